@@ -1,0 +1,18 @@
+//! TwinCity Studio core: everything that does not need a renderer.
+//!
+//! This crate has no Bevy dependency so that it compiles and tests in seconds. The editor
+//! (`twincity` root package) turns these plain data types into entities and meshes.
+//!
+//! Coordinate convention (shared with glTF and Bevy): world space is right-handed, metres,
+//! `+Y` up, `+X` east and `-Z` north. Plan (2D) coordinates are `(east, north) = (X, -Z)`;
+//! see [`geometry::plan_from_world`].
+
+pub mod camera;
+pub mod demo_city;
+pub mod geometry;
+pub mod project;
+pub mod ronfile;
+pub mod undo;
+
+pub use camera::{CameraId, Lens, LensPreset, VirtualCamera};
+pub use project::Project;
