@@ -1,0 +1,100 @@
+//! Overlays in the 3D view: each virtual camera's body and view frustum (drawn out to the
+//! distance where the lens still gives Detection-class pixel density, 25 px/m), and a box around
+//! the selected building.
+
+use bevy::prelude::*;
+use twincity_core::camera::DoriClass;
+
+use crate::city::DemoLayout;
+use crate::document::{Document, Selection};
+
+/// System sets of the camera overlay plugin.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CameraSet {
+    Draw,
+}
+
+/// Whether overlays are drawn (View menu).
+#[derive(Resource, Clone, Copy, Debug)]
+pub struct OverlaySettings {
+    pub frustums: bool,
+}
+
+impl Default for OverlaySettings {
+    fn default() -> Self {
+        Self { frustums: true }
+    }
+}
+
+pub struct CameraOverlayPlugin;
+
+impl Plugin for CameraOverlayPlugin {
+    fn build(&self, app: &mut App) {
+        app.init_resource::<OverlaySettings>().add_systems(
+            Update,
+            (draw_camera_frustums, draw_selected_building).in_set(CameraSet::Draw),
+        );
+    }
+}
+
+/// Longest frustum drawn, metres (tele lenses reach far).
+const MAX_FRUSTUM: f32 = 80.0;
+
+fn draw_camera_frustums(
+    mut gizmos: Gizmos,
+    doc: Res<Document>,
+    selection: Res<Selection>,
+    settings: Res<OverlaySettings>,
+) {
+    if !settings.frustums {
+        return;
+    }
+    for cam in &doc.project.cameras {
+        let selected = *selection == Selection::Camera(cam.id);
+        let colour = if selected {
+            Color::srgb(1.0, 0.85, 0.1)
+        } else {
+            Color::srgb(1.0, 0.45, 0.1)
+        };
+        let rot = cam.world_from_camera_rotation();
+        let body = Transform::from_translation(cam.position - cam.forward() * 0.3)
+            .with_rotation(rot)
+            .with_scale(Vec3::new(0.35, 0.35, 0.6));
+        gizmos.cube(body, colour);
+        let reach = DoriClass::max_distance(&cam.lens, cam.resolution.0, 25.0).min(MAX_FRUSTUM);
+        let half_w = (cam.lens.horizontal_fov() * 0.5).tan() * reach;
+        let half_h = (cam.render_vertical_fov() * 0.5).tan() * reach;
+        let corners = [
+            Vec3::new(-half_w, half_h, -reach),
+            Vec3::new(half_w, half_h, -reach),
+            Vec3::new(half_w, -half_h, -reach),
+            Vec3::new(-half_w, -half_h, -reach),
+        ]
+        .map(|c| cam.position + rot * c);
+        for c in corners {
+            gizmos.line(cam.position, c, colour);
+        }
+        gizmos.linestrip([corners[0], corners[1], corners[2], corners[3], corners[0]], colour);
+        // A tick on the top edge shows which way is up in the image.
+        let top_mid = (corners[0] + corners[1]) * 0.5;
+        gizmos.line(top_mid, top_mid + rot * Vec3::Y * half_h * 0.2, colour);
+    }
+}
+
+fn draw_selected_building(
+    mut gizmos: Gizmos,
+    selection: Res<Selection>,
+    layout: Option<Res<DemoLayout>>,
+) {
+    let (Selection::Building(id), Some(layout)) = (*selection, layout) else {
+        return;
+    };
+    if let Some(b) = layout.0.buildings.iter().find(|b| b.id == id) {
+        let bb = b.aabb();
+        let size = bb.max - bb.min + Vec3::splat(0.6);
+        gizmos.cube(
+            Transform::from_translation((bb.min + bb.max) * 0.5).with_scale(size),
+            Color::srgb(1.0, 0.85, 0.1),
+        );
+    }
+}

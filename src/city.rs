@@ -1,0 +1,597 @@
+//! The city in the 3D scene: the bundled demo district (procedural meshes built from
+//! [`twincity_core::demo_city`]) and glTF/GLB files imported by the user, plus the sun and sky.
+//!
+//! Input: the [`CitySpec`] resource (which the document plugin keeps equal to the project).
+//! Output: entities tagged [`CityPart`], and [`CityStatus`] telling what is loaded.
+
+use std::path::PathBuf;
+
+use bevy::asset::{LoadState, RenderAssetUsages};
+use bevy::gltf::{GltfAssetLabel, GltfLoaderSettings};
+use bevy::image::{ImageAddressMode, ImageSampler, ImageSamplerDescriptor};
+use bevy::light::CascadeShadowConfigBuilder;
+use bevy::mesh::{Indices, PrimitiveTopology};
+use bevy::prelude::*;
+use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
+use bevy::world_serialization::{WorldAsset, WorldAssetRoot};
+use twincity_core::demo_city::{self, CityLayout, FurnitureKind, SurfaceKind};
+use twincity_core::geometry::world_from_plan;
+use twincity_core::project::CityImport;
+
+/// System sets of the city plugin.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CitySet {
+    /// Spawns and despawns city entities to match [`CitySpec`]; tracks import loading.
+    Sync,
+}
+
+/// What city content the scene must show.
+#[derive(Resource, Clone, Debug, Default, PartialEq)]
+pub struct CitySpec {
+    pub demo_city: bool,
+    pub imports: Vec<CityImport>,
+}
+
+/// Loading state of one imported file.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ImportState {
+    Loading,
+    Loaded,
+    Failed(String),
+}
+
+/// What the scene holds now.
+#[derive(Resource, Clone, Debug, Default)]
+pub struct CityStatus {
+    pub imports: Vec<(PathBuf, ImportState)>,
+}
+
+impl CityStatus {
+    /// True when no import is still loading.
+    pub fn settled(&self) -> bool {
+        self.imports.iter().all(|(_, s)| *s != ImportState::Loading)
+    }
+}
+
+/// The layout of the demo district (for picking and the scene list).
+#[derive(Resource, Clone, Debug)]
+pub struct DemoLayout(pub CityLayout);
+
+/// What a city entity is.
+#[derive(Component, Clone, Copy, Debug, PartialEq)]
+pub enum CityPart {
+    Building(u32),
+    Surface(SurfaceKind),
+    Furniture(FurnitureKind),
+    Ground,
+}
+
+#[derive(Component)]
+pub struct DemoCityRoot;
+
+#[derive(Component)]
+pub struct ImportedCity {
+    pub import: CityImport,
+    pub handle: Handle<WorldAsset>,
+}
+
+/// Spawns the city, the sun and the sky.
+pub struct CityPlugin {
+    /// Directional shadows (off for fast tests and batch renders).
+    pub shadows: bool,
+}
+
+impl Default for CityPlugin {
+    fn default() -> Self {
+        Self { shadows: true }
+    }
+}
+
+#[derive(Resource)]
+struct ShadowSetting(bool);
+
+impl Plugin for CityPlugin {
+    fn build(&self, app: &mut App) {
+        app.insert_resource(ShadowSetting(self.shadows))
+            .insert_resource(ClearColor(SKY))
+            .insert_resource(GlobalAmbientLight {
+                color: Color::srgb(0.85, 0.9, 1.0),
+                brightness: 900.0,
+                ..default()
+            })
+            .insert_resource(DemoLayout(demo_city::demo_district()))
+            .init_resource::<CitySpec>()
+            .init_resource::<CityStatus>()
+            .add_systems(Startup, spawn_sun_and_ground)
+            .add_systems(
+                Update,
+                (
+                    sync_demo_city.run_if(resource_changed::<CitySpec>),
+                    sync_imports.run_if(resource_changed::<CitySpec>),
+                    track_import_loading,
+                )
+                    .chain()
+                    .in_set(CitySet::Sync),
+            );
+    }
+}
+
+/// Sky colour behind the city (sRGB).
+pub const SKY: Color = Color::srgb(0.55, 0.72, 0.92);
+
+fn spawn_sun_and_ground(
+    mut commands: Commands,
+    shadows: Res<ShadowSetting>,
+    mut meshes: ResMut<Assets<Mesh>>,
+    mut materials: ResMut<Assets<StandardMaterial>>,
+) {
+    commands.spawn((
+        Name::new("Sun"),
+        DirectionalLight {
+            illuminance: 9_000.0,
+            shadow_maps_enabled: shadows.0,
+            ..default()
+        },
+        CascadeShadowConfigBuilder {
+            num_cascades: 2,
+            maximum_distance: 400.0,
+            first_cascade_far_bound: 80.0,
+            ..default()
+        }
+        .build(),
+        // Afternoon sun from the south-west, 50 degrees high.
+        Transform::from_xyz(-120.0, 200.0, 140.0).looking_at(Vec3::ZERO, Vec3::Y),
+    ));
+    commands.spawn((
+        Name::new("Surrounding ground"),
+        CityPart::Ground,
+        Mesh3d(meshes.add(Plane3d::default().mesh().size(1600.0, 1600.0))),
+        MeshMaterial3d(materials.add(StandardMaterial {
+            base_color: Color::srgb(0.40, 0.47, 0.34),
+            perceptual_roughness: 1.0,
+            ..default()
+        })),
+        Transform::from_xyz(0.0, -0.21, 0.0),
+    ));
+}
+
+fn surface_colour(kind: SurfaceKind) -> Color {
+    match kind {
+        SurfaceKind::Road => Color::srgb(0.24, 0.24, 0.26),
+        SurfaceKind::Sidewalk => Color::srgb(0.64, 0.63, 0.60),
+        SurfaceKind::Square => Color::srgb(0.80, 0.73, 0.62),
+        SurfaceKind::Courtyard => Color::srgb(0.42, 0.56, 0.33),
+        SurfaceKind::Crossing | SurfaceKind::LaneMarking => Color::srgb(0.93, 0.93, 0.90),
+    }
+}
+
+fn sync_demo_city(
+    mut commands: Commands,
+    spec: Res<CitySpec>,
+    layout: Res<DemoLayout>,
+    existing: Query<Entity, With<DemoCityRoot>>,
+    mut meshes: ResMut<Assets<Mesh>>,
+    mut materials: ResMut<Assets<StandardMaterial>>,
+    mut images: ResMut<Assets<Image>>,
+) {
+    match (spec.demo_city, existing.iter().next()) {
+        (true, None) => spawn_demo_city(
+            &mut commands,
+            &layout.0,
+            &mut meshes,
+            &mut materials,
+            &mut images,
+        ),
+        (false, Some(root)) => commands.entity(root).despawn(),
+        _ => {}
+    }
+}
+
+/// Spawns the demo district under one root entity.
+pub fn spawn_demo_city(
+    commands: &mut Commands,
+    layout: &CityLayout,
+    meshes: &mut Assets<Mesh>,
+    materials: &mut Assets<StandardMaterial>,
+    images: &mut Assets<Image>,
+) {
+    let root = commands
+        .spawn((
+            Name::new(layout.name.clone()),
+            DemoCityRoot,
+            Transform::default(),
+            Visibility::default(),
+        ))
+        .id();
+
+    // Ground surfaces: one merged mesh per kind.
+    let kinds = [
+        SurfaceKind::Road,
+        SurfaceKind::Sidewalk,
+        SurfaceKind::Square,
+        SurfaceKind::Courtyard,
+        SurfaceKind::Crossing,
+        SurfaceKind::LaneMarking,
+    ];
+    for kind in kinds {
+        let mut builder = BoxMeshBuilder::default();
+        for s in layout.surfaces.iter().filter(|s| s.kind == kind) {
+            let a = world_from_plan(s.rect.min, s.base);
+            let b = world_from_plan(s.rect.max, s.top);
+            builder.add_box(a.min(b), a.max(b), 4.0, true);
+        }
+        if builder.is_empty() {
+            continue;
+        }
+        commands.spawn((
+            Name::new(format!("{kind:?}")),
+            CityPart::Surface(kind),
+            Mesh3d(meshes.add(builder.build())),
+            MeshMaterial3d(materials.add(StandardMaterial {
+                base_color: surface_colour(kind),
+                perceptual_roughness: 0.95,
+                ..default()
+            })),
+            Transform::default(),
+            ChildOf(root),
+        ));
+    }
+
+    // Buildings: walls with a repeating window texture (one window per 3 m × 3 m), flat roofs.
+    let windows = images.add(window_texture());
+    for b in &layout.buildings {
+        let aabb = b.aabb();
+        let mut walls = BoxMeshBuilder::default();
+        walls.add_box(aabb.min, aabb.max, 3.0, false);
+        let mut roof = BoxMeshBuilder::default();
+        roof.add_box(
+            Vec3::new(aabb.min.x, aabb.max.y, aabb.min.z),
+            Vec3::new(aabb.max.x, aabb.max.y + 0.4, aabb.max.z),
+            4.0,
+            true,
+        );
+        let [r, g, bl] = b.facade;
+        commands
+            .spawn((
+                Name::new(b.name.clone()),
+                CityPart::Building(b.id),
+                Mesh3d(meshes.add(walls.build())),
+                MeshMaterial3d(materials.add(StandardMaterial {
+                    base_color: Color::srgb(r, g, bl),
+                    base_color_texture: Some(windows.clone()),
+                    perceptual_roughness: 0.8,
+                    ..default()
+                })),
+                Transform::default(),
+                ChildOf(root),
+            ))
+            .with_child((
+                Name::new(format!("{} roof", b.name)),
+                CityPart::Building(b.id),
+                Mesh3d(meshes.add(roof.build())),
+                MeshMaterial3d(materials.add(StandardMaterial {
+                    base_color: Color::srgb(r * 0.45, g * 0.45, bl * 0.45),
+                    perceptual_roughness: 0.9,
+                    ..default()
+                })),
+                Transform::default(),
+            ));
+    }
+
+    // Street furniture: shared meshes and materials per part.
+    let parts = FurnitureParts::new(meshes, materials);
+    for f in &layout.furniture {
+        let base = f.world_base();
+        let rotation = Quat::from_rotation_y(-f.heading_deg.to_radians());
+        let piece = commands
+            .spawn((
+                Name::new(format!("{:?}", f.kind)),
+                CityPart::Furniture(f.kind),
+                Transform::from_translation(base).with_rotation(rotation),
+                Visibility::default(),
+                ChildOf(root),
+            ))
+            .id();
+        for (mesh, material, offset) in parts.of(f.kind) {
+            commands.spawn((
+                Mesh3d(mesh.clone()),
+                MeshMaterial3d(material.clone()),
+                Transform::from_translation(*offset),
+                ChildOf(piece),
+            ));
+        }
+    }
+}
+
+/// A 32 × 32 texture of one facade cell: white wall (tinted by the material) and a window.
+fn window_texture() -> Image {
+    const N: usize = 32;
+    let mut data = Vec::with_capacity(N * N * 4);
+    for y in 0..N {
+        for x in 0..N {
+            let glass = (9..23).contains(&x) && (7..24).contains(&y);
+            let sill = (8..24).contains(&x) && y == 24;
+            let px: [u8; 4] = if glass {
+                [62, 78, 98, 255]
+            } else if sill {
+                [200, 200, 200, 255]
+            } else {
+                [255, 255, 255, 255]
+            };
+            data.extend_from_slice(&px);
+        }
+    }
+    let mut image = Image::new(
+        Extent3d {
+            width: N as u32,
+            height: N as u32,
+            depth_or_array_layers: 1,
+        },
+        TextureDimension::D2,
+        data,
+        TextureFormat::Rgba8UnormSrgb,
+        RenderAssetUsages::RENDER_WORLD,
+    );
+    image.sampler = ImageSampler::Descriptor(ImageSamplerDescriptor {
+        address_mode_u: ImageAddressMode::Repeat,
+        address_mode_v: ImageAddressMode::Repeat,
+        ..ImageSamplerDescriptor::linear()
+    });
+    image
+}
+
+type Part = (Handle<Mesh>, Handle<StandardMaterial>, Vec3);
+
+struct FurnitureParts {
+    light: Vec<Part>,
+    tree: Vec<Part>,
+    bench: Vec<Part>,
+    bin: Vec<Part>,
+    bollard: Vec<Part>,
+    fountain: Vec<Part>,
+    shelter: Vec<Part>,
+}
+
+impl FurnitureParts {
+    fn new(meshes: &mut Assets<Mesh>, materials: &mut Assets<StandardMaterial>) -> Self {
+        let mut mat = |r: f32, g: f32, b: f32| {
+            materials.add(StandardMaterial {
+                base_color: Color::srgb(r, g, b),
+                perceptual_roughness: 0.7,
+                ..default()
+            })
+        };
+        let metal = mat(0.20, 0.22, 0.24);
+        let wood = mat(0.45, 0.30, 0.18);
+        let leaves = mat(0.23, 0.45, 0.18);
+        let stone = mat(0.72, 0.70, 0.66);
+        let water = mat(0.25, 0.45, 0.65);
+        let glass = mat(0.70, 0.80, 0.85);
+        let lamp = materials.add(StandardMaterial {
+            base_color: Color::srgb(1.0, 0.95, 0.8),
+            emissive: LinearRgba::rgb(2.0, 1.8, 1.2),
+            ..default()
+        });
+        let mut m = |mesh: Mesh| meshes.add(mesh);
+        Self {
+            light: vec![
+                (m(Cylinder::new(0.08, 6.0).into()), metal.clone(), Vec3::Y * 3.0),
+                (m(Cuboid::new(0.3, 0.15, 0.8).into()), lamp, Vec3::new(0.0, 6.0, 0.0)),
+            ],
+            tree: vec![
+                (m(Cylinder::new(0.15, 2.6).into()), wood.clone(), Vec3::Y * 1.3),
+                (m(Sphere::new(2.0).mesh().ico(2).unwrap_or_else(|_| Sphere::new(2.0).into())), leaves, Vec3::Y * 4.0),
+            ],
+            bench: vec![
+                (m(Cuboid::new(1.8, 0.08, 0.5).into()), wood.clone(), Vec3::Y * 0.45),
+                (m(Cuboid::new(1.8, 0.45, 0.06).into()), wood.clone(), Vec3::new(0.0, 0.75, 0.25)),
+                (m(Cuboid::new(1.6, 0.45, 0.4).into()), metal.clone(), Vec3::Y * 0.2),
+            ],
+            bin: vec![(m(Cylinder::new(0.25, 0.9).into()), metal.clone(), Vec3::Y * 0.45)],
+            bollard: vec![(m(Cylinder::new(0.1, 0.9).into()), metal.clone(), Vec3::Y * 0.45)],
+            fountain: vec![
+                (m(Cylinder::new(4.0, 0.6).into()), stone.clone(), Vec3::Y * 0.3),
+                (m(Cylinder::new(3.6, 0.05).into()), water, Vec3::Y * 0.6),
+                (m(Cylinder::new(0.5, 2.2).into()), stone, Vec3::Y * 1.1),
+            ],
+            shelter: vec![
+                (m(Cuboid::new(4.0, 0.1, 1.6).into()), metal.clone(), Vec3::Y * 2.5),
+                (m(Cuboid::new(4.0, 2.3, 0.05).into()), glass, Vec3::new(0.0, 1.3, 0.75)),
+                (m(Cylinder::new(0.05, 2.5).into()), metal.clone(), Vec3::new(-1.9, 1.25, 0.7)),
+                (m(Cylinder::new(0.05, 2.5).into()), metal, Vec3::new(1.9, 1.25, 0.7)),
+            ],
+        }
+    }
+
+    fn of(&self, kind: FurnitureKind) -> &[Part] {
+        match kind {
+            FurnitureKind::StreetLight => &self.light,
+            FurnitureKind::Tree => &self.tree,
+            FurnitureKind::Bench => &self.bench,
+            FurnitureKind::Bin => &self.bin,
+            FurnitureKind::Bollard => &self.bollard,
+            FurnitureKind::Fountain => &self.fountain,
+            FurnitureKind::BusShelter => &self.shelter,
+        }
+    }
+}
+
+/// Accumulates axis-aligned boxes into one mesh with flat normals and UVs in metres.
+#[derive(Default)]
+pub struct BoxMeshBuilder {
+    positions: Vec<[f32; 3]>,
+    normals: Vec<[f32; 3]>,
+    uvs: Vec<[f32; 2]>,
+    indices: Vec<u32>,
+}
+
+impl BoxMeshBuilder {
+    pub fn is_empty(&self) -> bool {
+        self.indices.is_empty()
+    }
+
+    /// Adds a box; texture coordinates advance by 1 every `uv_metres`. The bottom face is
+    /// only added when `with_bottom` is set (never visible for things standing on the ground).
+    pub fn add_box(&mut self, min: Vec3, max: Vec3, uv_metres: f32, with_bottom: bool) {
+        let s = 1.0 / uv_metres;
+        let (x0, y0, z0) = (min.x, min.y, min.z);
+        let (x1, y1, z1) = (max.x, max.y, max.z);
+        // Each face: four corners counter-clockwise seen from outside, normal, uv per corner.
+        let mut faces: Vec<([Vec3; 4], Vec3, [[f32; 2]; 4])> = vec![
+            // +Z (south)
+            (
+                [Vec3::new(x0, y0, z1), Vec3::new(x1, y0, z1), Vec3::new(x1, y1, z1), Vec3::new(x0, y1, z1)],
+                Vec3::Z,
+                [[x0 * s, (y1 - y0) * s], [x1 * s, (y1 - y0) * s], [x1 * s, 0.0], [x0 * s, 0.0]],
+            ),
+            // -Z (north)
+            (
+                [Vec3::new(x1, y0, z0), Vec3::new(x0, y0, z0), Vec3::new(x0, y1, z0), Vec3::new(x1, y1, z0)],
+                Vec3::NEG_Z,
+                [[-x1 * s, (y1 - y0) * s], [-x0 * s, (y1 - y0) * s], [-x0 * s, 0.0], [-x1 * s, 0.0]],
+            ),
+            // +X (east)
+            (
+                [Vec3::new(x1, y0, z1), Vec3::new(x1, y0, z0), Vec3::new(x1, y1, z0), Vec3::new(x1, y1, z1)],
+                Vec3::X,
+                [[-z1 * s, (y1 - y0) * s], [-z0 * s, (y1 - y0) * s], [-z0 * s, 0.0], [-z1 * s, 0.0]],
+            ),
+            // -X (west)
+            (
+                [Vec3::new(x0, y0, z0), Vec3::new(x0, y0, z1), Vec3::new(x0, y1, z1), Vec3::new(x0, y1, z0)],
+                Vec3::NEG_X,
+                [[z0 * s, (y1 - y0) * s], [z1 * s, (y1 - y0) * s], [z1 * s, 0.0], [z0 * s, 0.0]],
+            ),
+            // +Y (top)
+            (
+                [Vec3::new(x0, y1, z1), Vec3::new(x1, y1, z1), Vec3::new(x1, y1, z0), Vec3::new(x0, y1, z0)],
+                Vec3::Y,
+                [[x0 * s, z1 * s], [x1 * s, z1 * s], [x1 * s, z0 * s], [x0 * s, z0 * s]],
+            ),
+        ];
+        if with_bottom {
+            faces.push((
+                [Vec3::new(x0, y0, z0), Vec3::new(x1, y0, z0), Vec3::new(x1, y0, z1), Vec3::new(x0, y0, z1)],
+                Vec3::NEG_Y,
+                [[x0 * s, z0 * s], [x1 * s, z0 * s], [x1 * s, z1 * s], [x0 * s, z1 * s]],
+            ));
+        }
+        for (corners, normal, uv) in faces {
+            let base = self.positions.len() as u32;
+            for (c, t) in corners.iter().zip(uv) {
+                self.positions.push(c.to_array());
+                self.normals.push(normal.to_array());
+                self.uvs.push(t);
+            }
+            self.indices
+                .extend_from_slice(&[base, base + 1, base + 2, base, base + 2, base + 3]);
+        }
+    }
+
+    pub fn build(self) -> Mesh {
+        Mesh::new(
+            PrimitiveTopology::TriangleList,
+            RenderAssetUsages::default(),
+        )
+        .with_inserted_attribute(Mesh::ATTRIBUTE_POSITION, self.positions)
+        .with_inserted_attribute(Mesh::ATTRIBUTE_NORMAL, self.normals)
+        .with_inserted_attribute(Mesh::ATTRIBUTE_UV_0, self.uvs)
+        .with_inserted_indices(Indices::U32(self.indices))
+    }
+}
+
+fn sync_imports(
+    mut commands: Commands,
+    spec: Res<CitySpec>,
+    existing: Query<(Entity, &ImportedCity)>,
+    asset_server: Res<AssetServer>,
+    mut status: ResMut<CityStatus>,
+) {
+    for (entity, imported) in &existing {
+        if !spec.imports.contains(&imported.import) {
+            commands.entity(entity).despawn();
+        }
+    }
+    for import in &spec.imports {
+        if existing.iter().any(|(_, i)| i.import == *import) {
+            continue;
+        }
+        let handle = load_city_file(&asset_server, import.path.clone());
+        let rotation = if import.z_up {
+            Quat::from_rotation_x(-std::f32::consts::FRAC_PI_2)
+        } else {
+            Quat::IDENTITY
+        };
+        commands.spawn((
+            Name::new(
+                import
+                    .path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| import.path.display().to_string()),
+            ),
+            ImportedCity {
+                import: import.clone(),
+                handle: handle.clone(),
+            },
+            WorldAssetRoot(handle),
+            Transform::from_rotation(rotation),
+        ));
+    }
+    status.imports = spec
+        .imports
+        .iter()
+        .map(|i| {
+            let previous = status
+                .imports
+                .iter()
+                .find(|(p, _)| *p == i.path)
+                .map(|(_, s)| s.clone());
+            (i.path.clone(), previous.unwrap_or(ImportState::Loading))
+        })
+        .collect();
+}
+
+/// Starts loading the first scene of a glTF file chosen by the user, anywhere on disk.
+/// The file's own cameras and lights are ignored (they would take over the editor's view).
+pub fn load_city_file(asset_server: &AssetServer, path: PathBuf) -> Handle<WorldAsset> {
+    let path = std::path::absolute(&path).unwrap_or(path);
+    asset_server
+        .load_builder()
+        .with_settings(|s: &mut GltfLoaderSettings| {
+            s.load_cameras = false;
+            s.load_lights = false;
+        })
+        .override_unapproved()
+        .load(GltfAssetLabel::Scene(0).from_asset(path))
+}
+
+fn track_import_loading(
+    imports: Query<&ImportedCity>,
+    asset_server: Res<AssetServer>,
+    mut status: ResMut<CityStatus>,
+) {
+    if status.settled() {
+        return;
+    }
+    for imported in &imports {
+        let state = match asset_server.get_recursive_dependency_load_state(&imported.handle) {
+            Some(bevy::asset::RecursiveDependencyLoadState::Loaded) => ImportState::Loaded,
+            Some(bevy::asset::RecursiveDependencyLoadState::Failed(e)) => {
+                ImportState::Failed(e.to_string())
+            }
+            _ => match asset_server.get_load_state(&imported.handle) {
+                Some(LoadState::Failed(e)) => ImportState::Failed(e.to_string()),
+                _ => ImportState::Loading,
+            },
+        };
+        if let Some(entry) = status
+            .imports
+            .iter_mut()
+            .find(|(p, _)| *p == imported.import.path)
+            && entry.1 != state
+        {
+            entry.1 = state;
+        }
+    }
+}

@@ -1,0 +1,331 @@
+//! The open project: its state, the file it came from, undo/redo, and the commands that change
+//! it (New, Open, Save, Import, Undo, Redo, Quit). The UI only *sends* [`DocCommand`]s; this
+//! plugin applies them and reports problems in [`Notifications`].
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use bevy::prelude::*;
+use bevy::window::PrimaryWindow;
+use twincity_core::CameraId;
+use twincity_core::project::{CityImport, EditorView, Project};
+use twincity_core::undo::History;
+
+use crate::city::CitySpec;
+
+/// System sets of the document plugin.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DocumentSet {
+    /// Applies [`DocCommand`]s and keeps [`CitySpec`] equal to the project.
+    ApplyCommands,
+    /// Records an undo step when the project changed and no drag is in progress.
+    RecordHistory,
+}
+
+/// The project being edited.
+#[derive(Resource, Clone, Debug)]
+pub struct Document {
+    pub project: Project,
+    /// The file it was loaded from or last saved to.
+    pub path: Option<PathBuf>,
+    saved: Project,
+}
+
+impl Document {
+    pub fn new(project: Project, path: Option<PathBuf>) -> Self {
+        Self {
+            saved: project.clone(),
+            project,
+            path,
+        }
+    }
+
+    /// True when the project differs from what was last loaded or saved.
+    pub fn is_dirty(&self) -> bool {
+        self.project != self.saved
+    }
+
+    pub fn title(&self) -> String {
+        let file = self
+            .path
+            .as_deref()
+            .and_then(Path::file_name)
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "unsaved".into());
+        format!(
+            "TwinCity Studio - {} ({file}){}",
+            self.project.name,
+            if self.is_dirty() { " *" } else { "" }
+        )
+    }
+}
+
+/// What the user wants done to the document.
+#[derive(Message, Clone, Debug, PartialEq)]
+pub enum DocCommand {
+    /// Replace the project with an empty one (no city).
+    New,
+    /// Replace the project with the bundled demo.
+    NewDemo,
+    Open(PathBuf),
+    /// Save to the current path (the UI asks for one first when there is none).
+    Save,
+    SaveAs(PathBuf),
+    Import(CityImport),
+    Undo,
+    Redo,
+    /// Leave the editor (the UI has already asked about unsaved changes).
+    Quit,
+}
+
+/// Undo history of the project.
+#[derive(Resource)]
+pub struct UndoHistory(pub History<Project>);
+
+/// Set by the UI each frame while the pointer holds a widget (slider, drag value) so that a
+/// drag is recorded as one undo step.
+#[derive(Resource, Default)]
+pub struct Interaction {
+    pub dragging: bool,
+}
+
+/// What is selected in the scene.
+#[derive(Resource, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Selection {
+    #[default]
+    None,
+    Building(u32),
+    Camera(CameraId),
+}
+
+/// The editor view now (kept by the viewport plugin), saved into the project on Save.
+#[derive(Resource, Clone, Debug, Default)]
+pub struct CurrentView(pub EditorView);
+
+/// A view the viewport must jump to (after Open / New).
+#[derive(Resource, Clone, Debug, Default)]
+pub struct ViewRequest(pub Option<EditorView>);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Error,
+}
+
+#[derive(Clone, Debug)]
+pub struct Notice {
+    pub level: Level,
+    pub text: String,
+    pub at: Duration,
+}
+
+/// Messages for the user: the latest shows in the status bar; errors also open a window.
+#[derive(Resource, Default)]
+pub struct Notifications {
+    pub entries: Vec<Notice>,
+    /// Errors not yet acknowledged by the user.
+    pub unread_errors: Vec<String>,
+}
+
+impl Notifications {
+    pub fn info(&mut self, text: impl Into<String>, now: Duration) {
+        let text = text.into();
+        info!("{text}");
+        self.entries.push(Notice {
+            level: Level::Info,
+            text,
+            at: now,
+        });
+    }
+
+    pub fn error(&mut self, text: impl Into<String>, now: Duration) {
+        let text = text.into();
+        error!("{text}");
+        self.unread_errors.push(text.clone());
+        self.entries.push(Notice {
+            level: Level::Error,
+            text,
+            at: now,
+        });
+    }
+
+    pub fn latest(&self) -> Option<&Notice> {
+        self.entries.last()
+    }
+}
+
+/// Holds the document and applies commands to it.
+pub struct DocumentPlugin {
+    pub initial: Document,
+}
+
+impl Plugin for DocumentPlugin {
+    fn build(&self, app: &mut App) {
+        let doc = self.initial.clone();
+        app.insert_resource(UndoHistory(History::new(doc.project.clone())))
+            .insert_resource(CurrentView(doc.project.view.clone()))
+            .insert_resource(ViewRequest(Some(doc.project.view.clone())))
+            .insert_resource(doc)
+            .init_resource::<Interaction>()
+            .init_resource::<Selection>()
+            .init_resource::<Notifications>()
+            .add_message::<DocCommand>()
+            .add_systems(
+                Update,
+                (
+                    (apply_commands, sync_city_spec, drop_stale_selection)
+                        .chain()
+                        .in_set(DocumentSet::ApplyCommands),
+                    (record_history, update_window_title)
+                        .chain()
+                        .in_set(DocumentSet::RecordHistory),
+                ),
+            );
+    }
+}
+
+fn apply_commands(
+    mut commands: MessageReader<DocCommand>,
+    mut doc: ResMut<Document>,
+    mut history: ResMut<UndoHistory>,
+    mut notes: ResMut<Notifications>,
+    mut view_request: ResMut<ViewRequest>,
+    view: Res<CurrentView>,
+    mut selection: ResMut<Selection>,
+    time: Res<Time<Real>>,
+    mut exit: MessageWriter<AppExit>,
+) {
+    let now = time.elapsed();
+    for command in commands.read() {
+        match command {
+            DocCommand::New | DocCommand::NewDemo => {
+                let project = if *command == DocCommand::New {
+                    Ok(Project::empty("Untitled"))
+                } else {
+                    Project::demo()
+                };
+                match project {
+                    Ok(project) => {
+                        view_request.0 = Some(project.view.clone());
+                        history.0.reset(project.clone());
+                        *doc = Document::new(project, None);
+                        *selection = Selection::None;
+                        notes.info("New project", now);
+                    }
+                    Err(e) => notes.error(e.to_string(), now),
+                }
+            }
+            DocCommand::Open(path) => match Project::load(path) {
+                Ok(project) => {
+                    view_request.0 = Some(project.view.clone());
+                    history.0.reset(project.clone());
+                    *doc = Document::new(project, Some(path.clone()));
+                    *selection = Selection::None;
+                    notes.info(format!("Opened {}", path.display()), now);
+                }
+                // The open project is left untouched.
+                Err(e) => notes.error(format!("Could not open the project: {e}"), now),
+            },
+            DocCommand::Save => match doc.path.clone() {
+                Some(path) => save(&mut doc, &path, &view.0, &mut notes, now),
+                None => notes.error("Save: the project has no file yet; use Save As", now),
+            },
+            DocCommand::SaveAs(path) => save(&mut doc, path, &view.0, &mut notes, now),
+            DocCommand::Import(import) => {
+                if doc.project.imports.iter().any(|i| i.path == import.path) {
+                    notes.info(format!("{} is already in the project", import.path.display()), now);
+                } else if let Err(problem) = check_import_path(&import.path) {
+                    notes.error(problem, now);
+                } else {
+                    doc.project.imports.push(import.clone());
+                    notes.info(format!("Importing {}", import.path.display()), now);
+                }
+            }
+            DocCommand::Undo => {
+                if let Some(state) = history.0.undo() {
+                    doc.project = state.clone();
+                }
+            }
+            DocCommand::Redo => {
+                if let Some(state) = history.0.redo() {
+                    doc.project = state.clone();
+                }
+            }
+            DocCommand::Quit => {
+                exit.write(AppExit::Success);
+            }
+        }
+    }
+}
+
+/// Checks that a file to import exists and looks like glTF before it is added to the project.
+pub fn check_import_path(path: &Path) -> Result<(), String> {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    if ext != "glb" && ext != "gltf" {
+        return Err(format!(
+            "Cannot import {}: only glTF 2.0 files (.glb or .gltf) are supported; convert other \
+             formats first (for example with Blender or `gltf-transform`)",
+            path.display()
+        ));
+    }
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => Ok(()),
+        Ok(_) => Err(format!("Cannot import {}: it is not a file", path.display())),
+        Err(e) => Err(format!("Cannot import {}: {e}", path.display())),
+    }
+}
+
+fn save(doc: &mut Document, path: &Path, view: &EditorView, notes: &mut Notifications, now: Duration) {
+    let mut out = doc.project.clone();
+    out.view = view.clone();
+    match out.save(path) {
+        Ok(()) => {
+            // The view is not part of the undo history; keep the in-memory project unchanged so
+            // saving does not create an undo step.
+            doc.saved = doc.project.clone();
+            doc.path = Some(path.to_path_buf());
+            notes.info(format!("Saved {}", path.display()), now);
+        }
+        Err(e) => notes.error(format!("Could not save: {e}"), now),
+    }
+}
+
+fn sync_city_spec(doc: Res<Document>, mut spec: ResMut<CitySpec>) {
+    if !doc.is_changed() {
+        return;
+    }
+    let wanted = CitySpec {
+        demo_city: doc.project.demo_city,
+        imports: doc.project.imports.clone(),
+    };
+    if *spec != wanted {
+        *spec = wanted;
+    }
+}
+
+fn drop_stale_selection(doc: Res<Document>, mut selection: ResMut<Selection>) {
+    if let Selection::Camera(id) = *selection
+        && doc.project.camera(id).is_none()
+    {
+        *selection = Selection::None;
+    }
+}
+
+fn record_history(doc: Res<Document>, interaction: Res<Interaction>, mut history: ResMut<UndoHistory>) {
+    history.0.observe(&doc.project, interaction.dragging);
+}
+
+fn update_window_title(doc: Res<Document>, mut windows: Query<&mut Window, With<PrimaryWindow>>) {
+    if !doc.is_changed() {
+        return;
+    }
+    let title = doc.title();
+    for mut w in &mut windows {
+        if w.title != title {
+            w.title = title.clone();
+        }
+    }
+}

@@ -1,0 +1,234 @@
+//! Rendering without a window: a view of the city rendered offscreen and read back to the CPU.
+//! Works on a software Vulkan driver (lavapipe), so it runs in CI and on batch machines.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use bevy::app::PluginsState;
+use bevy::camera::RenderTarget;
+use bevy::log::LogPlugin;
+use bevy::prelude::*;
+use bevy::render::gpu_readback::{Readback, ReadbackComplete};
+use bevy::render::render_resource::{TextureFormat, TextureUsages};
+use bevy::window::ExitCondition;
+use bevy::winit::WinitPlugin;
+use twincity_core::VirtualCamera;
+
+use crate::capture::{Readiness, ReadinessPlugin, STABLE_FRAMES, scene_loaded};
+use crate::city::{CityPlugin, CitySpec, CityStatus, DemoCityRoot};
+
+/// Settings of an [`OffscreenRenderer`].
+#[derive(Clone, Debug)]
+pub struct OffscreenOptions {
+    /// Directional shadows (slower on a software renderer).
+    pub shadows: bool,
+    /// Give up when no complete frame arrived within this time.
+    pub timeout: Duration,
+}
+
+impl Default for OffscreenOptions {
+    fn default() -> Self {
+        Self {
+            shadows: false,
+            timeout: Duration::from_secs(120),
+        }
+    }
+}
+
+#[derive(Component)]
+struct OffscreenCamera;
+
+type Slot = Arc<Mutex<Option<Vec<u8>>>>;
+
+/// A headless Bevy app holding the city, rendering views of it on request.
+pub struct OffscreenRenderer {
+    app: App,
+    options: OffscreenOptions,
+    target: Option<(Handle<Image>, UVec2, Entity)>,
+    slot: Slot,
+}
+
+impl OffscreenRenderer {
+    /// Builds the app and starts loading the city described by `spec`.
+    pub fn new(spec: CitySpec, options: OffscreenOptions) -> anyhow::Result<Self> {
+        let mut app = App::new();
+        app.add_plugins(
+            DefaultPlugins
+                .set(WindowPlugin {
+                    primary_window: None,
+                    exit_condition: ExitCondition::DontExit,
+                    ..default()
+                })
+                .set(AssetPlugin {
+                    unapproved_path_mode: bevy::asset::UnapprovedPathMode::Deny,
+                    ..default()
+                })
+                .disable::<WinitPlugin>()
+                .disable::<LogPlugin>(),
+        )
+        .add_plugins((
+            CityPlugin {
+                shadows: options.shadows,
+            },
+            ReadinessPlugin,
+        ))
+        .insert_resource(spec);
+        let started = Instant::now();
+        while app.plugins_state() == PluginsState::Adding {
+            bevy::tasks::tick_global_task_pools_on_main_thread();
+            if started.elapsed() > options.timeout {
+                bail!("the renderer did not start within {:?}", options.timeout);
+            }
+        }
+        app.finish();
+        app.cleanup();
+        Ok(Self {
+            app,
+            options,
+            target: None,
+            slot: Arc::default(),
+        })
+    }
+
+    /// Renders `camera`'s view at its resolution and returns the RGBA pixels (sRGB).
+    pub fn render(&mut self, camera: &VirtualCamera) -> anyhow::Result<image::RgbaImage> {
+        let size = UVec2::new(camera.resolution.0, camera.resolution.1);
+        self.ensure_target(size);
+        let (_, _, cam_entity) = self.target.clone().context("no render target")?;
+        let projection = Projection::Perspective(PerspectiveProjection {
+            fov: camera.render_vertical_fov(),
+            aspect_ratio: camera.aspect(),
+            near: 0.1,
+            far: 5_000.0,
+            ..default()
+        });
+        let transform = Transform::from_translation(camera.position)
+            .with_rotation(camera.world_from_camera_rotation());
+        self.app
+            .world_mut()
+            .entity_mut(cam_entity)
+            .insert((projection, transform));
+
+        let started = Instant::now();
+        let mut ready_seen = false;
+        loop {
+            if started.elapsed() > self.options.timeout {
+                bail!(
+                    "no complete frame within {:?}; check that a Vulkan driver is installed \
+                     (on machines without a GPU: `scripts/setup.sh` installs Mesa's lavapipe)",
+                    self.options.timeout
+                );
+            }
+            self.app.update();
+            let world = self.app.world_mut();
+            let loaded = {
+                let roots = world
+                    .query_filtered::<(), With<DemoCityRoot>>()
+                    .iter(world)
+                    .count();
+                scene_loaded(
+                    world.resource::<CitySpec>(),
+                    world.resource::<CityStatus>(),
+                    roots,
+                )
+            };
+            let stable = world.resource::<Readiness>().stable_frames >= STABLE_FRAMES;
+            let mut slot = self.slot.lock().map_err(|_| anyhow::anyhow!("readback lock poisoned"))?;
+            if !(loaded && stable) {
+                ready_seen = false;
+                *slot = None;
+                continue;
+            }
+            if !ready_seen {
+                // Discard anything read back before the scene was complete.
+                ready_seen = true;
+                *slot = None;
+                continue;
+            }
+            if let Some(data) = slot.take() {
+                return unpad_rows(&data, size);
+            }
+        }
+    }
+
+    fn ensure_target(&mut self, size: UVec2) {
+        if let Some((_, s, _)) = &self.target
+            && *s == size
+        {
+            return;
+        }
+        let world = self.app.world_mut();
+        if let Some((_, _, cam)) = self.target.take() {
+            world.despawn(cam);
+        }
+        let mut target =
+            Image::new_target_texture(size.x, size.y, TextureFormat::Rgba8UnormSrgb, None);
+        target.texture_descriptor.usage |= TextureUsages::COPY_SRC;
+        let handle = world.resource_mut::<Assets<Image>>().add(target);
+        let slot = self.slot.clone();
+        let cam = world
+            .spawn((
+                OffscreenCamera,
+                Camera3d::default(),
+                RenderTarget::Image(handle.clone().into()),
+                Readback::texture(handle.clone()),
+            ))
+            .observe(move |event: On<ReadbackComplete>| {
+                if let Ok(mut s) = slot.lock() {
+                    *s = Some(event.data.clone());
+                }
+            })
+            .id();
+        self.target = Some((handle, size, cam));
+    }
+}
+
+/// Removes the row padding GPU copies add (rows are aligned to 256 bytes).
+fn unpad_rows(data: &[u8], size: UVec2) -> anyhow::Result<image::RgbaImage> {
+    let row = size.x as usize * 4;
+    let padded = row.div_ceil(256) * 256;
+    let h = size.y as usize;
+    let pixels = if data.len() == row * h {
+        data.to_vec()
+    } else if data.len() >= padded * h {
+        data.chunks(padded).take(h).flat_map(|r| &r[..row]).copied().collect()
+    } else {
+        bail!(
+            "read back {} bytes for a {}x{} image (expected {} or {})",
+            data.len(),
+            size.x,
+            size.y,
+            row * h,
+            padded * h
+        );
+    };
+    image::RgbaImage::from_raw(size.x, size.y, pixels).context("readback size mismatch")
+}
+
+/// Renders one view of a city: a convenience over [`OffscreenRenderer`].
+pub fn render_view(
+    spec: CitySpec,
+    camera: &VirtualCamera,
+    options: OffscreenOptions,
+) -> anyhow::Result<image::RgbaImage> {
+    OffscreenRenderer::new(spec, options)?.render(camera)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unpadding_strips_row_alignment() {
+        // 3 px wide -> 12 bytes per row, padded to 256.
+        let size = UVec2::new(3, 2);
+        let mut data = vec![0u8; 256 * 2];
+        data[..12].copy_from_slice(&[1; 12]);
+        data[256..268].copy_from_slice(&[2; 12]);
+        let img = unpad_rows(&data, size).unwrap();
+        assert_eq!(img.get_pixel(2, 0).0, [1; 4]);
+        assert_eq!(img.get_pixel(0, 1).0, [2; 4]);
+        assert!(unpad_rows(&data[..100], size).is_err());
+    }
+}

@@ -1,0 +1,37 @@
+//! The one place where the editor's system sets are ordered.
+//!
+//! Per frame, in `Update`: commands from the previous frame's UI are applied to the document
+//! ([`DocumentSet`]), the scene is brought in line with the document ([`CitySet`]), the 3D view
+//! reacts to input ([`ViewportSet`]), camera overlays are drawn ([`CameraSet`]) and finally the
+//! capture logic looks at what is on screen ([`CaptureSet`]). The UI runs in bevy_egui's
+//! `EguiPrimaryContextPass` ([`UiSet`]) and only *sends* commands, so it never races the scene.
+
+use bevy::prelude::*;
+
+pub use crate::cameras::CameraSet;
+pub use crate::capture::CaptureSet;
+pub use crate::city::CitySet;
+pub use crate::document::DocumentSet;
+pub use crate::ui::UiSet;
+pub use crate::viewport::ViewportSet;
+
+/// Orders every editor set. Added once by [`crate::editor::EditorPlugins`].
+pub struct SchedulePlugin;
+
+impl Plugin for SchedulePlugin {
+    fn build(&self, app: &mut App) {
+        app.configure_sets(
+            Update,
+            (
+                DocumentSet::ApplyCommands,
+                DocumentSet::RecordHistory,
+                CitySet::Sync,
+                ViewportSet::Input,
+                ViewportSet::ApplyCamera,
+                CameraSet::Draw,
+                CaptureSet::Watch,
+            )
+                .chain(),
+        );
+    }
+}

@@ -1,0 +1,349 @@
+//! The editor's 3D view: orbit / pan / zoom around a focus point, a fly mode, click selection.
+//!
+//! Controls (also in Help → Keyboard shortcuts and the README):
+//! - left drag: orbit; right or middle drag: pan; wheel: zoom;
+//! - `F`: toggle fly mode (drag to look, `W A S D` to move, `Q`/`E` down/up, `Shift` faster,
+//!   wheel changes the speed);
+//! - left click: select a building or a camera; `Z`: frame the selection; `Home`: reset view.
+
+use bevy::input::mouse::{AccumulatedMouseMotion, AccumulatedMouseScroll, MouseScrollUnit};
+use bevy::prelude::*;
+use bevy::camera::Viewport;
+use bevy::window::PrimaryWindow;
+use bevy_egui::input::EguiWantsInput;
+use twincity_core::project::EditorView;
+
+use crate::city::DemoLayout;
+use crate::document::{CurrentView, Document, Selection, ViewRequest};
+
+/// System sets of the viewport plugin.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ViewportSet {
+    /// Mouse and keyboard drive the view; clicks select.
+    Input,
+    /// The camera transform and viewport follow the view state.
+    ApplyCamera,
+}
+
+/// The editor's main 3D camera.
+#[derive(Component)]
+pub struct EditorCamera;
+
+/// Orbit state of the view (angles as in [`EditorView`]).
+#[derive(Resource, Clone, Debug)]
+pub struct ViewState {
+    pub view: EditorView,
+    pub fly: bool,
+    /// Fly speed in metres per second.
+    pub fly_speed: f32,
+}
+
+impl Default for ViewState {
+    fn default() -> Self {
+        Self {
+            view: EditorView::default(),
+            fly: false,
+            fly_speed: 12.0,
+        }
+    }
+}
+
+impl ViewState {
+    /// Unit vector from the eye to the focus.
+    pub fn forward(&self) -> Vec3 {
+        let (sy, cy) = self.view.yaw_deg.to_radians().sin_cos();
+        let (sp, cp) = self.view.pitch_deg.to_radians().sin_cos();
+        Vec3::new(sy * cp, -sp, -cy * cp)
+    }
+
+    pub fn eye(&self) -> Vec3 {
+        self.view.focus - self.forward() * self.view.distance
+    }
+
+    pub fn transform(&self) -> Transform {
+        Transform::from_translation(self.eye()).looking_to(self.forward(), Vec3::Y)
+    }
+}
+
+/// The part of the window not covered by panels, in logical pixels (set by the UI).
+#[derive(Resource, Clone, Copy, Debug, Default)]
+pub struct ViewportRect(pub Option<Rect>);
+
+#[derive(Resource, Default)]
+struct DragState {
+    /// Button and cursor position where a drag started inside the viewport.
+    start: Option<(MouseButton, Vec2)>,
+    moved: f32,
+}
+
+pub struct ViewportPlugin;
+
+impl Plugin for ViewportPlugin {
+    fn build(&self, app: &mut App) {
+        app.init_resource::<ViewState>()
+            .init_resource::<ViewportRect>()
+            .init_resource::<DragState>()
+            .add_systems(Startup, spawn_editor_camera)
+            .add_systems(
+                Update,
+                (
+                    (apply_view_request, mouse_input, keyboard_input)
+                        .chain()
+                        .in_set(ViewportSet::Input),
+                    apply_camera.in_set(ViewportSet::ApplyCamera),
+                ),
+            );
+    }
+}
+
+fn spawn_editor_camera(mut commands: Commands, view: Res<ViewState>) {
+    commands.spawn((
+        Name::new("Editor camera"),
+        EditorCamera,
+        Camera3d::default(),
+        Projection::Perspective(PerspectiveProjection {
+            fov: 50f32.to_radians(),
+            near: 0.2,
+            far: 5_000.0,
+            ..default()
+        }),
+        view.transform(),
+    ));
+}
+
+fn apply_view_request(mut request: ResMut<ViewRequest>, mut view: ResMut<ViewState>) {
+    if let Some(v) = request.0.take() {
+        view.view = v;
+        view.fly = false;
+    }
+}
+
+fn cursor_in_viewport(window: &Window, rect: &ViewportRect) -> Option<Vec2> {
+    let cursor = window.cursor_position()?;
+    match rect.0 {
+        Some(r) if r.contains(cursor) => Some(cursor),
+        Some(_) => None,
+        None => Some(cursor),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn mouse_input(
+    buttons: Res<ButtonInput<MouseButton>>,
+    motion: Res<AccumulatedMouseMotion>,
+    scroll: Res<AccumulatedMouseScroll>,
+    egui_input: Res<EguiWantsInput>,
+    window: Single<&Window, With<PrimaryWindow>>,
+    rect: Res<ViewportRect>,
+    mut drag: ResMut<DragState>,
+    mut view: ResMut<ViewState>,
+    camera: Single<(&Camera, &GlobalTransform), With<EditorCamera>>,
+    layout: Option<Res<DemoLayout>>,
+    doc: Res<Document>,
+    mut selection: ResMut<Selection>,
+) {
+    let cursor = cursor_in_viewport(&window, &rect);
+    let over_ui = egui_input.is_pointer_over_area() || egui_input.wants_pointer_input();
+    for button in [MouseButton::Left, MouseButton::Right, MouseButton::Middle] {
+        if buttons.just_pressed(button)
+            && drag.start.is_none()
+            && !over_ui
+            && let Some(c) = cursor
+        {
+            drag.start = Some((button, c));
+            drag.moved = 0.0;
+        }
+    }
+    let delta = motion.delta;
+    if let Some((button, start)) = drag.start {
+        drag.moved += delta.length();
+        if buttons.pressed(button) {
+            if drag.moved > 3.0 {
+                let d = view.view.distance;
+                let look = view.fly || button == MouseButton::Left;
+                if look {
+                    let eye = view.eye();
+                    view.view.yaw_deg = (view.view.yaw_deg + delta.x * 0.25).rem_euclid(360.0);
+                    view.view.pitch_deg = (view.view.pitch_deg + delta.y * 0.25).clamp(-89.0, 89.0);
+                    if view.fly {
+                        // Looking around in fly mode turns about the eye, not the focus.
+                        view.view.focus = eye + view.forward() * d;
+                    }
+                } else {
+                    // Pan like a map: right is the camera's right, "up" is forward on the ground.
+                    let fwd = view.forward();
+                    let right = fwd.cross(Vec3::Y).normalize_or_zero();
+                    let ground_fwd = Vec3::new(fwd.x, 0.0, fwd.z).normalize_or_zero();
+                    let scale = d * 0.0016;
+                    view.view.focus += (-right * delta.x + ground_fwd * delta.y) * scale;
+                }
+            }
+        } else {
+            if button == MouseButton::Left && drag.moved <= 3.0 {
+                *selection = pick(start, &camera, layout.as_deref(), &doc);
+            }
+            drag.start = None;
+        }
+    }
+    if cursor.is_some() && !over_ui && scroll.delta.y != 0.0 {
+        let lines = match scroll.unit {
+            MouseScrollUnit::Line => scroll.delta.y,
+            MouseScrollUnit::Pixel => scroll.delta.y / 40.0,
+        };
+        if view.fly {
+            view.fly_speed = (view.fly_speed * 1.15f32.powf(lines)).clamp(1.0, 400.0);
+        } else {
+            view.view.distance = (view.view.distance * 0.88f32.powf(lines)).clamp(2.0, 4000.0);
+        }
+    }
+}
+
+/// What is under the cursor: a camera icon (within 14 px) wins over a building.
+fn pick(
+    cursor: Vec2,
+    camera: &(&Camera, &GlobalTransform),
+    layout: Option<&DemoLayout>,
+    doc: &Document,
+) -> Selection {
+    let (cam, cam_tf) = camera;
+    let nearest_camera = doc
+        .project
+        .cameras
+        .iter()
+        .filter_map(|c| {
+            let p = cam.world_to_viewport(cam_tf, c.position).ok()?;
+            let d = p.distance(cursor);
+            (d < 14.0).then_some((c.id, d))
+        })
+        .min_by(|a, b| a.1.total_cmp(&b.1));
+    if let Some((id, _)) = nearest_camera {
+        return Selection::Camera(id);
+    }
+    let Ok(ray) = cam.viewport_to_world(cam_tf, cursor) else {
+        return Selection::None;
+    };
+    if doc.project.demo_city
+        && let Some(layout) = layout
+        && let Some((b, _)) = layout.0.ray_cast_buildings(ray.origin, *ray.direction)
+    {
+        return Selection::Building(b.id);
+    }
+    Selection::None
+}
+
+fn keyboard_input(
+    keys: Res<ButtonInput<KeyCode>>,
+    egui_input: Res<EguiWantsInput>,
+    time: Res<Time<Real>>,
+    mut view: ResMut<ViewState>,
+    selection: Res<Selection>,
+    layout: Option<Res<DemoLayout>>,
+    doc: Res<Document>,
+) {
+    if egui_input.wants_keyboard_input() {
+        return;
+    }
+    let ctrl = keys.any_pressed([KeyCode::ControlLeft, KeyCode::ControlRight]);
+    if ctrl {
+        return;
+    }
+    if keys.just_pressed(KeyCode::KeyF) {
+        view.fly = !view.fly;
+    }
+    if keys.just_pressed(KeyCode::Home) {
+        view.view = EditorView::default();
+        view.fly = false;
+    }
+    if keys.just_pressed(KeyCode::KeyZ) {
+        frame_selection(&mut view, *selection, layout.as_deref(), &doc);
+    }
+    if view.fly {
+        let fwd = view.forward();
+        let right = fwd.cross(Vec3::Y).normalize_or_zero();
+        let mut dir = Vec3::ZERO;
+        for (key, d) in [
+            (KeyCode::KeyW, fwd),
+            (KeyCode::KeyS, -fwd),
+            (KeyCode::KeyD, right),
+            (KeyCode::KeyA, -right),
+            (KeyCode::KeyE, Vec3::Y),
+            (KeyCode::KeyQ, Vec3::NEG_Y),
+        ] {
+            if keys.pressed(key) {
+                dir += d;
+            }
+        }
+        let boost = if keys.any_pressed([KeyCode::ShiftLeft, KeyCode::ShiftRight]) {
+            4.0
+        } else {
+            1.0
+        };
+        let step = dir.normalize_or_zero() * view.fly_speed * boost * time.delta_secs();
+        view.view.focus += step;
+    }
+}
+
+/// Points the view at the selected building or camera.
+pub fn frame_selection(
+    view: &mut ViewState,
+    selection: Selection,
+    layout: Option<&DemoLayout>,
+    doc: &Document,
+) {
+    match selection {
+        Selection::Building(id) => {
+            if let Some(b) = layout.and_then(|l| l.0.buildings.iter().find(|b| b.id == id)) {
+                let bb = b.aabb();
+                view.view.focus = (bb.min + bb.max) * 0.5;
+                view.view.distance = (bb.max - bb.min).length() * 1.6;
+            }
+        }
+        Selection::Camera(id) => {
+            if let Some(c) = doc.project.camera(id) {
+                view.view.focus = c.position;
+                view.view.distance = 25.0;
+            }
+        }
+        Selection::None => {}
+    }
+    view.fly = false;
+}
+
+fn apply_camera(
+    view: Res<ViewState>,
+    rect: Res<ViewportRect>,
+    window: Single<&Window, With<PrimaryWindow>>,
+    mut camera: Single<(&mut Transform, &mut Camera), With<EditorCamera>>,
+    mut current: ResMut<CurrentView>,
+) {
+    let (transform, cam) = &mut *camera;
+    let t = view.transform();
+    if **transform != t {
+        **transform = t;
+    }
+    if current.0 != view.view {
+        current.0 = view.view.clone();
+    }
+    let scale = window.scale_factor();
+    let size = UVec2::new(window.physical_width(), window.physical_height());
+    let viewport = rect.0.and_then(|r| {
+        let min = (r.min * scale).as_uvec2().min(size);
+        let max = (r.max * scale).as_uvec2().min(size);
+        let extent = max.saturating_sub(min);
+        (extent.x >= 8 && extent.y >= 8).then_some(Viewport {
+            physical_position: min,
+            physical_size: extent,
+            ..default()
+        })
+    });
+    let same = match (&cam.viewport, &viewport) {
+        (Some(a), Some(b)) => {
+            a.physical_position == b.physical_position && a.physical_size == b.physical_size
+        }
+        (None, None) => true,
+        _ => false,
+    };
+    if !same {
+        cam.viewport = viewport;
+    }
+}
