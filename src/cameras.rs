@@ -74,7 +74,10 @@ fn draw_camera_frustums(
         for c in corners {
             gizmos.line(cam.position, c, colour);
         }
-        gizmos.linestrip([corners[0], corners[1], corners[2], corners[3], corners[0]], colour);
+        gizmos.linestrip(
+            [corners[0], corners[1], corners[2], corners[3], corners[0]],
+            colour,
+        );
         // A tick on the top edge shows which way is up in the image.
         let top_mid = (corners[0] + corners[1]) * 0.5;
         gizmos.line(top_mid, top_mid + rot * Vec3::Y * half_h * 0.2, colour);

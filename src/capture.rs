@@ -49,9 +49,10 @@ impl Plugin for ReadinessPlugin {
             .init_resource::<Readiness>()
             .add_systems(Update, update_readiness.in_set(CaptureSet::Watch));
         if let Some(render_app) = app.get_sub_app_mut(RenderApp) {
-            render_app
-                .insert_resource(counters)
-                .add_systems(Render, count_pending_pipelines.in_set(RenderSystems::Cleanup));
+            render_app.insert_resource(counters).add_systems(
+                Render,
+                count_pending_pipelines.in_set(RenderSystems::Cleanup),
+            );
         }
     }
 }
@@ -85,11 +86,7 @@ fn update_readiness(counters: Res<RenderCounters>, mut readiness: ResMut<Readine
 }
 
 /// True when the city asked for is in the world and every import has finished loading.
-pub fn scene_loaded(
-    spec: &CitySpec,
-    status: &CityStatus,
-    demo_roots: usize,
-) -> bool {
+pub fn scene_loaded(spec: &CitySpec, status: &CityStatus, demo_roots: usize) -> bool {
     (!spec.demo_city || demo_roots > 0)
         && status.settled()
         && status.imports.len() == spec.imports.len()
@@ -170,11 +167,11 @@ fn drive_screenshot(
                 return;
             }
             let path = job.path.clone();
-            commands
-                .spawn(Screenshot::primary_window())
-                .observe(move |captured: On<ScreenshotCaptured>, mut job: ResMut<ScreenshotJob>| {
+            commands.spawn(Screenshot::primary_window()).observe(
+                move |captured: On<ScreenshotCaptured>, mut job: ResMut<ScreenshotJob>| {
                     job.state = JobState::Done(save_png(&captured.image, &path));
-                });
+                },
+            );
             job.state = JobState::Capturing;
         }
         JobState::Capturing => {}
@@ -197,7 +194,10 @@ pub fn save_png(image: &Image, path: &std::path::Path) -> Result<(), String> {
         .map_err(|e| format!("unexpected screenshot format: {e}"))?
         .to_rgb8();
     let mut bytes = Vec::new();
-    rgb.write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png)
-        .map_err(|e| format!("PNG encoding failed: {e}"))?;
+    rgb.write_to(
+        &mut std::io::Cursor::new(&mut bytes),
+        image::ImageFormat::Png,
+    )
+    .map_err(|e| format!("PNG encoding failed: {e}"))?;
     twincity_core::ronfile::write_atomic(path, &bytes).map_err(|e| e.to_string())
 }

@@ -375,30 +375,89 @@ impl FurnitureParts {
         let mut m = |mesh: Mesh| meshes.add(mesh);
         Self {
             light: vec![
-                (m(Cylinder::new(0.08, 6.0).into()), metal.clone(), Vec3::Y * 3.0),
-                (m(Cuboid::new(0.3, 0.15, 0.8).into()), lamp, Vec3::new(0.0, 6.0, 0.0)),
+                (
+                    m(Cylinder::new(0.08, 6.0).into()),
+                    metal.clone(),
+                    Vec3::Y * 3.0,
+                ),
+                (
+                    m(Cuboid::new(0.3, 0.15, 0.8).into()),
+                    lamp,
+                    Vec3::new(0.0, 6.0, 0.0),
+                ),
             ],
             tree: vec![
-                (m(Cylinder::new(0.15, 2.6).into()), wood.clone(), Vec3::Y * 1.3),
-                (m(Sphere::new(2.0).mesh().ico(2).unwrap_or_else(|_| Sphere::new(2.0).into())), leaves, Vec3::Y * 4.0),
+                (
+                    m(Cylinder::new(0.15, 2.6).into()),
+                    wood.clone(),
+                    Vec3::Y * 1.3,
+                ),
+                (
+                    m(Sphere::new(2.0)
+                        .mesh()
+                        .ico(2)
+                        .unwrap_or_else(|_| Sphere::new(2.0).into())),
+                    leaves,
+                    Vec3::Y * 4.0,
+                ),
             ],
             bench: vec![
-                (m(Cuboid::new(1.8, 0.08, 0.5).into()), wood.clone(), Vec3::Y * 0.45),
-                (m(Cuboid::new(1.8, 0.45, 0.06).into()), wood.clone(), Vec3::new(0.0, 0.75, 0.25)),
-                (m(Cuboid::new(1.6, 0.45, 0.4).into()), metal.clone(), Vec3::Y * 0.2),
+                (
+                    m(Cuboid::new(1.8, 0.08, 0.5).into()),
+                    wood.clone(),
+                    Vec3::Y * 0.45,
+                ),
+                (
+                    m(Cuboid::new(1.8, 0.45, 0.06).into()),
+                    wood.clone(),
+                    Vec3::new(0.0, 0.75, 0.25),
+                ),
+                (
+                    m(Cuboid::new(1.6, 0.45, 0.4).into()),
+                    metal.clone(),
+                    Vec3::Y * 0.2,
+                ),
             ],
-            bin: vec![(m(Cylinder::new(0.25, 0.9).into()), metal.clone(), Vec3::Y * 0.45)],
-            bollard: vec![(m(Cylinder::new(0.1, 0.9).into()), metal.clone(), Vec3::Y * 0.45)],
+            bin: vec![(
+                m(Cylinder::new(0.25, 0.9).into()),
+                metal.clone(),
+                Vec3::Y * 0.45,
+            )],
+            bollard: vec![(
+                m(Cylinder::new(0.1, 0.9).into()),
+                metal.clone(),
+                Vec3::Y * 0.45,
+            )],
             fountain: vec![
-                (m(Cylinder::new(4.0, 0.6).into()), stone.clone(), Vec3::Y * 0.3),
+                (
+                    m(Cylinder::new(4.0, 0.6).into()),
+                    stone.clone(),
+                    Vec3::Y * 0.3,
+                ),
                 (m(Cylinder::new(3.6, 0.05).into()), water, Vec3::Y * 0.6),
                 (m(Cylinder::new(0.5, 2.2).into()), stone, Vec3::Y * 1.1),
             ],
             shelter: vec![
-                (m(Cuboid::new(4.0, 0.1, 1.6).into()), metal.clone(), Vec3::Y * 2.5),
-                (m(Cuboid::new(4.0, 2.3, 0.05).into()), glass, Vec3::new(0.0, 1.3, 0.75)),
-                (m(Cylinder::new(0.05, 2.5).into()), metal.clone(), Vec3::new(-1.9, 1.25, 0.7)),
-                (m(Cylinder::new(0.05, 2.5).into()), metal, Vec3::new(1.9, 1.25, 0.7)),
+                (
+                    m(Cuboid::new(4.0, 0.1, 1.6).into()),
+                    metal.clone(),
+                    Vec3::Y * 2.5,
+                ),
+                (
+                    m(Cuboid::new(4.0, 2.3, 0.05).into()),
+                    glass,
+                    Vec3::new(0.0, 1.3, 0.75),
+                ),
+                (
+                    m(Cylinder::new(0.05, 2.5).into()),
+                    metal.clone(),
+                    Vec3::new(-1.9, 1.25, 0.7),
+                ),
+                (
+                    m(Cylinder::new(0.05, 2.5).into()),
+                    metal,
+                    Vec3::new(1.9, 1.25, 0.7),
+                ),
             ],
         }
     }
@@ -440,40 +499,100 @@ impl BoxMeshBuilder {
         let mut faces: Vec<([Vec3; 4], Vec3, [[f32; 2]; 4])> = vec![
             // +Z (south)
             (
-                [Vec3::new(x0, y0, z1), Vec3::new(x1, y0, z1), Vec3::new(x1, y1, z1), Vec3::new(x0, y1, z1)],
+                [
+                    Vec3::new(x0, y0, z1),
+                    Vec3::new(x1, y0, z1),
+                    Vec3::new(x1, y1, z1),
+                    Vec3::new(x0, y1, z1),
+                ],
                 Vec3::Z,
-                [[x0 * s, (y1 - y0) * s], [x1 * s, (y1 - y0) * s], [x1 * s, 0.0], [x0 * s, 0.0]],
+                [
+                    [x0 * s, (y1 - y0) * s],
+                    [x1 * s, (y1 - y0) * s],
+                    [x1 * s, 0.0],
+                    [x0 * s, 0.0],
+                ],
             ),
             // -Z (north)
             (
-                [Vec3::new(x1, y0, z0), Vec3::new(x0, y0, z0), Vec3::new(x0, y1, z0), Vec3::new(x1, y1, z0)],
+                [
+                    Vec3::new(x1, y0, z0),
+                    Vec3::new(x0, y0, z0),
+                    Vec3::new(x0, y1, z0),
+                    Vec3::new(x1, y1, z0),
+                ],
                 Vec3::NEG_Z,
-                [[-x1 * s, (y1 - y0) * s], [-x0 * s, (y1 - y0) * s], [-x0 * s, 0.0], [-x1 * s, 0.0]],
+                [
+                    [-x1 * s, (y1 - y0) * s],
+                    [-x0 * s, (y1 - y0) * s],
+                    [-x0 * s, 0.0],
+                    [-x1 * s, 0.0],
+                ],
             ),
             // +X (east)
             (
-                [Vec3::new(x1, y0, z1), Vec3::new(x1, y0, z0), Vec3::new(x1, y1, z0), Vec3::new(x1, y1, z1)],
+                [
+                    Vec3::new(x1, y0, z1),
+                    Vec3::new(x1, y0, z0),
+                    Vec3::new(x1, y1, z0),
+                    Vec3::new(x1, y1, z1),
+                ],
                 Vec3::X,
-                [[-z1 * s, (y1 - y0) * s], [-z0 * s, (y1 - y0) * s], [-z0 * s, 0.0], [-z1 * s, 0.0]],
+                [
+                    [-z1 * s, (y1 - y0) * s],
+                    [-z0 * s, (y1 - y0) * s],
+                    [-z0 * s, 0.0],
+                    [-z1 * s, 0.0],
+                ],
             ),
             // -X (west)
             (
-                [Vec3::new(x0, y0, z0), Vec3::new(x0, y0, z1), Vec3::new(x0, y1, z1), Vec3::new(x0, y1, z0)],
+                [
+                    Vec3::new(x0, y0, z0),
+                    Vec3::new(x0, y0, z1),
+                    Vec3::new(x0, y1, z1),
+                    Vec3::new(x0, y1, z0),
+                ],
                 Vec3::NEG_X,
-                [[z0 * s, (y1 - y0) * s], [z1 * s, (y1 - y0) * s], [z1 * s, 0.0], [z0 * s, 0.0]],
+                [
+                    [z0 * s, (y1 - y0) * s],
+                    [z1 * s, (y1 - y0) * s],
+                    [z1 * s, 0.0],
+                    [z0 * s, 0.0],
+                ],
             ),
             // +Y (top)
             (
-                [Vec3::new(x0, y1, z1), Vec3::new(x1, y1, z1), Vec3::new(x1, y1, z0), Vec3::new(x0, y1, z0)],
+                [
+                    Vec3::new(x0, y1, z1),
+                    Vec3::new(x1, y1, z1),
+                    Vec3::new(x1, y1, z0),
+                    Vec3::new(x0, y1, z0),
+                ],
                 Vec3::Y,
-                [[x0 * s, z1 * s], [x1 * s, z1 * s], [x1 * s, z0 * s], [x0 * s, z0 * s]],
+                [
+                    [x0 * s, z1 * s],
+                    [x1 * s, z1 * s],
+                    [x1 * s, z0 * s],
+                    [x0 * s, z0 * s],
+                ],
             ),
         ];
         if with_bottom {
             faces.push((
-                [Vec3::new(x0, y0, z0), Vec3::new(x1, y0, z0), Vec3::new(x1, y0, z1), Vec3::new(x0, y0, z1)],
+                [
+                    Vec3::new(x0, y0, z0),
+                    Vec3::new(x1, y0, z0),
+                    Vec3::new(x1, y0, z1),
+                    Vec3::new(x0, y0, z1),
+                ],
                 Vec3::NEG_Y,
-                [[x0 * s, z0 * s], [x1 * s, z0 * s], [x1 * s, z1 * s], [x0 * s, z1 * s]],
+                [
+                    [x0 * s, z0 * s],
+                    [x1 * s, z0 * s],
+                    [x1 * s, z1 * s],
+                    [x0 * s, z1 * s],
+                ],
             ));
         }
         for (corners, normal, uv) in faces {

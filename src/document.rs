@@ -233,7 +233,10 @@ fn apply_commands(
             DocCommand::SaveAs(path) => save(&mut doc, path, &view.0, &mut notes, now),
             DocCommand::Import(import) => {
                 if doc.project.imports.iter().any(|i| i.path == import.path) {
-                    notes.info(format!("{} is already in the project", import.path.display()), now);
+                    notes.info(
+                        format!("{} is already in the project", import.path.display()),
+                        now,
+                    );
                 } else if let Err(problem) = check_import_path(&import.path) {
                     notes.error(problem, now);
                 } else {
@@ -273,12 +276,21 @@ pub fn check_import_path(path: &Path) -> Result<(), String> {
     }
     match std::fs::metadata(path) {
         Ok(m) if m.is_file() => Ok(()),
-        Ok(_) => Err(format!("Cannot import {}: it is not a file", path.display())),
+        Ok(_) => Err(format!(
+            "Cannot import {}: it is not a file",
+            path.display()
+        )),
         Err(e) => Err(format!("Cannot import {}: {e}", path.display())),
     }
 }
 
-fn save(doc: &mut Document, path: &Path, view: &EditorView, notes: &mut Notifications, now: Duration) {
+fn save(
+    doc: &mut Document,
+    path: &Path,
+    view: &EditorView,
+    notes: &mut Notifications,
+    now: Duration,
+) {
     let mut out = doc.project.clone();
     out.view = view.clone();
     match out.save(path) {
@@ -314,7 +326,11 @@ fn drop_stale_selection(doc: Res<Document>, mut selection: ResMut<Selection>) {
     }
 }
 
-fn record_history(doc: Res<Document>, interaction: Res<Interaction>, mut history: ResMut<UndoHistory>) {
+fn record_history(
+    doc: Res<Document>,
+    interaction: Res<Interaction>,
+    mut history: ResMut<UndoHistory>,
+) {
     history.0.observe(&doc.project, interaction.dragging);
 }
 

@@ -134,7 +134,10 @@ impl OffscreenRenderer {
                 )
             };
             let stable = world.resource::<Readiness>().stable_frames >= STABLE_FRAMES;
-            let mut slot = self.slot.lock().map_err(|_| anyhow::anyhow!("readback lock poisoned"))?;
+            let mut slot = self
+                .slot
+                .lock()
+                .map_err(|_| anyhow::anyhow!("readback lock poisoned"))?;
             if !(loaded && stable) {
                 ready_seen = false;
                 *slot = None;
@@ -192,7 +195,11 @@ fn unpad_rows(data: &[u8], size: UVec2) -> anyhow::Result<image::RgbaImage> {
     let pixels = if data.len() == row * h {
         data.to_vec()
     } else if data.len() >= padded * h {
-        data.chunks(padded).take(h).flat_map(|r| &r[..row]).copied().collect()
+        data.chunks(padded)
+            .take(h)
+            .flat_map(|r| &r[..row])
+            .copied()
+            .collect()
     } else {
         bail!(
             "read back {} bytes for a {}x{} image (expected {} or {})",

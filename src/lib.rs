@@ -1,6 +1,15 @@
+//! TwinCity Studio: the editor (Bevy + egui) and the command line, over `twincity_core`.
+//!
+//! Each feature is one small plugin with one public `SystemSet` enum; [`schedule`] orders them
+//! all in one place. See `docs/ARCHITECTURE.md` for what flows between them.
+
 pub mod cameras;
 pub mod capture;
 pub mod city;
+pub mod cli;
 pub mod document;
+pub mod editor;
 pub mod headless;
+pub mod schedule;
+pub mod ui;
 pub mod viewport;

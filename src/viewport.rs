@@ -6,9 +6,9 @@
 //!   wheel changes the speed);
 //! - left click: select a building or a camera; `Z`: frame the selection; `Home`: reset view.
 
+use bevy::camera::Viewport;
 use bevy::input::mouse::{AccumulatedMouseMotion, AccumulatedMouseScroll, MouseScrollUnit};
 use bevy::prelude::*;
-use bevy::camera::Viewport;
 use bevy::window::PrimaryWindow;
 use bevy_egui::input::EguiWantsInput;
 use twincity_core::project::EditorView;

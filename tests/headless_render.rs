@@ -15,7 +15,12 @@ const EYE_Z: f32 = 20.0;
 
 /// A level 90-degree camera: focal length in pixels is W/2.
 fn camera() -> VirtualCamera {
-    let mut c = VirtualCamera::new(CameraId(1), "test", bevy::math::Vec3::new(0.0, EYE_Y, EYE_Z), 0.0);
+    let mut c = VirtualCamera::new(
+        CameraId(1),
+        "test",
+        bevy::math::Vec3::new(0.0, EYE_Y, EYE_Z),
+        0.0,
+    );
     c.tilt_deg = 0.0;
     c.lens = Lens {
         sensor_width_mm: 5.6,
@@ -91,12 +96,22 @@ fn demo_district_renders_sky_ground_and_the_town_hall_where_geometry_says() {
     assert!(x + 1 < right_edge as u32);
     let facade = mean_patch(&img, x, below_roof);
     let sky = mean_patch(&img, x, above_roof);
-    assert!(!is_sky(facade), "expected the Mairie facade at ({x}, {below_roof}), got {facade:?}");
-    assert!(is_sky(sky), "expected sky above the Mairie roof at ({x}, {above_roof}), got {sky:?}");
+    assert!(
+        !is_sky(facade),
+        "expected the Mairie facade at ({x}, {below_roof}), got {facade:?}"
+    );
+    assert!(
+        is_sky(sky),
+        "expected sky above the Mairie roof at ({x}, {above_roof}), got {sky:?}"
+    );
 
     // Without the city, the same facade pixel shows sky: the building made the difference.
-    let mut empty = OffscreenRenderer::new(CitySpec::default(), OffscreenOptions::default()).unwrap();
+    let mut empty =
+        OffscreenRenderer::new(CitySpec::default(), OffscreenOptions::default()).unwrap();
     let bare = empty.render(&camera()).unwrap();
     let p = mean_patch(&bare, x, below_roof);
-    assert!(is_sky(p), "expected sky with no city at ({x}, {below_roof}), got {p:?}");
+    assert!(
+        is_sky(p),
+        "expected sky with no city at ({x}, {below_roof}), got {p:?}"
+    );
 }

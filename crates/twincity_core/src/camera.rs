@@ -253,7 +253,10 @@ impl VirtualCamera {
         if !(self.fps.is_finite() && self.fps > 0.0 && self.fps <= 240.0) {
             return bad(
                 "fps",
-                format!("must be between 0 and 240 frames per second, got {}", self.fps),
+                format!(
+                    "must be between 0 and 240 frames per second, got {}",
+                    self.fps
+                ),
             );
         }
         Ok(())
@@ -277,7 +280,11 @@ mod tests {
         let l = LensPreset::Tele12mm.lens();
         assert!(close(l.horizontal_fov().to_degrees(), 26.27, 0.01));
         // Round trip focal length <-> fov.
-        assert!(close(l.focal_for_horizontal_fov(l.horizontal_fov()), 12.0, 1e-4));
+        assert!(close(
+            l.focal_for_horizontal_fov(l.horizontal_fov()),
+            12.0,
+            1e-4
+        ));
     }
 
     #[test]
@@ -285,9 +292,18 @@ mod tests {
         // 1920 px, 90 degrees: at 10 m the scene is 20 m wide -> 96 px/m.
         let l = LensPreset::Wide2_8mm.lens();
         assert!(close(l.pixels_per_metre(1920, 10.0), 96.0, 1e-3));
-        assert_eq!(DoriClass::from_pixels_per_metre(96.0), DoriClass::Observation);
-        assert_eq!(DoriClass::from_pixels_per_metre(250.0), DoriClass::Identification);
-        assert_eq!(DoriClass::from_pixels_per_metre(5.0), DoriClass::BelowMonitor);
+        assert_eq!(
+            DoriClass::from_pixels_per_metre(96.0),
+            DoriClass::Observation
+        );
+        assert_eq!(
+            DoriClass::from_pixels_per_metre(250.0),
+            DoriClass::Identification
+        );
+        assert_eq!(
+            DoriClass::from_pixels_per_metre(5.0),
+            DoriClass::BelowMonitor
+        );
         // Distance at which the same camera still detects (25 px/m): 1920 / 50 = 38.4 m.
         assert!(close(DoriClass::max_distance(&l, 1920, 25.0), 38.4, 1e-3));
     }

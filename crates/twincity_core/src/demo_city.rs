@@ -276,20 +276,118 @@ pub fn demo_district() -> CityLayout {
 fn demo_buildings() -> Vec<Building> {
     // (name, usage, centre, size, height, facade)
     let specs: [(&str, &str, [f32; 2], [f32; 2], f32, [f32; 3]); 14] = [
-        ("Tour Horizon", "offices", [60.0, 60.0], [24.0, 24.0], 42.0, [0.55, 0.62, 0.70]),
-        ("Résidence Nord-Est", "housing", [92.0, 55.0], [20.0, 28.0], 15.0, [0.86, 0.78, 0.62]),
-        ("Immeuble Lafayette", "housing", [-60.0, 75.0], [36.0, 20.0], 21.0, [0.80, 0.52, 0.40]),
-        ("Parking silo", "parking", [-88.0, 50.0], [24.0, 16.0], 12.0, [0.60, 0.60, 0.58]),
-        ("Hôtel de police", "public", [65.0, -60.0], [30.0, 26.0], 18.0, [0.75, 0.74, 0.70]),
-        ("Entrepôt", "warehouse", [92.0, -92.0], [22.0, 18.0], 9.0, [0.50, 0.45, 0.42]),
-        ("Résidence Les Tilleuls", "housing", [-70.0, -65.0], [40.0, 22.0], 27.0, [0.90, 0.86, 0.76]),
-        ("École Jules Ferry", "school", [-55.0, -95.0], [26.0, 14.0], 11.0, [0.85, 0.64, 0.45]),
-        ("Mairie", "public", [0.0, 55.0], [34.0, 18.0], 16.0, [0.93, 0.90, 0.80]),
-        ("Médiathèque", "public", [0.0, 90.0], [30.0, 20.0], 13.0, [0.45, 0.55, 0.60]),
-        ("Centre commercial", "retail", [0.0, -65.0], [36.0, 30.0], 10.0, [0.70, 0.68, 0.75]),
-        ("Immeuble Gambetta", "housing", [65.0, 0.0], [26.0, 34.0], 24.0, [0.78, 0.70, 0.58]),
-        ("Immeuble Voltaire", "housing", [-62.0, 8.0], [30.0, 16.0], 30.0, [0.68, 0.45, 0.38]),
-        ("Boulangerie", "retail", [-60.0, -13.0], [12.0, 10.0], 7.0, [0.95, 0.85, 0.65]),
+        (
+            "Tour Horizon",
+            "offices",
+            [60.0, 60.0],
+            [24.0, 24.0],
+            42.0,
+            [0.55, 0.62, 0.70],
+        ),
+        (
+            "Résidence Nord-Est",
+            "housing",
+            [92.0, 55.0],
+            [20.0, 28.0],
+            15.0,
+            [0.86, 0.78, 0.62],
+        ),
+        (
+            "Immeuble Lafayette",
+            "housing",
+            [-60.0, 75.0],
+            [36.0, 20.0],
+            21.0,
+            [0.80, 0.52, 0.40],
+        ),
+        (
+            "Parking silo",
+            "parking",
+            [-88.0, 50.0],
+            [24.0, 16.0],
+            12.0,
+            [0.60, 0.60, 0.58],
+        ),
+        (
+            "Hôtel de police",
+            "public",
+            [65.0, -60.0],
+            [30.0, 26.0],
+            18.0,
+            [0.75, 0.74, 0.70],
+        ),
+        (
+            "Entrepôt",
+            "warehouse",
+            [92.0, -92.0],
+            [22.0, 18.0],
+            9.0,
+            [0.50, 0.45, 0.42],
+        ),
+        (
+            "Résidence Les Tilleuls",
+            "housing",
+            [-70.0, -65.0],
+            [40.0, 22.0],
+            27.0,
+            [0.90, 0.86, 0.76],
+        ),
+        (
+            "École Jules Ferry",
+            "school",
+            [-55.0, -95.0],
+            [26.0, 14.0],
+            11.0,
+            [0.85, 0.64, 0.45],
+        ),
+        (
+            "Mairie",
+            "public",
+            [0.0, 55.0],
+            [34.0, 18.0],
+            16.0,
+            [0.93, 0.90, 0.80],
+        ),
+        (
+            "Médiathèque",
+            "public",
+            [0.0, 90.0],
+            [30.0, 20.0],
+            13.0,
+            [0.45, 0.55, 0.60],
+        ),
+        (
+            "Centre commercial",
+            "retail",
+            [0.0, -65.0],
+            [36.0, 30.0],
+            10.0,
+            [0.70, 0.68, 0.75],
+        ),
+        (
+            "Immeuble Gambetta",
+            "housing",
+            [65.0, 0.0],
+            [26.0, 34.0],
+            24.0,
+            [0.78, 0.70, 0.58],
+        ),
+        (
+            "Immeuble Voltaire",
+            "housing",
+            [-62.0, 8.0],
+            [30.0, 16.0],
+            30.0,
+            [0.68, 0.45, 0.38],
+        ),
+        (
+            "Boulangerie",
+            "retail",
+            [-60.0, -13.0],
+            [12.0, 10.0],
+            7.0,
+            [0.95, 0.85, 0.65],
+        ),
     ];
     specs
         .iter()
@@ -326,7 +424,12 @@ fn demo_furniture() -> Vec<Furniture> {
         // Bench 9 m from the centre, facing it.
         let heading = (-c).atan2(-s).to_degrees();
         put(FurnitureKind::Bench, 9.0 * c, 9.0 * s, heading);
-        put(FurnitureKind::Bin, 9.0 * c - 1.6 * s, 9.0 * s + 1.6 * c, 0.0);
+        put(
+            FurnitureKind::Bin,
+            9.0 * c - 1.6 * s,
+            9.0 * s + 1.6 * c,
+            0.0,
+        );
     }
     for (x, y) in [(-23.0, -23.0), (23.0, -23.0), (23.0, 23.0), (-23.0, 23.0)] {
         for d in [-1.5f32, 0.0, 1.5] {
@@ -372,20 +475,28 @@ mod tests {
             .filter(|s| s.kind == SurfaceKind::Courtyard)
             .collect();
         for b in &city.buildings {
-            let inside = courtyards.iter().any(|c| {
-                c.rect.contains(b.footprint.min) && c.rect.contains(b.footprint.max)
-            });
+            let inside = courtyards
+                .iter()
+                .any(|c| c.rect.contains(b.footprint.min) && c.rect.contains(b.footprint.max));
             assert!(inside, "{} leaves its block interior", b.name);
             for o in &city.buildings {
                 if o.id != b.id {
-                    assert!(!b.footprint.overlaps(&o.footprint), "{} overlaps {}", b.name, o.name);
+                    assert!(
+                        !b.footprint.overlaps(&o.footprint),
+                        "{} overlaps {}",
+                        b.name,
+                        o.name
+                    );
                 }
             }
         }
         let heights: Vec<f32> = city.buildings.iter().map(|b| b.height).collect();
         let max = heights.iter().cloned().fold(0.0, f32::max);
         let min = heights.iter().cloned().fold(f32::MAX, f32::min);
-        assert!(min <= 9.0 && max >= 40.0, "heights should vary: {min}..{max}");
+        assert!(
+            min <= 9.0 && max >= 40.0,
+            "heights should vary: {min}..{max}"
+        );
     }
 
     #[test]
@@ -396,9 +507,18 @@ mod tests {
                 matches!(s.kind, SurfaceKind::Sidewalk | SurfaceKind::Square)
                     && s.rect.contains(f.position)
             });
-            assert!(on_walkable, "{:?} at {} is not on a pavement", f.kind, f.position);
+            assert!(
+                on_walkable,
+                "{:?} at {} is not on a pavement",
+                f.kind, f.position
+            );
             for b in &city.buildings {
-                assert!(!b.footprint.contains(f.position), "{:?} inside {}", f.kind, b.name);
+                assert!(
+                    !b.footprint.contains(f.position),
+                    "{:?} inside {}",
+                    f.kind,
+                    b.name
+                );
             }
         }
     }

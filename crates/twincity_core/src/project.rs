@@ -115,7 +115,11 @@ impl Project {
 
     /// The bundled demo project.
     pub fn demo() -> Result<Self, DocError> {
-        Self::from_ron(Path::new("<bundled demo project>"), DEMO_PROJECT_RON, Path::new("."))
+        Self::from_ron(
+            Path::new("<bundled demo project>"),
+            DEMO_PROJECT_RON,
+            Path::new("."),
+        )
     }
 
     /// Loads and validates a project file; relative import paths become absolute.
@@ -178,8 +182,7 @@ impl Project {
 
     /// Validates, then writes the project atomically (the old file survives any failure).
     pub fn save(&self, path: &Path) -> Result<(), DocError> {
-        self.validate()
-            .map_err(|p| p.into_error(path, ""))?;
+        self.validate().map_err(|p| p.into_error(path, ""))?;
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d,
             _ => Path::new("."),
@@ -285,7 +288,12 @@ mod tests {
             z: 0.0,
             crs: Some("EPSG:28992".into()),
         });
-        let mut cam = VirtualCamera::new(p.next_camera_id(), "Quai", Vec3::new(1.5, 6.0, -2.25), 123.0);
+        let mut cam = VirtualCamera::new(
+            p.next_camera_id(),
+            "Quai",
+            Vec3::new(1.5, 6.0, -2.25),
+            123.0,
+        );
         cam.lens = LensPreset::Tele12mm.lens();
         cam.roll_deg = -2.5;
         cam.resolution = (2688, 1520);
@@ -313,7 +321,10 @@ mod tests {
         let text = "(\n    version: 1,\n    name: \"x\",\n    camras: [],\n)";
         let e = Project::from_ron(Path::new("p.twin.ron"), text, Path::new(".")).unwrap_err();
         let msg = e.to_string();
-        assert!(msg.contains("p.twin.ron:4:") && msg.contains("camras") && msg.contains("cameras"), "{msg}");
+        assert!(
+            msg.contains("p.twin.ron:4:") && msg.contains("camras") && msg.contains("cameras"),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -321,7 +332,10 @@ mod tests {
         let text = "(\n    version: 7,\n    name: \"x\",\n)";
         let e = Project::from_ron(Path::new("p.twin.ron"), text, Path::new(".")).unwrap_err();
         let msg = e.to_string();
-        assert!(msg.contains("p.twin.ron:2:5") && msg.contains("version 7"), "{msg}");
+        assert!(
+            msg.contains("p.twin.ron:2:5") && msg.contains("version 7"),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -332,9 +346,19 @@ mod tests {
         let e = Project::from_ron(Path::new("p.twin.ron"), &text, Path::new(".")).unwrap_err();
         let msg = e.to_string();
         let name = &p.cameras[1].name;
-        let expected_line = text.lines().position(|l| l.contains(&format!("\"{name}\""))).unwrap() + 1;
-        assert!(msg.contains(&format!("p.twin.ron:{expected_line}:")), "{msg}");
-        assert!(msg.contains("focal_length_mm") && msg.contains(name), "{msg}");
+        let expected_line = text
+            .lines()
+            .position(|l| l.contains(&format!("\"{name}\"")))
+            .unwrap()
+            + 1;
+        assert!(
+            msg.contains(&format!("p.twin.ron:{expected_line}:")),
+            "{msg}"
+        );
+        assert!(
+            msg.contains("focal_length_mm") && msg.contains(name),
+            "{msg}"
+        );
     }
 
     #[test]

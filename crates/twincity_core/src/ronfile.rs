@@ -158,8 +158,8 @@ pub fn to_string<T: Serialize>(value: &T) -> Result<String, DocError> {
         .struct_names(false)
         .separate_tuple_members(false)
         .indentor("    ".to_string());
-    let mut text =
-        ron::ser::to_string_pretty(value, config).map_err(|e| DocError::Serialise(e.to_string()))?;
+    let mut text = ron::ser::to_string_pretty(value, config)
+        .map_err(|e| DocError::Serialise(e.to_string()))?;
     text.push('\n');
     Ok(text)
 }

@@ -1,0 +1,121 @@
+//! The command line: `twincity [COMMAND]`. With no command, the editor opens on the demo.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "twincity",
+    version,
+    about = "TwinCity Studio: city digital twins, virtual CCTV cameras, synthetic crowds and privacy-safe datasets",
+    long_about = "TwinCity Studio: city digital twins, virtual CCTV cameras, synthetic crowds and \
+                  privacy-safe datasets.\n\nWith no command, the editor opens on the bundled demo project."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Open the editor (on PROJECT, or on the bundled demo project)
+    Edit(EditArgs),
+    /// Check project files and report every problem with file, line and column
+    Validate(ValidateArgs),
+    /// [planned] Run a crowd simulation headless and write trajectories
+    Sim(PlannedArgs),
+    /// [planned] Render every camera of a scenario into an annotated dataset
+    Render(PlannedArgs),
+    /// [planned] Evaluate an ONNX model on a rendered dataset
+    Eval(PlannedArgs),
+    /// [planned] Inspect a glTF/GLB file: meshes, extensions, bounds, CRS, problems
+    Inspect(PlannedArgs),
+    /// [planned] Compute DORI pixel-density coverage of a project's cameras
+    Coverage(PlannedArgs),
+    /// [planned] Benchmarks (simulation, rendering, coverage)
+    Bench(PlannedArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct EditArgs {
+    /// Project file (`*.twin.ron`); the bundled demo project when omitted
+    pub project: Option<PathBuf>,
+    /// Add a glTF/GLB city mesh to the project on opening (repeatable)
+    #[arg(long, value_name = "FILE")]
+    pub import: Vec<PathBuf>,
+    /// Wait until the scene is fully drawn, save a window screenshot (PNG) and exit
+    #[arg(long, value_name = "OUT.png")]
+    pub screenshot: Option<PathBuf>,
+    /// Window size in pixels
+    #[arg(long, value_name = "WxH", default_value = "1600x900", value_parser = parse_size)]
+    pub window: (u32, u32),
+}
+
+#[derive(Args, Debug)]
+pub struct ValidateArgs {
+    /// Files to check
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Print one JSON object per file instead of text
+    #[arg(long)]
+    pub json: bool,
+    /// Print nothing; the exit status says whether every file is valid
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Arguments of commands that are not built yet (accepted so `--help` lists them).
+#[derive(Args, Debug)]
+pub struct PlannedArgs {
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+    pub rest: Vec<String>,
+}
+
+impl Command {
+    /// The name of a planned command and where it stands, or `None` for a working one.
+    pub fn planned(&self) -> Option<(&'static str, &'static str)> {
+        match self {
+            Command::Sim(_) => Some(("sim", "crowd simulation (issue: Crowds)")),
+            Command::Render(_) => Some(("render", "dataset rendering (issue: Synthetic datasets)")),
+            Command::Eval(_) => Some(("eval", "model evaluation (issue: Live model inference)")),
+            Command::Inspect(_) => Some(("inspect", "glTF inspection (issue: Real city import)")),
+            Command::Coverage(_) => Some(("coverage", "DORI coverage (issue: Real city import)")),
+            Command::Bench(_) => Some(("bench", "benchmarks (come with each feature)")),
+            Command::Edit(_) | Command::Validate(_) => None,
+        }
+    }
+}
+
+fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    let (w, h) = s
+        .split_once(['x', 'X'])
+        .ok_or_else(|| format!("expected WIDTHxHEIGHT such as 1600x900, got `{s}`"))?;
+    let parse = |v: &str| {
+        v.trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (64..=8192).contains(n))
+            .ok_or_else(|| format!("`{v}` is not a size between 64 and 8192 pixels"))
+    };
+    Ok((parse(w)?, parse(h)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_size_parses_and_rejects_nonsense() {
+        assert_eq!(parse_size("1280x720"), Ok((1280, 720)));
+        assert!(parse_size("1280").is_err());
+        assert!(parse_size("10x10").is_err());
+        assert!(parse_size("axb").is_err());
+    }
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

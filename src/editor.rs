@@ -1,0 +1,97 @@
+//! Assembles the editor app from its plugins.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use bevy::camera::visibility::RenderLayers;
+use bevy::camera::{CameraOutputMode, ClearColorConfig};
+use bevy::diagnostic::FrameTimeDiagnosticsPlugin;
+use bevy::prelude::*;
+use bevy::render::render_resource::BlendState;
+use bevy::window::WindowResolution;
+use bevy_egui::{EguiGlobalSettings, EguiPlugin, PrimaryEguiContext};
+
+use crate::cameras::CameraOverlayPlugin;
+use crate::capture::{ReadinessPlugin, WindowScreenshotPlugin};
+use crate::city::CityPlugin;
+use crate::document::{Document, DocumentPlugin};
+use crate::schedule::SchedulePlugin;
+use crate::ui::UiPlugin;
+use crate::viewport::ViewportPlugin;
+
+/// How the editor starts.
+pub struct EditorOptions {
+    pub document: Document,
+    /// Save a window screenshot once the scene is fully drawn, then exit.
+    pub screenshot: Option<PathBuf>,
+    /// Window size in physical pixels.
+    pub window_size: (u32, u32),
+}
+
+/// Builds the editor app, ready to `run()`.
+pub fn build_editor(options: EditorOptions) -> App {
+    let mut app = App::new();
+    let title = options.document.title();
+    app.add_plugins(
+        DefaultPlugins
+            .set(WindowPlugin {
+                primary_window: Some(Window {
+                    title,
+                    resolution: WindowResolution::new(options.window_size.0, options.window_size.1)
+                        .with_scale_factor_override(1.0),
+                    ..default()
+                }),
+                // Closing asks about unsaved changes first (see ui::window_events).
+                close_when_requested: false,
+                ..default()
+            })
+            .set(AssetPlugin {
+                // Imported city files live anywhere on disk; they are loaded with an explicit
+                // override, everything else stays inside the asset folder.
+                unapproved_path_mode: bevy::asset::UnapprovedPathMode::Deny,
+                ..default()
+            }),
+    )
+    .add_plugins((
+        EguiPlugin::default(),
+        FrameTimeDiagnosticsPlugin::default(),
+        SchedulePlugin,
+        DocumentPlugin {
+            initial: options.document,
+        },
+        CityPlugin::default(),
+        ViewportPlugin,
+        CameraOverlayPlugin,
+        UiPlugin,
+        ReadinessPlugin,
+    ))
+    .add_systems(Startup, spawn_ui_camera);
+    if let Some(path) = options.screenshot {
+        app.add_plugins(WindowScreenshotPlugin {
+            path,
+            timeout: Duration::from_secs(240),
+        });
+    }
+    app
+}
+
+/// egui gets a camera of its own, drawn over the 3D view, so the 3D camera's viewport can be
+/// limited to the area between the panels.
+fn spawn_ui_camera(mut commands: Commands, mut settings: ResMut<EguiGlobalSettings>) {
+    settings.auto_create_primary_context = false;
+    commands.spawn((
+        Name::new("UI camera"),
+        PrimaryEguiContext,
+        Camera2d,
+        RenderLayers::none(),
+        Camera {
+            order: 1,
+            output_mode: CameraOutputMode::Write {
+                blend_state: Some(BlendState::ALPHA_BLENDING),
+                clear_color: ClearColorConfig::None,
+            },
+            clear_color: ClearColorConfig::Custom(Color::NONE),
+            ..default()
+        },
+    ));
+}
