@@ -135,7 +135,6 @@ impl Plugin for WindowScreenshotPlugin {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn drive_screenshot(
     mut commands: Commands,
     mut job: ResMut<ScreenshotJob>,

@@ -184,7 +184,6 @@ fn window_events(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn editor_ui(
     mut contexts: EguiContexts,
     mut doc: ResMut<Document>,

@@ -127,7 +127,6 @@ fn cursor_in_viewport(window: &Window, rect: &ViewportRect) -> Option<Vec2> {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn mouse_input(
     buttons: Res<ButtonInput<MouseButton>>,
     motion: Res<AccumulatedMouseMotion>,

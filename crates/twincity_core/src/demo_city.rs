@@ -273,9 +273,18 @@ pub fn demo_district() -> CityLayout {
     }
 }
 
+/// One demo building: name, usage, centre, size, height, facade colour.
+type BuildingSpec = (
+    &'static str,
+    &'static str,
+    [f32; 2],
+    [f32; 2],
+    f32,
+    [f32; 3],
+);
+
 fn demo_buildings() -> Vec<Building> {
-    // (name, usage, centre, size, height, facade)
-    let specs: [(&str, &str, [f32; 2], [f32; 2], f32, [f32; 3]); 14] = [
+    let specs: [BuildingSpec; 14] = [
         (
             "Tour Horizon",
             "offices",
@@ -415,7 +424,7 @@ fn demo_furniture() -> Vec<Furniture> {
     // The square: a fountain, a ring of trees, benches facing the fountain, bins, bollards.
     put(FurnitureKind::Fountain, 0.0, 0.0, 0.0);
     for k in 0..8 {
-        let a = k as f32 * std::f32::consts::TAU / 8.0 + 0.3927;
+        let a = k as f32 * std::f32::consts::TAU / 8.0 + std::f32::consts::FRAC_PI_8;
         put(FurnitureKind::Tree, 15.0 * a.cos(), 15.0 * a.sin(), 0.0);
     }
     for k in 0..4 {

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the system packages TwinCity Studio needs on Debian/Ubuntu, once (idempotent):
+# - Mesa's software Vulkan driver (lavapipe), so everything renders on machines without a GPU;
+# - the X11 libraries the window uses, and Xvfb for the windowed tests.
+# Rust itself (1.95, with clippy and rustfmt) is expected to be installed already.
+set -euo pipefail
+
+packages=(mesa-vulkan-drivers libvulkan1 xvfb xauth libx11-6 libxcursor1 libxrandr2 libxi6
+  libxkbcommon-x11-0)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  if ! command -v apt-get >/dev/null; then
+    echo "setup: please install the equivalents of: ${missing[*]}" >&2
+    exit 1
+  fi
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  echo "setup: installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if ! command -v cargo >/dev/null; then
+  echo "setup: Rust is not installed; install Rust 1.95 with rustup first" >&2
+  exit 1
+fi

@@ -1,0 +1,92 @@
+//! The `twincity` binary as scripts and users call it.
+
+use std::process::Command;
+
+fn twincity() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_twincity"))
+}
+
+#[test]
+fn help_lists_every_planned_subcommand() {
+    let out = twincity().arg("--help").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for cmd in [
+        "edit", "sim", "render", "eval", "inspect", "coverage", "validate", "bench",
+    ] {
+        assert!(
+            text.lines().any(|l| l.trim_start().starts_with(cmd)),
+            "`{cmd}` missing from --help:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn commands_not_built_yet_say_so_and_fail() {
+    for cmd in ["sim", "render", "eval", "inspect", "coverage", "bench"] {
+        let out = twincity().args([cmd, "whatever.ron"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{cmd} should exit 2");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("not available yet"), "{cmd}: {err}");
+    }
+}
+
+#[test]
+fn validate_accepts_the_demo_and_locates_errors() {
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/projects/demo.twin.ron");
+    let out = twincity().args(["validate", demo]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.twin.ron");
+    std::fs::write(
+        &bad,
+        "(\n  version: 1,\n  name: \"x\",\n  cameras: [ (id: oops) ],\n)\n",
+    )
+    .unwrap();
+    let out = twincity()
+        .args(["validate", "--json"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(line["valid"], false);
+    let msg = line["message"].as_str().unwrap();
+    assert!(msg.contains("bad.twin.ron:4:"), "{msg}");
+}
+
+#[test]
+fn edit_refuses_a_broken_project_before_opening_a_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("broken.twin.ron");
+    std::fs::write(&bad, "(version: 1, name: \"x\", cameras: [").unwrap();
+    let out = twincity().arg("edit").arg(&bad).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("broken.twin.ron:1:"), "{err}");
+    // The file is left as it was.
+    assert_eq!(
+        std::fs::read_to_string(&bad).unwrap(),
+        "(version: 1, name: \"x\", cameras: ["
+    );
+}
+
+#[test]
+fn edit_refuses_an_import_that_is_not_gltf() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("city.obj");
+    std::fs::write(&f, "v 0 0 0").unwrap();
+    let out = twincity()
+        .args(["edit", "--import"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("city.obj") && err.contains(".glb"), "{err}");
+}
