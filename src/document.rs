@@ -12,6 +12,7 @@ use twincity_core::project::{CityImport, EditorView, Project};
 use twincity_core::undo::History;
 
 use crate::city::CitySpec;
+use crate::viewport::FrameWhenLoaded;
 
 /// System sets of the document plugin.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -169,6 +170,7 @@ impl Plugin for DocumentPlugin {
             .init_resource::<Interaction>()
             .init_resource::<Selection>()
             .init_resource::<Notifications>()
+            .init_resource::<FrameWhenLoaded>()
             .add_message::<DocCommand>()
             .add_systems(
                 Update,
@@ -194,6 +196,7 @@ fn apply_commands(
     mut selection: ResMut<Selection>,
     time: Res<Time<Real>>,
     mut exit: MessageWriter<AppExit>,
+    mut frame_when_loaded: ResMut<FrameWhenLoaded>,
 ) {
     let now = time.elapsed();
     for command in commands.read() {
@@ -240,6 +243,7 @@ fn apply_commands(
                 } else if let Err(problem) = check_import_path(&import.path) {
                     notes.error(problem, now);
                 } else {
+                    *frame_when_loaded = FrameWhenLoaded::armed();
                     doc.project.imports.push(import.clone());
                     notes.info(format!("Importing {}", import.path.display()), now);
                 }

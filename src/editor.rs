@@ -17,7 +17,7 @@ use crate::city::CityPlugin;
 use crate::document::{Document, DocumentPlugin};
 use crate::schedule::SchedulePlugin;
 use crate::ui::UiPlugin;
-use crate::viewport::ViewportPlugin;
+use crate::viewport::{FrameWhenLoaded, ViewportPlugin};
 
 /// How the editor starts.
 pub struct EditorOptions {
@@ -26,6 +26,8 @@ pub struct EditorOptions {
     pub screenshot: Option<PathBuf>,
     /// Window size in physical pixels.
     pub window_size: (u32, u32),
+    /// Fit the view to the scene once every import has loaded (`edit --import`).
+    pub frame_imports: bool,
 }
 
 /// Builds the editor app, ready to `run()`.
@@ -66,6 +68,9 @@ pub fn build_editor(options: EditorOptions) -> App {
         ReadinessPlugin,
     ))
     .add_systems(Startup, spawn_ui_camera);
+    if options.frame_imports {
+        app.insert_resource(FrameWhenLoaded::armed());
+    }
     if let Some(path) = options.screenshot {
         app.add_plugins(WindowScreenshotPlugin {
             path,

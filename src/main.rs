@@ -45,6 +45,7 @@ fn edit(args: EditArgs) -> anyhow::Result<ExitCode> {
             None,
         ),
     };
+    let frame_imports = !args.import.is_empty();
     for file in args.import {
         check_import_path(&file).map_err(anyhow::Error::msg)?;
         let path = std::path::absolute(&file).unwrap_or(file);
@@ -56,6 +57,7 @@ fn edit(args: EditArgs) -> anyhow::Result<ExitCode> {
         document: Document::new(project, path),
         screenshot: args.screenshot,
         window_size: args.window,
+        frame_imports,
     });
     Ok(match app.run() {
         AppExit::Success => ExitCode::SUCCESS,

@@ -19,7 +19,7 @@ use crate::city::{CityStatus, DemoLayout, ImportState};
 use crate::document::{
     DocCommand, Document, Interaction, Level, Notifications, Selection, UndoHistory,
 };
-use crate::viewport::{ViewState, ViewportRect, frame_selection};
+use crate::viewport::{FrameAllRequest, ViewState, ViewportRect, frame_selection};
 
 /// System sets of the UI plugin (in `EguiPrimaryContextPass`).
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -196,10 +196,13 @@ fn editor_ui(
     mut viewport: ResMut<ViewportRect>,
     mut view: ResMut<ViewState>,
     mut overlays: ResMut<OverlaySettings>,
-    stats: Res<SceneStats>,
-    diagnostics: Res<DiagnosticsStore>,
-    city_status: Res<CityStatus>,
-    layout: Res<DemoLayout>,
+    mut frame_all: ResMut<FrameAllRequest>,
+    (stats, diagnostics, city_status, layout): (
+        Res<SceneStats>,
+        Res<DiagnosticsStore>,
+        Res<CityStatus>,
+        Res<DemoLayout>,
+    ),
     dialogs: Res<DialogChannel>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
@@ -357,6 +360,9 @@ fn editor_ui(
         view.view = twincity_core::project::EditorView::default();
         view.fly = false;
     }
+    if action.frame_all {
+        frame_all.0 = true;
+    }
     // Confirmation after a successful save.
     if !doc.is_dirty()
         && let Some(g) = ui_state.after_save.take()
@@ -408,6 +414,7 @@ struct Actions {
     frame: bool,
     toggle_fly: bool,
     reset_view: bool,
+    frame_all: bool,
     select: Option<Selection>,
     show_shortcuts: bool,
     show_about: bool,
@@ -513,7 +520,10 @@ fn menu_bar(
         if ui.button("Frame selection (Z)").clicked() {
             a.frame = true;
         }
-        if ui.button("Reset view (Home)").clicked() {
+        if ui.button("Frame all (Home)").clicked() {
+            a.frame_all = true;
+        }
+        if ui.button("Reset view").clicked() {
             a.reset_view = true;
         }
     });
@@ -1049,7 +1059,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("Q / E", "Fly down / up"),
     ("Shift", "Fly four times faster"),
     ("Z", "Frame the selection"),
-    ("Home", "Reset the view"),
+    ("Home", "Frame everything in the scene"),
     ("Delete", "Delete the selected camera"),
     ("Ctrl+N / Ctrl+O", "New / open project"),
     ("Ctrl+S / Ctrl+Shift+S", "Save / save as"),

@@ -4,16 +4,18 @@
 //! - left drag: orbit; right or middle drag: pan; wheel: zoom;
 //! - `F`: toggle fly mode (drag to look, `W A S D` to move, `Q`/`E` down/up, `Shift` faster,
 //!   wheel changes the speed);
-//! - left click: select a building or a camera; `Z`: frame the selection; `Home`: reset view.
+//! - left click: select a building or a camera; `Z`: frame the selection; `Home`: frame
+//!   everything in the scene (the demo district and imported files).
 
 use bevy::camera::Viewport;
+use bevy::camera::primitives::Aabb;
 use bevy::input::mouse::{AccumulatedMouseMotion, AccumulatedMouseScroll, MouseScrollUnit};
 use bevy::prelude::*;
 use bevy::window::PrimaryWindow;
 use bevy_egui::input::EguiWantsInput;
 use twincity_core::project::EditorView;
 
-use crate::city::DemoLayout;
+use crate::city::{CityPart, CityStatus, DemoLayout};
 use crate::document::{CurrentView, Document, Selection, ViewRequest};
 
 /// System sets of the viewport plugin.
@@ -65,6 +67,27 @@ impl ViewState {
     }
 }
 
+/// Set to fit the view to everything in the scene on the next frame.
+#[derive(Resource, Clone, Copy, Debug, Default)]
+pub struct FrameAllRequest(pub bool);
+
+/// Set when a file is imported: once every import has loaded (and its meshes have bounds),
+/// the view is fitted to the scene so the new city is in sight.
+#[derive(Resource, Clone, Copy, Debug, Default)]
+pub struct FrameWhenLoaded {
+    pub armed: bool,
+    frames_settled: u32,
+}
+
+impl FrameWhenLoaded {
+    pub fn armed() -> Self {
+        Self {
+            armed: true,
+            frames_settled: 0,
+        }
+    }
+}
+
 /// The part of the window not covered by panels, in logical pixels (set by the UI).
 #[derive(Resource, Clone, Copy, Debug, Default)]
 pub struct ViewportRect(pub Option<Rect>);
@@ -83,11 +106,19 @@ impl Plugin for ViewportPlugin {
         app.init_resource::<ViewState>()
             .init_resource::<ViewportRect>()
             .init_resource::<DragState>()
+            .init_resource::<FrameAllRequest>()
+            .init_resource::<FrameWhenLoaded>()
             .add_systems(Startup, spawn_editor_camera)
             .add_systems(
                 Update,
                 (
-                    (apply_view_request, mouse_input, keyboard_input)
+                    (
+                        apply_view_request,
+                        mouse_input,
+                        keyboard_input,
+                        frame_when_loaded,
+                        frame_all,
+                    )
                         .chain()
                         .in_set(ViewportSet::Input),
                     apply_camera.in_set(ViewportSet::ApplyCamera),
@@ -238,6 +269,7 @@ fn keyboard_input(
     selection: Res<Selection>,
     layout: Option<Res<DemoLayout>>,
     doc: Res<Document>,
+    mut frame_all: ResMut<FrameAllRequest>,
 ) {
     if egui_input.wants_keyboard_input() {
         return;
@@ -250,8 +282,7 @@ fn keyboard_input(
         view.fly = !view.fly;
     }
     if keys.just_pressed(KeyCode::Home) {
-        view.view = EditorView::default();
-        view.fly = false;
+        frame_all.0 = true;
     }
     if keys.just_pressed(KeyCode::KeyZ) {
         frame_selection(&mut view, *selection, layout.as_deref(), &doc);
@@ -305,6 +336,72 @@ pub fn frame_selection(
         }
         Selection::None => {}
     }
+    view.fly = false;
+}
+
+fn frame_when_loaded(
+    mut pending: ResMut<FrameWhenLoaded>,
+    status: Res<CityStatus>,
+    mut request: ResMut<FrameAllRequest>,
+) {
+    if !pending.armed {
+        return;
+    }
+    if !status.settled() {
+        pending.frames_settled = 0;
+        return;
+    }
+    // Bounds are computed after the scene is spawned: give it a few frames.
+    pending.frames_settled += 1;
+    if pending.frames_settled >= 3 {
+        pending.armed = false;
+        request.0 = true;
+    }
+}
+
+/// Fits the view to the bounds of every mesh in the scene (except the surrounding ground),
+/// keeping the viewing direction.
+fn frame_all(
+    mut request: ResMut<FrameAllRequest>,
+    meshes: Query<(&Aabb, &GlobalTransform, Option<&CityPart>), With<Mesh3d>>,
+    projection: Single<&Projection, With<EditorCamera>>,
+    mut view: ResMut<ViewState>,
+) {
+    if !request.0 {
+        return;
+    }
+    request.0 = false;
+    let mut min = Vec3::splat(f32::INFINITY);
+    let mut max = Vec3::splat(f32::NEG_INFINITY);
+    for (aabb, transform, part) in &meshes {
+        if part == Some(&CityPart::Ground) {
+            continue;
+        }
+        let affine = transform.affine();
+        let center = affine.transform_point3(Vec3::from(aabb.center));
+        let half = Vec3::from(aabb.half_extents);
+        // Extent of the transformed box: |M| applied to the half extents.
+        let m = affine.matrix3;
+        let extent = Vec3::new(
+            m.row(0).abs().dot(half.into()),
+            m.row(1).abs().dot(half.into()),
+            m.row(2).abs().dot(half.into()),
+        );
+        if center.is_finite() && extent.is_finite() {
+            min = min.min(center - extent);
+            max = max.max(center + extent);
+        }
+    }
+    if !min.is_finite() || !max.is_finite() {
+        return;
+    }
+    let fov = match *projection {
+        Projection::Perspective(p) => p.fov,
+        _ => 50f32.to_radians(),
+    };
+    let radius = ((max - min).length() * 0.5).max(1.0);
+    view.view.focus = (min + max) * 0.5;
+    view.view.distance = (radius / (fov * 0.5).sin() * 1.05).clamp(2.0, 4.0e6);
     view.fly = false;
 }
 
