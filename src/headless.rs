@@ -91,6 +91,11 @@ impl OffscreenRenderer {
         })
     }
 
+    /// Loading state of the city files (filled once a render has run).
+    pub fn city_status(&self) -> CityStatus {
+        self.app.world().resource::<CityStatus>().clone()
+    }
+
     /// Renders `camera`'s view at its resolution and returns the RGBA pixels (sRGB).
     pub fn render(&mut self, camera: &VirtualCamera) -> anyhow::Result<image::RgbaImage> {
         let size = UVec2::new(camera.resolution.0, camera.resolution.1);
