@@ -2,33 +2,18 @@
 //! expectations worked out by hand from the layout and a pinhole camera, not from the code
 //! under test.
 
+mod common;
+
+use common::{EYE_Y, EYE_Z, is_sky};
 use twincity::city::CitySpec;
 use twincity::headless::{OffscreenOptions, OffscreenRenderer};
-use twincity_core::camera::{CameraId, Lens, VirtualCamera};
+use twincity_core::VirtualCamera;
 
 const W: u32 = 160;
 const H: u32 = 120;
-/// Eye height: 1.7 m above the square, which is raised 0.15 m.
-const EYE_Y: f32 = 1.85;
-/// The camera stands 20 m south of the square's centre, looking due north, level.
-const EYE_Z: f32 = 20.0;
 
-/// A level 90-degree camera: focal length in pixels is W/2.
 fn camera() -> VirtualCamera {
-    let mut c = VirtualCamera::new(
-        CameraId(1),
-        "test",
-        bevy::math::Vec3::new(0.0, EYE_Y, EYE_Z),
-        0.0,
-    );
-    c.tilt_deg = 0.0;
-    c.lens = Lens {
-        sensor_width_mm: 5.6,
-        sensor_height_mm: 3.15,
-        focal_length_mm: 2.8,
-    };
-    c.resolution = (W, H);
-    c
+    common::level_camera(W, H)
 }
 
 /// Pixel row of a point `height` metres up at `depth` metres in front of the camera.
@@ -40,11 +25,6 @@ fn row_of(height: f32, depth: f32) -> f32 {
 fn col_of(east: f32, depth: f32) -> f32 {
     let f = W as f32 / 2.0;
     W as f32 / 2.0 + f * east / depth
-}
-
-fn is_sky(p: [u8; 4]) -> bool {
-    let [r, _g, b, _] = p;
-    b as i32 > r as i32 + 30 && b > 150
 }
 
 fn mean_patch(img: &image::RgbaImage, cx: u32, cy: u32) -> [u8; 4] {

@@ -1,10 +1,12 @@
 //! Importing glTF files from anywhere on disk: a GLB written by this test (so its geometry is
 //! known exactly) renders where its coordinates say; a broken file fails cleanly.
 
-use bevy::math::Vec3;
+mod common;
+
+use common::is_sky;
 use twincity::city::{CitySpec, ImportState};
 use twincity::headless::{OffscreenOptions, OffscreenRenderer};
-use twincity_core::camera::{CameraId, Lens, VirtualCamera};
+use twincity_core::VirtualCamera;
 use twincity_core::project::CityImport;
 
 const W: u32 = 160;
@@ -66,21 +68,8 @@ fn wall_glb() -> Vec<u8> {
     glb
 }
 
-/// Level, 90-degree camera at 1.85 m, 20 m south of the origin, looking north.
 fn camera() -> VirtualCamera {
-    let mut c = VirtualCamera::new(CameraId(1), "test", Vec3::new(0.0, 1.85, 20.0), 0.0);
-    c.tilt_deg = 0.0;
-    c.lens = Lens {
-        sensor_width_mm: 5.6,
-        sensor_height_mm: 3.15,
-        focal_length_mm: 2.8,
-    };
-    c.resolution = (W, H);
-    c
-}
-
-fn is_sky(p: [u8; 4]) -> bool {
-    p[2] as i32 > p[0] as i32 + 30 && p[2] > 150
+    common::level_camera(W, H)
 }
 
 fn spec(path: std::path::PathBuf) -> CitySpec {

@@ -1,0 +1,29 @@
+//! Helpers shared by the render tests.
+
+use bevy::math::Vec3;
+use twincity_core::camera::{CameraId, Lens, VirtualCamera};
+
+/// Eye height: 1.7 m above the square, which is raised 0.15 m.
+pub const EYE_Y: f32 = 1.85;
+/// The camera stands 20 m south of the origin.
+pub const EYE_Z: f32 = 20.0;
+
+/// A level camera looking due north from (0, [`EYE_Y`], [`EYE_Z`]) with a 90-degree horizontal
+/// field of view, so its focal length in pixels is `width / 2`.
+pub fn level_camera(width: u32, height: u32) -> VirtualCamera {
+    let mut c = VirtualCamera::new(CameraId(1), "test", Vec3::new(0.0, EYE_Y, EYE_Z), 0.0);
+    c.tilt_deg = 0.0;
+    c.lens = Lens {
+        sensor_width_mm: 5.6,
+        sensor_height_mm: 3.15,
+        focal_length_mm: 2.8,
+    };
+    c.resolution = (width, height);
+    c
+}
+
+/// The sky is clearly blue and bright; nothing in the scenes used is.
+pub fn is_sky(p: [u8; 4]) -> bool {
+    let [r, _g, b, _] = p;
+    b as i32 > r as i32 + 30 && b > 150
+}
