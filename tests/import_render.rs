@@ -30,7 +30,7 @@ fn wall_glb() -> Vec<u8> {
     for i in indices {
         bin.extend_from_slice(&i.to_le_bytes());
     }
-    while bin.len() % 4 != 0 {
+    while !bin.len().is_multiple_of(4) {
         bin.push(0);
     }
     let json = serde_json::json!({
@@ -51,7 +51,7 @@ fn wall_glb() -> Vec<u8> {
         ]
     });
     let mut json = serde_json::to_vec(&json).unwrap();
-    while json.len() % 4 != 0 {
+    while !json.len().is_multiple_of(4) {
         json.push(b' ');
     }
     let total = 12 + 8 + json.len() + 8 + bin.len();
