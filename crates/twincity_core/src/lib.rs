@@ -8,6 +8,7 @@
 //! see [`geometry::plan_from_world`].
 
 pub mod camera;
+pub mod crowd;
 pub mod demo_city;
 pub mod geometry;
 pub mod project;
