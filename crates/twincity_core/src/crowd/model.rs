@@ -211,9 +211,6 @@ impl Grid {
     }
 }
 
-/// Agents within this distance of their current waypoint move on to the next one.
-pub const WAYPOINT_REACHED: f64 = 0.5;
-
 /// A crowd moving among walls with the CFSM.
 #[derive(Clone, Debug)]
 pub struct Crowd {
@@ -291,6 +288,14 @@ impl Crowd {
             route,
         });
         id
+    }
+
+    /// Lets the caller update each agent's route (the path planner decides when a waypoint
+    /// is passed; the model only walks towards the first one).
+    pub fn update_routes(&mut self, mut f: impl FnMut(DVec2, &mut Vec<DVec2>)) {
+        for a in &mut self.agents {
+            f(a.position, &mut a.route);
+        }
     }
 
     /// Removes the agents for which `leave` is true (e.g. those inside an exit), in order.
@@ -376,14 +381,11 @@ impl Crowd {
             };
             next.push((a.position + dir * speed * p.dt, dir, speed));
         }
-        // 3. Move everyone at once; advance routes.
+        // 3. Move everyone at once.
         for (a, (pos, dir, speed)) in self.agents.iter_mut().zip(next) {
             a.position = pos;
             a.direction = dir;
             a.speed = speed;
-            if a.route.len() > 1 && a.position.distance(a.route[0]) < WAYPOINT_REACHED {
-                a.route.remove(0);
-            }
         }
         self.steps += 1;
         self.time = self.steps as f64 * p.dt;

@@ -1,0 +1,12 @@
+//! Crowd simulation: the pedestrian model, walkable areas, path planning and crowd scenarios.
+//! See `docs/crowd-model.md` for the equations, parameters and their sources.
+
+pub mod area;
+pub mod model;
+pub mod nav;
+pub mod scenario;
+
+pub use area::WalkableArea;
+pub use model::{Agent, AgentId, CfsmParams, Crowd, Wall};
+pub use nav::NavGraph;
+pub use scenario::{CrowdScenario, SimRun};
