@@ -21,10 +21,10 @@ pub struct Cli {
 pub enum Command {
     /// Open the editor (on PROJECT, or on the bundled demo project)
     Edit(EditArgs),
-    /// Check project files and report every problem with file, line and column
+    /// Check project files (`*.twin.ron`) and crowd scenarios, naming file, line and column
     Validate(ValidateArgs),
-    /// [planned] Run a crowd simulation headless and write trajectories
-    Sim(PlannedArgs),
+    /// Run a crowd scenario headless; write trajectories (PedPy format) and the walkable area
+    Sim(SimArgs),
     /// [planned] Render every camera of a scenario into an annotated dataset
     Render(PlannedArgs),
     /// [planned] Evaluate an ONNX model on a rendered dataset
@@ -53,6 +53,30 @@ pub struct EditArgs {
 }
 
 #[derive(Args, Debug)]
+pub struct SimArgs {
+    /// Crowd scenario file (RON; see docs/crowd-scenarios.md)
+    pub scenario: PathBuf,
+    /// Simulated seconds (default: the scenario's `duration_s`)
+    #[arg(long, value_name = "S")]
+    pub duration: Option<f64>,
+    /// Random seed (default: the scenario's `seed`)
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Write trajectories here: `#framerate:` header, then `id frame x y z` in metres
+    #[arg(long, value_name = "OUT.txt")]
+    pub trajectories: Option<PathBuf>,
+    /// Write the walkable area here as WKT
+    #[arg(long, value_name = "OUT.wkt")]
+    pub walkable_wkt: Option<PathBuf>,
+    /// No progress bar and no summary
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Print the summary as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
 pub struct ValidateArgs {
     /// Files to check
     #[arg(required = true)]
@@ -76,13 +100,12 @@ impl Command {
     /// The name of a planned command and where it stands, or `None` for a working one.
     pub fn planned(&self) -> Option<(&'static str, &'static str)> {
         match self {
-            Command::Sim(_) => Some(("sim", "crowd simulation (issue: Crowds)")),
             Command::Render(_) => Some(("render", "dataset rendering (issue: Synthetic datasets)")),
             Command::Eval(_) => Some(("eval", "model evaluation (issue: Live model inference)")),
             Command::Inspect(_) => Some(("inspect", "glTF inspection (issue: Real city import)")),
             Command::Coverage(_) => Some(("coverage", "DORI coverage (issue: Real city import)")),
             Command::Bench(_) => Some(("bench", "benchmarks (come with each feature)")),
-            Command::Edit(_) | Command::Validate(_) => None,
+            Command::Edit(_) | Command::Validate(_) | Command::Sim(_) => None,
         }
     }
 }

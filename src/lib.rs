@@ -11,5 +11,6 @@ pub mod document;
 pub mod editor;
 pub mod headless;
 pub mod schedule;
+pub mod sim;
 pub mod ui;
 pub mod viewport;

@@ -6,7 +6,8 @@ use clap::Parser;
 use twincity::cli::{Cli, Command, EditArgs, ValidateArgs};
 use twincity::document::{Document, check_import_path};
 use twincity::editor::{EditorOptions, build_editor};
-use twincity_core::project::{CityImport, Project};
+use twincity_core::crowd::CrowdScenario;
+use twincity_core::project::{CityImport, PROJECT_SUFFIX, Project};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -26,6 +27,7 @@ fn main() -> ExitCode {
     let result = match command {
         Command::Edit(args) => edit(args),
         Command::Validate(args) => validate(&args),
+        Command::Sim(args) => twincity::sim::run(&args),
         _ => unreachable!("planned commands returned above"),
     };
     match result {
@@ -68,35 +70,40 @@ fn edit(args: EditArgs) -> anyhow::Result<ExitCode> {
 fn validate(args: &ValidateArgs) -> anyhow::Result<ExitCode> {
     let mut all_ok = true;
     for file in &args.files {
-        let result = Project::load(file);
+        // Project files end in `.twin.ron`; other `.ron` files are crowd scenarios.
+        let result = if file.to_string_lossy().ends_with(PROJECT_SUFFIX) {
+            Project::load(file)
+                .map(|p| format!("project \"{}\", {} cameras", p.name, p.cameras.len()))
+        } else {
+            CrowdScenario::load(file).map(|s| {
+                let agents: u32 = s.spawns.iter().map(|sp| sp.count).sum();
+                format!(
+                    "crowd scenario \"{}\", {} spawns, {agents} agents, {} exits",
+                    s.name,
+                    s.spawns.len(),
+                    s.exits.len()
+                )
+            })
+        };
         all_ok &= result.is_ok();
         if args.quiet {
             continue;
         }
+        let (ok, message) = match &result {
+            Ok(what) => (true, format!("valid {what}")),
+            Err(e) => (false, e.to_string()),
+        };
         if args.json {
-            let (ok, message) = match &result {
-                Ok(p) => (
-                    true,
-                    format!("valid project \"{}\" ({} cameras)", p.name, p.cameras.len()),
-                ),
-                Err(e) => (false, e.to_string()),
-            };
             let line = serde_json::json!({
                 "file": file.display().to_string(),
                 "valid": ok,
                 "message": message,
             });
             println!("{line}");
+        } else if ok {
+            println!("{}: ok ({message})", file.display());
         } else {
-            match &result {
-                Ok(p) => println!(
-                    "{}: ok (project \"{}\", {} cameras)",
-                    file.display(),
-                    p.name,
-                    p.cameras.len()
-                ),
-                Err(e) => println!("{e}"),
-            }
+            println!("{message}");
         }
     }
     Ok(if all_ok {

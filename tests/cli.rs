@@ -23,7 +23,7 @@ fn help_lists_every_planned_subcommand() {
 
 #[test]
 fn commands_not_built_yet_say_so_and_fail() {
-    for cmd in ["sim", "render", "eval", "inspect", "coverage", "bench"] {
+    for cmd in ["render", "eval", "inspect", "coverage", "bench"] {
         let out = twincity().args([cmd, "whatever.ron"]).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{cmd} should exit 2");
         let err = String::from_utf8_lossy(&out.stderr);
@@ -89,4 +89,76 @@ fn edit_refuses_an_import_that_is_not_gltf() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("city.obj") && err.contains(".glb"), "{err}");
+}
+
+#[test]
+fn sim_writes_trajectories_and_walkable_wkt_and_reports_a_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let traj = dir.path().join("corner.txt");
+    let wkt = dir.path().join("corner.wkt");
+    let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/corner.ron");
+    let out = twincity()
+        .args(["sim", scenario, "--json", "--trajectories"])
+        .arg(&traj)
+        .arg("--walkable-wkt")
+        .arg(&wkt)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["spawned"], 20);
+    assert_eq!(summary["exited"], 20);
+
+    let text = std::fs::read_to_string(&traj).unwrap();
+    assert!(text.lines().any(|l| l == "#framerate: 10"));
+    // Every data line: id frame x y z, inside the L-shaped corridor (0..12 x 0..12).
+    let mut frames = std::collections::BTreeSet::new();
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let f: Vec<f64> = line.split('\t').map(|v| v.parse().unwrap()).collect();
+        assert_eq!(f.len(), 5, "{line}");
+        assert!(
+            (0.0..=12.0).contains(&f[2]) && (0.0..=12.0).contains(&f[3]),
+            "{line}"
+        );
+        frames.insert(f[1] as u64);
+    }
+    assert_eq!(frames.first(), Some(&0));
+    assert_eq!(
+        std::fs::read_to_string(&wkt).unwrap().trim(),
+        "POLYGON((0 0,12 0,12 12,10 12,10 2,0 2,0 0))"
+    );
+}
+
+#[test]
+fn sim_rejects_a_broken_scenario_with_its_location_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.ron");
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/corner.ron"))
+            .unwrap()
+            .replace("exit: \"End\"", "exit: \"Elsewhere\"");
+    std::fs::write(&bad, &text).unwrap();
+    let traj = dir.path().join("t.txt");
+    let out = twincity()
+        .args(["sim"])
+        .arg(&bad)
+        .arg("--trajectories")
+        .arg(&traj)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    let line = text.lines().position(|l| l.contains("\"Start\"")).unwrap() + 1;
+    assert!(err.contains(&format!("bad.ron:{line}:")), "{err}");
+    assert!(err.contains("Elsewhere") && err.contains("End"), "{err}");
+    assert!(!traj.exists());
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "no stray files"
+    );
 }

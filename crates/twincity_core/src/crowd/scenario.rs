@@ -145,11 +145,16 @@ pub struct CrowdScenario {
 impl CrowdScenario {
     /// Loads and fully checks a scenario file.
     pub fn load(path: &Path) -> Result<Self, DocError> {
+        Self::load_with_text(path).map(|(s, _)| s)
+    }
+
+    /// Like [`CrowdScenario::load`], also returning the file's text (to locate later errors).
+    pub fn load_with_text(path: &Path) -> Result<(Self, String), DocError> {
         let (scenario, text): (CrowdScenario, String) = ronfile::read(path)?;
         scenario
             .check()
             .map_err(|problem| problem.into_error(path, &text))?;
-        Ok(scenario)
+        Ok((scenario, text))
     }
 
     /// Checks every value and that each spawn can reach its exit.
@@ -609,6 +614,20 @@ mod tests {
         let mut out = Vec::new();
         let summary = run.run(duration, Some(&mut out), |_| {}).unwrap();
         (String::from_utf8(out).unwrap(), summary)
+    }
+
+    #[test]
+    fn every_shipped_crowd_scenario_is_valid() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
+        let mut n = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "ron") {
+                CrowdScenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+                n += 1;
+            }
+        }
+        assert!(n >= 3, "only {n} scenarios found");
     }
 
     #[test]

@@ -1,0 +1,143 @@
+//! `twincity sim`: runs a crowd scenario headless.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+use twincity_core::crowd::SimRun;
+use twincity_core::crowd::scenario::CrowdScenario;
+use twincity_core::ronfile::write_atomic;
+
+use crate::cli::SimArgs;
+
+/// A file written through a temporary sibling and renamed into place when complete, so an
+/// interrupted or failed run never leaves a half-written file under the requested name.
+struct AtomicFile {
+    tmp: PathBuf,
+    path: PathBuf,
+    writer: Option<BufWriter<File>>,
+}
+
+impl AtomicFile {
+    fn create(path: &Path) -> anyhow::Result<Self> {
+        let name = path
+            .file_name()
+            .with_context(|| format!("{} names no file", path.display()))?;
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let tmp = dir.join(format!(
+            ".{}.tmp-{}",
+            name.to_string_lossy(),
+            std::process::id()
+        ));
+        let file = File::create(&tmp).with_context(|| {
+            format!(
+                "cannot write {}: cannot create a file in {}",
+                path.display(),
+                dir.display()
+            )
+        })?;
+        Ok(Self {
+            tmp,
+            path: path.to_path_buf(),
+            writer: Some(BufWriter::new(file)),
+        })
+    }
+
+    fn commit(mut self) -> anyhow::Result<()> {
+        if let Some(w) = self.writer.take() {
+            let file = w
+                .into_inner()
+                .map_err(|e| e.into_error())
+                .with_context(|| format!("cannot write {}", self.path.display()))?;
+            file.sync_all()
+                .with_context(|| format!("cannot write {}", self.path.display()))?;
+        }
+        std::fs::rename(&self.tmp, &self.path)
+            .with_context(|| format!("cannot write {}", self.path.display()))
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if self.writer.is_some() || self.tmp.exists() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+pub fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
+    let (mut scenario, text) = CrowdScenario::load_with_text(&args.scenario)?;
+    if let Some(seed) = args.seed {
+        scenario.seed = seed;
+    }
+    let duration = args.duration.unwrap_or(scenario.duration_s);
+    if !(duration.is_finite() && duration > 0.0) {
+        anyhow::bail!("--duration must be a positive number of seconds, got {duration}");
+    }
+    if let Some(wkt_path) = &args.walkable_wkt {
+        let mut wkt = scenario.walkable.to_wkt();
+        wkt.push('\n');
+        write_atomic(wkt_path, wkt.as_bytes())?;
+    }
+    let name = scenario.name.clone();
+    let mut sim =
+        SimRun::new(scenario).map_err(|problem| problem.into_error(&args.scenario, &text))?;
+
+    let mut out = match &args.trajectories {
+        Some(p) => Some(AtomicFile::create(p)?),
+        None => None,
+    };
+    let bar = if args.quiet || args.json {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new((duration * 10.0).round() as u64)
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} (0.1 s) ETA {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(format!("simulating {name}"));
+    let writer: Option<&mut dyn Write> = match out.as_mut().and_then(|f| f.writer.as_mut()) {
+        Some(w) => Some(w),
+        None => None,
+    };
+    let summary = sim
+        .run(duration, writer, |t| {
+            bar.set_position((t * 10.0).round() as u64)
+        })
+        .with_context(|| "cannot write the trajectories")?;
+    bar.finish_and_clear();
+    if let Some(f) = out {
+        f.commit()?;
+    }
+    if args.json {
+        let line = serde_json::json!({
+            "scenario": args.scenario.display().to_string(),
+            "simulated_s": summary.simulated_s,
+            "spawned": summary.spawned,
+            "exited": summary.exited,
+            "still_walking": summary.spawned - summary.exited,
+            "mean_speed_m_s": summary.mean_speed,
+            "max_density_per_m2": summary.max_density,
+        });
+        println!("{line}");
+    } else if !args.quiet {
+        println!(
+            "{name}: {:.1} s simulated; {} agents spawned, {} exited, {} still walking; mean speed {:.2} m/s; max density {:.2} persons/m2 (2 m cells)",
+            summary.simulated_s,
+            summary.spawned,
+            summary.exited,
+            summary.spawned - summary.exited,
+            summary.mean_speed,
+            summary.max_density
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
