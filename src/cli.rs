@@ -33,8 +33,8 @@ pub enum Command {
     Inspect(PlannedArgs),
     /// [planned] Compute DORI pixel-density coverage of a project's cameras
     Coverage(PlannedArgs),
-    /// [planned] Benchmarks (simulation, rendering, coverage)
-    Bench(PlannedArgs),
+    /// Benchmarks: `bench sim` (crowd model); rendering and coverage are planned
+    Bench(BenchArgs),
 }
 
 #[derive(Args, Debug)]
@@ -77,6 +77,40 @@ pub struct SimArgs {
 }
 
 #[derive(Args, Debug)]
+pub struct BenchArgs {
+    #[command(subcommand)]
+    pub what: BenchWhat,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BenchWhat {
+    /// Crowd model: ms per step on one thread and agent-steps per second
+    Sim(BenchSimArgs),
+    /// [planned] Annotated frames per second of the dataset renderer
+    Render(PlannedArgs),
+    /// [planned] DORI coverage computation time
+    Coverage(PlannedArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct BenchSimArgs {
+    /// Crowd sizes, comma-separated
+    #[arg(
+        long,
+        value_name = "N,N,...",
+        default_value = "1000,10000,100000",
+        value_delimiter = ','
+    )]
+    pub agents: Vec<usize>,
+    /// Steps timed per size (after one warm-up step)
+    #[arg(long, default_value_t = 100)]
+    pub steps: u32,
+    /// One JSON object per size instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
 pub struct ValidateArgs {
     /// Files to check
     #[arg(required = true)]
@@ -104,7 +138,17 @@ impl Command {
             Command::Eval(_) => Some(("eval", "model evaluation (issue: Live model inference)")),
             Command::Inspect(_) => Some(("inspect", "glTF inspection (issue: Real city import)")),
             Command::Coverage(_) => Some(("coverage", "DORI coverage (issue: Real city import)")),
-            Command::Bench(_) => Some(("bench", "benchmarks (come with each feature)")),
+            Command::Bench(b) => match b.what {
+                BenchWhat::Sim(_) => None,
+                BenchWhat::Render(_) => Some((
+                    "bench render",
+                    "rendering benchmarks (issue: Synthetic datasets)",
+                )),
+                BenchWhat::Coverage(_) => Some((
+                    "bench coverage",
+                    "coverage benchmarks (issue: Real city import)",
+                )),
+            },
             Command::Edit(_) | Command::Validate(_) | Command::Sim(_) => None,
         }
     }

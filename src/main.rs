@@ -28,6 +28,10 @@ fn main() -> ExitCode {
         Command::Edit(args) => edit(args),
         Command::Validate(args) => validate(&args),
         Command::Sim(args) => twincity::sim::run(&args),
+        Command::Bench(args) => match args.what {
+            twincity::cli::BenchWhat::Sim(b) => twincity::sim::bench(&b),
+            _ => unreachable!("planned bench targets returned above"),
+        },
         _ => unreachable!("planned commands returned above"),
     };
     match result {

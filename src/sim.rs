@@ -11,7 +11,7 @@ use twincity_core::crowd::SimRun;
 use twincity_core::crowd::scenario::CrowdScenario;
 use twincity_core::ronfile::write_atomic;
 
-use crate::cli::SimArgs;
+use crate::cli::{BenchSimArgs, SimArgs};
 
 /// A file written through a temporary sibling and renamed into place when complete, so an
 /// interrupted or failed run never leaves a half-written file under the requested name.
@@ -138,6 +138,41 @@ pub fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
             summary.mean_speed,
             summary.max_density
         );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `twincity bench sim`: times the crowd model on the benchmark set-up
+/// (`twincity_core::crowd::bench`).
+pub fn bench(args: &BenchSimArgs) -> anyhow::Result<ExitCode> {
+    if args.steps == 0 || args.agents.iter().any(|&n| n == 0 || n > 2_000_000) {
+        anyhow::bail!("--steps must be positive and each --agents size between 1 and 2 000 000");
+    }
+    if cfg!(debug_assertions) && !args.json {
+        eprintln!(
+            "note: this is a debug build; for representative numbers run \
+             `cargo run --release -- bench sim`"
+        );
+    }
+    if !args.json {
+        println!("{:>8} {:>12} {:>20}", "agents", "ms/step", "agent-steps/s");
+    }
+    for &n in &args.agents {
+        let r = twincity_core::crowd::bench::run_sim_bench(n, args.steps, 42);
+        if args.json {
+            let line = serde_json::json!({
+                "agents": r.agents,
+                "steps": r.steps,
+                "ms_per_step": r.ms_per_step,
+                "agent_steps_per_s": r.agent_steps_per_s,
+            });
+            println!("{line}");
+        } else {
+            println!(
+                "{:>8} {:>12.3} {:>20.0}",
+                r.agents, r.ms_per_step, r.agent_steps_per_s
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

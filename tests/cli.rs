@@ -23,8 +23,17 @@ fn help_lists_every_planned_subcommand() {
 
 #[test]
 fn commands_not_built_yet_say_so_and_fail() {
-    for cmd in ["render", "eval", "inspect", "coverage", "bench"] {
-        let out = twincity().args([cmd, "whatever.ron"]).output().unwrap();
+    for cmd in [
+        "render",
+        "eval",
+        "inspect",
+        "coverage",
+        "bench render",
+        "bench coverage",
+    ] {
+        let mut args: Vec<&str> = cmd.split(' ').collect();
+        args.push("whatever.ron");
+        let out = twincity().args(&args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{cmd} should exit 2");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains("not available yet"), "{cmd}: {err}");
@@ -161,4 +170,27 @@ fn sim_rejects_a_broken_scenario_with_its_location_and_writes_nothing() {
         1,
         "no stray files"
     );
+}
+
+#[test]
+fn bench_sim_reports_each_size() {
+    let out = twincity()
+        .args([
+            "bench", "sim", "--agents", "50,200", "--steps", "3", "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["agents"], 50);
+    assert_eq!(lines[1]["agents"], 200);
+    assert!(lines[1]["ms_per_step"].as_f64().unwrap() > 0.0);
 }

@@ -2,6 +2,7 @@
 //! See `docs/crowd-model.md` for the equations, parameters and their sources.
 
 pub mod area;
+pub mod bench;
 pub mod model;
 pub mod nav;
 pub mod scenario;

@@ -321,19 +321,22 @@ impl Crowd {
                 Some(t) => (t - a.position).normalize_or_zero(),
                 None => DVec2::ZERO,
             };
-            // 1. Direction.
+            // 1. Direction. Beyond l + 16 D the repulsion is below e^-16 of its strength:
+            // skip the square root and the exponential there.
             let mut push = DVec2::ZERO;
+            let reach = 16.0 * p.neighbour_range;
             for j in self.grid.neighbours(a.position) {
                 if j as usize == i {
                     continue;
                 }
                 let b = &self.agents[j as usize];
                 let d = a.position - b.position;
-                let s = d.length();
-                if s <= 1e-9 {
+                let l = a.radius + b.radius;
+                let s2 = d.length_squared();
+                if s2 > (l + reach) * (l + reach) || s2 <= 1e-18 {
                     continue;
                 }
-                let l = a.radius + b.radius;
+                let s = s2.sqrt();
                 push += d / s * (p.neighbour_strength * ((l - s) / p.neighbour_range).exp());
             }
             for &w in self.grid.walls_near(a.position) {
@@ -363,7 +366,7 @@ impl Crowd {
                 let d = b.position - a.position;
                 let l = a.radius + b.radius;
                 let ahead = dir.dot(d);
-                if ahead > 0.0 && dir.perp_dot(d).abs() < l {
+                if ahead > 0.0 && ahead < spacing && dir.perp_dot(d).abs() < l {
                     let s = d.length();
                     if s < spacing {
                         spacing = s;
