@@ -81,7 +81,7 @@ pub fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
         anyhow::bail!("--duration must be a positive number of seconds, got {duration}");
     }
     if let Some(wkt_path) = &args.walkable_wkt {
-        let mut wkt = scenario.walkable.to_wkt();
+        let mut wkt = scenario.walkable.resolve().to_wkt();
         wkt.push('\n');
         write_atomic(wkt_path, wkt.as_bytes())?;
     }

@@ -137,6 +137,8 @@ pub struct CityLayout {
     pub name: String,
     pub extent: Rect2,
     pub surfaces: Vec<Surface>,
+    /// Pedestrian crossings: the part of the road that is walkable, kerb to kerb.
+    pub crossings: Vec<Rect2>,
     pub buildings: Vec<Building>,
     pub furniture: Vec<Furniture>,
 }
@@ -214,9 +216,16 @@ pub fn demo_district() -> CityLayout {
             }
         }
     }
-    // Zebra crossings joining the square to the four neighbouring blocks, and two more.
+    // Zebra crossings joining the square to the four neighbouring blocks, and four more so
+    // that every block can be reached on foot.
     let h = CARRIAGEWAY_WIDTH * 0.5;
+    let mut crossings = Vec::new();
     let mut crossing = |along_x: bool, road: f32, at: f32| {
+        crossings.push(if along_x {
+            rect(road - h, at - 4.5, road + h, at + 5.5)
+        } else {
+            rect(at - 4.5, road - h, at + 5.5, road + h)
+        });
         for k in 0..5 {
             let off = -4.0 + k as f32 * 2.0;
             let r = if along_x {
@@ -239,6 +248,8 @@ pub fn demo_district() -> CityLayout {
     }
     crossing(true, 32.0, 70.0);
     crossing(false, -32.0, -70.0);
+    crossing(false, 32.0, -70.0);
+    crossing(false, -32.0, 70.0);
     // Dashed centre lines.
     for road in STREET_CENTRES {
         let mut t = -HALF_EXTENT + 2.0;
@@ -268,6 +279,7 @@ pub fn demo_district() -> CityLayout {
         name: "Demo district".into(),
         extent: rect(-HALF_EXTENT, -HALF_EXTENT, HALF_EXTENT, HALF_EXTENT),
         surfaces,
+        crossings,
         buildings,
         furniture,
     }

@@ -3,6 +3,7 @@
 
 pub mod area;
 pub mod bench;
+pub mod city;
 pub mod model;
 pub mod nav;
 pub mod scenario;
@@ -10,4 +11,4 @@ pub mod scenario;
 pub use area::WalkableArea;
 pub use model::{Agent, AgentId, CfsmParams, Crowd, Wall};
 pub use nav::NavGraph;
-pub use scenario::{CrowdScenario, SimRun};
+pub use scenario::{CrowdScenario, SimRun, WalkableSpec};

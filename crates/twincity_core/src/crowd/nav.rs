@@ -3,14 +3,24 @@
 //! walkable space), so those are the only nodes; each is moved `clearance` away from the walls
 //! along the corner's bisector so agents round corners instead of grazing them. The result is
 //! already "string-pulled": a list of straight legs, each with line of sight.
+//!
+//! Small obstacles — holes whose bounding box is under [`SMALL_OBSTACLE`] across, such as
+//! street lights, bins and trees — are left out of planning: agents walk round them by the
+//! model's wall repulsion (they remain walls for the model), which keeps the graph small on
+//! real streets.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
+use geo::{Contains, Coord, LineString, Polygon};
 use glam::DVec2;
 
 use super::area::WalkableArea;
-use super::model::Wall;
+use super::model::{Wall, ring_walls};
+
+/// Holes smaller than this across (bounding-box diagonal, metres) are avoided locally, not
+/// planned around.
+pub const SMALL_OBSTACLE: f64 = 1.0;
 
 /// Distance between segments `p0–p1` and `q0–q1` (0 when they cross).
 pub fn segment_distance(p0: DVec2, p1: DVec2, q0: DVec2, q1: DVec2) -> f64 {
@@ -39,7 +49,8 @@ pub fn segment_distance(p0: DVec2, p1: DVec2, q0: DVec2, q1: DVec2) -> f64 {
 /// Visibility graph of a walkable area for agents needing `clearance` from walls.
 #[derive(Clone, Debug)]
 pub struct NavGraph {
-    area: WalkableArea,
+    /// The area without its small obstacles.
+    polygon: Polygon<f64>,
     walls: Vec<Wall>,
     clearance: f64,
     nodes: Vec<DVec2>,
@@ -74,9 +85,30 @@ impl PartialOrd for Open {
 impl NavGraph {
     /// Builds the graph. Costs O(n² · w) for n reflex corners and w walls.
     pub fn new(area: &WalkableArea, clearance: f64) -> Self {
-        let walls = area.walls();
+        let rings: Vec<Vec<DVec2>> = area
+            .oriented_rings()
+            .into_iter()
+            .enumerate()
+            .filter(|(i, r)| {
+                let (lo, hi) = r.iter().fold(
+                    (DVec2::splat(f64::INFINITY), DVec2::splat(f64::NEG_INFINITY)),
+                    |(lo, hi), p| (lo.min(*p), hi.max(*p)),
+                );
+                *i == 0 || lo.distance(hi) >= SMALL_OBSTACLE
+            })
+            .map(|(_, r)| r)
+            .collect();
+        let walls: Vec<Wall> = rings.iter().flat_map(|r| ring_walls(r)).collect();
+        let to_ls = |r: &Vec<DVec2>| {
+            LineString::from(
+                r.iter()
+                    .map(|p| Coord { x: p.x, y: p.y })
+                    .collect::<Vec<_>>(),
+            )
+        };
+        let polygon = Polygon::new(to_ls(&rings[0]), rings[1..].iter().map(to_ls).collect());
         let mut nodes = Vec::new();
-        for ring in area.oriented_rings() {
+        for ring in &rings {
             let n = ring.len();
             for i in 0..n {
                 let (p, v, q) = (ring[(i + n - 1) % n], ring[i], ring[(i + 1) % n]);
@@ -91,13 +123,17 @@ impl NavGraph {
                 let bisector = (left1 + left2).normalize_or_zero();
                 let cos_half = bisector.dot(left1).max(0.2);
                 let node = v + bisector * (clearance * 1.05 / cos_half);
-                if area.contains(node) && Self::clear_of_walls(&walls, node, node, clearance) {
+                let inside = polygon.contains(&Coord {
+                    x: node.x,
+                    y: node.y,
+                });
+                if inside && Self::clear_of_walls(&walls, node, node, clearance) {
                     nodes.push(node);
                 }
             }
         }
         let mut graph = Self {
-            area: area.clone(),
+            polygon,
             walls,
             clearance,
             edges: vec![Vec::new(); nodes.len()],
@@ -128,7 +164,9 @@ impl NavGraph {
 
     /// True when the straight line from `a` to `b` stays `clearance` away from every wall.
     pub fn visible_with(&self, a: DVec2, b: DVec2, clearance: f64) -> bool {
-        Self::clear_of_walls(&self.walls, a, b, clearance) && self.area.contains((a + b) * 0.5)
+        let mid = (a + b) * 0.5;
+        Self::clear_of_walls(&self.walls, a, b, clearance)
+            && self.polygon.contains(&Coord { x: mid.x, y: mid.y })
     }
 
     pub fn nodes(&self) -> &[DVec2] {
@@ -137,8 +175,16 @@ impl NavGraph {
 
     /// The shortest route from `start` to `goal` as waypoints (ending with `goal`), or `None`
     /// when the goal cannot be reached.
+    /// A start the crowd pushed closer to a wall than the clearance still connects, with the
+    /// clearance it has.
     pub fn path(&self, start: DVec2, goal: DVec2) -> Option<Vec<DVec2>> {
-        if self.visible(start, goal) {
+        let start_gap = self
+            .walls
+            .iter()
+            .map(|w| w.closest_point(start).distance(start))
+            .fold(f64::INFINITY, f64::min);
+        let start_clearance = self.clearance.min(start_gap * 0.95);
+        if self.visible_with(start, goal, start_clearance) {
             return Some(vec![goal]);
         }
         let n = self.nodes.len();
@@ -149,7 +195,7 @@ impl NavGraph {
             i => self.nodes[i],
         };
         let start_links: Vec<(usize, f64)> = (0..n)
-            .filter(|&i| self.visible(start, self.nodes[i]))
+            .filter(|&i| self.visible_with(start, self.nodes[i], start_clearance))
             .map(|i| (i, start.distance(self.nodes[i])))
             .collect();
         let goal_links: Vec<bool> = (0..n).map(|i| self.visible(self.nodes[i], goal)).collect();
