@@ -355,7 +355,8 @@ impl Crowd {
             } else {
                 a.direction
             };
-            // 2. Speed from the closest neighbour ahead.
+            // 2. Speed from the closest neighbour ahead. (This loop repeats the neighbour walk
+            // of step 1 on purpose: an iterator helper for both cost a third of the step time.)
             let mut spacing = f64::INFINITY;
             let mut contact = f64::INFINITY;
             for j in self.grid.neighbours(a.position) {
