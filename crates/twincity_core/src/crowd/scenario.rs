@@ -764,6 +764,75 @@ mod tests {
         assert!(run.exited() >= 280, "only {} of 400 arrived", run.exited());
     }
 
+    /// RiMEA test 7 (demographics): the speeds given to agents follow the configured
+    /// distribution (Weidmann: 1.34 ± 0.26 m/s, clamped to 0.5–2.0), and agents walking
+    /// freely keep their own desired speed.
+    #[test]
+    fn rimea_7_desired_speeds_follow_the_distribution_and_are_kept() {
+        let s = CrowdScenario {
+            version: 1,
+            name: "speeds".into(),
+            walkable: WalkableSpec::Polygon {
+                outer: vec![(0.0, 0.0), (400.0, 0.0), (400.0, 120.0), (0.0, 120.0)],
+                holes: vec![],
+            },
+            spawns: vec![Spawn {
+                name: "Line".into(),
+                area: Area {
+                    min: (1.0, 1.0),
+                    max: (240.0, 119.0),
+                },
+                count: 2000,
+                exit: "Far".into(),
+                start_s: 0.0,
+                rate_per_s: 0.0,
+            }],
+            exits: vec![Exit {
+                name: "Far".into(),
+                area: Area {
+                    min: (398.0, 0.0),
+                    max: (400.0, 120.0),
+                },
+            }],
+            agents: AgentProfile::default(),
+            model: CfsmParams::default(),
+            duration_s: 10.0,
+            seed: 9,
+            output_fps: 10,
+        };
+        let mut run = SimRun::new(s).unwrap();
+        let v0: Vec<f64> = run
+            .crowd()
+            .agents()
+            .iter()
+            .map(|a| a.desired_speed)
+            .collect();
+        let n = v0.len() as f64;
+        let mean = v0.iter().sum::<f64>() / n;
+        let sd = (v0.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+        // Sampling error of the mean for n = 2000 is 0.26/sqrt(2000) = 0.006; allow 3 sigma.
+        assert!((mean - 1.34).abs() < 0.018, "mean {mean}");
+        // Clamping at about +-2.5 sd trims the spread by ~1-2 %; allow 0.02.
+        assert!((sd - 0.26).abs() < 0.02, "sd {sd}");
+        assert!(v0.iter().all(|v| (0.5..=2.0).contains(v)));
+        // Agents spread over 239 m x 118 m (0.07 persons/m2, ~3.8 m apart), all heading east:
+        // after 5 s, nearly all walk at their desired speed; the rest follow a slower walker
+        // less than v0·T + 0.4 m ahead in their lane, as the model prescribes.
+        for _ in 0..500 {
+            run.step();
+        }
+        let kept = run
+            .crowd()
+            .agents()
+            .iter()
+            .filter(|a| (a.speed - a.desired_speed).abs() < 0.01)
+            .count();
+        assert!(
+            kept as f64 > 0.8 * n,
+            "only {kept} of {n} at their desired speed"
+        );
+    }
+
     #[test]
     fn same_seed_same_trajectories_other_seed_others() {
         let s = scenario("corridor.ron");
