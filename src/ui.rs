@@ -162,7 +162,6 @@ fn window_events(
             if is_project {
                 if doc.is_dirty() {
                     ui.confirm = Some(Guarded::Open);
-                    ui.prompt = None;
                     ui.after_save = None;
                     // Remember the file: the prompt opens pre-filled once the user decided.
                     ui.prompt = Some(PathPrompt {

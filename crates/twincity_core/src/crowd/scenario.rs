@@ -462,8 +462,8 @@ impl SimRun {
     /// step, except at the very start, where a spawn that cannot place its agents is an error.
     fn spawn_due(&mut self) -> Result<(), FieldProblem> {
         let t = self.crowd.time();
-        let profile = self.scenario.agents.clone();
-        for (i, spawn) in self.scenario.spawns.clone().iter().enumerate() {
+        for i in 0..self.scenario.spawns.len() {
+            let spawn = &self.scenario.spawns[i];
             let due = if t + 1e-9 < spawn.start_s {
                 0
             } else if spawn.rate_per_s == 0.0 {
@@ -471,6 +471,12 @@ impl SimRun {
             } else {
                 (((t - spawn.start_s) * spawn.rate_per_s).floor() as u32 + 1).min(spawn.count)
             };
+            if self.spawns[i].placed >= due {
+                continue;
+            }
+            // Only now, with agents to place, copy what the loop needs.
+            let spawn = spawn.clone();
+            let profile = self.scenario.agents.clone();
             while self.spawns[i].placed < due {
                 let Some(pos) = self.free_spot(&spawn.area, profile.radius) else {
                     if self.crowd.steps() == 0 && spawn.rate_per_s == 0.0 {
