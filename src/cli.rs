@@ -50,6 +50,12 @@ pub struct EditArgs {
     /// Window size in pixels
     #[arg(long, value_name = "WxH", default_value = "1600x900", value_parser = parse_size)]
     pub window: (u32, u32),
+    /// Load a crowd scenario into the view (paused)
+    #[arg(long, value_name = "SCENARIO.ron")]
+    pub crowd: Option<PathBuf>,
+    /// Simulate the crowd up to this time (seconds) before showing it
+    #[arg(long, value_name = "S", default_value_t = 0.0, requires = "crowd")]
+    pub crowd_at: f64,
 }
 
 #[derive(Args, Debug)]

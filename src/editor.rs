@@ -14,6 +14,7 @@ use bevy_egui::{EguiGlobalSettings, EguiPlugin, PrimaryEguiContext};
 use crate::cameras::CameraOverlayPlugin;
 use crate::capture::{ReadinessPlugin, WindowScreenshotPlugin};
 use crate::city::CityPlugin;
+use crate::crowds::{CrowdCommand, CrowdPlugin};
 use crate::document::{Document, DocumentPlugin};
 use crate::schedule::SchedulePlugin;
 use crate::ui::UiPlugin;
@@ -28,6 +29,8 @@ pub struct EditorOptions {
     pub window_size: (u32, u32),
     /// Fit the view to the scene once every import has loaded (`edit --import`).
     pub frame_imports: bool,
+    /// A crowd scenario to load, and the simulated time to run it to before showing it.
+    pub crowd: Option<(PathBuf, f64)>,
 }
 
 /// Builds the editor app, ready to `run()`.
@@ -66,8 +69,15 @@ pub fn build_editor(options: EditorOptions) -> App {
         CameraOverlayPlugin,
         UiPlugin,
         ReadinessPlugin,
+        CrowdPlugin,
     ))
     .add_systems(Startup, spawn_ui_camera);
+    if let Some((path, at)) = options.crowd {
+        app.world_mut().write_message(CrowdCommand::Load(path));
+        if at > 0.0 {
+            app.world_mut().write_message(CrowdCommand::RunUntil(at));
+        }
+    }
     if options.frame_imports {
         app.insert_resource(FrameWhenLoaded::armed());
     }

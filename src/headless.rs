@@ -17,6 +17,7 @@ use twincity_core::VirtualCamera;
 
 use crate::capture::{Readiness, ReadinessPlugin, STABLE_FRAMES, scene_loaded};
 use crate::city::{CityPlugin, CitySpec, CityStatus, DemoCityRoot};
+use crate::crowds::{CrowdCommand, CrowdPlayer, CrowdPlugin};
 
 /// Settings of an [`OffscreenRenderer`].
 #[derive(Clone, Debug)]
@@ -25,6 +26,8 @@ pub struct OffscreenOptions {
     pub shadows: bool,
     /// Give up when no complete frame arrived within this time.
     pub timeout: Duration,
+    /// A crowd scenario to show, simulated up to the given time (seconds).
+    pub crowd: Option<(std::path::PathBuf, f64)>,
 }
 
 impl Default for OffscreenOptions {
@@ -32,6 +35,7 @@ impl Default for OffscreenOptions {
         Self {
             shadows: false,
             timeout: Duration::from_secs(120),
+            crowd: None,
         }
     }
 }
@@ -74,6 +78,11 @@ impl OffscreenRenderer {
             ReadinessPlugin,
         ))
         .insert_resource(spec);
+        if let Some((path, at)) = options.crowd.clone() {
+            app.add_plugins(CrowdPlugin);
+            app.world_mut().write_message(CrowdCommand::Load(path));
+            app.world_mut().write_message(CrowdCommand::RunUntil(at));
+        }
         let started = Instant::now();
         while app.plugins_state() == PluginsState::Adding {
             bevy::tasks::tick_global_task_pools_on_main_thread();
@@ -89,6 +98,11 @@ impl OffscreenRenderer {
             target: None,
             slot: Arc::default(),
         })
+    }
+
+    /// The crowd being shown, if any (after a render has run).
+    pub fn crowd(&self) -> Option<&CrowdPlayer> {
+        self.app.world().get_resource::<CrowdPlayer>()
     }
 
     /// Loading state of the city files (filled once a render has run).

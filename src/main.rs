@@ -16,6 +16,8 @@ fn main() -> ExitCode {
         import: Vec::new(),
         screenshot: None,
         window: (1600, 900),
+        crowd: None,
+        crowd_at: 0.0,
     }));
     if let Some((name, what)) = command.planned() {
         eprintln!(
@@ -52,6 +54,17 @@ fn edit(args: EditArgs) -> anyhow::Result<ExitCode> {
         ),
     };
     let frame_imports = !args.import.is_empty();
+    if let Some(c) = &args.crowd {
+        // Refuse a broken scenario before a window opens.
+        twincity_core::crowd::CrowdScenario::load(c)?;
+        if !(args.crowd_at.is_finite() && (0.0..=86_400.0).contains(&args.crowd_at)) {
+            anyhow::bail!(
+                "--crowd-at must be between 0 and 86400 seconds, got {}",
+                args.crowd_at
+            );
+        }
+    }
+    let crowd = args.crowd.clone().map(|p| (p, args.crowd_at));
     for file in args.import {
         check_import_path(&file).map_err(anyhow::Error::msg)?;
         let path = std::path::absolute(&file).unwrap_or(file);
@@ -64,6 +77,7 @@ fn edit(args: EditArgs) -> anyhow::Result<ExitCode> {
         screenshot: args.screenshot,
         window_size: args.window,
         frame_imports,
+        crowd,
     });
     Ok(match app.run() {
         AppExit::Success => ExitCode::SUCCESS,

@@ -1,8 +1,9 @@
 //! The one place where the editor's system sets are ordered.
 //!
 //! Per frame, in `Update`: commands from the previous frame's UI are applied to the document
-//! ([`DocumentSet`]), the scene is brought in line with the document ([`CitySet`]), the 3D view
-//! reacts to input ([`ViewportSet`]), camera overlays are drawn ([`CameraSet`]) and finally the
+//! ([`DocumentSet`]), the scene is brought in line with the document ([`CitySet`]), the crowd
+//! advances ([`CrowdSet::Step`]), the 3D view reacts to input ([`ViewportSet`]), camera overlays
+//! and crowd areas are drawn ([`CameraSet`], [`CrowdSet::Draw`]) and finally the
 //! capture logic looks at what is on screen ([`CaptureSet`]). The UI runs in bevy_egui's
 //! `EguiPrimaryContextPass` ([`UiSet`]) and only *sends* commands, so it never races the scene.
 
@@ -11,6 +12,7 @@ use bevy::prelude::*;
 pub use crate::cameras::CameraSet;
 pub use crate::capture::CaptureSet;
 pub use crate::city::CitySet;
+pub use crate::crowds::CrowdSet;
 pub use crate::document::DocumentSet;
 pub use crate::ui::UiSet;
 pub use crate::viewport::ViewportSet;
@@ -26,9 +28,11 @@ impl Plugin for SchedulePlugin {
                 DocumentSet::ApplyCommands,
                 DocumentSet::RecordHistory,
                 CitySet::Sync,
+                CrowdSet::Step,
                 ViewportSet::Input,
                 ViewportSet::ApplyCamera,
                 CameraSet::Draw,
+                CrowdSet::Draw,
                 CaptureSet::Watch,
             )
                 .chain(),

@@ -16,6 +16,7 @@ use twincity_core::project::{CityImport, PROJECT_SUFFIX};
 
 use crate::cameras::OverlaySettings;
 use crate::city::{CityStatus, DemoLayout, ImportState};
+use crate::crowds::{CrowdCommand, CrowdPlayer};
 use crate::document::{
     DocCommand, Document, Interaction, Level, Notifications, Selection, UndoHistory,
 };
@@ -84,6 +85,7 @@ pub enum PathPurpose {
     Open,
     SaveAs,
     Import,
+    Crowd,
 }
 
 /// Something that waits for the user to say what to do with unsaved changes.
@@ -131,6 +133,7 @@ fn browse(purpose: PathPurpose, tx: Sender<(PathPurpose, PathBuf)>, current: Str
         let picked = match purpose {
             PathPurpose::Open => dialog.add_filter("TwinCity project", &["ron"]).pick_file(),
             PathPurpose::Import => dialog.add_filter("glTF 2.0", &["glb", "gltf"]).pick_file(),
+            PathPurpose::Crowd => dialog.add_filter("Crowd scenario", &["ron"]).pick_file(),
             PathPurpose::SaveAs => dialog
                 .add_filter("TwinCity project", &["ron"])
                 .set_file_name(format!("project{PROJECT_SUFFIX}"))
@@ -203,6 +206,8 @@ fn editor_ui(
         Res<DemoLayout>,
     ),
     dialogs: Res<DialogChannel>,
+    mut crowd: ResMut<CrowdPlayer>,
+    mut crowd_commands: MessageWriter<CrowdCommand>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
 
@@ -264,6 +269,7 @@ fn editor_ui(
                     &layout,
                     &mut action,
                 );
+                crowd_panel(ui, &mut crowd, &mut action);
             });
         });
 
@@ -327,6 +333,9 @@ fn editor_ui(
     }
     for c in action.commands.drain(..) {
         commands.write(c);
+    }
+    for c in action.crowd.drain(..) {
+        crowd_commands.write(c);
     }
     if action.add_camera {
         let id = doc.project.next_camera_id();
@@ -417,6 +426,7 @@ struct Actions {
     select: Option<Selection>,
     show_shortcuts: bool,
     show_about: bool,
+    crowd: Vec<CrowdCommand>,
 }
 
 fn shortcuts(ctx: &egui::Context, a: &mut Actions) {
@@ -664,6 +674,50 @@ fn scene_panel(
         });
 }
 
+fn crowd_panel(ui: &mut egui::Ui, crowd: &mut CrowdPlayer, a: &mut Actions) {
+    egui::CollapsingHeader::new("Crowd")
+        .default_open(true)
+        .show(ui, |ui| {
+            match (&crowd.scenario, &crowd.path) {
+                (Some(s), Some(p)) => {
+                    ui.label(&s.name).on_hover_text(p.display().to_string());
+                    ui.monospace(format!(
+                        "t = {:6.1} s   walking {}   arrived {}",
+                        crowd.time(),
+                        crowd.walking(),
+                        crowd.exited()
+                    ));
+                    ui.horizontal(|ui| {
+                        let label = if crowd.playing { "Pause" } else { "Play" };
+                        if ui.button(label).clicked() {
+                            a.crowd.push(CrowdCommand::TogglePlay);
+                        }
+                        if ui.button("Step 0.1 s").clicked() {
+                            a.crowd.push(CrowdCommand::Step);
+                        }
+                        if ui.button("Restart").clicked() {
+                            a.crowd.push(CrowdCommand::Restart);
+                        }
+                    });
+                    ui.add(
+                        egui::Slider::new(&mut crowd.speed, 0.25..=8.0)
+                            .logarithmic(true)
+                            .text("x real time"),
+                    );
+                }
+                _ => {
+                    ui.weak("No crowd loaded.");
+                }
+            }
+            if let Some(e) = &crowd.error {
+                ui.colored_label(egui::Color32::from_rgb(230, 80, 60), e);
+            }
+            if ui.button("Load crowd scenario...").clicked() {
+                a.prompt = Some(PathPurpose::Crowd);
+            }
+        });
+}
+
 fn properties_panel(
     ui: &mut egui::Ui,
     doc: &mut Document,
@@ -894,6 +948,7 @@ fn dialogs_ui(
             PathPurpose::Open => ("Open project", "Open"),
             PathPurpose::SaveAs => ("Save project as", "Save"),
             PathPurpose::Import => ("Import glTF / GLB city mesh", "Import"),
+            PathPurpose::Crowd => ("Load crowd scenario", "Load"),
         };
         let mut keep = true;
         egui::Window::new(title)
@@ -930,6 +985,10 @@ fn dialogs_ui(
                                 }
                                 PathPurpose::SaveAs => {
                                     a.commands.push(DocCommand::SaveAs(path));
+                                    keep = false;
+                                }
+                                PathPurpose::Crowd => {
+                                    a.crowd.push(CrowdCommand::Load(path));
                                     keep = false;
                                 }
                                 PathPurpose::Import => {

@@ -194,3 +194,25 @@ fn bench_sim_reports_each_size() {
     assert_eq!(lines[1]["agents"], 200);
     assert!(lines[1]["ms_per_step"].as_f64().unwrap() > 0.0);
 }
+
+#[test]
+fn edit_refuses_a_broken_crowd_scenario_before_opening_a_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("crowd.ron");
+    std::fs::write(
+        &bad,
+        "(version: 1, name: \"x\", walkable: Polygon(outer: [(0.0, 0.0)]), spawns: [], exits: [])",
+    )
+    .unwrap();
+    let out = twincity()
+        .args(["edit", "--crowd"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("crowd.ron") && err.contains("walkable"),
+        "{err}"
+    );
+}

@@ -1,4 +1,5 @@
 //! Helpers shared by the render tests.
+#![allow(dead_code)] // each test binary uses part of these helpers
 
 use bevy::math::Vec3;
 use twincity_core::camera::{CameraId, Lens, VirtualCamera};

@@ -1,0 +1,77 @@
+//! People are drawn where the simulation puts them: the RiMEA corner scenario rendered
+//! offscreen, with and without its crowd, from a camera standing behind the start area.
+
+mod common;
+
+use twincity::city::CitySpec;
+use twincity::headless::{OffscreenOptions, OffscreenRenderer};
+
+const W: u32 = 160;
+const H: u32 = 120;
+
+fn differs(a: [u8; 4], b: [u8; 4]) -> bool {
+    (0..3)
+        .map(|i| (a[i] as i32 - b[i] as i32).abs())
+        .sum::<i32>()
+        > 40
+}
+
+#[test]
+fn people_appear_where_the_simulation_puts_them() {
+    let scenario =
+        std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/corner.ron"));
+    // Camera: 1.85 m high at plan (3, -8), i.e. 8 m south of the corridor's start area, looking
+    // north; level, 90 degrees, so focal length in pixels is W/2.
+    let mut cam = common::level_camera(W, H);
+    cam.position = bevy::math::Vec3::new(3.0, common::EYE_Y, 8.0);
+
+    let mut empty =
+        OffscreenRenderer::new(CitySpec::default(), OffscreenOptions::default()).unwrap();
+    let bare = empty.render(&cam).unwrap();
+    let mut with_crowd = OffscreenRenderer::new(
+        CitySpec::default(),
+        OffscreenOptions {
+            crowd: Some((scenario, 0.0)),
+            ..OffscreenOptions::default()
+        },
+    )
+    .unwrap();
+    let img = with_crowd.render(&cam).unwrap();
+    if let Ok(dir) = std::env::var("TWINCITY_TEST_OUT") {
+        img.save(format!("{dir}/crowd_render.png")).unwrap();
+    }
+    let player = with_crowd.crowd().unwrap();
+    let agents = player.run.as_ref().unwrap().crowd().agents().to_vec();
+    assert_eq!(agents.len(), 20);
+
+    // Each person's chest (1.1 m above the floor) projects with the pinhole model to a pixel
+    // that must differ from the empty scene (it shows this person or the one in front).
+    let f = W as f32 / 2.0;
+    let mut checked = 0;
+    for a in &agents {
+        let depth = 8.0 + a.position.y as f32; // plan north = distance ahead of the camera
+        let east = a.position.x as f32 - 3.0;
+        let u = W as f32 / 2.0 + f * east / depth;
+        let v = H as f32 / 2.0 - f * (1.1 - common::EYE_Y) / depth;
+        if !(1.0..W as f32 - 1.0).contains(&u) {
+            continue;
+        }
+        let (x, y) = (u.round() as u32, v.round() as u32);
+        assert!(
+            differs(img.get_pixel(x, y).0, bare.get_pixel(x, y).0),
+            "no person drawn at ({x}, {y}) for agent {:?} at {}",
+            a.id,
+            a.position
+        );
+        checked += 1;
+    }
+    assert!(checked >= 10, "only {checked} people in view");
+    // Far above everyone's head (4 m up at 10 m) the picture is the same.
+    let v_above = (H as f32 / 2.0 - f * (4.0 - common::EYE_Y) / 10.0) as u32;
+    for x in (0..W).step_by(8) {
+        assert!(!differs(
+            img.get_pixel(x, v_above).0,
+            bare.get_pixel(x, v_above).0
+        ));
+    }
+}
