@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use bevy::prelude::*;
 use twincity_core::crowd::scenario::CrowdScenario;
-use twincity_core::crowd::{AgentId, SimRun, WalkableSpec};
+use twincity_core::crowd::{AgentId, SimRun, Timeline, WalkableSpec};
 use twincity_core::demo_city::KERB_HEIGHT;
 use twincity_core::geometry::world_from_plan;
 
@@ -38,6 +38,8 @@ pub enum CrowdCommand {
     Step,
     /// Run until this simulated time, then pause (used by `edit --crowd-at`).
     RunUntil(f64),
+    /// Jump to this simulated time, back or forward within what was simulated so far.
+    Seek(f64),
 }
 
 /// The crowd being played.
@@ -46,6 +48,8 @@ pub struct CrowdPlayer {
     pub path: Option<PathBuf>,
     pub scenario: Option<CrowdScenario>,
     pub run: Option<SimRun>,
+    /// Checkpoints for seeking back (every 2 s of simulated time).
+    pub timeline: Option<Timeline>,
     pub playing: bool,
     /// Simulated seconds per real second.
     pub speed: f32,
@@ -57,6 +61,27 @@ pub struct CrowdPlayer {
 impl CrowdPlayer {
     pub fn time(&self) -> f64 {
         self.run.as_ref().map_or(0.0, |r| r.time())
+    }
+
+    /// The furthest simulated time, which seeking can reach.
+    pub fn reached(&self) -> f64 {
+        self.timeline.as_ref().map_or(0.0, |t| t.reached_s)
+    }
+
+    /// Steps the run and records checkpoints.
+    fn step(&mut self) {
+        if let Some(run) = self.run.as_mut() {
+            run.step();
+            if let Some(t) = self.timeline.as_mut() {
+                t.record(run);
+            }
+        }
+    }
+
+    fn start(&mut self, run: SimRun) {
+        self.timeline = Some(Timeline::new(&run, CHECKPOINT_EVERY_S));
+        self.run = Some(run);
+        self.backlog = 0.0;
     }
 
     pub fn walking(&self) -> usize {
@@ -175,6 +200,9 @@ fn make_person_assets(
 /// Simulated-time budget per frame, so the editor stays responsive.
 const MAX_STEPS_PER_FRAME: u32 = 300;
 
+/// Simulated seconds between checkpoints (seeking simulates at most this much).
+const CHECKPOINT_EVERY_S: f64 = 2.0;
+
 fn apply_commands_and_step(
     mut commands: MessageReader<CrowdCommand>,
     mut player: ResMut<CrowdPlayer>,
@@ -185,7 +213,7 @@ fn apply_commands_and_step(
             CrowdCommand::Load(path) => match CrowdScenario::load_with_text(path) {
                 Ok((scenario, text)) => match SimRun::new(scenario.clone()) {
                     Ok(run) => {
-                        player.run = Some(run);
+                        player.start(run);
                         player.scenario = Some(scenario);
                         player.path = Some(path.clone());
                         player.playing = false;
@@ -196,26 +224,30 @@ fn apply_commands_and_step(
                 Err(e) => player.error = Some(e.to_string()),
             },
             CrowdCommand::Restart => {
-                if let Some(s) = player.scenario.clone() {
-                    player.run = SimRun::new(s).ok();
-                    player.backlog = 0.0;
+                if let Some(s) = player.scenario.clone()
+                    && let Ok(run) = SimRun::new(s)
+                {
+                    player.start(run);
                 }
             }
             CrowdCommand::TogglePlay => player.playing = !player.playing,
             CrowdCommand::Step => {
                 player.playing = false;
-                if let Some(run) = player.run.as_mut() {
-                    let steps = (0.1 / run.scenario.model.dt).round() as u32;
-                    for _ in 0..steps {
-                        run.step();
+                if let Some(dt) = player.run.as_ref().map(|r| r.scenario.model.dt) {
+                    for _ in 0..(0.1 / dt).round() as u32 {
+                        player.step();
                     }
                 }
             }
             CrowdCommand::RunUntil(t) => {
-                if let Some(run) = player.run.as_mut() {
-                    while run.time() < *t {
-                        run.step();
-                    }
+                while player.run.as_ref().is_some_and(|r| r.time() < *t) {
+                    player.step();
+                }
+            }
+            CrowdCommand::Seek(t) => {
+                if let Some(timeline) = player.timeline.as_ref() {
+                    let run = timeline.seek(*t);
+                    player.run = Some(run);
                 }
             }
         }
@@ -224,15 +256,13 @@ fn apply_commands_and_step(
         player.backlog = 0.0;
         return;
     }
-    let player = &mut *player;
     player.backlog += time.delta_secs_f64() * player.speed as f64;
-    let Some(run) = player.run.as_mut() else {
+    let Some(dt) = player.run.as_ref().map(|r| r.scenario.model.dt) else {
         return;
     };
-    let dt = run.scenario.model.dt;
     let mut steps = 0;
     while player.backlog >= dt && steps < MAX_STEPS_PER_FRAME {
-        run.step();
+        player.step();
         player.backlog -= dt;
         steps += 1;
     }

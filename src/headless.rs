@@ -105,6 +105,12 @@ impl OffscreenRenderer {
         self.app.world().get_resource::<CrowdPlayer>()
     }
 
+    /// Sends a command to the crowd and lets the app apply it (one update).
+    pub fn crowd_command(&mut self, command: CrowdCommand) {
+        self.app.world_mut().write_message(command);
+        self.app.update();
+    }
+
     /// Loading state of the city files (filled once a render has run).
     pub fn city_status(&self) -> CityStatus {
         self.app.world().resource::<CityStatus>().clone()

@@ -704,6 +704,16 @@ fn crowd_panel(ui: &mut egui::Ui, crowd: &mut CrowdPlayer, a: &mut Actions) {
                             .logarithmic(true)
                             .text("x real time"),
                     );
+                    // Scrub within what has been simulated so far.
+                    let mut t = crowd.time();
+                    let scrub = ui.add(
+                        egui::Slider::new(&mut t, 0.0..=crowd.reached().max(0.01))
+                            .fixed_decimals(1)
+                            .text("s (scrub)"),
+                    );
+                    if scrub.changed() {
+                        a.crowd.push(CrowdCommand::Seek(t));
+                    }
                 }
                 _ => {
                     ui.weak("No crowd loaded.");

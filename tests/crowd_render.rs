@@ -75,3 +75,30 @@ fn people_appear_where_the_simulation_puts_them() {
         ));
     }
 }
+
+#[test]
+fn seeking_back_in_the_player_restores_the_exact_earlier_state() {
+    let path =
+        std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/corner.ron"));
+    let mut r = OffscreenRenderer::new(
+        CitySpec::default(),
+        OffscreenOptions {
+            crowd: Some((path.clone(), 20.0)),
+            ..OffscreenOptions::default()
+        },
+    )
+    .unwrap();
+    r.render(&common::level_camera(32, 24)).unwrap();
+    assert!((r.crowd().unwrap().time() - 20.0).abs() < 0.02);
+    r.crowd_command(twincity::crowds::CrowdCommand::Seek(7.5));
+    let player = r.crowd().unwrap();
+    assert!((player.time() - 7.5).abs() < 0.011, "{}", player.time());
+    let sought = player.run.as_ref().unwrap().crowd().state_hash();
+
+    let scenario = twincity_core::crowd::CrowdScenario::load(&path).unwrap();
+    let mut straight = twincity_core::crowd::SimRun::new(scenario).unwrap();
+    while straight.time() + 1e-9 < player.time() {
+        straight.step();
+    }
+    assert_eq!(sought, straight.crowd().state_hash());
+}

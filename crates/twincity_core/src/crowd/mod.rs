@@ -11,4 +11,4 @@ pub mod scenario;
 pub use area::WalkableArea;
 pub use model::{Agent, AgentId, CfsmParams, Crowd, Wall};
 pub use nav::NavGraph;
-pub use scenario::{CrowdScenario, SimRun, WalkableSpec};
+pub use scenario::{CrowdScenario, SimRun, Timeline, WalkableSpec};

@@ -3,6 +3,7 @@
 
 use std::io::Write;
 use std::path::Path;
+use std::sync::Arc;
 
 use glam::DVec2;
 use rand::{RngExt, SeedableRng};
@@ -364,18 +365,22 @@ pub struct SimSummary {
     pub simulated_s: f64,
 }
 
+#[derive(Clone)]
 struct SpawnState {
     placed: u32,
     exit: DVec2,
     exit_index: usize,
 }
 
-/// One run of a crowd scenario.
+/// One run of a crowd scenario. Cloning it takes a checkpoint: the clone continues exactly as
+/// the original would.
+#[derive(Clone)]
 pub struct SimRun {
     pub scenario: CrowdScenario,
-    area: WalkableArea,
+    // Immutable for the whole run: shared by checkpoints.
+    area: Arc<WalkableArea>,
     crowd: Crowd,
-    nav: NavGraph,
+    nav: Arc<NavGraph>,
     rng: ChaCha8Rng,
     speeds: Normal<f64>,
     spawns: Vec<SpawnState>,
@@ -399,7 +404,8 @@ impl SimRun {
             hi,
             scenario.agents.speed_max,
         );
-        let nav = NavGraph::new(&area, scenario.agents.radius + 0.05);
+        let nav = Arc::new(NavGraph::new(&area, scenario.agents.radius + 0.05));
+        let area = Arc::new(area);
         let speeds = Normal::new(scenario.agents.speed_mean, scenario.agents.speed_sd)
             .map_err(|e| FieldProblem::new("agents.speed_sd", e.to_string()))?;
         let spawns = scenario
@@ -642,6 +648,65 @@ impl SimRun {
     }
 }
 
+/// Checkpoints of a run, so that playback can jump back in time: seeking restores the latest
+/// checkpoint at or before the target and simulates forward from there. Because runs are
+/// deterministic, the state reached is bit-identical to running straight to the target.
+pub struct Timeline {
+    start: SimRun,
+    checkpoints: Vec<SimRun>,
+    /// Simulated seconds between checkpoints.
+    pub every_s: f64,
+    /// Checkpoints kept at most (the oldest after the start are dropped first).
+    pub max_checkpoints: usize,
+    /// The furthest time simulated so far.
+    pub reached_s: f64,
+}
+
+impl Timeline {
+    /// Starts a timeline at the run's current state.
+    pub fn new(start: &SimRun, every_s: f64) -> Self {
+        Self {
+            start: start.clone(),
+            checkpoints: Vec::new(),
+            every_s,
+            max_checkpoints: 200,
+            reached_s: start.time(),
+        }
+    }
+
+    /// Call after each step: keeps a checkpoint every `every_s` seconds.
+    pub fn record(&mut self, run: &SimRun) {
+        let t = run.time();
+        self.reached_s = self.reached_s.max(t);
+        let last = self
+            .checkpoints
+            .last()
+            .map_or(self.start.time(), |c| c.time());
+        if t + 1e-9 >= last + self.every_s {
+            if self.checkpoints.len() >= self.max_checkpoints {
+                self.checkpoints.remove(0);
+            }
+            self.checkpoints.push(run.clone());
+        }
+    }
+
+    /// The run at simulated time `t` (clamped to 0 and to the furthest time reached).
+    pub fn seek(&self, t: f64) -> SimRun {
+        let t = t.clamp(self.start.time(), self.reached_s);
+        let mut run = self
+            .checkpoints
+            .iter()
+            .rev()
+            .find(|c| c.time() <= t + 1e-9)
+            .unwrap_or(&self.start)
+            .clone();
+        while run.time() + 1e-9 < t {
+            run.step();
+        }
+        run
+    }
+}
+
 /// The header PedPy's `load_trajectory` reads (`#framerate:` and the unit from "in meters").
 pub fn write_trajectory_header(w: &mut dyn Write, fps: u32, name: &str) -> std::io::Result<()> {
     writeln!(w, "#description: TwinCity Studio crowd simulation: {name}")?;
@@ -837,6 +902,35 @@ mod tests {
             kept as f64 > 0.9 * n,
             "only {kept} of {n} at their desired speed"
         );
+    }
+
+    #[test]
+    fn seeking_back_gives_the_state_of_a_straight_run() {
+        let s = scenario("corridor.ron");
+        let mut run = SimRun::new(s.clone()).unwrap();
+        let mut timeline = Timeline::new(&run, 5.0);
+        while run.time() < 35.0 {
+            run.step();
+            timeline.record(&run);
+        }
+        assert!((timeline.reached_s - 35.0).abs() < 0.02);
+        let mut straight = SimRun::new(s).unwrap();
+        while straight.time() + 1e-9 < 12.3 {
+            straight.step();
+        }
+        let sought = timeline.seek(12.3);
+        assert_eq!(sought.time(), straight.time());
+        assert_eq!(sought.crowd().state_hash(), straight.crowd().state_hash());
+        assert_eq!(sought.exited(), straight.exited());
+        // Seeking past the furthest time reached stops there.
+        assert!((timeline.seek(100.0).time() - timeline.reached_s).abs() < 0.02);
+        // And the sought run continues like the straight one.
+        let (mut a, mut b) = (sought, straight);
+        for _ in 0..300 {
+            a.step();
+            b.step();
+        }
+        assert_eq!(a.crowd().state_hash(), b.crowd().state_hash());
     }
 
     #[test]
