@@ -56,6 +56,9 @@ pub struct EditArgs {
     /// Simulate the crowd up to this time (seconds) before showing it
     #[arg(long, value_name = "S", default_value_t = 0.0, requires = "crowd")]
     pub crowd_at: f64,
+    /// Show the crowd's density heatmap
+    #[arg(long, requires = "crowd")]
+    pub crowd_heatmap: bool,
 }
 
 #[derive(Args, Debug)]

@@ -14,6 +14,12 @@ use twincity_core::crowd::{AgentId, SimRun, Timeline, WalkableSpec};
 use twincity_core::demo_city::KERB_HEIGHT;
 use twincity_core::geometry::world_from_plan;
 
+use bevy::asset::RenderAssetUsages;
+use bevy::image::ImageSampler;
+use bevy::mesh::{Indices, PrimitiveTopology};
+use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
+use twincity_core::crowd::density::{DensityGrid, level_of_service};
+
 use crate::city::BoxMeshBuilder;
 
 /// System sets of the crowd plugin.
@@ -53,6 +59,8 @@ pub struct CrowdPlayer {
     pub playing: bool,
     /// Simulated seconds per real second.
     pub speed: f32,
+    /// Show the density heatmap (Fruin levels of service).
+    pub heatmap: bool,
     pub error: Option<String>,
     /// Real seconds not yet simulated.
     backlog: f64,
@@ -124,9 +132,13 @@ impl Plugin for CrowdPlugin {
                 ..default()
             })
             .init_resource::<PersonEntities>()
+            .init_resource::<HeatmapState>()
             .add_systems(Startup, make_person_assets)
             .add_systems(Update, apply_commands_and_step.in_set(CrowdSet::Step))
-            .add_systems(Update, (sync_people, draw_areas).in_set(CrowdSet::Draw));
+            .add_systems(
+                Update,
+                (sync_people, draw_areas, update_heatmap).in_set(CrowdSet::Draw),
+            );
     }
 }
 
@@ -331,6 +343,129 @@ fn sync_people(
                 people.0.insert(a.id, e);
             }
         }
+    }
+}
+
+/// Side of a heatmap cell, metres.
+const HEATMAP_CELL: f64 = 1.0;
+
+#[derive(Resource, Default)]
+struct HeatmapState {
+    entity: Option<Entity>,
+    image: Option<Handle<Image>>,
+    /// Plan bounds and grid size the quad and image were made for.
+    layout: Option<(bevy::math::DVec2, bevy::math::DVec2, usize, usize)>,
+    /// Real time of the last refresh.
+    refreshed: f64,
+}
+
+/// Colour of a density on the heatmap: Fruin's levels A–F, transparent where nobody is.
+pub fn heatmap_colour(density: f32) -> [u8; 4] {
+    if density <= 0.0 {
+        return [0, 0, 0, 0];
+    }
+    match level_of_service(density) {
+        'A' => [80, 200, 80, 140],
+        'B' => [160, 215, 60, 150],
+        'C' => [240, 215, 50, 160],
+        'D' => [250, 150, 40, 170],
+        'E' => [240, 75, 25, 180],
+        _ => [175, 15, 25, 190],
+    }
+}
+
+fn update_heatmap(
+    mut commands: Commands,
+    player: Res<CrowdPlayer>,
+    mut state: ResMut<HeatmapState>,
+    mut images: ResMut<Assets<Image>>,
+    mut meshes: ResMut<Assets<Mesh>>,
+    mut materials: ResMut<Assets<StandardMaterial>>,
+    time: Res<Time<Real>>,
+) {
+    let run = match (&player.run, player.heatmap) {
+        (Some(run), true) => run,
+        _ => {
+            if let Some(e) = state.entity.take() {
+                commands.entity(e).despawn();
+            }
+            state.layout = None;
+            return;
+        }
+    };
+    let now = time.elapsed_secs_f64();
+    if state.entity.is_some() && now - state.refreshed < 0.25 {
+        return;
+    }
+    state.refreshed = now;
+    let (lo, hi) = run.area().bounds();
+    let grid = DensityGrid::from_agents(run.crowd().agents(), lo, hi, HEATMAP_CELL);
+    let layout = (lo, hi, grid.cols, grid.rows);
+    if state.layout != Some(layout) {
+        if let Some(e) = state.entity.take() {
+            commands.entity(e).despawn();
+        }
+        let mut image = Image::new_fill(
+            Extent3d {
+                width: grid.cols as u32,
+                height: grid.rows as u32,
+                depth_or_array_layers: 1,
+            },
+            TextureDimension::D2,
+            &[0, 0, 0, 0],
+            TextureFormat::Rgba8UnormSrgb,
+            RenderAssetUsages::default(),
+        );
+        image.sampler = ImageSampler::nearest();
+        let handle = images.add(image);
+        // Plan (east, north) -> world (x, -z); image row 0 is the north edge.
+        let y = player.ground() + 0.06;
+        let (w, e, s, n) = (
+            lo.x as f32,
+            (lo.x + grid.cols as f64 * HEATMAP_CELL) as f32,
+            lo.y as f32,
+            (lo.y + grid.rows as f64 * HEATMAP_CELL) as f32,
+        );
+        let quad = Mesh::new(
+            PrimitiveTopology::TriangleList,
+            RenderAssetUsages::default(),
+        )
+        .with_inserted_attribute(
+            Mesh::ATTRIBUTE_POSITION,
+            vec![[w, y, -n], [e, y, -n], [e, y, -s], [w, y, -s]],
+        )
+        .with_inserted_attribute(Mesh::ATTRIBUTE_NORMAL, vec![[0.0, 1.0, 0.0]; 4])
+        .with_inserted_attribute(
+            Mesh::ATTRIBUTE_UV_0,
+            vec![[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]],
+        )
+        .with_inserted_indices(Indices::U32(vec![0, 3, 2, 0, 2, 1]));
+        let entity = commands
+            .spawn((
+                Name::new("Density heatmap"),
+                Mesh3d(meshes.add(quad)),
+                MeshMaterial3d(materials.add(StandardMaterial {
+                    base_color_texture: Some(handle.clone()),
+                    alpha_mode: AlphaMode::Blend,
+                    unlit: true,
+                    cull_mode: None,
+                    ..default()
+                })),
+                Transform::default(),
+            ))
+            .id();
+        state.entity = Some(entity);
+        state.image = Some(handle);
+        state.layout = Some(layout);
+    }
+    if let Some(mut image) = state.image.as_ref().and_then(|h| images.get_mut(h)) {
+        let mut data = Vec::with_capacity(grid.cols * grid.rows * 4);
+        for row in (0..grid.rows).rev() {
+            for col in 0..grid.cols {
+                data.extend_from_slice(&heatmap_colour(grid.values[row * grid.cols + col]));
+            }
+        }
+        image.data = Some(data);
     }
 }
 

@@ -14,7 +14,7 @@ use bevy_egui::{EguiGlobalSettings, EguiPlugin, PrimaryEguiContext};
 use crate::cameras::CameraOverlayPlugin;
 use crate::capture::{ReadinessPlugin, WindowScreenshotPlugin};
 use crate::city::CityPlugin;
-use crate::crowds::{CrowdCommand, CrowdPlugin};
+use crate::crowds::{CrowdCommand, CrowdPlayer, CrowdPlugin};
 use crate::document::{Document, DocumentPlugin};
 use crate::schedule::SchedulePlugin;
 use crate::ui::UiPlugin;
@@ -31,6 +31,8 @@ pub struct EditorOptions {
     pub frame_imports: bool,
     /// A crowd scenario to load, and the simulated time to run it to before showing it.
     pub crowd: Option<(PathBuf, f64)>,
+    /// Start with the crowd density heatmap shown.
+    pub crowd_heatmap: bool,
 }
 
 /// Builds the editor app, ready to `run()`.
@@ -72,6 +74,7 @@ pub fn build_editor(options: EditorOptions) -> App {
         CrowdPlugin,
     ))
     .add_systems(Startup, spawn_ui_camera);
+    app.world_mut().resource_mut::<CrowdPlayer>().heatmap = options.crowd_heatmap;
     if let Some((path, at)) = options.crowd {
         app.world_mut().write_message(CrowdCommand::Load(path));
         if at > 0.0 {

@@ -105,6 +105,11 @@ impl OffscreenRenderer {
         self.app.world().get_resource::<CrowdPlayer>()
     }
 
+    /// The app itself, for inspecting or adjusting its world between renders.
+    pub fn world_mut(&mut self) -> &mut World {
+        self.app.world_mut()
+    }
+
     /// Sends a command to the crowd and lets the app apply it (one update).
     pub fn crowd_command(&mut self, command: CrowdCommand) {
         self.app.world_mut().write_message(command);

@@ -18,6 +18,7 @@ fn main() -> ExitCode {
         window: (1600, 900),
         crowd: None,
         crowd_at: 0.0,
+        crowd_heatmap: false,
     }));
     if let Some((name, what)) = command.planned() {
         eprintln!(
@@ -78,6 +79,7 @@ fn edit(args: EditArgs) -> anyhow::Result<ExitCode> {
         window_size: args.window,
         frame_imports,
         crowd,
+        crowd_heatmap: args.crowd_heatmap,
     });
     Ok(match app.run() {
         AppExit::Success => ExitCode::SUCCESS,

@@ -714,6 +714,23 @@ fn crowd_panel(ui: &mut egui::Ui, crowd: &mut CrowdPlayer, a: &mut Actions) {
                     if scrub.changed() {
                         a.crowd.push(CrowdCommand::Seek(t));
                     }
+                    ui.checkbox(&mut crowd.heatmap, "Density heatmap (1 m cells)");
+                    if crowd.heatmap {
+                        ui.horizontal_wrapped(|ui| {
+                            ui.weak("Fruin level of service:");
+                            for (los, d) in [
+                                ("A", 0.2),
+                                ("B", 0.35),
+                                ("C", 0.6),
+                                ("D", 0.9),
+                                ("E", 1.5),
+                                ("F", 3.0),
+                            ] {
+                                let [r, g, b, _] = crate::crowds::heatmap_colour(d);
+                                ui.colored_label(egui::Color32::from_rgb(r, g, b), los);
+                            }
+                        });
+                    }
                 }
                 _ => {
                     ui.weak("No crowd loaded.");

@@ -102,3 +102,72 @@ fn seeking_back_in_the_player_restores_the_exact_earlier_state() {
     }
     assert_eq!(sought, straight.crowd().state_hash());
 }
+
+#[test]
+fn heatmap_texture_colours_each_cell_by_its_density() {
+    use bevy::prelude::*;
+    let path =
+        std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/corner.ron"));
+    let mut r = OffscreenRenderer::new(
+        CitySpec::default(),
+        OffscreenOptions {
+            crowd: Some((path, 0.0)),
+            ..OffscreenOptions::default()
+        },
+    )
+    .unwrap();
+    r.world_mut()
+        .resource_mut::<twincity::crowds::CrowdPlayer>()
+        .heatmap = true;
+    r.render(&common::level_camera(32, 24)).unwrap();
+    let agents = r
+        .crowd()
+        .unwrap()
+        .run
+        .as_ref()
+        .unwrap()
+        .crowd()
+        .agents()
+        .to_vec();
+
+    let world = r.world_mut();
+    let mut q = world.query::<(&Name, &MeshMaterial3d<StandardMaterial>)>();
+    let material = q
+        .iter(world)
+        .find(|(n, _)| n.as_str() == "Density heatmap")
+        .map(|(_, m)| m.0.clone())
+        .expect("no heatmap entity");
+    let texture = world
+        .resource::<Assets<StandardMaterial>>()
+        .get(&material)
+        .and_then(|m| m.base_color_texture.clone())
+        .unwrap();
+    let image = world.resource::<Assets<Image>>().get(&texture).unwrap();
+    let (cols, rows) = (image.width() as usize, image.height() as usize);
+    // The corner geometry spans x 0..12, y 0..12: 12 x 12 cells of 1 m.
+    assert_eq!((cols, rows), (12, 12));
+    let data = image.data.as_ref().unwrap();
+    let mut counts = std::collections::HashMap::new();
+    for a in &agents {
+        *counts
+            .entry((a.position.x.floor() as usize, a.position.y.floor() as usize))
+            .or_insert(0u32) += 1;
+    }
+    for row in 0..rows {
+        for col in 0..cols {
+            let n = counts.get(&(col, row)).copied().unwrap_or(0);
+            // Image row 0 is the north edge.
+            let i = ((rows - 1 - row) * cols + col) * 4;
+            let px = [data[i], data[i + 1], data[i + 2], data[i + 3]];
+            assert_eq!(
+                px,
+                twincity::crowds::heatmap_colour(n as f32),
+                "cell ({col}, {row}) with {n} people"
+            );
+        }
+    }
+    assert!(
+        counts.values().any(|&n| n >= 2),
+        "the test needs a crowded cell"
+    );
+}

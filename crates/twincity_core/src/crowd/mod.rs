@@ -4,6 +4,7 @@
 pub mod area;
 pub mod bench;
 pub mod city;
+pub mod density;
 pub mod model;
 pub mod nav;
 pub mod scenario;
