@@ -80,14 +80,14 @@ pub fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
     if !(duration.is_finite() && duration > 0.0) {
         anyhow::bail!("--duration must be a positive number of seconds, got {duration}");
     }
-    if let Some(wkt_path) = &args.walkable_wkt {
-        let mut wkt = scenario.walkable.resolve().to_wkt();
-        wkt.push('\n');
-        write_atomic(wkt_path, wkt.as_bytes())?;
-    }
     let name = scenario.name.clone();
     let mut sim =
         SimRun::new(scenario).map_err(|problem| problem.into_error(&args.scenario, &text))?;
+    if let Some(wkt_path) = &args.walkable_wkt {
+        let mut wkt = sim.area().to_wkt();
+        wkt.push('\n');
+        write_atomic(wkt_path, wkt.as_bytes())?;
+    }
 
     let mut out = match &args.trajectories {
         Some(p) => Some(AtomicFile::create(p)?),

@@ -189,6 +189,12 @@ impl CrowdScenario {
 
     /// Checks every value and that each spawn can reach its exit.
     pub fn check(&self) -> Result<(), FieldProblem> {
+        self.prepare().map(|_| ())
+    }
+
+    /// Checks the scenario and returns what the check had to build anyway: the walkable
+    /// area (derived from the city for `DemoDistrict`) and its navigation graph.
+    fn prepare(&self) -> Result<(WalkableArea, NavGraph), FieldProblem> {
         if self.version != CROWD_SCENARIO_VERSION {
             return Err(FieldProblem::new(
                 "version",
@@ -333,7 +339,7 @@ impl CrowdScenario {
                 .at(anchor));
             }
         }
-        Ok(())
+        Ok((area, nav))
     }
 }
 
@@ -394,8 +400,7 @@ pub struct SimRun {
 impl SimRun {
     /// Prepares a run of a checked scenario (see [`CrowdScenario::check`]).
     pub fn new(scenario: CrowdScenario) -> Result<Self, FieldProblem> {
-        scenario.check()?;
-        let area = scenario.walkable.resolve();
+        let (area, nav) = scenario.prepare()?;
         let (lo, hi) = area.bounds();
         let crowd = Crowd::new(
             scenario.model.clone(),
@@ -404,7 +409,7 @@ impl SimRun {
             hi,
             scenario.agents.speed_max,
         );
-        let nav = Arc::new(NavGraph::new(&area, scenario.agents.radius + 0.05));
+        let nav = Arc::new(nav);
         let area = Arc::new(area);
         let speeds = Normal::new(scenario.agents.speed_mean, scenario.agents.speed_sd)
             .map_err(|e| FieldProblem::new("agents.speed_sd", e.to_string()))?;
