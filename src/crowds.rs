@@ -346,8 +346,17 @@ fn sync_people(
     }
 }
 
-/// Side of a heatmap cell, metres.
+/// Side of a heatmap cell, metres, for areas up to [`HEATMAP_MAX_CELLS`] square metres.
 const HEATMAP_CELL: f64 = 1.0;
+/// Most cells the heatmap texture holds (2048 × 2048); larger areas get coarser cells.
+const HEATMAP_MAX_CELLS: f64 = 4_194_304.0;
+
+/// The heatmap cell size for a walkable area spanning `lo..hi`: 1 m, or coarser so that the
+/// texture stays within [`HEATMAP_MAX_CELLS`] even for a scenario kilometres wide.
+pub fn heatmap_cell(lo: bevy::math::DVec2, hi: bevy::math::DVec2) -> f64 {
+    let size = (hi - lo).max(bevy::math::DVec2::splat(HEATMAP_CELL));
+    HEATMAP_CELL.max((size.x * size.y / HEATMAP_MAX_CELLS).sqrt().ceil())
+}
 
 #[derive(Resource, Default)]
 struct HeatmapState {
@@ -399,7 +408,8 @@ fn update_heatmap(
     }
     state.refreshed = now;
     let (lo, hi) = run.area().bounds();
-    let grid = DensityGrid::from_agents(run.crowd().agents(), lo, hi, HEATMAP_CELL);
+    let cell = heatmap_cell(lo, hi);
+    let grid = DensityGrid::from_agents(run.crowd().agents(), lo, hi, cell);
     let layout = (lo, hi, grid.cols, grid.rows);
     if state.layout != Some(layout) {
         if let Some(e) = state.entity.take() {
@@ -422,9 +432,9 @@ fn update_heatmap(
         let y = player.ground() + 0.06;
         let (w, e, s, n) = (
             lo.x as f32,
-            (lo.x + grid.cols as f64 * HEATMAP_CELL) as f32,
+            (lo.x + grid.cols as f64 * cell) as f32,
             lo.y as f32,
-            (lo.y + grid.rows as f64 * HEATMAP_CELL) as f32,
+            (lo.y + grid.rows as f64 * cell) as f32,
         );
         let quad = Mesh::new(
             PrimitiveTopology::TriangleList,
@@ -512,5 +522,24 @@ fn draw_areas(mut gizmos: Gizmos, player: Res<CrowdPlayer>) {
             }
             gizmos.linestrip(pts, Color::srgb(0.9, 0.9, 0.9));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bevy::math::DVec2;
+
+    #[test]
+    fn heatmap_cells_stay_within_the_texture_limit() {
+        // The demo district: 1 m cells.
+        assert_eq!(heatmap_cell(DVec2::splat(-110.0), DVec2::splat(110.0)), 1.0);
+        // A 50 km x 50 km area: cells grow until at most 2048 x 2048 of them.
+        let c = heatmap_cell(DVec2::ZERO, DVec2::splat(50_000.0));
+        let cells = (50_000.0 / c).ceil() * (50_000.0 / c).ceil();
+        assert!(cells <= HEATMAP_MAX_CELLS, "{c} m cells -> {cells}");
+        assert!(c <= 25.0, "{c}");
+        // Degenerate bounds still give a usable cell.
+        assert_eq!(heatmap_cell(DVec2::ZERO, DVec2::ZERO), 1.0);
     }
 }
