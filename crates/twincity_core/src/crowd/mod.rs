@@ -7,9 +7,11 @@ pub mod city;
 pub mod density;
 pub mod model;
 pub mod nav;
+pub mod run;
 pub mod scenario;
 
 pub use area::WalkableArea;
 pub use model::{Agent, AgentId, CfsmParams, Crowd, Wall};
 pub use nav::NavGraph;
-pub use scenario::{CrowdScenario, SimRun, Timeline, WalkableSpec};
+pub use run::{Activity, SimRun, SimSummary, Timeline};
+pub use scenario::{CrowdScenario, WalkableSpec};

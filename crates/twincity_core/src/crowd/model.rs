@@ -251,6 +251,12 @@ impl Crowd {
         &self.agents
     }
 
+    /// Mutable agents, for behaviours that change routes, speeds or facing. Positions may be
+    /// changed too (the neighbour grid is rebuilt at every step).
+    pub fn agents_mut(&mut self) -> &mut [Agent] {
+        &mut self.agents
+    }
+
     pub fn walls(&self) -> &[Wall] {
         &self.walls
     }
@@ -350,7 +356,10 @@ impl Crowd {
                 push += d / s * (p.wall_strength * ((a.radius - s) / p.wall_range).exp());
             }
             let raw = desired + push;
-            let dir = if raw.length_squared() > 1e-18 {
+            // Someone standing (no target) keeps facing the way they face.
+            let dir = if desired == DVec2::ZERO {
+                a.direction
+            } else if raw.length_squared() > 1e-18 {
                 raw.normalize()
             } else {
                 a.direction

@@ -1,0 +1,1352 @@
+//! Playing a crowd scenario deterministically: spawning people and groups, routes through
+//! waypoints to exits, waiting and queueing, timed behaviours (gather, flee, walk to and stand)
+//! and trajectory output.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use glam::DVec2;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Normal};
+
+use super::area::WalkableArea;
+use super::model::{Agent, AgentId, Crowd};
+use super::nav::NavGraph;
+use super::scenario::{Action, Area, CrowdScenario, NEAREST_EXIT, Wait, waypoint_target};
+use crate::ronfile::FieldProblem;
+
+/// Totals reported at the end of a run.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SimSummary {
+    pub spawned: u32,
+    pub exited: u32,
+    /// Mean speed over all agent-steps, m/s.
+    pub mean_speed: f64,
+    /// Highest density seen in any 2 m × 2 m cell at a recorded frame, persons/m².
+    pub max_density: f64,
+    pub simulated_s: f64,
+}
+
+/// What an agent is doing now.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Activity {
+    /// On the way to the next waypoint or to the exit.
+    Walking,
+    /// Idling at a waypoint until the given time.
+    Waiting { until: f64 },
+    /// In the line of a queue waypoint (index into the scenario's waypoints).
+    Queueing { waypoint: usize },
+    /// Heading for, or standing at, a spot around `around` until the given time.
+    Gathering { around: DVec2, until: f64 },
+    /// Running away until the given time at the latest.
+    Fleeing { until: f64 },
+    /// Walking to, or standing at, a spot given by a `WalkTo` event.
+    Standing { until: f64 },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Leg {
+    Waypoint(usize),
+    Exit(usize),
+}
+
+const NONE: u32 = u32::MAX;
+/// Distance between two people in a queue, metres (body depth plus a personal gap).
+const QUEUE_SPACING: f64 = 0.7;
+/// Distance between neighbours on a ring of people gathered around a point, metres.
+const RING_SPACING: f64 = 0.7;
+
+#[derive(Clone, Debug)]
+struct Plan {
+    legs: Vec<Leg>,
+    leg: usize,
+    activity: Activity,
+    /// Where the current leg or activity leads.
+    target: DVec2,
+    /// The agent's own walking speed (restored after running away).
+    walk_speed: f64,
+    group: u32,
+}
+
+impl Plan {
+    fn leg(&self) -> Leg {
+        self.legs[self.leg.min(self.legs.len() - 1)]
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+struct QueueState {
+    /// Agent ids in line order, the head first.
+    members: Vec<u32>,
+    served_until: Option<f64>,
+}
+
+#[derive(Clone, Debug)]
+struct Group {
+    members: Vec<u32>,
+    speed: f64,
+}
+
+/// One run of a crowd scenario. Cloning it takes a checkpoint: the clone continues exactly as
+/// the original would.
+#[derive(Clone)]
+pub struct SimRun {
+    pub scenario: CrowdScenario,
+    // Immutable for the whole run: shared by checkpoints.
+    area: Arc<WalkableArea>,
+    nav: Arc<NavGraph>,
+    crowd: Crowd,
+    rng: ChaCha8Rng,
+    speeds: Normal<f64>,
+    /// Agents placed so far, per spawn.
+    placed: Vec<u32>,
+    /// The agent of each person once placed.
+    person_agent: Vec<Option<AgentId>>,
+    /// Indexed by agent id.
+    plans: Vec<Plan>,
+    queues: Vec<QueueState>,
+    groups: Vec<Group>,
+    fired: Vec<bool>,
+    /// Index in the crowd of each agent id (`NONE` once gone), refreshed at each behaviour tick.
+    index_of: Vec<u32>,
+    summary: SimSummary,
+    speed_sum: f64,
+    speed_samples: u64,
+}
+
+impl SimRun {
+    /// Prepares a run of a checked scenario (see [`CrowdScenario::check`]).
+    pub fn new(scenario: CrowdScenario) -> Result<Self, FieldProblem> {
+        let (area, nav) = scenario.prepare()?;
+        let (lo, hi) = area.bounds();
+        let crowd = Crowd::new(
+            scenario.model.clone(),
+            area.walls(),
+            lo,
+            hi,
+            scenario.top_speed(),
+        );
+        let speeds = Normal::new(scenario.agents.speed_mean, scenario.agents.speed_sd)
+            .map_err(|e| FieldProblem::new("agents.speed_sd", e.to_string()))?;
+        let mut run = Self {
+            rng: ChaCha8Rng::seed_from_u64(scenario.seed),
+            area: Arc::new(area),
+            nav: Arc::new(nav),
+            crowd,
+            speeds,
+            placed: vec![0; scenario.spawns.len()],
+            person_agent: vec![None; scenario.people.len()],
+            plans: Vec::new(),
+            queues: vec![QueueState::default(); scenario.waypoints.len()],
+            groups: Vec::new(),
+            fired: vec![false; scenario.events.len()],
+            index_of: Vec::new(),
+            summary: SimSummary::default(),
+            speed_sum: 0.0,
+            speed_samples: 0,
+            scenario,
+        };
+        run.spawn_due()?;
+        Ok(run)
+    }
+
+    pub fn crowd(&self) -> &Crowd {
+        &self.crowd
+    }
+
+    /// The walkable area of this run.
+    pub fn area(&self) -> &WalkableArea {
+        &self.area
+    }
+
+    pub fn time(&self) -> f64 {
+        self.crowd.time()
+    }
+
+    /// Agents that have left through an exit so far.
+    pub fn exited(&self) -> u32 {
+        self.summary.exited
+    }
+
+    /// Totals so far.
+    pub fn summary(&self) -> &SimSummary {
+        &self.summary
+    }
+
+    /// What the agent is doing (`None` for an id never given out).
+    pub fn activity(&self, id: AgentId) -> Option<Activity> {
+        self.plans.get(id.0 as usize).map(|p| p.activity)
+    }
+
+    /// The group an agent walks with, if any (a number shared by its members).
+    pub fn group_of(&self, id: AgentId) -> Option<u32> {
+        self.plans
+            .get(id.0 as usize)
+            .and_then(|p| (p.group != NONE).then_some(p.group))
+    }
+
+    /// The agent of a named person, once that person has appeared.
+    pub fn person(&self, name: &str) -> Option<AgentId> {
+        let i = self.scenario.people.iter().position(|p| p.name == name)?;
+        self.person_agent[i]
+    }
+
+    /// Steps between two recorded frames.
+    pub fn steps_per_frame(&self) -> u64 {
+        ((1.0 / (self.scenario.output_fps as f64 * self.scenario.model.dt)).round() as u64).max(1)
+    }
+
+    /// The legs of a route: the waypoints named in `via`, then the exit (`nearest`: the one
+    /// with the shortest walk from the last waypoint, or from `from`).
+    fn legs(&self, from: DVec2, via: &[String], exit: &str) -> Vec<Leg> {
+        let mut legs: Vec<Leg> = via
+            .iter()
+            .filter_map(|name| {
+                self.scenario
+                    .waypoints
+                    .iter()
+                    .position(|w| &w.name == name)
+                    .map(Leg::Waypoint)
+            })
+            .collect();
+        let start = match legs.last() {
+            Some(Leg::Waypoint(w)) => self.waypoint_target(*w),
+            _ => from,
+        };
+        let exit = if exit == NEAREST_EXIT {
+            let length = |goal: DVec2| {
+                self.nav.path(start, goal).map(|route| {
+                    let mut at = start;
+                    route.iter().fold(0.0, |sum, p| {
+                        let d = at.distance(*p);
+                        at = *p;
+                        sum + d
+                    })
+                })
+            };
+            self.scenario
+                .exits
+                .iter()
+                .enumerate()
+                .filter_map(|(i, e)| length(e.area.centre()).map(|l| (i, l)))
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+                .map_or(0, |(i, _)| i)
+        } else {
+            self.scenario
+                .exits
+                .iter()
+                .position(|e| e.name == exit)
+                .unwrap_or(0)
+        };
+        legs.push(Leg::Exit(exit));
+        legs
+    }
+
+    fn waypoint_target(&self, w: usize) -> DVec2 {
+        waypoint_target(
+            &self.scenario.waypoints[w],
+            &self.area,
+            self.scenario.agents.radius,
+        )
+    }
+
+    /// Places the agents whose time has come. Agents that find no free spot wait for the next
+    /// step, except at the very start, where a spawn that cannot place its agents is an error.
+    fn spawn_due(&mut self) -> Result<(), FieldProblem> {
+        let t = self.crowd.time();
+        let radius = self.scenario.agents.radius;
+        for i in 0..self.scenario.spawns.len() {
+            let spawn = &self.scenario.spawns[i];
+            let due = if t + 1e-9 < spawn.start_s {
+                0
+            } else if spawn.rate_per_s == 0.0 {
+                spawn.count
+            } else {
+                (((t - spawn.start_s) * spawn.rate_per_s).floor() as u32 + 1).min(spawn.count)
+            };
+            if self.placed[i] >= due {
+                continue;
+            }
+            // Only now, with agents to place, copy what the loop needs.
+            let spawn = spawn.clone();
+            while self.placed[i] < due {
+                let (gmin, gmax) = spawn.group_size;
+                let size = if gmin == gmax {
+                    gmin
+                } else {
+                    self.rng.random_range(gmin..=gmax)
+                }
+                .min(spawn.count - self.placed[i]);
+                let Some(first) = self.free_spot(&spawn.area, radius) else {
+                    if self.crowd.steps() == 0 && spawn.rate_per_s == 0.0 {
+                        return Err(FieldProblem::new(
+                            format!("spawns[{i}] ({}).count", spawn.name),
+                            format!(
+                                "only {} of {} agents fit in the spawn area without overlapping; make the area larger or the count smaller",
+                                self.placed[i], spawn.count
+                            ),
+                        )
+                        .at(format!("\"{}\"", spawn.name)));
+                    }
+                    break;
+                };
+                let legs = self.legs(first, &spawn.via, &spawn.exit);
+                let group = if size > 1 {
+                    self.groups.len() as u32
+                } else {
+                    NONE
+                };
+                let mut members = Vec::new();
+                let mut route = None;
+                for k in 0..size {
+                    let pos = if k == 0 {
+                        first
+                    } else {
+                        let near = Area::from_corners(
+                            first - DVec2::splat(1.2),
+                            first + DVec2::splat(1.2),
+                        );
+                        match self.free_spot(&near, radius) {
+                            Some(p) => p,
+                            None => break,
+                        }
+                    };
+                    let speed = self.draw_speed();
+                    let (id, r) = self.add(pos, speed, legs.clone(), group, route.take());
+                    // Members of a group follow the first one's route.
+                    route = Some(r);
+                    members.push(id.0);
+                }
+                self.placed[i] += members.len() as u32;
+                self.summary.spawned += members.len() as u32;
+                if group != NONE {
+                    let speed = members
+                        .iter()
+                        .map(|&m| self.plans[m as usize].walk_speed)
+                        .fold(f64::INFINITY, f64::min);
+                    self.groups.push(Group { members, speed });
+                }
+            }
+        }
+        for i in 0..self.scenario.people.len() {
+            let person = &self.scenario.people[i];
+            if self.person_agent[i].is_some() || t + 1e-9 < person.start_s {
+                continue;
+            }
+            let at = DVec2::new(person.at.0, person.at.1);
+            let free = self
+                .crowd
+                .agents()
+                .iter()
+                .all(|a| a.position.distance(at) >= a.radius + radius);
+            if !free {
+                // Someone stands there: the person appears as soon as the spot is free.
+                continue;
+            }
+            let (via, exit, fixed) = (person.via.clone(), person.exit.clone(), person.speed);
+            let speed = if fixed > 0.0 {
+                fixed
+            } else {
+                self.draw_speed()
+            };
+            let legs = self.legs(at, &via, &exit);
+            let (id, _) = self.add(at, speed, legs, NONE, None);
+            self.person_agent[i] = Some(id);
+            self.summary.spawned += 1;
+        }
+        Ok(())
+    }
+
+    fn draw_speed(&mut self) -> f64 {
+        let p = &self.scenario.agents;
+        self.speeds
+            .sample(&mut self.rng)
+            .clamp(p.speed_min, p.speed_max)
+    }
+
+    /// Adds an agent with its plan; it starts on its first leg (with `route` when given).
+    /// Returns its id and route.
+    fn add(
+        &mut self,
+        pos: DVec2,
+        speed: f64,
+        legs: Vec<Leg>,
+        group: u32,
+        route: Option<Vec<DVec2>>,
+    ) -> (AgentId, Vec<DVec2>) {
+        let radius = self.scenario.agents.radius;
+        let (target, route) = match route {
+            Some(r) => (*r.last().unwrap_or(&pos), r),
+            None => {
+                let target = self.leg_target(legs[0]);
+                let mut route = self.nav.path(pos, target).unwrap_or_else(|| vec![target]);
+                if !matches!(legs[0], Leg::Waypoint(w) if self.is_queue(w)) {
+                    self.spread_route(pos, &mut route, radius);
+                }
+                (target, route)
+            }
+        };
+        let id = self.crowd.add_agent(pos, speed, radius, route.clone());
+        debug_assert_eq!(id.0 as usize, self.plans.len());
+        self.plans.push(Plan {
+            legs,
+            leg: 0,
+            activity: Activity::Walking,
+            target,
+            walk_speed: speed,
+            group,
+        });
+        (id, route)
+    }
+
+    fn is_queue(&self, w: usize) -> bool {
+        matches!(self.scenario.waypoints[w].wait, Wait::Queue { .. })
+    }
+
+    /// Where an agent starting `leg` heads: the exit's centre, the end of a queue's line, or a
+    /// random free spot of a waypoint's area.
+    fn leg_target(&mut self, leg: Leg) -> DVec2 {
+        match leg {
+            Leg::Exit(e) => self.scenario.exits[e].area.centre(),
+            Leg::Waypoint(w) if self.is_queue(w) => {
+                self.queue_slot(w, self.queues[w].members.len())
+            }
+            Leg::Waypoint(w) => {
+                let area = self.scenario.waypoints[w].area;
+                let radius = self.scenario.agents.radius + 0.05;
+                let (lo, hi) = (area.min(), area.max());
+                for _ in 0..20 {
+                    let p = DVec2::new(
+                        self.rng.random_range(lo.x..=hi.x),
+                        self.rng.random_range(lo.y..=hi.y),
+                    );
+                    if self.area.contains(p) && self.area.distance_to_walls(p) >= radius {
+                        return p;
+                    }
+                }
+                self.waypoint_target(w)
+            }
+        }
+    }
+
+    /// The `k`-th place in a queue's line (0: the head).
+    fn queue_slot(&self, w: usize, k: usize) -> DVec2 {
+        let Wait::Queue { head, towards, .. } = self.scenario.waypoints[w].wait else {
+            return self.waypoint_target(w);
+        };
+        let head = DVec2::new(head.0, head.1);
+        let dir = (DVec2::new(towards.0, towards.1) - head).normalize_or(DVec2::X);
+        head + dir * (k as f64 * QUEUE_SPACING)
+    }
+
+    /// Moves each intermediate waypoint by a random offset of up to 1.5 m when both legs stay
+    /// clear of walls: people do not all brush the same corner, so streams are wider than one
+    /// file and opposite flows need not meet head-on at the same point.
+    fn spread_route(&mut self, start: DVec2, route: &mut [DVec2], radius: f64) {
+        let n = route.len();
+        for k in 0..n.saturating_sub(1) {
+            let prev = if k == 0 { start } else { route[k - 1] };
+            let next = route[k + 1];
+            for _ in 0..4 {
+                let angle = self.rng.random_range(0.0..std::f64::consts::TAU);
+                let dist = 1.5 * self.rng.random_range(0.0f64..1.0).sqrt();
+                let cand = route[k] + DVec2::from_angle(angle) * dist;
+                if self.nav.visible_with(prev, cand, radius + 0.05)
+                    && self.nav.visible_with(cand, next, radius + 0.05)
+                {
+                    route[k] = cand;
+                    break;
+                }
+            }
+        }
+    }
+
+    fn free_spot(&mut self, area: &Area, radius: f64) -> Option<DVec2> {
+        let (lo, hi) = (area.min(), area.max());
+        for _ in 0..200 {
+            let p = DVec2::new(
+                self.rng.random_range(lo.x..hi.x),
+                self.rng.random_range(lo.y..hi.y),
+            );
+            if !self.area.contains(p) || self.area.distance_to_walls(p) < radius + 0.02 {
+                continue;
+            }
+            let free = self
+                .crowd
+                .agents()
+                .iter()
+                .all(|a: &Agent| a.position.distance(p) >= a.radius + radius + 0.02);
+            if free {
+                return Some(p);
+            }
+        }
+        None
+    }
+
+    /// One time step: spawn, move, update what agents do (every 0.1 s), remove those that
+    /// reached their exit.
+    pub fn step(&mut self) {
+        // Spawning after the start cannot fail: blocked agents wait.
+        let _ = self.spawn_due();
+        self.crowd.step();
+        let every = ((0.1 / self.scenario.model.dt).round() as u64).max(1);
+        if self.crowd.steps().is_multiple_of(every) {
+            self.behaviour_tick();
+            // Move on to the next waypoint once it is in sight, so agents never aim past a
+            // corner they have not rounded; re-plan when the crowd pushed an agent out of sight
+            // of its current waypoint. Seeing the next leg with the body's radius as clearance
+            // is enough to take it; losing sight of the current target at that clearance
+            // means re-planning.
+            let nav = &self.nav;
+            let radius = self.scenario.agents.radius;
+            self.crowd.update_routes(|pos, route| {
+                while route.len() > 1 && nav.visible_with(pos, route[1], radius) {
+                    route.remove(0);
+                }
+                if let (Some(&target), Some(&goal)) = (route.first(), route.last())
+                    && !nav.visible_with(pos, target, radius)
+                    && let Some(new_route) = nav.path(pos, goal)
+                {
+                    *route = new_route;
+                }
+            });
+        }
+        for a in self.crowd.agents() {
+            self.speed_sum += a.speed;
+        }
+        self.speed_samples += self.crowd.agents().len() as u64;
+        // Agents leave through their own exit, once on their last leg (they may cross other
+        // exits, or their own on the way to a waypoint).
+        let exits: Vec<Area> = self.scenario.exits.iter().map(|e| e.area).collect();
+        let plans = &self.plans;
+        let gone = self.crowd.remove_where(|a| {
+            let plan = &plans[a.id.0 as usize];
+            matches!(plan.activity, Activity::Walking | Activity::Fleeing { .. })
+                && plan.leg == plan.legs.len() - 1
+                && matches!(plan.leg(), Leg::Exit(e) if exits[e].contains(a.position))
+        });
+        self.summary.exited += gone.len() as u32;
+    }
+
+    fn behaviour_tick(&mut self) {
+        let t = self.crowd.time();
+        self.refresh_index();
+        for e in 0..self.fired.len() {
+            if !self.fired[e] && self.scenario.events[e].at_s <= t + 1e-9 {
+                self.fired[e] = true;
+                self.fire(e, t);
+            }
+        }
+        for idx in 0..self.crowd.agents().len() {
+            self.update_activity(idx, t);
+        }
+        for w in 0..self.queues.len() {
+            if self.is_queue(w) {
+                self.update_queue(w, t);
+            }
+        }
+        self.update_groups();
+    }
+
+    fn refresh_index(&mut self) {
+        self.index_of.clear();
+        self.index_of.resize(self.plans.len(), NONE);
+        for (i, a) in self.crowd.agents().iter().enumerate() {
+            self.index_of[a.id.0 as usize] = i as u32;
+        }
+    }
+
+    fn id_at(&self, idx: usize) -> usize {
+        self.crowd.agents()[idx].id.0 as usize
+    }
+
+    /// Sends agent `idx` towards `target` along a planned route (with `spread`, through
+    /// varied corners).
+    fn send(&mut self, idx: usize, target: DVec2, spread: bool) {
+        let pos = self.crowd.agents()[idx].position;
+        let mut route = self.nav.path(pos, target).unwrap_or_else(|| vec![target]);
+        if spread {
+            self.spread_route(pos, &mut route, self.scenario.agents.radius);
+        }
+        let id = self.id_at(idx);
+        self.plans[id].target = target;
+        self.crowd.agents_mut()[idx].route = route;
+    }
+
+    /// (Re)starts the agent's current leg.
+    fn start_leg(&mut self, idx: usize) {
+        let id = self.id_at(idx);
+        let leg = self.plans[id].leg();
+        self.plans[id].activity = Activity::Walking;
+        let target = self.leg_target(leg);
+        let spread = !matches!(leg, Leg::Waypoint(w) if self.is_queue(w));
+        self.send(idx, target, spread);
+    }
+
+    fn next_leg(&mut self, idx: usize) {
+        let id = self.id_at(idx);
+        let plan = &mut self.plans[id];
+        plan.leg = (plan.leg + 1).min(plan.legs.len() - 1);
+        self.start_leg(idx);
+    }
+
+    /// Stops the agent where it is, facing `towards` when given.
+    fn stand(&mut self, idx: usize, towards: Option<DVec2>) {
+        let agent = &mut self.crowd.agents_mut()[idx];
+        agent.route.clear();
+        if let Some(p) = towards {
+            agent.direction = (p - agent.position).normalize_or(agent.direction);
+        }
+    }
+
+    fn update_activity(&mut self, idx: usize, t: f64) {
+        let a = &self.crowd.agents()[idx];
+        let (id, pos, speed, moving) = (a.id.0 as usize, a.position, a.speed, !a.route.is_empty());
+        let plan = &self.plans[id];
+        let (target, walk_speed) = (plan.target, plan.walk_speed);
+        // Close enough to a spot to stop there: on it, or pressed against those already there.
+        let arrived = pos.distance(target) < 0.3 || (pos.distance(target) < 1.0 && speed < 0.05);
+        match plan.activity {
+            Activity::Walking => {
+                let Leg::Waypoint(w) = plan.leg() else {
+                    return;
+                };
+                let waypoint = &self.scenario.waypoints[w];
+                match waypoint.wait {
+                    Wait::None => {
+                        if waypoint.area.contains(pos) {
+                            self.next_leg(idx);
+                        }
+                    }
+                    Wait::Idle { min_s, max_s } => {
+                        if waypoint.area.contains(pos) && (arrived || speed < 0.05) {
+                            let wait = if max_s > min_s {
+                                self.rng.random_range(min_s..=max_s)
+                            } else {
+                                min_s
+                            };
+                            self.plans[id].activity = Activity::Waiting { until: t + wait };
+                            self.stand(idx, None);
+                        }
+                    }
+                    // Joining a line is the queue's business (see `update_queue`).
+                    Wait::Queue { .. } => {}
+                }
+            }
+            Activity::Waiting { until } => {
+                if t >= until {
+                    self.next_leg(idx);
+                }
+            }
+            Activity::Gathering { around, until } => {
+                if t >= until {
+                    self.start_leg(idx);
+                } else if moving && arrived {
+                    self.stand(idx, Some(around));
+                }
+            }
+            Activity::Standing { until } => {
+                if t >= until {
+                    self.start_leg(idx);
+                } else if moving && arrived {
+                    self.stand(idx, None);
+                }
+            }
+            Activity::Fleeing { until } => {
+                if t >= until || pos.distance(target) < 1.0 {
+                    self.crowd.agents_mut()[idx].desired_speed = walk_speed;
+                    self.start_leg(idx);
+                }
+            }
+            Activity::Queueing { .. } => {}
+        }
+    }
+
+    /// Serves the head of a queue, moves the line up and lets walkers join at its end.
+    fn update_queue(&mut self, w: usize, t: f64) {
+        let Wait::Queue { service_s, .. } = self.scenario.waypoints[w].wait else {
+            return;
+        };
+        let (plans, index_of) = (&self.plans, &self.index_of);
+        let in_line = Activity::Queueing { waypoint: w };
+        let queue = &mut self.queues[w];
+        let head_before = queue.members.first().copied();
+        // Those an event took elsewhere, or who left the simulation, leave the line.
+        queue
+            .members
+            .retain(|&m| index_of[m as usize] != NONE && plans[m as usize].activity == in_line);
+        if queue.members.first().copied() != head_before {
+            queue.served_until = None;
+        }
+        if let Some(&head) = queue.members.first() {
+            let idx = self.index_of[head as usize] as usize;
+            let pos = self.crowd.agents()[idx].position;
+            match self.queues[w].served_until {
+                None if pos.distance(self.queue_slot(w, 0)) < 0.5 => {
+                    self.queues[w].served_until = Some(t + service_s);
+                }
+                Some(until) if t >= until => {
+                    self.queues[w].members.remove(0);
+                    self.queues[w].served_until = None;
+                    self.next_leg(idx);
+                }
+                _ => {}
+            }
+        }
+        // Everyone in line heads for their place.
+        for k in 0..self.queues[w].members.len() {
+            let m = self.queues[w].members[k] as usize;
+            let slot = self.queue_slot(w, k);
+            if self.plans[m].target.distance(slot) > 0.05 {
+                self.send(self.index_of[m] as usize, slot, false);
+            }
+        }
+        // Walkers heading for this queue aim at its end, and join it there.
+        let mut tail = self.queue_slot(w, self.queues[w].members.len());
+        for idx in 0..self.crowd.agents().len() {
+            let id = self.id_at(idx);
+            let plan = &self.plans[id];
+            if plan.activity != Activity::Walking || plan.leg() != Leg::Waypoint(w) {
+                continue;
+            }
+            if self.crowd.agents()[idx].position.distance(tail) < 1.2 {
+                self.queues[w].members.push(id as u32);
+                self.plans[id].activity = in_line;
+                self.send(idx, tail, false);
+                tail = self.queue_slot(w, self.queues[w].members.len());
+            } else if plan.target.distance(tail) > 0.3 {
+                self.send(idx, tail, false);
+            }
+        }
+    }
+
+    /// Group members walk at the group's speed, slowing down when ahead of the others and
+    /// hurrying (up to 30 % faster) when behind, so that the group stays together.
+    fn update_groups(&mut self) {
+        let speed_max = self.scenario.agents.speed_max;
+        for g in 0..self.groups.len() {
+            let speed = self.groups[g].speed;
+            let walking: Vec<usize> = self.groups[g]
+                .members
+                .iter()
+                .filter(|&&m| {
+                    self.index_of[m as usize] != NONE
+                        && self.plans[m as usize].activity == Activity::Walking
+                })
+                .map(|&m| self.index_of[m as usize] as usize)
+                .collect();
+            if walking.is_empty() {
+                continue;
+            }
+            let agents = self.crowd.agents();
+            let centre =
+                walking.iter().map(|&i| agents[i].position).sum::<DVec2>() / walking.len() as f64;
+            for &i in &walking {
+                let agent = &mut self.crowd.agents_mut()[i];
+                let lead = (agent.position - centre).dot(agent.direction);
+                agent.desired_speed = if lead > 0.6 {
+                    speed * 0.7
+                } else if lead < -0.6 {
+                    (speed * 1.3).min(speed_max.max(speed))
+                } else {
+                    speed
+                };
+            }
+        }
+    }
+
+    fn fire(&mut self, e: usize, t: f64) {
+        let until = |stay_s: f64| {
+            if stay_s > 0.0 {
+                t + stay_s
+            } else {
+                f64::INFINITY
+            }
+        };
+        match self.scenario.events[e].action.clone() {
+            Action::Gather {
+                at,
+                radius,
+                within,
+                share,
+                stay_s,
+            } => self.gather(DVec2::new(at.0, at.1), radius, within, share, until(stay_s)),
+            Action::Flee {
+                from,
+                radius,
+                speed_factor,
+            } => self.flee(DVec2::new(from.0, from.1), radius, speed_factor, t),
+            Action::WalkTo { who, at, stay_s } => {
+                // A person who has not appeared yet, or has left, is not there to walk.
+                let Some(id) = self.person(&who) else { return };
+                let idx = self.index_of[id.0 as usize];
+                if idx == NONE {
+                    return;
+                }
+                self.plans[id.0 as usize].activity = Activity::Standing {
+                    until: until(stay_s),
+                };
+                self.send(idx as usize, DVec2::new(at.0, at.1), false);
+            }
+        }
+    }
+
+    /// Picks the gatherers and gives each a free place on rings around `at`, the nearest
+    /// people on the inner rings, each on the side they come from.
+    fn gather(&mut self, at: DVec2, radius: f64, within: f64, share: f64, until: f64) {
+        let mut chosen: Vec<(f64, usize)> = Vec::new();
+        for idx in 0..self.crowd.agents().len() {
+            let plan = &self.plans[self.id_at(idx)];
+            if !matches!(
+                plan.activity,
+                Activity::Walking | Activity::Waiting { .. } | Activity::Queueing { .. }
+            ) {
+                continue;
+            }
+            let d = self.crowd.agents()[idx].position.distance(at);
+            if d <= within && self.rng.random_range(0.0..1.0) < share {
+                chosen.push((d, idx));
+            }
+        }
+        chosen.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let clearance = self.scenario.agents.radius + 0.05;
+        let mut taken: Vec<DVec2> = Vec::new();
+        for (_, idx) in chosen {
+            let pos = self.crowd.agents()[idx].position;
+            let bearing = (pos - at).normalize_or(DVec2::X);
+            let slot = (0..40).find_map(|ring| {
+                let r = radius + ring as f64 * RING_SPACING;
+                let places = ((std::f64::consts::TAU * r / RING_SPACING).floor() as i64).max(3);
+                let step = std::f64::consts::TAU / places as f64;
+                let first = (bearing.y.atan2(bearing.x) / step).round() as i64;
+                // Places nearest the agent's own side first: 0, +1, -1, +2, -2, ...
+                (0..places)
+                    .map(|k| first + if k % 2 == 1 { (k + 1) / 2 } else { -(k / 2) })
+                    .map(|j| at + DVec2::from_angle(j as f64 * step) * r)
+                    .find(|&p| {
+                        self.area.contains(p)
+                            && self.area.distance_to_walls(p) >= clearance
+                            && taken.iter().all(|q| q.distance(p) >= RING_SPACING * 0.9)
+                            && self.nav.visible_with(at, p, 0.0)
+                    })
+            });
+            let Some(slot) = slot else { continue };
+            taken.push(slot);
+            let id = self.id_at(idx);
+            self.plans[id].activity = Activity::Gathering { around: at, until };
+            self.send(idx, slot, false);
+        }
+    }
+
+    /// Everyone within `radius` of `from` runs to a reachable spot 3 m beyond the radius,
+    /// straight away from it if possible, else turning by up to 150°.
+    fn flee(&mut self, from: DVec2, radius: f64, factor: f64, t: f64) {
+        let clearance = self.scenario.agents.radius + 0.05;
+        for idx in 0..self.crowd.agents().len() {
+            let pos = self.crowd.agents()[idx].position;
+            if pos.distance(from) > radius {
+                continue;
+            }
+            let away = (pos - from).normalize_or(DVec2::X);
+            let target = [0, 1, -1, 2, -2, 3, -3, 4, -4, 5, -5]
+                .into_iter()
+                .find_map(|k| {
+                    let turn = DVec2::from_angle(k as f64 * std::f64::consts::FRAC_PI_6);
+                    let p = from + turn.rotate(away) * (radius + 3.0);
+                    (self.area.contains(p)
+                        && self.area.distance_to_walls(p) >= clearance
+                        && self.nav.path(pos, p).is_some())
+                    .then_some(p)
+                });
+            let Some(target) = target else { continue };
+            let id = self.id_at(idx);
+            let speed = (self.plans[id].walk_speed * factor).min(3.0);
+            self.plans[id].activity = Activity::Fleeing { until: t + 30.0 };
+            self.crowd.agents_mut()[idx].desired_speed = speed;
+            self.send(idx, target, false);
+        }
+    }
+
+    /// Density of the most crowded 2 m × 2 m cell now, persons/m².
+    pub fn max_cell_density(&self) -> f64 {
+        let mut counts = std::collections::HashMap::new();
+        for a in self.crowd.agents() {
+            let key = (
+                (a.position.x / 2.0).floor() as i64,
+                (a.position.y / 2.0).floor() as i64,
+            );
+            *counts.entry(key).or_insert(0u32) += 1;
+        }
+        counts.values().copied().max().unwrap_or(0) as f64 / 4.0
+    }
+
+    /// Runs until `duration_s`, writing a trajectory frame every `steps_per_frame` steps to
+    /// `out` (PedPy's text format) and calling `progress(simulated seconds)` at each frame.
+    pub fn run(
+        &mut self,
+        duration_s: f64,
+        mut out: Option<&mut dyn Write>,
+        mut progress: impl FnMut(f64),
+    ) -> std::io::Result<SimSummary> {
+        if let Some(w) = out.as_deref_mut() {
+            write_trajectory_header(w, self.scenario.output_fps, &self.scenario.name)?;
+        }
+        let per_frame = self.steps_per_frame();
+        let total_steps = (duration_s / self.scenario.model.dt).round() as u64;
+        let mut frame = 0u64;
+        loop {
+            if self.crowd.steps().is_multiple_of(per_frame) {
+                if let Some(w) = out.as_deref_mut() {
+                    write_trajectory_frame(w, frame, self.crowd.agents())?;
+                }
+                self.summary.max_density = self.summary.max_density.max(self.max_cell_density());
+                progress(self.crowd.time());
+                frame += 1;
+            }
+            if self.crowd.steps() >= total_steps {
+                break;
+            }
+            self.step();
+        }
+        self.summary.simulated_s = self.crowd.time();
+        self.summary.mean_speed = if self.speed_samples > 0 {
+            self.speed_sum / self.speed_samples as f64
+        } else {
+            0.0
+        };
+        Ok(self.summary.clone())
+    }
+}
+
+/// Checkpoints of a run, so that playback can jump back in time: seeking restores the latest
+/// checkpoint at or before the target and simulates forward from there. Because runs are
+/// deterministic, the state reached is bit-identical to running straight to the target.
+pub struct Timeline {
+    start: SimRun,
+    checkpoints: Vec<SimRun>,
+    /// Simulated seconds between checkpoints.
+    pub every_s: f64,
+    /// Checkpoints kept at most (the oldest after the start are dropped first).
+    pub max_checkpoints: usize,
+    /// The furthest time simulated so far.
+    pub reached_s: f64,
+}
+
+impl Timeline {
+    /// Starts a timeline at the run's current state.
+    pub fn new(start: &SimRun, every_s: f64) -> Self {
+        Self {
+            start: start.clone(),
+            checkpoints: Vec::new(),
+            every_s,
+            max_checkpoints: 200,
+            reached_s: start.time(),
+        }
+    }
+
+    /// Call after each step: keeps a checkpoint every `every_s` seconds.
+    pub fn record(&mut self, run: &SimRun) {
+        let t = run.time();
+        self.reached_s = self.reached_s.max(t);
+        let last = self
+            .checkpoints
+            .last()
+            .map_or(self.start.time(), |c| c.time());
+        if t + 1e-9 >= last + self.every_s {
+            if self.checkpoints.len() >= self.max_checkpoints {
+                self.checkpoints.remove(0);
+            }
+            self.checkpoints.push(run.clone());
+        }
+    }
+
+    /// The run at simulated time `t` (clamped to 0 and to the furthest time reached).
+    pub fn seek(&self, t: f64) -> SimRun {
+        let t = t.clamp(self.start.time(), self.reached_s);
+        let mut run = self
+            .checkpoints
+            .iter()
+            .rev()
+            .find(|c| c.time() <= t + 1e-9)
+            .unwrap_or(&self.start)
+            .clone();
+        while run.time() + 1e-9 < t {
+            run.step();
+        }
+        run
+    }
+}
+
+/// The header PedPy's `load_trajectory` reads (`#framerate:` and the unit from "in meters").
+pub fn write_trajectory_header(w: &mut dyn Write, fps: u32, name: &str) -> std::io::Result<()> {
+    writeln!(w, "#description: TwinCity Studio crowd simulation: {name}")?;
+    writeln!(w, "#framerate: {fps}")?;
+    writeln!(w, "#ID: the agent ID")?;
+    writeln!(w, "#FR: the current frame")?;
+    writeln!(w, "#X,Y,Z: the agents coordinates (in meters)")?;
+    writeln!(w, "#ID\tFR\tX\tY\tZ")
+}
+
+/// One line per agent: `id frame x y z`.
+pub fn write_trajectory_frame(
+    w: &mut dyn Write,
+    frame: u64,
+    agents: &[Agent],
+) -> std::io::Result<()> {
+    for a in agents {
+        writeln!(
+            w,
+            "{}\t{}\t{:.4}\t{:.4}\t0.0000",
+            a.id.0 + 1,
+            frame,
+            a.position.x,
+            a.position.y
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::crowd::model::CfsmParams;
+    use crate::crowd::scenario::{AgentProfile, Exit, Spawn, WalkableSpec};
+    use crate::ronfile;
+
+    fn scenario(name: &str) -> CrowdScenario {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../scenarios")
+            .join(name);
+        CrowdScenario::load(&path).unwrap()
+    }
+
+    fn trajectories(mut s: CrowdScenario, seed: u64) -> (String, SimSummary) {
+        s.seed = seed;
+        let duration = s.duration_s;
+        let mut run = SimRun::new(s).unwrap();
+        let mut out = Vec::new();
+        let summary = run.run(duration, Some(&mut out), |_| {}).unwrap();
+        (String::from_utf8(out).unwrap(), summary)
+    }
+
+    #[test]
+    fn every_shipped_crowd_scenario_is_valid() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
+        let mut n = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "ron") {
+                CrowdScenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+                n += 1;
+            }
+        }
+        assert!(n >= 3, "only {n} scenarios found");
+    }
+
+    #[test]
+    fn rimea_6_everyone_rounds_the_corner_inside_the_walls() {
+        let s = scenario("corner.ron");
+        let area = s.walkable.resolve();
+        let mut run = SimRun::new(s).unwrap();
+        assert_eq!(run.crowd().agents().len(), 20);
+        while run.time() < 60.0 && !run.crowd().agents().is_empty() {
+            run.step();
+            for a in run.crowd().agents() {
+                assert!(
+                    area.contains(a.position),
+                    "agent {:?} left the corridor at {}",
+                    a.id,
+                    a.position
+                );
+            }
+        }
+        assert!(
+            run.crowd().agents().is_empty(),
+            "{} agents still walking after 60 s",
+            run.crowd().agents().len()
+        );
+    }
+
+    #[test]
+    fn crowds_cross_the_demo_district_on_pavements_and_crossings_only() {
+        let s = scenario("demo_busy_square.ron");
+        let mut run = SimRun::new(s).unwrap();
+        let area = run.area().clone();
+        let roads: Vec<_> = crate::demo_city::demo_district()
+            .surfaces
+            .into_iter()
+            .filter(|s| s.kind == crate::demo_city::SurfaceKind::Road)
+            .map(|s| s.rect)
+            .collect();
+        let crossings = crate::demo_city::demo_district().crossings;
+        while run.time() < 300.0 {
+            run.step();
+            if !run.crowd().steps().is_multiple_of(100) {
+                continue;
+            }
+            for a in run.crowd().agents() {
+                assert!(
+                    area.contains(a.position),
+                    "agent {:?} off the pavements at {}",
+                    a.id,
+                    a.position
+                );
+                let p = glam::Vec2::new(a.position.x as f32, a.position.y as f32);
+                let on_road = roads.iter().any(|r| r.contains(p));
+                let on_crossing = crossings.iter().any(|c| c.contains(p));
+                assert!(
+                    !on_road || on_crossing,
+                    "agent {:?} on the carriageway at {p}",
+                    a.id
+                );
+            }
+        }
+        // 400 people, 1 per second per flow, ~210 m each at ~1.3 m/s: most arrive within 300 s
+        // (298 with this seed); a few are still queueing or, rarely, deadlocked head-on beside
+        // an obstacle (a known limit of the first-order model, see docs/crowd-model.md).
+        assert_eq!(run.summary.spawned, 400);
+        assert!(run.exited() >= 280, "only {} of 400 arrived", run.exited());
+    }
+
+    /// RiMEA test 7 (demographics): the speeds given to agents follow the configured
+    /// distribution (Weidmann: 1.34 ± 0.26 m/s, clamped to 0.5–2.0), and agents walking
+    /// freely keep their own desired speed.
+    #[test]
+    fn rimea_7_desired_speeds_follow_the_distribution_and_are_kept() {
+        let s = CrowdScenario {
+            version: 1,
+            name: "speeds".into(),
+            walkable: WalkableSpec::Polygon {
+                outer: vec![(0.0, 0.0), (400.0, 0.0), (400.0, 120.0), (0.0, 120.0)],
+                holes: vec![],
+            },
+            spawns: vec![Spawn {
+                name: "Line".into(),
+                area: Area {
+                    min: (1.0, 1.0),
+                    max: (240.0, 119.0),
+                },
+                count: 2000,
+                exit: "Far".into(),
+                start_s: 0.0,
+                rate_per_s: 0.0,
+                via: vec![],
+                group_size: (1, 1),
+            }],
+            people: vec![],
+            waypoints: vec![],
+            events: vec![],
+            exits: vec![Exit {
+                name: "Far".into(),
+                area: Area {
+                    min: (398.0, 0.0),
+                    max: (400.0, 120.0),
+                },
+            }],
+            agents: AgentProfile::default(),
+            model: CfsmParams::default(),
+            duration_s: 10.0,
+            seed: 9,
+            output_fps: 10,
+        };
+        let mut run = SimRun::new(s).unwrap();
+        let v0: Vec<f64> = run
+            .crowd()
+            .agents()
+            .iter()
+            .map(|a| a.desired_speed)
+            .collect();
+        let n = v0.len() as f64;
+        let mean = v0.iter().sum::<f64>() / n;
+        let sd = (v0.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+        // Sampling error of the mean for n = 2000 is 0.26/sqrt(2000) = 0.006; allow 3 sigma.
+        assert!((mean - 1.34).abs() < 0.018, "mean {mean}");
+        // Clamping at about +-2.5 sd trims the spread by ~1-2 %; allow 0.02.
+        assert!((sd - 0.26).abs() < 0.02, "sd {sd}");
+        assert!(v0.iter().all(|v| (0.5..=2.0).contains(v)));
+        // Agents spread over 239 m x 118 m (0.07 persons/m2, ~3.8 m apart), all heading east:
+        // after 5 s, nearly all walk at their desired speed; the rest follow a slower walker
+        // less than v0·T + 0.4 m ahead in their lane, as the model prescribes.
+        for _ in 0..500 {
+            run.step();
+        }
+        let kept = run
+            .crowd()
+            .agents()
+            .iter()
+            .filter(|a| (a.speed - a.desired_speed).abs() < 0.01)
+            .count();
+        assert!(
+            kept as f64 > 0.9 * n,
+            "only {kept} of {n} at their desired speed"
+        );
+    }
+
+    #[test]
+    fn seeking_back_gives_the_state_of_a_straight_run() {
+        let s = scenario("corridor.ron");
+        let mut run = SimRun::new(s.clone()).unwrap();
+        let mut timeline = Timeline::new(&run, 5.0);
+        while run.time() < 35.0 {
+            run.step();
+            timeline.record(&run);
+        }
+        assert!((timeline.reached_s - 35.0).abs() < 0.02);
+        let mut straight = SimRun::new(s).unwrap();
+        while straight.time() + 1e-9 < 12.3 {
+            straight.step();
+        }
+        let sought = timeline.seek(12.3);
+        assert_eq!(sought.time(), straight.time());
+        assert_eq!(sought.crowd().state_hash(), straight.crowd().state_hash());
+        assert_eq!(sought.exited(), straight.exited());
+        // Seeking past the furthest time reached stops there.
+        assert!((timeline.seek(100.0).time() - timeline.reached_s).abs() < 0.02);
+        // And the sought run continues like the straight one.
+        let (mut a, mut b) = (sought, straight);
+        for _ in 0..300 {
+            a.step();
+            b.step();
+        }
+        assert_eq!(a.crowd().state_hash(), b.crowd().state_hash());
+    }
+
+    #[test]
+    fn same_seed_same_trajectories_other_seed_others() {
+        let s = scenario("corridor.ron");
+        let (a, sa) = trajectories(s.clone(), 5);
+        let (b, _) = trajectories(s.clone(), 5);
+        let (c, _) = trajectories(s, 6);
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert_eq!(sa.spawned, 30);
+        assert_eq!(sa.exited, 30, "all 30 reach the east end in 70 s");
+        // Nobody walks faster than desired; faster walkers queue behind slower ones in a 2 m
+        // corridor, so the mean lies below the desired mean of 1.34 m/s, but not far below.
+        assert!(
+            (0.9..1.34).contains(&sa.mean_speed),
+            "mean speed {}",
+            sa.mean_speed
+        );
+    }
+
+    #[test]
+    fn trajectory_text_has_pedpy_header_and_frames() {
+        let (text, _) = trajectories(scenario("corner.ron"), 3);
+        let mut lines = text.lines();
+        assert!(lines.any(|l| l == "#framerate: 10"));
+        assert!(text.contains("(in meters)"));
+        let first: Vec<&str> = text
+            .lines()
+            .find(|l| !l.starts_with('#'))
+            .unwrap()
+            .split('\t')
+            .collect();
+        assert_eq!(first.len(), 5);
+        assert_eq!(first[1], "0");
+        // Ten frames per second: frame 10 is one second in; ids are 1-based.
+        assert!(text.lines().any(|l| l.starts_with("1\t10\t")));
+    }
+
+    #[test]
+    fn bottleneck_flow_and_congestion() {
+        let s = scenario("bottleneck.ron");
+        let mut run = SimRun::new(s).unwrap();
+        let mut exit_times = Vec::new();
+        let mut inside_bottleneck_before = 0;
+        while run.time() < 120.0 && !run.crowd().agents().is_empty() {
+            run.step();
+            // Count agents past the bottleneck's end (x > 12 m) as they cross it.
+            let past = run
+                .crowd()
+                .agents()
+                .iter()
+                .filter(|a| a.position.x > 12.0)
+                .count()
+                + run.exited() as usize;
+            while inside_bottleneck_before < past {
+                exit_times.push(run.time());
+                inside_bottleneck_before += 1;
+            }
+        }
+        assert_eq!(exit_times.len(), 100, "everyone leaves the room");
+        // Steady-state flow between the 20th and the 80th person through the 1 m bottleneck.
+        let flow = 60.0 / (exit_times[79] - exit_times[19]);
+        // Reference: JuPedSim 1.4.2's own Collision-Free Speed Model, default parameters, same
+        // geometry and agent distribution (benches/jupedsim_bottleneck.py, seeds 7, 8, 9):
+        // 0.94, 0.91 and 0.94 persons/s. Accept +-20 % of 0.93 for seed-to-seed scatter.
+        // (Experiments give 1.7-2.0 persons/s through 1 m; the first-order model with a 1 s time
+        // gap is known to be slower. See docs/crowd-model.md.)
+        assert!(
+            (0.74..=1.12).contains(&flow),
+            "bottleneck flow {flow:.2} persons/s"
+        );
+    }
+
+    #[test]
+    fn scenario_errors_name_the_element_and_the_fix() {
+        let base = scenario("corridor.ron");
+        let text = ronfile::to_string(&base).unwrap();
+        let check = |s: &CrowdScenario| s.check().unwrap_err();
+
+        let mut s = base.clone();
+        s.spawns[0].exit = "Nowhere".into();
+        let e = check(&s);
+        assert!(
+            e.field.contains("West end") && e.message.contains("East end"),
+            "{e:?}"
+        );
+
+        let mut s = base.clone();
+        s.spawns[0].area = Area {
+            min: (50.0, 50.0),
+            max: (51.0, 51.0),
+        };
+        assert!(check(&s).message.contains("walkable"));
+
+        let mut s = base.clone();
+        s.walkable = WalkableSpec::Polygon {
+            outer: vec![(0.0, 0.0), (42.0, 2.0), (42.0, 0.0), (0.0, 2.0)],
+            holes: vec![],
+        };
+        assert!(check(&s).message.contains("self-intersection"));
+
+        let mut s = base.clone();
+        s.model.time_gap = -1.0;
+        assert_eq!(check(&s).field, "model.time_gap");
+
+        // A wall across the corridor (a 4 cm slit) makes the exit unreachable.
+        let mut s = base.clone();
+        s.walkable = WalkableSpec::Polygon {
+            outer: vec![
+                (0.0, 0.0),
+                (20.0, 0.0),
+                (20.0, 1.98),
+                (20.02, 1.98),
+                (20.02, 0.0),
+                (42.0, 0.0),
+                (42.0, 2.0),
+                (0.0, 2.0),
+            ],
+            holes: vec![],
+        };
+        let e = check(&s);
+        assert!(e.message.contains("cannot be reached"), "{e:?}");
+
+        // Too many agents for the spawn area at once.
+        let mut s = base.clone();
+        s.spawns[0].count = 500;
+        s.spawns[0].rate_per_s = 0.0;
+        let e = SimRun::new(s).err().unwrap();
+        assert!(e.message.contains("fit in the spawn area"), "{e:?}");
+
+        // Errors are located in the file by the element's name.
+        let e = FieldProblem::new("spawns[0]", "x")
+            .at("\"West end\"")
+            .into_error(Path::new("c.ron"), &text);
+        assert!(e.to_string().starts_with("c.ron:"), "{e}");
+    }
+}
