@@ -317,6 +317,29 @@ impl Crowd {
         gone
     }
 
+    /// The closest agent ahead of agent `index` (in front, within the width of its body plus
+    /// the other's, within the neighbour search range), found through the neighbour grid.
+    pub fn nearest_ahead(&self, index: usize) -> Option<usize> {
+        let a = &self.agents[index];
+        let mut best: Option<(f64, usize)> = None;
+        for j in self.grid.neighbours(a.position) {
+            let j = j as usize;
+            if j == index || j >= self.agents.len() {
+                continue;
+            }
+            let b = &self.agents[j];
+            let d = b.position - a.position;
+            let ahead = a.direction.dot(d);
+            if ahead > 0.0
+                && a.direction.perp_dot(d).abs() < a.radius + b.radius
+                && best.is_none_or(|(s, _)| ahead < s)
+            {
+                best = Some((ahead, j));
+            }
+        }
+        best.map(|(_, j)| j)
+    }
+
     /// Advances the crowd by one time step.
     pub fn step(&mut self) {
         self.grid.rebuild(&self.agents);

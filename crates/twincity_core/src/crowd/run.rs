@@ -37,12 +37,23 @@ pub enum Activity {
     Waiting { until: f64 },
     /// In the line of a queue waypoint (index into the scenario's waypoints).
     Queueing { waypoint: usize },
-    /// Heading for, or standing at, a spot around `around` until the given time.
-    Gathering { around: DVec2, until: f64 },
-    /// Running away until the given time at the latest.
-    Fleeing { until: f64 },
-    /// Walking to, or standing at, a spot given by a `WalkTo` event.
-    Standing { until: f64 },
+    /// Heading for a place around `around`, then standing there facing it; `until` is set
+    /// on arrival to `stay` seconds later (infinite: until the end).
+    Gathering {
+        around: DVec2,
+        stay: f64,
+        until: f64,
+    },
+    /// Running away from `from`; on reaching safety (or at `give_up`) the agent stands,
+    /// facing back, for `stay` seconds.
+    Fleeing {
+        from: DVec2,
+        stay: f64,
+        give_up: f64,
+    },
+    /// Walking to a spot given by a `WalkTo` event, then standing there; `until` as for
+    /// gathering.
+    Standing { stay: f64, until: f64 },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -54,8 +65,11 @@ enum Leg {
 const NONE: u32 = u32::MAX;
 /// Distance between two people in a queue, metres (body depth plus a personal gap).
 const QUEUE_SPACING: f64 = 0.7;
-/// Distance between neighbours on a ring of people gathered around a point, metres.
-const RING_SPACING: f64 = 0.7;
+/// Distance between neighbours on a ring of people gathered around a point, metres: wide
+/// enough (0.5 m between bodies) for someone caught inside to squeeze out.
+const RING_SPACING: f64 = 0.9;
+/// Distance between two rings of people gathered around a point, metres.
+const RING_STEP: f64 = 0.7;
 
 #[derive(Clone, Debug)]
 struct Plan {
@@ -67,6 +81,11 @@ struct Plan {
     /// The agent's own walking speed (restored after running away).
     walk_speed: f64,
     group: u32,
+    /// Seconds spent blocked (barely moving while trying to walk).
+    blocked_s: f64,
+    /// While the time is before this, the agent heads for the detour point at the front of
+    /// its route (see `SimRun::unblock`).
+    detour_until: f64,
 }
 
 impl Plan {
@@ -396,6 +415,8 @@ impl SimRun {
             target,
             walk_speed: speed,
             group,
+            blocked_s: 0.0,
+            detour_until: 0.0,
         });
         (id, route)
     }
@@ -498,9 +519,13 @@ impl SimRun {
             // of its current waypoint. Seeing the next leg with the body's radius as clearance
             // is enough to take it; losing sight of the current target at that clearance
             // means re-planning.
-            let nav = &self.nav;
+            let (nav, plans, t) = (&self.nav, &self.plans, self.crowd.time());
             let radius = self.scenario.agents.radius;
-            self.crowd.update_routes(|pos, route| {
+            for agent in self.crowd.agents_mut() {
+                if t < plans[agent.id.0 as usize].detour_until {
+                    continue;
+                }
+                let (pos, route) = (agent.position, &mut agent.route);
                 while route.len() > 1 && nav.visible_with(pos, route[1], radius) {
                     route.remove(0);
                 }
@@ -510,7 +535,7 @@ impl SimRun {
                 {
                     *route = new_route;
                 }
-            });
+            }
         }
         for a in self.crowd.agents() {
             self.speed_sum += a.speed;
@@ -547,6 +572,89 @@ impl SimRun {
             }
         }
         self.update_groups();
+        self.unblock();
+    }
+
+    /// The first-order model has no look-ahead: someone walking straight into people who
+    /// stand (a gathering, a queue) or head-on into a counter-flow beside an obstacle can be
+    /// stopped for good. Whoever has been blocked for 2 s (below a quarter of their speed) by
+    /// such a person steps aside: a detour point 1.5 to 2.5 m to one side (chosen at random),
+    /// free of people and in sight.
+    fn unblock(&mut self) {
+        let radius = self.scenario.agents.radius;
+        let t = self.crowd.time();
+        for idx in 0..self.crowd.agents().len() {
+            let id = self.id_at(idx);
+            let agent = &self.crowd.agents()[idx];
+            if t < self.plans[id].detour_until {
+                // On a detour: done once its point is reached.
+                if agent
+                    .route
+                    .first()
+                    .is_none_or(|p| p.distance(agent.position) < 0.4)
+                {
+                    self.plans[id].detour_until = 0.0;
+                }
+                continue;
+            }
+            let trying = !agent.route.is_empty()
+                && !matches!(self.plans[id].activity, Activity::Queueing { .. });
+            if !trying || agent.speed >= 0.25 * agent.desired_speed {
+                self.plans[id].blocked_s = 0.0;
+                continue;
+            }
+            self.plans[id].blocked_s += 0.1;
+            if self.plans[id].blocked_s < 2.0 - 1e-9 {
+                continue;
+            }
+            self.plans[id].blocked_s = 0.0;
+            // Queues and jams resolve by themselves: only someone stopped by a person who
+            // stands still or comes the other way steps aside.
+            let Some(j) = self.crowd.nearest_ahead(idx) else {
+                continue;
+            };
+            let other = &self.crowd.agents()[j];
+            let pos = agent.position;
+            let ahead = (agent.route[0] - pos).normalize_or(agent.direction);
+            // Head-on: each is the other's closest person ahead and they want to go opposite
+            // ways (where people want to go, not where the crowd turned them, tells a
+            // counter-flow from a jam).
+            let head_on = self.crowd.nearest_ahead(j) == Some(idx)
+                && other
+                    .route
+                    .first()
+                    .is_some_and(|t| (*t - other.position).normalize_or_zero().dot(ahead) < -0.5);
+            if !(other.route.is_empty() || head_on) {
+                continue;
+            }
+            let first_side = if self.rng.random_range(0.0..1.0) < 0.5 {
+                1.0
+            } else {
+                -1.0
+            };
+            let detour = [
+                (first_side, 1.5),
+                (-first_side, 1.5),
+                (first_side, 2.5),
+                (-first_side, 2.5),
+            ]
+            .into_iter()
+            .map(|(side, d)| pos + ahead.perp() * (side * d) + ahead * 0.5)
+            .find(|&p| {
+                self.area.contains(p)
+                    && self.area.distance_to_walls(p) >= radius + 0.05
+                    && self.nav.visible_with(pos, p, radius)
+                    && self
+                        .crowd
+                        .agents()
+                        .iter()
+                        .all(|b| b.position.distance(p) >= 0.6)
+            });
+            if let Some(p) = detour {
+                self.crowd.agents_mut()[idx].route.insert(0, p);
+                self.plans[id].detour_until = t + 3.0;
+            }
+        }
     }
 
     fn refresh_index(&mut self) {
@@ -639,24 +747,45 @@ impl SimRun {
                     self.next_leg(idx);
                 }
             }
-            Activity::Gathering { around, until } => {
+            Activity::Gathering {
+                around,
+                stay,
+                until,
+            } => {
                 if t >= until {
                     self.start_leg(idx);
                 } else if moving && arrived {
                     self.stand(idx, Some(around));
+                    self.plans[id].activity = Activity::Gathering {
+                        around,
+                        stay,
+                        until: t + stay,
+                    };
                 }
             }
-            Activity::Standing { until } => {
+            Activity::Standing { stay, until } => {
                 if t >= until {
                     self.start_leg(idx);
                 } else if moving && arrived {
                     self.stand(idx, None);
+                    self.plans[id].activity = Activity::Standing {
+                        stay,
+                        until: t + stay,
+                    };
                 }
             }
-            Activity::Fleeing { until } => {
-                if t >= until || pos.distance(target) < 1.0 {
+            Activity::Fleeing {
+                from,
+                stay,
+                give_up,
+            } => {
+                if t >= give_up || pos.distance(target) < 1.0 {
                     self.crowd.agents_mut()[idx].desired_speed = walk_speed;
-                    self.start_leg(idx);
+                    self.stand(idx, Some(from));
+                    self.plans[id].activity = Activity::Standing {
+                        stay,
+                        until: t + stay,
+                    };
                 }
             }
             Activity::Queueing { .. } => {}
@@ -694,12 +823,22 @@ impl SimRun {
                 _ => {}
             }
         }
-        // Everyone in line heads for their place.
+        // Everyone in line heads for their place, and stands there facing the head.
+        let head = self.queue_slot(w, 0);
         for k in 0..self.queues[w].members.len() {
             let m = self.queues[w].members[k] as usize;
+            let idx = self.index_of[m] as usize;
             let slot = self.queue_slot(w, k);
+            let agent = &self.crowd.agents()[idx];
             if self.plans[m].target.distance(slot) > 0.05 {
-                self.send(self.index_of[m] as usize, slot, false);
+                self.send(idx, slot, false);
+            } else if !agent.route.is_empty() && agent.position.distance(slot) < 0.15 {
+                let facing = if k == 0 {
+                    self.queue_slot(w, 0) * 2.0 - self.queue_slot(w, 1)
+                } else {
+                    head
+                };
+                self.stand(idx, Some(facing));
             }
         }
         // Walkers heading for this queue aim at its end, and join it there.
@@ -757,12 +896,9 @@ impl SimRun {
     }
 
     fn fire(&mut self, e: usize, t: f64) {
-        let until = |stay_s: f64| {
-            if stay_s > 0.0 {
-                t + stay_s
-            } else {
-                f64::INFINITY
-            }
+        // A stay of 0 means until the end of the run.
+        let stay = |stay_s: f64| {
+            if stay_s > 0.0 { stay_s } else { f64::INFINITY }
         };
         match self.scenario.events[e].action.clone() {
             Action::Gather {
@@ -771,12 +907,19 @@ impl SimRun {
                 within,
                 share,
                 stay_s,
-            } => self.gather(DVec2::new(at.0, at.1), radius, within, share, until(stay_s)),
+            } => self.gather(DVec2::new(at.0, at.1), radius, within, share, stay(stay_s)),
             Action::Flee {
                 from,
                 radius,
                 speed_factor,
-            } => self.flee(DVec2::new(from.0, from.1), radius, speed_factor, t),
+                stay_s,
+            } => self.flee(
+                DVec2::new(from.0, from.1),
+                radius,
+                speed_factor,
+                stay(stay_s),
+                t,
+            ),
             Action::WalkTo { who, at, stay_s } => {
                 // A person who has not appeared yet, or has left, is not there to walk.
                 let Some(id) = self.person(&who) else { return };
@@ -785,7 +928,8 @@ impl SimRun {
                     return;
                 }
                 self.plans[id.0 as usize].activity = Activity::Standing {
-                    until: until(stay_s),
+                    stay: stay(stay_s),
+                    until: f64::INFINITY,
                 };
                 self.send(idx as usize, DVec2::new(at.0, at.1), false);
             }
@@ -794,7 +938,7 @@ impl SimRun {
 
     /// Picks the gatherers and gives each a free place on rings around `at`, the nearest
     /// people on the inner rings, each on the side they come from.
-    fn gather(&mut self, at: DVec2, radius: f64, within: f64, share: f64, until: f64) {
+    fn gather(&mut self, at: DVec2, radius: f64, within: f64, share: f64, stay: f64) {
         let mut chosen: Vec<(f64, usize)> = Vec::new();
         for idx in 0..self.crowd.agents().len() {
             let plan = &self.plans[self.id_at(idx)];
@@ -816,7 +960,7 @@ impl SimRun {
             let pos = self.crowd.agents()[idx].position;
             let bearing = (pos - at).normalize_or(DVec2::X);
             let slot = (0..40).find_map(|ring| {
-                let r = radius + ring as f64 * RING_SPACING;
+                let r = radius + ring as f64 * RING_STEP;
                 let places = ((std::f64::consts::TAU * r / RING_SPACING).floor() as i64).max(3);
                 let step = std::f64::consts::TAU / places as f64;
                 let first = (bearing.y.atan2(bearing.x) / step).round() as i64;
@@ -834,14 +978,18 @@ impl SimRun {
             let Some(slot) = slot else { continue };
             taken.push(slot);
             let id = self.id_at(idx);
-            self.plans[id].activity = Activity::Gathering { around: at, until };
+            self.plans[id].activity = Activity::Gathering {
+                around: at,
+                stay,
+                until: f64::INFINITY,
+            };
             self.send(idx, slot, false);
         }
     }
 
     /// Everyone within `radius` of `from` runs to a reachable spot 3 m beyond the radius,
     /// straight away from it if possible, else turning by up to 150°.
-    fn flee(&mut self, from: DVec2, radius: f64, factor: f64, t: f64) {
+    fn flee(&mut self, from: DVec2, radius: f64, factor: f64, stay: f64, t: f64) {
         let clearance = self.scenario.agents.radius + 0.05;
         for idx in 0..self.crowd.agents().len() {
             let pos = self.crowd.agents()[idx].position;
@@ -862,7 +1010,11 @@ impl SimRun {
             let Some(target) = target else { continue };
             let id = self.id_at(idx);
             let speed = (self.plans[id].walk_speed * factor).min(3.0);
-            self.plans[id].activity = Activity::Fleeing { until: t + 30.0 };
+            self.plans[id].activity = Activity::Fleeing {
+                from,
+                stay,
+                give_up: t + 30.0,
+            };
             self.crowd.agents_mut()[idx].desired_speed = speed;
             self.send(idx, target, false);
         }
@@ -1348,5 +1500,297 @@ mod tests {
             .at("\"West end\"")
             .into_error(Path::new("c.ron"), &text);
         assert!(e.to_string().starts_with("c.ron:"), "{e}");
+    }
+
+    fn from_ron(text: &str) -> CrowdScenario {
+        let s: CrowdScenario = ronfile::parse(Path::new("test.ron"), text).unwrap();
+        s.check().unwrap_or_else(|e| panic!("{e:?}"));
+        s
+    }
+
+    /// A 30 m × 10 m hall, exit at the east end.
+    const HALL: &str = r#"
+        version: 1, name: "hall",
+        walkable: Polygon(outer: [(0, 0), (30, 0), (30, 10), (0, 10)]),
+        exits: [(name: "East", area: (min: (29, 0), max: (30, 10)))],
+    "#;
+
+    #[test]
+    fn a_queue_serves_first_come_first_served_in_a_straight_line() {
+        // Ten people join a counter's line, one a second, served 6 s each. The line grows west from the
+        // head at (20, 5).
+        let s = from_ron(&format!(
+            r#"({HALL}
+            spawns: [(name: "In", area: (min: (1, 1), max: (6, 9)), count: 10, exit: "East",
+                      rate_per_s: 1.0, via: ["Counter"])],
+            waypoints: [(name: "Counter", area: (min: (10, 3), max: (21, 7)),
+                         wait: Queue(head: (20, 5), towards: (10, 5), service_s: 6.0))],
+            duration_s: 120)"#
+        ));
+        let mut run = SimRun::new(s).unwrap();
+        let mut joined: Vec<u32> = Vec::new();
+        let mut served: Vec<(u32, f64)> = Vec::new();
+        let mut straight_checked = false;
+        while run.time() < 120.0 && run.exited() < 10 {
+            run.step();
+            let in_line: Vec<&Agent> = run
+                .crowd()
+                .agents()
+                .iter()
+                .filter(|a| matches!(run.activity(a.id), Some(Activity::Queueing { .. })))
+                .collect();
+            for a in &in_line {
+                if !joined.contains(&a.id.0) {
+                    joined.push(a.id.0);
+                }
+            }
+            for a in run.crowd().agents() {
+                let left_line = joined.contains(&a.id.0)
+                    && run.activity(a.id) == Some(Activity::Walking)
+                    && !served.iter().any(|(id, _)| *id == a.id.0);
+                if left_line {
+                    served.push((a.id.0, run.time()));
+                }
+            }
+            // Once six stand still in line, they stand on the line y = 5, 0.7 m apart.
+            if !straight_checked && in_line.len() >= 6 && in_line.iter().all(|a| a.speed < 0.01) {
+                for a in &in_line {
+                    assert!(
+                        (a.position.y - 5.0).abs() < 0.25,
+                        "off the line: {}",
+                        a.position
+                    );
+                }
+                let mut xs: Vec<f64> = in_line.iter().map(|a| a.position.x).collect();
+                xs.sort_by(f64::total_cmp);
+                for pair in xs.windows(2) {
+                    assert!((pair[1] - pair[0] - 0.7).abs() < 0.2, "spacing {xs:?}");
+                }
+                straight_checked = true;
+            }
+        }
+        assert!(straight_checked, "the line never formed");
+        assert_eq!(run.exited(), 10, "everyone is served and leaves");
+        let order: Vec<u32> = served.iter().map(|(id, _)| *id).collect();
+        assert_eq!(order, joined, "served in the order they joined");
+        // One at a time: at least the service time between two departures.
+        for pair in served.windows(2) {
+            assert!(pair[1].1 - pair[0].1 >= 6.0 - 1e-6, "{served:?}");
+        }
+    }
+
+    #[test]
+    fn idlers_stop_in_the_area_for_the_drawn_time() {
+        let s = from_ron(&format!(
+            r#"({HALL}
+            spawns: [(name: "In", area: (min: (1, 1), max: (4, 9)), count: 8, exit: "East",
+                      via: ["Benches"])],
+            waypoints: [(name: "Benches", area: (min: (12, 1), max: (18, 9)),
+                         wait: Idle(min_s: 5.0, max_s: 10.0))],
+            duration_s: 90)"#
+        ));
+        let mut run = SimRun::new(s).unwrap();
+        let mut still_in_area = [0.0f64; 8];
+        while run.time() < 90.0 && run.exited() < 8 {
+            run.step();
+            for a in run.crowd().agents() {
+                let inside = a.position.x > 12.0 && a.position.x < 18.0;
+                if inside && a.speed < 0.01 {
+                    still_in_area[a.id.0 as usize] += run.scenario.model.dt;
+                }
+            }
+        }
+        assert_eq!(run.exited(), 8);
+        for (id, t) in still_in_area.iter().enumerate() {
+            // Waiting is 5-10 s, decided at 0.1 s ticks.
+            assert!((4.9..=10.3).contains(t), "agent {id} stood {t} s");
+        }
+    }
+
+    #[test]
+    fn groups_walk_together_at_their_slowest_speed() {
+        let s = from_ron(&format!(
+            r#"({HALL}
+            spawns: [(name: "Families", area: (min: (1, 1), max: (8, 9)), count: 12,
+                      exit: "East", group_size: (3, 3))],
+            duration_s: 60, seed: 4)"#
+        ));
+        let mut run = SimRun::new(s).unwrap();
+        let groups: Vec<Vec<AgentId>> = (0..4)
+            .map(|g| {
+                run.crowd()
+                    .agents()
+                    .iter()
+                    .filter(|a| run.group_of(a.id) == Some(g))
+                    .map(|a| a.id)
+                    .collect()
+            })
+            .collect();
+        assert!(groups.iter().all(|g| g.len() == 3), "{groups:?}");
+        let mut worst_spread: f64 = 0.0;
+        while run.time() < 15.0 {
+            run.step();
+            if run.time() < 3.0 {
+                continue;
+            }
+            for g in &groups {
+                let pos: Vec<DVec2> = g
+                    .iter()
+                    .filter_map(|id| run.crowd().agents().iter().find(|a| a.id == *id))
+                    .map(|a| a.position)
+                    .collect();
+                if pos.len() == 3 {
+                    let c = (pos[0] + pos[1] + pos[2]) / 3.0;
+                    worst_spread = pos
+                        .iter()
+                        .map(|p| p.distance(c))
+                        .fold(worst_spread, f64::max);
+                }
+            }
+        }
+        // Strangers drawn at 1.34 +- 0.26 m/s drift about 0.3 m apart per second; after 15 s
+        // members of a group are still within 2.5 m of their centre.
+        assert!(worst_spread < 2.5, "a group spread over {worst_spread} m");
+    }
+
+    #[test]
+    fn bystanders_gather_in_rings_facing_the_point() {
+        let s = from_ron(
+            r#"(version: 1, name: "square",
+            walkable: Polygon(outer: [(0, 0), (30, 0), (30, 20), (0, 20)]),
+            exits: [(name: "East", area: (min: (29, 0), max: (30, 20)))],
+            spawns: [(name: "Passers-by", area: (min: (1, 1), max: (12, 19)), count: 40,
+                      exit: "East")],
+            events: [(at_s: 2.0, action: Gather(at: (15, 10), radius: 1.0, within: 30.0,
+                                                share: 0.5))],
+            duration_s: 50, seed: 2)"#,
+        );
+        let mut run = SimRun::new(s).unwrap();
+        while run.time() < 50.0 {
+            run.step();
+        }
+        let gathered: Vec<&Agent> = run
+            .crowd()
+            .agents()
+            .iter()
+            .filter(|a| matches!(run.activity(a.id), Some(Activity::Gathering { .. })))
+            .collect();
+        // Half of 40, drawn from the seed: well within 10..30.
+        assert!(
+            (10..=30).contains(&gathered.len()),
+            "{} gathered",
+            gathered.len()
+        );
+        // Everyone else walked past (or out of) the gathering and left.
+        assert_eq!(run.exited() as usize + gathered.len(), 40);
+        let centre = DVec2::new(15.0, 10.0);
+        for a in &gathered {
+            let d = a.position.distance(centre);
+            assert!(a.speed == 0.0, "still moving");
+            assert!(d >= 0.8 && d < 1.0 + 6.0 * 0.7, "at {d} m");
+            let facing = a.direction.dot((centre - a.position).normalize());
+            assert!(facing > 0.9, "not facing the point: {facing}");
+            for b in &gathered {
+                if a.id != b.id {
+                    assert!(a.position.distance(b.position) > 0.35, "overlap");
+                }
+            }
+        }
+        // Most of them on the first two rings.
+        let inner = gathered
+            .iter()
+            .filter(|a| a.position.distance(centre) < 1.0 + 0.7 + 0.3)
+            .count();
+        assert!(
+            inner * 2 > gathered.len(),
+            "{inner} of {} on the inner rings",
+            gathered.len()
+        );
+    }
+
+    #[test]
+    fn people_flee_out_of_the_radius_faster_than_they_walk() {
+        let s = from_ron(&format!(
+            r#"({HALL}
+            spawns: [(name: "Crowd", area: (min: (10, 2), max: (20, 8)), count: 30,
+                      exit: "East", start_s: 0.0)],
+            events: [(at_s: 0.5, action: Flee(from: (15, 5), radius: 4.0, speed_factor: 1.6))],
+            duration_s: 20, seed: 1)"#
+        ));
+        let mut run = SimRun::new(s).unwrap();
+        let near: Vec<AgentId> = run
+            .crowd()
+            .agents()
+            .iter()
+            .filter(|a| a.position.distance(DVec2::new(15.0, 5.0)) <= 4.0)
+            .map(|a| a.id)
+            .collect();
+        assert!(near.len() >= 10);
+        let mut fastest: f64 = 0.0;
+        while run.time() < 8.0 {
+            run.step();
+            for a in run.crowd().agents() {
+                if near.contains(&a.id) {
+                    fastest = fastest.max(a.speed / run.plans[a.id.0 as usize].walk_speed);
+                }
+            }
+        }
+        assert!(fastest > 1.4, "nobody ran: {fastest}");
+        for a in run.crowd().agents() {
+            if near.contains(&a.id) {
+                let d = a.position.distance(DVec2::new(15.0, 5.0));
+                assert!(d > 4.0, "agent {:?} still {d} m from the threat", a.id);
+            }
+        }
+    }
+
+    #[test]
+    fn a_person_walks_to_a_spot_and_stands_there() {
+        let s = from_ron(&format!(
+            r#"({HALL}
+            people: [(name: "Witness", at: (2, 2), exit: "East", speed: 1.2)],
+            events: [(at_s: 1.0, action: WalkTo(who: "Witness", at: (12, 8), stay_s: 10.0))],
+            duration_s: 60)"#
+        ));
+        let mut run = SimRun::new(s).unwrap();
+        let id = run.person("Witness").unwrap();
+        while run.time() < 18.0 {
+            run.step();
+        }
+        let me = run.crowd().agents().iter().find(|a| a.id == id).unwrap();
+        assert!(
+            me.position.distance(DVec2::new(12.0, 8.0)) < 0.3,
+            "{}",
+            me.position
+        );
+        assert_eq!(me.speed, 0.0);
+        // After standing 10 s it goes on to its exit.
+        while run.time() < 60.0 && run.exited() == 0 {
+            run.step();
+        }
+        assert_eq!(run.exited(), 1);
+    }
+
+    #[test]
+    fn nearest_exit_is_the_shortest_walk() {
+        let s = from_ron(
+            r#"(version: 1, name: "two doors",
+            walkable: Polygon(outer: [(0, 0), (30, 0), (30, 10), (0, 10)]),
+            spawns: [(name: "All", area: (min: (1, 1), max: (29, 9)), count: 60, exit: "nearest")],
+            exits: [(name: "West", area: (min: (0, 4), max: (1, 6))),
+                    (name: "East", area: (min: (29, 4), max: (30, 6)))],
+            duration_s: 10)"#,
+        );
+        let run = SimRun::new(s).unwrap();
+        for a in run.crowd().agents() {
+            let goal = *a.route.last().unwrap();
+            let west = a.position.x < 15.0;
+            assert_eq!(
+                goal.x < 15.0,
+                west,
+                "agent at {} heads for {goal}",
+                a.position
+            );
+        }
     }
 }

@@ -209,6 +209,10 @@ fn default_flee_factor() -> f64 {
     1.6
 }
 
+fn default_flee_stay() -> f64 {
+    10.0
+}
+
 /// A behaviour that starts at a given time.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Action {
@@ -224,12 +228,15 @@ pub enum Action {
         stay_s: f64,
     },
     /// Agents within `radius` of `from` run away from it, `speed_factor` times faster than
-    /// they walk (at most 3 m/s), to a walkable spot beyond the radius; then they go on.
+    /// they walk (at most 3 m/s), to a walkable spot 3 m beyond the radius; there they stop
+    /// and look back for `stay_s` seconds (0: until the end), then go on their way.
     Flee {
         from: (f64, f64),
         radius: f64,
         #[serde(default = "default_flee_factor")]
         speed_factor: f64,
+        #[serde(default = "default_flee_stay")]
+        stay_s: f64,
     },
     /// The named person walks to `at` and stands there for `stay_s` seconds (0: until the end).
     WalkTo {
@@ -737,7 +744,15 @@ impl CrowdScenario {
                 from,
                 radius,
                 speed_factor,
+                stay_s,
             } => {
+                if !(stay_s.is_finite() && *stay_s >= 0.0) {
+                    return Err(FieldProblem::new(
+                        field("action.stay_s"),
+                        "must be zero or positive",
+                    )
+                    .at(anchor));
+                }
                 if !finite_point(*from) || !(radius.is_finite() && *radius > 0.0) {
                     return Err(FieldProblem::new(
                         field("action"),
