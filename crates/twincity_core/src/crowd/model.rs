@@ -24,7 +24,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct AgentId(pub u32);
 
-/// Model parameters; the defaults are JuPedSim's for its Collision-Free Speed Model.
+/// Model parameters; the defaults are JuPedSim's for its Collision-Free Speed Model, except the
+/// time gap (0.7 s instead of 1 s), calibrated so that the model's fundamental diagram follows
+/// Weidmann's (see `crowd::validation` and docs/crowd-model.md).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CfsmParams {
@@ -45,7 +47,7 @@ pub struct CfsmParams {
 impl Default for CfsmParams {
     fn default() -> Self {
         Self {
-            time_gap: 1.0,
+            time_gap: 0.7,
             neighbour_strength: 8.0,
             neighbour_range: 0.1,
             wall_strength: 5.0,
@@ -314,7 +316,28 @@ impl Crowd {
             }
             !l
         });
+        if !gone.is_empty() {
+            // Keep neighbour queries between steps pointing at the right agents.
+            self.grid.rebuild(&self.agents);
+        }
         gone
+    }
+
+    /// The agents within `distance` (centre to centre) of agent `index`, through the grid.
+    pub fn neighbours_within(
+        &self,
+        index: usize,
+        distance: f64,
+    ) -> impl Iterator<Item = usize> + '_ {
+        let p = self.agents[index].position;
+        self.grid
+            .neighbours(p)
+            .map(|j| j as usize)
+            .filter(move |&j| {
+                j != index
+                    && j < self.agents.len()
+                    && self.agents[j].position.distance(p) <= distance
+            })
     }
 
     /// The closest agent ahead of agent `index` (in front, within the width of its body plus
@@ -502,11 +525,15 @@ mod tests {
             min_gap = min_gap.min(a.position.distance(b.position) - 0.4);
         }
         assert!(min_gap > 0.0, "agents overlapped by {}", -min_gap);
-        // In steady state the follower walks at the leader's speed, s - l = v T = 0.5 m behind.
+        // In steady state the follower walks at the leader's speed, s - l = v T behind.
         let [a, b] = [&crowd.agents()[0], &crowd.agents()[1]];
         assert!((b.speed - 0.5).abs() < 0.02, "follower speed {}", b.speed);
         let gap = a.position.distance(b.position) - 0.4;
-        assert!((gap - 0.5).abs() < 0.05, "gap {gap}");
+        let expected = 0.5 * crowd.params.time_gap;
+        assert!(
+            (gap - expected).abs() < 0.05,
+            "gap {gap}, expected {expected}"
+        );
     }
 
     #[test]

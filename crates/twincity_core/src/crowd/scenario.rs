@@ -599,11 +599,12 @@ impl CrowdScenario {
                 service_s,
             } => {
                 let (h, t) = (pt(head), pt(towards));
-                if !(finite_point(head) && finite_point(towards))
-                    || !w.area.contains(h)
-                    || !area.contains(h)
-                    || h.distance(t) < 0.5
-                {
+                let placed = finite_point(head)
+                    && finite_point(towards)
+                    && w.area.contains(h)
+                    && area.contains(h)
+                    && h.distance(t) >= 0.5;
+                if !placed {
                     return Err(FieldProblem::new(
                         field("wait"),
                         "a queue's head must lie inside both the waypoint's area and the walkable area, and `towards` at least 0.5 m from it (the line grows from the head towards that point)",
@@ -624,6 +625,7 @@ impl CrowdScenario {
 
     /// Checks that `via` names waypoints, that `exit` names an exit (or is `nearest`) and that
     /// each leg can be walked from `from`.
+    #[allow(clippy::too_many_arguments)]
     fn check_route(
         &self,
         walkable: &WalkableArea,
@@ -753,7 +755,7 @@ impl CrowdScenario {
                     )
                     .at(anchor));
                 }
-                if !finite_point(*from) || !(radius.is_finite() && *radius > 0.0) {
+                if !(finite_point(*from) && radius.is_finite() && *radius > 0.0) {
                     return Err(FieldProblem::new(
                         field("action"),
                         "Flee needs a finite `from` point and a positive radius",
