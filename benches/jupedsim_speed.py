@@ -7,7 +7,7 @@ the ratio to TwinCity's own timing, measured in the same run.
 
 Set-up (as in twincity_core::crowd::bench): N agents at 1 person/m2 on a jittered 1 m lattice
 in an open square, desired speeds 1.34 +- 0.26 m/s (clamped to 0.5-2.0), radius 0.2 m, walking
-east; default model parameters, dt = 0.01 s, one thread. Both are timed over STEPS steps after
+east; default model parameters (time gap 0.7 s, TwinCity's default), dt = 0.01 s, one thread. Both are timed over STEPS steps after
 one warm-up step.
 """
 import json
@@ -40,7 +40,8 @@ def jupedsim_ms_per_step(n: int) -> float:
         y = k // per_row + 1.5 + rng.uniform(-0.2, 0.2)
         v0 = min(2.0, max(0.5, rng.gauss(1.34, 0.26)))
         sim.add_agent(jps.CollisionFreeSpeedModelAgentParameters(
-            journey_id=journey, stage_id=exit_id, position=(x, y), desired_speed=v0, radius=0.2))
+            journey_id=journey, stage_id=exit_id, position=(x, y), desired_speed=v0, radius=0.2,
+            time_gap=0.7))
     sim.iterate()
     t0 = time.perf_counter()
     sim.iterate(steps)

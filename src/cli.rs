@@ -95,6 +95,8 @@ pub struct BenchArgs {
 pub enum BenchWhat {
     /// Crowd model: ms per step on one thread and agent-steps per second
     Sim(BenchSimArgs),
+    /// Crowd model: speed against density on a ring corridor, next to Weidmann's curve
+    FundamentalDiagram(BenchFdArgs),
     /// [planned] Annotated frames per second of the dataset renderer
     Render(PlannedArgs),
     /// [planned] DORI coverage computation time
@@ -115,6 +117,32 @@ pub struct BenchSimArgs {
     #[arg(long, default_value_t = 100)]
     pub steps: u32,
     /// One JSON object per size instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct BenchFdArgs {
+    /// Densities to measure, persons/m², comma-separated
+    #[arg(
+        long,
+        value_name = "D,D,...",
+        default_value = "0.5,1,1.5,2,3,4",
+        value_delimiter = ','
+    )]
+    pub densities: Vec<f64>,
+    /// Time gap T of the model, seconds (default: the model's default)
+    #[arg(long)]
+    pub time_gap: Option<f64>,
+    /// Standard deviation of desired speeds around 1.34 m/s
+    #[arg(long, default_value_t = 0.0)]
+    pub speed_sd: f64,
+    /// Simulated seconds before measuring, then measured
+    #[arg(long, default_value_t = 20.0)]
+    pub warmup: f64,
+    #[arg(long, default_value_t = 30.0)]
+    pub measure: f64,
+    /// One JSON object per density instead of a table
     #[arg(long)]
     pub json: bool,
 }
@@ -148,7 +176,7 @@ impl Command {
             Command::Inspect(_) => Some(("inspect", "glTF inspection (issue: Real city import)")),
             Command::Coverage(_) => Some(("coverage", "DORI coverage (issue: Real city import)")),
             Command::Bench(b) => match b.what {
-                BenchWhat::Sim(_) => None,
+                BenchWhat::Sim(_) | BenchWhat::FundamentalDiagram(_) => None,
                 BenchWhat::Render(_) => Some((
                     "bench render",
                     "rendering benchmarks (issue: Synthetic datasets)",

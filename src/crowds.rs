@@ -2,17 +2,26 @@
 //! (one shared mesh, eight clothing colours, heights 1.55–1.90 m) facing where they walk;
 //! spawn areas (green) and exits (red) are drawn on the ground.
 //!
+//! Scenarios are edited here too: drawing tools (spawn areas, exits, waypoints, people, gather
+//! and flee points) turn a drag or click on the ground into [`CrowdCommand::Add`]; the Crowd
+//! panel edits fields and sends [`CrowdCommand::Replace`]; every edit is checked, can be undone
+//! and restarts the run at time 0; [`CrowdCommand::Save`] writes the file atomically.
+//!
 //! Input: [`CrowdCommand`]s from the UI or the command line. Output: person entities and
-//! [`CrowdPlayer`] (time, counts) for the UI.
+//! [`CrowdPlayer`] (time, counts, the scenario and its problems) for the UI.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 
 use bevy::prelude::*;
-use twincity_core::crowd::scenario::CrowdScenario;
+use twincity_core::crowd::scenario::{
+    Action, Area, CrowdScenario, Event, Exit, NEAREST_EXIT, Person as PersonSpec, Spawn, Wait,
+    Waypoint,
+};
 use twincity_core::crowd::{AgentId, SimRun, Timeline, WalkableSpec};
 use twincity_core::demo_city::KERB_HEIGHT;
 use twincity_core::geometry::world_from_plan;
+use twincity_core::undo::History;
 
 use bevy::asset::RenderAssetUsages;
 use bevy::image::ImageSampler;
@@ -46,6 +55,205 @@ pub enum CrowdCommand {
     RunUntil(f64),
     /// Jump to this simulated time, back or forward within what was simulated so far.
     Seek(f64),
+    /// Start a new, unsaved scenario on this walkable area (nothing to walk yet: draw an exit
+    /// and a spawn area).
+    New(WalkableSpec),
+    /// Add an element drawn in the view (plan coordinates).
+    Add(CrowdItem),
+    /// The scenario as edited in the panel.
+    Replace(Box<CrowdScenario>),
+    /// Undo or redo the last scenario edit.
+    Undo,
+    Redo,
+    /// Save to this path, or to the scenario's own file.
+    Save(Option<PathBuf>),
+}
+
+/// What a drawing tool makes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CrowdItem {
+    Spawn(Area),
+    Exit(Area),
+    Waypoint(Area),
+    Person((f64, f64)),
+    /// A `Gather` event around this point, at the current simulated time.
+    Gather((f64, f64)),
+    /// A `Flee` event from this point, at the current simulated time.
+    Flee((f64, f64)),
+}
+
+/// The drawing tool in use: areas are dragged on the ground, points clicked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CrowdTool {
+    Spawn,
+    Exit,
+    Waypoint,
+    Person,
+    Gather,
+    Flee,
+}
+
+impl CrowdTool {
+    pub const ALL: [CrowdTool; 6] = [
+        CrowdTool::Spawn,
+        CrowdTool::Exit,
+        CrowdTool::Waypoint,
+        CrowdTool::Person,
+        CrowdTool::Gather,
+        CrowdTool::Flee,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            CrowdTool::Spawn => "Spawn area",
+            CrowdTool::Exit => "Exit",
+            CrowdTool::Waypoint => "Waypoint",
+            CrowdTool::Person => "Person",
+            CrowdTool::Gather => "Gather point",
+            CrowdTool::Flee => "Flee point",
+        }
+    }
+
+    /// Areas are dragged; the others are single clicks.
+    pub fn is_area(self) -> bool {
+        matches!(
+            self,
+            CrowdTool::Spawn | CrowdTool::Exit | CrowdTool::Waypoint
+        )
+    }
+
+    fn item(self, a: Vec2, b: Vec2) -> CrowdItem {
+        let area = Area::from_corners(
+            bevy::math::DVec2::new(a.x as f64, a.y as f64),
+            bevy::math::DVec2::new(b.x as f64, b.y as f64),
+        );
+        let p = (b.x as f64, b.y as f64);
+        match self {
+            CrowdTool::Spawn => CrowdItem::Spawn(area),
+            CrowdTool::Exit => CrowdItem::Exit(area),
+            CrowdTool::Waypoint => CrowdItem::Waypoint(area),
+            CrowdTool::Person => CrowdItem::Person(p),
+            CrowdTool::Gather => CrowdItem::Gather(p),
+            CrowdTool::Flee => CrowdItem::Flee(p),
+        }
+    }
+}
+
+/// A name not used yet: `Base 1`, `Base 2`, ...
+fn fresh_name(base: &str, taken: &[&str]) -> String {
+    (1..)
+        .map(|k| format!("{base} {k}"))
+        .find(|n| !taken.contains(&n.as_str()))
+        .expect("an unused name")
+}
+
+/// Adds a drawn element to a scenario with sensible defaults (editable in the panel).
+pub fn add_item(s: &mut CrowdScenario, item: CrowdItem, now: f64) {
+    let round = |v: f64| (v * 10.0).round() / 10.0;
+    let area = |a: Area| Area {
+        min: (round(a.min.0), round(a.min.1)),
+        max: (round(a.max.0), round(a.max.1)),
+    };
+    let default_exit = if s.exits.len() == 1 {
+        s.exits[0].name.clone()
+    } else {
+        NEAREST_EXIT.to_string()
+    };
+    match item {
+        CrowdItem::Spawn(a) => {
+            let taken: Vec<&str> = s.spawns.iter().map(|x| x.name.as_str()).collect();
+            let name = fresh_name("Spawn", &taken);
+            s.spawns.push(Spawn {
+                name,
+                area: area(a),
+                count: 20,
+                exit: default_exit,
+                start_s: 0.0,
+                rate_per_s: 1.0,
+                via: Vec::new(),
+                group_size: (1, 1),
+            });
+        }
+        CrowdItem::Exit(a) => {
+            let taken: Vec<&str> = s.exits.iter().map(|x| x.name.as_str()).collect();
+            let name = fresh_name("Exit", &taken);
+            s.exits.push(Exit {
+                name,
+                area: area(a),
+            });
+        }
+        CrowdItem::Waypoint(a) => {
+            let taken: Vec<&str> = s.waypoints.iter().map(|x| x.name.as_str()).collect();
+            let name = fresh_name("Waypoint", &taken);
+            s.waypoints.push(Waypoint {
+                name,
+                area: area(a),
+                wait: Wait::Idle {
+                    min_s: 10.0,
+                    max_s: 30.0,
+                },
+            });
+        }
+        CrowdItem::Person(p) => {
+            let taken: Vec<&str> = s.people.iter().map(|x| x.name.as_str()).collect();
+            let name = fresh_name("Person", &taken);
+            s.people.push(PersonSpec {
+                name,
+                at: (round(p.0), round(p.1)),
+                exit: default_exit,
+                start_s: 0.0,
+                via: Vec::new(),
+                speed: 0.0,
+            });
+        }
+        CrowdItem::Gather(p) => s.events.push(Event {
+            at_s: round(now),
+            action: Action::Gather {
+                at: (round(p.0), round(p.1)),
+                radius: 1.5,
+                within: 20.0,
+                share: 0.5,
+                stay_s: 60.0,
+            },
+        }),
+        CrowdItem::Flee(p) => s.events.push(Event {
+            at_s: round(now),
+            action: Action::Flee {
+                from: (round(p.0), round(p.1)),
+                radius: 10.0,
+                speed_factor: 1.6,
+                stay_s: 10.0,
+            },
+        }),
+    }
+}
+
+/// A scenario with nothing in it yet, on `walkable`.
+pub fn empty_scenario(walkable: WalkableSpec) -> CrowdScenario {
+    CrowdScenario {
+        version: twincity_core::crowd::scenario::CROWD_SCENARIO_VERSION,
+        name: "New crowd scenario".into(),
+        walkable,
+        spawns: Vec::new(),
+        people: Vec::new(),
+        waypoints: Vec::new(),
+        exits: Vec::new(),
+        events: Vec::new(),
+        agents: Default::default(),
+        model: Default::default(),
+        duration_s: 300.0,
+        seed: 1,
+        output_fps: 10,
+    }
+}
+
+/// The point of the ground plane at height `ground` under a ray, in plan coordinates.
+pub fn ground_point(origin: Vec3, direction: Vec3, ground: f32) -> Option<Vec2> {
+    if direction.y.abs() < 1e-6 {
+        return None;
+    }
+    let t = (ground - origin.y) / direction.y;
+    (t > 0.0).then(|| twincity_core::geometry::plan_from_world(origin + direction * t))
 }
 
 /// The crowd being played.
@@ -62,8 +270,22 @@ pub struct CrowdPlayer {
     /// Show the density heatmap (Fruin levels of service).
     pub heatmap: bool,
     pub error: Option<String>,
+    /// What is wrong with the edited scenario (it cannot run until fixed).
+    pub problem: Option<String>,
+    /// Edited since loaded or saved.
+    pub dirty: bool,
+    /// The drawing tool in use, if any.
+    pub tool: Option<CrowdTool>,
+    /// Corners (plan) of the area being dragged.
+    pub drag: Option<(Vec2, Vec2)>,
+    /// Scenario edits, for undo.
+    pub history: Option<History<CrowdScenario>>,
+    /// Last message of a save.
+    pub saved: Option<String>,
     /// Real seconds not yet simulated.
     backlog: f64,
+    /// An edit arrived: restart once edits pause.
+    restart_due: bool,
 }
 
 impl CrowdPlayer {
@@ -82,6 +304,36 @@ impl CrowdPlayer {
             run.step();
             if let Some(t) = self.timeline.as_mut() {
                 t.record(run);
+            }
+        }
+    }
+
+    /// Makes `scenario` the current one after an edit; it is recorded for undo and the run
+    /// restarted once edits pause (one drag in the panel is one undo step).
+    fn edited(&mut self, scenario: CrowdScenario) {
+        if self.history.is_none() {
+            self.history = Some(History::new(scenario.clone()));
+        }
+        self.scenario = Some(scenario);
+        self.dirty = true;
+        self.restart_due = true;
+    }
+
+    /// Checks the scenario and starts it at time 0, or keeps it stopped with its problem.
+    fn restart(&mut self) {
+        let Some(s) = self.scenario.clone() else {
+            return;
+        };
+        match SimRun::new(s) {
+            Ok(run) => {
+                self.start(run);
+                self.problem = None;
+            }
+            Err(p) => {
+                self.run = None;
+                self.timeline = None;
+                self.playing = false;
+                self.problem = Some(format!("{}: {}", p.field, p.message));
             }
         }
     }
@@ -134,7 +386,12 @@ impl Plugin for CrowdPlugin {
             .init_resource::<PersonEntities>()
             .init_resource::<HeatmapState>()
             .add_systems(Startup, make_person_assets)
-            .add_systems(Update, apply_commands_and_step.in_set(CrowdSet::Step))
+            .add_systems(
+                Update,
+                (draw_tool_input, apply_commands_and_step)
+                    .chain()
+                    .in_set(CrowdSet::Step),
+            )
             .add_systems(
                 Update,
                 (sync_people, draw_areas, update_heatmap).in_set(CrowdSet::Draw),
@@ -220,26 +477,88 @@ fn apply_commands_and_step(
     mut player: ResMut<CrowdPlayer>,
     time: Res<Time<Real>>,
 ) {
+    let mut edits_this_frame = false;
     for c in commands.read() {
         match c {
             CrowdCommand::Load(path) => match CrowdScenario::load_with_text(path) {
                 Ok((scenario, text)) => match SimRun::new(scenario.clone()) {
                     Ok(run) => {
                         player.start(run);
+                        player.history = Some(History::new(scenario.clone()));
                         player.scenario = Some(scenario);
                         player.path = Some(path.clone());
                         player.playing = false;
                         player.error = None;
+                        player.problem = None;
+                        player.dirty = false;
+                        player.saved = None;
                     }
                     Err(p) => player.error = Some(p.into_error(path, &text).to_string()),
                 },
                 Err(e) => player.error = Some(e.to_string()),
             },
-            CrowdCommand::Restart => {
-                if let Some(s) = player.scenario.clone()
-                    && let Ok(run) = SimRun::new(s)
-                {
-                    player.start(run);
+            CrowdCommand::Restart => player.restart(),
+            CrowdCommand::New(walkable) => {
+                let s = empty_scenario(walkable.clone());
+                player.history = Some(History::new(s.clone()));
+                player.scenario = Some(s);
+                player.path = None;
+                player.dirty = true;
+                player.error = None;
+                player.saved = None;
+                player.restart();
+            }
+            CrowdCommand::Add(item) => {
+                let now = player.time();
+                if let Some(mut s) = player.scenario.clone() {
+                    add_item(&mut s, item.clone(), now);
+                    player.edited(s);
+                }
+            }
+            CrowdCommand::Replace(s) => {
+                if player.scenario.as_ref() != Some(s) {
+                    player.edited((**s).clone());
+                }
+                // Restart when the edits pause (not at every frame of a drag).
+                edits_this_frame = true;
+            }
+            CrowdCommand::Undo | CrowdCommand::Redo => {
+                let state = player.history.as_mut().and_then(|h| {
+                    if *c == CrowdCommand::Undo {
+                        h.undo().cloned()
+                    } else {
+                        h.redo().cloned()
+                    }
+                });
+                if let Some(s) = state {
+                    player.scenario = Some(s);
+                    player.dirty = true;
+                    player.restart_due = true;
+                }
+            }
+            CrowdCommand::Save(to) => {
+                let Some(path) = to.clone().or_else(|| player.path.clone()) else {
+                    player.saved = Some("Choose a file to save to (Save as...)".into());
+                    continue;
+                };
+                let Some(s) = player.scenario.clone() else {
+                    continue;
+                };
+                // A file that would not load is not written: fix the problem first.
+                if let Err(p) = s.check() {
+                    player.saved = Some(format!(
+                        "Not saved: {}: {} (fix it, then save)",
+                        p.field, p.message
+                    ));
+                    continue;
+                }
+                match s.save(&path) {
+                    Ok(()) => {
+                        player.saved = Some(format!("Saved {}", path.display()));
+                        player.path = Some(path);
+                        player.dirty = false;
+                    }
+                    Err(e) => player.saved = Some(format!("Not saved: {e}")),
                 }
             }
             CrowdCommand::TogglePlay => player.playing = !player.playing,
@@ -264,6 +583,14 @@ fn apply_commands_and_step(
             }
         }
     }
+    if player.restart_due && !edits_this_frame {
+        player.restart_due = false;
+        let player = &mut *player;
+        if let (Some(h), Some(s)) = (player.history.as_mut(), player.scenario.as_ref()) {
+            h.observe(s, false);
+        }
+        player.restart();
+    }
     if !player.playing {
         player.backlog = 0.0;
         return;
@@ -280,6 +607,63 @@ fn apply_commands_and_step(
     }
     // Drop what could not be simulated in time rather than piling it up.
     player.backlog = player.backlog.min(dt);
+}
+
+/// Drawing tools: with a tool selected, a left drag on the ground draws an area and a left
+/// click places a point (the view does not orbit with the left button meanwhile).
+fn draw_tool_input(
+    mut player: ResMut<CrowdPlayer>,
+    buttons: Option<Res<ButtonInput<MouseButton>>>,
+    window: Option<Single<&Window, With<bevy::window::PrimaryWindow>>>,
+    camera: Option<Single<(&Camera, &GlobalTransform), With<crate::viewport::EditorCamera>>>,
+    rect: Option<Res<crate::viewport::ViewportRect>>,
+    egui_input: Option<Res<bevy_egui::input::EguiWantsInput>>,
+    mut tool_active: Option<ResMut<crate::viewport::ToolActive>>,
+    mut out: MessageWriter<CrowdCommand>,
+) {
+    if let Some(t) = tool_active.as_mut() {
+        t.0 = player.tool.is_some() && player.scenario.is_some();
+    }
+    let (Some(tool), Some(buttons), Some(window), Some(camera)) =
+        (player.tool, buttons, window, camera)
+    else {
+        player.drag = None;
+        return;
+    };
+    if player.scenario.is_none() {
+        return;
+    }
+    let ground = player.ground();
+    let cursor = window.cursor_position().filter(|c| {
+        rect.as_ref()
+            .and_then(|r| r.0)
+            .is_none_or(|r| r.contains(*c))
+    });
+    let over_ui = egui_input
+        .as_ref()
+        .is_some_and(|e| e.is_pointer_over_area() || e.wants_pointer_input());
+    let (cam, cam_tf) = *camera;
+    let point = cursor.and_then(|c| {
+        let ray = cam.viewport_to_world(cam_tf, c).ok()?;
+        ground_point(ray.origin, *ray.direction, ground)
+    });
+    if buttons.just_pressed(MouseButton::Left)
+        && !over_ui
+        && let Some(p) = point
+    {
+        player.drag = Some((p, p));
+    }
+    if let (Some((a, _)), Some(p)) = (player.drag, point) {
+        player.drag = Some((a, p));
+    }
+    if buttons.just_released(MouseButton::Left)
+        && let Some((a, b)) = player.drag.take()
+    {
+        let big_enough = (b - a).abs().min_element() >= 0.5;
+        if !tool.is_area() || big_enough {
+            out.write(CrowdCommand::Add(tool.item(a, b)));
+        }
+    }
 }
 
 fn sync_people(
@@ -509,6 +893,54 @@ fn draw_areas(mut gizmos: Gizmos, player: Res<CrowdPlayer>) {
             e.area.min,
             e.area.max,
             Color::srgb(0.95, 0.25, 0.2),
+        );
+    }
+    for w in &s.waypoints {
+        rect(
+            &mut gizmos,
+            w.area.min,
+            w.area.max,
+            Color::srgb(0.95, 0.8, 0.2),
+        );
+        if let Wait::Queue { head, towards, .. } = w.wait {
+            let [h, t] =
+                [head, towards].map(|(x, z)| world_from_plan(Vec2::new(x as f32, z as f32), y));
+            gizmos.arrow(t, h, Color::srgb(0.95, 0.8, 0.2));
+        }
+    }
+    let circle = |gizmos: &mut Gizmos, at: (f64, f64), r: f32, colour: Color| {
+        let centre = world_from_plan(Vec2::new(at.0 as f32, at.1 as f32), y);
+        gizmos.circle(
+            Isometry3d::new(centre, Quat::from_rotation_x(std::f32::consts::FRAC_PI_2)),
+            r,
+            colour,
+        );
+    };
+    for p in &s.people {
+        circle(&mut gizmos, p.at, 0.4, Color::srgb(0.3, 0.8, 1.0));
+    }
+    for e in &s.events {
+        match e.action {
+            Action::Gather { at, radius, .. } => {
+                circle(&mut gizmos, at, radius as f32, Color::srgb(0.2, 0.9, 0.9));
+            }
+            Action::Flee { from, radius, .. } => {
+                circle(&mut gizmos, from, radius as f32, Color::srgb(0.9, 0.2, 0.8));
+            }
+            Action::WalkTo { at, .. } => {
+                circle(&mut gizmos, at, 0.3, Color::srgb(0.3, 0.8, 1.0));
+            }
+        }
+    }
+    if let Some((a, b)) = player.drag
+        && player.tool.is_some_and(CrowdTool::is_area)
+    {
+        let (lo, hi) = (a.min(b), a.max(b));
+        rect(
+            &mut gizmos,
+            (lo.x as f64, lo.y as f64),
+            (hi.x as f64, hi.y as f64),
+            Color::WHITE,
         );
     }
     if let WalkableSpec::Polygon { outer, holes } = &s.walkable {

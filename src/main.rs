@@ -33,6 +33,9 @@ fn main() -> ExitCode {
         Command::Sim(args) => twincity::sim::run(&args),
         Command::Bench(args) => match args.what {
             twincity::cli::BenchWhat::Sim(b) => twincity::sim::bench(&b),
+            twincity::cli::BenchWhat::FundamentalDiagram(b) => {
+                twincity::sim::fundamental_diagram(&b)
+            }
             _ => unreachable!("planned bench targets returned above"),
         },
         _ => unreachable!("planned commands returned above"),
@@ -96,12 +99,16 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<ExitCode> {
                 .map(|p| format!("project \"{}\", {} cameras", p.name, p.cameras.len()))
         } else {
             CrowdScenario::load(file).map(|s| {
-                let agents: u32 = s.spawns.iter().map(|sp| sp.count).sum();
+                let agents: u32 = s.spawns.iter().map(|sp| sp.count).sum::<u32>()
+                    + s.people.len() as u32;
                 format!(
-                    "crowd scenario \"{}\", {} spawns, {agents} agents, {} exits",
+                    "crowd scenario \"{}\", {} spawns, {} named people, {agents} agents, {} waypoints, {} exits, {} events",
                     s.name,
                     s.spawns.len(),
-                    s.exits.len()
+                    s.people.len(),
+                    s.waypoints.len(),
+                    s.exits.len(),
+                    s.events.len()
                 )
             })
         };

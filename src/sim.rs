@@ -11,7 +11,7 @@ use twincity_core::crowd::SimRun;
 use twincity_core::crowd::scenario::CrowdScenario;
 use twincity_core::ronfile::write_atomic;
 
-use crate::cli::{BenchSimArgs, SimArgs};
+use crate::cli::{BenchFdArgs, BenchSimArgs, SimArgs};
 
 /// A file written through a temporary sibling and renamed into place when complete, so an
 /// interrupted or failed run never leaves a half-written file under the requested name.
@@ -171,6 +171,75 @@ pub fn bench(args: &BenchSimArgs) -> anyhow::Result<ExitCode> {
             println!(
                 "{:>8} {:>12.3} {:>20.0}",
                 r.agents, r.ms_per_step, r.agent_steps_per_s
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `twincity bench fundamental-diagram`: RiMEA test 4's measurement (speed against density on
+/// a ring corridor, `twincity_core::crowd::validation`) next to Weidmann's curve.
+pub fn fundamental_diagram(args: &BenchFdArgs) -> anyhow::Result<ExitCode> {
+    use twincity_core::crowd::CfsmParams;
+    use twincity_core::crowd::validation::{measure_on_ring, weidmann_speed};
+    if args.densities.iter().any(|&d| !(d > 0.0 && d < 5.4)) {
+        anyhow::bail!(
+            "each --densities value must be between 0 and 5.4 persons/m² (Weidmann's jam density)"
+        );
+    }
+    let mut params = CfsmParams::default();
+    if let Some(t) = args.time_gap {
+        params.time_gap = t;
+    }
+    params
+        .check()
+        .map_err(|(field, message)| anyhow::anyhow!("--{}: {message}", field.replace('_', "-")))?;
+    if !(args.speed_sd.is_finite() && (0.0..=1.0).contains(&args.speed_sd)) {
+        anyhow::bail!("--speed-sd must be between 0 and 1 m/s");
+    }
+    if !(args.warmup >= 0.0 && args.measure > 0.0 && args.warmup + args.measure <= 3600.0) {
+        anyhow::bail!(
+            "--warmup must be zero or more and --measure positive (together at most 3600 s)"
+        );
+    }
+    if !args.json {
+        println!(
+            "ring corridor, time gap {} s, desired speed 1.34 ± {} m/s",
+            params.time_gap, args.speed_sd
+        );
+        println!(
+            "{:>10} {:>7} {:>10} {:>10} {:>10} {:>12}",
+            "persons/m²", "agents", "speed m/s", "Weidmann", "difference", "flow p/(m·s)"
+        );
+    }
+    for (k, &d) in args.densities.iter().enumerate() {
+        let p = measure_on_ring(
+            &params,
+            args.speed_sd,
+            d,
+            args.warmup,
+            args.measure,
+            1 + k as u64,
+        );
+        let w = weidmann_speed(p.density);
+        if args.json {
+            let line = serde_json::json!({
+                "density": p.density,
+                "agents": p.agents,
+                "speed": p.speed,
+                "weidmann": w,
+                "flow": p.flow,
+            });
+            println!("{line}");
+        } else {
+            println!(
+                "{:>10.2} {:>7} {:>10.3} {:>10.3} {:>+10.3} {:>12.3}",
+                p.density,
+                p.agents,
+                p.speed,
+                w,
+                p.speed - w,
+                p.flow
             );
         }
     }

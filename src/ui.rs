@@ -86,6 +86,7 @@ pub enum PathPurpose {
     SaveAs,
     Import,
     Crowd,
+    CrowdSaveAs,
 }
 
 /// Something that waits for the user to say what to do with unsaved changes.
@@ -134,6 +135,10 @@ fn browse(purpose: PathPurpose, tx: Sender<(PathPurpose, PathBuf)>, current: Str
             PathPurpose::Open => dialog.add_filter("TwinCity project", &["ron"]).pick_file(),
             PathPurpose::Import => dialog.add_filter("glTF 2.0", &["glb", "gltf"]).pick_file(),
             PathPurpose::Crowd => dialog.add_filter("Crowd scenario", &["ron"]).pick_file(),
+            PathPurpose::CrowdSaveAs => dialog
+                .add_filter("Crowd scenario", &["ron"])
+                .set_file_name("crowd.ron")
+                .save_file(),
             PathPurpose::SaveAs => dialog
                 .add_filter("TwinCity project", &["ron"])
                 .set_file_name(format!("project{PROJECT_SUFFIX}"))
@@ -269,7 +274,15 @@ fn editor_ui(
                     &layout,
                     &mut action,
                 );
-                crowd_panel(ui, &mut crowd, &mut action);
+                let demo_city = doc.project.demo_city;
+                let out = crate::crowd_ui::crowd_panel(ui, &mut crowd, demo_city);
+                action.crowd.extend(out.commands);
+                if out.load {
+                    action.prompt = Some(PathPurpose::Crowd);
+                }
+                if out.save_as {
+                    action.prompt = Some(PathPurpose::CrowdSaveAs);
+                }
             });
         });
 
@@ -674,77 +687,6 @@ fn scene_panel(
         });
 }
 
-fn crowd_panel(ui: &mut egui::Ui, crowd: &mut CrowdPlayer, a: &mut Actions) {
-    egui::CollapsingHeader::new("Crowd")
-        .default_open(true)
-        .show(ui, |ui| {
-            match (&crowd.scenario, &crowd.path) {
-                (Some(s), Some(p)) => {
-                    ui.label(&s.name).on_hover_text(p.display().to_string());
-                    ui.monospace(format!(
-                        "t = {:6.1} s   walking {}   arrived {}",
-                        crowd.time(),
-                        crowd.walking(),
-                        crowd.exited()
-                    ));
-                    ui.horizontal(|ui| {
-                        let label = if crowd.playing { "Pause" } else { "Play" };
-                        if ui.button(label).clicked() {
-                            a.crowd.push(CrowdCommand::TogglePlay);
-                        }
-                        if ui.button("Step 0.1 s").clicked() {
-                            a.crowd.push(CrowdCommand::Step);
-                        }
-                        if ui.button("Restart").clicked() {
-                            a.crowd.push(CrowdCommand::Restart);
-                        }
-                    });
-                    ui.add(
-                        egui::Slider::new(&mut crowd.speed, 0.25..=8.0)
-                            .logarithmic(true)
-                            .text("x real time"),
-                    );
-                    // Scrub within what has been simulated so far.
-                    let mut t = crowd.time();
-                    let scrub = ui.add(
-                        egui::Slider::new(&mut t, 0.0..=crowd.reached().max(0.01))
-                            .fixed_decimals(1)
-                            .text("s (scrub)"),
-                    );
-                    if scrub.changed() {
-                        a.crowd.push(CrowdCommand::Seek(t));
-                    }
-                    ui.checkbox(&mut crowd.heatmap, "Density heatmap (1 m cells)");
-                    if crowd.heatmap {
-                        ui.horizontal_wrapped(|ui| {
-                            ui.weak("Fruin level of service:");
-                            for (los, d) in [
-                                ("A", 0.2),
-                                ("B", 0.35),
-                                ("C", 0.6),
-                                ("D", 0.9),
-                                ("E", 1.5),
-                                ("F", 3.0),
-                            ] {
-                                let [r, g, b, _] = crate::crowds::heatmap_colour(d);
-                                ui.colored_label(egui::Color32::from_rgb(r, g, b), los);
-                            }
-                        });
-                    }
-                }
-                _ => {
-                    ui.weak("No crowd loaded.");
-                }
-            }
-            if let Some(e) = &crowd.error {
-                ui.colored_label(egui::Color32::from_rgb(230, 80, 60), e);
-            }
-            if ui.button("Load crowd scenario...").clicked() {
-                a.prompt = Some(PathPurpose::Crowd);
-            }
-        });
-}
-
 fn properties_panel(
     ui: &mut egui::Ui,
     doc: &mut Document,
@@ -976,6 +918,7 @@ fn dialogs_ui(
             PathPurpose::SaveAs => ("Save project as", "Save"),
             PathPurpose::Import => ("Import glTF / GLB city mesh", "Import"),
             PathPurpose::Crowd => ("Load crowd scenario", "Load"),
+            PathPurpose::CrowdSaveAs => ("Save crowd scenario as", "Save"),
         };
         let mut keep = true;
         egui::Window::new(title)
@@ -1016,6 +959,10 @@ fn dialogs_ui(
                                 }
                                 PathPurpose::Crowd => {
                                     a.crowd.push(CrowdCommand::Load(path));
+                                    keep = false;
+                                }
+                                PathPurpose::CrowdSaveAs => {
+                                    a.crowd.push(CrowdCommand::Save(Some(path)));
                                     keep = false;
                                 }
                                 PathPurpose::Import => {

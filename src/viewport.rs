@@ -92,6 +92,11 @@ impl FrameWhenLoaded {
 #[derive(Resource, Clone, Copy, Debug, Default)]
 pub struct ViewportRect(pub Option<Rect>);
 
+/// Set while a drawing tool uses the left mouse button in the view (the view then orbits with
+/// the right button only).
+#[derive(Resource, Clone, Copy, Debug, Default)]
+pub struct ToolActive(pub bool);
+
 #[derive(Resource, Default)]
 struct DragState {
     /// Button and cursor position where a drag started inside the viewport.
@@ -106,6 +111,7 @@ impl Plugin for ViewportPlugin {
         app.init_resource::<ViewState>()
             .init_resource::<ViewportRect>()
             .init_resource::<DragState>()
+            .init_resource::<ToolActive>()
             .init_resource::<FrameAllRequest>()
             .init_resource::<FrameWhenLoaded>()
             .add_systems(Startup, spawn_editor_camera)
@@ -171,6 +177,7 @@ fn mouse_input(
     layout: Option<Res<DemoLayout>>,
     doc: Res<Document>,
     mut selection: ResMut<Selection>,
+    tool: Res<ToolActive>,
 ) {
     let cursor = cursor_in_viewport(&window, &rect);
     let over_ui = egui_input.is_pointer_over_area() || egui_input.wants_pointer_input();
@@ -178,6 +185,7 @@ fn mouse_input(
         if buttons.just_pressed(button)
             && drag.start.is_none()
             && !over_ui
+            && !(tool.0 && button == MouseButton::Left)
             && let Some(c) = cursor
         {
             drag.start = Some((button, c));

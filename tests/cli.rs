@@ -196,6 +196,47 @@ fn bench_sim_reports_each_size() {
 }
 
 #[test]
+fn bench_fundamental_diagram_prints_the_measured_point_next_to_weidmann() {
+    let out = twincity()
+        .args([
+            "bench",
+            "fundamental-diagram",
+            "--densities",
+            "1",
+            "--warmup",
+            "1",
+            "--measure",
+            "1",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stdout).trim()).unwrap();
+    let density = line["density"].as_f64().unwrap();
+    assert!((density - 1.0).abs() < 0.01, "{line}");
+    // Weidmann at 1 person/m²: 1.34 (1 - exp(-1.913 (1 - 1/5.4))) = 1.0584 m/s.
+    assert!(
+        (line["weidmann"].as_f64().unwrap() - 1.0584).abs() < 0.002,
+        "{line}"
+    );
+    let speed = line["speed"].as_f64().unwrap();
+    assert!(speed > 0.0 && speed <= 1.34, "{line}");
+    // A density beyond jamming is refused with the reason.
+    let out = twincity()
+        .args(["bench", "fundamental-diagram", "--densities", "6"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("5.4"));
+}
+
+#[test]
 fn edit_refuses_a_broken_crowd_scenario_before_opening_a_window() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("crowd.ron");

@@ -1,0 +1,820 @@
+//! The Crowd section of the scene panel: playback (play, step, scrub, speed, heatmap) and the
+//! scenario editor (drawing tools, every field of spawns, exits, waypoints, people and events,
+//! undo, save). Edits go out as [`CrowdCommand`]s; nothing here changes the run directly.
+
+use bevy_egui::egui;
+use twincity_core::crowd::WalkableSpec;
+use twincity_core::crowd::scenario::{Action, Area, CrowdScenario, NEAREST_EXIT, Wait};
+
+use crate::crowds::{CrowdCommand, CrowdPlayer, CrowdTool};
+
+/// What the panel asks of the rest of the UI.
+#[derive(Default)]
+pub struct CrowdPanelOut {
+    pub commands: Vec<CrowdCommand>,
+    /// Open the file prompt to load a scenario.
+    pub load: bool,
+    /// Open the file prompt to save the scenario under a new name.
+    pub save_as: bool,
+}
+
+const PROBLEM: egui::Color32 = egui::Color32::from_rgb(230, 80, 60);
+
+pub fn crowd_panel(ui: &mut egui::Ui, crowd: &mut CrowdPlayer, demo_city: bool) -> CrowdPanelOut {
+    let mut out = CrowdPanelOut::default();
+    egui::CollapsingHeader::new("Crowd")
+        .default_open(true)
+        .show(ui, |ui| {
+            if crowd.scenario.is_some() {
+                playback(ui, crowd, &mut out);
+                ui.separator();
+                editor(ui, crowd, &mut out);
+            } else {
+                ui.weak("No crowd loaded.");
+            }
+            if let Some(e) = &crowd.error {
+                ui.colored_label(PROBLEM, e);
+            }
+            ui.horizontal_wrapped(|ui| {
+                if ui.button("Load crowd scenario...").clicked() {
+                    out.load = true;
+                }
+                if demo_city && ui.button("New on the demo district").clicked() {
+                    out.commands
+                        .push(CrowdCommand::New(WalkableSpec::DemoDistrict));
+                }
+                if ui
+                    .button("New on a 60 m x 40 m area")
+                    .on_hover_text("A rectangle centred on the origin; edit its outline in the file for other shapes")
+                    .clicked()
+                {
+                    out.commands.push(CrowdCommand::New(WalkableSpec::Polygon {
+                        outer: vec![(-30.0, -20.0), (30.0, -20.0), (30.0, 20.0), (-30.0, 20.0)],
+                        holes: Vec::new(),
+                    }));
+                }
+            });
+        });
+    out
+}
+
+fn playback(ui: &mut egui::Ui, crowd: &mut CrowdPlayer, out: &mut CrowdPanelOut) {
+    let name = crowd.scenario.as_ref().map_or("", |s| s.name.as_str());
+    let file = crowd
+        .path
+        .as_ref()
+        .map_or("not saved yet".to_string(), |p| p.display().to_string());
+    ui.label(format!("{name}{}", if crowd.dirty { " *" } else { "" }))
+        .on_hover_text(file);
+    if crowd.run.is_none() {
+        ui.weak("Stopped until the scenario is fixed (see below).");
+        return;
+    }
+    ui.monospace(format!(
+        "t = {:6.1} s   walking {}   arrived {}",
+        crowd.time(),
+        crowd.walking(),
+        crowd.exited()
+    ));
+    ui.horizontal(|ui| {
+        let label = if crowd.playing { "Pause" } else { "Play" };
+        if ui.button(label).clicked() {
+            out.commands.push(CrowdCommand::TogglePlay);
+        }
+        if ui.button("Step 0.1 s").clicked() {
+            out.commands.push(CrowdCommand::Step);
+        }
+        if ui.button("Restart").clicked() {
+            out.commands.push(CrowdCommand::Restart);
+        }
+    });
+    ui.add(
+        egui::Slider::new(&mut crowd.speed, 0.25..=8.0)
+            .logarithmic(true)
+            .text("x real time"),
+    );
+    // Scrub within what has been simulated so far.
+    let mut t = crowd.time();
+    let scrub = ui.add(
+        egui::Slider::new(&mut t, 0.0..=crowd.reached().max(0.01))
+            .fixed_decimals(1)
+            .text("s (scrub)"),
+    );
+    if scrub.changed() {
+        out.commands.push(CrowdCommand::Seek(t));
+    }
+    ui.checkbox(&mut crowd.heatmap, "Density heatmap (1 m cells)");
+    if crowd.heatmap {
+        ui.horizontal_wrapped(|ui| {
+            ui.weak("Fruin level of service:");
+            for (los, d) in [
+                ("A", 0.2),
+                ("B", 0.35),
+                ("C", 0.6),
+                ("D", 0.9),
+                ("E", 1.5),
+                ("F", 3.0),
+            ] {
+                let [r, g, b, _] = crate::crowds::heatmap_colour(d);
+                ui.colored_label(egui::Color32::from_rgb(r, g, b), los);
+            }
+        });
+    }
+}
+
+fn editor(ui: &mut egui::Ui, crowd: &mut CrowdPlayer, out: &mut CrowdPanelOut) {
+    ui.strong("Edit");
+    ui.horizontal_wrapped(|ui| {
+        ui.weak("Draw:");
+        for tool in CrowdTool::ALL {
+            let on = crowd.tool == Some(tool);
+            let hint = if tool.is_area() {
+                "Drag on the ground to draw the area"
+            } else if matches!(tool, CrowdTool::Person) {
+                "Click on the ground to place a named person"
+            } else {
+                "Click on the ground: the event starts at the current time"
+            };
+            if ui
+                .selectable_label(on, tool.label())
+                .on_hover_text(hint)
+                .clicked()
+            {
+                crowd.tool = if on { None } else { Some(tool) };
+            }
+        }
+    });
+    if crowd.tool.is_some() {
+        ui.weak("Left button draws; right-drag pans; Esc stops drawing.");
+        if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+            crowd.tool = None;
+        }
+    }
+    ui.horizontal(|ui| {
+        let (can_undo, can_redo) = crowd
+            .history
+            .as_ref()
+            .map_or((false, false), |h| (h.can_undo(), h.can_redo()));
+        if ui
+            .add_enabled(can_undo, egui::Button::new("Undo"))
+            .clicked()
+        {
+            out.commands.push(CrowdCommand::Undo);
+        }
+        if ui
+            .add_enabled(can_redo, egui::Button::new("Redo"))
+            .clicked()
+        {
+            out.commands.push(CrowdCommand::Redo);
+        }
+        if ui.button("Save").clicked() {
+            if crowd.path.is_some() {
+                out.commands.push(CrowdCommand::Save(None));
+            } else {
+                out.save_as = true;
+            }
+        }
+        if ui.button("Save as...").clicked() {
+            out.save_as = true;
+        }
+    });
+    if let Some(p) = &crowd.problem {
+        ui.colored_label(PROBLEM, p);
+    }
+    if let Some(m) = &crowd.saved {
+        ui.weak(m);
+    }
+    let Some(original) = crowd.scenario.as_ref() else {
+        return;
+    };
+    let mut s = original.clone();
+    scenario_fields(ui, &mut s);
+    fix_references(original, &mut s);
+    if s != *original {
+        out.commands.push(CrowdCommand::Replace(Box::new(s)));
+    }
+}
+
+fn area_fields(ui: &mut egui::Ui, area: &mut Area) {
+    ui.horizontal(|ui| {
+        ui.label("min");
+        ui.add(
+            egui::DragValue::new(&mut area.min.0)
+                .speed(0.1)
+                .suffix(" m"),
+        );
+        ui.add(
+            egui::DragValue::new(&mut area.min.1)
+                .speed(0.1)
+                .suffix(" m"),
+        );
+    });
+    ui.horizontal(|ui| {
+        ui.label("max");
+        ui.add(
+            egui::DragValue::new(&mut area.max.0)
+                .speed(0.1)
+                .suffix(" m"),
+        );
+        ui.add(
+            egui::DragValue::new(&mut area.max.1)
+                .speed(0.1)
+                .suffix(" m"),
+        );
+    });
+}
+
+fn point_fields(ui: &mut egui::Ui, label: &str, p: &mut (f64, f64)) {
+    ui.horizontal(|ui| {
+        ui.label(label);
+        ui.add(egui::DragValue::new(&mut p.0).speed(0.1).suffix(" m E"));
+        ui.add(egui::DragValue::new(&mut p.1).speed(0.1).suffix(" m N"));
+    });
+}
+
+fn exit_choice(
+    ui: &mut egui::Ui,
+    id: impl std::hash::Hash + std::fmt::Debug,
+    exit: &mut String,
+    exits: &[String],
+) {
+    egui::ComboBox::from_id_salt(id)
+        .selected_text(exit.as_str())
+        .show_ui(ui, |ui| {
+            ui.selectable_value(exit, NEAREST_EXIT.to_string(), "nearest");
+            for e in exits {
+                ui.selectable_value(exit, e.clone(), e);
+            }
+        });
+}
+
+/// Waypoints visited in order: each with a remove button, and a menu to add one.
+fn via_fields(
+    ui: &mut egui::Ui,
+    id: impl std::hash::Hash + std::fmt::Debug + Copy,
+    via: &mut Vec<String>,
+    waypoints: &[String],
+) {
+    ui.horizontal_wrapped(|ui| {
+        ui.label("via");
+        let mut remove = None;
+        for (k, w) in via.iter().enumerate() {
+            if ui
+                .small_button(format!("{w} x"))
+                .on_hover_text("Remove")
+                .clicked()
+            {
+                remove = Some(k);
+            }
+        }
+        if let Some(k) = remove {
+            via.remove(k);
+        }
+        if !waypoints.is_empty() {
+            egui::ComboBox::from_id_salt((id, "add via"))
+                .selected_text("+")
+                .width(30.0)
+                .show_ui(ui, |ui| {
+                    for w in waypoints {
+                        if ui.selectable_label(false, w).clicked() {
+                            via.push(w.clone());
+                        }
+                    }
+                });
+        }
+    });
+}
+
+fn delete_button(ui: &mut egui::Ui) -> bool {
+    ui.small_button("Delete").clicked()
+}
+
+fn scenario_fields(ui: &mut egui::Ui, s: &mut CrowdScenario) {
+    let exits: Vec<String> = s.exits.iter().map(|e| e.name.clone()).collect();
+    let waypoints: Vec<String> = s.waypoints.iter().map(|w| w.name.clone()).collect();
+    let people: Vec<String> = s.people.iter().map(|p| p.name.clone()).collect();
+    ui.horizontal(|ui| {
+        ui.label("Name");
+        ui.text_edit_singleline(&mut s.name);
+    });
+    egui::CollapsingHeader::new(format!("Spawn areas ({})", s.spawns.len()))
+        .id_salt("crowd spawns")
+        .show(ui, |ui| {
+            let mut delete = None;
+            for (i, sp) in s.spawns.iter_mut().enumerate() {
+                egui::CollapsingHeader::new(&sp.name)
+                    .id_salt(("spawn", i))
+                    .show(ui, |ui| {
+                        ui.text_edit_singleline(&mut sp.name);
+                        egui::Grid::new(("spawn grid", i))
+                            .num_columns(2)
+                            .show(ui, |ui| {
+                                ui.label("People");
+                                ui.add(egui::DragValue::new(&mut sp.count).range(1..=1_000_000));
+                                ui.end_row();
+                                ui.label("Rate");
+                                ui.add(
+                                    egui::DragValue::new(&mut sp.rate_per_s)
+                                        .range(0.0..=100.0)
+                                        .speed(0.05)
+                                        .suffix(" /s"),
+                                )
+                                .on_hover_text("0: everyone at the start time");
+                                ui.end_row();
+                                ui.label("Start");
+                                ui.add(
+                                    egui::DragValue::new(&mut sp.start_s)
+                                        .range(0.0..=86_400.0)
+                                        .suffix(" s"),
+                                );
+                                ui.end_row();
+                                ui.label("Groups of");
+                                ui.horizontal(|ui| {
+                                    ui.add(
+                                        egui::DragValue::new(&mut sp.group_size.0).range(1..=12),
+                                    );
+                                    ui.label("to");
+                                    ui.add(
+                                        egui::DragValue::new(&mut sp.group_size.1).range(1..=12),
+                                    );
+                                });
+                                ui.end_row();
+                                ui.label("Exit");
+                                exit_choice(ui, ("spawn exit", i), &mut sp.exit, &exits);
+                                ui.end_row();
+                            });
+                        via_fields(ui, ("spawn via", i), &mut sp.via, &waypoints);
+                        area_fields(ui, &mut sp.area);
+                        if delete_button(ui) {
+                            delete = Some(i);
+                        }
+                    });
+            }
+            if let Some(i) = delete {
+                s.spawns.remove(i);
+            }
+        });
+    egui::CollapsingHeader::new(format!("Exits ({})", s.exits.len()))
+        .id_salt("crowd exits")
+        .show(ui, |ui| {
+            let mut delete = None;
+            for (i, e) in s.exits.iter_mut().enumerate() {
+                egui::CollapsingHeader::new(&e.name)
+                    .id_salt(("exit", i))
+                    .show(ui, |ui| {
+                        ui.text_edit_singleline(&mut e.name);
+                        area_fields(ui, &mut e.area);
+                        if delete_button(ui) {
+                            delete = Some(i);
+                        }
+                    });
+            }
+            if let Some(i) = delete {
+                s.exits.remove(i);
+            }
+        });
+    egui::CollapsingHeader::new(format!("Waypoints ({})", s.waypoints.len()))
+        .id_salt("crowd waypoints")
+        .show(ui, |ui| {
+            let mut delete = None;
+            for (i, w) in s.waypoints.iter_mut().enumerate() {
+                egui::CollapsingHeader::new(&w.name)
+                    .id_salt(("waypoint", i))
+                    .show(ui, |ui| {
+                        ui.text_edit_singleline(&mut w.name);
+                        let centre = w.area.centre();
+                        let kind = match w.wait {
+                            Wait::None => 0,
+                            Wait::Idle { .. } => 1,
+                            Wait::Queue { .. } => 2,
+                        };
+                        let mut choice = kind;
+                        egui::ComboBox::from_id_salt(("wait", i))
+                            .selected_text(["Pass through", "Wait (idle)", "Queue"][kind])
+                            .show_ui(ui, |ui| {
+                                ui.selectable_value(&mut choice, 0, "Pass through");
+                                ui.selectable_value(&mut choice, 1, "Wait (idle)");
+                                ui.selectable_value(&mut choice, 2, "Queue");
+                            });
+                        if choice != kind {
+                            w.wait = match choice {
+                                0 => Wait::None,
+                                1 => Wait::Idle {
+                                    min_s: 10.0,
+                                    max_s: 30.0,
+                                },
+                                _ => Wait::Queue {
+                                    head: (centre.x, w.area.min.1 + 0.5),
+                                    towards: (centre.x, w.area.max.1),
+                                    service_s: 5.0,
+                                },
+                            };
+                        }
+                        match &mut w.wait {
+                            Wait::None => {}
+                            Wait::Idle { min_s, max_s } => {
+                                ui.horizontal(|ui| {
+                                    ui.label("for");
+                                    ui.add(
+                                        egui::DragValue::new(min_s)
+                                            .range(0.0..=3600.0)
+                                            .suffix(" s"),
+                                    );
+                                    ui.label("to");
+                                    ui.add(
+                                        egui::DragValue::new(max_s)
+                                            .range(0.0..=3600.0)
+                                            .suffix(" s"),
+                                    );
+                                });
+                            }
+                            Wait::Queue {
+                                head,
+                                towards,
+                                service_s,
+                            } => {
+                                point_fields(ui, "head", head);
+                                point_fields(ui, "line towards", towards);
+                                ui.horizontal(|ui| {
+                                    ui.label("service");
+                                    ui.add(
+                                        egui::DragValue::new(service_s)
+                                            .range(0.1..=3600.0)
+                                            .suffix(" s per person"),
+                                    );
+                                });
+                            }
+                        }
+                        area_fields(ui, &mut w.area);
+                        if delete_button(ui) {
+                            delete = Some(i);
+                        }
+                    });
+            }
+            if let Some(i) = delete {
+                s.waypoints.remove(i);
+            }
+        });
+    egui::CollapsingHeader::new(format!("People ({})", s.people.len()))
+        .id_salt("crowd people")
+        .show(ui, |ui| {
+            let mut delete = None;
+            for (i, p) in s.people.iter_mut().enumerate() {
+                egui::CollapsingHeader::new(&p.name)
+                    .id_salt(("person", i))
+                    .show(ui, |ui| {
+                        ui.text_edit_singleline(&mut p.name);
+                        point_fields(ui, "at", &mut p.at);
+                        egui::Grid::new(("person grid", i))
+                            .num_columns(2)
+                            .show(ui, |ui| {
+                                ui.label("Appears at");
+                                ui.add(
+                                    egui::DragValue::new(&mut p.start_s)
+                                        .range(0.0..=86_400.0)
+                                        .suffix(" s"),
+                                );
+                                ui.end_row();
+                                ui.label("Speed");
+                                ui.add(
+                                    egui::DragValue::new(&mut p.speed)
+                                        .range(0.0..=3.0)
+                                        .speed(0.01)
+                                        .suffix(" m/s"),
+                                )
+                                .on_hover_text("0: drawn like everyone else's");
+                                ui.end_row();
+                                ui.label("Exit");
+                                exit_choice(ui, ("person exit", i), &mut p.exit, &exits);
+                                ui.end_row();
+                            });
+                        via_fields(ui, ("person via", i), &mut p.via, &waypoints);
+                        if delete_button(ui) {
+                            delete = Some(i);
+                        }
+                    });
+            }
+            if let Some(i) = delete {
+                s.people.remove(i);
+            }
+        });
+    egui::CollapsingHeader::new(format!("Events ({})", s.events.len()))
+        .id_salt("crowd events")
+        .show(ui, |ui| {
+            let mut delete = None;
+            for (i, e) in s.events.iter_mut().enumerate() {
+                let title = match &e.action {
+                    Action::Gather { .. } => "Gather",
+                    Action::Flee { .. } => "Flee",
+                    Action::WalkTo { .. } => "Walk to",
+                };
+                egui::CollapsingHeader::new(format!("{title} at {:.1} s", e.at_s))
+                    .id_salt(("event", i))
+                    .show(ui, |ui| {
+                        ui.horizontal(|ui| {
+                            ui.label("At");
+                            ui.add(
+                                egui::DragValue::new(&mut e.at_s)
+                                    .range(0.0..=86_400.0)
+                                    .suffix(" s"),
+                            );
+                        });
+                        match &mut e.action {
+                            Action::Gather {
+                                at,
+                                radius,
+                                within,
+                                share,
+                                stay_s,
+                            } => {
+                                point_fields(ui, "around", at);
+                                egui::Grid::new(("gather", i))
+                                    .num_columns(2)
+                                    .show(ui, |ui| {
+                                        ui.label("First ring");
+                                        ui.add(
+                                            egui::DragValue::new(radius)
+                                                .range(0.3..=50.0)
+                                                .speed(0.05)
+                                                .suffix(" m"),
+                                        );
+                                        ui.end_row();
+                                        ui.label("People within");
+                                        ui.add(
+                                            egui::DragValue::new(within)
+                                                .range(0.5..=1000.0)
+                                                .suffix(" m"),
+                                        );
+                                        ui.end_row();
+                                        ui.label("Share who stop");
+                                        ui.add(egui::Slider::new(share, 0.01..=1.0));
+                                        ui.end_row();
+                                        ui.label("Stay");
+                                        ui.add(
+                                            egui::DragValue::new(stay_s)
+                                                .range(0.0..=86_400.0)
+                                                .suffix(" s"),
+                                        )
+                                        .on_hover_text("0: until the end");
+                                        ui.end_row();
+                                    });
+                            }
+                            Action::Flee {
+                                from,
+                                radius,
+                                speed_factor,
+                                stay_s,
+                            } => {
+                                point_fields(ui, "from", from);
+                                egui::Grid::new(("flee", i)).num_columns(2).show(ui, |ui| {
+                                    ui.label("Radius");
+                                    ui.add(
+                                        egui::DragValue::new(radius)
+                                            .range(0.5..=500.0)
+                                            .suffix(" m"),
+                                    );
+                                    ui.end_row();
+                                    ui.label("Speed x");
+                                    ui.add(
+                                        egui::DragValue::new(speed_factor)
+                                            .range(1.0..=3.0)
+                                            .speed(0.01),
+                                    );
+                                    ui.end_row();
+                                    ui.label("Then stand");
+                                    ui.add(
+                                        egui::DragValue::new(stay_s)
+                                            .range(0.0..=86_400.0)
+                                            .suffix(" s"),
+                                    );
+                                    ui.end_row();
+                                });
+                            }
+                            Action::WalkTo { who, at, stay_s } => {
+                                egui::ComboBox::from_id_salt(("who", i))
+                                    .selected_text(who.as_str())
+                                    .show_ui(ui, |ui| {
+                                        for p in &people {
+                                            ui.selectable_value(who, p.clone(), p);
+                                        }
+                                    });
+                                point_fields(ui, "to", at);
+                                ui.horizontal(|ui| {
+                                    ui.label("Stay");
+                                    ui.add(
+                                        egui::DragValue::new(stay_s)
+                                            .range(0.0..=86_400.0)
+                                            .suffix(" s"),
+                                    );
+                                });
+                            }
+                        }
+                        if delete_button(ui) {
+                            delete = Some(i);
+                        }
+                    });
+            }
+            if let Some(i) = delete {
+                s.events.remove(i);
+            }
+            if let Some(first) = people.first()
+                && ui
+                    .button("Add: a person walks to a spot")
+                    .on_hover_text("Edit the person, place and time above")
+                    .clicked()
+            {
+                let at = s.people[0].at;
+                s.events.push(twincity_core::crowd::scenario::Event {
+                    at_s: 0.0,
+                    action: Action::WalkTo {
+                        who: first.clone(),
+                        at: (at.0 + 5.0, at.1),
+                        stay_s: 0.0,
+                    },
+                });
+            }
+        });
+    egui::CollapsingHeader::new("Run settings")
+        .id_salt("crowd run")
+        .show(ui, |ui| {
+            egui::Grid::new("crowd run grid")
+                .num_columns(2)
+                .show(ui, |ui| {
+                    ui.label("Duration");
+                    ui.add(
+                        egui::DragValue::new(&mut s.duration_s)
+                            .range(1.0..=86_400.0)
+                            .suffix(" s"),
+                    );
+                    ui.end_row();
+                    ui.label("Seed");
+                    ui.add(egui::DragValue::new(&mut s.seed));
+                    ui.end_row();
+                    ui.label("Trajectory fps");
+                    ui.add(egui::DragValue::new(&mut s.output_fps).range(1..=100));
+                    ui.end_row();
+                    ui.label("Mean speed");
+                    ui.add(
+                        egui::DragValue::new(&mut s.agents.speed_mean)
+                            .range(0.1..=3.0)
+                            .speed(0.01)
+                            .suffix(" m/s"),
+                    );
+                    ui.end_row();
+                    ui.label("Speed spread");
+                    ui.add(
+                        egui::DragValue::new(&mut s.agents.speed_sd)
+                            .range(0.0..=1.0)
+                            .speed(0.01)
+                            .suffix(" m/s"),
+                    );
+                    ui.end_row();
+                    ui.label("Body radius");
+                    ui.add(
+                        egui::DragValue::new(&mut s.agents.radius)
+                            .range(0.05..=1.0)
+                            .speed(0.005)
+                            .suffix(" m"),
+                    );
+                    ui.end_row();
+                    ui.label("Time gap");
+                    ui.add(
+                        egui::DragValue::new(&mut s.model.time_gap)
+                            .range(0.1..=3.0)
+                            .speed(0.01)
+                            .suffix(" s"),
+                    );
+                    ui.end_row();
+                });
+        });
+}
+
+/// Keeps references valid after renames and deletions in the panel: a renamed exit, waypoint
+/// or person is renamed where it is used; spawns and people whose exit was deleted head for
+/// the nearest exit; deleted waypoints leave `via` lists; a deleted person's events go.
+pub fn fix_references(before: &CrowdScenario, after: &mut CrowdScenario) {
+    let renames = |old: Vec<&str>, new: Vec<&str>| -> Vec<(String, Option<String>)> {
+        if old.len() == new.len() {
+            old.iter()
+                .zip(&new)
+                .filter(|(o, n)| o != n)
+                .map(|(o, n)| (o.to_string(), Some(n.to_string())))
+                .collect()
+        } else {
+            // One was deleted (the panel deletes one at a time).
+            old.iter()
+                .filter(|o| !new.contains(o))
+                .map(|o| (o.to_string(), None))
+                .collect()
+        }
+    };
+    let exit_changes = renames(
+        before.exits.iter().map(|e| e.name.as_str()).collect(),
+        after.exits.iter().map(|e| e.name.as_str()).collect(),
+    );
+    let waypoint_changes = renames(
+        before.waypoints.iter().map(|w| w.name.as_str()).collect(),
+        after.waypoints.iter().map(|w| w.name.as_str()).collect(),
+    );
+    let person_changes = renames(
+        before.people.iter().map(|p| p.name.as_str()).collect(),
+        after.people.iter().map(|p| p.name.as_str()).collect(),
+    );
+    for (old, new) in &exit_changes {
+        let target = new.clone().unwrap_or_else(|| NEAREST_EXIT.to_string());
+        for e in after
+            .spawns
+            .iter_mut()
+            .map(|s| &mut s.exit)
+            .chain(after.people.iter_mut().map(|p| &mut p.exit))
+        {
+            if e == old {
+                *e = target.clone();
+            }
+        }
+    }
+    for (old, new) in &waypoint_changes {
+        for via in after
+            .spawns
+            .iter_mut()
+            .map(|s| &mut s.via)
+            .chain(after.people.iter_mut().map(|p| &mut p.via))
+        {
+            match new {
+                Some(n) => via
+                    .iter_mut()
+                    .filter(|v| *v == old)
+                    .for_each(|v| *v = n.clone()),
+                None => via.retain(|v| v != old),
+            }
+        }
+    }
+    for (old, new) in &person_changes {
+        match new {
+            Some(n) => {
+                for e in &mut after.events {
+                    if let Action::WalkTo { who, .. } = &mut e.action
+                        && who == old
+                    {
+                        *who = n.clone();
+                    }
+                }
+            }
+            None => after
+                .events
+                .retain(|e| !matches!(&e.action, Action::WalkTo { who, .. } if who == old)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crowds::{CrowdItem, add_item, empty_scenario};
+
+    fn sample() -> CrowdScenario {
+        let mut s = empty_scenario(WalkableSpec::DemoDistrict);
+        let a = Area {
+            min: (0.0, 0.0),
+            max: (2.0, 2.0),
+        };
+        add_item(&mut s, CrowdItem::Exit(a), 0.0);
+        add_item(&mut s, CrowdItem::Exit(a), 0.0);
+        add_item(&mut s, CrowdItem::Waypoint(a), 0.0);
+        add_item(&mut s, CrowdItem::Spawn(a), 0.0);
+        add_item(&mut s, CrowdItem::Person((1.0, 1.0)), 0.0);
+        s.spawns[0].exit = "Exit 2".into();
+        s.spawns[0].via = vec!["Waypoint 1".into()];
+        s.events.push(twincity_core::crowd::scenario::Event {
+            at_s: 1.0,
+            action: Action::WalkTo {
+                who: "Person 1".into(),
+                at: (1.0, 1.0),
+                stay_s: 0.0,
+            },
+        });
+        s
+    }
+
+    #[test]
+    fn renames_follow_and_deletions_leave_valid_references() {
+        let before = sample();
+        let mut after = before.clone();
+        after.exits[1].name = "Metro".into();
+        after.waypoints[0].name = "Kiosk".into();
+        after.people[0].name = "Ana".into();
+        fix_references(&before, &mut after);
+        assert_eq!(after.spawns[0].exit, "Metro");
+        assert_eq!(after.spawns[0].via, vec!["Kiosk".to_string()]);
+        assert!(matches!(&after.events[0].action, Action::WalkTo { who, .. } if who == "Ana"));
+
+        let before = after.clone();
+        after.exits.remove(1);
+        after.waypoints.remove(0);
+        after.people.remove(0);
+        fix_references(&before, &mut after);
+        assert_eq!(after.spawns[0].exit, NEAREST_EXIT);
+        assert!(after.spawns[0].via.is_empty());
+        assert!(after.events.is_empty());
+    }
+}

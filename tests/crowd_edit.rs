@@ -1,0 +1,127 @@
+//! Editing a crowd scenario in the editor's crowd plugin, as the drawing tools and the Crowd
+//! panel do: new scenario, drawn exit and spawn area, run, undo/redo, atomic save.
+
+use twincity::city::CitySpec;
+use twincity::crowds::{CrowdCommand, CrowdItem, ground_point};
+use twincity::headless::{OffscreenOptions, OffscreenRenderer};
+use twincity_core::crowd::CrowdScenario;
+use twincity_core::crowd::WalkableSpec;
+use twincity_core::crowd::scenario::Area;
+
+fn area(min: (f64, f64), max: (f64, f64)) -> Area {
+    Area { min, max }
+}
+
+#[test]
+fn draw_run_undo_and_save_a_new_scenario() {
+    let corridor = std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/corridor.ron"
+    ));
+    let mut r = OffscreenRenderer::new(
+        CitySpec::default(),
+        OffscreenOptions {
+            crowd: Some((corridor, 0.0)),
+            ..OffscreenOptions::default()
+        },
+    )
+    .unwrap();
+    r.crowd_command(CrowdCommand::New(WalkableSpec::Polygon {
+        outer: vec![(0.0, 0.0), (40.0, 0.0), (40.0, 10.0), (0.0, 10.0)],
+        holes: vec![],
+    }));
+    {
+        let p = r.crowd().unwrap();
+        assert!(p.run.is_none(), "nothing to run yet");
+        assert!(
+            p.problem.as_deref().unwrap().contains("exit"),
+            "{:?}",
+            p.problem
+        );
+        assert!(p.dirty && p.path.is_none());
+    }
+    // Drawn as the tools do: an exit at the east end, a spawn area at the west end (corners
+    // in any order).
+    r.crowd_command(CrowdCommand::Add(CrowdItem::Exit(area(
+        (38.0, 0.0),
+        (40.0, 10.0),
+    ))));
+    r.crowd_command(CrowdCommand::Add(CrowdItem::Spawn(Area::from_corners(
+        bevy::math::DVec2::new(6.0, 9.0),
+        bevy::math::DVec2::new(1.0, 1.0),
+    ))));
+    {
+        let p = r.crowd().unwrap();
+        assert_eq!(p.problem, None);
+        let s = p.scenario.as_ref().unwrap();
+        assert_eq!(s.spawns.len(), 1);
+        assert_eq!(s.spawns[0].area, area((1.0, 1.0), (6.0, 9.0)));
+        // With one exit, a new spawn heads for it.
+        assert_eq!(s.spawns[0].exit, "Exit 1");
+        assert!(p.run.is_some());
+    }
+    r.crowd_command(CrowdCommand::RunUntil(45.0));
+    let exited = r.crowd().unwrap().exited();
+    assert!(exited >= 5, "only {exited} reached the exit");
+
+    // Undo removes the spawn area: the scenario cannot run; redo brings it back.
+    r.crowd_command(CrowdCommand::Undo);
+    assert!(
+        r.crowd()
+            .unwrap()
+            .scenario
+            .as_ref()
+            .unwrap()
+            .spawns
+            .is_empty()
+    );
+    assert!(r.crowd().unwrap().run.is_none());
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("drawn.ron");
+    // A scenario that would not load is not saved.
+    r.crowd_command(CrowdCommand::Save(Some(file.clone())));
+    assert!(!file.exists());
+    assert!(
+        r.crowd()
+            .unwrap()
+            .saved
+            .as_deref()
+            .unwrap()
+            .starts_with("Not saved")
+    );
+    r.crowd_command(CrowdCommand::Redo);
+    assert_eq!(
+        r.crowd().unwrap().scenario.as_ref().unwrap().spawns.len(),
+        1
+    );
+    assert_eq!(r.crowd().unwrap().problem, None);
+
+    // Panel edits replace the scenario; the run restarts with them.
+    let mut edited = r.crowd().unwrap().scenario.clone().unwrap();
+    edited.spawns[0].count = 7;
+    edited.spawns[0].rate_per_s = 0.0;
+    r.crowd_command(CrowdCommand::Replace(Box::new(edited.clone())));
+    r.crowd_command(CrowdCommand::Step);
+    assert_eq!(r.crowd().unwrap().walking(), 7);
+
+    r.crowd_command(CrowdCommand::Save(Some(file.clone())));
+    let p = r.crowd().unwrap();
+    assert!(!p.dirty, "{:?}", p.saved);
+    assert_eq!(p.path.as_deref(), Some(file.as_path()));
+    assert_eq!(CrowdScenario::load(&file).unwrap(), edited);
+}
+
+#[test]
+fn drawing_hits_the_ground_under_the_cursor() {
+    use bevy::math::{Vec2, Vec3};
+    // Straight down from 10 m over world (3, -4) = plan (3, 4).
+    let p = ground_point(Vec3::new(3.0, 10.0, -4.0), Vec3::NEG_Y, 0.0).unwrap();
+    assert!((p - Vec2::new(3.0, 4.0)).length() < 1e-5);
+    // At 45 degrees towards -Z (north) from 10 m up, onto a 0.15 m kerb: 9.85 m further north.
+    let d = Vec3::new(0.0, -1.0, -1.0).normalize();
+    let p = ground_point(Vec3::new(0.0, 10.0, 0.0), d, 0.15).unwrap();
+    assert!((p - Vec2::new(0.0, 9.85)).length() < 1e-4, "{p}");
+    // Looking up or along the horizon never hits the ground.
+    assert!(ground_point(Vec3::new(0.0, 10.0, 0.0), Vec3::Y, 0.0).is_none());
+    assert!(ground_point(Vec3::new(0.0, 10.0, 0.0), Vec3::X, 0.0).is_none());
+}
