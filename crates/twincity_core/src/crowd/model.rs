@@ -235,8 +235,12 @@ impl Crowd {
         max: DVec2,
         max_speed: f64,
     ) -> Self {
-        // Beyond this distance neither repulsion (e^-16) nor the speed rule matter.
-        let cell = (0.6 + params.time_gap * max_speed).max(16.0 * params.neighbour_range + 0.6);
+        // Beyond this distance neither repulsion (e^-16) nor the speed rule matter. Larger
+        // cells are still correct: areas kilometres wide get them, to keep at most a million.
+        let size = (max - min).abs();
+        let cell = (0.6 + params.time_gap * max_speed)
+            .max(16.0 * params.neighbour_range + 0.6)
+            .max((size.x * size.y / 1.0e6).sqrt());
         let grid = Grid::new(min, max, cell, &walls);
         Self {
             params,

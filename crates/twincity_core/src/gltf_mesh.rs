@@ -1,0 +1,500 @@
+//! Reading the triangles of a glTF 2.0 / GLB city mesh in the editor's world coordinates,
+//! without a renderer: what walkable areas are derived from.
+//!
+//! Safe on bad input: every accessor is bounds-checked before it is read, node graphs are
+//! walked with a depth limit, buffer URIs may not leave the file's folder, and what cannot be
+//! read (compressed or quantized geometry, GPU instancing) is skipped with a message naming the
+//! extension and how to convert the file.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use base64::Engine;
+use glam::{DMat4, DQuat, DVec3};
+use gltf::accessor::{DataType, Dimensions};
+use gltf::mesh::Mode;
+
+/// The triangles of one primitive, in world coordinates (metres, `+Y` up, `-Z` north).
+#[derive(Clone, Debug, PartialEq)]
+pub struct MeshPart {
+    /// The node's name, else the mesh's, else `mesh N`.
+    pub name: String,
+    /// The primitive's material name, if any.
+    pub material: Option<String>,
+    /// The primitive's material index, if any.
+    pub material_index: Option<usize>,
+    /// Tagged walkable: "walkable" in the node, mesh or material name (any case), or
+    /// `"walkable": true` in the node's or mesh's extras.
+    pub walkable: bool,
+    pub triangles: Vec<[DVec3; 3]>,
+}
+
+/// Everything read from a file.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MeshSoup {
+    pub parts: Vec<MeshPart>,
+    /// What was skipped and why (one line each).
+    pub skipped: Vec<String>,
+}
+
+impl MeshSoup {
+    pub fn triangle_count(&self) -> usize {
+        self.parts.iter().map(|p| p.triangles.len()).sum()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum GltfError {
+    #[error("{path}: cannot read the file: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: not a valid glTF 2.0 / GLB file: {message}")]
+    Invalid { path: PathBuf, message: String },
+    #[error("{path}: buffer {index}: {message}")]
+    Buffer {
+        path: PathBuf,
+        index: usize,
+        message: String,
+    },
+}
+
+const MAX_DEPTH: usize = 64;
+
+fn wants_walkable(extras: &gltf::json::extras::Extras) -> bool {
+    extras
+        .as_ref()
+        .and_then(|raw| serde_json::from_str::<serde_json::Value>(raw.get()).ok())
+        .and_then(|v| v.get("walkable").and_then(|w| w.as_bool()))
+        .unwrap_or(false)
+}
+
+fn tagged(name: Option<&str>) -> bool {
+    name.is_some_and(|n| n.to_ascii_lowercase().contains("walkable"))
+}
+
+/// Loads the buffers of `doc`: the GLB's binary chunk, `data:` URIs, or files next to the
+/// glTF file (never outside its folder).
+fn load_buffers(
+    path: &Path,
+    doc: &gltf::Document,
+    blob: Option<Vec<u8>>,
+) -> Result<Vec<Vec<u8>>, GltfError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut blob = blob;
+    let mut out = Vec::new();
+    for buffer in doc.buffers() {
+        let index = buffer.index();
+        let err = |message: String| GltfError::Buffer {
+            path: path.to_path_buf(),
+            index,
+            message,
+        };
+        let data = match buffer.source() {
+            gltf::buffer::Source::Bin => blob
+                .take()
+                .ok_or_else(|| err("the GLB has no binary chunk".into()))?,
+            gltf::buffer::Source::Uri(uri) => {
+                if let Some(rest) = uri.strip_prefix("data:") {
+                    let (_, payload) = rest
+                        .split_once(";base64,")
+                        .ok_or_else(|| err("only base64 data URIs are supported".into()))?;
+                    base64::engine::general_purpose::STANDARD
+                        .decode(payload)
+                        .map_err(|e| err(format!("bad base64 data: {e}")))?
+                } else {
+                    let decoded = percent_encoding::percent_decode_str(uri)
+                        .decode_utf8()
+                        .map_err(|_| err(format!("URI `{uri}` is not UTF-8")))?;
+                    let rel = Path::new(decoded.as_ref());
+                    if uri.contains("://") || rel.is_absolute() {
+                        return Err(err(format!(
+                            "URI `{uri}` points outside the file's folder; only relative paths inside it are read (pack the file as GLB with `gltf-transform copy in.gltf out.glb`)"
+                        )));
+                    }
+                    let full = dir.join(rel);
+                    let inside = match (full.canonicalize(), dir.canonicalize()) {
+                        (Ok(f), Ok(d)) => f.starts_with(d),
+                        _ => false,
+                    };
+                    if !inside {
+                        return Err(err(format!(
+                            "URI `{uri}` is missing or leaves the file's folder ({}); only files inside that folder are read",
+                            dir.display()
+                        )));
+                    }
+                    std::fs::read(&full).map_err(|e| err(format!("cannot read `{uri}`: {e}")))?
+                }
+            }
+        };
+        if data.len() < buffer.length() {
+            return Err(err(format!(
+                "holds {} bytes, the file declares {}",
+                data.len(),
+                buffer.length()
+            )));
+        }
+        out.push(data);
+    }
+    Ok(out)
+}
+
+/// True when every element of `accessor` lies inside its buffer view and buffer.
+fn in_bounds(accessor: &gltf::Accessor, buffers: &[Vec<u8>]) -> bool {
+    let Some(view) = accessor.view() else {
+        return false;
+    };
+    let Some(buffer) = buffers.get(view.buffer().index()) else {
+        return false;
+    };
+    if accessor.sparse().is_some() {
+        return false;
+    }
+    let elem = accessor.size();
+    let stride = view.stride().unwrap_or(elem);
+    let count = accessor.count();
+    let end_in_view = if count == 0 {
+        accessor.offset()
+    } else {
+        accessor.offset() + (count - 1) * stride + elem
+    };
+    end_in_view <= view.length() && view.offset() + view.length() <= buffer.len() && stride >= elem
+}
+
+/// Reads every triangle of the default scene (or the first), in world coordinates; with
+/// `z_up`, files exported with `+Z` up are turned as the editor turns them.
+pub fn load_triangles(path: &Path, z_up: bool) -> Result<MeshSoup, GltfError> {
+    let bytes = std::fs::read(path).map_err(|source| GltfError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let gltf = gltf::Gltf::from_slice(&bytes).map_err(|e| GltfError::Invalid {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    let gltf::Gltf { document, blob } = gltf;
+    let buffers = load_buffers(path, &document, blob)?;
+    let mut soup = MeshSoup::default();
+    for ext in document.extensions_required() {
+        let how = match ext {
+            "KHR_draco_mesh_compression" | "EXT_meshopt_compression" => {
+                "its compressed meshes are skipped; decompress with `gltf-transform copy in.glb out.glb`"
+            }
+            "KHR_mesh_quantization" => {
+                "quantized positions are skipped; dequantize with `gltf-transform dequantize in.glb out.glb`"
+            }
+            _ => "parts that need it may be skipped",
+        };
+        soup.skipped.push(format!("requires {ext}: {how}"));
+    }
+    let root = if z_up {
+        DMat4::from_quat(DQuat::from_rotation_x(-std::f64::consts::FRAC_PI_2))
+    } else {
+        DMat4::IDENTITY
+    };
+    let Some(scene) = document
+        .default_scene()
+        .or_else(|| document.scenes().next())
+    else {
+        soup.skipped.push("the file has no scene".into());
+        return Ok(soup);
+    };
+    let mut stack: Vec<(gltf::Node, DMat4, usize, bool)> =
+        scene.nodes().map(|n| (n, root, 0, false)).collect();
+    let mut seen = HashSet::new();
+    while let Some((node, parent, depth, parent_walkable)) = stack.pop() {
+        if depth > MAX_DEPTH || !seen.insert((node.index(), depth)) {
+            soup.skipped.push(format!(
+                "node {}: hierarchy deeper than {MAX_DEPTH} levels",
+                node.index()
+            ));
+            continue;
+        }
+        let local = DMat4::from_cols_array_2d(&node.transform().matrix().map(|c| c.map(f64::from)));
+        let world = parent * local;
+        let walkable = parent_walkable || tagged(node.name()) || wants_walkable(node.extras());
+        for child in node.children() {
+            stack.push((child, world, depth + 1, walkable));
+        }
+        let Some(mesh) = node.mesh() else {
+            continue;
+        };
+        if node
+            .extensions()
+            .is_some_and(|e| e.contains_key("EXT_mesh_gpu_instancing"))
+        {
+            soup.skipped.push(format!(
+                "node {}: EXT_mesh_gpu_instancing is not read (only the base mesh is); bake instances with `gltf-transform` if they matter",
+                node.index()
+            ));
+        }
+        let mesh_walkable = walkable || tagged(mesh.name()) || wants_walkable(mesh.extras());
+        let name = node
+            .name()
+            .or(mesh.name())
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("mesh {}", mesh.index()));
+        for prim in mesh.primitives() {
+            if prim.mode() != Mode::Triangles {
+                continue;
+            }
+            let Some(pos) = prim.get(&gltf::Semantic::Positions) else {
+                continue;
+            };
+            if pos.data_type() != DataType::F32 || pos.dimensions() != Dimensions::Vec3 {
+                soup.skipped.push(format!(
+                    "{name}: positions are not float32 vec3 (quantized?); dequantize with `gltf-transform dequantize`"
+                ));
+                continue;
+            }
+            if !in_bounds(&pos, &buffers) {
+                soup.skipped.push(format!(
+                    "{name}: positions are compressed, sparse or run past their buffer; skipped"
+                ));
+                continue;
+            }
+            let reader = prim.reader(|b| buffers.get(b.index()).map(|v| v.as_slice()));
+            let Some(positions) = reader.read_positions() else {
+                continue;
+            };
+            let points: Vec<DVec3> = positions
+                .map(|p| world.transform_point3(DVec3::new(p[0] as f64, p[1] as f64, p[2] as f64)))
+                .collect();
+            let indices: Vec<usize> = match prim.indices() {
+                Some(acc) => {
+                    let ok_type = matches!(
+                        acc.data_type(),
+                        DataType::U8 | DataType::U16 | DataType::U32
+                    ) && acc.dimensions() == Dimensions::Scalar;
+                    if !ok_type || !in_bounds(&acc, &buffers) {
+                        soup.skipped.push(format!(
+                            "{name}: indices unreadable or out of bounds; skipped"
+                        ));
+                        continue;
+                    }
+                    match reader.read_indices() {
+                        Some(i) => i.into_u32().map(|i| i as usize).collect(),
+                        None => continue,
+                    }
+                }
+                None => (0..points.len()).collect(),
+            };
+            if indices.iter().any(|&i| i >= points.len()) {
+                soup.skipped.push(format!(
+                    "{name}: an index points past the vertices; skipped"
+                ));
+                continue;
+            }
+            let triangles: Vec<[DVec3; 3]> = indices
+                .chunks_exact(3)
+                .map(|t| [points[t[0]], points[t[1]], points[t[2]]])
+                .filter(|t| t.iter().all(|p| p.is_finite()))
+                .collect();
+            let material = prim.material().name().map(str::to_string);
+            soup.parts.push(MeshPart {
+                walkable: mesh_walkable || tagged(material.as_deref()),
+                name: name.clone(),
+                material,
+                material_index: prim.material().index(),
+                triangles,
+            });
+        }
+    }
+    Ok(soup)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A minimal GLB: one node per `(name, translation, positions, indices)`.
+    pub fn write_glb(path: &Path, nodes: &[(&str, [f32; 3], Vec<[f32; 3]>, Vec<u32>)]) {
+        let mut bin: Vec<u8> = Vec::new();
+        let mut views = Vec::new();
+        let mut accessors = Vec::new();
+        let mut meshes = Vec::new();
+        let mut json_nodes = Vec::new();
+        for (k, (name, t, pos, idx)) in nodes.iter().enumerate() {
+            let p_off = bin.len();
+            for p in pos {
+                for c in p {
+                    bin.extend_from_slice(&c.to_le_bytes());
+                }
+            }
+            let i_off = bin.len();
+            for i in idx {
+                bin.extend_from_slice(&i.to_le_bytes());
+            }
+            let (lo, hi) = pos
+                .iter()
+                .fold(([f32::MAX; 3], [f32::MIN; 3]), |(lo, hi), p| {
+                    (
+                        [lo[0].min(p[0]), lo[1].min(p[1]), lo[2].min(p[2])],
+                        [hi[0].max(p[0]), hi[1].max(p[1]), hi[2].max(p[2])],
+                    )
+                });
+            views.push(format!(
+                r#"{{"buffer":0,"byteOffset":{p_off},"byteLength":{}}}"#,
+                pos.len() * 12
+            ));
+            views.push(format!(
+                r#"{{"buffer":0,"byteOffset":{i_off},"byteLength":{}}}"#,
+                idx.len() * 4
+            ));
+            accessors.push(format!(
+                r#"{{"bufferView":{},"componentType":5126,"count":{},"type":"VEC3","min":{lo:?},"max":{hi:?}}}"#,
+                2 * k,
+                pos.len()
+            ));
+            accessors.push(format!(
+                r#"{{"bufferView":{},"componentType":5125,"count":{},"type":"SCALAR"}}"#,
+                2 * k + 1,
+                idx.len()
+            ));
+            meshes.push(format!(
+                r#"{{"primitives":[{{"attributes":{{"POSITION":{}}},"indices":{}}}]}}"#,
+                2 * k,
+                2 * k + 1
+            ));
+            json_nodes.push(format!(
+                r#"{{"name":"{name}","mesh":{k},"translation":{t:?}}}"#
+            ));
+        }
+        while bin.len() % 4 != 0 {
+            bin.push(0);
+        }
+        let scene_nodes: Vec<String> = (0..nodes.len()).map(|k| k.to_string()).collect();
+        let mut json = format!(
+            r#"{{"asset":{{"version":"2.0"}},"scene":0,"scenes":[{{"nodes":[{}]}}],"nodes":[{}],"meshes":[{}],"accessors":[{}],"bufferViews":[{}],"buffers":[{{"byteLength":{}}}]}}"#,
+            scene_nodes.join(","),
+            json_nodes.join(","),
+            meshes.join(","),
+            accessors.join(","),
+            views.join(","),
+            bin.len()
+        );
+        while json.len() % 4 != 0 {
+            json.push(' ');
+        }
+        let total = 12 + 8 + json.len() + 8 + bin.len();
+        let mut out = Vec::with_capacity(total);
+        out.extend_from_slice(b"glTF");
+        out.extend_from_slice(&2u32.to_le_bytes());
+        out.extend_from_slice(&(total as u32).to_le_bytes());
+        out.extend_from_slice(&(json.len() as u32).to_le_bytes());
+        out.extend_from_slice(b"JSON");
+        out.extend_from_slice(json.as_bytes());
+        out.extend_from_slice(&(bin.len() as u32).to_le_bytes());
+        out.extend_from_slice(b"BIN\0");
+        out.extend_from_slice(&bin);
+        std::fs::write(path, out).unwrap();
+    }
+
+    /// An axis-aligned box from `lo` to `hi` (12 triangles).
+    pub fn cuboid(lo: [f32; 3], hi: [f32; 3]) -> (Vec<[f32; 3]>, Vec<u32>) {
+        let c = |i: u32| {
+            [
+                if i & 1 == 0 { lo[0] } else { hi[0] },
+                if i & 2 == 0 { lo[1] } else { hi[1] },
+                if i & 4 == 0 { lo[2] } else { hi[2] },
+            ]
+        };
+        let pos = (0..8).map(c).collect();
+        let idx = vec![
+            0, 1, 3, 0, 3, 2, 4, 6, 7, 4, 7, 5, // -z, +z
+            0, 4, 5, 0, 5, 1, 2, 3, 7, 2, 7, 6, // -y, +y
+            0, 2, 6, 0, 6, 4, 1, 5, 7, 1, 7, 3, // -x, +x
+        ];
+        (pos, idx)
+    }
+
+    #[test]
+    fn triangles_come_out_in_world_coordinates_with_tags() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("two.glb");
+        let (bp, bi) = cuboid([0.0, 0.0, 0.0], [10.0, 12.0, 8.0]);
+        let ground = vec![
+            [-20.0, 0.0, -20.0],
+            [20.0, 0.0, -20.0],
+            [20.0, 0.0, 20.0],
+            [-20.0, 0.0, 20.0],
+        ];
+        write_glb(
+            &file,
+            &[
+                ("Tower", [100.0, 0.0, -50.0], bp, bi),
+                (
+                    "Plaza walkable",
+                    [0.0, 0.0, 0.0],
+                    ground,
+                    vec![0, 2, 1, 0, 3, 2],
+                ),
+            ],
+        );
+        let soup = load_triangles(&file, false).unwrap();
+        assert_eq!(soup.parts.len(), 2);
+        assert_eq!(soup.triangle_count(), 14);
+        let tower = soup.parts.iter().find(|p| p.name == "Tower").unwrap();
+        assert!(!tower.walkable);
+        let (lo, hi) = tower.triangles.iter().flatten().fold(
+            (DVec3::splat(f64::MAX), DVec3::splat(f64::MIN)),
+            |(lo, hi), p| (lo.min(*p), hi.max(*p)),
+        );
+        // The node's translation is applied.
+        assert_eq!(lo, DVec3::new(100.0, 0.0, -50.0));
+        assert_eq!(hi, DVec3::new(110.0, 12.0, -42.0));
+        assert!(
+            soup.parts
+                .iter()
+                .any(|p| p.name == "Plaza walkable" && p.walkable)
+        );
+        // Z-up: the file's +Z (here -50..-42 with the translation) becomes height, its +Y
+        // (0..12) north, i.e. world -Z.
+        let turned = load_triangles(&file, true).unwrap();
+        let tower = turned.parts.iter().find(|p| p.name == "Tower").unwrap();
+        let (lo, hi) = tower.triangles.iter().flatten().fold(
+            (DVec3::splat(f64::MAX), DVec3::splat(f64::MIN)),
+            |(lo, hi), p| (lo.min(*p), hi.max(*p)),
+        );
+        assert!(
+            (lo - DVec3::new(100.0, -50.0, -12.0)).length() < 1e-9,
+            "{lo}"
+        );
+        assert!((hi - DVec3::new(110.0, -42.0, 0.0)).length() < 1e-9, "{hi}");
+    }
+
+    #[test]
+    fn broken_files_give_errors_not_panics() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("good.glb");
+        let (bp, bi) = cuboid([0.0; 3], [1.0; 3]);
+        write_glb(&good, &[("Box", [0.0; 3], bp, bi)]);
+        let bytes = std::fs::read(&good).unwrap();
+        // Truncated.
+        let cut = dir.path().join("cut.glb");
+        std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+        assert!(load_triangles(&cut, false).is_err());
+        // Not glTF at all.
+        let junk = dir.path().join("junk.glb");
+        std::fs::write(&junk, b"hello").unwrap();
+        assert!(matches!(
+            load_triangles(&junk, false),
+            Err(GltfError::Invalid { .. })
+        ));
+        // A .gltf whose buffer URI leaves the folder.
+        let escape = dir.path().join("escape.gltf");
+        std::fs::write(
+            &escape,
+            r#"{"asset":{"version":"2.0"},"buffers":[{"byteLength":4,"uri":"../../etc/passwd"}]}"#,
+        )
+        .unwrap();
+        let e = load_triangles(&escape, false).unwrap_err().to_string();
+        assert!(e.contains("folder"), "{e}");
+        // Missing file.
+        assert!(matches!(
+            load_triangles(&dir.path().join("none.glb"), false),
+            Err(GltfError::Io { .. })
+        ));
+    }
+}
