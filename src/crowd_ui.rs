@@ -5,6 +5,7 @@
 use bevy_egui::egui;
 use twincity_core::crowd::WalkableSpec;
 use twincity_core::crowd::scenario::{Action, Area, CrowdScenario, NEAREST_EXIT, Wait};
+use twincity_core::project::CityImport;
 
 use crate::crowds::{CrowdCommand, CrowdPlayer, CrowdTool};
 
@@ -20,7 +21,13 @@ pub struct CrowdPanelOut {
 
 const PROBLEM: egui::Color32 = egui::Color32::from_rgb(230, 80, 60);
 
-pub fn crowd_panel(ui: &mut egui::Ui, crowd: &mut CrowdPlayer, demo_city: bool) -> CrowdPanelOut {
+/// `imports` are the project's imported city files: a new scenario can walk any of them.
+pub fn crowd_panel(
+    ui: &mut egui::Ui,
+    crowd: &mut CrowdPlayer,
+    demo_city: bool,
+    imports: &[CityImport],
+) -> CrowdPanelOut {
     let mut out = CrowdPanelOut::default();
     egui::CollapsingHeader::new("Crowd")
         .default_open(true)
@@ -42,6 +49,25 @@ pub fn crowd_panel(ui: &mut egui::Ui, crowd: &mut CrowdPlayer, demo_city: bool) 
                 if demo_city && ui.button("New on the demo district").clicked() {
                     out.commands
                         .push(CrowdCommand::New(WalkableSpec::DemoDistrict));
+                }
+                for import in imports {
+                    let name = import
+                        .path
+                        .file_name()
+                        .map_or_else(|| import.path.display().to_string(), |n| n.to_string_lossy().into_owned());
+                    if ui
+                        .button(format!("New on {name}"))
+                        .on_hover_text(
+                            "Walk the imported city: parts named or tagged \"walkable\", else its \
+                             ground surfaces, minus building footprints (docs/crowd-scenarios.md)",
+                        )
+                        .clicked()
+                    {
+                        out.commands.push(CrowdCommand::New(WalkableSpec::Mesh {
+                            file: import.path.clone(),
+                            z_up: import.z_up,
+                        }));
+                    }
                 }
                 if ui
                     .button("New on a 60 m x 40 m area")
@@ -122,8 +148,38 @@ fn playback(ui: &mut egui::Ui, crowd: &mut CrowdPlayer, out: &mut CrowdPanelOut)
     }
 }
 
+/// Where the crowd walks, and for an imported city how that area was derived.
+fn walkable_line(ui: &mut egui::Ui, walkable: &WalkableSpec) {
+    match walkable {
+        WalkableSpec::Polygon { outer, holes } => {
+            ui.weak(format!(
+                "Walkable: a drawn polygon ({} corners, {} obstacles)",
+                outer.len(),
+                holes.len()
+            ));
+        }
+        WalkableSpec::DemoDistrict => {
+            ui.weak("Walkable: the demo district's pavements, crossings and square");
+        }
+        WalkableSpec::Mesh { file, .. } => {
+            let name = file.display();
+            match walkable.resolve() {
+                Ok(r) => ui.weak(format!(
+                    "Walkable: {name}, {:.0} m2: {}",
+                    r.area.area(),
+                    r.note.unwrap_or_default()
+                )),
+                Err(e) => ui.colored_label(PROBLEM, format!("Walkable: {e}")),
+            };
+        }
+    }
+}
+
 fn editor(ui: &mut egui::Ui, crowd: &mut CrowdPlayer, out: &mut CrowdPanelOut) {
     ui.strong("Edit");
+    if let Some(s) = &crowd.scenario {
+        walkable_line(ui, &s.walkable);
+    }
     ui.horizontal_wrapped(|ui| {
         ui.weak("Draw:");
         for tool in CrowdTool::ALL {

@@ -352,10 +352,14 @@ impl CrowdPlayer {
         self.run.as_ref().map_or(0, |r| r.exited())
     }
 
-    /// Height of the walking surface: the demo district's pavements are raised.
+    /// Height of the walking surface: the demo district's pavements are raised; an imported
+    /// city's is its ground's.
     fn ground(&self) -> f32 {
         match self.scenario.as_ref().map(|s| &s.walkable) {
             Some(WalkableSpec::DemoDistrict) => KERB_HEIGHT,
+            Some(mesh @ WalkableSpec::Mesh { .. }) => {
+                mesh.resolve().map_or(0.0, |r| r.ground_height as f32)
+            }
             _ => 0.0,
         }
     }
@@ -943,8 +947,13 @@ fn draw_areas(mut gizmos: Gizmos, player: Res<CrowdPlayer>) {
             Color::WHITE,
         );
     }
-    if let WalkableSpec::Polygon { outer, holes } = &s.walkable {
-        for ring in std::iter::once(outer).chain(holes.iter()) {
+    // The outline of a drawn or derived area (the demo district's shows in its pavements).
+    let area = match &s.walkable {
+        WalkableSpec::DemoDistrict => None,
+        spec => spec.resolve().ok().map(|r| r.area),
+    };
+    if let Some(area) = area {
+        for ring in std::iter::once(&area.outer).chain(area.holes.iter()) {
             let mut pts: Vec<Vec3> = ring
                 .iter()
                 .map(|&(x, z)| world_from_plan(Vec2::new(x as f32, z as f32), y))

@@ -81,6 +81,11 @@ pub fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
         anyhow::bail!("--duration must be a positive number of seconds, got {duration}");
     }
     let name = scenario.name.clone();
+    if !(args.quiet || args.json)
+        && let Ok(Some(note)) = scenario.walkable.resolve().map(|r| r.note)
+    {
+        eprintln!("walkable area: {note}");
+    }
     let mut sim =
         SimRun::new(scenario).map_err(|problem| problem.into_error(&args.scenario, &text))?;
     if let Some(wkt_path) = &args.walkable_wkt {

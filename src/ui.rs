@@ -275,7 +275,8 @@ fn editor_ui(
                     &mut action,
                 );
                 let demo_city = doc.project.demo_city;
-                let out = crate::crowd_ui::crowd_panel(ui, &mut crowd, demo_city);
+                let out =
+                    crate::crowd_ui::crowd_panel(ui, &mut crowd, demo_city, &doc.project.imports);
                 action.crowd.extend(out.commands);
                 if out.load {
                     action.prompt = Some(PathPurpose::Crowd);

@@ -125,3 +125,80 @@ fn drawing_hits_the_ground_under_the_cursor() {
     assert!(ground_point(Vec3::new(0.0, 10.0, 0.0), Vec3::Y, 0.0).is_none());
     assert!(ground_point(Vec3::new(0.0, 10.0, 0.0), Vec3::X, 0.0).is_none());
 }
+
+/// "New on FILE" for an imported city: the area comes from the file (a plaza tagged walkable,
+/// 3 m up, with a kiosk on it), drawn spawns and exits run on it, and people stand on the
+/// plaza, not at height 0.
+#[test]
+fn a_new_scenario_walks_an_imported_city_at_its_ground_height() {
+    use bevy::prelude::{Transform, With};
+    use twincity::crowds::Person;
+    use twincity_core::gltf_mesh::fixtures::{cuboid, write_glb};
+    let dir = tempfile::tempdir().unwrap();
+    let glb = dir.path().join("plaza.glb");
+    let plaza = vec![
+        [0.0, 0.0, 0.0],
+        [30.0, 0.0, 0.0],
+        [30.0, 0.0, -20.0],
+        [0.0, 0.0, -20.0],
+    ];
+    let (kp, ki) = cuboid([12.0, 0.0, -12.0], [18.0, 4.0, -8.0]);
+    write_glb(
+        &glb,
+        &[
+            (
+                "Plaza walkable",
+                [0.0, 3.0, 0.0],
+                plaza,
+                vec![0, 1, 2, 0, 2, 3],
+            ),
+            ("Kiosk", [0.0, 3.0, 0.0], kp, ki),
+        ],
+    );
+    let corridor = std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/corridor.ron"
+    ));
+    let mut r = OffscreenRenderer::new(
+        CitySpec::default(),
+        OffscreenOptions {
+            crowd: Some((corridor, 0.0)),
+            ..OffscreenOptions::default()
+        },
+    )
+    .unwrap();
+    r.crowd_command(CrowdCommand::New(WalkableSpec::Mesh {
+        file: glb.clone(),
+        z_up: false,
+    }));
+    r.crowd_command(CrowdCommand::Add(CrowdItem::Exit(area(
+        (28.0, 0.0),
+        (30.0, 20.0),
+    ))));
+    r.crowd_command(CrowdCommand::Add(CrowdItem::Spawn(area(
+        (0.5, 0.5),
+        (4.0, 19.5),
+    ))));
+    assert_eq!(r.crowd().unwrap().problem, None);
+    let s = r.crowd().unwrap().scenario.clone().unwrap();
+    let resolved = s.walkable.resolve().unwrap();
+    assert!((resolved.ground_height - 3.0).abs() < 1e-6);
+    // 600 m2 of plaza less the 24 m2 kiosk.
+    assert!(
+        (resolved.area.area() - 576.0).abs() < 0.5,
+        "{}",
+        resolved.area.area()
+    );
+    r.crowd_command(CrowdCommand::RunUntil(5.0));
+    let world = r.world_mut();
+    let heights: Vec<f32> = world
+        .query_filtered::<&Transform, With<Person>>()
+        .iter(world)
+        .map(|t| t.translation.y)
+        .collect();
+    assert!(!heights.is_empty());
+    assert!(
+        heights.iter().all(|y| (y - 3.0).abs() < 0.01),
+        "{heights:?}"
+    );
+}

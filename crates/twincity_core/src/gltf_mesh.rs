@@ -41,6 +41,44 @@ impl MeshSoup {
     pub fn triangle_count(&self) -> usize {
         self.parts.iter().map(|p| p.triangles.len()).sum()
     }
+
+    /// Lowest and highest corner of all triangles (`None` without triangles).
+    pub fn bounds(&self) -> Option<(DVec3, DVec3)> {
+        let mut points = self.parts.iter().flat_map(|p| p.triangles.iter().flatten());
+        let first = *points.next()?;
+        Some(points.fold((first, first), |(lo, hi), v| (lo.min(*v), hi.max(*v))))
+    }
+
+    /// Moves every triangle by `offset`.
+    pub fn translate(&mut self, offset: DVec3) {
+        for part in &mut self.parts {
+            for v in part.triangles.iter_mut().flatten() {
+                *v += offset;
+            }
+        }
+    }
+}
+
+/// Beyond this distance from the file's origin (metres), coordinates are re-centred.
+pub const RECENTRE_BEYOND: f64 = 10_000.0;
+
+/// The point subtracted from a model's coordinates to work near zero: on each axis whose
+/// centre lies more than [`RECENTRE_BEYOND`] from zero (projected or Earth-centred
+/// coordinates), that centre rounded to the metre; elsewhere 0, so small models keep their
+/// coordinates.
+pub fn local_origin(soup: &MeshSoup) -> DVec3 {
+    let Some((lo, hi)) = soup.bounds() else {
+        return DVec3::ZERO;
+    };
+    let centre = (lo + hi) * 0.5;
+    let axis = |c: f64| {
+        if c.abs() > RECENTRE_BEYOND {
+            c.round()
+        } else {
+            0.0
+        }
+    };
+    DVec3::new(axis(centre.x), axis(centre.y), axis(centre.z))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -304,12 +342,17 @@ pub fn load_triangles(path: &Path, z_up: bool) -> Result<MeshSoup, GltfError> {
     Ok(soup)
 }
 
-#[cfg(test)]
-pub(crate) mod tests {
-    use super::*;
+/// Small GLB files written for tests (here and in the app's tests, through the
+/// `test-support` feature).
+#[cfg(any(test, feature = "test-support"))]
+pub mod fixtures {
+    use std::path::Path;
+
+    /// `(name, translation, positions, indices)` of one node with one triangle mesh.
+    pub type Node<'a> = (&'a str, [f32; 3], Vec<[f32; 3]>, Vec<u32>);
 
     /// A minimal GLB: one node per `(name, translation, positions, indices)`.
-    pub fn write_glb(path: &Path, nodes: &[(&str, [f32; 3], Vec<[f32; 3]>, Vec<u32>)]) {
+    pub fn write_glb(path: &Path, nodes: &[Node]) {
         let mut bin: Vec<u8> = Vec::new();
         let mut views = Vec::new();
         let mut accessors = Vec::new();
@@ -361,7 +404,7 @@ pub(crate) mod tests {
                 r#"{{"name":"{name}","mesh":{k},"translation":{t:?}}}"#
             ));
         }
-        while bin.len() % 4 != 0 {
+        while !bin.len().is_multiple_of(4) {
             bin.push(0);
         }
         let scene_nodes: Vec<String> = (0..nodes.len()).map(|k| k.to_string()).collect();
@@ -374,7 +417,7 @@ pub(crate) mod tests {
             views.join(","),
             bin.len()
         );
-        while json.len() % 4 != 0 {
+        while !json.len().is_multiple_of(4) {
             json.push(' ');
         }
         let total = 12 + 8 + json.len() + 8 + bin.len();
@@ -408,6 +451,12 @@ pub(crate) mod tests {
         ];
         (pos, idx)
     }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::fixtures::{cuboid, write_glb};
+    use super::*;
 
     #[test]
     fn triangles_come_out_in_world_coordinates_with_tags() {

@@ -298,8 +298,8 @@ mod tests {
     use crate::demo_city::demo_district;
     use glam::DVec2;
 
+    use crate::gltf_mesh::fixtures::{cuboid, write_glb};
     use crate::gltf_mesh::load_triangles;
-    use crate::gltf_mesh::tests::{cuboid, write_glb};
 
     #[test]
     fn an_imported_city_walks_between_its_buildings() {

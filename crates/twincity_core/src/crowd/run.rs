@@ -1217,10 +1217,69 @@ mod tests {
         assert!(n >= 3, "only {n} scenarios found");
     }
 
+    /// A scenario on an imported GLB (projected coordinates, two buildings, no ground): the
+    /// path is taken relative to the scenario, the coordinates are re-centred, and everyone
+    /// crosses between the buildings without entering them. A missing file is a clear error.
+    #[test]
+    fn a_scenario_walks_an_imported_city() {
+        use crate::gltf_mesh::fixtures::{cuboid, write_glb};
+        let dir = tempfile::tempdir().unwrap();
+        let far = [85_000.0, 0.0, -445_000.0];
+        let (ap, ai) = cuboid([0.0, 0.0, -10.0], [10.0, 10.0, 0.0]);
+        let (bp, bi) = cuboid([20.0, 0.0, -10.0], [30.0, 20.0, 0.0]);
+        write_glb(
+            &dir.path().join("city.glb"),
+            &[("A", far, ap, ai), ("B", far, bp, bi)],
+        );
+        // Bounds x 85000..85030, z -445010..-445000: origin (85015, 0, -445005); in plan A
+        // covers x -15..-5, y -5..5 and B x 5..15; the area is 5 m around them.
+        let text = r#"(
+            version: 1,
+            name: "Between two buildings",
+            walkable: Mesh(file: "city.glb"),
+            spawns: [(name: "North", area: (min: (-4.0, 7.0), max: (4.0, 10.0)), count: 30, exit: "South")],
+            exits: [(name: "South", area: (min: (-4.0, -10.0), max: (4.0, -8.0)))],
+            duration_s: 60.0,
+        )"#;
+        let path = dir.path().join("between.ron");
+        std::fs::write(&path, text).unwrap();
+        let s = CrowdScenario::load(&path).unwrap();
+        let resolved = s.walkable.resolve().unwrap();
+        let note = resolved.note.unwrap();
+        assert!(note.contains("85015, 0, -445005"), "{note}");
+        assert!((resolved.area.area() - (40.0 * 20.0 - 200.0)).abs() < 1.0);
+        let mut run = SimRun::new(s.clone()).unwrap();
+        let inside_building = |p: DVec2| p.y.abs() < 5.0 && (5.0..15.0).contains(&p.x.abs());
+        while run.time() < 60.0 && run.exited() < 30 {
+            run.step();
+            for a in run.crowd().agents() {
+                assert!(!inside_building(a.position), "{:?} at {}", a.id, a.position);
+            }
+        }
+        assert_eq!(run.exited(), 30, "everyone crosses in a minute");
+
+        // Saved elsewhere, the mesh path still points at the file; saved beside it, it stays
+        // relative.
+        let elsewhere = tempfile::tempdir().unwrap();
+        let copy = elsewhere.path().join("copy.ron");
+        s.save(&copy).unwrap();
+        assert_eq!(CrowdScenario::load(&copy).unwrap().walkable, s.walkable);
+        s.save(&path).unwrap();
+        assert!(
+            std::fs::read_to_string(&path)
+                .unwrap()
+                .contains(r#"file: "city.glb""#)
+        );
+
+        std::fs::remove_file(dir.path().join("city.glb")).unwrap();
+        let e = CrowdScenario::load(&path).unwrap_err().to_string();
+        assert!(e.contains("walkable") && e.contains("city.glb"), "{e}");
+    }
+
     #[test]
     fn rimea_6_everyone_rounds_the_corner_inside_the_walls() {
         let s = scenario("corner.ron");
-        let area = s.walkable.resolve();
+        let area = s.walkable.resolve().unwrap().area;
         let mut run = SimRun::new(s).unwrap();
         assert_eq!(run.crowd().agents().len(), 20);
         while run.time() < 60.0 && !run.crowd().agents().is_empty() {

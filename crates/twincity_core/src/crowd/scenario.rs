@@ -2,7 +2,7 @@
 //! waiting and queueing), exits, timed behaviours and model parameters. [`super::run::SimRun`]
 //! plays one.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use glam::DVec2;
 use serde::{Deserialize, Serialize};
@@ -105,20 +105,105 @@ pub enum WalkableSpec {
     /// The pavements of the bundled demo district: blocks and crossings, minus buildings and
     /// street furniture (see `crowd::city`).
     DemoDistrict,
+    /// Derived from an imported glTF/GLB city (see `crowd::city::walkable_area_of_meshes` for
+    /// the rule). `file` is relative to the scenario file's folder, or absolute; plan
+    /// coordinates are the file's, less [`crate::gltf_mesh::local_origin`] when the file uses
+    /// large projected coordinates.
+    Mesh {
+        file: PathBuf,
+        /// Set for files exported with `+Z` up instead of glTF's `+Y` up.
+        #[serde(default)]
+        z_up: bool,
+    },
 }
 
+/// A walkable area with what the editor needs to draw people on it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResolvedWalkable {
+    pub area: WalkableArea,
+    /// Height of the walking surface, metres.
+    pub ground_height: f64,
+    /// How a mesh area was derived, and what was left out (`None` for polygons).
+    pub note: Option<String>,
+}
+
+type MeshKey = (PathBuf, bool, Option<std::time::SystemTime>, u64);
+
+/// Areas derived from meshes, by file, axis and modification: checking and running a scenario
+/// derive the same area, and the editor re-derives it on every edit.
+static MESH_AREAS: std::sync::Mutex<Vec<(MeshKey, ResolvedWalkable)>> =
+    std::sync::Mutex::new(Vec::new());
+
 impl WalkableSpec {
-    /// The walkable polygon this stands for.
-    pub fn resolve(&self) -> WalkableArea {
+    /// The walkable polygon this stands for. Mesh paths are taken as they are (the loader
+    /// makes them absolute); an unreadable mesh is an error naming the file.
+    pub fn resolve(&self) -> Result<ResolvedWalkable, String> {
         match self {
-            WalkableSpec::Polygon { outer, holes } => WalkableArea {
-                outer: outer.clone(),
-                holes: holes.clone(),
-            },
-            WalkableSpec::DemoDistrict => {
-                super::city::walkable_area_of(&crate::demo_city::demo_district())
-            }
+            WalkableSpec::Polygon { outer, holes } => Ok(ResolvedWalkable {
+                area: WalkableArea {
+                    outer: outer.clone(),
+                    holes: holes.clone(),
+                },
+                ground_height: 0.0,
+                note: None,
+            }),
+            WalkableSpec::DemoDistrict => Ok(ResolvedWalkable {
+                area: super::city::walkable_area_of(&crate::demo_city::demo_district()),
+                ground_height: crate::demo_city::KERB_HEIGHT as f64,
+                note: None,
+            }),
+            WalkableSpec::Mesh { file, z_up } => Self::resolve_mesh(file, *z_up),
         }
+    }
+
+    fn resolve_mesh(file: &Path, z_up: bool) -> Result<ResolvedWalkable, String> {
+        let meta = std::fs::metadata(file).map_err(|e| {
+            format!(
+                "cannot read {}: {e}; give the path of a .glb or .gltf file, relative to \
+                 the scenario's folder",
+                file.display()
+            )
+        })?;
+        let key: MeshKey = (file.to_path_buf(), z_up, meta.modified().ok(), meta.len());
+        let cache = || MESH_AREAS.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, hit)) = cache().iter().find(|(k, _)| *k == key) {
+            return Ok(hit.clone());
+        }
+        let mut soup = crate::gltf_mesh::load_triangles(file, z_up).map_err(|e| e.to_string())?;
+        let origin = crate::gltf_mesh::local_origin(&soup);
+        soup.translate(-origin);
+        let mesh = super::city::walkable_area_of_meshes(&soup)
+            .map_err(|m| format!("{}: {m}", file.display()))?;
+        let mut note = format!(
+            "{} from {} ground part(s) minus {} structure(s)",
+            mesh.ground_rule, mesh.ground_parts, mesh.structures
+        );
+        if origin != glam::DVec3::ZERO {
+            note += &format!(
+                "; coordinates relative to x, y, z = {:.0}, {:.0}, {:.0} of the file (y up)",
+                origin.x, origin.y, origin.z
+            );
+        }
+        if mesh.pieces_dropped > 0 {
+            note += &format!(
+                "; {} disconnected piece(s) left out (only the largest is walked)",
+                mesh.pieces_dropped
+            );
+        }
+        for skipped in &soup.skipped {
+            note += &format!("; {skipped}");
+        }
+        let resolved = ResolvedWalkable {
+            area: mesh.area,
+            ground_height: mesh.ground_height,
+            note: Some(note),
+        };
+        let mut cache = cache();
+        if cache.len() >= 8 {
+            cache.remove(0);
+        }
+        cache.push((key, resolved.clone()));
+        Ok(resolved)
     }
 }
 
@@ -294,6 +379,14 @@ pub struct CrowdScenario {
     pub output_fps: u32,
 }
 
+/// The folder a file is in (`.` for a bare file name).
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
+}
+
 fn finite_point(p: (f64, f64)) -> bool {
     p.0.is_finite() && p.1.is_finite()
 }
@@ -310,7 +403,10 @@ impl CrowdScenario {
 
     /// Like [`CrowdScenario::load`], also returning the file's text (to locate later errors).
     pub fn load_with_text(path: &Path) -> Result<(Self, String), DocError> {
-        let (scenario, text): (CrowdScenario, String) = ronfile::read(path)?;
+        let (mut scenario, text): (CrowdScenario, String) = ronfile::read(path)?;
+        if let WalkableSpec::Mesh { file, .. } = &mut scenario.walkable {
+            *file = folder_of(path).join(&*file);
+        }
         scenario
             .check()
             .map_err(|problem| problem.into_error(path, &text))?;
@@ -318,8 +414,17 @@ impl CrowdScenario {
     }
 
     /// Writes the scenario atomically (the previous file stays intact if anything fails).
+    /// Mesh paths are written relative to the file's folder when they lie under it.
     pub fn save(&self, path: &Path) -> Result<(), DocError> {
-        let text = ronfile::to_string(self)?;
+        let mut copy = self.clone();
+        if let WalkableSpec::Mesh { file, .. } = &mut copy.walkable {
+            let dir = std::path::absolute(folder_of(path)).unwrap_or_default();
+            let abs = std::path::absolute(&*file).unwrap_or_else(|_| file.clone());
+            if let Ok(rel) = abs.strip_prefix(&dir) {
+                *file = rel.to_path_buf();
+            }
+        }
+        let text = ronfile::to_string(&copy)?;
         ronfile::write_atomic(path, text.as_bytes())
     }
 
@@ -359,7 +464,11 @@ impl CrowdScenario {
             )
             .at("version"));
         }
-        let area = self.walkable.resolve();
+        let area = self
+            .walkable
+            .resolve()
+            .map_err(|m| FieldProblem::new("walkable", m).at("walkable"))?
+            .area;
         area.check()
             .map_err(|m| FieldProblem::new("walkable", m).at("walkable"))?;
         self.model
