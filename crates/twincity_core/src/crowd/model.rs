@@ -141,10 +141,24 @@ struct Grid {
     cell: f64,
     cols: usize,
     rows: usize,
-    /// Agent indices per cell, in agent order.
-    agents: Vec<Vec<u32>>,
+    /// Where each cell's agents start in `packed` (one more entry than cells).
+    starts: Vec<u32>,
+    /// Every agent's position and radius, cell by cell (row-major), in agent order within a
+    /// cell: neighbour loops read three contiguous runs (one per row of the 3 × 3 block)
+    /// instead of chasing agent indices.
+    packed: Vec<Slot>,
+    /// Cell of each agent (scratch for the counting sort).
+    cell_of_agent: Vec<u32>,
     /// Walls within `cell` of each cell.
     walls: Vec<Vec<u32>>,
+}
+
+/// An agent as neighbour loops need it.
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    position: DVec2,
+    radius: f64,
+    index: u32,
 }
 
 impl Grid {
@@ -158,7 +172,9 @@ impl Grid {
             cell,
             cols,
             rows,
-            agents: vec![Vec::new(); cols * rows],
+            starts: vec![0; cols * rows + 1],
+            packed: Vec::new(),
+            cell_of_agent: Vec::new(),
             walls: vec![Vec::new(); cols * rows],
         };
         for (i, w) in walls.iter().enumerate() {
@@ -187,24 +203,64 @@ impl Grid {
         )
     }
 
+    /// Sorts the agents into cells (a stable counting sort).
     fn rebuild(&mut self, agents: &[Agent]) {
-        for cell in &mut self.agents {
-            cell.clear();
-        }
-        for (i, a) in agents.iter().enumerate() {
+        self.cell_of_agent.clear();
+        self.starts.fill(0);
+        for a in agents {
             let (c, r) = self.cell_of(a.position);
-            self.agents[r * self.cols + c].push(i as u32);
+            let cell = r * self.cols + c;
+            self.cell_of_agent.push(cell as u32);
+            self.starts[cell + 1] += 1;
         }
+        for k in 1..self.starts.len() {
+            self.starts[k] += self.starts[k - 1];
+        }
+        let empty = Slot {
+            position: DVec2::ZERO,
+            radius: 0.0,
+            index: u32::MAX,
+        };
+        self.packed.clear();
+        self.packed.resize(agents.len(), empty);
+        // `starts[cell]` serves as the fill cursor, then is restored from the next cell's.
+        for (i, a) in agents.iter().enumerate() {
+            let cell = self.cell_of_agent[i] as usize;
+            let at = self.starts[cell] as usize;
+            self.packed[at] = Slot {
+                position: a.position,
+                radius: a.radius,
+                index: i as u32,
+            };
+            self.starts[cell] += 1;
+        }
+        for k in (1..self.starts.len()).rev() {
+            self.starts[k] = self.starts[k - 1];
+        }
+        self.starts[0] = 0;
+    }
+
+    /// The agents in the 3 × 3 cells around `p`: one run of slots per row, in row order and
+    /// cell order within a row.
+    fn rows_around(&self, p: DVec2) -> [&[Slot]; 3] {
+        let (c, r) = self.cell_of(p);
+        let (c0, c1) = (c.saturating_sub(1), (c + 1).min(self.cols - 1));
+        let row = |rr: usize| {
+            let first = self.starts[rr * self.cols + c0] as usize;
+            let end = self.starts[rr * self.cols + c1 + 1] as usize;
+            &self.packed[first..end]
+        };
+        let below = if r > 0 { row(r - 1) } else { &[] };
+        let above = if r + 1 < self.rows { row(r + 1) } else { &[] };
+        [below, row(r), above]
     }
 
     /// Agent indices in the 3 × 3 cells around `p`.
     fn neighbours(&self, p: DVec2) -> impl Iterator<Item = u32> + '_ {
-        let (c, r) = self.cell_of(p);
-        let rows = r.saturating_sub(1)..=(r + 1).min(self.rows - 1);
-        rows.flat_map(move |rr| {
-            let cols = c.saturating_sub(1)..=(c + 1).min(self.cols - 1);
-            cols.flat_map(move |cc| self.agents[rr * self.cols + cc].iter().copied())
-        })
+        self.rows_around(p)
+            .into_iter()
+            .flatten()
+            .map(|slot| slot.index)
     }
 
     fn walls_near(&self, p: DVec2) -> &[u32] {
@@ -381,11 +437,11 @@ impl Crowd {
             // skip the square root and the exponential there.
             let mut push = DVec2::ZERO;
             let reach = 16.0 * p.neighbour_range;
-            for j in self.grid.neighbours(a.position) {
-                if j as usize == i {
+            let around = self.grid.rows_around(a.position);
+            for b in around.iter().copied().flatten() {
+                if b.index as usize == i {
                     continue;
                 }
-                let b = &self.agents[j as usize];
                 let d = a.position - b.position;
                 let l = a.radius + b.radius;
                 let s2 = d.length_squared();
@@ -418,11 +474,10 @@ impl Crowd {
             // of step 1 on purpose: an iterator helper for both cost a third of the step time.)
             let mut spacing = f64::INFINITY;
             let mut contact = f64::INFINITY;
-            for j in self.grid.neighbours(a.position) {
-                if j as usize == i {
+            for b in around.iter().copied().flatten() {
+                if b.index as usize == i {
                     continue;
                 }
-                let b = &self.agents[j as usize];
                 let d = b.position - a.position;
                 let l = a.radius + b.radius;
                 let ahead = dir.dot(d);
