@@ -30,6 +30,9 @@ pub enum CitySet {
 pub struct CitySpec {
     pub demo_city: bool,
     pub imports: Vec<CityImport>,
+    /// Subtracted from imported files' coordinates (world axes, metres): the project's
+    /// origin, so that files in projected or Earth-centred coordinates sit near zero.
+    pub origin: bevy::math::DVec3,
 }
 
 /// Loading state of one imported file.
@@ -619,28 +622,42 @@ impl BoxMeshBuilder {
     }
 }
 
+/// Where an imported file's root goes: turned for `z_up`, then moved by minus the origin.
+fn import_transform(import: &CityImport, origin: bevy::math::DVec3) -> Transform {
+    let rotation = if import.z_up {
+        Quat::from_rotation_x(-std::f32::consts::FRAC_PI_2)
+    } else {
+        Quat::IDENTITY
+    };
+    Transform::from_rotation(rotation).with_translation((-origin).as_vec3())
+}
+
 fn sync_imports(
     mut commands: Commands,
     spec: Res<CitySpec>,
-    existing: Query<(Entity, &ImportedCity)>,
+    mut existing: Query<(Entity, &ImportedCity, &mut Transform)>,
     asset_server: Res<AssetServer>,
     mut status: ResMut<CityStatus>,
 ) {
-    for (entity, imported) in &existing {
+    let mut refused = Vec::new();
+    for (entity, imported, mut transform) in &mut existing {
         if !spec.imports.contains(&imported.import) {
             commands.entity(entity).despawn();
+        } else {
+            // The origin may have changed (first import of a far-away file, undo).
+            *transform = import_transform(&imported.import, spec.origin);
         }
     }
     for import in &spec.imports {
-        if existing.iter().any(|(_, i)| i.import == *import) {
+        if existing.iter().any(|(_, i, _)| i.import == *import) {
+            continue;
+        }
+        // The loader is handed only files that cannot crash it or read outside their folder.
+        if let Err(e) = twincity_core::gltf_inspect::check_import(&import.path, import.z_up) {
+            refused.push((import.path.clone(), ImportState::Failed(e)));
             continue;
         }
         let handle = load_city_file(&asset_server, import.path.clone());
-        let rotation = if import.z_up {
-            Quat::from_rotation_x(-std::f32::consts::FRAC_PI_2)
-        } else {
-            Quat::IDENTITY
-        };
         commands.spawn((
             Name::new(
                 import
@@ -654,13 +671,16 @@ fn sync_imports(
                 handle: handle.clone(),
             },
             WorldAssetRoot(handle),
-            Transform::from_rotation(rotation),
+            import_transform(import, spec.origin),
         ));
     }
     status.imports = spec
         .imports
         .iter()
         .map(|i| {
+            if let Some((_, failed)) = refused.iter().find(|(p, _)| *p == i.path) {
+                return (i.path.clone(), failed.clone());
+            }
             let previous = status
                 .imports
                 .iter()

@@ -29,8 +29,9 @@ pub enum Command {
     Render(PlannedArgs),
     /// [planned] Evaluate an ONNX model on a rendered dataset
     Eval(PlannedArgs),
-    /// [planned] Inspect a glTF/GLB file: meshes, extensions, bounds, CRS, problems
-    Inspect(PlannedArgs),
+    /// Inspect a glTF/GLB file: meshes, triangles, materials, extensions, bounds, origin, CRS
+    /// and problems (JSON pointers); exits 1 when the editor could not load the file
+    Inspect(InspectArgs),
     /// [planned] Compute DORI pixel-density coverage of a project's cameras
     Coverage(PlannedArgs),
     /// Benchmarks: `bench sim` (crowd model); rendering and coverage are planned
@@ -160,6 +161,15 @@ pub struct ValidateArgs {
     pub quiet: bool,
 }
 
+#[derive(Args, Debug)]
+pub struct InspectArgs {
+    /// The .glb or .gltf file
+    pub file: PathBuf,
+    /// Print the report as JSON instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// Arguments of commands that are not built yet (accepted so `--help` lists them).
 #[derive(Args, Debug)]
 pub struct PlannedArgs {
@@ -173,7 +183,6 @@ impl Command {
         match self {
             Command::Render(_) => Some(("render", "dataset rendering (issue: Synthetic datasets)")),
             Command::Eval(_) => Some(("eval", "model evaluation (issue: Live model inference)")),
-            Command::Inspect(_) => Some(("inspect", "glTF inspection (issue: Real city import)")),
             Command::Coverage(_) => Some(("coverage", "DORI coverage (issue: Real city import)")),
             Command::Bench(b) => match b.what {
                 BenchWhat::Sim(_) | BenchWhat::FundamentalDiagram(_) => None,
@@ -186,7 +195,7 @@ impl Command {
                     "coverage benchmarks (issue: Real city import)",
                 )),
             },
-            Command::Edit(_) | Command::Validate(_) | Command::Sim(_) => None,
+            Command::Edit(_) | Command::Validate(_) | Command::Sim(_) | Command::Inspect(_) => None,
         }
     }
 }

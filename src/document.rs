@@ -8,7 +8,7 @@ use std::time::Duration;
 use bevy::prelude::*;
 use bevy::window::PrimaryWindow;
 use twincity_core::CameraId;
-use twincity_core::project::{CityImport, EditorView, Project};
+use twincity_core::project::{CityImport, EditorView, GeoOrigin, Project};
 use twincity_core::undo::History;
 
 use crate::city::CitySpec;
@@ -240,12 +240,14 @@ fn apply_commands(
                         format!("{} is already in the project", import.path.display()),
                         now,
                     );
-                } else if let Err(problem) = check_import_path(&import.path) {
-                    notes.error(problem, now);
                 } else {
-                    *frame_when_loaded = FrameWhenLoaded::armed();
-                    doc.project.imports.push(import.clone());
-                    notes.info(format!("Importing {}", import.path.display()), now);
+                    match adopt_import(&mut doc.project, import.clone()) {
+                        Ok(note) => {
+                            *frame_when_loaded = FrameWhenLoaded::armed();
+                            notes.info(format!("Importing {}{note}", import.path.display()), now);
+                        }
+                        Err(problem) => notes.error(problem, now),
+                    }
                 }
             }
             DocCommand::Undo => {
@@ -263,6 +265,40 @@ fn apply_commands(
             }
         }
     }
+}
+
+/// Checks a file to import (see [`check_import_path`] and
+/// [`twincity_core::gltf_inspect::check_import`]) and adds it to the project. The first file
+/// with large coordinates sets the project's origin (and its CRS, when the file names one);
+/// later files are placed against that same origin. Returns a note for the user.
+pub fn adopt_import(project: &mut Project, import: CityImport) -> Result<String, String> {
+    check_import_path(&import.path)?;
+    let check = twincity_core::gltf_inspect::check_import(&import.path, import.z_up)
+        .map_err(|e| format!("Cannot import: {e}"))?;
+    let mut note = String::new();
+    let found_crs = check.crs.map(|c| c.crs);
+    match &mut project.origin {
+        None if check.origin != bevy::math::DVec3::ZERO => {
+            let origin = GeoOrigin::from_world(check.origin, found_crs);
+            note = format!(
+                "; re-centred on x {:.0}, y {:.0}, z {:.0}{}",
+                origin.x,
+                origin.y,
+                origin.z,
+                origin.crs.as_ref().map_or(
+                    " (CRS unknown: set it in Project)".to_string(),
+                    |c| format!(" ({c})")
+                )
+            );
+            project.origin = Some(origin);
+        }
+        Some(origin) if origin.crs.is_none() && found_crs.is_some() => {
+            origin.crs = found_crs;
+        }
+        _ => {}
+    }
+    project.imports.push(import);
+    Ok(note)
 }
 
 /// Checks that a file to import exists and looks like glTF before it is added to the project.
@@ -316,6 +352,11 @@ fn sync_city_spec(doc: Res<Document>, mut spec: ResMut<CitySpec>) {
     let wanted = CitySpec {
         demo_city: doc.project.demo_city,
         imports: doc.project.imports.clone(),
+        origin: doc
+            .project
+            .origin
+            .as_ref()
+            .map_or(bevy::math::DVec3::ZERO, GeoOrigin::world),
     };
     if *spec != wanted {
         *spec = wanted;

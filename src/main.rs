@@ -4,7 +4,7 @@ use anyhow::Context;
 use bevy::app::AppExit;
 use clap::Parser;
 use twincity::cli::{Cli, Command, EditArgs, ValidateArgs};
-use twincity::document::{Document, check_import_path};
+use twincity::document::{Document, adopt_import};
 use twincity::editor::{EditorOptions, build_editor};
 use twincity_core::crowd::CrowdScenario;
 use twincity_core::project::{CityImport, PROJECT_SUFFIX, Project};
@@ -31,6 +31,7 @@ fn main() -> ExitCode {
         Command::Edit(args) => edit(args),
         Command::Validate(args) => validate(&args),
         Command::Sim(args) => twincity::sim::run(&args),
+        Command::Inspect(args) => inspect(&args),
         Command::Bench(args) => match args.what {
             twincity::cli::BenchWhat::Sim(b) => twincity::sim::bench(&b),
             twincity::cli::BenchWhat::FundamentalDiagram(b) => {
@@ -47,6 +48,26 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `twincity inspect`: the report on stdout; exit 1 when the file cannot be loaded.
+fn inspect(args: &twincity::cli::InspectArgs) -> anyhow::Result<ExitCode> {
+    let report = twincity_core::gltf_inspect::inspect(&args.file)?;
+    if args.json {
+        let mut value = serde_json::to_value(&report)?;
+        value["loadable"] = report.loadable().into();
+        println!("{}", serde_json::to_string_pretty(&value)?);
+    } else {
+        print!("{report}");
+        if !report.loadable() {
+            println!("  result      cannot be loaded: fix the errors above");
+        }
+    }
+    Ok(if report.loadable() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn edit(args: EditArgs) -> anyhow::Result<ExitCode> {
@@ -70,10 +91,13 @@ fn edit(args: EditArgs) -> anyhow::Result<ExitCode> {
     }
     let crowd = args.crowd.clone().map(|p| (p, args.crowd_at));
     for file in args.import {
-        check_import_path(&file).map_err(anyhow::Error::msg)?;
         let path = std::path::absolute(&file).unwrap_or(file);
         if !project.imports.iter().any(|i| i.path == path) {
-            project.imports.push(CityImport { path, z_up: false });
+            let note = adopt_import(&mut project, CityImport { path, z_up: false })
+                .map_err(anyhow::Error::msg)?;
+            if !note.is_empty() {
+                eprintln!("{}", note.trim_start_matches("; "));
+            }
         }
     }
     let mut app = build_editor(EditorOptions {

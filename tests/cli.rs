@@ -26,7 +26,6 @@ fn commands_not_built_yet_say_so_and_fail() {
     for cmd in [
         "render",
         "eval",
-        "inspect",
         "coverage",
         "bench render",
         "bench coverage",
@@ -256,4 +255,52 @@ fn edit_refuses_a_broken_crowd_scenario_before_opening_a_window() {
         err.contains("crowd.ron") && err.contains("walkable"),
         "{err}"
     );
+}
+
+/// `twincity inspect`: a good file is reported (text and JSON) and exits 0; a file the editor
+/// could not load exits 1 with the JSON pointer of the problem; a missing file is an error.
+#[test]
+fn inspect_reports_contents_and_problems() {
+    use twincity_core::gltf_mesh::fixtures::{cuboid, write_glb};
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("block.glb");
+    let (p, i) = cuboid([0.0, 0.0, -10.0], [10.0, 20.0, 0.0]);
+    write_glb(&good, &[("Block", [85_000.0, 0.0, -447_000.0], p, i)]);
+    let out = twincity().args(["inspect"]).arg(&good).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("12 triangles"), "{text}");
+    assert!(text.contains("easting 85005, northing 447005"), "{text}");
+    let out = twincity()
+        .args(["inspect", "--json"])
+        .arg(&good)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["triangles"], 12);
+    assert_eq!(v["loadable"], true);
+    assert_eq!(v["bounds"][1][1], 20.0);
+
+    // Point the POSITION attribute at an accessor that does not exist.
+    let bytes = std::fs::read(&good).unwrap();
+    let json_len = u32::from_le_bytes(bytes[12..16].try_into().unwrap()) as usize;
+    let json = std::str::from_utf8(&bytes[20..20 + json_len]).unwrap();
+    let broken = json.replace(r#""POSITION":0"#, r#""POSITION":9"#);
+    assert_ne!(broken, json);
+    let gltf = dir.path().join("broken.gltf");
+    std::fs::write(&gltf, broken.trim_end()).unwrap();
+    let out = twincity().args(["inspect"]).arg(&gltf).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("/meshes/0/primitives/0/attributes/POSITION"),
+        "{text}"
+    );
+    let out = twincity()
+        .args(["inspect"])
+        .arg(dir.path().join("none.glb"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read"));
 }

@@ -115,7 +115,8 @@ fn importing_a_missing_file_is_refused() {
 fn importing_a_real_glb_adds_it_to_the_project() {
     let dir = tempfile::tempdir().unwrap();
     let glb = dir.path().join("box.glb");
-    std::fs::write(&glb, b"glTF").unwrap();
+    let (p, i) = twincity_core::gltf_mesh::fixtures::cuboid([0.0; 3], [1.0; 3]);
+    twincity_core::gltf_mesh::fixtures::write_glb(&glb, &[("box", [0.0; 3], p, i)]);
     let mut app = app(Project::empty("t"));
     send(
         &mut app,
@@ -126,4 +127,24 @@ fn importing_a_real_glb_adds_it_to_the_project() {
     );
     assert_eq!(project(&app).imports.len(), 1);
     assert_eq!(app.world().resource::<CitySpec>().imports[0].path, glb);
+    // Near zero: no origin is needed.
+    assert_eq!(project(&app).origin, None);
+
+    // A file that only starts like a GLB is refused before the loader sees it, with an error
+    // naming it; the project is unchanged.
+    let fake = dir.path().join("fake.glb");
+    std::fs::write(&fake, b"glTF").unwrap();
+    send(
+        &mut app,
+        DocCommand::Import(CityImport {
+            path: fake.clone(),
+            z_up: false,
+        }),
+    );
+    assert_eq!(project(&app).imports.len(), 1);
+    let errors = &app.world().resource::<Notifications>().unread_errors;
+    assert!(
+        errors.iter().any(|e| format!("{e:?}").contains("fake.glb")),
+        "{errors:?}"
+    );
 }

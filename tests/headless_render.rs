@@ -47,6 +47,7 @@ fn demo_district_renders_sky_ground_and_the_town_hall_where_geometry_says() {
     let spec = CitySpec {
         demo_city: true,
         imports: vec![],
+        ..CitySpec::default()
     };
     let mut renderer = OffscreenRenderer::new(spec, OffscreenOptions::default()).unwrap();
     let img = renderer.render(&camera()).unwrap();

@@ -7,65 +7,30 @@ use common::is_sky;
 use twincity::city::{CitySpec, ImportState};
 use twincity::headless::{OffscreenOptions, OffscreenRenderer};
 use twincity_core::VirtualCamera;
-use twincity_core::project::CityImport;
+use twincity_core::gltf_mesh::fixtures::write_glb;
+use twincity_core::project::{CityImport, Project};
 
 const W: u32 = 160;
 const H: u32 = 120;
 
-/// A GLB holding one quad facing +Z: x in [-10, 10], y in [0, 30], at z = -30.
-fn wall_glb() -> Vec<u8> {
-    let positions: [[f32; 3]; 4] = [
+/// Writes `name`: a quad facing +Z (x in [-10, 10], y in [0, 30], z = -30) and a smaller one
+/// 10 m behind the test camera (z = +30, out of view) so the model's centre is its node's
+/// translation `at`.
+fn wall_glb(dir: &std::path::Path, name: &str, at: [f32; 3]) -> std::path::PathBuf {
+    let path = dir.join(name);
+    let positions = vec![
         [-10.0, 0.0, -30.0],
         [10.0, 0.0, -30.0],
         [10.0, 30.0, -30.0],
         [-10.0, 30.0, -30.0],
+        [-10.0, 0.0, 30.0],
+        [10.0, 0.0, 30.0],
+        [10.0, 30.0, 30.0],
+        [-10.0, 30.0, 30.0],
     ];
-    let indices: [u16; 6] = [0, 1, 2, 0, 2, 3];
-    let mut bin = Vec::new();
-    for p in positions {
-        for c in p {
-            bin.extend_from_slice(&c.to_le_bytes());
-        }
-    }
-    for i in indices {
-        bin.extend_from_slice(&i.to_le_bytes());
-    }
-    while !bin.len().is_multiple_of(4) {
-        bin.push(0);
-    }
-    let json = serde_json::json!({
-        "asset": {"version": "2.0"},
-        "scene": 0,
-        "scenes": [{"nodes": [0]}],
-        "nodes": [{"mesh": 0, "name": "wall"}],
-        "meshes": [{"primitives": [{"attributes": {"POSITION": 0}, "indices": 1}]}],
-        "buffers": [{"byteLength": bin.len()}],
-        "bufferViews": [
-            {"buffer": 0, "byteOffset": 0, "byteLength": 48},
-            {"buffer": 0, "byteOffset": 48, "byteLength": 12}
-        ],
-        "accessors": [
-            {"bufferView": 0, "componentType": 5126, "count": 4, "type": "VEC3",
-             "min": [-10.0, 0.0, -30.0], "max": [10.0, 30.0, -30.0]},
-            {"bufferView": 1, "componentType": 5123, "count": 6, "type": "SCALAR"}
-        ]
-    });
-    let mut json = serde_json::to_vec(&json).unwrap();
-    while !json.len().is_multiple_of(4) {
-        json.push(b' ');
-    }
-    let total = 12 + 8 + json.len() + 8 + bin.len();
-    let mut glb = Vec::new();
-    glb.extend_from_slice(b"glTF");
-    glb.extend_from_slice(&2u32.to_le_bytes());
-    glb.extend_from_slice(&(total as u32).to_le_bytes());
-    glb.extend_from_slice(&(json.len() as u32).to_le_bytes());
-    glb.extend_from_slice(b"JSON");
-    glb.extend_from_slice(&json);
-    glb.extend_from_slice(&(bin.len() as u32).to_le_bytes());
-    glb.extend_from_slice(b"BIN\0");
-    glb.extend_from_slice(&bin);
-    glb
+    let indices = vec![0, 1, 2, 0, 2, 3, 4, 6, 5, 4, 7, 6];
+    write_glb(&path, &[("wall", at, positions, indices)]);
+    path
 }
 
 fn camera() -> VirtualCamera {
@@ -76,14 +41,14 @@ fn spec(path: std::path::PathBuf) -> CitySpec {
     CitySpec {
         demo_city: false,
         imports: vec![CityImport { path, z_up: false }],
+        ..CitySpec::default()
     }
 }
 
 #[test]
 fn imported_glb_outside_the_asset_folder_renders_at_its_coordinates() {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("wall.glb");
-    std::fs::write(&file, wall_glb()).unwrap();
+    let file = wall_glb(dir.path(), "wall.glb", [0.0; 3]);
     let mut r = OffscreenRenderer::new(spec(file.clone()), OffscreenOptions::default()).unwrap();
     let img = r.render(&camera()).unwrap();
     assert_eq!(r.city_status().imports, vec![(file, ImportState::Loaded)]);
@@ -112,8 +77,8 @@ fn imported_glb_outside_the_asset_folder_renders_at_its_coordinates() {
 #[test]
 fn a_broken_glb_fails_with_a_message_and_renders_the_rest() {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("broken.glb");
-    let mut bytes = wall_glb();
+    let file = wall_glb(dir.path(), "broken.glb", [0.0; 3]);
+    let mut bytes = std::fs::read(&file).unwrap();
     bytes.truncate(40);
     std::fs::write(&file, bytes).unwrap();
     let mut r = OffscreenRenderer::new(spec(file.clone()), OffscreenOptions::default()).unwrap();
@@ -125,4 +90,52 @@ fn a_broken_glb_fails_with_a_message_and_renders_the_rest() {
         other => panic!("expected a failure, got {other:?}"),
     }
     assert!(is_sky(img.get_pixel(80, 31).0));
+}
+
+/// A file in Lambert-93-like coordinates (6.9 million metres north) is re-centred: importing
+/// it sets the project's origin to its centre, and it renders exactly where the same wall at
+/// the origin does, without the jitter float32 would give at those coordinates.
+#[test]
+fn a_far_away_file_is_recentred_on_the_projects_origin() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = wall_glb(dir.path(), "far.glb", [651_000.0, 0.0, -6_862_000.0]);
+    let mut project = Project::demo().unwrap();
+    project.demo_city = false;
+    project.origin = None;
+    let note = twincity::document::adopt_import(
+        &mut project,
+        CityImport {
+            path: file.clone(),
+            z_up: false,
+        },
+    )
+    .unwrap();
+    assert!(note.contains("re-centred"), "{note}");
+    let origin = project.origin.clone().unwrap();
+    // Easting 651000, northing 6862000, height 0.
+    assert_eq!(
+        (origin.x, origin.y, origin.z),
+        (651_000.0, 6_862_000.0, 0.0)
+    );
+    let far_spec = CitySpec {
+        demo_city: false,
+        imports: project.imports.clone(),
+        origin: origin.world(),
+    };
+    let mut r = OffscreenRenderer::new(far_spec, OffscreenOptions::default()).unwrap();
+    let far = r.render(&camera()).unwrap();
+    assert_eq!(r.city_status().imports, vec![(file, ImportState::Loaded)]);
+    let near_file = wall_glb(dir.path(), "near.glb", [0.0; 3]);
+    let mut r = OffscreenRenderer::new(spec(near_file), OffscreenOptions::default()).unwrap();
+    let near = r.render(&camera()).unwrap();
+    let differing = far
+        .pixels()
+        .zip(near.pixels())
+        .filter(|(a, b)| a.0.iter().zip(b.0.iter()).any(|(x, y)| x.abs_diff(*y) > 2))
+        .count();
+    assert!(!is_sky(far.get_pixel(80, 31).0), "the wall is in view");
+    assert!(
+        differing == 0,
+        "{differing} pixels differ from the wall at the origin"
+    );
 }

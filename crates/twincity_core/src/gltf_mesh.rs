@@ -67,9 +67,14 @@ pub const RECENTRE_BEYOND: f64 = 10_000.0;
 /// coordinates), that centre rounded to the metre; elsewhere 0, so small models keep their
 /// coordinates.
 pub fn local_origin(soup: &MeshSoup) -> DVec3 {
-    let Some((lo, hi)) = soup.bounds() else {
-        return DVec3::ZERO;
-    };
+    match soup.bounds() {
+        Some((lo, hi)) => origin_for_bounds(lo, hi),
+        None => DVec3::ZERO,
+    }
+}
+
+/// [`local_origin`] of a model spanning `lo..hi`.
+pub fn origin_for_bounds(lo: DVec3, hi: DVec3) -> DVec3 {
     let centre = (lo + hi) * 0.5;
     let axis = |c: f64| {
         if c.abs() > RECENTRE_BEYOND {
@@ -112,9 +117,80 @@ fn tagged(name: Option<&str>) -> bool {
     name.is_some_and(|n| n.to_ascii_lowercase().contains("walkable"))
 }
 
+/// Parses and validates a glTF/GLB file. The glTF crate's validator indexes POSITION
+/// accessors unchecked (a bad index panics), so those are checked first, and validation runs
+/// under `catch_unwind` in case of other such gaps.
+pub fn parse_checked(bytes: &[u8]) -> Result<gltf::Gltf, String> {
+    use gltf::json::validation::{Checked, Validate};
+    let gltf = gltf::Gltf::from_slice_without_validation(bytes).map_err(|e| e.to_string())?;
+    let root = gltf.document.as_json();
+    for (i, name) in root.extensions_required.iter().enumerate() {
+        if let Some(note) = crate::gltf_inspect::unsupported_required(name) {
+            return Err(format!("/extensionsRequired/{i}: requires {name}: {note}"));
+        }
+    }
+    for (m, mesh) in root.meshes.iter().enumerate() {
+        for (p, prim) in mesh.primitives.iter().enumerate() {
+            if let Some(i) = prim
+                .attributes
+                .get(&Checked::Valid(gltf::Semantic::Positions))
+                && i.value() >= root.accessors.len()
+            {
+                return Err(format!(
+                    "/meshes/{m}/primitives/{p}/attributes/POSITION refers to accessor {}, but the file has {}",
+                    i.value(),
+                    root.accessors.len()
+                ));
+            }
+        }
+    }
+    let found = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut found = Vec::new();
+        root.validate(root, gltf::json::Path::new, &mut |path, error| {
+            found.push(format!("{}: {error}", path().as_str()));
+        });
+        found
+    }))
+    .map_err(|_| {
+        "the glTF validator failed on this file (an unchecked reference is out of range)"
+            .to_string()
+    })?;
+    if !found.is_empty() {
+        let more = if found.len() > 3 {
+            format!(" (and {} more)", found.len() - 3)
+        } else {
+            String::new()
+        };
+        return Err(format!("{}{more}", found[..found.len().min(3)].join("; ")));
+    }
+    Ok(gltf)
+}
+
+/// The file a relative URI names inside `dir`; an error for URIs with a scheme, absolute
+/// paths, missing files and anything that resolves outside `dir` (`..`, links).
+pub fn file_inside(dir: &Path, uri: &str) -> Result<PathBuf, String> {
+    let decoded = percent_encoding::percent_decode_str(uri)
+        .decode_utf8()
+        .map_err(|_| format!("URI `{uri}` is not UTF-8"))?;
+    let rel = Path::new(decoded.as_ref());
+    if uri.contains("://") || rel.is_absolute() {
+        return Err(format!(
+            "URI `{uri}` points outside the file's folder; only relative paths inside it are read (pack the file as GLB with `gltf-transform copy in.gltf out.glb`)"
+        ));
+    }
+    let full = dir.join(rel);
+    match (full.canonicalize(), dir.canonicalize()) {
+        (Ok(f), Ok(d)) if f.starts_with(&d) => Ok(full),
+        _ => Err(format!(
+            "URI `{uri}` is missing or leaves the file's folder ({}); only files inside that folder are read",
+            dir.display()
+        )),
+    }
+}
+
 /// Loads the buffers of `doc`: the GLB's binary chunk, `data:` URIs, or files next to the
 /// glTF file (never outside its folder).
-fn load_buffers(
+pub(crate) fn load_buffers(
     path: &Path,
     doc: &gltf::Document,
     blob: Option<Vec<u8>>,
@@ -142,26 +218,7 @@ fn load_buffers(
                         .decode(payload)
                         .map_err(|e| err(format!("bad base64 data: {e}")))?
                 } else {
-                    let decoded = percent_encoding::percent_decode_str(uri)
-                        .decode_utf8()
-                        .map_err(|_| err(format!("URI `{uri}` is not UTF-8")))?;
-                    let rel = Path::new(decoded.as_ref());
-                    if uri.contains("://") || rel.is_absolute() {
-                        return Err(err(format!(
-                            "URI `{uri}` points outside the file's folder; only relative paths inside it are read (pack the file as GLB with `gltf-transform copy in.gltf out.glb`)"
-                        )));
-                    }
-                    let full = dir.join(rel);
-                    let inside = match (full.canonicalize(), dir.canonicalize()) {
-                        (Ok(f), Ok(d)) => f.starts_with(d),
-                        _ => false,
-                    };
-                    if !inside {
-                        return Err(err(format!(
-                            "URI `{uri}` is missing or leaves the file's folder ({}); only files inside that folder are read",
-                            dir.display()
-                        )));
-                    }
+                    let full = file_inside(dir, uri).map_err(err)?;
                     std::fs::read(&full).map_err(|e| err(format!("cannot read `{uri}`: {e}")))?
                 }
             }
@@ -179,7 +236,7 @@ fn load_buffers(
 }
 
 /// True when every element of `accessor` lies inside its buffer view and buffer.
-fn in_bounds(accessor: &gltf::Accessor, buffers: &[Vec<u8>]) -> bool {
+pub(crate) fn in_bounds(accessor: &gltf::Accessor, buffers: &[Vec<u8>]) -> bool {
     let Some(view) = accessor.view() else {
         return false;
     };
@@ -207,9 +264,9 @@ pub fn load_triangles(path: &Path, z_up: bool) -> Result<MeshSoup, GltfError> {
         path: path.to_path_buf(),
         source,
     })?;
-    let gltf = gltf::Gltf::from_slice(&bytes).map_err(|e| GltfError::Invalid {
+    let gltf = parse_checked(&bytes).map_err(|message| GltfError::Invalid {
         path: path.to_path_buf(),
-        message: e.to_string(),
+        message,
     })?;
     let gltf::Gltf { document, blob } = gltf;
     let buffers = load_buffers(path, &document, blob)?;

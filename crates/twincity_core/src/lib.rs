@@ -11,6 +11,7 @@ pub mod camera;
 pub mod crowd;
 pub mod demo_city;
 pub mod geometry;
+pub mod gltf_inspect;
 pub mod gltf_mesh;
 pub mod project;
 pub mod ronfile;

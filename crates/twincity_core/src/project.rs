@@ -56,7 +56,9 @@ pub struct CityImport {
     pub z_up: bool,
 }
 
-/// The local origin's position in a projected or geocentric coordinate reference system.
+/// The local origin's position in a projected or geocentric coordinate reference system:
+/// `x` east, `y` north, `z` up (for a projected CRS: easting, northing, height). The scene's
+/// world point `(X, Y, Z)` (`+Y` up, `-Z` north) lies at `(x + X, y - Z, z + Y)` in the CRS.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GeoOrigin {
@@ -66,6 +68,23 @@ pub struct GeoOrigin {
     /// For example `"EPSG:2154"`; `None` when unknown.
     #[serde(default)]
     pub crs: Option<String>,
+}
+
+impl GeoOrigin {
+    /// From an origin in glTF world axes (`+Y` up, `-Z` north), as the import check finds it.
+    pub fn from_world(world: glam::DVec3, crs: Option<String>) -> Self {
+        Self {
+            x: world.x,
+            y: -world.z,
+            z: world.y,
+            crs,
+        }
+    }
+
+    /// The origin in glTF world axes: what is subtracted from an imported file's coordinates.
+    pub fn world(&self) -> glam::DVec3 {
+        glam::DVec3::new(self.x, self.z, -self.y)
+    }
 }
 
 /// Orbit view of the editor: the point looked at, the direction and the distance.
