@@ -5,7 +5,7 @@
 use bevy_egui::egui;
 use twincity_core::crowd::WalkableSpec;
 use twincity_core::crowd::scenario::{Action, Area, CrowdScenario, NEAREST_EXIT, Wait};
-use twincity_core::project::CityImport;
+use twincity_core::project::{CityImport, GeoOrigin};
 
 use crate::crowds::{CrowdCommand, CrowdPlayer, CrowdTool};
 
@@ -21,12 +21,14 @@ pub struct CrowdPanelOut {
 
 const PROBLEM: egui::Color32 = egui::Color32::from_rgb(230, 80, 60);
 
-/// `imports` are the project's imported city files: a new scenario can walk any of them.
+/// `imports` are the project's imported city files: a new scenario can walk any of them,
+/// placed against the project's `origin` as the city is drawn.
 pub fn crowd_panel(
     ui: &mut egui::Ui,
     crowd: &mut CrowdPlayer,
     demo_city: bool,
     imports: &[CityImport],
+    origin: Option<&GeoOrigin>,
 ) -> CrowdPanelOut {
     let mut out = CrowdPanelOut::default();
     egui::CollapsingHeader::new("Crowd")
@@ -66,6 +68,7 @@ pub fn crowd_panel(
                         out.commands.push(CrowdCommand::New(WalkableSpec::Mesh {
                             file: import.path.clone(),
                             z_up: import.z_up,
+                            origin: origin.map(|o| (o.x, o.y, o.z)),
                         }));
                     }
                 }

@@ -275,8 +275,13 @@ fn editor_ui(
                     &mut action,
                 );
                 let demo_city = doc.project.demo_city;
-                let out =
-                    crate::crowd_ui::crowd_panel(ui, &mut crowd, demo_city, &doc.project.imports);
+                let out = crate::crowd_ui::crowd_panel(
+                    ui,
+                    &mut crowd,
+                    demo_city,
+                    &doc.project.imports,
+                    doc.project.origin.as_ref(),
+                );
                 action.crowd.extend(out.commands);
                 if out.load {
                     action.prompt = Some(PathPurpose::Crowd);

@@ -170,6 +170,7 @@ fn a_new_scenario_walks_an_imported_city_at_its_ground_height() {
     r.crowd_command(CrowdCommand::New(WalkableSpec::Mesh {
         file: glb.clone(),
         z_up: false,
+        origin: None,
     }));
     r.crowd_command(CrowdCommand::Add(CrowdItem::Exit(area(
         (28.0, 0.0),

@@ -1248,6 +1248,20 @@ mod tests {
         let note = resolved.note.unwrap();
         assert!(note.contains("85015, 0, -445005"), "{note}");
         assert!((resolved.area.area() - (40.0 * 20.0 - 200.0)).abs() < 1.0);
+        // Given the project's origin (east, north, up), plan coordinates follow it: 15 m
+        // further west, the area starts 15 m further east.
+        let WalkableSpec::Mesh { file, .. } = &s.walkable else {
+            unreachable!()
+        };
+        let moved = WalkableSpec::Mesh {
+            file: file.clone(),
+            z_up: false,
+            origin: Some((85_000.0, 445_005.0, 0.0)),
+        }
+        .resolve()
+        .unwrap();
+        let min_x = |a: &WalkableArea| a.outer.iter().map(|p| p.0).fold(f64::MAX, f64::min);
+        assert!((min_x(&moved.area) - min_x(&resolved.area) - 15.0).abs() < 1e-6);
         let mut run = SimRun::new(s.clone()).unwrap();
         let inside_building = |p: DVec2| p.y.abs() < 5.0 && (5.0..15.0).contains(&p.x.abs());
         while run.time() < 60.0 && run.exited() < 30 {

@@ -114,6 +114,12 @@ pub enum WalkableSpec {
         /// Set for files exported with `+Z` up instead of glTF's `+Y` up.
         #[serde(default)]
         z_up: bool,
+        /// The point of the file's coordinates that becomes plan (0, 0): `(east, north, up)`
+        /// as in a project's origin. `None`: the file's own re-centring (see
+        /// [`crate::gltf_mesh::local_origin`]). The editor sets the project's origin, so
+        /// that people walk where the imported city is drawn.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        origin: Option<(f64, f64, f64)>,
     },
 }
 
@@ -127,7 +133,13 @@ pub struct ResolvedWalkable {
     pub note: Option<String>,
 }
 
-type MeshKey = (PathBuf, bool, Option<std::time::SystemTime>, u64);
+type MeshKey = (
+    PathBuf,
+    bool,
+    Option<[u64; 3]>,
+    Option<std::time::SystemTime>,
+    u64,
+);
 
 /// Areas derived from meshes, by file, axis and modification: checking and running a scenario
 /// derive the same area, and the editor re-derives it on every edit.
@@ -152,11 +164,19 @@ impl WalkableSpec {
                 ground_height: crate::demo_city::KERB_HEIGHT as f64,
                 note: None,
             }),
-            WalkableSpec::Mesh { file, z_up } => Self::resolve_mesh(file, *z_up),
+            WalkableSpec::Mesh { file, z_up, origin } => Self::resolve_mesh(
+                file,
+                *z_up,
+                origin.map(|(e, n, u)| glam::DVec3::new(e, u, -n)),
+            ),
         }
     }
 
-    fn resolve_mesh(file: &Path, z_up: bool) -> Result<ResolvedWalkable, String> {
+    fn resolve_mesh(
+        file: &Path,
+        z_up: bool,
+        origin: Option<glam::DVec3>,
+    ) -> Result<ResolvedWalkable, String> {
         let meta = std::fs::metadata(file).map_err(|e| {
             format!(
                 "cannot read {}: {e}; give the path of a .glb or .gltf file, relative to \
@@ -164,13 +184,19 @@ impl WalkableSpec {
                 file.display()
             )
         })?;
-        let key: MeshKey = (file.to_path_buf(), z_up, meta.modified().ok(), meta.len());
+        let key: MeshKey = (
+            file.to_path_buf(),
+            z_up,
+            origin.map(|o| o.to_array().map(f64::to_bits)),
+            meta.modified().ok(),
+            meta.len(),
+        );
         let cache = || MESH_AREAS.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((_, hit)) = cache().iter().find(|(k, _)| *k == key) {
             return Ok(hit.clone());
         }
         let mut soup = crate::gltf_mesh::load_triangles(file, z_up).map_err(|e| e.to_string())?;
-        let origin = crate::gltf_mesh::local_origin(&soup);
+        let origin = origin.unwrap_or_else(|| crate::gltf_mesh::local_origin(&soup));
         soup.translate(-origin);
         let mesh = super::city::walkable_area_of_meshes(&soup)
             .map_err(|m| format!("{}: {m}", file.display()))?;
