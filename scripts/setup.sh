@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the system packages TwinCity Studio needs on Debian/Ubuntu, once (idempotent):
 # - Mesa's software Vulkan driver (lavapipe), so everything renders on machines without a GPU;
-# - the X11 libraries the window uses, and Xvfb for the windowed tests.
+# - the X11 libraries the window uses, and Xvfb for the windowed tests;
+# - GDAL's command-line tools (the coverage test checks that ogrinfo reads our GeoJSON).
 # Rust itself (1.95, with clippy and rustfmt) is expected to be installed already.
 set -euo pipefail
 
 packages=(mesa-vulkan-drivers libvulkan1 xvfb xauth libx11-6 libxcursor1 libxrandr2 libxi6
-  libxkbcommon-x11-0)
+  libxkbcommon-x11-0 gdal-bin)
 
 missing=()
 for p in "${packages[@]}"; do

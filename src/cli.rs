@@ -32,8 +32,9 @@ pub enum Command {
     /// Inspect a glTF/GLB file: meshes, triangles, materials, extensions, bounds, origin, CRS
     /// and problems (JSON pointers); exits 1 when the editor could not load the file
     Inspect(InspectArgs),
-    /// [planned] Compute DORI pixel-density coverage of a project's cameras
-    Coverage(PlannedArgs),
+    /// DORI pixel-density coverage of a project's cameras with occlusion: GeoJSON and a
+    /// Markdown report
+    Coverage(crate::coverage::CoverageArgs),
     /// Benchmarks: `bench sim` (crowd model); rendering and coverage are planned
     Bench(BenchArgs),
 }
@@ -100,8 +101,8 @@ pub enum BenchWhat {
     FundamentalDiagram(BenchFdArgs),
     /// [planned] Annotated frames per second of the dataset renderer
     Render(PlannedArgs),
-    /// [planned] DORI coverage computation time
-    Coverage(PlannedArgs),
+    /// DORI coverage: time for 20 cameras over 500 m × 500 m, BVH against every triangle
+    Coverage(crate::coverage::BenchCoverageArgs),
 }
 
 #[derive(Args, Debug)]
@@ -183,19 +184,20 @@ impl Command {
         match self {
             Command::Render(_) => Some(("render", "dataset rendering (issue: Synthetic datasets)")),
             Command::Eval(_) => Some(("eval", "model evaluation (issue: Live model inference)")),
-            Command::Coverage(_) => Some(("coverage", "DORI coverage (issue: Real city import)")),
             Command::Bench(b) => match b.what {
-                BenchWhat::Sim(_) | BenchWhat::FundamentalDiagram(_) => None,
+                BenchWhat::Sim(_) | BenchWhat::FundamentalDiagram(_) | BenchWhat::Coverage(_) => {
+                    None
+                }
                 BenchWhat::Render(_) => Some((
                     "bench render",
                     "rendering benchmarks (issue: Synthetic datasets)",
                 )),
-                BenchWhat::Coverage(_) => Some((
-                    "bench coverage",
-                    "coverage benchmarks (issue: Real city import)",
-                )),
             },
-            Command::Edit(_) | Command::Validate(_) | Command::Sim(_) | Command::Inspect(_) => None,
+            Command::Edit(_)
+            | Command::Validate(_)
+            | Command::Sim(_)
+            | Command::Inspect(_)
+            | Command::Coverage(_) => None,
         }
     }
 }

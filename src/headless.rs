@@ -28,6 +28,8 @@ pub struct OffscreenOptions {
     pub timeout: Duration,
     /// A crowd scenario to show, simulated up to the given time (seconds).
     pub crowd: Option<(std::path::PathBuf, f64)>,
+    /// Zones blacked out in every camera's render (the project's `coverage.privacy_masks`).
+    pub privacy_masks: Vec<twincity_core::coverage::PrivacyMask>,
 }
 
 impl Default for OffscreenOptions {
@@ -36,6 +38,7 @@ impl Default for OffscreenOptions {
             shadows: false,
             timeout: Duration::from_secs(120),
             crowd: None,
+            privacy_masks: Vec::new(),
         }
     }
 }
@@ -180,7 +183,16 @@ impl OffscreenRenderer {
                 continue;
             }
             if let Some(data) = slot.take() {
-                return unpad_rows(&data, size);
+                let mut img = unpad_rows(&data, size)?;
+                let (w, h) = img.dimensions();
+                twincity_core::coverage::black_out_masks(
+                    &mut img,
+                    w,
+                    h,
+                    camera,
+                    &self.options.privacy_masks,
+                );
+                return Ok(img);
             }
         }
     }

@@ -7,6 +7,7 @@ pub mod cameras;
 pub mod capture;
 pub mod city;
 pub mod cli;
+pub mod coverage;
 pub mod crowd_ui;
 pub mod crowds;
 pub mod document;

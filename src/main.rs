@@ -32,11 +32,13 @@ fn main() -> ExitCode {
         Command::Validate(args) => validate(&args),
         Command::Sim(args) => twincity::sim::run(&args),
         Command::Inspect(args) => inspect(&args),
+        Command::Coverage(args) => twincity::coverage::run(&args),
         Command::Bench(args) => match args.what {
             twincity::cli::BenchWhat::Sim(b) => twincity::sim::bench(&b),
             twincity::cli::BenchWhat::FundamentalDiagram(b) => {
                 twincity::sim::fundamental_diagram(&b)
             }
+            twincity::cli::BenchWhat::Coverage(b) => twincity::coverage::bench(&b),
             _ => unreachable!("planned bench targets returned above"),
         },
         _ => unreachable!("planned commands returned above"),

@@ -96,3 +96,44 @@ fn demo_district_renders_sky_ground_and_the_town_hall_where_geometry_says() {
         "expected sky with no city at ({x}, {below_roof}), got {p:?}"
     );
 }
+
+/// A privacy mask (a 10 m × 6 m window zone 40 m ahead, centred on the optical axis at eye
+/// height) is black in the render, where the pinhole model puts it; the sky above it is not.
+#[test]
+fn privacy_masks_are_black_in_renders() {
+    let cam = camera();
+    let ahead = cam.position + cam.forward() * 40.0;
+    let mask = twincity_core::coverage::PrivacyMask {
+        name: "Flats".into(),
+        min: [ahead.x - 5.0, ahead.y - 3.0, ahead.z - 0.1],
+        max: [ahead.x + 5.0, ahead.y + 3.0, ahead.z + 0.1],
+    };
+    let spec = CitySpec {
+        demo_city: true,
+        ..CitySpec::default()
+    };
+    let mut renderer = OffscreenRenderer::new(
+        spec,
+        OffscreenOptions {
+            privacy_masks: vec![mask],
+            ..OffscreenOptions::default()
+        },
+    )
+    .unwrap();
+    let img = renderer.render(&cam).unwrap();
+    // Half-widths in pixels: 80 * 5 / 40 = 10 across, 80 * 3 / 40 = 6 up and down.
+    for (x, y) in [(80, 60), (72, 56), (88, 64)] {
+        assert_eq!(
+            &img.get_pixel(x, y).0[..3],
+            &[0, 0, 0],
+            "({x}, {y}) is masked"
+        );
+    }
+    for (x, y) in [(80, 50), (95, 60), (80, 10)] {
+        assert_ne!(
+            &img.get_pixel(x, y).0[..3],
+            &[0, 0, 0],
+            "({x}, {y}) is outside the mask"
+        );
+    }
+}

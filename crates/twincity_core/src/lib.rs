@@ -8,6 +8,8 @@
 //! see [`geometry::plan_from_world`].
 
 pub mod camera;
+pub mod coverage;
+pub mod coverage_export;
 pub mod crowd;
 pub mod demo_city;
 pub mod geometry;

@@ -43,6 +43,9 @@ pub struct Project {
     /// The editor's 3D view when the project was saved.
     #[serde(default)]
     pub view: EditorView,
+    /// DORI coverage settings: grid cell, target height, area of interest, privacy masks.
+    #[serde(default)]
+    pub coverage: crate::coverage::CoverageSetup,
 }
 
 /// A city mesh file that is part of the scene.
@@ -129,6 +132,7 @@ impl Project {
             origin: None,
             cameras: Vec::new(),
             view: EditorView::default(),
+            coverage: Default::default(),
         }
     }
 
@@ -242,6 +246,9 @@ impl Project {
                 )
                 .at("imports"));
             }
+        }
+        if let Err((field, message)) = self.coverage.check() {
+            return Err(FieldProblem::new(format!("coverage.{field}"), message).at("coverage"));
         }
         if let Some(o) = &self.origin
             && !(o.x.is_finite() && o.y.is_finite() && o.z.is_finite())
