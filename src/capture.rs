@@ -144,6 +144,7 @@ fn drive_screenshot(
     roots: Query<(), With<DemoCityRoot>>,
     time: Res<Time<Real>>,
     mut exit: MessageWriter<AppExit>,
+    coverage: Option<Res<crate::coverage_view::CoverageView>>,
 ) {
     match job.state.clone() {
         JobState::Waiting => {
@@ -156,7 +157,8 @@ fn drive_screenshot(
                 return;
             }
             let ready = scene_loaded(&spec, &status, roots.iter().count())
-                && readiness.stable_frames >= STABLE_FRAMES;
+                && readiness.stable_frames >= STABLE_FRAMES
+                && coverage.is_none_or(|c| c.settled());
             if !ready {
                 job.settle = 0;
                 return;

@@ -61,6 +61,9 @@ pub struct EditArgs {
     /// Show the crowd's density heatmap
     #[arg(long, requires = "crowd")]
     pub crowd_heatmap: bool,
+    /// Show the DORI coverage overlay of the project's cameras
+    #[arg(long)]
+    pub coverage: bool,
 }
 
 #[derive(Args, Debug)]

@@ -33,6 +33,8 @@ pub struct EditorOptions {
     pub crowd: Option<(PathBuf, f64)>,
     /// Start with the crowd density heatmap shown.
     pub crowd_heatmap: bool,
+    /// Start with the DORI coverage overlay shown.
+    pub coverage: bool,
 }
 
 /// Builds the editor app, ready to `run()`.
@@ -72,9 +74,13 @@ pub fn build_editor(options: EditorOptions) -> App {
         UiPlugin,
         ReadinessPlugin,
         CrowdPlugin,
+        crate::coverage_view::CoveragePlugin,
     ))
     .add_systems(Startup, spawn_ui_camera);
     app.world_mut().resource_mut::<CrowdPlayer>().heatmap = options.crowd_heatmap;
+    app.world_mut()
+        .resource_mut::<crate::coverage_view::CoverageView>()
+        .show = options.coverage;
     if let Some((path, at)) = options.crowd {
         app.world_mut().write_message(CrowdCommand::Load(path));
         if at > 0.0 {

@@ -8,6 +8,7 @@ pub mod capture;
 pub mod city;
 pub mod cli;
 pub mod coverage;
+pub mod coverage_view;
 pub mod crowd_ui;
 pub mod crowds;
 pub mod document;

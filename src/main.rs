@@ -19,6 +19,7 @@ fn main() -> ExitCode {
         crowd: None,
         crowd_at: 0.0,
         crowd_heatmap: false,
+        coverage: false,
     }));
     if let Some((name, what)) = command.planned() {
         eprintln!(
@@ -109,6 +110,7 @@ fn edit(args: EditArgs) -> anyhow::Result<ExitCode> {
         frame_imports,
         crowd,
         crowd_heatmap: args.crowd_heatmap,
+        coverage: args.coverage,
     });
     Ok(match app.run() {
         AppExit::Success => ExitCode::SUCCESS,

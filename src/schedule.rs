@@ -3,7 +3,8 @@
 //! Per frame, in `Update`: commands from the previous frame's UI are applied to the document
 //! ([`DocumentSet`]), the scene is brought in line with the document ([`CitySet`]), the crowd
 //! advances ([`CrowdSet::Step`]), the 3D view reacts to input ([`ViewportSet`]), camera overlays
-//! and crowd areas are drawn ([`CameraSet`], [`CrowdSet::Draw`]) and finally the
+//! and crowd areas are drawn ([`CameraSet`], [`CrowdSet::Draw`]), the DORI coverage overlay is
+//! computed in the background and drawn ([`CoverageSet`]), and finally the
 //! capture logic looks at what is on screen ([`CaptureSet`]). The UI runs in bevy_egui's
 //! `EguiPrimaryContextPass` ([`UiSet`]) and only *sends* commands, so it never races the scene.
 
@@ -12,6 +13,7 @@ use bevy::prelude::*;
 pub use crate::cameras::CameraSet;
 pub use crate::capture::CaptureSet;
 pub use crate::city::CitySet;
+pub use crate::coverage_view::CoverageSet;
 pub use crate::crowds::CrowdSet;
 pub use crate::document::DocumentSet;
 pub use crate::ui::UiSet;
@@ -28,11 +30,13 @@ impl Plugin for SchedulePlugin {
                 DocumentSet::ApplyCommands,
                 DocumentSet::RecordHistory,
                 CitySet::Sync,
+                CoverageSet::Compute,
                 CrowdSet::Step,
                 ViewportSet::Input,
                 ViewportSet::ApplyCamera,
                 CameraSet::Draw,
                 CrowdSet::Draw,
+                CoverageSet::Draw,
                 CaptureSet::Watch,
             )
                 .chain(),

@@ -191,6 +191,16 @@ fn window_events(
     }
 }
 
+/// What the panels show besides the document (one system parameter, to keep the count of
+/// `editor_ui`'s parameters within Bevy's limit).
+type SceneViews<'w> = (
+    Res<'w, SceneStats>,
+    Res<'w, DiagnosticsStore>,
+    Res<'w, CityStatus>,
+    Res<'w, DemoLayout>,
+    ResMut<'w, crate::coverage_view::CoverageView>,
+);
+
 fn editor_ui(
     mut contexts: EguiContexts,
     mut doc: ResMut<Document>,
@@ -204,12 +214,7 @@ fn editor_ui(
     mut view: ResMut<ViewState>,
     mut overlays: ResMut<OverlaySettings>,
     mut frame_all: ResMut<FrameAllRequest>,
-    (stats, diagnostics, city_status, layout): (
-        Res<SceneStats>,
-        Res<DiagnosticsStore>,
-        Res<CityStatus>,
-        Res<DemoLayout>,
-    ),
+    (stats, diagnostics, city_status, layout, mut coverage): SceneViews,
     dialogs: Res<DialogChannel>,
     mut crowd: ResMut<CrowdPlayer>,
     mut crowd_commands: MessageWriter<CrowdCommand>,
@@ -283,6 +288,7 @@ fn editor_ui(
                     doc.project.origin.as_ref(),
                 );
                 action.crowd.extend(out.commands);
+                crate::coverage_view::coverage_panel(ui, &mut coverage, &doc.project.cameras);
                 if out.load {
                     action.prompt = Some(PathPurpose::Crowd);
                 }
@@ -710,6 +716,8 @@ fn properties_panel(
                 ui.text_edit_singleline(&mut doc.project.name);
             });
             ui.add_space(8.0);
+            georeference(ui, &mut doc.project);
+            ui.add_space(8.0);
             ui.weak("Click a building or a camera in the view or in the scene list to see its properties.");
         }
         Selection::Building(id) => {
@@ -744,14 +752,78 @@ fn properties_panel(
             }
         }
         Selection::Camera(id) => {
+            let origin = doc.project.origin.clone();
             if let Some(cam) = doc.project.camera_mut(id) {
-                camera_properties(ui, cam, a);
+                camera_properties(ui, cam, origin.as_ref(), a);
             }
         }
     }
 }
 
-fn camera_properties(ui: &mut egui::Ui, cam: &mut VirtualCamera, a: &mut Actions) {
+/// The project's origin in its CRS and the CRS itself (typed as an EPSG code when the
+/// imported files do not say). Exports are placed on the map with these.
+fn georeference(ui: &mut egui::Ui, project: &mut twincity_core::Project) {
+    egui::CollapsingHeader::new("Georeference")
+        .default_open(true)
+        .show(ui, |ui| {
+            let zero = twincity_core::project::GeoOrigin {
+                x: 0.0,
+                y: 0.0,
+                z: 0.0,
+                crs: None,
+            };
+            // Edited on a copy, written back only when it changed (no change detection noise).
+            let mut edited = project.origin.clone().unwrap_or(zero.clone());
+            let origin = &mut edited;
+            // With imported files the origin is what they were moved by: shown, not edited
+            // (editing it would move them away from the cameras).
+            let locked = !project.imports.is_empty();
+            egui::Grid::new("origin").num_columns(2).show(ui, |ui| {
+                for (label, v, speed) in [
+                    ("Origin east (x)", &mut origin.x, 1.0),
+                    ("Origin north (y)", &mut origin.y, 1.0),
+                    ("Origin height (z)", &mut origin.z, 0.1),
+                ] {
+                    ui.label(label);
+                    if locked {
+                        ui.label(format!("{v:.3} m"));
+                    } else {
+                        ui.add(egui::DragValue::new(v).speed(speed).suffix(" m"));
+                    }
+                    ui.end_row();
+                }
+                ui.label("CRS (EPSG)");
+                let mut code = origin
+                    .crs
+                    .as_deref()
+                    .and_then(|c| c.strip_prefix("EPSG:"))
+                    .unwrap_or("")
+                    .to_string();
+                if ui
+                    .add(egui::TextEdit::singleline(&mut code).hint_text("e.g. 2154"))
+                    .on_hover_text("The projected CRS of the origin (2154 Lambert-93, 28992 RD New, 2056 LV95...)")
+                    .changed()
+                {
+                    let digits: String = code.chars().filter(char::is_ascii_digit).collect();
+                    origin.crs = (!digits.is_empty()).then(|| format!("EPSG:{digits}"));
+                }
+                ui.end_row();
+            });
+            let georef = twincity_core::coverage_export::Georef::new(Some(origin));
+            ui.weak(format!("Exports: {}", georef.description));
+            let wanted = (edited != zero).then_some(edited);
+            if wanted != project.origin {
+                project.origin = wanted;
+            }
+        });
+}
+
+fn camera_properties(
+    ui: &mut egui::Ui,
+    cam: &mut VirtualCamera,
+    origin: Option<&twincity_core::project::GeoOrigin>,
+    a: &mut Actions,
+) {
     ui.horizontal(|ui| {
         ui.label("Name");
         ui.text_edit_singleline(&mut cam.name);
@@ -794,6 +866,23 @@ fn camera_properties(ui: &mut egui::Ui, cam: &mut VirtualCamera, a: &mut Actions
                 ui.label("Roll");
                 ui.add(egui::Slider::new(&mut cam.roll_deg, -180.0..=180.0).suffix(" deg"));
                 ui.end_row();
+                if let Some(o) = origin {
+                    let p = cam.position.as_dvec3();
+                    ui.label(format!(
+                        "In {}",
+                        o.crs.as_deref().unwrap_or("the source CRS")
+                    ));
+                    ui.label(format!(
+                        "E {:.2}, N {:.2}, H {:.2}",
+                        o.x + p.x,
+                        o.y - p.z,
+                        o.z + p.y
+                    ))
+                    .on_hover_text(
+                        "The camera's optical centre in the project's coordinate reference system",
+                    );
+                    ui.end_row();
+                }
             });
         });
     egui::CollapsingHeader::new("Lens")

@@ -1,0 +1,421 @@
+//! The DORI coverage overlay in the editor: a ground texture coloured by the best class any
+//! camera (or one chosen camera) gives a standing person, recomputed in the background when
+//! cameras, the city or the coverage settings change, with the summary for the panel.
+
+use std::sync::mpsc::{Receiver, channel};
+use std::sync::{Arc, Mutex};
+
+use bevy::asset::RenderAssetUsages;
+use bevy::image::ImageSampler;
+use bevy::mesh::{Indices, PrimitiveTopology};
+use bevy::prelude::*;
+use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
+use bevy_egui::egui;
+use twincity_core::coverage::{
+    self, CLASSES, Coverage, CoverageSetup, CoverageSummary, Grid, Occluders,
+};
+use twincity_core::{Project, VirtualCamera};
+
+use crate::document::Document;
+
+/// System sets of the coverage overlay.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CoverageSet {
+    /// Starts computations and collects their results.
+    Compute,
+    /// Keeps the ground texture in line with the result.
+    Draw,
+}
+
+/// Most texels of the overlay (cells are merged beyond, e.g. for kilometres-wide imports).
+const MAX_TEXELS: f64 = 4096.0 * 4096.0;
+
+/// Edits pause this long before a recomputation starts (one slider drag, one computation).
+const SETTLE_S: f64 = 0.3;
+
+/// What a computation depends on.
+#[derive(Clone, PartialEq)]
+struct Inputs {
+    cameras: Vec<VirtualCamera>,
+    setup: CoverageSetup,
+    scene: SceneKey,
+}
+
+/// What the occluders depend on.
+#[derive(Clone, PartialEq)]
+struct SceneKey {
+    demo_city: bool,
+    imports: Vec<twincity_core::project::CityImport>,
+    origin: Option<twincity_core::project::GeoOrigin>,
+}
+
+impl Inputs {
+    fn of(p: &Project) -> Self {
+        let mut setup = p.coverage.clone();
+        setup.cell_m = setup.cell_m.max(0.05);
+        Self {
+            cameras: p.cameras.clone(),
+            setup,
+            scene: SceneKey {
+                demo_city: p.demo_city,
+                imports: p.imports.clone(),
+                origin: p.origin.clone(),
+            },
+        }
+    }
+}
+
+type Outcome = Result<(Arc<Occluders>, Coverage, CoverageSummary, f64), String>;
+
+struct Job {
+    inputs: Inputs,
+    /// In a mutex only so that the resource is `Sync`; one system reads it.
+    rx: Mutex<Receiver<Outcome>>,
+}
+
+/// The overlay's state, shown and driven by the Coverage section of the scene panel.
+#[derive(Resource, Default)]
+pub struct CoverageView {
+    /// Overlay on.
+    pub show: bool,
+    /// `None`: the best of all cameras; else one camera's coverage (index in the project).
+    pub camera: Option<usize>,
+    /// The latest result and what it was computed from.
+    result: Option<(Inputs, Coverage)>,
+    pub summary: Option<CoverageSummary>,
+    /// Seconds the latest computation took.
+    pub seconds: f64,
+    pub status: String,
+    occluders: Option<(SceneKey, Arc<Occluders>)>,
+    job: Option<Job>,
+    /// Inputs seen last frame and since when (real seconds).
+    pending: Option<(Inputs, f64)>,
+    /// What the texture shows: camera choice and the result's address.
+    drawn: Option<(Option<usize>, usize)>,
+    entity: Option<Entity>,
+    image: Option<Handle<Image>>,
+}
+
+impl CoverageView {
+    /// Nothing left to compute or draw (or the overlay is off): screenshots wait for this.
+    pub fn settled(&self) -> bool {
+        let idle = self.job.is_none() && self.pending.is_none();
+        !self.show
+            || (idle && self.drawn.is_some())
+            || (idle && self.result.is_none() && !self.status.is_empty())
+    }
+}
+
+pub struct CoveragePlugin;
+
+impl Plugin for CoveragePlugin {
+    fn build(&self, app: &mut App) {
+        // Also ordered with the other sets in `schedule.rs`; this keeps the plugin right on
+        // its own.
+        app.configure_sets(Update, (CoverageSet::Compute, CoverageSet::Draw).chain());
+        app.init_resource::<CoverageView>().add_systems(
+            Update,
+            (
+                compute.in_set(CoverageSet::Compute),
+                draw.in_set(CoverageSet::Draw),
+            ),
+        );
+    }
+}
+
+fn compute(mut view: ResMut<CoverageView>, doc: Res<Document>, time: Res<Time<Real>>) {
+    if let Some(job) = &view.job {
+        let received = match job.rx.lock() {
+            Ok(rx) => rx.try_recv(),
+            Err(_) => Err(std::sync::mpsc::TryRecvError::Disconnected),
+        };
+        match received {
+            Ok(Ok((occ, cov, summary, seconds))) => {
+                let job = view.job.take().expect("checked above");
+                view.occluders = Some((job.inputs.scene.clone(), occ));
+                view.summary = Some(summary);
+                view.seconds = seconds;
+                view.status = format!("computed in {seconds:.2} s");
+                view.result = Some((job.inputs, cov));
+            }
+            Ok(Err(e)) => {
+                view.job = None;
+                view.status = format!("cannot compute: {e}");
+                view.result = None;
+                view.summary = None;
+            }
+            Err(std::sync::mpsc::TryRecvError::Empty) => return,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                view.job = None;
+                view.status = "the computation stopped unexpectedly".into();
+            }
+        }
+    }
+    if !view.show {
+        return;
+    }
+    let inputs = Inputs::of(&doc.project);
+    if view.result.as_ref().is_some_and(|(i, _)| *i == inputs) {
+        view.pending = None;
+        return;
+    }
+    let now = time.elapsed_secs_f64();
+    match &view.pending {
+        Some((p, since)) if *p == inputs => {
+            if now - since < SETTLE_S {
+                return;
+            }
+        }
+        _ => {
+            view.pending = Some((inputs, now));
+            return;
+        }
+    }
+    view.pending = None;
+    if inputs.cameras.is_empty() {
+        view.status = "no cameras: add one (Edit > Add camera)".into();
+        view.result = None;
+        view.summary = None;
+        return;
+    }
+    let cached = view
+        .occluders
+        .as_ref()
+        .filter(|(k, _)| *k == inputs.scene)
+        .map(|(_, o)| o.clone());
+    let project = doc.project.clone();
+    let (tx, rx) = channel();
+    let job_inputs = inputs.clone();
+    std::thread::spawn(move || {
+        let started = std::time::Instant::now();
+        let result = (|| {
+            let occ = match cached {
+                Some(o) => o,
+                None => {
+                    let (tris, _) = coverage::scene_triangles(&project)?;
+                    Arc::new(Occluders::new(&tris))
+                }
+            };
+            let setup = &job_inputs.setup;
+            let grid = coverage::grid_for(&occ, &job_inputs.cameras, setup.cell_m);
+            let grid = coarsen(grid);
+            let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+            let cov = coverage::compute(&occ, &job_inputs.cameras, grid, setup, threads);
+            let summary = cov.summary(setup);
+            Ok((occ, cov, summary, started.elapsed().as_secs_f64()))
+        })();
+        let _ = tx.send(result);
+    });
+    view.status = "computing...".into();
+    view.job = Some(Job {
+        inputs,
+        rx: Mutex::new(rx),
+    });
+}
+
+/// Grows the cells of grids too large for one texture.
+fn coarsen(grid: Grid) -> Grid {
+    let n = grid.len() as f64;
+    if n <= MAX_TEXELS {
+        return grid;
+    }
+    let cell = grid.cell * (n / MAX_TEXELS).sqrt().ceil();
+    Grid {
+        cols: ((grid.cols as f64 * grid.cell) / cell).ceil() as usize,
+        rows: ((grid.rows as f64 * grid.cell) / cell).ceil() as usize,
+        cell,
+        min: grid.min,
+    }
+}
+
+/// Colour of a pixel density: transparent below Detection, then one colour per class.
+pub fn class_colour(ppm: f32) -> [u8; 4] {
+    match CLASSES.iter().rposition(|(_, t)| ppm >= *t) {
+        None => [0, 0, 0, 0],
+        Some(0) => [70, 130, 230, 150],
+        Some(1) => [60, 200, 110, 160],
+        Some(2) => [240, 200, 40, 170],
+        _ => [230, 60, 50, 180],
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn draw(
+    mut commands: Commands,
+    mut view: ResMut<CoverageView>,
+    mut images: ResMut<Assets<Image>>,
+    mut meshes: ResMut<Assets<Mesh>>,
+    mut materials: ResMut<Assets<StandardMaterial>>,
+) {
+    let Some((_, cov)) = view.result.as_ref().filter(|_| view.show) else {
+        if let Some(e) = view.entity.take() {
+            commands.entity(e).despawn();
+        }
+        view.drawn = None;
+        return;
+    };
+    let key = (view.camera, cov as *const Coverage as usize);
+    if view.drawn == Some(key) {
+        return;
+    }
+    let g = &cov.grid;
+    let ppm = match view.camera.and_then(|i| cov.cameras.get(i)) {
+        Some(c) => &c.ppm,
+        None => &cov.best,
+    };
+    let mut data = Vec::with_capacity(g.len() * 4);
+    // Image row 0 is the north edge.
+    for row in (0..g.rows).rev() {
+        for col in 0..g.cols {
+            data.extend_from_slice(&class_colour(ppm[row * g.cols + col]));
+        }
+    }
+    let mut image = Image::new(
+        Extent3d {
+            width: g.cols as u32,
+            height: g.rows as u32,
+            depth_or_array_layers: 1,
+        },
+        TextureDimension::D2,
+        data,
+        TextureFormat::Rgba8UnormSrgb,
+        RenderAssetUsages::default(),
+    );
+    image.sampler = ImageSampler::nearest();
+    // A flat sheet just above the scene's ground level (the 10th percentile of cell heights).
+    let mut heights: Vec<f32> = cov.ground.iter().copied().filter(|h| !h.is_nan()).collect();
+    let y = if heights.is_empty() {
+        0.0
+    } else {
+        let k = heights.len() / 10;
+        *heights.select_nth_unstable_by(k, f32::total_cmp).1
+    } + 0.2;
+    let (w, e, s, n) = (
+        g.min.x as f32,
+        (g.min.x + g.cols as f64 * g.cell) as f32,
+        g.min.y as f32,
+        (g.min.y + g.rows as f64 * g.cell) as f32,
+    );
+    let quad = Mesh::new(
+        PrimitiveTopology::TriangleList,
+        RenderAssetUsages::default(),
+    )
+    .with_inserted_attribute(
+        Mesh::ATTRIBUTE_POSITION,
+        vec![[w, y, -n], [e, y, -n], [e, y, -s], [w, y, -s]],
+    )
+    .with_inserted_attribute(Mesh::ATTRIBUTE_NORMAL, vec![[0.0, 1.0, 0.0]; 4])
+    .with_inserted_attribute(
+        Mesh::ATTRIBUTE_UV_0,
+        vec![[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]],
+    )
+    .with_inserted_indices(Indices::U32(vec![0, 3, 2, 0, 2, 1]));
+    if let Some(e) = view.entity.take() {
+        commands.entity(e).despawn();
+    }
+    let handle = images.add(image);
+    let entity = commands
+        .spawn((
+            Name::new("DORI coverage"),
+            Mesh3d(meshes.add(quad)),
+            MeshMaterial3d(materials.add(StandardMaterial {
+                base_color_texture: Some(handle.clone()),
+                alpha_mode: AlphaMode::Blend,
+                unlit: true,
+                cull_mode: None,
+                ..default()
+            })),
+            Transform::default(),
+        ))
+        .id();
+    view.entity = Some(entity);
+    view.image = Some(handle);
+    view.drawn = Some(key);
+}
+
+/// The Coverage section of the scene panel: overlay toggle, camera choice, legend, summary.
+pub fn coverage_panel(ui: &mut egui::Ui, view: &mut CoverageView, cameras: &[VirtualCamera]) {
+    egui::CollapsingHeader::new("DORI coverage")
+        .default_open(view.show)
+        .show(ui, |ui| {
+            ui.checkbox(&mut view.show, "Show on the ground")
+                .on_hover_text("Pixel density on a standing person's face, with occlusion by the city (IEC 62676-4)");
+            if !view.show {
+                return;
+            }
+            let label = |i: Option<usize>| {
+                i.and_then(|i| cameras.get(i))
+                    .map_or("All cameras (best)".to_string(), |c| c.name.clone())
+            };
+            egui::ComboBox::from_label("Camera")
+                .selected_text(label(view.camera))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut view.camera, None, label(None));
+                    for i in 0..cameras.len() {
+                        ui.selectable_value(&mut view.camera, Some(i), label(Some(i)));
+                    }
+                });
+            ui.horizontal_wrapped(|ui| {
+                for ((name, t), ppm) in CLASSES.iter().zip([25.0, 62.5, 125.0, 250.0]) {
+                    let [r, g, b, _] = class_colour(ppm);
+                    ui.colored_label(egui::Color32::from_rgb(r, g, b), format!("■ {name} ≥ {t}"));
+                }
+            });
+            ui.weak(&view.status);
+            if let Some(s) = &view.summary {
+                let areas = match view.camera.and_then(|i| s.cameras.get(i)) {
+                    Some(c) => c.areas.as_array(),
+                    None => s.all.as_array(),
+                };
+                egui::Grid::new("coverage_summary")
+                    .num_columns(2)
+                    .striped(true)
+                    .show(ui, |ui| {
+                        for ((name, _), a) in CLASSES.iter().zip(areas) {
+                            ui.label(*name);
+                            ui.label(format!("{a:.0} m2"));
+                            ui.end_row();
+                        }
+                        ui.label("Overlap (2+ cameras)");
+                        ui.label(format!("{:.0} m2", s.overlap_m2));
+                        ui.end_row();
+                        if let (Some(aoi), Some(blind)) = (s.aoi_m2, s.aoi_blind_m2) {
+                            ui.label("Area of interest blind");
+                            ui.label(format!(
+                                "{blind:.0} of {aoi:.0} m2 ({:.1} %)",
+                                100.0 * blind / aoi.max(1e-9)
+                            ));
+                            ui.end_row();
+                        }
+                    });
+            }
+        });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn class_colours_step_at_the_thresholds() {
+        assert_eq!(class_colour(0.0)[3], 0);
+        assert_eq!(class_colour(24.9)[3], 0);
+        assert_ne!(class_colour(25.0), class_colour(62.4 + 0.2));
+        assert_eq!(class_colour(25.0), class_colour(62.4));
+        assert_eq!(class_colour(250.0), class_colour(5000.0));
+        assert_ne!(class_colour(125.0), class_colour(249.0 + 1.0));
+    }
+
+    #[test]
+    fn huge_grids_are_coarsened_to_fit_one_texture() {
+        let g = Grid {
+            min: bevy::math::DVec2::ZERO,
+            cell: 0.5,
+            cols: 20_000,
+            rows: 10_000,
+        };
+        let c = coarsen(g);
+        assert!(c.len() as f64 <= MAX_TEXELS, "{} cells", c.len());
+        assert!((c.cols as f64 * c.cell) >= 10_000.0 && (c.rows as f64 * c.cell) >= 5_000.0);
+    }
+}
