@@ -18,11 +18,16 @@ pub enum CameraSet {
 #[derive(Resource, Clone, Copy, Debug)]
 pub struct OverlaySettings {
     pub frustums: bool,
+    /// The Camera previews window is open.
+    pub previews: bool,
 }
 
 impl Default for OverlaySettings {
     fn default() -> Self {
-        Self { frustums: true }
+        Self {
+            frustums: true,
+            previews: true,
+        }
     }
 }
 

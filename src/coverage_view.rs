@@ -317,6 +317,7 @@ fn draw(
     let entity = commands
         .spawn((
             Name::new("DORI coverage"),
+            bevy::camera::visibility::RenderLayers::layer(crate::previews::OVERLAY_LAYER),
             Mesh3d(meshes.add(quad)),
             MeshMaterial3d(materials.add(StandardMaterial {
                 base_color_texture: Some(handle.clone()),

@@ -841,6 +841,7 @@ fn update_heatmap(
         let entity = commands
             .spawn((
                 Name::new("Density heatmap"),
+                bevy::camera::visibility::RenderLayers::layer(crate::previews::OVERLAY_LAYER),
                 Mesh3d(meshes.add(quad)),
                 MeshMaterial3d(materials.add(StandardMaterial {
                     base_color_texture: Some(handle.clone()),

@@ -75,6 +75,7 @@ pub fn build_editor(options: EditorOptions) -> App {
         ReadinessPlugin,
         CrowdPlugin,
         crate::coverage_view::CoveragePlugin,
+        crate::previews::PreviewPlugin,
     ))
     .add_systems(Startup, spawn_ui_camera);
     app.world_mut().resource_mut::<CrowdPlayer>().heatmap = options.crowd_heatmap;

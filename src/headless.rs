@@ -80,7 +80,9 @@ impl OffscreenRenderer {
             },
             ReadinessPlugin,
         ))
-        .insert_resource(spec);
+        .insert_resource(spec)
+        // Editor overlays (crowd outlines) stay out of camera renders.
+        .add_systems(Startup, crate::previews::gizmos_on_overlay_layer);
         if let Some((path, at)) = options.crowd.clone() {
             app.add_plugins(CrowdPlugin);
             app.world_mut().write_message(CrowdCommand::Load(path));

@@ -16,6 +16,7 @@ pub use crate::city::CitySet;
 pub use crate::coverage_view::CoverageSet;
 pub use crate::crowds::CrowdSet;
 pub use crate::document::DocumentSet;
+pub use crate::previews::PreviewSet;
 pub use crate::ui::UiSet;
 pub use crate::viewport::ViewportSet;
 
@@ -32,6 +33,7 @@ impl Plugin for SchedulePlugin {
                 CitySet::Sync,
                 CoverageSet::Compute,
                 CrowdSet::Step,
+                PreviewSet::Sync,
                 ViewportSet::Input,
                 ViewportSet::ApplyCamera,
                 CameraSet::Draw,

@@ -199,6 +199,7 @@ type SceneViews<'w> = (
     Res<'w, CityStatus>,
     Res<'w, DemoLayout>,
     ResMut<'w, crate::coverage_view::CoverageView>,
+    ResMut<'w, crate::previews::CameraPreviews>,
 );
 
 fn editor_ui(
@@ -214,7 +215,7 @@ fn editor_ui(
     mut view: ResMut<ViewState>,
     mut overlays: ResMut<OverlaySettings>,
     mut frame_all: ResMut<FrameAllRequest>,
-    (stats, diagnostics, city_status, layout, mut coverage): SceneViews,
+    (stats, diagnostics, city_status, layout, mut coverage, mut previews): SceneViews,
     dialogs: Res<DialogChannel>,
     mut crowd: ResMut<CrowdPlayer>,
     mut crowd_commands: MessageWriter<CrowdCommand>,
@@ -323,6 +324,19 @@ fn editor_ui(
     }
 
     dialogs_ui(&ctx, &mut ui_state, &mut action, &dialogs, &mut notes, &doc);
+    if overlays.previews {
+        let textures = previews
+            .images()
+            .filter_map(|(id, image, size)| Some((id, (contexts.image_id(image)?, size))))
+            .collect();
+        crate::previews::previews_window(
+            &ctx,
+            &mut previews,
+            &textures,
+            &doc.project.cameras,
+            &mut overlays.previews,
+        );
+    }
 
     // Apply what was asked this frame.
     let dirty = doc.is_dirty();
@@ -550,6 +564,7 @@ fn menu_bar(
     });
     ui.menu_button("View", |ui| {
         ui.checkbox(&mut overlays.frustums, "Camera frustums");
+        ui.checkbox(&mut overlays.previews, "Camera previews");
         ui.checkbox(&mut view.fly, "Fly mode (F)");
         if ui.button("Frame selection (Z)").clicked() {
             a.frame = true;

@@ -138,8 +138,10 @@ fn spawn_editor_camera(mut commands: Commands, view: Res<ViewState>) {
         Name::new("Editor camera"),
         EditorCamera,
         Camera3d::default(),
+        // The city and the editor's overlays (frustums, outlines, coverage).
+        bevy::camera::visibility::RenderLayers::from_layers(&[0, crate::previews::OVERLAY_LAYER]),
         Projection::Perspective(PerspectiveProjection {
-            fov: 50f32.to_radians(),
+            fov: EDITOR_FOV_DEG.to_radians(),
             near: 0.2,
             far: 5_000.0,
             ..default()
@@ -413,17 +415,34 @@ fn frame_all(
     view.fly = false;
 }
 
+/// Field of view of the editor's own camera.
+const EDITOR_FOV_DEG: f32 = 50.0;
+
 fn apply_camera(
     view: Res<ViewState>,
     rect: Res<ViewportRect>,
     window: Single<&Window, With<PrimaryWindow>>,
-    mut camera: Single<(&mut Transform, &mut Camera), With<EditorCamera>>,
+    mut camera: Single<(&mut Transform, &mut Camera, &mut Projection), With<EditorCamera>>,
     mut current: ResMut<CurrentView>,
+    previews: Option<Res<crate::previews::CameraPreviews>>,
+    doc: Res<Document>,
 ) {
-    let (transform, cam) = &mut *camera;
-    let t = view.transform();
+    let (transform, cam, projection) = &mut *camera;
+    // Looking through a virtual camera: its pose and vertical field of view.
+    let through = previews
+        .and_then(|p| p.look_through)
+        .and_then(|id| doc.project.cameras.iter().find(|c| c.id == id));
+    let (t, fov) = match through {
+        Some(c) => (crate::previews::camera_pose(c).0, c.render_vertical_fov()),
+        None => (view.transform(), EDITOR_FOV_DEG.to_radians()),
+    };
     if **transform != t {
         **transform = t;
+    }
+    if let Projection::Perspective(p) = &mut **projection
+        && p.fov != fov
+    {
+        p.fov = fov;
     }
     if current.0 != view.view {
         current.0 = view.view.clone();

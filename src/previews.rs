@@ -1,0 +1,321 @@
+//! Live previews of every virtual camera: each renders the city into a texture of its own
+//! (its pose, field of view and aspect), shown as thumbnails in the Camera previews window;
+//! one can be enlarged, and the main view can look through a camera.
+//!
+//! Editor overlays (gizmos: frustums, crowd outlines; the coverage and density sheets) live on
+//! [`OVERLAY_LAYER`], which only the editor's own 3D view renders: previews and offscreen
+//! renders show the city as the camera would.
+
+use std::collections::HashMap;
+
+use bevy::camera::RenderTarget;
+use bevy::camera::visibility::RenderLayers;
+use bevy::prelude::*;
+use bevy::render::render_resource::{
+    Extent3d, TextureDescriptor, TextureDimension, TextureFormat, TextureUsages,
+};
+use bevy_egui::{EguiTextureHandle, EguiUserTextures, egui};
+use twincity_core::{CameraId, VirtualCamera};
+
+use crate::document::Document;
+
+/// Render layer of editor-only drawings.
+pub const OVERLAY_LAYER: usize = 1;
+
+/// Puts every gizmo on [`OVERLAY_LAYER`] (call once per app that has gizmos).
+pub fn gizmos_on_overlay_layer(store: Option<ResMut<GizmoConfigStore>>) {
+    if let Some(mut store) = store {
+        let (config, _) = store.config_mut::<DefaultGizmoConfigGroup>();
+        config.render_layers = RenderLayers::layer(OVERLAY_LAYER);
+    }
+}
+
+/// System sets of the previews.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PreviewSet {
+    /// Preview cameras follow the project's cameras.
+    Sync,
+}
+
+/// Width of a thumbnail, and of the enlarged preview, in pixels.
+const THUMB_WIDTH: u32 = 320;
+const LARGE_WIDTH: u32 = 960;
+
+struct Preview {
+    entity: Entity,
+    image: Handle<Image>,
+    size: UVec2,
+}
+
+/// The previews, driven by the Camera previews window.
+#[derive(Resource)]
+pub struct CameraPreviews {
+    /// Render previews at all (each costs a render of the scene per frame).
+    pub live: bool,
+    /// Shown large in its own window.
+    pub enlarged: Option<CameraId>,
+    /// The main view looks through this camera.
+    pub look_through: Option<CameraId>,
+    previews: HashMap<CameraId, Preview>,
+}
+
+impl Default for CameraPreviews {
+    fn default() -> Self {
+        Self {
+            live: true,
+            enlarged: None,
+            look_through: None,
+            previews: HashMap::new(),
+        }
+    }
+}
+
+impl CameraPreviews {
+    /// Each preview's image and size in pixels.
+    pub fn images(&self) -> impl Iterator<Item = (CameraId, &Handle<Image>, UVec2)> {
+        self.previews.iter().map(|(id, p)| (*id, &p.image, p.size))
+    }
+}
+
+pub struct PreviewPlugin;
+
+impl Plugin for PreviewPlugin {
+    fn build(&self, app: &mut App) {
+        app.init_resource::<CameraPreviews>()
+            .add_systems(Startup, gizmos_on_overlay_layer)
+            .add_systems(Update, sync_previews.in_set(PreviewSet::Sync));
+    }
+}
+
+/// A texture that cameras render into and egui samples.
+fn target_image(size: UVec2) -> Image {
+    let extent = Extent3d {
+        width: size.x,
+        height: size.y,
+        depth_or_array_layers: 1,
+    };
+    let mut image = Image {
+        texture_descriptor: TextureDescriptor {
+            label: Some("camera preview"),
+            size: extent,
+            dimension: TextureDimension::D2,
+            format: TextureFormat::Bgra8UnormSrgb,
+            mip_level_count: 1,
+            sample_count: 1,
+            usage: TextureUsages::TEXTURE_BINDING
+                | TextureUsages::COPY_DST
+                | TextureUsages::RENDER_ATTACHMENT,
+            view_formats: &[],
+        },
+        ..default()
+    };
+    image.resize(extent);
+    image
+}
+
+/// The pose and lens of `cam` as a Bevy camera's transform and projection.
+pub fn camera_pose(cam: &VirtualCamera) -> (Transform, Projection) {
+    (
+        Transform::from_translation(cam.position).with_rotation(cam.world_from_camera_rotation()),
+        Projection::Perspective(PerspectiveProjection {
+            fov: cam.render_vertical_fov(),
+            aspect_ratio: cam.aspect(),
+            near: 0.1,
+            far: 5_000.0,
+            ..default()
+        }),
+    )
+}
+
+fn sync_previews(
+    mut commands: Commands,
+    mut previews: ResMut<CameraPreviews>,
+    doc: Res<Document>,
+    mut images: ResMut<Assets<Image>>,
+    mut textures: ResMut<EguiUserTextures>,
+    mut cams: Query<(&mut Transform, &mut Projection, &mut Camera)>,
+) {
+    let previews = &mut *previews;
+    let wanted: Vec<&VirtualCamera> = if previews.live {
+        doc.project.cameras.iter().collect()
+    } else {
+        Vec::new()
+    };
+    // Gone cameras (or previews turned off): drop their render cameras and textures.
+    let gone: Vec<CameraId> = previews
+        .previews
+        .keys()
+        .filter(|id| !wanted.iter().any(|c| c.id == **id))
+        .copied()
+        .collect();
+    for id in gone {
+        if let Some(p) = previews.previews.remove(&id) {
+            commands.entity(p.entity).despawn();
+            textures.remove_image(&p.image);
+        }
+    }
+    if previews
+        .enlarged
+        .is_some_and(|id| !doc.project.cameras.iter().any(|c| c.id == id))
+    {
+        previews.enlarged = None;
+    }
+    if previews
+        .look_through
+        .is_some_and(|id| !doc.project.cameras.iter().any(|c| c.id == id))
+    {
+        previews.look_through = None;
+    }
+    for cam in wanted {
+        let width = if previews.enlarged == Some(cam.id) {
+            LARGE_WIDTH
+        } else {
+            THUMB_WIDTH
+        };
+        let size = UVec2::new(width, ((width as f32 / cam.aspect()).round() as u32).max(8));
+        let (transform, projection) = camera_pose(cam);
+        let rebuild = previews
+            .previews
+            .get(&cam.id)
+            .is_none_or(|p| p.size != size);
+        if rebuild {
+            if let Some(p) = previews.previews.remove(&cam.id) {
+                commands.entity(p.entity).despawn();
+                textures.remove_image(&p.image);
+            }
+            let image = images.add(target_image(size));
+            textures.add_image(EguiTextureHandle::Strong(image.clone()));
+            let entity = commands
+                .spawn((
+                    Name::new(format!("Preview of {}", cam.name)),
+                    Camera3d::default(),
+                    Camera {
+                        // Before the editor's view and the UI.
+                        order: -10 - cam.id.0 as isize,
+                        ..default()
+                    },
+                    RenderTarget::Image(image.clone().into()),
+                    RenderLayers::layer(0),
+                    transform,
+                    projection,
+                ))
+                .id();
+            previews.previews.insert(
+                cam.id,
+                Preview {
+                    entity,
+                    image,
+                    size,
+                },
+            );
+        } else if let Some(p) = previews.previews.get(&cam.id)
+            && let Ok((mut t, mut proj, _)) = cams.get_mut(p.entity)
+        {
+            if *t != transform {
+                *t = transform;
+            }
+            if let (Projection::Perspective(a), Projection::Perspective(b)) = (&*proj, &projection)
+                && (a.fov != b.fov || a.aspect_ratio != b.aspect_ratio)
+            {
+                *proj = projection;
+            }
+        }
+    }
+}
+
+/// The Camera previews window: a thumbnail per camera (click to enlarge), and buttons to look
+/// through one in the main view.
+pub fn previews_window(
+    ctx: &egui::Context,
+    previews: &mut CameraPreviews,
+    textures: &HashMap<CameraId, (egui::TextureId, UVec2)>,
+    cameras: &[VirtualCamera],
+    open: &mut bool,
+) {
+    egui::Window::new("Camera previews")
+        .open(open)
+        .default_pos(egui::pos2(270.0, 40.0))
+        .default_height(560.0)
+        .default_width(360.0)
+        .resizable(true)
+        .show(ctx, |ui| {
+            ui.horizontal(|ui| {
+                ui.checkbox(&mut previews.live, "Live")
+                    .on_hover_text("Each preview renders the scene every frame");
+                if let Some(id) = previews.look_through {
+                    let name = cameras.iter().find(|c| c.id == id).map_or("", |c| &c.name);
+                    if ui
+                        .button(format!("Stop looking through {name} (Esc)"))
+                        .clicked()
+                        || ui.input(|i| i.key_pressed(egui::Key::Escape))
+                    {
+                        previews.look_through = None;
+                    }
+                }
+            });
+            if cameras.is_empty() {
+                ui.weak("No cameras yet: Edit > Add camera.");
+            }
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                for cam in cameras {
+                    ui.horizontal(|ui| {
+                        ui.strong(&cam.name);
+                        ui.weak(format!(
+                            "{} x {}, {:.0} deg",
+                            cam.resolution.0,
+                            cam.resolution.1,
+                            cam.lens.horizontal_fov().to_degrees()
+                        ));
+                        let looking = previews.look_through == Some(cam.id);
+                        if ui.selectable_label(looking, "Look through").clicked() {
+                            previews.look_through = (!looking).then_some(cam.id);
+                        }
+                    });
+                    match textures.get(&cam.id).copied() {
+                        Some((tex, size)) if previews.enlarged != Some(cam.id) => {
+                            let w = ui.available_width().min(THUMB_WIDTH as f32);
+                            let h = w * size.y as f32 / size.x as f32;
+                            let r = ui.add(
+                                egui::Image::new((tex, egui::vec2(w, h)))
+                                    .sense(egui::Sense::click()),
+                            );
+                            if r.on_hover_text("Click to enlarge").clicked() {
+                                previews.enlarged = Some(cam.id);
+                            }
+                        }
+                        Some(_) => {
+                            ui.weak("(enlarged)");
+                        }
+                        None if previews.live => {
+                            ui.weak("starting...");
+                        }
+                        None => {
+                            ui.weak("previews are off");
+                        }
+                    }
+                    ui.separator();
+                }
+            });
+        });
+    let Some(id) = previews.enlarged else {
+        return;
+    };
+    let Some(cam) = cameras.iter().find(|c| c.id == id) else {
+        return;
+    };
+    let mut keep = true;
+    egui::Window::new(format!("{} (preview)", cam.name))
+        .open(&mut keep)
+        .default_width(LARGE_WIDTH as f32 * 0.75)
+        .resizable(true)
+        .show(ctx, |ui| {
+            if let Some((tex, size)) = textures.get(&id).copied() {
+                let w = ui.available_width();
+                let h = w * size.y as f32 / size.x as f32;
+                ui.add(egui::Image::new((tex, egui::vec2(w, h))));
+            }
+        });
+    if !keep {
+        previews.enlarged = None;
+    }
+}

@@ -1,0 +1,97 @@
+//! Camera previews in a minimal app (no renderer): one render camera per project camera, aimed
+//! and shaped like it, rendering into an image of the camera's aspect; enlarging resizes it;
+//! deleting a camera or turning previews off removes its render camera.
+
+use bevy::camera::RenderTarget;
+use bevy::prelude::*;
+use twincity::document::Document;
+use twincity::previews::{CameraPreviews, PreviewPlugin};
+use twincity_core::Project;
+
+fn app() -> App {
+    let mut app = App::new();
+    app.add_plugins((MinimalPlugins, AssetPlugin::default()))
+        .init_asset::<Image>()
+        .init_resource::<bevy_egui::EguiUserTextures>()
+        .insert_resource(Document::new(Project::demo().unwrap(), None))
+        .add_plugins(PreviewPlugin);
+    app.update();
+    app
+}
+
+/// (image size, transform, vertical fov) of every preview camera.
+fn previews(app: &mut App) -> Vec<(UVec2, Transform, f32)> {
+    let world = app.world_mut();
+    let found: Vec<(Handle<Image>, Transform, f32)> = world
+        .query::<(&RenderTarget, &Transform, &Projection)>()
+        .iter(world)
+        .filter_map(|(target, t, p)| match (target, p) {
+            (RenderTarget::Image(img), Projection::Perspective(p)) => {
+                Some((img.handle.clone(), *t, p.fov))
+            }
+            _ => None,
+        })
+        .collect();
+    found
+        .into_iter()
+        .map(|(h, t, fov)| {
+            (
+                world.resource::<Assets<Image>>().get(&h).unwrap().size(),
+                t,
+                fov,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn one_preview_per_camera_following_it() {
+    let mut app = app();
+    let cams = app.world().resource::<Document>().project.cameras.clone();
+    let mut got = previews(&mut app);
+    assert_eq!(got.len(), cams.len());
+    // Each camera's pose, vertical field of view and image aspect (320 px wide thumbnails).
+    for cam in &cams {
+        let i = got
+            .iter()
+            .position(|(_, t, _)| t.translation == cam.position)
+            .expect("a preview at the camera");
+        let (size, t, fov) = got.remove(i);
+        assert_eq!(size.x, 320);
+        assert_eq!(size.y, (320.0 / cam.aspect()).round() as u32);
+        assert!((fov - cam.render_vertical_fov()).abs() < 1e-6);
+        let forward = t.rotation * Vec3::NEG_Z;
+        assert!(
+            forward.distance(cam.forward()) < 1e-5,
+            "{forward} vs {}",
+            cam.forward()
+        );
+    }
+    // Panning a camera turns its preview.
+    app.world_mut().resource_mut::<Document>().project.cameras[0].pan_deg += 90.0;
+    app.update();
+    let cam = app.world().resource::<Document>().project.cameras[0].clone();
+    let turned = previews(&mut app)
+        .into_iter()
+        .find(|(_, t, _)| t.translation == cam.position)
+        .unwrap();
+    assert!((turned.1.rotation * Vec3::NEG_Z).distance(cam.forward()) < 1e-5);
+
+    // Enlarged: 960 px wide.
+    app.world_mut().resource_mut::<CameraPreviews>().enlarged = Some(cam.id);
+    app.update();
+    assert!(previews(&mut app).iter().any(|(s, _, _)| s.x == 960));
+
+    // A deleted camera loses its preview (and is no longer enlarged); previews off: none.
+    app.world_mut()
+        .resource_mut::<Document>()
+        .project
+        .cameras
+        .remove(0);
+    app.update();
+    assert_eq!(previews(&mut app).len(), cams.len() - 1);
+    assert_eq!(app.world().resource::<CameraPreviews>().enlarged, None);
+    app.world_mut().resource_mut::<CameraPreviews>().live = false;
+    app.update();
+    assert!(previews(&mut app).is_empty());
+}
