@@ -11,6 +11,8 @@ use crate::document::{Document, Selection};
 /// System sets of the camera overlay plugin.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CameraSet {
+    /// Click-to-place: a click on the city adds a camera, the drag aims it.
+    Place,
     Draw,
 }
 
@@ -35,10 +37,15 @@ pub struct CameraOverlayPlugin;
 
 impl Plugin for CameraOverlayPlugin {
     fn build(&self, app: &mut App) {
-        app.init_resource::<OverlaySettings>().add_systems(
-            Update,
-            (draw_camera_frustums, draw_selected_building).in_set(CameraSet::Draw),
-        );
+        app.init_resource::<OverlaySettings>()
+            .init_resource::<crate::placement::CameraPlacement>()
+            .add_systems(
+                Update,
+                (
+                    crate::placement::place_cameras.in_set(CameraSet::Place),
+                    (draw_camera_frustums, draw_selected_building).in_set(CameraSet::Draw),
+                ),
+            );
     }
 }
 

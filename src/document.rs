@@ -88,6 +88,8 @@ pub struct UndoHistory(pub History<Project>);
 #[derive(Resource, Default)]
 pub struct Interaction {
     pub dragging: bool,
+    /// A tool in the 3D view (placing and aiming a camera) is mid-drag.
+    pub tool_dragging: bool,
 }
 
 /// What is selected in the scene.
@@ -376,7 +378,10 @@ fn record_history(
     interaction: Res<Interaction>,
     mut history: ResMut<UndoHistory>,
 ) {
-    history.0.observe(&doc.project, interaction.dragging);
+    history.0.observe(
+        &doc.project,
+        interaction.dragging || interaction.tool_dragging,
+    );
 }
 
 fn update_window_title(doc: Res<Document>, mut windows: Query<&mut Window, With<PrimaryWindow>>) {

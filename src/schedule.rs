@@ -33,6 +33,7 @@ impl Plugin for SchedulePlugin {
                 CitySet::Sync,
                 CoverageSet::Compute,
                 CrowdSet::Step,
+                CameraSet::Place,
                 PreviewSet::Sync,
                 ViewportSet::Input,
                 ViewportSet::ApplyCamera,

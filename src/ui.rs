@@ -200,6 +200,7 @@ type SceneViews<'w> = (
     Res<'w, DemoLayout>,
     ResMut<'w, crate::coverage_view::CoverageView>,
     ResMut<'w, crate::previews::CameraPreviews>,
+    ResMut<'w, crate::placement::CameraPlacement>,
 );
 
 fn editor_ui(
@@ -215,7 +216,7 @@ fn editor_ui(
     mut view: ResMut<ViewState>,
     mut overlays: ResMut<OverlaySettings>,
     mut frame_all: ResMut<FrameAllRequest>,
-    (stats, diagnostics, city_status, layout, mut coverage, mut previews): SceneViews,
+    (stats, diagnostics, city_status, layout, mut coverage, mut previews, mut placement): SceneViews,
     dialogs: Res<DialogChannel>,
     mut crowd: ResMut<CrowdPlayer>,
     mut crowd_commands: MessageWriter<CrowdCommand>,
@@ -278,6 +279,7 @@ fn editor_ui(
                     &mut selection,
                     &city_status,
                     &layout,
+                    &mut placement,
                     &mut action,
                 );
                 let demo_city = doc.project.demo_city;
@@ -640,6 +642,7 @@ fn scene_panel(
     selection: &mut Selection,
     status: &CityStatus,
     layout: &DemoLayout,
+    placement: &mut crate::placement::CameraPlacement,
     a: &mut Actions,
 ) {
     ui.heading("Scene");
@@ -708,8 +711,35 @@ fn scene_panel(
                     a.select = Some(Selection::Camera(c.id));
                 }
             }
-            if ui.button("Add camera").clicked() {
-                a.add_camera = true;
+            ui.horizontal_wrapped(|ui| {
+                if ui
+                    .button("Add camera")
+                    .on_hover_text("At the view's focus, 6 m up")
+                    .clicked()
+                {
+                    a.add_camera = true;
+                }
+                if ui
+                    .selectable_label(placement.active, "Place on the city")
+                    .on_hover_text(
+                        "Click a wall, a roof or the ground in the view; drag to aim (Esc cancels)",
+                    )
+                    .clicked()
+                {
+                    placement.active = !placement.active;
+                }
+            });
+            if placement.active {
+                ui.horizontal(|ui| {
+                    ui.label("Mount height");
+                    ui.add(
+                        egui::DragValue::new(&mut placement.mount_height)
+                            .speed(0.1)
+                            .range(0.5..=100.0)
+                            .suffix(" m"),
+                    );
+                });
+                ui.weak("Click a wall, roof or the ground; drag to aim; Esc cancels.");
             }
         });
 }

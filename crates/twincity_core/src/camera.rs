@@ -160,6 +160,19 @@ impl VirtualCamera {
         }
     }
 
+    /// Turns the camera (pan and tilt; roll kept) so that its optical axis passes through
+    /// `target`. Does nothing when the target is at the camera.
+    pub fn aim_at(&mut self, target: Vec3) {
+        let d = target - self.position;
+        let len = d.length();
+        if len < 1e-4 {
+            return;
+        }
+        let horizontal = Vec2::new(d.x, -d.z).length();
+        self.pan_deg = d.x.atan2(-d.z).to_degrees().rem_euclid(360.0);
+        self.tilt_deg = (-d.y).atan2(horizontal).to_degrees();
+    }
+
     /// Unit vector of the optical axis in world space.
     pub fn forward(&self) -> Vec3 {
         let (sp, cp) = self.pan_deg.to_radians().sin_cos();
@@ -266,6 +279,29 @@ impl VirtualCamera {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn aiming_points_the_optical_axis_at_the_target() {
+        let mut cam = VirtualCamera::new(CameraId(1), "A", Vec3::new(3.0, 6.0, -4.0), 0.0);
+        for target in [
+            Vec3::new(10.0, 0.0, -30.0),
+            Vec3::new(-20.0, 1.5, 5.0),
+            Vec3::new(3.0, 0.0, 10.0),
+            Vec3::new(50.0, 20.0, -4.0),
+        ] {
+            cam.aim_at(target);
+            let want = (target - cam.position).normalize();
+            assert!(
+                cam.forward().distance(want) < 1e-5,
+                "{target}: {}",
+                cam.forward()
+            );
+            assert!((0.0..360.0).contains(&cam.pan_deg));
+            // The target projects to the image centre.
+            let px = cam.project(target).unwrap();
+            assert!((px - Vec2::new(960.0, 540.0)).length() < 0.05, "{px}");
+        }
+    }
 
     fn close(a: f32, b: f32, tol: f32) -> bool {
         (a - b).abs() <= tol

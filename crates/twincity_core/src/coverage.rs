@@ -141,6 +141,26 @@ impl Occluders {
         }
     }
 
+    /// The first surface along the ray from `origin` towards `dir`: distance and the
+    /// triangle's unit normal turned to face the ray's origin.
+    pub fn ray_hit(&self, origin: Vec3, dir: Vec3) -> Option<(f32, Vec3)> {
+        let bvh = self.bvh.as_ref()?;
+        let dir = dir.try_normalize()?;
+        let ray = Ray::new_inf(to_a(origin), to_a(dir));
+        let mut hit = obvhs::ray::RayHit::none();
+        if !bvh.ray_traverse(ray, &mut hit, |r, id| intersect(&self.tris[id], r)) {
+            return None;
+        }
+        let t = &self.tris[hit.primitive_id as usize];
+        let n = Vec3::from_array((t.v1 - t.v0).cross(t.v2 - t.v0).to_array()).normalize_or_zero();
+        Some((hit.t, if n.dot(dir) > 0.0 { -n } else { n }))
+    }
+
+    /// Height of the first surface straight below `p`, if any.
+    pub fn below(&self, p: Vec3) -> Option<f32> {
+        self.ray_hit(p, Vec3::NEG_Y).map(|(t, _)| p.y - t)
+    }
+
     /// Height of the highest surface under the plan point `(x, z)` (world axes), if any.
     pub fn top(&self, x: f32, z: f32) -> Option<f32> {
         let (bvh, (_, hi)) = (self.bvh.as_ref()?, self.bounds?);
@@ -985,6 +1005,25 @@ mod tests {
         assert_eq!(at(96, 54), 0, "the centre is masked");
         assert_eq!(at(5, 5), 200, "a corner is not");
         assert_eq!(img[(54 * 192 + 96) * 4 + 3], 200, "alpha untouched");
+    }
+
+    #[test]
+    fn ray_hits_give_distance_and_a_normal_facing_back() {
+        let (occ, _) = scene();
+        // Towards the wall (z = -20) from 10 m in front of it, at 3 m.
+        let (t, n) = occ
+            .ray_hit(Vec3::new(0.0, 3.0, -10.0), Vec3::NEG_Z)
+            .unwrap();
+        assert!(
+            (t - 10.0).abs() < 1e-4 && n.distance(Vec3::Z) < 1e-5,
+            "{t} {n}"
+        );
+        // From behind the wall the normal faces the other way.
+        let (_, n) = occ.ray_hit(Vec3::new(0.0, 3.0, -30.0), Vec3::Z).unwrap();
+        assert!(n.distance(Vec3::NEG_Z) < 1e-5);
+        // Down onto the ground; up into the sky.
+        assert_eq!(occ.below(Vec3::new(20.0, 5.0, -50.0)), Some(0.0));
+        assert!(occ.ray_hit(Vec3::new(20.0, 5.0, -50.0), Vec3::Y).is_none());
     }
 
     #[test]
