@@ -106,6 +106,8 @@ pub enum BenchWhat {
     Render(PlannedArgs),
     /// DORI coverage: time for 20 cameras over 500 m × 500 m, BVH against every triangle
     Coverage(crate::coverage::BenchCoverageArgs),
+    /// Import time of a glTF/GLB file against Bevy's plain glTF load of it
+    Import(crate::import_bench::BenchImportArgs),
 }
 
 #[derive(Args, Debug)]
@@ -188,9 +190,10 @@ impl Command {
             Command::Render(_) => Some(("render", "dataset rendering (issue: Synthetic datasets)")),
             Command::Eval(_) => Some(("eval", "model evaluation (issue: Live model inference)")),
             Command::Bench(b) => match b.what {
-                BenchWhat::Sim(_) | BenchWhat::FundamentalDiagram(_) | BenchWhat::Coverage(_) => {
-                    None
-                }
+                BenchWhat::Sim(_)
+                | BenchWhat::FundamentalDiagram(_)
+                | BenchWhat::Coverage(_)
+                | BenchWhat::Import(_) => None,
                 BenchWhat::Render(_) => Some((
                     "bench render",
                     "rendering benchmarks (issue: Synthetic datasets)",

@@ -14,6 +14,7 @@ pub mod crowds;
 pub mod document;
 pub mod editor;
 pub mod headless;
+pub mod import_bench;
 pub mod placement;
 pub mod previews;
 pub mod schedule;

@@ -40,6 +40,7 @@ fn main() -> ExitCode {
                 twincity::sim::fundamental_diagram(&b)
             }
             twincity::cli::BenchWhat::Coverage(b) => twincity::coverage::bench(&b),
+            twincity::cli::BenchWhat::Import(b) => twincity::import_bench::bench(&b),
             _ => unreachable!("planned bench targets returned above"),
         },
         _ => unreachable!("planned commands returned above"),

@@ -412,3 +412,38 @@ fn coverage_writes_geojson_and_a_report() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no cameras"));
     assert!(!gone.exists());
 }
+
+/// `twincity bench import` loads a file both ways and reports both times and the overhead;
+/// a missing file is an error.
+#[test]
+fn bench_import_reports_both_loads() {
+    use twincity_core::gltf_mesh::fixtures::{cuboid, write_glb};
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("box.glb");
+    let (p, i) = cuboid([0.0; 3], [5.0, 10.0, 5.0]);
+    write_glb(&file, &[("Box", [0.0; 3], p, i)]);
+    let out = twincity()
+        .args(["bench", "import", "--rounds", "1", "--json"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (plain, ours, check) = (
+        v["bevy_plain_s"].as_f64().unwrap(),
+        v["twincity_import_s"].as_f64().unwrap(),
+        v["check_s"].as_f64().unwrap(),
+    );
+    assert!(plain > 0.0 && ours > check && check > 0.0, "{v}");
+    assert!((v["overhead"].as_f64().unwrap() - (ours - plain) / plain).abs() < 1e-9);
+    let out = twincity()
+        .args(["bench", "import"])
+        .arg(dir.path().join("none.glb"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}

@@ -280,11 +280,15 @@ fn find_crs(json: &Value) -> Option<CrsInfo> {
 
 /// Every node reachable from more than one parent, or from itself.
 fn node_graph_problems(doc: &gltf::Document, out: &mut Inspection) {
-    let n = doc.nodes().count();
+    let children: Vec<Vec<usize>> = doc
+        .nodes()
+        .map(|n| n.children().map(|c| c.index()).collect())
+        .collect();
+    let n = children.len();
     let mut parents = vec![0usize; n];
-    for node in doc.nodes() {
-        for child in node.children() {
-            parents[child.index()] += 1;
+    for list in &children {
+        for &c in list {
+            parents[c] += 1;
         }
     }
     for (i, &count) in parents.iter().enumerate() {
@@ -302,25 +306,28 @@ fn node_graph_problems(doc: &gltf::Document, out: &mut Inspection) {
         if colour[start] != 0 {
             continue;
         }
-        let mut stack: Vec<(usize, Vec<usize>)> = vec![(start, children_of(doc, start))];
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
         colour[start] = 1;
-        while let Some((node, pending)) = stack.last_mut() {
+        while let Some((node, next)) = stack.last_mut() {
             let node = *node;
-            match pending.pop() {
-                Some(child) if colour[child] == 1 => {
-                    out.problem(
-                        Severity::Error,
-                        format!("/nodes/{node}/children"),
-                        format!(
-                            "node {node} lists node {child}, one of its own ancestors: the node graph has a cycle (re-export the file)"
+            match children[node].get(*next).copied() {
+                Some(child) => {
+                    *next += 1;
+                    match colour[child] {
+                        1 => out.problem(
+                            Severity::Error,
+                            format!("/nodes/{node}/children"),
+                            format!(
+                                "node {node} lists node {child}, one of its own ancestors: the node graph has a cycle (re-export the file)"
+                            ),
                         ),
-                    );
+                        0 => {
+                            colour[child] = 1;
+                            stack.push((child, 0));
+                        }
+                        _ => {}
+                    }
                 }
-                Some(child) if colour[child] == 0 => {
-                    colour[child] = 1;
-                    stack.push((child, children_of(doc, child)));
-                }
-                Some(_) => {}
                 None => {
                     colour[node] = 2;
                     stack.pop();
@@ -330,11 +337,22 @@ fn node_graph_problems(doc: &gltf::Document, out: &mut Inspection) {
     }
 }
 
-fn children_of(doc: &gltf::Document, i: usize) -> Vec<usize> {
-    doc.nodes()
-        .nth(i)
-        .map(|n| n.children().map(|c| c.index()).collect())
-        .unwrap_or_default()
+/// The extras and root extensions of a parsed document, as the JSON `find_crs` searches.
+fn crs_places(root: &gltf::json::Root) -> Value {
+    let raw = |e: &gltf::json::extras::Extras| {
+        e.as_ref()
+            .and_then(|r| serde_json::from_str::<Value>(r.get()).ok())
+            .unwrap_or(Value::Null)
+    };
+    let mut v = serde_json::json!({
+        "extras": raw(&root.extras),
+        "asset": {"extras": raw(&root.asset.extras)},
+        "scenes": root.scenes.iter().map(|s| serde_json::json!({"extras": raw(&s.extras)})).collect::<Vec<_>>(),
+    });
+    if let Some(ext) = &root.extensions {
+        v["extensions"] = Value::Object(ext.others.clone());
+    }
+    v
 }
 
 /// Bounds, indices, finiteness and min/max of the geometry, primitive by primitive.
@@ -769,11 +787,7 @@ pub fn check_import(path: &Path, z_up: bool) -> Result<ImportCheck, String> {
     } else {
         DVec3::ZERO
     };
-    let value: Value = match gltf::binary::Glb::from_slice(&bytes) {
-        Ok(glb) => serde_json::from_slice(&glb.json).unwrap_or(Value::Null),
-        Err(_) => serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    };
-    let mut crs = find_crs(&value);
+    let mut crs = find_crs(&crs_places(doc.as_json()));
     if crs.is_none() && lo.is_finite() && (6.2e6..6.5e6).contains(&((lo + hi) * 0.5).length()) {
         crs = Some(CrsInfo {
             crs: "EPSG:4978".into(),
@@ -1081,7 +1095,10 @@ mod tests {
         };
         let mut v = triangle();
         v["nodes"][0]["translation"] = json!([651_000.0, -6_862_000.0, 40.0]);
+        v["scenes"][0]["extras"] = json!({"epsg": 2154});
         let ok = check_import(&write("far.gltf", &v), true).unwrap();
+        assert_eq!(ok.crs.as_ref().map(|c| c.crs.as_str()), Some("EPSG:2154"));
+        assert_eq!(ok.crs.unwrap().source, "/scenes/0/extras/epsg");
         // z-up: (x, y, z) -> (x, z, -y); centre x 651000.5 -> 651001; height 40 kept.
         assert_eq!(ok.origin, DVec3::new(651_001.0, 0.0, 6_862_000.0));
         let mut cyc = triangle();

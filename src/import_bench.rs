@@ -1,0 +1,144 @@
+//! `twincity bench import FILE`: the time from asking for a glTF/GLB file to having it loaded,
+//! through TwinCity's import (the safety check of `gltf_inspect::check_import`, then Bevy's
+//! loader with cameras and lights off) against Bevy's plain glTF load of the same file, in
+//! the same process, alternating, several rounds.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::bail;
+use bevy::app::PluginsState;
+use bevy::asset::RecursiveDependencyLoadState;
+use bevy::gltf::GltfAssetLabel;
+use bevy::log::LogPlugin;
+use bevy::prelude::*;
+use bevy::window::ExitCondition;
+use bevy::winit::WinitPlugin;
+use clap::Args;
+
+#[derive(Args, Debug)]
+pub struct BenchImportArgs {
+    /// The .glb or .gltf file
+    pub file: PathBuf,
+    /// Rounds of each (the median is reported)
+    #[arg(long, default_value_t = 5)]
+    pub rounds: usize,
+    /// Print the result as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A windowless app with Bevy's default plugins (renderer included, as in the editor).
+fn headless_app() -> anyhow::Result<App> {
+    let mut app = App::new();
+    app.add_plugins(
+        DefaultPlugins
+            .set(WindowPlugin {
+                primary_window: None,
+                exit_condition: ExitCondition::DontExit,
+                ..default()
+            })
+            // As in the editor: files outside the asset folder load when asked explicitly.
+            .set(AssetPlugin {
+                unapproved_path_mode: bevy::asset::UnapprovedPathMode::Deny,
+                ..default()
+            })
+            .disable::<WinitPlugin>()
+            .disable::<LogPlugin>(),
+    );
+    let started = Instant::now();
+    while app.plugins_state() == PluginsState::Adding {
+        bevy::tasks::tick_global_task_pools_on_main_thread();
+        if started.elapsed() > Duration::from_secs(60) {
+            bail!("the app did not start within a minute");
+        }
+    }
+    app.finish();
+    app.cleanup();
+    app.update();
+    Ok(app)
+}
+
+/// Runs frames until `handle` and its dependencies are loaded; the elapsed time since `since`.
+fn wait_loaded(app: &mut App, handle: &UntypedHandle, since: Instant) -> anyhow::Result<f64> {
+    loop {
+        app.update();
+        let server = app.world().resource::<AssetServer>();
+        match server.get_recursive_dependency_load_state(handle.id()) {
+            Some(RecursiveDependencyLoadState::Loaded) => return Ok(since.elapsed().as_secs_f64()),
+            Some(RecursiveDependencyLoadState::Failed(e)) => bail!("loading failed: {e}"),
+            _ => {}
+        }
+        if since.elapsed() > Duration::from_secs(120) {
+            let server = app.world().resource::<AssetServer>();
+            bail!(
+                "not loaded after 2 minutes ({:?}, {:?})",
+                server.get_load_state(handle.id()),
+                server.get_recursive_dependency_load_state(handle.id())
+            );
+        }
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+pub fn bench(args: &BenchImportArgs) -> anyhow::Result<ExitCode> {
+    if cfg!(debug_assertions) && !args.json {
+        eprintln!("note: this is a debug build; use `cargo run --release -- bench import FILE`");
+    }
+    let path = std::path::absolute(&args.file)?;
+    if !path.is_file() {
+        bail!("{}: no such file", path.display());
+    }
+    let rounds = args.rounds.max(1);
+    let (mut plain, mut ours, mut checks) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        // Bevy's plain load: the first scene of the file, default settings.
+        let mut app = headless_app()?;
+        let since = Instant::now();
+        let handle: Handle<WorldAsset> = app
+            .world()
+            .resource::<AssetServer>()
+            .load_builder()
+            .override_unapproved()
+            .load(GltfAssetLabel::Scene(0).from_asset(path.clone()));
+        plain.push(wait_loaded(&mut app, &handle.untyped(), since)?);
+        drop(app);
+
+        // TwinCity's import: the check, then the loader as the city plugin calls it.
+        let mut app = headless_app()?;
+        let since = Instant::now();
+        twincity_core::gltf_inspect::check_import(&path, false).map_err(anyhow::Error::msg)?;
+        checks.push(since.elapsed().as_secs_f64());
+        let handle =
+            crate::city::load_city_file(app.world().resource::<AssetServer>(), path.clone());
+        ours.push(wait_loaded(&mut app, &handle.untyped(), since)?);
+    }
+    let (p, o, c) = (median(plain), median(ours), median(checks));
+    let overhead = (o - p) / p;
+    if args.json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "file": path.display().to_string(), "rounds": rounds,
+                "bevy_plain_s": p, "twincity_import_s": o, "check_s": c,
+                "overhead": overhead,
+            })
+        );
+    } else {
+        println!(
+            "{}: Bevy's plain glTF load {:.3} s, TwinCity's import {:.3} s (of which the safety \
+             check {:.3} s): overhead {:+.1} % (goal <= 20 %), medians of {rounds} rounds.",
+            path.display(),
+            p,
+            o,
+            c,
+            overhead * 100.0
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
