@@ -39,6 +39,7 @@ impl Plugin for CameraOverlayPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<OverlaySettings>()
             .init_resource::<crate::placement::CameraPlacement>()
+            .init_resource::<crate::placement::SceneRaycast>()
             .add_systems(
                 Update,
                 (
@@ -100,7 +101,18 @@ fn draw_selected_building(
     mut gizmos: Gizmos,
     selection: Res<Selection>,
     layout: Option<Res<DemoLayout>>,
+    raycast: Option<Res<crate::placement::SceneRaycast>>,
 ) {
+    if let (Selection::Part(i), Some(r)) = (*selection, raycast.as_ref())
+        && let Some(p) = r.parts().get(i as usize)
+    {
+        let size = p.max - p.min + Vec3::splat(0.6);
+        gizmos.cube(
+            Transform::from_translation((p.min + p.max) * 0.5).with_scale(size),
+            Color::srgb(1.0, 0.85, 0.1),
+        );
+        return;
+    }
     let (Selection::Building(id), Some(layout)) = (*selection, layout) else {
         return;
     };

@@ -99,6 +99,8 @@ pub enum Selection {
     None,
     Building(u32),
     Camera(CameraId),
+    /// A part (node) of an imported file: index into `placement::SceneRaycast::parts`.
+    Part(u32),
 }
 
 /// The editor view now (kept by the viewport plugin), saved into the project on Save.

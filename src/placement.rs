@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use bevy::prelude::*;
-use twincity_core::coverage::{Occluders, scene_triangles};
+use twincity_core::coverage::{Occluders, ScenePart, scene_model};
 use twincity_core::{CameraId, Project, VirtualCamera};
 
 use crate::document::{Document, Interaction, Notifications, Selection};
@@ -24,7 +24,6 @@ pub struct CameraPlacement {
     pub mount_height: f32,
     /// The camera being aimed while the button is held.
     dragging: Option<CameraId>,
-    scene: Option<(SceneKey, Arc<Occluders>)>,
 }
 
 impl Default for CameraPlacement {
@@ -33,7 +32,6 @@ impl Default for CameraPlacement {
             active: false,
             mount_height: 6.0,
             dragging: None,
-            scene: None,
         }
     }
 }
@@ -45,23 +43,39 @@ struct SceneKey {
     origin: Option<twincity_core::project::GeoOrigin>,
 }
 
-impl CameraPlacement {
-    /// The scene's occluders, built on first use and when the city changes.
-    fn occluders(&mut self, project: &Project) -> Result<Arc<Occluders>, String> {
+/// The scene's triangles ready for ray casting (clicks: placing cameras, selecting parts of
+/// imported files), rebuilt when the city changes.
+#[derive(Resource, Default)]
+pub struct SceneRaycast {
+    scene: Option<(SceneKey, Arc<Occluders>, Arc<Vec<ScenePart>>)>,
+}
+
+impl SceneRaycast {
+    /// The occluders and the imported parts, built on first use and when the city changes.
+    pub fn get(
+        &mut self,
+        project: &Project,
+    ) -> Result<(Arc<Occluders>, Arc<Vec<ScenePart>>), String> {
         let key = SceneKey {
             demo_city: project.demo_city,
             imports: project.imports.clone(),
             origin: project.origin.clone(),
         };
-        if let Some((k, occ)) = &self.scene
+        if let Some((k, occ, parts)) = &self.scene
             && *k == key
         {
-            return Ok(occ.clone());
+            return Ok((occ.clone(), parts.clone()));
         }
-        let (tris, _) = scene_triangles(project)?;
-        let occ = Arc::new(Occluders::new(&tris));
-        self.scene = Some((key, occ.clone()));
-        Ok(occ)
+        let model = scene_model(project)?;
+        let occ = Arc::new(Occluders::with_parts(&model.triangles, &model.part_of));
+        let parts = Arc::new(model.parts);
+        self.scene = Some((key, occ.clone(), parts.clone()));
+        Ok((occ, parts))
+    }
+
+    /// The parts of the last scene built (empty before any).
+    pub fn parts(&self) -> &[ScenePart] {
+        self.scene.as_ref().map_or(&[], |(_, _, p)| p.as_slice())
     }
 }
 
@@ -89,6 +103,7 @@ pub fn mount(
 #[allow(clippy::too_many_arguments)]
 pub fn place_cameras(
     mut placement: ResMut<CameraPlacement>,
+    mut raycast: ResMut<SceneRaycast>,
     mut doc: ResMut<Document>,
     mut selection: ResMut<Selection>,
     mut interaction: ResMut<Interaction>,
@@ -125,8 +140,8 @@ pub fn place_cameras(
     let Some(ray) = cursor.and_then(|c| cam.viewport_to_world(cam_tf, c).ok()) else {
         return;
     };
-    let occ = match placement.occluders(&doc.project) {
-        Ok(o) => o,
+    let occ = match raycast.get(&doc.project) {
+        Ok((o, _)) => o,
         Err(e) => {
             notes.error(format!("Cannot place a camera: {e}"), time.elapsed());
             placement.active = false;

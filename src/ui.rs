@@ -201,6 +201,7 @@ type SceneViews<'w> = (
     ResMut<'w, crate::coverage_view::CoverageView>,
     ResMut<'w, crate::previews::CameraPreviews>,
     ResMut<'w, crate::placement::CameraPlacement>,
+    Res<'w, crate::placement::SceneRaycast>,
 );
 
 fn editor_ui(
@@ -216,7 +217,7 @@ fn editor_ui(
     mut view: ResMut<ViewState>,
     mut overlays: ResMut<OverlaySettings>,
     mut frame_all: ResMut<FrameAllRequest>,
-    (stats, diagnostics, city_status, layout, mut coverage, mut previews, mut placement): SceneViews,
+    (stats, diagnostics, city_status, layout, mut coverage, mut previews, mut placement, raycast): SceneViews,
     dialogs: Res<DialogChannel>,
     mut crowd: ResMut<CrowdPlayer>,
     mut crowd_commands: MessageWriter<CrowdCommand>,
@@ -306,7 +307,14 @@ fn editor_ui(
         .resizable(true)
         .show(&mut root, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| {
-                properties_panel(ui, &mut doc, *selection, &layout, &mut action);
+                properties_panel(
+                    ui,
+                    &mut doc,
+                    *selection,
+                    &layout,
+                    raycast.parts(),
+                    &mut action,
+                );
             });
         });
 
@@ -397,7 +405,7 @@ fn editor_ui(
         *selection = Selection::None;
     }
     if action.frame {
-        frame_selection(&mut view, *selection, Some(&layout), &doc);
+        frame_selection(&mut view, *selection, Some(&layout), &doc, raycast.parts());
     }
     if let Some(s) = action.select {
         *selection = s;
@@ -749,6 +757,7 @@ fn properties_panel(
     doc: &mut Document,
     selection: Selection,
     layout: &DemoLayout,
+    parts: &[twincity_core::coverage::ScenePart],
     a: &mut Actions,
 ) {
     ui.heading("Properties");
@@ -796,11 +805,97 @@ fn properties_panel(
                 }
             }
         }
+        Selection::Part(i) => {
+            if let Some(p) = parts.get(i as usize) {
+                part_properties(ui, p, doc.project.origin.as_ref());
+                if ui.button("Frame (Z)").clicked() {
+                    a.frame = true;
+                }
+            }
+        }
         Selection::Camera(id) => {
             let origin = doc.project.origin.clone();
             if let Some(cam) = doc.project.camera_mut(id) {
                 camera_properties(ui, cam, origin.as_ref(), a);
             }
+        }
+    }
+}
+
+/// A part of an imported file: where it comes from, its size and its feature metadata (the
+/// node's glTF `extras`), so the twin can be queried by clicking it.
+fn part_properties(
+    ui: &mut egui::Ui,
+    p: &twincity_core::coverage::ScenePart,
+    origin: Option<&twincity_core::project::GeoOrigin>,
+) {
+    egui::Grid::new("part").num_columns(2).show(ui, |ui| {
+        ui.label("Name");
+        ui.strong(&p.name);
+        ui.end_row();
+        ui.label("File");
+        ui.label(format!("{} (node {})", p.source, p.node));
+        ui.end_row();
+        if let Some(m) = &p.material {
+            ui.label("Material");
+            ui.label(m);
+            ui.end_row();
+        }
+        ui.label("Triangles");
+        ui.label(crate::ui::group_digits(p.triangles));
+        ui.end_row();
+        let size = p.max - p.min;
+        ui.label("Size");
+        ui.label(format!(
+            "{:.1} x {:.1} m, {:.1} m high",
+            size.x, size.z, size.y
+        ));
+        ui.end_row();
+        let c = (p.min + p.max) * 0.5;
+        ui.label("Centre (E, N)");
+        ui.label(format!("{:.1} m, {:.1} m", c.x, -c.z));
+        ui.end_row();
+        if let Some(o) = origin {
+            ui.label(format!(
+                "In {}",
+                o.crs.as_deref().unwrap_or("the source CRS")
+            ));
+            ui.label(format!(
+                "E {:.2}, N {:.2}",
+                o.x + c.x as f64,
+                o.y - c.z as f64
+            ));
+            ui.end_row();
+        }
+    });
+    ui.add_space(4.0);
+    ui.strong("Metadata (glTF extras)");
+    match p
+        .extras
+        .as_deref()
+        .and_then(|e| serde_json::from_str::<serde_json::Value>(e).ok())
+    {
+        Some(serde_json::Value::Object(map)) if !map.is_empty() => {
+            egui::Grid::new("extras")
+                .num_columns(2)
+                .striped(true)
+                .show(ui, |ui| {
+                    for (k, v) in &map {
+                        ui.label(k);
+                        let text = match v {
+                            serde_json::Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        };
+                        ui.label(text);
+                        ui.end_row();
+                    }
+                });
+        }
+        Some(other) if !other.is_null() => {
+            ui.monospace(other.to_string());
+        }
+        _ => {
+            ui.weak("none in the file");
         }
     }
 }

@@ -180,6 +180,7 @@ fn mouse_input(
     doc: Res<Document>,
     mut selection: ResMut<Selection>,
     tool: Res<ToolActive>,
+    mut raycast: Option<ResMut<crate::placement::SceneRaycast>>,
 ) {
     let cursor = cursor_in_viewport(&window, &rect);
     let over_ui = egui_input.is_pointer_over_area() || egui_input.wants_pointer_input();
@@ -220,7 +221,13 @@ fn mouse_input(
             }
         } else {
             if button == MouseButton::Left && drag.moved <= 3.0 {
-                *selection = pick(start, &camera, layout.as_deref(), &doc);
+                *selection = pick(
+                    start,
+                    &camera,
+                    layout.as_deref(),
+                    &doc,
+                    raycast.as_deref_mut(),
+                );
             }
             drag.start = None;
         }
@@ -244,6 +251,7 @@ fn pick(
     camera: &(&Camera, &GlobalTransform),
     layout: Option<&DemoLayout>,
     doc: &Document,
+    raycast: Option<&mut crate::placement::SceneRaycast>,
 ) -> Selection {
     let (cam, cam_tf) = camera;
     let nearest_camera = doc
@@ -262,13 +270,27 @@ fn pick(
     let Ok(ray) = cam.viewport_to_world(cam_tf, cursor) else {
         return Selection::None;
     };
-    if doc.project.demo_city
-        && let Some(layout) = layout
-        && let Some((b, _)) = layout.0.ray_cast_buildings(ray.origin, *ray.direction)
-    {
-        return Selection::Building(b.id);
+    let building = layout
+        .filter(|_| doc.project.demo_city)
+        .and_then(|l| l.0.ray_cast_buildings(ray.origin, *ray.direction))
+        .map(|(b, t)| (Selection::Building(b.id), t));
+    // Parts of imported files, through the scene's ray caster; the nearer hit wins.
+    let part = raycast
+        .filter(|_| !doc.project.imports.is_empty())
+        .and_then(|r| r.get(&doc.project).ok())
+        .and_then(|(occ, _)| occ.ray_hit_part(ray.origin, *ray.direction))
+        .and_then(|(t, part)| Some((Selection::Part(part?), t)));
+    match (building, part) {
+        (Some(b), Some(p)) => {
+            if p.1 < b.1 {
+                p.0
+            } else {
+                b.0
+            }
+        }
+        (Some((s, _)), None) | (None, Some((s, _))) => s,
+        (None, None) => Selection::None,
     }
-    Selection::None
 }
 
 fn keyboard_input(
@@ -280,6 +302,7 @@ fn keyboard_input(
     layout: Option<Res<DemoLayout>>,
     doc: Res<Document>,
     mut frame_all: ResMut<FrameAllRequest>,
+    raycast: Option<Res<crate::placement::SceneRaycast>>,
 ) {
     if egui_input.wants_keyboard_input() {
         return;
@@ -295,7 +318,8 @@ fn keyboard_input(
         frame_all.0 = true;
     }
     if keys.just_pressed(KeyCode::KeyZ) {
-        frame_selection(&mut view, *selection, layout.as_deref(), &doc);
+        let parts = raycast.as_ref().map_or(&[][..], |r| r.parts());
+        frame_selection(&mut view, *selection, layout.as_deref(), &doc, parts);
     }
     if view.fly {
         let fwd = view.forward();
@@ -329,6 +353,7 @@ pub fn frame_selection(
     selection: Selection,
     layout: Option<&DemoLayout>,
     doc: &Document,
+    parts: &[twincity_core::coverage::ScenePart],
 ) {
     match selection {
         Selection::Building(id) => {
@@ -342,6 +367,12 @@ pub fn frame_selection(
             if let Some(c) = doc.project.camera(id) {
                 view.view.focus = c.position;
                 view.view.distance = 25.0;
+            }
+        }
+        Selection::Part(i) => {
+            if let Some(p) = parts.get(i as usize) {
+                view.view.focus = (p.min + p.max) * 0.5;
+                view.view.distance = ((p.max - p.min).length() * 1.6).max(10.0);
             }
         }
         Selection::None => {}

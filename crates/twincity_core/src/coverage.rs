@@ -68,25 +68,40 @@ pub struct Occluders {
     bvh: Option<CwBvh>,
     /// In BVH order.
     tris: Vec<Triangle>,
+    /// The part each triangle belongs to, in BVH order (empty when not given).
+    parts: Vec<u32>,
     /// Lowest and highest corner of all triangles.
     pub bounds: Option<(Vec3, Vec3)>,
 }
 
 impl Occluders {
     pub fn new(triangles: &[[Vec3; 3]]) -> Self {
-        let tris: Vec<Triangle> = triangles
+        Self::with_parts(triangles, &[])
+    }
+
+    /// Like [`Occluders::new`], remembering which part (`part_of[i]`, any number the caller
+    /// gives meaning to) each triangle belongs to, for [`Occluders::ray_hit_part`].
+    pub fn with_parts(triangles: &[[Vec3; 3]], part_of: &[u32]) -> Self {
+        let (tris, parts): (Vec<Triangle>, Vec<u32>) = triangles
             .iter()
-            .filter(|t| t.iter().all(|v| v.is_finite()))
-            .map(|t| Triangle {
-                v0: to_a(t[0]),
-                v1: to_a(t[1]),
-                v2: to_a(t[2]),
+            .enumerate()
+            .filter(|(_, t)| t.iter().all(|v| v.is_finite()))
+            .map(|(i, t)| {
+                (
+                    Triangle {
+                        v0: to_a(t[0]),
+                        v1: to_a(t[1]),
+                        v2: to_a(t[2]),
+                    },
+                    part_of.get(i).copied().unwrap_or(u32::MAX),
+                )
             })
-            .collect();
+            .unzip();
         if tris.is_empty() {
             return Self {
                 bvh: None,
                 tris,
+                parts: Vec::new(),
                 bounds: None,
             };
         }
@@ -107,9 +122,15 @@ impl Occluders {
             .iter()
             .map(|&i| tris[i as usize])
             .collect();
+        let parts = bvh
+            .primitive_indices
+            .iter()
+            .map(|&i| parts[i as usize])
+            .collect();
         Self {
             bvh: Some(bvh),
             tris: ordered,
+            parts,
             bounds: Some(bounds),
         }
     }
@@ -154,6 +175,24 @@ impl Occluders {
         let t = &self.tris[hit.primitive_id as usize];
         let n = Vec3::from_array((t.v1 - t.v0).cross(t.v2 - t.v0).to_array()).normalize_or_zero();
         Some((hit.t, if n.dot(dir) > 0.0 { -n } else { n }))
+    }
+
+    /// The first surface along a ray: distance and the part it belongs to (`None` for
+    /// triangles given without a part).
+    pub fn ray_hit_part(&self, origin: Vec3, dir: Vec3) -> Option<(f32, Option<u32>)> {
+        let bvh = self.bvh.as_ref()?;
+        let dir = dir.try_normalize()?;
+        let ray = Ray::new_inf(to_a(origin), to_a(dir));
+        let mut hit = obvhs::ray::RayHit::none();
+        if !bvh.ray_traverse(ray, &mut hit, |r, id| intersect(&self.tris[id], r)) {
+            return None;
+        }
+        let part = self
+            .parts
+            .get(hit.primitive_id as usize)
+            .copied()
+            .filter(|p| *p != u32::MAX);
+        Some((hit.t, part))
     }
 
     /// Height of the first surface straight below `p`, if any.
@@ -716,18 +755,45 @@ impl Coverage {
     }
 }
 
-/// The occluding triangles of a project's scene, in its world coordinates: the demo
-/// district's buildings and ground slabs (street furniture and trees are left out: they hide
-/// little of a person), and every imported file moved by minus the project's origin. Also
-/// returns notes on what was skipped.
-pub fn scene_triangles(project: &crate::Project) -> Result<(Vec<[Vec3; 3]>, Vec<String>), String> {
-    let mut tris = Vec::new();
-    let mut notes = Vec::new();
+/// A named piece of an imported file, as clicking the city reveals it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScenePart {
+    /// The file's name.
+    pub source: String,
+    /// Node name (else mesh name, else `mesh N`).
+    pub name: String,
+    pub material: Option<String>,
+    /// Index of the node in the file.
+    pub node: usize,
+    /// The node's (else the mesh's) `extras`, JSON text: the twin's feature metadata.
+    pub extras: Option<String>,
+    pub triangles: usize,
+    /// Bounds in the scene's world coordinates.
+    pub min: Vec3,
+    pub max: Vec3,
+}
+
+/// The scene's triangles with, for those from imported files, the part they belong to.
+#[derive(Clone, Debug, Default)]
+pub struct SceneModel {
+    pub triangles: Vec<[Vec3; 3]>,
+    /// Per triangle: index into `parts`, or `u32::MAX` (the demo district).
+    pub part_of: Vec<u32>,
+    pub parts: Vec<ScenePart>,
+    /// What was skipped while reading the files.
+    pub notes: Vec<String>,
+}
+
+/// The triangles of a project's scene, in its world coordinates: the demo district's
+/// buildings and ground slabs (street furniture and trees are left out: they hide little of a
+/// person), and every imported file moved by minus the project's origin, part by part.
+pub fn scene_model(project: &crate::Project) -> Result<SceneModel, String> {
+    let mut m = SceneModel::default();
     if project.demo_city {
         let city = crate::demo_city::demo_district();
         for b in &city.buildings {
             let bb = b.aabb();
-            tris.extend(box_triangles(bb.min, bb.max));
+            m.triangles.extend(box_triangles(bb.min, bb.max));
         }
         for s in &city.surfaces {
             let a = crate::geometry::world_from_plan(s.rect.min, s.top);
@@ -739,9 +805,10 @@ pub fn scene_triangles(project: &crate::Project) -> Result<(Vec<[Vec3; 3]>, Vec<
                 Vec3::new(hi.x, s.top, hi.z),
                 Vec3::new(lo.x, s.top, hi.z),
             ];
-            tris.push([c[0], c[1], c[2]]);
-            tris.push([c[0], c[2], c[3]]);
+            m.triangles.push([c[0], c[1], c[2]]);
+            m.triangles.push([c[0], c[2], c[3]]);
         }
+        m.part_of.resize(m.triangles.len(), u32::MAX);
     }
     let origin = project
         .origin
@@ -750,20 +817,46 @@ pub fn scene_triangles(project: &crate::Project) -> Result<(Vec<[Vec3; 3]>, Vec<
     for import in &project.imports {
         let soup = crate::gltf_mesh::load_triangles(&import.path, import.z_up)
             .map_err(|e| e.to_string())?;
-        notes.extend(
-            soup.skipped
-                .iter()
-                .map(|m| format!("{}: {m}", import.path.display())),
+        let source = import.path.file_name().map_or_else(
+            || import.path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
         );
-        for part in &soup.parts {
-            tris.extend(
-                part.triangles
-                    .iter()
-                    .map(|t| t.map(|v| (v - origin).as_vec3())),
+        m.notes
+            .extend(soup.skipped.iter().map(|n| format!("{source}: {n}")));
+        for part in soup.parts {
+            if part.triangles.is_empty() {
+                continue;
+            }
+            let tris: Vec<[Vec3; 3]> = part
+                .triangles
+                .iter()
+                .map(|t| t.map(|v| (v - origin).as_vec3()))
+                .collect();
+            let (min, max) = tris.iter().flatten().fold(
+                (Vec3::splat(f32::INFINITY), Vec3::splat(f32::NEG_INFINITY)),
+                |(lo, hi), v| (lo.min(*v), hi.max(*v)),
             );
+            let index = m.parts.len() as u32;
+            m.part_of.extend(std::iter::repeat_n(index, tris.len()));
+            m.parts.push(ScenePart {
+                source: source.clone(),
+                name: part.name,
+                material: part.material,
+                node: part.node,
+                extras: part.extras,
+                triangles: tris.len(),
+                min,
+                max,
+            });
+            m.triangles.extend(tris);
         }
     }
-    Ok((tris, notes))
+    Ok(m)
+}
+
+/// [`scene_model`]'s triangles and notes.
+pub fn scene_triangles(project: &crate::Project) -> Result<(Vec<[Vec3; 3]>, Vec<String>), String> {
+    scene_model(project).map(|m| (m.triangles, m.notes))
 }
 
 /// The 12 triangles of an axis-aligned box.
@@ -1005,6 +1098,59 @@ mod tests {
         assert_eq!(at(96, 54), 0, "the centre is masked");
         assert_eq!(at(5, 5), 200, "a corner is not");
         assert_eq!(img[(54 * 192 + 96) * 4 + 3], 200, "alpha untouched");
+    }
+
+    /// An imported file's nodes become parts; a ray finds which one it hits, moved by the
+    /// project's origin.
+    #[test]
+    fn scene_parts_of_imports_are_found_by_rays() {
+        use crate::gltf_mesh::fixtures::{cuboid, write_glb};
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("two.glb");
+        let (a, ai) = cuboid([0.0, 0.0, -10.0], [10.0, 10.0, 0.0]);
+        let (b, bi) = cuboid([20.0, 0.0, -10.0], [30.0, 25.0, 0.0]);
+        write_glb(
+            &file,
+            &[
+                ("Mairie", [1000.0, 0.0, 0.0], a, ai),
+                ("Tour", [1000.0, 0.0, 0.0], b, bi),
+            ],
+        );
+        let mut project = crate::Project::empty("t");
+        project.imports.push(crate::project::CityImport {
+            path: file,
+            z_up: false,
+        });
+        project.origin = Some(crate::project::GeoOrigin {
+            x: 1000.0,
+            y: 0.0,
+            z: 0.0,
+            crs: None,
+        });
+        let m = scene_model(&project).unwrap();
+        assert_eq!(m.parts.len(), 2);
+        let index = |name: &str| m.parts.iter().position(|p| p.name == name).unwrap() as u32;
+        let tour = &m.parts[index("Tour") as usize];
+        assert_eq!((tour.min.x, tour.max.y), (20.0, 25.0));
+        let occ = Occluders::with_parts(&m.triangles, &m.part_of);
+        // From the south, level with x = 25: the tower; x = 5: the town hall.
+        let (t, part) = occ
+            .ray_hit_part(Vec3::new(25.0, 5.0, 50.0), Vec3::NEG_Z)
+            .unwrap();
+        assert!(
+            (t - 50.0).abs() < 1e-4 && part == Some(index("Tour")),
+            "{t} {part:?}"
+        );
+        assert_eq!(
+            occ.ray_hit_part(Vec3::new(5.0, 5.0, 50.0), Vec3::NEG_Z)
+                .unwrap()
+                .1,
+            Some(index("Mairie"))
+        );
+        assert!(
+            occ.ray_hit_part(Vec3::new(15.0, 5.0, 50.0), Vec3::NEG_Z)
+                .is_none()
+        );
     }
 
     #[test]

@@ -950,6 +950,24 @@ mod tests {
             .collect()
     }
 
+    /// A node's extras (a building's feature metadata) come with its triangles.
+    #[test]
+    fn node_extras_are_kept_with_their_part() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut v = triangle();
+        v["nodes"][0]["extras"] =
+            json!({"identificatie": "NL.IMBAG.Pand.0503100000012345", "bouwjaar": 1932});
+        let path = dir.path().join("bag.gltf");
+        std::fs::write(&path, serde_json::to_vec(&v).unwrap()).unwrap();
+        let soup = crate::gltf_mesh::load_triangles(&path, false).unwrap();
+        let extras: Value = serde_json::from_str(soup.parts[0].extras.as_deref().unwrap()).unwrap();
+        assert_eq!(extras["bouwjaar"], 1932);
+        assert_eq!(
+            (soup.parts[0].name.as_str(), soup.parts[0].node),
+            ("tri", 0)
+        );
+    }
+
     #[test]
     fn json_pointers_from_validation_paths() {
         assert_eq!(

@@ -26,6 +26,11 @@ pub struct MeshPart {
     /// Tagged walkable: "walkable" in the node, mesh or material name (any case), or
     /// `"walkable": true` in the node's or mesh's extras.
     pub walkable: bool,
+    /// Index of the node in the file.
+    pub node: usize,
+    /// The node's `extras` (else the mesh's), as JSON text: the twin's feature metadata
+    /// (CityJSON attributes, identifiers...).
+    pub extras: Option<String>,
     pub triangles: Vec<[DVec3; 3]>,
 }
 
@@ -387,11 +392,18 @@ pub fn load_triangles(path: &Path, z_up: bool) -> Result<MeshSoup, GltfError> {
                 .filter(|t| t.iter().all(|p| p.is_finite()))
                 .collect();
             let material = prim.material().name().map(str::to_string);
+            let extras = node
+                .extras()
+                .as_ref()
+                .or(mesh.extras().as_ref())
+                .map(|r| r.get().to_string());
             soup.parts.push(MeshPart {
                 walkable: mesh_walkable || tagged(material.as_deref()),
                 name: name.clone(),
                 material,
                 material_index: prim.material().index(),
+                node: node.index(),
+                extras,
                 triangles,
             });
         }
