@@ -1084,6 +1084,44 @@ fn camera_properties(
                 ui.label(format!("{:.1} deg", cam.render_vertical_fov().to_degrees()));
                 ui.end_row();
             });
+            let mut zoom = cam.zoom_mm.is_some();
+            if ui
+                .checkbox(&mut zoom, "Varifocal / PTZ zoom")
+                .on_hover_text("A zoom lens: set its focal range, then zoom within it")
+                .changed()
+            {
+                let f = cam.lens.focal_length_mm;
+                cam.zoom_mm = zoom.then(|| (f.min(2.8), f.max(12.0)));
+            }
+            if let Some((wide, tele)) = cam.zoom_mm.as_mut() {
+                egui::Grid::new("zoom").num_columns(2).show(ui, |ui| {
+                    ui.label("Wide end");
+                    ui.add(
+                        egui::DragValue::new(wide)
+                            .speed(0.05)
+                            .range(0.5..=300.0)
+                            .suffix(" mm"),
+                    );
+                    ui.end_row();
+                    ui.label("Tele end");
+                    ui.add(
+                        egui::DragValue::new(tele)
+                            .speed(0.05)
+                            .range(0.5..=300.0)
+                            .suffix(" mm"),
+                    );
+                    ui.end_row();
+                });
+                *tele = tele.max(*wide);
+                let (w, t) = (*wide, *tele);
+                cam.lens.focal_length_mm = cam.lens.focal_length_mm.clamp(w, t);
+                ui.add(
+                    egui::Slider::new(&mut cam.lens.focal_length_mm, w..=t)
+                        .logarithmic(true)
+                        .text("zoom")
+                        .suffix(" mm"),
+                );
+            }
         });
     egui::CollapsingHeader::new("Image")
         .default_open(true)
@@ -1116,14 +1154,27 @@ fn camera_properties(
                     ui.strong("Class");
                     ui.strong("px/m");
                     ui.strong("up to");
+                    if cam.zoom_mm.is_some() {
+                        ui.strong("wide");
+                        ui.strong("tele");
+                    }
                     ui.end_row();
+                    let reach = |focal: f32, ppm: f32| {
+                        let mut lens = cam.lens.clone();
+                        lens.focal_length_mm = focal;
+                        format!(
+                            "{:.1} m",
+                            DoriClass::max_distance(&lens, cam.resolution.0, ppm)
+                        )
+                    };
                     for (class, ppm) in DoriClass::THRESHOLDS.iter().rev().skip(1).take(4) {
                         ui.label(format!("{class:?}"));
                         ui.label(format!("{ppm}"));
-                        ui.label(format!(
-                            "{:.1} m",
-                            DoriClass::max_distance(&cam.lens, cam.resolution.0, *ppm)
-                        ));
+                        ui.label(reach(cam.lens.focal_length_mm, *ppm));
+                        if let Some((w, t)) = cam.zoom_mm {
+                            ui.label(reach(w, *ppm));
+                            ui.label(reach(t, *ppm));
+                        }
                         ui.end_row();
                     }
                 });

@@ -142,6 +142,10 @@ pub struct VirtualCamera {
     pub resolution: (u32, u32),
     /// Frames per second.
     pub fps: f32,
+    /// Focal range of a varifocal or PTZ (zoom) lens, `(wide, tele)` in millimetres; the
+    /// current `lens.focal_length_mm` lies within it. `None` for a fixed lens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zoom_mm: Option<(f32, f32)>,
 }
 
 impl VirtualCamera {
@@ -157,6 +161,7 @@ impl VirtualCamera {
             lens: LensPreset::Standard4mm.lens(),
             resolution: (1920, 1080),
             fps: 25.0,
+            zoom_mm: None,
         }
     }
 
@@ -263,6 +268,28 @@ impl VirtualCamera {
                 format!("must be (width, height) between 16 and 16384 pixels, got ({w}, {h})"),
             );
         }
+        if let Some((wide, tele)) = self.zoom_mm {
+            let f = self.lens.focal_length_mm;
+            if !(wide.is_finite()
+                && tele.is_finite()
+                && 0.0 < wide
+                && wide <= tele
+                && tele < 1000.0)
+            {
+                return bad(
+                    "zoom_mm",
+                    format!(
+                        "must be (wide, tele) millimetres with 0 < wide <= tele, got ({wide}, {tele})"
+                    ),
+                );
+            }
+            if !(wide - 1e-3..=tele + 1e-3).contains(&f) {
+                return bad(
+                    "lens.focal_length_mm",
+                    format!("{f} mm lies outside the zoom range {wide}–{tele} mm"),
+                );
+            }
+        }
         if !(self.fps.is_finite() && self.fps > 0.0 && self.fps <= 240.0) {
             return bad(
                 "fps",
@@ -279,6 +306,26 @@ impl VirtualCamera {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn zoom_ranges_are_checked() {
+        let mut cam = VirtualCamera::new(CameraId(1), "PTZ", Vec3::new(0.0, 8.0, 0.0), 0.0);
+        cam.zoom_mm = Some((4.7, 94.0));
+        cam.lens.focal_length_mm = 20.0;
+        assert_eq!(cam.check(), Ok(()));
+        cam.lens.focal_length_mm = 120.0;
+        assert_eq!(cam.check().unwrap_err().0, "lens.focal_length_mm");
+        cam.zoom_mm = Some((94.0, 4.7));
+        assert_eq!(cam.check().unwrap_err().0, "zoom_mm");
+        // A 4.7–94 mm PTZ on a 1/2.8" sensor: Identification reach grows 20-fold from wide
+        // to tele (it scales with the focal length).
+        let at = |f: f32| {
+            let mut lens = cam.lens.clone();
+            lens.focal_length_mm = f;
+            DoriClass::max_distance(&lens, 1920, 250.0)
+        };
+        assert!((at(94.0) / at(4.7) - 20.0).abs() < 1e-3);
+    }
 
     #[test]
     fn aiming_points_the_optical_axis_at_the_target() {
