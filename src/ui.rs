@@ -1160,7 +1160,7 @@ fn camera_properties(
                     }
                     ui.end_row();
                     let reach = |focal: f32, ppm: f32| {
-                        let mut lens = cam.lens.clone();
+                        let mut lens = cam.lens;
                         lens.focal_length_mm = focal;
                         format!(
                             "{:.1} m",

@@ -320,7 +320,7 @@ mod tests {
         // A 4.7–94 mm PTZ on a 1/2.8" sensor: Identification reach grows 20-fold from wide
         // to tele (it scales with the focal length).
         let at = |f: f32| {
-            let mut lens = cam.lens.clone();
+            let mut lens = cam.lens;
             lens.focal_length_mm = f;
             DoriClass::max_distance(&lens, 1920, 250.0)
         };
