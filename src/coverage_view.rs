@@ -117,7 +117,11 @@ impl Plugin for CoveragePlugin {
             Update,
             (
                 compute.in_set(CoverageSet::Compute),
-                draw.in_set(CoverageSet::Draw),
+                (
+                    draw,
+                    draw_outlines.run_if(resource_exists::<GizmoConfigStore>),
+                )
+                    .in_set(CoverageSet::Draw),
             ),
         );
     }
@@ -334,13 +338,23 @@ fn draw(
     view.drawn = Some(key);
 }
 
-/// The Coverage section of the scene panel: overlay toggle, camera choice, legend, summary.
-pub fn coverage_panel(ui: &mut egui::Ui, view: &mut CoverageView, cameras: &[VirtualCamera]) {
+/// The Coverage section of the scene panel: overlay toggle, camera choice, legend, summary,
+/// and the project's coverage settings (grid, target height, area of interest, privacy
+/// masks; edits go through the document, so they undo). `focus` is the view's focus, where
+/// new masks and areas are put.
+pub fn coverage_panel(
+    ui: &mut egui::Ui,
+    view: &mut CoverageView,
+    cameras: &[VirtualCamera],
+    setup: &mut CoverageSetup,
+    focus: Vec3,
+) {
     egui::CollapsingHeader::new("DORI coverage")
         .default_open(view.show)
         .show(ui, |ui| {
             ui.checkbox(&mut view.show, "Show on the ground")
                 .on_hover_text("Pixel density on a standing person's face, with occlusion by the city (IEC 62676-4)");
+            settings(ui, setup, focus);
             if !view.show {
                 return;
             }
@@ -391,6 +405,159 @@ pub fn coverage_panel(ui: &mut egui::Ui, view: &mut CoverageView, cameras: &[Vir
                     });
             }
         });
+}
+
+/// The area of interest (cyan, on the ground) and the privacy masks (red boxes), whenever the
+/// project has them.
+fn draw_outlines(mut gizmos: Gizmos, doc: Res<Document>) {
+    let setup = &doc.project.coverage;
+    if let Some(ring) = &setup.area_of_interest {
+        let mut pts: Vec<Vec3> = ring
+            .iter()
+            .map(|&(e, n)| Vec3::new(e as f32, 0.25, -n as f32))
+            .collect();
+        if let Some(&first) = pts.first() {
+            pts.push(first);
+        }
+        gizmos.linestrip(pts, Color::srgb(0.2, 0.9, 0.95));
+    }
+    for m in &setup.privacy_masks {
+        let (lo, hi) = (Vec3::from(m.min), Vec3::from(m.max));
+        gizmos.cube(
+            Transform::from_translation((lo + hi) * 0.5)
+                .with_scale((hi - lo).max(Vec3::splat(0.02))),
+            Color::srgb(0.95, 0.15, 0.15),
+        );
+    }
+}
+
+/// Grid, target height, area of interest and privacy masks.
+fn settings(ui: &mut egui::Ui, setup: &mut CoverageSetup, focus: Vec3) {
+    egui::CollapsingHeader::new("Settings, area of interest, privacy masks")
+        .default_open(false)
+        .show(ui, |ui| {
+            egui::Grid::new("coverage_setup")
+                .num_columns(2)
+                .show(ui, |ui| {
+                    ui.label("Cell");
+                    ui.add(
+                        egui::DragValue::new(&mut setup.cell_m)
+                            .speed(0.05)
+                            .range(0.1..=10.0)
+                            .suffix(" m"),
+                    );
+                    ui.end_row();
+                    ui.label("Target height");
+                    ui.add(
+                        egui::DragValue::new(&mut setup.target_height_m)
+                            .speed(0.05)
+                            .range(0.0..=3.0)
+                            .suffix(" m"),
+                    )
+                    .on_hover_text(
+                        "Height of the point looked at on a standing person (1.6 m: the face)",
+                    );
+                    ui.end_row();
+                });
+            ui.separator();
+            ui.label("Area of interest (plan, east/north)");
+            match setup.area_of_interest.as_mut() {
+                Some(ring) if ring.len() == 4 && is_rectangle(ring) => {
+                    let (mut lo, mut hi) = (ring[0], ring[2]);
+                    egui::Grid::new("aoi").num_columns(3).show(ui, |ui| {
+                        ui.label("From");
+                        ui.add(egui::DragValue::new(&mut lo.0).speed(0.5).prefix("E "));
+                        ui.add(egui::DragValue::new(&mut lo.1).speed(0.5).prefix("N "));
+                        ui.end_row();
+                        ui.label("To");
+                        ui.add(egui::DragValue::new(&mut hi.0).speed(0.5).prefix("E "));
+                        ui.add(egui::DragValue::new(&mut hi.1).speed(0.5).prefix("N "));
+                        ui.end_row();
+                    });
+                    let (a, b) = (
+                        (lo.0.min(hi.0), lo.1.min(hi.1)),
+                        (lo.0.max(hi.0), lo.1.max(hi.1)),
+                    );
+                    if b.0 - a.0 >= 0.5 && b.1 - a.1 >= 0.5 {
+                        let new = vec![a, (b.0, a.1), b, (a.0, b.1)];
+                        if *ring != new {
+                            *ring = new;
+                        }
+                    }
+                }
+                Some(ring) => {
+                    ui.weak(format!(
+                        "a polygon of {} corners (edit it in the project file)",
+                        ring.len()
+                    ));
+                }
+                None => {
+                    ui.weak("none");
+                }
+            }
+            ui.horizontal(|ui| {
+                if ui.button("Set 40 m x 40 m at the view focus").clicked() {
+                    let (e, n) = (focus.x as f64, -focus.z as f64);
+                    setup.area_of_interest = Some(vec![
+                        (e - 20.0, n - 20.0),
+                        (e + 20.0, n - 20.0),
+                        (e + 20.0, n + 20.0),
+                        (e - 20.0, n + 20.0),
+                    ]);
+                }
+                if setup.area_of_interest.is_some() && ui.button("Clear").clicked() {
+                    setup.area_of_interest = None;
+                }
+            });
+            ui.separator();
+            ui.label("Privacy masks (world boxes: x east, y up, z south)");
+            let mut remove = None;
+            for (i, m) in setup.privacy_masks.iter_mut().enumerate() {
+                ui.horizontal(|ui| {
+                    ui.text_edit_singleline(&mut m.name);
+                    if ui.small_button("Delete").clicked() {
+                        remove = Some(i);
+                    }
+                });
+                egui::Grid::new(("mask", i)).num_columns(4).show(ui, |ui| {
+                    for (label, v) in [("min", &mut m.min), ("max", &mut m.max)] {
+                        ui.label(label);
+                        for c in v.iter_mut() {
+                            ui.add(egui::DragValue::new(c).speed(0.05));
+                        }
+                        ui.end_row();
+                    }
+                });
+                for k in 0..3 {
+                    if m.max[k] < m.min[k] {
+                        m.max[k] = m.min[k];
+                    }
+                }
+            }
+            if let Some(i) = remove {
+                setup.privacy_masks.remove(i);
+            }
+            if ui
+                .button("Add a mask at the view focus")
+                .on_hover_text(
+                    "A 4 m x 3 m zone, 0.2 m thick, 2 m up; move it onto the windows to hide",
+                )
+                .clicked()
+            {
+                setup
+                    .privacy_masks
+                    .push(twincity_core::coverage::PrivacyMask {
+                        name: format!("Mask {}", setup.privacy_masks.len() + 1),
+                        min: [focus.x - 2.0, focus.y + 2.0, focus.z - 0.1],
+                        max: [focus.x + 2.0, focus.y + 5.0, focus.z + 0.1],
+                    });
+            }
+        });
+}
+
+/// True for an axis-aligned rectangle written corner by corner from its south-west corner.
+fn is_rectangle(r: &[(f64, f64)]) -> bool {
+    r[0].1 == r[1].1 && r[1].0 == r[2].0 && r[2].1 == r[3].1 && r[3].0 == r[0].0
 }
 
 #[cfg(test)]

@@ -292,7 +292,15 @@ fn editor_ui(
                     doc.project.origin.as_ref(),
                 );
                 action.crowd.extend(out.commands);
-                crate::coverage_view::coverage_panel(ui, &mut coverage, &doc.project.cameras);
+                let focus = view.view.focus;
+                let project = &mut doc.project;
+                crate::coverage_view::coverage_panel(
+                    ui,
+                    &mut coverage,
+                    &project.cameras,
+                    &mut project.coverage,
+                    focus,
+                );
                 if out.load {
                     action.prompt = Some(PathPurpose::Crowd);
                 }
