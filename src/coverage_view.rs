@@ -7,7 +7,6 @@ use std::sync::{Arc, Mutex};
 
 use bevy::asset::RenderAssetUsages;
 use bevy::image::ImageSampler;
-use bevy::mesh::{Indices, PrimitiveTopology};
 use bevy::prelude::*;
 use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
 use bevy_egui::egui;
@@ -41,13 +40,7 @@ struct Inputs {
     scene: SceneKey,
 }
 
-/// What the occluders depend on.
-#[derive(Clone, PartialEq)]
-struct SceneKey {
-    demo_city: bool,
-    imports: Vec<twincity_core::project::CityImport>,
-    origin: Option<twincity_core::project::GeoOrigin>,
-}
+use crate::placement::SceneKey;
 
 impl Inputs {
     fn of(p: &Project) -> Self {
@@ -56,11 +49,7 @@ impl Inputs {
         Self {
             cameras: p.cameras.clone(),
             setup,
-            scene: SceneKey {
-                demo_city: p.demo_city,
-                imports: p.imports.clone(),
-                origin: p.origin.clone(),
-            },
+            scene: SceneKey::of(p),
         }
     }
 }
@@ -300,37 +289,18 @@ fn draw(
         g.min.y as f32,
         (g.min.y + g.rows as f64 * g.cell) as f32,
     );
-    let quad = Mesh::new(
-        PrimitiveTopology::TriangleList,
-        RenderAssetUsages::default(),
-    )
-    .with_inserted_attribute(
-        Mesh::ATTRIBUTE_POSITION,
-        vec![[w, y, -n], [e, y, -n], [e, y, -s], [w, y, -s]],
-    )
-    .with_inserted_attribute(Mesh::ATTRIBUTE_NORMAL, vec![[0.0, 1.0, 0.0]; 4])
-    .with_inserted_attribute(
-        Mesh::ATTRIBUTE_UV_0,
-        vec![[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]],
-    )
-    .with_inserted_indices(Indices::U32(vec![0, 3, 2, 0, 2, 1]));
     if let Some(e) = view.entity.take() {
         commands.entity(e).despawn();
     }
     let handle = images.add(image);
     let entity = commands
-        .spawn((
-            Name::new("DORI coverage"),
-            bevy::camera::visibility::RenderLayers::layer(crate::previews::OVERLAY_LAYER),
-            Mesh3d(meshes.add(quad)),
-            MeshMaterial3d(materials.add(StandardMaterial {
-                base_color_texture: Some(handle.clone()),
-                alpha_mode: AlphaMode::Blend,
-                unlit: true,
-                cull_mode: None,
-                ..default()
-            })),
-            Transform::default(),
+        .spawn(crate::previews::ground_sheet(
+            "DORI coverage",
+            handle.clone(),
+            (w, e, s, n),
+            y,
+            &mut meshes,
+            &mut materials,
         ))
         .id();
     view.entity = Some(entity);

@@ -25,7 +25,6 @@ use twincity_core::undo::History;
 
 use bevy::asset::RenderAssetUsages;
 use bevy::image::ImageSampler;
-use bevy::mesh::{Indices, PrimitiveTopology};
 use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
 use twincity_core::crowd::density::{DensityGrid, level_of_service};
 
@@ -824,33 +823,14 @@ fn update_heatmap(
             lo.y as f32,
             (lo.y + grid.rows as f64 * cell) as f32,
         );
-        let quad = Mesh::new(
-            PrimitiveTopology::TriangleList,
-            RenderAssetUsages::default(),
-        )
-        .with_inserted_attribute(
-            Mesh::ATTRIBUTE_POSITION,
-            vec![[w, y, -n], [e, y, -n], [e, y, -s], [w, y, -s]],
-        )
-        .with_inserted_attribute(Mesh::ATTRIBUTE_NORMAL, vec![[0.0, 1.0, 0.0]; 4])
-        .with_inserted_attribute(
-            Mesh::ATTRIBUTE_UV_0,
-            vec![[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]],
-        )
-        .with_inserted_indices(Indices::U32(vec![0, 3, 2, 0, 2, 1]));
         let entity = commands
-            .spawn((
-                Name::new("Density heatmap"),
-                bevy::camera::visibility::RenderLayers::layer(crate::previews::OVERLAY_LAYER),
-                Mesh3d(meshes.add(quad)),
-                MeshMaterial3d(materials.add(StandardMaterial {
-                    base_color_texture: Some(handle.clone()),
-                    alpha_mode: AlphaMode::Blend,
-                    unlit: true,
-                    cull_mode: None,
-                    ..default()
-                })),
-                Transform::default(),
+            .spawn(crate::previews::ground_sheet(
+                "Density heatmap",
+                handle.clone(),
+                (w, e, s, n),
+                y,
+                &mut meshes,
+                &mut materials,
             ))
             .id();
         state.entity = Some(entity);

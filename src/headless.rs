@@ -56,47 +56,57 @@ pub struct OffscreenRenderer {
     slot: Slot,
 }
 
+/// Bevy's default plugins without a window, winit or logging, with files outside the asset
+/// folder loadable when asked explicitly (as in the editor): for offscreen apps.
+pub fn windowless_plugins() -> bevy::app::PluginGroupBuilder {
+    DefaultPlugins
+        .set(WindowPlugin {
+            primary_window: None,
+            exit_condition: ExitCondition::DontExit,
+            ..default()
+        })
+        .set(AssetPlugin {
+            unapproved_path_mode: bevy::asset::UnapprovedPathMode::Deny,
+            ..default()
+        })
+        .disable::<WinitPlugin>()
+        .disable::<LogPlugin>()
+}
+
+/// Finishes adding `app`'s plugins (the renderer starts asynchronously).
+pub fn finish_plugins(app: &mut App, timeout: Duration) -> anyhow::Result<()> {
+    let started = Instant::now();
+    while app.plugins_state() == PluginsState::Adding {
+        bevy::tasks::tick_global_task_pools_on_main_thread();
+        if started.elapsed() > timeout {
+            bail!("the renderer did not start within {timeout:?}");
+        }
+    }
+    app.finish();
+    app.cleanup();
+    Ok(())
+}
+
 impl OffscreenRenderer {
     /// Builds the app and starts loading the city described by `spec`.
     pub fn new(spec: CitySpec, options: OffscreenOptions) -> anyhow::Result<Self> {
         let mut app = App::new();
-        app.add_plugins(
-            DefaultPlugins
-                .set(WindowPlugin {
-                    primary_window: None,
-                    exit_condition: ExitCondition::DontExit,
-                    ..default()
-                })
-                .set(AssetPlugin {
-                    unapproved_path_mode: bevy::asset::UnapprovedPathMode::Deny,
-                    ..default()
-                })
-                .disable::<WinitPlugin>()
-                .disable::<LogPlugin>(),
-        )
-        .add_plugins((
-            CityPlugin {
-                shadows: options.shadows,
-            },
-            ReadinessPlugin,
-        ))
-        .insert_resource(spec)
-        // Editor overlays (crowd outlines) stay out of camera renders.
-        .add_systems(Startup, crate::previews::gizmos_on_overlay_layer);
+        app.add_plugins(windowless_plugins())
+            .add_plugins((
+                CityPlugin {
+                    shadows: options.shadows,
+                },
+                ReadinessPlugin,
+            ))
+            .insert_resource(spec)
+            // Editor overlays (crowd outlines) stay out of camera renders.
+            .add_systems(Startup, crate::previews::gizmos_on_overlay_layer);
         if let Some((path, at)) = options.crowd.clone() {
             app.add_plugins(CrowdPlugin);
             app.world_mut().write_message(CrowdCommand::Load(path));
             app.world_mut().write_message(CrowdCommand::RunUntil(at));
         }
-        let started = Instant::now();
-        while app.plugins_state() == PluginsState::Adding {
-            bevy::tasks::tick_global_task_pools_on_main_thread();
-            if started.elapsed() > options.timeout {
-                bail!("the renderer did not start within {:?}", options.timeout);
-            }
-        }
-        app.finish();
-        app.cleanup();
+        finish_plugins(&mut app, options.timeout)?;
         Ok(Self {
             app,
             options,

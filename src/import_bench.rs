@@ -8,13 +8,9 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::bail;
-use bevy::app::PluginsState;
 use bevy::asset::RecursiveDependencyLoadState;
 use bevy::gltf::GltfAssetLabel;
-use bevy::log::LogPlugin;
 use bevy::prelude::*;
-use bevy::window::ExitCondition;
-use bevy::winit::WinitPlugin;
 use clap::Args;
 
 #[derive(Args, Debug)]
@@ -32,30 +28,8 @@ pub struct BenchImportArgs {
 /// A windowless app with Bevy's default plugins (renderer included, as in the editor).
 fn headless_app() -> anyhow::Result<App> {
     let mut app = App::new();
-    app.add_plugins(
-        DefaultPlugins
-            .set(WindowPlugin {
-                primary_window: None,
-                exit_condition: ExitCondition::DontExit,
-                ..default()
-            })
-            // As in the editor: files outside the asset folder load when asked explicitly.
-            .set(AssetPlugin {
-                unapproved_path_mode: bevy::asset::UnapprovedPathMode::Deny,
-                ..default()
-            })
-            .disable::<WinitPlugin>()
-            .disable::<LogPlugin>(),
-    );
-    let started = Instant::now();
-    while app.plugins_state() == PluginsState::Adding {
-        bevy::tasks::tick_global_task_pools_on_main_thread();
-        if started.elapsed() > Duration::from_secs(60) {
-            bail!("the app did not start within a minute");
-        }
-    }
-    app.finish();
-    app.cleanup();
+    app.add_plugins(crate::headless::windowless_plugins());
+    crate::headless::finish_plugins(&mut app, Duration::from_secs(60))?;
     app.update();
     Ok(app)
 }

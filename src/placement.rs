@@ -36,11 +36,22 @@ impl Default for CameraPlacement {
     }
 }
 
+/// What a project's scene geometry depends on: caches of it compare these.
 #[derive(Clone, PartialEq)]
-struct SceneKey {
+pub struct SceneKey {
     demo_city: bool,
     imports: Vec<twincity_core::project::CityImport>,
     origin: Option<twincity_core::project::GeoOrigin>,
+}
+
+impl SceneKey {
+    pub fn of(project: &Project) -> Self {
+        Self {
+            demo_city: project.demo_city,
+            imports: project.imports.clone(),
+            origin: project.origin.clone(),
+        }
+    }
 }
 
 /// The scene's triangles ready for ray casting (clicks: placing cameras, selecting parts of
@@ -56,11 +67,7 @@ impl SceneRaycast {
         &mut self,
         project: &Project,
     ) -> Result<(Arc<Occluders>, Arc<Vec<ScenePart>>), String> {
-        let key = SceneKey {
-            demo_city: project.demo_city,
-            imports: project.imports.clone(),
-            origin: project.origin.clone(),
-        };
+        let key = SceneKey::of(project);
         if let Some((k, occ, parts)) = &self.scene
             && *k == key
         {

@@ -30,6 +30,48 @@ pub fn gizmos_on_overlay_layer(store: Option<ResMut<GizmoConfigStore>>) {
     }
 }
 
+/// An editor-only textured sheet lying flat at height `y` over the plan rectangle
+/// `(west, east, south, north)`: image row 0 along the north edge, blended, unlit, on
+/// [`OVERLAY_LAYER`]. Used by the density heatmap and the coverage overlay.
+pub fn ground_sheet(
+    name: &'static str,
+    image: Handle<Image>,
+    (w, e, s, n): (f32, f32, f32, f32),
+    y: f32,
+    meshes: &mut Assets<Mesh>,
+    materials: &mut Assets<StandardMaterial>,
+) -> impl Bundle {
+    use bevy::asset::RenderAssetUsages;
+    use bevy::mesh::{Indices, PrimitiveTopology};
+    let quad = Mesh::new(
+        PrimitiveTopology::TriangleList,
+        RenderAssetUsages::default(),
+    )
+    .with_inserted_attribute(
+        Mesh::ATTRIBUTE_POSITION,
+        vec![[w, y, -n], [e, y, -n], [e, y, -s], [w, y, -s]],
+    )
+    .with_inserted_attribute(Mesh::ATTRIBUTE_NORMAL, vec![[0.0, 1.0, 0.0]; 4])
+    .with_inserted_attribute(
+        Mesh::ATTRIBUTE_UV_0,
+        vec![[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]],
+    )
+    .with_inserted_indices(Indices::U32(vec![0, 3, 2, 0, 2, 1]));
+    (
+        Name::new(name),
+        RenderLayers::layer(OVERLAY_LAYER),
+        Mesh3d(meshes.add(quad)),
+        MeshMaterial3d(materials.add(StandardMaterial {
+            base_color_texture: Some(image),
+            alpha_mode: AlphaMode::Blend,
+            unlit: true,
+            cull_mode: None,
+            ..default()
+        })),
+        Transform::default(),
+    )
+}
+
 /// System sets of the previews.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PreviewSet {
