@@ -30,9 +30,9 @@ pub enum CitySet {
 pub struct CitySpec {
     pub demo_city: bool,
     pub imports: Vec<CityImport>,
-    /// Subtracted from imported files' coordinates (world axes, metres): the project's
-    /// origin, so that files in projected or Earth-centred coordinates sit near zero.
-    pub origin: bevy::math::DVec3,
+    /// The project's origin: imported files are moved by minus it (and turned to local
+    /// east/up/south for an Earth-centred one), so that they sit near zero.
+    pub origin: Option<twincity_core::project::GeoOrigin>,
 }
 
 /// Loading state of one imported file.
@@ -622,14 +622,22 @@ impl BoxMeshBuilder {
     }
 }
 
-/// Where an imported file's root goes: turned for `z_up`, then moved by minus the origin.
-fn import_transform(import: &CityImport, origin: bevy::math::DVec3) -> Transform {
-    let rotation = if import.z_up {
-        Quat::from_rotation_x(-std::f32::consts::FRAC_PI_2)
+/// Where an imported file's root goes: turned for `z_up`, then placed by the project's origin
+/// ([`twincity_core::project::GeoOrigin::scene_from_file`], computed in `f64`).
+fn import_transform(
+    import: &CityImport,
+    origin: Option<&twincity_core::project::GeoOrigin>,
+) -> Transform {
+    use bevy::math::{DAffine3, DQuat};
+    let turn = if import.z_up {
+        DAffine3::from_quat(DQuat::from_rotation_x(-std::f64::consts::FRAC_PI_2))
     } else {
-        Quat::IDENTITY
+        DAffine3::IDENTITY
     };
-    Transform::from_rotation(rotation).with_translation((-origin).as_vec3())
+    let place = origin.map_or(DAffine3::IDENTITY, |o| o.scene_from_file());
+    let m = place * turn;
+    Transform::from_translation(m.translation.as_vec3())
+        .with_rotation(DQuat::from_mat3(&m.matrix3).normalize().as_quat())
 }
 
 fn sync_imports(
@@ -645,7 +653,7 @@ fn sync_imports(
             commands.entity(entity).despawn();
         } else {
             // The origin may have changed (first import of a far-away file, undo).
-            *transform = import_transform(&imported.import, spec.origin);
+            *transform = import_transform(&imported.import, spec.origin.as_ref());
         }
     }
     for import in &spec.imports {
@@ -671,7 +679,7 @@ fn sync_imports(
                 handle: handle.clone(),
             },
             WorldAssetRoot(handle),
-            import_transform(import, spec.origin),
+            import_transform(import, spec.origin.as_ref()),
         ));
     }
     status.imports = spec

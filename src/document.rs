@@ -356,11 +356,7 @@ fn sync_city_spec(doc: Res<Document>, mut spec: ResMut<CitySpec>) {
     let wanted = CitySpec {
         demo_city: doc.project.demo_city,
         imports: doc.project.imports.clone(),
-        origin: doc
-            .project
-            .origin
-            .as_ref()
-            .map_or(bevy::math::DVec3::ZERO, GeoOrigin::world),
+        origin: doc.project.origin.clone(),
     };
     if *spec != wanted {
         *spec = wanted;

@@ -926,11 +926,16 @@ fn georeference(ui: &mut egui::Ui, project: &mut twincity_core::Project) {
             // With imported files the origin is what they were moved by: shown, not edited
             // (editing it would move them away from the cameras).
             let locked = !project.imports.is_empty();
+            let labels = if origin.is_geocentric() {
+                ["Origin ECEF X", "Origin ECEF Y", "Origin ECEF Z"]
+            } else {
+                ["Origin east (x)", "Origin north (y)", "Origin height (z)"]
+            };
             egui::Grid::new("origin").num_columns(2).show(ui, |ui| {
                 for (label, v, speed) in [
-                    ("Origin east (x)", &mut origin.x, 1.0),
-                    ("Origin north (y)", &mut origin.y, 1.0),
-                    ("Origin height (z)", &mut origin.z, 0.1),
+                    (labels[0], &mut origin.x, 1.0),
+                    (labels[1], &mut origin.y, 1.0),
+                    (labels[2], &mut origin.z, 0.1),
                 ] {
                     ui.label(label);
                     if locked {

@@ -120,7 +120,7 @@ fn a_far_away_file_is_recentred_on_the_projects_origin() {
     let far_spec = CitySpec {
         demo_city: false,
         imports: project.imports.clone(),
-        origin: origin.world(),
+        origin: Some(origin),
     };
     let mut r = OffscreenRenderer::new(far_spec, OffscreenOptions::default()).unwrap();
     let far = r.render(&camera()).unwrap();

@@ -810,10 +810,10 @@ pub fn scene_model(project: &crate::Project) -> Result<SceneModel, String> {
         }
         m.part_of.resize(m.triangles.len(), u32::MAX);
     }
-    let origin = project
-        .origin
-        .as_ref()
-        .map_or(glam::DVec3::ZERO, crate::project::GeoOrigin::world);
+    let place = project.origin.as_ref().map_or(
+        glam::DAffine3::IDENTITY,
+        crate::project::GeoOrigin::scene_from_file,
+    );
     for import in &project.imports {
         let soup = crate::gltf_mesh::load_triangles(&import.path, import.z_up)
             .map_err(|e| e.to_string())?;
@@ -830,7 +830,7 @@ pub fn scene_model(project: &crate::Project) -> Result<SceneModel, String> {
             let tris: Vec<[Vec3; 3]> = part
                 .triangles
                 .iter()
-                .map(|t| t.map(|v| (v - origin).as_vec3()))
+                .map(|t| t.map(|v| place.transform_point3(v).as_vec3()))
                 .collect();
             let (min, max) = tris.iter().flatten().fold(
                 (Vec3::splat(f32::INFINITY), Vec3::splat(f32::NEG_INFINITY)),

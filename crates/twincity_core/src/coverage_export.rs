@@ -19,6 +19,8 @@ use crate::project::{GeoOrigin, Project};
 pub struct Georef {
     origin: (f64, f64),
     proj: Option<(proj4rs::Proj, proj4rs::Proj)>,
+    /// For an Earth-centred origin: ECEF of the scene's `(east, north)` plane's points.
+    geocentric: Option<glam::DAffine3>,
     /// What the coordinates are, for the file and the report.
     pub description: String,
 }
@@ -30,6 +32,7 @@ impl Georef {
         let local = |why: &str| Georef {
             origin: origin.map_or((0.0, 0.0), |o| (o.x, o.y)),
             proj: None,
+            geocentric: None,
             description: format!(
                 "local metres (east, north) from the project origin{}; {why}",
                 origin.map_or(String::new(), |o| format!(" ({:.3}, {:.3})", o.x, o.y))
@@ -48,7 +51,19 @@ impl Georef {
             return local(&format!("the CRS `{crs}` is not an EPSG code"));
         };
         if code == 4978 {
-            return local("Earth-centred origins are not transformed yet");
+            // Scene (x east, y up, z south) back to ECEF, then to geodetic coordinates.
+            let file_from_scene = o.scene_from_file().inverse();
+            let gltf_to_ecef = glam::DAffine3::from_mat3(glam::DMat3::from_cols(
+                glam::DVec3::X,
+                glam::DVec3::Z,
+                glam::DVec3::NEG_Y,
+            ));
+            return Georef {
+                origin: (0.0, 0.0),
+                proj: None,
+                geocentric: Some(gltf_to_ecef * file_from_scene),
+                description: format!("WGS84 longitude/latitude (from {crs}, Earth-centred)"),
+            };
         }
         match (
             proj4rs::Proj::from_epsg_code(code),
@@ -57,6 +72,7 @@ impl Georef {
             (Ok(src), Ok(dst)) if !src.is_latlong() => Georef {
                 origin: (o.x, o.y),
                 proj: Some((src, dst)),
+                geocentric: None,
                 description: format!("WGS84 longitude/latitude (from {crs})"),
             },
             (Ok(_), Ok(_)) => local(&format!("{crs} is geographic, not projected")),
@@ -65,11 +81,16 @@ impl Georef {
     }
 
     pub fn is_wgs84(&self) -> bool {
-        self.proj.is_some()
+        self.proj.is_some() || self.geocentric.is_some()
     }
 
     /// Output coordinates of a plan point; `None` if the projection fails there.
     pub fn point(&self, east: f64, north: f64) -> Option<[f64; 2]> {
+        if let Some(to_ecef) = &self.geocentric {
+            let ecef = to_ecef.transform_point3(glam::DVec3::new(east, 0.0, -north));
+            let (lat, lon) = crate::project::geodetic_lat_lon(ecef);
+            return Some([round(lon.to_degrees(), 1e-8), round(lat.to_degrees(), 1e-8)]);
+        }
         let (x, y) = (self.origin.0 + east, self.origin.1 + north);
         match &self.proj {
             None => Some([round(east, 1e-3), round(north, 1e-3)]),
@@ -322,6 +343,33 @@ mod tests {
     /// Lambert-93 (EPSG:2154) is defined so that 700 000 E / 6 600 000 N is 3° E, 46.5° N
     /// (its false origin): that point must come out exactly, and 1 km north of it about
     /// 1000 / 111 200 m per degree further north on the same meridian.
+    /// An Earth-centred origin on the ellipsoid at 40° N, 75.6° W comes out there, and 1 km
+    /// east of it on the same parallel (1000 m / (N cos φ) radians of longitude).
+    #[test]
+    fn earth_centred_origins_to_wgs84() {
+        let (lat, lon) = (40f64.to_radians(), (-75.6f64).to_radians());
+        let (a, f) = (6_378_137.0, 1.0 / 298.257_223_563);
+        let e2: f64 = f * (2.0 - f);
+        let n = a / (1.0 - e2 * lat.sin().powi(2)).sqrt();
+        let origin = GeoOrigin {
+            x: n * lat.cos() * lon.cos(),
+            y: n * lat.cos() * lon.sin(),
+            z: n * (1.0 - e2) * lat.sin(),
+            crs: Some("EPSG:4978".into()),
+        };
+        let g = Georef::new(Some(&origin));
+        assert!(g.is_wgs84(), "{}", g.description);
+        let p = g.point(0.0, 0.0).unwrap();
+        assert!(
+            (p[0] + 75.6).abs() < 1e-7 && (p[1] - 40.0).abs() < 1e-7,
+            "{p:?}"
+        );
+        let q = g.point(1000.0, 0.0).unwrap();
+        let dlon = (1000.0 / (n * lat.cos())).to_degrees();
+        assert!((q[0] - (-75.6 + dlon)).abs() < 1e-6, "{q:?}");
+        assert!((q[1] - 40.0).abs() < 1e-5, "{q:?}");
+    }
+
     #[test]
     fn lambert_93_to_wgs84() {
         let origin = GeoOrigin {

@@ -88,6 +88,53 @@ impl GeoOrigin {
     pub fn world(&self) -> glam::DVec3 {
         glam::DVec3::new(self.x, self.z, -self.y)
     }
+
+    /// True for an Earth-centred origin (EPSG:4978): `x, y, z` are ECEF metres.
+    pub fn is_geocentric(&self) -> bool {
+        self.crs.as_deref() == Some("EPSG:4978")
+    }
+
+    /// The map from an imported file's world coordinates (glTF axes) to the scene's: minus the
+    /// origin, and for an Earth-centred origin also the turn from Earth-centred axes to local
+    /// east / up / south at the origin (WGS84 ellipsoid normal), so the ground is level.
+    pub fn scene_from_file(&self) -> glam::DAffine3 {
+        use glam::{DAffine3, DMat3, DVec3};
+        let g = self.world();
+        if !self.is_geocentric() {
+            return DAffine3::from_translation(-g);
+        }
+        // glTF world (y up) to ECEF: (x, y, z) -> (x, -z, y).
+        let a = DMat3::from_cols(DVec3::X, DVec3::Z, DVec3::NEG_Y);
+        let ecef = a * g;
+        let (lat, lon) = geodetic_lat_lon(ecef);
+        let (sl, cl) = lat.sin_cos();
+        let (so, co) = lon.sin_cos();
+        let east = DVec3::new(-so, co, 0.0);
+        let north = DVec3::new(-sl * co, -sl * so, cl);
+        let up = DVec3::new(cl * co, cl * so, sl);
+        // Rows: scene X = east, Y = up, Z = -north.
+        let b = DMat3::from_cols(east, up, -north).transpose();
+        let l = b * a;
+        DAffine3 {
+            matrix3: l,
+            translation: -(l * g),
+        }
+    }
+}
+
+/// Geodetic latitude and longitude (radians) of an ECEF point on WGS84 (Bowring's formula,
+/// sub-millimetre near the surface).
+pub fn geodetic_lat_lon(p: glam::DVec3) -> (f64, f64) {
+    const A: f64 = 6_378_137.0;
+    const F: f64 = 1.0 / 298.257_223_563;
+    let b = A * (1.0 - F);
+    let e2 = F * (2.0 - F);
+    let ep2 = (A * A - b * b) / (b * b);
+    let r = (p.x * p.x + p.y * p.y).sqrt();
+    let theta = (p.z * A).atan2(r * b);
+    let (st, ct) = theta.sin_cos();
+    let lat = (p.z + ep2 * b * st * st * st).atan2(r - e2 * A * ct * ct * ct);
+    (lat, p.y.atan2(p.x))
 }
 
 /// Orbit view of the editor: the point looked at, the direction and the distance.
@@ -288,6 +335,48 @@ impl Project {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An Earth-centred origin in Philadelphia (40° N, 75.6° W, on the ellipsoid): points 10 m
+    /// up the ellipsoid normal, east and north of it land 10 m up, east and north in the scene.
+    #[test]
+    fn geocentric_origins_turn_to_local_east_up_south() {
+        use glam::DVec3;
+        let (lat, lon) = (40f64.to_radians(), (-75.6f64).to_radians());
+        let (a, f) = (6_378_137.0, 1.0 / 298.257_223_563);
+        let e2: f64 = f * (2.0 - f);
+        let n = a / (1.0 - e2 * lat.sin().powi(2)).sqrt();
+        let ecef = DVec3::new(
+            n * lat.cos() * lon.cos(),
+            n * lat.cos() * lon.sin(),
+            n * (1.0 - e2) * lat.sin(),
+        );
+        let up = DVec3::new(lat.cos() * lon.cos(), lat.cos() * lon.sin(), lat.sin());
+        let east = DVec3::new(-lon.sin(), lon.cos(), 0.0);
+        let north = up.cross(east);
+        // glTF world (y up) of an ECEF point: (X, Z, -Y).
+        let gltf = |p: DVec3| DVec3::new(p.x, p.z, -p.y);
+        let origin = GeoOrigin {
+            x: ecef.x,
+            y: ecef.y,
+            z: ecef.z,
+            crs: Some("EPSG:4978".into()),
+        };
+        assert_eq!(GeoOrigin::from_world(gltf(ecef), None).x, ecef.x);
+        let m = origin.scene_from_file();
+        let at = |p: DVec3| m.transform_point3(gltf(p));
+        assert!(at(ecef).length() < 1e-6);
+        assert!(at(ecef + up * 10.0).distance(DVec3::new(0.0, 10.0, 0.0)) < 1e-6);
+        assert!(at(ecef + east * 10.0).distance(DVec3::new(10.0, 0.0, 0.0)) < 1e-6);
+        assert!(at(ecef + north * 10.0).distance(DVec3::new(0.0, 0.0, -10.0)) < 1e-6);
+        // A projected origin only moves.
+        let projected = GeoOrigin {
+            crs: Some("EPSG:2154".into()),
+            ..origin
+        };
+        let t = projected.scene_from_file();
+        assert_eq!(t.matrix3, glam::DMat3::IDENTITY);
+        assert_eq!(t.translation, -projected.world());
+    }
     use crate::camera::LensPreset;
 
     #[test]
