@@ -40,10 +40,16 @@ impl Plugin for CameraOverlayPlugin {
         app.init_resource::<OverlaySettings>()
             .init_resource::<crate::placement::CameraPlacement>()
             .init_resource::<crate::placement::SceneRaycast>()
+            .init_resource::<crate::placement::CameraGrab>()
             .add_systems(
                 Update,
                 (
-                    crate::placement::place_cameras.in_set(CameraSet::Place),
+                    (
+                        crate::placement::place_cameras,
+                        crate::placement::grab_cameras,
+                    )
+                        .chain()
+                        .in_set(CameraSet::Place),
                     (draw_camera_frustums, draw_selected_building).in_set(CameraSet::Draw),
                 ),
             );

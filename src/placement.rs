@@ -192,6 +192,125 @@ pub fn place_cameras(
     }
 }
 
+/// What the grab keys do to the selected camera.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GrabMode {
+    /// G: the camera follows the pointer over the city, keeping its height above the ground.
+    Move,
+    /// R: the camera turns to look at the surface under the pointer.
+    Aim,
+}
+
+/// A camera being moved or aimed with the pointer (the 3D view's camera gizmo): a click
+/// confirms, Esc or a right click puts it back; the whole grab is one undo step.
+#[derive(Resource, Default)]
+pub struct CameraGrab {
+    pub active: Option<(CameraId, GrabMode)>,
+    original: Option<VirtualCamera>,
+    /// Height of the camera above the ground under it when the grab started.
+    height: f32,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn grab_cameras(
+    mut grab: ResMut<CameraGrab>,
+    mut raycast: ResMut<SceneRaycast>,
+    mut doc: ResMut<Document>,
+    selection: Res<Selection>,
+    mut interaction: ResMut<Interaction>,
+    buttons: Option<Res<ButtonInput<MouseButton>>>,
+    keys: Option<Res<ButtonInput<KeyCode>>>,
+    window: Option<Single<&Window, With<bevy::window::PrimaryWindow>>>,
+    camera: Option<Single<(&Camera, &GlobalTransform), With<crate::viewport::EditorCamera>>>,
+    egui_input: Option<Res<bevy_egui::input::EguiWantsInput>>,
+    mut tool_active: ResMut<crate::viewport::ToolActive>,
+) {
+    let (Some(buttons), Some(keys)) = (buttons, keys) else {
+        return;
+    };
+    let typing = egui_input
+        .as_ref()
+        .is_some_and(|e| e.wants_keyboard_input());
+    if grab.active.is_none() {
+        let Selection::Camera(id) = *selection else {
+            return;
+        };
+        let mode = if keys.just_pressed(KeyCode::KeyG) {
+            GrabMode::Move
+        } else if keys.just_pressed(KeyCode::KeyR) {
+            GrabMode::Aim
+        } else {
+            return;
+        };
+        if typing {
+            return;
+        }
+        let Some(cam) = doc.project.camera(id).cloned() else {
+            return;
+        };
+        let Ok((occ, _)) = raycast.get(&doc.project) else {
+            return;
+        };
+        let ground = occ.below(cam.position).unwrap_or(0.0);
+        grab.height = cam.position.y - ground;
+        grab.original = Some(cam);
+        grab.active = Some((id, mode));
+    }
+    let Some((id, mode)) = grab.active else {
+        return;
+    };
+    tool_active.0 = true;
+    interaction.tool_dragging = true;
+    if keys.just_pressed(KeyCode::Escape) || buttons.just_pressed(MouseButton::Right) {
+        if let (Some(original), Some(c)) = (grab.original.take(), doc.project.camera_mut(id)) {
+            *c = original;
+        }
+        grab.active = None;
+        interaction.tool_dragging = false;
+        return;
+    }
+    if buttons.just_pressed(MouseButton::Left) {
+        grab.active = None;
+        grab.original = None;
+        interaction.tool_dragging = false;
+        return;
+    }
+    let (Some(window), Some(camera)) = (window, camera) else {
+        return;
+    };
+    let (cam, cam_tf) = *camera;
+    let Some(ray) = window
+        .cursor_position()
+        .and_then(|c| cam.viewport_to_world(cam_tf, c).ok())
+    else {
+        return;
+    };
+    let Ok((occ, _)) = raycast.get(&doc.project) else {
+        return;
+    };
+    let Some((t, _)) = occ.ray_hit(ray.origin, *ray.direction) else {
+        return;
+    };
+    let hit = ray.origin + *ray.direction * t;
+    let height = grab.height;
+    let Some(c) = doc.project.camera_mut(id) else {
+        grab.active = None;
+        return;
+    };
+    let mut moved = c.clone();
+    match mode {
+        GrabMode::Move => moved.position = hit + Vec3::Y * height,
+        GrabMode::Aim => {
+            if moved.position.distance(hit) > 1.0 {
+                moved.aim_at(hit);
+            }
+        }
+    }
+    if moved != *c {
+        *c = moved;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1390,6 +1390,14 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("Q / E", "Fly down / up"),
     ("Shift", "Fly four times faster"),
     ("Z", "Frame the selection"),
+    (
+        "G",
+        "Move the selected camera with the pointer (click: keep; Esc, right click: cancel)",
+    ),
+    (
+        "R",
+        "Aim the selected camera at the pointer (click: keep; Esc, right click: cancel)",
+    ),
     ("Home", "Frame everything in the scene"),
     ("Delete", "Delete the selected camera"),
     ("Ctrl+N / Ctrl+O", "New / open project"),
