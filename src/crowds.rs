@@ -637,19 +637,9 @@ fn draw_tool_input(
         return;
     }
     let ground = player.ground();
-    let cursor = window.cursor_position().filter(|c| {
-        rect.as_ref()
-            .and_then(|r| r.0)
-            .is_none_or(|r| r.contains(*c))
-    });
-    let over_ui = egui_input
-        .as_ref()
-        .is_some_and(|e| e.is_pointer_over_area() || e.wants_pointer_input());
-    let (cam, cam_tf) = *camera;
-    let point = cursor.and_then(|c| {
-        let ray = cam.viewport_to_world(cam_tf, c).ok()?;
-        ground_point(ray.origin, *ray.direction, ground)
-    });
+    let (ray, over_ui) =
+        crate::viewport::pointer_ray(&window, *camera, rect.as_deref(), egui_input.as_deref());
+    let point = ray.and_then(|ray| ground_point(ray.origin, *ray.direction, ground));
     if buttons.just_pressed(MouseButton::Left)
         && !over_ui
         && let Some(p) = point

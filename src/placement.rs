@@ -135,16 +135,9 @@ pub fn place_cameras(
     let (Some(buttons), Some(window), Some(camera)) = (buttons, window, camera) else {
         return;
     };
-    let cursor = window.cursor_position().filter(|c| {
-        rect.as_ref()
-            .and_then(|r| r.0)
-            .is_none_or(|r| r.contains(*c))
-    });
-    let over_ui = egui_input
-        .as_ref()
-        .is_some_and(|e| e.is_pointer_over_area() || e.wants_pointer_input());
-    let (cam, cam_tf) = *camera;
-    let Some(ray) = cursor.and_then(|c| cam.viewport_to_world(cam_tf, c).ok()) else {
+    let (ray, over_ui) =
+        crate::viewport::pointer_ray(&window, *camera, rect.as_deref(), egui_input.as_deref());
+    let Some(ray) = ray else {
         return;
     };
     let occ = match raycast.get(&doc.project) {

@@ -157,6 +157,23 @@ fn apply_view_request(mut request: ResMut<ViewRequest>, mut view: ResMut<ViewSta
     }
 }
 
+/// The ray under the pointer when it is in the 3D view, and whether egui has the pointer
+/// (over a panel or in use): what the tools in the view (crowd drawing, camera placement)
+/// start from.
+pub fn pointer_ray(
+    window: &Window,
+    camera: (&Camera, &GlobalTransform),
+    rect: Option<&ViewportRect>,
+    egui_input: Option<&EguiWantsInput>,
+) -> (Option<Ray3d>, bool) {
+    let cursor = window
+        .cursor_position()
+        .filter(|c| rect.and_then(|r| r.0).is_none_or(|r| r.contains(*c)));
+    let over_ui = egui_input.is_some_and(|e| e.is_pointer_over_area() || e.wants_pointer_input());
+    let ray = cursor.and_then(|c| camera.0.viewport_to_world(camera.1, c).ok());
+    (ray, over_ui)
+}
+
 fn cursor_in_viewport(window: &Window, rect: &ViewportRect) -> Option<Vec2> {
     let cursor = window.cursor_position()?;
     match rect.0 {

@@ -165,34 +165,29 @@ impl Occluders {
     /// The first surface along the ray from `origin` towards `dir`: distance and the
     /// triangle's unit normal turned to face the ray's origin.
     pub fn ray_hit(&self, origin: Vec3, dir: Vec3) -> Option<(f32, Vec3)> {
-        let bvh = self.bvh.as_ref()?;
-        let dir = dir.try_normalize()?;
-        let ray = Ray::new_inf(to_a(origin), to_a(dir));
-        let mut hit = obvhs::ray::RayHit::none();
-        if !bvh.ray_traverse(ray, &mut hit, |r, id| intersect(&self.tris[id], r)) {
-            return None;
-        }
-        let t = &self.tris[hit.primitive_id as usize];
-        let n = Vec3::from_array((t.v1 - t.v0).cross(t.v2 - t.v0).to_array()).normalize_or_zero();
-        Some((hit.t, if n.dot(dir) > 0.0 { -n } else { n }))
+        let (t, i, dir) = self.closest(origin, dir)?;
+        let tri = &self.tris[i];
+        let n = Vec3::from_array((tri.v1 - tri.v0).cross(tri.v2 - tri.v0).to_array())
+            .normalize_or_zero();
+        Some((t, if n.dot(dir) > 0.0 { -n } else { n }))
     }
 
     /// The first surface along a ray: distance and the part it belongs to (`None` for
     /// triangles given without a part).
     pub fn ray_hit_part(&self, origin: Vec3, dir: Vec3) -> Option<(f32, Option<u32>)> {
+        let (t, i, _) = self.closest(origin, dir)?;
+        let part = self.parts.get(i).copied().filter(|p| *p != u32::MAX);
+        Some((t, part))
+    }
+
+    /// Distance to the closest triangle along a ray, its index (BVH order), the unit direction.
+    fn closest(&self, origin: Vec3, dir: Vec3) -> Option<(f32, usize, Vec3)> {
         let bvh = self.bvh.as_ref()?;
         let dir = dir.try_normalize()?;
         let ray = Ray::new_inf(to_a(origin), to_a(dir));
         let mut hit = obvhs::ray::RayHit::none();
-        if !bvh.ray_traverse(ray, &mut hit, |r, id| intersect(&self.tris[id], r)) {
-            return None;
-        }
-        let part = self
-            .parts
-            .get(hit.primitive_id as usize)
-            .copied()
-            .filter(|p| *p != u32::MAX);
-        Some((hit.t, part))
+        bvh.ray_traverse(ray, &mut hit, |r, id| intersect(&self.tris[id], r))
+            .then_some((hit.t, hit.primitive_id as usize, dir))
     }
 
     /// Height of the first surface straight below `p`, if any.
