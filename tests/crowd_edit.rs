@@ -12,20 +12,25 @@ fn area(min: (f64, f64), max: (f64, f64)) -> Area {
     Area { min, max }
 }
 
-#[test]
-fn draw_run_undo_and_save_a_new_scenario() {
+/// An offscreen app with the crowd plugin (loaded with the corridor, which tests replace).
+fn renderer_with_crowd_plugin() -> OffscreenRenderer {
     let corridor = std::path::PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/scenarios/corridor.ron"
     ));
-    let mut r = OffscreenRenderer::new(
+    OffscreenRenderer::new(
         CitySpec::default(),
         OffscreenOptions {
             crowd: Some((corridor, 0.0)),
             ..OffscreenOptions::default()
         },
     )
-    .unwrap();
+    .unwrap()
+}
+
+#[test]
+fn draw_run_undo_and_save_a_new_scenario() {
+    let mut r = renderer_with_crowd_plugin();
     r.crowd_command(CrowdCommand::New(WalkableSpec::Polygon {
         outer: vec![(0.0, 0.0), (40.0, 0.0), (40.0, 10.0), (0.0, 10.0)],
         holes: vec![],
@@ -155,18 +160,7 @@ fn a_new_scenario_walks_an_imported_city_at_its_ground_height() {
             ("Kiosk", [0.0, 3.0, 0.0], kp, ki),
         ],
     );
-    let corridor = std::path::PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/scenarios/corridor.ron"
-    ));
-    let mut r = OffscreenRenderer::new(
-        CitySpec::default(),
-        OffscreenOptions {
-            crowd: Some((corridor, 0.0)),
-            ..OffscreenOptions::default()
-        },
-    )
-    .unwrap();
+    let mut r = renderer_with_crowd_plugin();
     r.crowd_command(CrowdCommand::New(WalkableSpec::Mesh {
         file: glb.clone(),
         z_up: false,
