@@ -936,6 +936,16 @@ mod tests {
         })
     }
 
+    /// Changes the bytes of the triangle's base64 buffer in place.
+    fn edit_buffer(v: &mut Value, change: impl FnOnce(&mut Vec<u8>)) {
+        let engine = base64::engine::general_purpose::STANDARD;
+        let uri = v["buffers"][0]["uri"].as_str().unwrap();
+        let mut bin = engine.decode(uri.split(',').nth(1).unwrap()).unwrap();
+        change(&mut bin);
+        let data = engine.encode(&bin);
+        v["buffers"][0]["uri"] = json!(format!("data:application/octet-stream;base64,{data}"));
+    }
+
     fn inspect_json(dir: &Path, name: &str, value: &Value) -> Inspection {
         let path = dir.join(name);
         std::fs::write(&path, serde_json::to_vec(value).unwrap()).unwrap();
@@ -1032,19 +1042,7 @@ mod tests {
         );
         // A vertex index past the vertices (index 0 of 3 becomes 9).
         let e = bad("vertex.gltf", &|v| {
-            let mut bin = base64::engine::general_purpose::STANDARD
-                .decode(
-                    v["buffers"][0]["uri"]
-                        .as_str()
-                        .unwrap()
-                        .split(',')
-                        .nth(1)
-                        .unwrap(),
-                )
-                .unwrap();
-            bin[36] = 9;
-            let data = base64::engine::general_purpose::STANDARD.encode(&bin);
-            v["buffers"][0]["uri"] = json!(format!("data:application/octet-stream;base64,{data}"));
+            edit_buffer(v, |bin| bin[36] = 9);
         });
         assert!(
             e[0].0 == "/accessors/1" && e[0].1.contains("index 9"),
@@ -1069,19 +1067,7 @@ mod tests {
         assert!(e[0].1.contains("outside the file's folder"), "{e:?}");
         // NaN positions.
         let e = bad("nan.gltf", &|v| {
-            let mut bin = base64::engine::general_purpose::STANDARD
-                .decode(
-                    v["buffers"][0]["uri"]
-                        .as_str()
-                        .unwrap()
-                        .split(',')
-                        .nth(1)
-                        .unwrap(),
-                )
-                .unwrap();
-            bin[0..4].copy_from_slice(&f32::NAN.to_le_bytes());
-            let data = base64::engine::general_purpose::STANDARD.encode(&bin);
-            v["buffers"][0]["uri"] = json!(format!("data:application/octet-stream;base64,{data}"));
+            edit_buffer(v, |bin| bin[0..4].copy_from_slice(&f32::NAN.to_le_bytes()));
         });
         assert!(e[0].1.contains("NaN"), "{e:?}");
         // A node graph with a cycle: 0 -> 1 -> 0.
