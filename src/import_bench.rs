@@ -86,7 +86,8 @@ pub fn bench(args: &BenchImportArgs) -> anyhow::Result<ExitCode> {
         // TwinCity's import: the check, then the loader as the city plugin calls it.
         let mut app = headless_app()?;
         let since = Instant::now();
-        twincity_core::gltf_inspect::check_import(&path, false).map_err(anyhow::Error::msg)?;
+        twincity_core::gltf_inspect::check_import_uncached(&path, false)
+            .map_err(anyhow::Error::msg)?;
         checks.push(since.elapsed().as_secs_f64());
         let handle =
             crate::city::load_city_file(app.world().resource::<AssetServer>(), path.clone());

@@ -717,7 +717,21 @@ pub struct ImportCheck {
 /// extension, a node tree without cycles, buffer and image files inside the file's folder.
 /// Bounds come from the POSITION accessors' declared `min`/`max` through the node transforms
 /// (in `f64`). The error names the place in the file and the fix.
+///
+/// Results are cached per file until it changes: adding a file to the project and the city
+/// plugin loading it check it once.
 pub fn check_import(path: &Path, z_up: bool) -> Result<ImportCheck, String> {
+    static CHECKS: crate::filecache::FileCache<ImportCheck> = crate::filecache::FileCache::new();
+    CHECKS.get_or_try(
+        path,
+        &[z_up as u64],
+        |e| format!("cannot read {}: {e}", path.display()),
+        || check_import_uncached(path, z_up),
+    )
+}
+
+/// [`check_import`] without the cache (what `twincity bench import` times).
+pub fn check_import_uncached(path: &Path, z_up: bool) -> Result<ImportCheck, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let gltf = gltf_mesh::parse_checked(&bytes).map_err(|m| format!("{}: {m}", path.display()))?;
     let doc = &gltf.document;

@@ -12,6 +12,7 @@ pub mod coverage;
 pub mod coverage_export;
 pub mod crowd;
 pub mod demo_city;
+pub mod filecache;
 pub mod geometry;
 pub mod gltf_inspect;
 pub mod gltf_mesh;

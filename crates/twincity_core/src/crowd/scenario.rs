@@ -133,18 +133,10 @@ pub struct ResolvedWalkable {
     pub note: Option<String>,
 }
 
-type MeshKey = (
-    PathBuf,
-    bool,
-    Option<[u64; 3]>,
-    Option<std::time::SystemTime>,
-    u64,
-);
-
-/// Areas derived from meshes, by file, axis and modification: checking and running a scenario
-/// derive the same area, and the editor re-derives it on every edit.
-static MESH_AREAS: std::sync::Mutex<Vec<(MeshKey, ResolvedWalkable)>> =
-    std::sync::Mutex::new(Vec::new());
+/// Areas derived from meshes, by file, axis, origin and modification: checking and running a
+/// scenario derive the same area, and the editor re-derives it on every edit.
+static MESH_AREAS: crate::filecache::FileCache<ResolvedWalkable> =
+    crate::filecache::FileCache::new();
 
 impl WalkableSpec {
     /// The walkable polygon this stands for. Mesh paths are taken as they are (the loader
@@ -177,24 +169,27 @@ impl WalkableSpec {
         z_up: bool,
         origin: Option<glam::DVec3>,
     ) -> Result<ResolvedWalkable, String> {
-        let meta = std::fs::metadata(file).map_err(|e| {
+        let mut options = vec![z_up as u64];
+        if let Some(o) = origin {
+            options.extend(o.to_array().map(f64::to_bits));
+        }
+        let unreadable = |e: std::io::Error| {
             format!(
                 "cannot read {}: {e}; give the path of a .glb or .gltf file, relative to \
                  the scenario's folder",
                 file.display()
             )
-        })?;
-        let key: MeshKey = (
-            file.to_path_buf(),
-            z_up,
-            origin.map(|o| o.to_array().map(f64::to_bits)),
-            meta.modified().ok(),
-            meta.len(),
-        );
-        let cache = || MESH_AREAS.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((_, hit)) = cache().iter().find(|(k, _)| *k == key) {
-            return Ok(hit.clone());
-        }
+        };
+        MESH_AREAS.get_or_try(file, &options, unreadable, || {
+            Self::derive_mesh(file, z_up, origin)
+        })
+    }
+
+    fn derive_mesh(
+        file: &Path,
+        z_up: bool,
+        origin: Option<glam::DVec3>,
+    ) -> Result<ResolvedWalkable, String> {
         let mut soup = crate::gltf_mesh::load_triangles(file, z_up).map_err(|e| e.to_string())?;
         let origin = origin.unwrap_or_else(|| crate::gltf_mesh::local_origin(&soup));
         soup.translate(-origin);
@@ -219,17 +214,11 @@ impl WalkableSpec {
         for skipped in &soup.skipped {
             note += &format!("; {skipped}");
         }
-        let resolved = ResolvedWalkable {
+        Ok(ResolvedWalkable {
             area: mesh.area,
             ground_height: mesh.ground_height,
             note: Some(note),
-        };
-        let mut cache = cache();
-        if cache.len() >= 8 {
-            cache.remove(0);
-        }
-        cache.push((key, resolved.clone()));
-        Ok(resolved)
+        })
     }
 }
 
