@@ -50,7 +50,12 @@ impl Plugin for CameraOverlayPlugin {
                     )
                         .chain()
                         .in_set(CameraSet::Place),
-                    (draw_camera_frustums, draw_selected_building).in_set(CameraSet::Draw),
+                    (
+                        draw_camera_frustums,
+                        draw_selected_building,
+                        crate::placement::draw_grab_handles,
+                    )
+                        .in_set(CameraSet::Draw),
                 ),
             );
     }

@@ -661,11 +661,15 @@ fn sync_imports(
             continue;
         }
         // The loader is handed only files that cannot crash it or read outside their folder.
-        if let Err(e) = twincity_core::gltf_inspect::check_import(&import.path, import.z_up) {
-            refused.push((import.path.clone(), ImportState::Failed(e)));
-            continue;
-        }
-        let handle = load_city_file(&asset_server, import.path.clone());
+        // Files using extensions the loader lacks are handed over as their plain rewrite.
+        let check = match twincity_core::gltf_inspect::check_import(&import.path, import.z_up) {
+            Ok(check) => check,
+            Err(e) => {
+                refused.push((import.path.clone(), ImportState::Failed(e)));
+                continue;
+            }
+        };
+        let handle = load_city_file(&asset_server, check.load_path);
         commands.spawn((
             Name::new(
                 import

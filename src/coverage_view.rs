@@ -22,6 +22,8 @@ use crate::document::Document;
 pub enum CoverageSet {
     /// Starts computations and collects their results.
     Compute,
+    /// The area-of-interest drawing tool reads clicks in the view (before the view does).
+    Edit,
     /// Keeps the ground texture in line with the result.
     Draw,
 }
@@ -83,6 +85,45 @@ pub struct CoverageView {
     drawn: Option<(Option<usize>, usize)>,
     entity: Option<Entity>,
     image: Option<Handle<Image>>,
+    /// The area of interest being drawn in the view, corner by corner.
+    pub drawing: Option<AoiDraft>,
+}
+
+/// An area of interest being drawn: corners in plan (east, north), the point under the
+/// pointer, and the last problem (a crossing outline) shown in the panel.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AoiDraft {
+    pub corners: Vec<(f64, f64)>,
+    pub hover: Option<(f64, f64)>,
+    pub problem: Option<String>,
+}
+
+impl AoiDraft {
+    /// A click at `p`: closes the outline when it lands within `snap` metres of the first
+    /// corner (with three or more corners), else adds a corner (a click on the last corner
+    /// again is ignored). True when the outline is closed.
+    pub fn click(&mut self, p: (f64, f64), snap: f64) -> bool {
+        let near = |q: (f64, f64)| (q.0 - p.0).hypot(q.1 - p.1) <= snap;
+        if self.corners.len() >= 3 && near(self.corners[0]) {
+            return true;
+        }
+        if self.corners.last().is_some_and(|&q| near(q)) {
+            return false;
+        }
+        self.corners.push(p);
+        false
+    }
+
+    /// The closed outline, checked as the project file checks it (three corners or more, no
+    /// crossing edges, an area).
+    pub fn ring(&self) -> Result<Vec<(f64, f64)>, String> {
+        let setup = CoverageSetup {
+            area_of_interest: Some(self.corners.clone()),
+            ..CoverageSetup::default()
+        };
+        setup.check().map_err(|(_, m)| m)?;
+        Ok(self.corners.clone())
+    }
 }
 
 impl CoverageView {
@@ -101,14 +142,18 @@ impl Plugin for CoveragePlugin {
     fn build(&self, app: &mut App) {
         // Also ordered with the other sets in `schedule.rs`; this keeps the plugin right on
         // its own.
-        app.configure_sets(Update, (CoverageSet::Compute, CoverageSet::Draw).chain());
+        app.configure_sets(
+            Update,
+            (CoverageSet::Compute, CoverageSet::Edit, CoverageSet::Draw).chain(),
+        );
         app.init_resource::<CoverageView>().add_systems(
             Update,
             (
                 compute.in_set(CoverageSet::Compute),
+                aoi_tool_input.in_set(CoverageSet::Edit),
                 (
                     draw,
-                    draw_outlines.run_if(resource_exists::<GizmoConfigStore>),
+                    (draw_outlines, draw_aoi_draft).run_if(resource_exists::<GizmoConfigStore>),
                 )
                     .in_set(CoverageSet::Draw),
             ),
@@ -308,6 +353,104 @@ fn draw(
     view.drawn = Some(key);
 }
 
+/// The area-of-interest tool: each left click in the view adds a corner where the pointer
+/// meets the city (its plan position), a click on the first corner or Enter closes the
+/// outline (it replaces the project's area of interest, one undo step), Backspace removes the
+/// last corner, Esc cancels.
+#[allow(clippy::too_many_arguments)]
+fn aoi_tool_input(
+    mut view: ResMut<CoverageView>,
+    mut doc: ResMut<Document>,
+    mut raycast: Option<ResMut<crate::placement::SceneRaycast>>,
+    buttons: Option<Res<ButtonInput<MouseButton>>>,
+    keys: Option<Res<ButtonInput<KeyCode>>>,
+    window: Option<Single<&Window, With<bevy::window::PrimaryWindow>>>,
+    camera: Option<Single<(&Camera, &GlobalTransform), With<crate::viewport::EditorCamera>>>,
+    rect: Option<Res<crate::viewport::ViewportRect>>,
+    egui_input: Option<Res<bevy_egui::input::EguiWantsInput>>,
+    mut tool_active: Option<ResMut<crate::viewport::ToolActive>>,
+) {
+    let Some(draft) = view.drawing.as_mut() else {
+        return;
+    };
+    if let Some(t) = tool_active.as_mut() {
+        t.0 = true;
+    }
+    let typing = egui_input
+        .as_ref()
+        .is_some_and(|e| e.wants_keyboard_input());
+    let mut finish = false;
+    if let Some(keys) = keys.as_ref()
+        && !typing
+    {
+        if keys.just_pressed(KeyCode::Escape) {
+            view.drawing = None;
+            return;
+        }
+        if keys.just_pressed(KeyCode::Backspace) {
+            draft.corners.pop();
+        }
+        finish = keys.just_pressed(KeyCode::Enter);
+    }
+    draft.hover = None;
+    if let (Some(buttons), Some(window), Some(camera)) = (buttons, window, camera) {
+        let (ray, over_ui) =
+            crate::viewport::pointer_ray(&window, *camera, rect.as_deref(), egui_input.as_deref());
+        if let Some(ray) = ray.filter(|_| !over_ui) {
+            let hit = raycast
+                .as_mut()
+                .and_then(|r| r.get(&doc.project).ok())
+                .and_then(|(occ, _)| occ.ray_hit(ray.origin, *ray.direction))
+                .map(|(t, _)| t)
+                .or_else(|| {
+                    // No city under the pointer: the ground plane.
+                    (ray.direction.y < -1e-4).then(|| -ray.origin.y / ray.direction.y)
+                });
+            if let Some(t) = hit {
+                let p = ray.origin + *ray.direction * t;
+                let plan = (p.x as f64, -p.z as f64);
+                draft.hover = Some(plan);
+                // Snapping to the first corner: about 12 pixels at that distance.
+                let snap = (ray.origin.distance(p) as f64 * 0.02).max(0.2);
+                if buttons.just_pressed(MouseButton::Left) {
+                    finish |= draft.click(plan, snap);
+                }
+            }
+        }
+    }
+    if finish {
+        match draft.ring() {
+            Ok(ring) => {
+                doc.project.coverage.area_of_interest = Some(ring);
+                view.drawing = None;
+            }
+            Err(m) => draft.problem = Some(m),
+        }
+    }
+}
+
+/// The outline being drawn, with a dashed-looking closing edge to the pointer.
+fn draw_aoi_draft(mut gizmos: Gizmos, view: Res<CoverageView>) {
+    let Some(draft) = &view.drawing else {
+        return;
+    };
+    let at = |(e, n): (f64, f64)| Vec3::new(e as f32, 0.3, -n as f32);
+    let colour = Color::srgb(0.2, 0.9, 0.95);
+    let mut pts: Vec<Vec3> = draft.corners.iter().map(|&c| at(c)).collect();
+    if let Some(h) = draft.hover {
+        pts.push(at(h));
+    }
+    gizmos.linestrip(pts.clone(), colour);
+    if let (Some(&first), Some(&last)) = (pts.first(), pts.last())
+        && pts.len() >= 3
+    {
+        gizmos.line(last, first, colour.with_alpha(0.4));
+    }
+    for &c in &draft.corners {
+        gizmos.sphere(Isometry3d::from_translation(at(c)), 0.4, colour);
+    }
+}
+
 /// The Coverage section of the scene panel: overlay toggle, camera choice, legend, summary,
 /// and the project's coverage settings (grid, target height, area of interest, privacy
 /// masks; edits go through the document, so they undo). `focus` is the view's focus, where
@@ -324,7 +467,7 @@ pub fn coverage_panel(
         .show(ui, |ui| {
             ui.checkbox(&mut view.show, "Show on the ground")
                 .on_hover_text("Pixel density on a standing person's face, with occlusion by the city (IEC 62676-4)");
-            settings(ui, setup, focus);
+            settings(ui, setup, &mut view.drawing, focus);
             if !view.show {
                 return;
             }
@@ -402,7 +545,12 @@ fn draw_outlines(mut gizmos: Gizmos, doc: Res<Document>) {
 }
 
 /// Grid, target height, area of interest and privacy masks.
-fn settings(ui: &mut egui::Ui, setup: &mut CoverageSetup, focus: Vec3) {
+fn settings(
+    ui: &mut egui::Ui,
+    setup: &mut CoverageSetup,
+    drawing: &mut Option<AoiDraft>,
+    focus: Vec3,
+) {
     egui::CollapsingHeader::new("Settings, area of interest, privacy masks")
         .default_open(false)
         .show(ui, |ui| {
@@ -456,13 +604,80 @@ fn settings(ui: &mut egui::Ui, setup: &mut CoverageSetup, focus: Vec3) {
                     }
                 }
                 Some(ring) => {
-                    ui.weak(format!(
-                        "a polygon of {} corners (edit it in the project file)",
-                        ring.len()
-                    ));
+                    // Any polygon: its corners, editable; a corner can go while three remain.
+                    let mut edited = ring.clone();
+                    let mut remove = None;
+                    egui::Grid::new("aoi_corners").num_columns(3).show(ui, |ui| {
+                        for (i, c) in edited.iter_mut().enumerate() {
+                            ui.add(egui::DragValue::new(&mut c.0).speed(0.5).prefix("E "));
+                            ui.add(egui::DragValue::new(&mut c.1).speed(0.5).prefix("N "));
+                            if ui
+                                .add_enabled(ring.len() > 3, egui::Button::new("x"))
+                                .on_hover_text("Remove this corner")
+                                .clicked()
+                            {
+                                remove = Some(i);
+                            }
+                            ui.end_row();
+                        }
+                    });
+                    if let Some(i) = remove {
+                        edited.remove(i);
+                    }
+                    // Only outlines the project file accepts (no crossing edges) are kept.
+                    let check = CoverageSetup {
+                        area_of_interest: Some(edited.clone()),
+                        ..CoverageSetup::default()
+                    };
+                    if edited != *ring {
+                        match check.check() {
+                            Ok(()) => *ring = edited,
+                            Err((_, m)) => {
+                                ui.colored_label(egui::Color32::LIGHT_RED, m);
+                            }
+                        }
+                    }
                 }
                 None => {
                     ui.weak("none");
+                }
+            }
+            match drawing {
+                Some(draft) => {
+                    ui.label(format!(
+                        "Drawing: {} corner(s). Click corners in the view; click the first one or press Enter to close; Backspace removes the last; Esc cancels.",
+                        draft.corners.len()
+                    ));
+                    if let Some(p) = &draft.problem {
+                        ui.colored_label(egui::Color32::LIGHT_RED, p);
+                    }
+                    let (mut close, mut cancel) = (false, false);
+                    ui.horizontal(|ui| {
+                        close = ui
+                            .add_enabled(draft.corners.len() >= 3, egui::Button::new("Close outline"))
+                            .clicked();
+                        cancel = ui.button("Cancel").clicked();
+                    });
+                    if close {
+                        match draft.ring() {
+                            Ok(ring) => {
+                                setup.area_of_interest = Some(ring);
+                                *drawing = None;
+                            }
+                            Err(m) => draft.problem = Some(m),
+                        }
+                    } else if cancel {
+                        *drawing = None;
+                    }
+                }
+                None => {
+                    if ui
+                        .button("Draw in the view…")
+                        .on_hover_text("Click the corners of the area of interest on the city")
+                        .clicked()
+                    {
+                        *drawing = Some(AoiDraft::default());
+                    }
                 }
             }
             ui.horizontal(|ui| {
@@ -555,5 +770,38 @@ mod tests {
         let c = coarsen(g);
         assert!(c.len() as f64 <= MAX_TEXELS, "{} cells", c.len());
         assert!((c.cols as f64 * c.cell) >= 10_000.0 && (c.rows as f64 * c.cell) >= 5_000.0);
+    }
+
+    #[test]
+    fn an_outline_is_drawn_corner_by_corner_and_closed_on_its_first_corner() {
+        let mut d = AoiDraft::default();
+        // The first click adds a corner; a second click on (nearly) the same spot does not.
+        assert!(!d.click((0.0, 0.0), 1.0));
+        assert!(
+            !d.click((0.3, 0.2), 1.0),
+            "a click on the last corner again is ignored"
+        );
+        assert_eq!(d.corners.len(), 1);
+        assert!(!d.click((30.0, 0.0), 1.0));
+        assert!(!d.click((30.0, 20.0), 1.0));
+        assert!(!d.click((5.0, 25.0), 1.0));
+        assert!(d.click((0.5, -0.5), 1.0), "near the first corner: closed");
+        assert_eq!(d.corners.len(), 4);
+        assert_eq!(
+            d.ring().unwrap(),
+            vec![(0.0, 0.0), (30.0, 0.0), (30.0, 20.0), (5.0, 25.0)]
+        );
+        // A bow tie (crossing edges) is refused with the project file's message.
+        let bow = AoiDraft {
+            corners: vec![(0.0, 0.0), (10.0, 10.0), (10.0, 0.0), (0.0, 10.0)],
+            ..AoiDraft::default()
+        };
+        let e = bow.ring().unwrap_err();
+        assert!(e.contains("cross") || e.contains("intersect"), "{e}");
+        let two = AoiDraft {
+            corners: vec![(0.0, 0.0), (10.0, 10.0)],
+            ..AoiDraft::default()
+        };
+        assert!(two.ring().is_err());
     }
 }

@@ -34,6 +34,7 @@ impl Plugin for SchedulePlugin {
                 CoverageSet::Compute,
                 CrowdSet::Step,
                 CameraSet::Place,
+                CoverageSet::Edit,
                 PreviewSet::Sync,
                 ViewportSet::Input,
                 ViewportSet::ApplyCamera,

@@ -16,6 +16,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::gltf_mesh::{self, GltfError, MeshSoup};
+use crate::gltf_unpack;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -156,26 +157,25 @@ fn extension_support(name: &str, required: bool) -> (&'static str, String) {
             "Draco-compressed meshes",
             "gltf-transform copy in.glb out.glb",
         ),
-        "EXT_meshopt_compression" | "KHR_meshopt_compression" => convert(
-            "meshopt-compressed buffers",
-            "gltf-transform copy in.glb out.glb",
+        "EXT_meshopt_compression" | "KHR_meshopt_compression" => (
+            "supported",
+            "decoded on load (meshoptimizer)".into(),
         ),
-        "KHR_mesh_quantization" => convert(
-            "quantized vertex attributes",
-            "gltf-transform dequantize in.glb out.glb",
+        "KHR_mesh_quantization" => (
+            "supported",
+            "quantized vertex attributes turned into float32 on load".into(),
         ),
         "KHR_texture_basisu" => convert(
             "KTX2/Basis textures",
             "gltf-transform png in.glb out.glb",
         ),
-        "EXT_texture_webp" => convert("WebP textures", "gltf-transform png in.glb out.glb"),
-        "EXT_mesh_gpu_instancing" if required => (
-            "unsupported",
-            "the editor's glTF loader refuses files that require it; re-export the file without GPU instancing (instances as plain nodes)".into(),
+        "EXT_texture_webp" => (
+            "supported",
+            "the PNG/JPEG fallback is used when there is one, else the WebP image is decoded to PNG on load".into(),
         ),
         "EXT_mesh_gpu_instancing" => (
-            "ignored",
-            "instances are not drawn, only the base mesh once; re-export without GPU instancing if they matter".into(),
+            "supported",
+            "every instance becomes a node on load (picking, coverage and rendering see each one)".into(),
         ),
         "CESIUM_RTC" => (
             "supported",
@@ -599,6 +599,31 @@ pub fn inspect(path: &Path) -> Result<Inspection, GltfError> {
     if bad_refs {
         return Ok(out);
     }
+    // Files using extensions the loader lacks are checked as the editor loads them: rewritten
+    // (the rewrite reads only what the checks above let through, by bounds-checked access).
+    let gltf = match gltf_unpack::unpack(path, &bytes) {
+        Ok(None) => gltf,
+        Ok(Some(unpacked)) => match gltf::Gltf::from_slice_without_validation(&unpacked.glb) {
+            Ok(plain) => plain,
+            Err(e) => {
+                out.problem(
+                    Severity::Error,
+                    "",
+                    format!("the file decoded from its extensions does not read back: {e}"),
+                );
+                return Ok(out);
+            }
+        },
+        Err(message) => {
+            let (pointer, message) = match message.split_once(": ") {
+                Some((p, m)) if p.starts_with('/') => (p.to_string(), m.to_string()),
+                _ => (String::new(), message),
+            };
+            out.problem(Severity::Error, pointer, message);
+            return Ok(out);
+        }
+    };
+    let root = gltf.document.as_json();
     // Validate references before touching the document through the typed API.
     let mut invalid = Vec::new();
     let validated = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -710,6 +735,11 @@ pub struct ImportCheck {
     /// turn (zero when no re-centring is needed).
     pub origin: DVec3,
     pub crs: Option<CrsInfo>,
+    /// The file to hand the loader: the file itself, or its plain rewrite in
+    /// [`gltf_unpack::cache_dir`] when it uses extensions the loader lacks.
+    pub load_path: PathBuf,
+    /// The extensions the rewrite decoded (empty when the file loads as it is).
+    pub decoded: Vec<String>,
 }
 
 /// The checks that keep the editor's glTF loader safe, without reading the geometry (fast
@@ -733,7 +763,15 @@ pub fn check_import(path: &Path, z_up: bool) -> Result<ImportCheck, String> {
 /// [`check_import`] without the cache (what `twincity bench import` times).
 pub fn check_import_uncached(path: &Path, z_up: bool) -> Result<ImportCheck, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let gltf = gltf_mesh::parse_checked(&bytes).map_err(|m| format!("{}: {m}", path.display()))?;
+    let at = |m: String| format!("{}: {m}", path.display());
+    let (bytes, load_path, decoded) = match gltf_unpack::unpack(path, &bytes).map_err(at)? {
+        Some(u) => {
+            let cached = gltf_unpack::write_cached(path, &u).map_err(at)?;
+            (u.glb, cached, u.decoded)
+        }
+        None => (bytes, path.to_path_buf(), Vec::new()),
+    };
+    let gltf = gltf_mesh::parse_checked(&bytes).map_err(at)?;
     let doc = &gltf.document;
     let mut graph = Inspection::default();
     node_graph_problems(doc, &mut graph);
@@ -808,7 +846,12 @@ pub fn check_import_uncached(path: &Path, z_up: bool) -> Result<ImportCheck, Str
             source: "geometry (Earth-centred coordinates)".into(),
         });
     }
-    Ok(ImportCheck { origin, crs })
+    Ok(ImportCheck {
+        origin,
+        crs,
+        load_path,
+        decoded,
+    })
 }
 
 impl std::fmt::Display for Inspection {
@@ -1134,11 +1177,29 @@ mod tests {
         img["images"] = json!([{"uri": "../../etc/passwd"}]);
         let e = check_import(&write("img.gltf", &img), false).unwrap_err();
         assert!(e.contains("/images/0") && e.contains("folder"), "{e}");
+        let mut b = triangle();
+        b["extensionsUsed"] = json!(["KHR_texture_basisu"]);
+        b["extensionsRequired"] = json!(["KHR_texture_basisu"]);
+        let e = check_import(&write("basis.gltf", &b), false).unwrap_err();
+        assert!(
+            e.contains("/extensionsRequired/0") && e.contains("gltf-transform png"),
+            "{e}"
+        );
+        // Quantization is decoded: the loader gets a plain rewrite of the file.
         let mut q = triangle();
         q["extensionsUsed"] = json!(["KHR_mesh_quantization"]);
         q["extensionsRequired"] = json!(["KHR_mesh_quantization"]);
-        let e = check_import(&write("q.gltf", &q), false).unwrap_err();
-        assert!(e.contains("gltf-transform dequantize"), "{e}");
+        let ok = check_import(&write("q.gltf", &q), false).unwrap();
+        assert_eq!(ok.decoded, ["KHR_mesh_quantization"]);
+        assert!(
+            ok.load_path.starts_with(gltf_unpack::cache_dir()),
+            "{:?}",
+            ok.load_path
+        );
+        let plain = std::fs::read(&ok.load_path).unwrap();
+        assert!(
+            gltf_unpack::decodable_extensions(&gltf_unpack::split(&plain).unwrap().0).is_empty()
+        );
     }
 
     #[test]

@@ -269,25 +269,19 @@ pub fn load_triangles(path: &Path, z_up: bool) -> Result<MeshSoup, GltfError> {
         path: path.to_path_buf(),
         source,
     })?;
-    let gltf = parse_checked(&bytes).map_err(|message| GltfError::Invalid {
+    let invalid = |message: String| GltfError::Invalid {
         path: path.to_path_buf(),
         message,
-    })?;
+    };
+    // Compressed, quantized, WebP or instanced files are read through their plain rewrite.
+    let bytes = match crate::gltf_unpack::unpack(path, &bytes).map_err(invalid)? {
+        Some(unpacked) => unpacked.glb,
+        None => bytes,
+    };
+    let gltf = parse_checked(&bytes).map_err(invalid)?;
     let gltf::Gltf { document, blob } = gltf;
     let buffers = load_buffers(path, &document, blob)?;
     let mut soup = MeshSoup::default();
-    for ext in document.extensions_required() {
-        let how = match ext {
-            "KHR_draco_mesh_compression" | "EXT_meshopt_compression" => {
-                "its compressed meshes are skipped; decompress with `gltf-transform copy in.glb out.glb`"
-            }
-            "KHR_mesh_quantization" => {
-                "quantized positions are skipped; dequantize with `gltf-transform dequantize in.glb out.glb`"
-            }
-            _ => "parts that need it may be skipped",
-        };
-        soup.skipped.push(format!("requires {ext}: {how}"));
-    }
     let root = if z_up {
         DMat4::from_quat(DQuat::from_rotation_x(-std::f64::consts::FRAC_PI_2))
     } else {
@@ -320,15 +314,6 @@ pub fn load_triangles(path: &Path, z_up: bool) -> Result<MeshSoup, GltfError> {
         let Some(mesh) = node.mesh() else {
             continue;
         };
-        if node
-            .extensions()
-            .is_some_and(|e| e.contains_key("EXT_mesh_gpu_instancing"))
-        {
-            soup.skipped.push(format!(
-                "node {}: EXT_mesh_gpu_instancing is not read (only the base mesh is); bake instances with `gltf-transform` if they matter",
-                node.index()
-            ));
-        }
         let mesh_walkable = walkable || tagged(mesh.name()) || wants_walkable(mesh.extras());
         let name = node
             .name()
@@ -343,9 +328,8 @@ pub fn load_triangles(path: &Path, z_up: bool) -> Result<MeshSoup, GltfError> {
                 continue;
             };
             if pos.data_type() != DataType::F32 || pos.dimensions() != Dimensions::Vec3 {
-                soup.skipped.push(format!(
-                    "{name}: positions are not float32 vec3 (quantized?); dequantize with `gltf-transform dequantize`"
-                ));
+                soup.skipped
+                    .push(format!("{name}: positions are not float32 vec3; skipped"));
                 continue;
             }
             if !in_bounds(&pos, &buffers) {

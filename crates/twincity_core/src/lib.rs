@@ -16,6 +16,7 @@ pub mod filecache;
 pub mod geometry;
 pub mod gltf_inspect;
 pub mod gltf_mesh;
+pub mod gltf_unpack;
 pub mod project;
 pub mod ronfile;
 pub mod undo;
