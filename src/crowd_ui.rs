@@ -566,6 +566,7 @@ fn scenario_fields(ui: &mut egui::Ui, s: &mut CrowdScenario) {
                     Action::Gather { .. } => "Gather",
                     Action::Flee { .. } => "Flee",
                     Action::WalkTo { .. } => "Walk to",
+                    Action::Collapse { .. } => "Collapse",
                 };
                 egui::CollapsingHeader::new(format!("{title} at {:.1} s", e.at_s))
                     .id_salt(("event", i))
@@ -666,6 +667,41 @@ fn scenario_fields(ui: &mut egui::Ui, s: &mut CrowdScenario) {
                                             .suffix(" s"),
                                     );
                                 });
+                            }
+                            Action::Collapse {
+                                who,
+                                within,
+                                share,
+                                stay_s,
+                            } => {
+                                egui::ComboBox::from_id_salt(("who", i))
+                                    .selected_text(who.as_str())
+                                    .show_ui(ui, |ui| {
+                                        for p in &people {
+                                            ui.selectable_value(who, p.clone(), p);
+                                        }
+                                    });
+                                egui::Grid::new(("collapse", i))
+                                    .num_columns(2)
+                                    .show(ui, |ui| {
+                                        ui.label("Bystanders within");
+                                        ui.add(
+                                            egui::DragValue::new(within)
+                                                .range(0.0..=100.0)
+                                                .suffix(" m"),
+                                        );
+                                        ui.end_row();
+                                        ui.label("Share who stop");
+                                        ui.add(egui::Slider::new(share, 0.0..=1.0));
+                                        ui.end_row();
+                                        ui.label("They stay");
+                                        ui.add(
+                                            egui::DragValue::new(stay_s)
+                                                .range(0.0..=86_400.0)
+                                                .suffix(" s"),
+                                        );
+                                        ui.end_row();
+                                    });
                             }
                         }
                         if delete_button(ui) {

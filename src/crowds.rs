@@ -905,6 +905,8 @@ fn draw_areas(mut gizmos: Gizmos, player: Res<CrowdPlayer>) {
             Action::WalkTo { at, .. } => {
                 circle(&mut gizmos, at, 0.3, Color::srgb(0.3, 0.8, 1.0));
             }
+            // Where the person falls is known only when it happens.
+            Action::Collapse { .. } => {}
         }
     }
     if let Some((a, b)) = player.drag

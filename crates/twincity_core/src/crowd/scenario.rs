@@ -338,6 +338,17 @@ pub enum Action {
         #[serde(default = "default_flee_stay")]
         stay_s: f64,
     },
+    /// The named person falls where they are (a malaise) and lies still until the end of the
+    /// run: an obstacle the others walk around. Of the agents within `within` metres, a
+    /// `share` (0–1, drawn from the seed) stop and gather around the body, the nearest one
+    /// kneeling beside it; they stay `stay_s` seconds (0: until the end).
+    Collapse {
+        who: String,
+        within: f64,
+        share: f64,
+        #[serde(default)]
+        stay_s: f64,
+    },
     /// The named person walks to `at` and stands there for `stay_s` seconds (0: until the end).
     WalkTo {
         who: String,
@@ -890,6 +901,34 @@ impl CrowdScenario {
                     return Err(FieldProblem::new(
                         field("action.speed_factor"),
                         format!("must be 1 to 3, got {speed_factor}"),
+                    )
+                    .at(anchor));
+                }
+            }
+            Action::Collapse {
+                who,
+                within,
+                share,
+                stay_s,
+            } => {
+                if !self.people.iter().any(|p| &p.name == who) {
+                    return Err(FieldProblem::new(
+                        field("action.who"),
+                        format!("no person is named `{who}`; add them under `people`"),
+                    )
+                    .at(anchor));
+                }
+                if !(within.is_finite() && *within >= 0.0 && (0.0..=1.0).contains(share)) {
+                    return Err(FieldProblem::new(
+                        field("action"),
+                        format!("Collapse needs `within` >= 0 m and `share` in [0, 1], got {within} and {share}"),
+                    )
+                    .at(anchor));
+                }
+                if !(stay_s.is_finite() && *stay_s >= 0.0) {
+                    return Err(FieldProblem::new(
+                        field("action.stay_s"),
+                        "must be zero or positive",
                     )
                     .at(anchor));
                 }
