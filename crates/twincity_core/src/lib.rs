@@ -19,6 +19,7 @@ pub mod gltf_mesh;
 pub mod gltf_unpack;
 pub mod project;
 pub mod ronfile;
+pub mod scenario;
 pub mod undo;
 
 pub use camera::{CameraId, Lens, LensPreset, VirtualCamera};

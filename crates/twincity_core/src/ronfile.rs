@@ -108,9 +108,11 @@ pub fn locate(source: &str, needle: &str) -> Option<Location> {
     Some(Location { line, col })
 }
 
-/// Parses RON text; `path` is only used to name the file in errors.
+/// Parses RON text; `path` is only used to name the file in errors. Optional values may be
+/// written bare (`leave_to: (1.0, 2.0)`) or as `Some(..)`.
 pub fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, DocError> {
     ron::Options::default()
+        .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
         .from_str(text)
         .map_err(|e| DocError::Syntax {
             path: path.to_path_buf(),
