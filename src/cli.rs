@@ -21,8 +21,12 @@ pub struct Cli {
 pub enum Command {
     /// Open the editor (on PROJECT, or on the bundled demo project)
     Edit(EditArgs),
-    /// Check project files (`*.twin.ron`) and crowd scenarios, naming file, line and column
+    /// Check project files (`*.twin.ron`), scenarios (`*.scenario.ron`) and crowd scenarios,
+    /// naming file, line and column
     Validate(ValidateArgs),
+    /// Play a scenario headless: its timeline, speed checks, and the world state and ground
+    /// truth labels at chosen times
+    Scenario(ScenarioArgs),
     /// Run a crowd scenario headless; write trajectories (PedPy format) and the walkable area
     Sim(SimArgs),
     /// [planned] Render every camera of a scenario into an annotated dataset
@@ -64,6 +68,24 @@ pub struct EditArgs {
     /// Show the DORI coverage overlay of the project's cameras
     #[arg(long)]
     pub coverage: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ScenarioArgs {
+    /// Scenario file (`*.scenario.ron`; see docs/scenarios.md)
+    pub scenario: PathBuf,
+    /// Report the world at this time, seconds (repeatable)
+    #[arg(long = "at", value_name = "S")]
+    pub at: Vec<f64>,
+    /// Random seed (default: the scenario's `seed`)
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// With --at: list every label (class, incident, position, size, attributes)
+    #[arg(long)]
+    pub labels: bool,
+    /// Print one JSON document instead of text
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]
@@ -202,6 +224,7 @@ impl Command {
             Command::Edit(_)
             | Command::Validate(_)
             | Command::Sim(_)
+            | Command::Scenario(_)
             | Command::Inspect(_)
             | Command::Coverage(_) => None,
         }

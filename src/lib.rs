@@ -17,6 +17,7 @@ pub mod headless;
 pub mod import_bench;
 pub mod placement;
 pub mod previews;
+pub mod scenario_cli;
 pub mod schedule;
 pub mod sim;
 pub mod ui;

@@ -8,6 +8,7 @@ use twincity::document::{Document, adopt_import};
 use twincity::editor::{EditorOptions, build_editor};
 use twincity_core::crowd::CrowdScenario;
 use twincity_core::project::{CityImport, PROJECT_SUFFIX, Project};
+use twincity_core::scenario::{SCENARIO_SUFFIX, Scenario};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -32,6 +33,7 @@ fn main() -> ExitCode {
         Command::Edit(args) => edit(args),
         Command::Validate(args) => validate(&args),
         Command::Sim(args) => twincity::sim::run(&args),
+        Command::Scenario(args) => twincity::scenario_cli::run(&args),
         Command::Inspect(args) => inspect(&args),
         Command::Coverage(args) => twincity::coverage::run(&args),
         Command::Bench(args) => match args.what {
@@ -123,9 +125,25 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<ExitCode> {
     let mut all_ok = true;
     for file in &args.files {
         // Project files end in `.twin.ron`; other `.ron` files are crowd scenarios.
-        let result = if file.to_string_lossy().ends_with(PROJECT_SUFFIX) {
+        let name = file.to_string_lossy();
+        let result = if name.ends_with(PROJECT_SUFFIX) {
             Project::load(file)
                 .map(|p| format!("project \"{}\", {} cameras", p.name, p.cameras.len()))
+        } else if name.ends_with(SCENARIO_SUFFIX) {
+            // Compiling also places the incidents' people in the crowd's walkable area.
+            Scenario::load(file)
+                .and_then(|s| s.compile(None).map(|c| (s, c)))
+                .map(|(s, c)| {
+                    format!(
+                        "scenario \"{}\", {} events, {:.0} s, crowd: {}",
+                        s.name,
+                        c.events.len(),
+                        s.duration_s,
+                        s.crowd
+                            .as_ref()
+                            .map_or("none".to_string(), |p| p.display().to_string())
+                    )
+                })
         } else {
             CrowdScenario::load(file).map(|s| {
                 let agents: u32 = s.spawns.iter().map(|sp| sp.count).sum::<u32>()

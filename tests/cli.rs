@@ -12,7 +12,7 @@ fn help_lists_every_planned_subcommand() {
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     for cmd in [
-        "edit", "sim", "render", "eval", "inspect", "coverage", "validate", "bench",
+        "edit", "sim", "scenario", "render", "eval", "inspect", "coverage", "validate", "bench",
     ] {
         assert!(
             text.lines().any(|l| l.trim_start().starts_with(cmd)),
@@ -60,6 +60,79 @@ fn validate_accepts_the_demo_and_locates_errors() {
     assert_eq!(line["valid"], false);
     let msg = line["message"].as_str().unwrap();
     assert!(msg.contains("bad.twin.ron:4:"), "{msg}");
+}
+
+/// Every scenario shipped in `scenarios/` validates (scenarios and crowd files alike), and a
+/// broken scenario is refused with its line and the offending field.
+#[test]
+fn validate_checks_every_shipped_scenario_and_locates_scenario_errors() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios");
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "ron"))
+        .collect();
+    files.sort();
+    let scenarios = files
+        .iter()
+        .filter(|p| p.to_string_lossy().ends_with(".scenario.ron"))
+        .count();
+    assert!(scenarios >= 5, "{files:?}");
+    let out = twincity().arg("validate").args(&files).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert_eq!(text.matches("valid scenario").count(), scenarios, "{text}");
+
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = tmp.path().join("bad.scenario.ron");
+    std::fs::write(
+        &bad,
+        "(\n  version: 1,\n  name: \"x\",\n  duration_s: 60.0,\n  events: [\n    (id: \"car\", start: After(event: \"truck\"), incident: Vehicle(vehicle: (kind: Car, make: \"M\", model: \"X\", plate: \"P\"), route: [(0.0, 0.0), (9.0, 0.0)], speed_kmh: 30.0)),\n  ],\n)\n",
+    )
+    .unwrap();
+    let out = twincity().arg("validate").arg(&bad).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let msg = String::from_utf8_lossy(&out.stdout);
+    assert!(msg.contains("bad.scenario.ron:6:"), "{msg}");
+    assert!(
+        msg.contains("events[0] (car).start.event") && msg.contains("`truck`"),
+        "{msg}"
+    );
+}
+
+/// `twincity scenario`: the timeline, the speed checks and the labels at chosen times.
+#[test]
+fn scenario_reports_the_timeline_checks_and_labels() {
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/speed_camera_cloned_plate.scenario.ron"
+    );
+    let out = twincity()
+        .args(["scenario", file, "--at", "10.8", "--labels", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["events"].as_array().unwrap().len(), 4);
+    let checks = doc["speed_checks"].as_array().unwrap();
+    let cloned = checks.iter().find(|c| c["plate"] == "AB-123-CD").unwrap();
+    assert_eq!(cloned["cloned_plate"], true);
+    assert_eq!(cloned["speeding"], true);
+    let labels = doc["frames"][0]["labels"].as_array().unwrap();
+    assert_eq!(labels.len(), 1);
+    assert_eq!(labels[0]["class"], "car");
+    assert_eq!(labels[0]["attributes"]["registered_make"], "Peugeot");
+    // Times outside the scenario are refused.
+    let out = twincity()
+        .args(["scenario", file, "--at", "500"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("within the scenario's 0 to 90 s"));
 }
 
 #[test]

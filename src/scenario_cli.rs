@@ -1,0 +1,196 @@
+//! `twincity scenario FILE`: a scenario played headless — its timeline with every drawn value,
+//! the speed camera checks, and at each `--at` time the world's contents and (with
+//! `--labels`) its ground truth.
+
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+
+use serde_json::json;
+use twincity_core::scenario::Scenario;
+use twincity_core::scenario::run::ScenarioRun;
+
+use crate::cli::ScenarioArgs;
+
+pub fn run(args: &ScenarioArgs) -> anyhow::Result<ExitCode> {
+    let mut scenario = Scenario::load(&args.scenario)?;
+    if let Some(seed) = args.seed {
+        scenario.seed = seed;
+    }
+    let compiled = scenario.compile(None)?;
+    for &t in &args.at {
+        if !(t.is_finite() && (0.0..=compiled.duration_s).contains(&t)) {
+            anyhow::bail!(
+                "--at {t}: times must lie within the scenario's 0 to {} s",
+                compiled.duration_s
+            );
+        }
+    }
+    let mut run = ScenarioRun::new(compiled.clone()).map_err(|p| {
+        anyhow::anyhow!("{}: `{}`: {}", args.scenario.display(), p.field, p.message)
+    })?;
+    let checks = run.speed_checks();
+    let mut times = args.at.clone();
+    times.sort_by(f64::total_cmp);
+    let mut frames = Vec::new();
+    for t in times {
+        run.advance_to(t);
+        frames.push(run.state());
+    }
+    let count = |labels: &[twincity_core::scenario::run::Label]| {
+        let mut by_class: BTreeMap<String, usize> = BTreeMap::new();
+        for l in labels {
+            *by_class.entry(l.class.clone()).or_default() += 1;
+        }
+        by_class
+    };
+    let env = &compiled.environment;
+    if args.json {
+        let events: Vec<_> = compiled
+            .events
+            .iter()
+            .map(|e| {
+                json!({
+                    "id": e.id,
+                    "kind": e.incident.kind_name(),
+                    "start_s": e.start_s,
+                    "end_s": e.end_s.is_finite().then_some(e.end_s),
+                    "drawn": e.drawn.iter().cloned().collect::<BTreeMap<_, _>>(),
+                })
+            })
+            .collect();
+        let frames: Vec<_> = frames
+            .iter()
+            .map(|s| {
+                let labels = s.labels();
+                let mut frame = json!({
+                    "time_s": s.time_s,
+                    "counts": count(&labels),
+                    "environment": s.environment,
+                    "incidents": s.incidents,
+                });
+                if args.labels {
+                    frame["labels"] = json!(labels);
+                }
+                frame
+            })
+            .collect();
+        let doc = json!({
+            "scenario": compiled.name,
+            "seed": compiled.seed,
+            "duration_s": compiled.duration_s,
+            "environment": {
+                "time_of_day_h": env.time_of_day_h,
+                "rain": env.rain,
+                "fog_visibility_m": env.fog_visibility_m,
+            },
+            "events": events,
+            "speed_checks": checks,
+            "frames": frames,
+        });
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{} (seed {}, {:.0} s)",
+        compiled.name, compiled.seed, compiled.duration_s
+    );
+    let fog = env
+        .fog_visibility_m
+        .map_or("clear".to_string(), |v| format!("fog, {v:.0} m visibility"));
+    println!(
+        "  environment  {:02}:{:02} solar time, day {}, rain {:.2}, {fog}",
+        env.time_of_day_h.floor() as u32,
+        ((env.time_of_day_h.fract()) * 60.0).round() as u32 % 60,
+        env.day_of_year,
+        env.rain
+    );
+    println!("  timeline");
+    for e in &compiled.events {
+        let end = if e.end_s.is_finite() {
+            format!("{:7.1}", e.end_s)
+        } else {
+            "    end".to_string()
+        };
+        let drawn: Vec<String> = e.drawn.iter().map(|(k, v)| format!("{k} {v:.2}")).collect();
+        println!(
+            "    {:7.1} → {end} s  {:<10} {}  [{}]",
+            e.start_s,
+            e.incident.kind_name(),
+            e.id,
+            drawn.join(", ")
+        );
+    }
+    if !checks.is_empty() {
+        println!("  speed checks");
+        for c in &checks {
+            println!(
+                "    {:7.1} s  {}  {}  {:.1} km/h (limit {:.0}){}{}",
+                c.time_s,
+                c.camera,
+                c.plate,
+                c.speed_kmh,
+                c.limit_kmh,
+                if c.speeding { "  SPEEDING" } else { "" },
+                if c.cloned_plate {
+                    "  CLONED PLATE (registered to another model)"
+                } else {
+                    ""
+                }
+            );
+        }
+    }
+    for s in &frames {
+        let labels = s.labels();
+        let counts: Vec<String> = count(&labels)
+            .into_iter()
+            .map(|(k, n)| format!("{n} {k}"))
+            .collect();
+        let active: Vec<&str> = s
+            .incidents
+            .iter()
+            .filter(|i| i.active)
+            .map(|i| i.id.as_str())
+            .collect();
+        println!(
+            "  at {:.1} s: {}; sun {:.1}° high, street lights {}; active: {}",
+            s.time_s,
+            if counts.is_empty() {
+                "nothing".to_string()
+            } else {
+                counts.join(", ")
+            },
+            s.environment.sun_elevation_deg,
+            if s.environment.street_lights_on {
+                "on"
+            } else {
+                "off"
+            },
+            if active.is_empty() {
+                "none".to_string()
+            } else {
+                active.join(", ")
+            }
+        );
+        if args.labels {
+            for l in labels {
+                let attrs: Vec<String> = l
+                    .attributes
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect();
+                println!(
+                    "    {:<12} {:<28} at ({:8.2}, {:8.2})  {:.2}×{:.2}×{:.2} m  {}",
+                    l.class,
+                    l.event.as_deref().unwrap_or("-"),
+                    l.position[0],
+                    l.position[1],
+                    l.size[0],
+                    l.size[1],
+                    l.size[2],
+                    attrs.join(" ")
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
