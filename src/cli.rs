@@ -68,6 +68,12 @@ pub struct EditArgs {
     /// Show the DORI coverage overlay of the project's cameras
     #[arg(long)]
     pub coverage: bool,
+    /// Load a scenario (`*.scenario.ron`) with its timeline panel
+    #[arg(long, value_name = "FILE.scenario.ron")]
+    pub scenario: Option<PathBuf>,
+    /// Play the scenario to this time (seconds) before showing it
+    #[arg(long, value_name = "S", default_value_t = 0.0, requires = "scenario")]
+    pub scenario_at: f64,
 }
 
 #[derive(Args, Debug)]

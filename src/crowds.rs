@@ -403,7 +403,7 @@ impl Plugin for CrowdPlugin {
 }
 
 /// A 1.75 m figure standing on the origin, facing -Z: legs, torso wider than deep, head.
-fn person_mesh() -> Mesh {
+pub fn person_mesh() -> Mesh {
     let mut b = BoxMeshBuilder::default();
     b.add_box(
         Vec3::new(-0.17, 0.0, -0.09),

@@ -35,6 +35,8 @@ pub struct EditorOptions {
     pub crowd_heatmap: bool,
     /// Start with the DORI coverage overlay shown.
     pub coverage: bool,
+    /// A scenario to load, and the time to play it to before showing it.
+    pub scenario: Option<(PathBuf, f64)>,
 }
 
 /// Builds the editor app, ready to `run()`.
@@ -76,6 +78,7 @@ pub fn build_editor(options: EditorOptions) -> App {
         CrowdPlugin,
         crate::coverage_view::CoveragePlugin,
         crate::previews::PreviewPlugin,
+        crate::scenario_view::ScenarioPlugin,
     ))
     .add_systems(Startup, spawn_ui_camera);
     app.world_mut().resource_mut::<CrowdPlayer>().heatmap = options.crowd_heatmap;
@@ -86,6 +89,13 @@ pub fn build_editor(options: EditorOptions) -> App {
         app.world_mut().write_message(CrowdCommand::Load(path));
         if at > 0.0 {
             app.world_mut().write_message(CrowdCommand::RunUntil(at));
+        }
+    }
+    if let Some((path, at)) = options.scenario {
+        use crate::scenario_view::ScenarioCommand;
+        app.world_mut().write_message(ScenarioCommand::Load(path));
+        if at > 0.0 {
+            app.world_mut().write_message(ScenarioCommand::Seek(at));
         }
     }
     if options.frame_imports {

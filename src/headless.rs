@@ -30,6 +30,8 @@ pub struct OffscreenOptions {
     pub crowd: Option<(std::path::PathBuf, f64)>,
     /// Zones blacked out in every camera's render (the project's `coverage.privacy_masks`).
     pub privacy_masks: Vec<twincity_core::coverage::PrivacyMask>,
+    /// A scenario to show (its people, objects, vehicles, light), played to the given time.
+    pub scenario: Option<(std::path::PathBuf, f64)>,
 }
 
 impl Default for OffscreenOptions {
@@ -39,6 +41,7 @@ impl Default for OffscreenOptions {
             timeout: Duration::from_secs(120),
             crowd: None,
             privacy_masks: Vec::new(),
+            scenario: None,
         }
     }
 }
@@ -106,6 +109,12 @@ impl OffscreenRenderer {
             app.world_mut().write_message(CrowdCommand::Load(path));
             app.world_mut().write_message(CrowdCommand::RunUntil(at));
         }
+        if let Some((path, at)) = options.scenario.clone() {
+            use crate::scenario_view::{ScenarioCommand, ScenarioPlugin};
+            app.add_plugins(ScenarioPlugin);
+            app.world_mut().write_message(ScenarioCommand::Load(path));
+            app.world_mut().write_message(ScenarioCommand::Seek(at));
+        }
         finish_plugins(&mut app, options.timeout)?;
         Ok(Self {
             app,
@@ -118,6 +127,24 @@ impl OffscreenRenderer {
     /// The crowd being shown, if any (after a render has run).
     pub fn crowd(&self) -> Option<&CrowdPlayer> {
         self.app.world().get_resource::<CrowdPlayer>()
+    }
+
+    /// The scenario being shown, if any.
+    pub fn scenario(&self) -> Option<&crate::scenario_view::ScenarioPlayer> {
+        self.app
+            .world()
+            .get_resource::<crate::scenario_view::ScenarioPlayer>()
+    }
+
+    /// Sends a command to the scenario player and lets the app apply it (one update).
+    pub fn scenario_command(&mut self, command: crate::scenario_view::ScenarioCommand) {
+        self.app.world_mut().write_message(command);
+        self.app.update();
+    }
+
+    /// Runs one frame of the app (edits pause, figures follow).
+    pub fn update(&mut self) {
+        self.app.update();
     }
 
     /// The app itself, for inspecting or adjusting its world between renders.

@@ -21,6 +21,8 @@ fn main() -> ExitCode {
         crowd_at: 0.0,
         crowd_heatmap: false,
         coverage: false,
+        scenario: None,
+        scenario_at: 0.0,
     }));
     if let Some((name, what)) = command.planned() {
         eprintln!(
@@ -96,6 +98,19 @@ fn edit(args: EditArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let crowd = args.crowd.clone().map(|p| (p, args.crowd_at));
+    if let Some(file) = &args.scenario {
+        // Refuse a broken scenario before a window opens.
+        let s = Scenario::load(file)?;
+        s.compile(None)?;
+        if !(args.scenario_at.is_finite() && (0.0..=s.duration_s).contains(&args.scenario_at)) {
+            anyhow::bail!(
+                "--scenario-at must be between 0 and the scenario's {} s, got {}",
+                s.duration_s,
+                args.scenario_at
+            );
+        }
+    }
+    let scenario = args.scenario.clone().map(|p| (p, args.scenario_at));
     for file in args.import {
         let path = std::path::absolute(&file).unwrap_or(file);
         if !project.imports.iter().any(|i| i.path == path) {
@@ -114,6 +129,7 @@ fn edit(args: EditArgs) -> anyhow::Result<ExitCode> {
         crowd,
         crowd_heatmap: args.crowd_heatmap,
         coverage: args.coverage,
+        scenario,
     });
     Ok(match app.run() {
         AppExit::Success => ExitCode::SUCCESS,

@@ -17,6 +17,7 @@ pub use crate::coverage_view::CoverageSet;
 pub use crate::crowds::CrowdSet;
 pub use crate::document::DocumentSet;
 pub use crate::previews::PreviewSet;
+pub use crate::scenario_view::ScenarioSet;
 pub use crate::ui::UiSet;
 pub use crate::viewport::ViewportSet;
 
@@ -33,6 +34,7 @@ impl Plugin for SchedulePlugin {
                 CitySet::Sync,
                 CoverageSet::Compute,
                 CrowdSet::Step,
+                ScenarioSet::Step,
                 CameraSet::Place,
                 CoverageSet::Edit,
                 PreviewSet::Sync,
@@ -40,6 +42,7 @@ impl Plugin for SchedulePlugin {
                 ViewportSet::ApplyCamera,
                 CameraSet::Draw,
                 CrowdSet::Draw,
+                ScenarioSet::Draw,
                 CoverageSet::Draw,
                 CaptureSet::Watch,
             )

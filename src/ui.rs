@@ -87,6 +87,8 @@ pub enum PathPurpose {
     Import,
     Crowd,
     CrowdSaveAs,
+    Scenario,
+    ScenarioSaveAs,
 }
 
 /// Something that waits for the user to say what to do with unsaved changes.
@@ -135,6 +137,11 @@ fn browse(purpose: PathPurpose, tx: Sender<(PathPurpose, PathBuf)>, current: Str
             PathPurpose::Open => dialog.add_filter("TwinCity project", &["ron"]).pick_file(),
             PathPurpose::Import => dialog.add_filter("glTF 2.0", &["glb", "gltf"]).pick_file(),
             PathPurpose::Crowd => dialog.add_filter("Crowd scenario", &["ron"]).pick_file(),
+            PathPurpose::Scenario => dialog.add_filter("Scenario", &["ron"]).pick_file(),
+            PathPurpose::ScenarioSaveAs => dialog
+                .add_filter("Scenario", &["ron"])
+                .set_file_name("incidents.scenario.ron")
+                .save_file(),
             PathPurpose::CrowdSaveAs => dialog
                 .add_filter("Crowd scenario", &["ron"])
                 .set_file_name("crowd.ron")
@@ -219,8 +226,12 @@ fn editor_ui(
     mut frame_all: ResMut<FrameAllRequest>,
     (stats, diagnostics, city_status, layout, mut coverage, mut previews, mut placement, raycast): SceneViews,
     dialogs: Res<DialogChannel>,
-    mut crowd: ResMut<CrowdPlayer>,
-    mut crowd_commands: MessageWriter<CrowdCommand>,
+    (mut crowd, mut crowd_commands, mut scenario, mut scenario_commands): (
+        ResMut<CrowdPlayer>,
+        MessageWriter<CrowdCommand>,
+        ResMut<crate::scenario_view::ScenarioPlayer>,
+        MessageWriter<crate::scenario_view::ScenarioCommand>,
+    ),
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
 
@@ -269,6 +280,25 @@ fn editor_ui(
         status_bar(ui, &doc, &stats, &diagnostics, &notes, &view);
     });
 
+    if scenario.scenario.is_some() {
+        egui::Panel::bottom("scenario_timeline")
+            .default_size(240.0)
+            .resizable(true)
+            .show(&mut root, |ui| {
+                let out = crate::timeline_ui::timeline_panel(ui, &scenario);
+                if let Some(sel) = out.select {
+                    scenario.selected = sel;
+                }
+                if let Some(placing) = out.placing {
+                    scenario.placing = placing;
+                }
+                if out.save_as {
+                    action.prompt = Some(PathPurpose::ScenarioSaveAs);
+                }
+                action.scenario.extend(out.commands);
+            });
+    }
+
     egui::Panel::left("scene_panel")
         .default_size(250.0)
         .resizable(true)
@@ -304,6 +334,7 @@ fn editor_ui(
                 if out.load {
                     action.prompt = Some(PathPurpose::Crowd);
                 }
+                scenario_section(ui, &scenario, &mut action);
                 if out.save_as {
                     action.prompt = Some(PathPurpose::CrowdSaveAs);
                 }
@@ -394,6 +425,9 @@ fn editor_ui(
     for c in action.crowd.drain(..) {
         crowd_commands.write(c);
     }
+    for c in action.scenario.drain(..) {
+        scenario_commands.write(c);
+    }
     if action.add_camera {
         let id = doc.project.next_camera_id();
         let mut cam = VirtualCamera::new(
@@ -471,6 +505,7 @@ fn run_guarded(g: Guarded, ui_state: &mut UiState, commands: &mut MessageWriter<
 #[derive(Default)]
 struct Actions {
     commands: Vec<DocCommand>,
+    scenario: Vec<crate::scenario_view::ScenarioCommand>,
     guarded: Option<Guarded>,
     prompt: Option<PathPurpose>,
     save: bool,
@@ -1218,6 +1253,8 @@ fn dialogs_ui(
             PathPurpose::Import => ("Import glTF / GLB city mesh", "Import"),
             PathPurpose::Crowd => ("Load crowd scenario", "Load"),
             PathPurpose::CrowdSaveAs => ("Save crowd scenario as", "Save"),
+            PathPurpose::Scenario => ("Load scenario", "Load"),
+            PathPurpose::ScenarioSaveAs => ("Save scenario as", "Save"),
         };
         let mut keep = true;
         egui::Window::new(title)
@@ -1262,6 +1299,17 @@ fn dialogs_ui(
                                 }
                                 PathPurpose::CrowdSaveAs => {
                                     a.crowd.push(CrowdCommand::Save(Some(path)));
+                                    keep = false;
+                                }
+                                PathPurpose::Scenario => {
+                                    a.scenario
+                                        .push(crate::scenario_view::ScenarioCommand::Load(path));
+                                    keep = false;
+                                }
+                                PathPurpose::ScenarioSaveAs => {
+                                    a.scenario.push(crate::scenario_view::ScenarioCommand::Save(
+                                        Some(path),
+                                    ));
                                     keep = false;
                                 }
                                 PathPurpose::Import => {
@@ -1406,6 +1454,51 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("Ctrl+Z / Ctrl+Y", "Undo / redo (Ctrl+Shift+Z also redoes)"),
     ("Ctrl+Q", "Quit"),
 ];
+
+/// The Scenario section of the scene panel: load a scenario (its timeline opens below the
+/// view), or what is loaded and playing.
+fn scenario_section(
+    ui: &mut egui::Ui,
+    player: &crate::scenario_view::ScenarioPlayer,
+    action: &mut Actions,
+) {
+    egui::CollapsingHeader::new("Scenario")
+        .default_open(true)
+        .show(ui, |ui| {
+            match &player.scenario {
+                Some(s) => {
+                    ui.label(format!("{} ({} events)", s.name, s.events.len()));
+                    if let Some(state) = &player.state {
+                        let labels = state.labels();
+                        let count = |c: &str| labels.iter().filter(|l| l.class == c).count();
+                        ui.weak(format!(
+                            "{:.1} s: {} people, {} down, {} objects, {} vehicles; sun {:.0}°, lights {}",
+                            state.time_s,
+                            count("person") + count("person_down"),
+                            count("person_down"),
+                            state.objects.len(),
+                            state.vehicles.len(),
+                            state.environment.sun_elevation_deg,
+                            if state.environment.street_lights_on { "on" } else { "off" }
+                        ));
+                    }
+                }
+                None => {
+                    ui.weak("Incidents on a timeline: dumping, a collapse, gatherings, vehicles.");
+                }
+            }
+            if let Some(e) = &player.error {
+                ui.colored_label(egui::Color32::LIGHT_RED, e);
+            }
+            if ui
+                .button("Load scenario...")
+                .on_hover_text("A *.scenario.ron file (see docs/scenarios.md)")
+                .clicked()
+            {
+                action.prompt = Some(PathPurpose::Scenario);
+            }
+        });
+}
 
 #[cfg(test)]
 mod tests {

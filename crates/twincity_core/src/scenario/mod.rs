@@ -336,6 +336,28 @@ impl Incident {
         }
     }
 
+    /// The incident's places by field name (vehicle routes are lists, not listed here).
+    pub fn points_mut(&mut self) -> Vec<(&'static str, &mut (f64, f64))> {
+        match self {
+            Incident::Dumping {
+                from,
+                spot,
+                leave_to,
+                ..
+            } => {
+                let mut out = vec![("from", from), ("spot", spot)];
+                if let Some(l) = leave_to {
+                    out.push(("leave_to", l));
+                }
+                out
+            }
+            Incident::Collapse { from, towards, .. } => vec![("from", from), ("towards", towards)],
+            Incident::Gathering { at, .. } => vec![("at", at)],
+            Incident::Dispersal { from, .. } => vec![("from", from)],
+            Incident::Vehicle { .. } => Vec::new(),
+        }
+    }
+
     fn needs_crowd(&self) -> bool {
         matches!(
             self,

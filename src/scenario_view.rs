@@ -1,0 +1,848 @@
+//! Scenarios in the editor: a scenario file loaded, played, scrubbed and edited, its world drawn
+//! in the 3D view (people with their poses — a fallen person lying, a bystander kneeling —
+//! dumped objects, vehicles, the sun where the time of day puts it, night and fog).
+//!
+//! Input: [`ScenarioCommand`] messages (from the timeline panel, `twincity edit --scenario`).
+//! Output: [`ScenarioPlayer`] (state the panel shows) and figure entities tagged
+//! [`ScenarioFigure`]. Edits are recorded for undo (one drag, one step), the scenario is
+//! recompiled and replayed to the current time; the file is reloaded when it changes on disk
+//! and has no unsaved edits here.
+
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+use bevy::prelude::*;
+use twincity_core::scenario::run::{Pose, Role, ScenarioRun, WorldState};
+use twincity_core::scenario::{Compiled, Scenario};
+use twincity_core::undo::History;
+
+/// System sets of the scenario plugin.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ScenarioSet {
+    /// Applies commands, plays on, reloads a file changed on disk.
+    Step,
+    /// Brings figures, light and fog in line with the world state.
+    Draw,
+}
+
+/// What the user asks of the scenario.
+#[derive(Message, Clone, Debug, PartialEq)]
+pub enum ScenarioCommand {
+    Load(PathBuf),
+    /// Save to the given file, or to the one it came from.
+    Save(Option<PathBuf>),
+    /// The edited scenario (one message per frame of a drag; recorded when edits pause).
+    Replace(Box<Scenario>),
+    Undo,
+    Redo,
+    TogglePlay,
+    /// Pause and advance one tenth of a second.
+    Step,
+    Seek(f64),
+    /// Play between these times over and over (`None`: to the end, once).
+    Loop(Option<(f64, f64)>),
+    Close,
+}
+
+/// Seconds of scenario time between checkpoints (seeking back replays at most this much).
+const CHECKPOINT_EVERY_S: f64 = 5.0;
+/// Real seconds between looks at the file's modification time.
+const POLL_EVERY_S: f64 = 1.0;
+
+/// The scenario being played and edited.
+#[derive(Resource)]
+pub struct ScenarioPlayer {
+    pub path: Option<PathBuf>,
+    pub scenario: Option<Scenario>,
+    pub compiled: Option<Compiled>,
+    pub run: Option<ScenarioRun>,
+    /// Runs at 0, 5, 10... s, for seeking back.
+    checkpoints: Vec<ScenarioRun>,
+    pub playing: bool,
+    /// Scenario seconds per real second.
+    pub speed: f32,
+    pub loop_range: Option<(f64, f64)>,
+    /// Index of the event shown in the editor, if any.
+    pub selected: Option<usize>,
+    /// The next click in the view sets this place of this event (`points_mut` name, or
+    /// `route` to add a corner to a vehicle's route).
+    pub placing: Option<(usize, &'static str)>,
+    /// An error loading the file.
+    pub error: Option<String>,
+    /// What is wrong with the edited scenario (it does not play until fixed).
+    pub problem: Option<String>,
+    pub dirty: bool,
+    pub saved: Option<String>,
+    pub history: Option<History<Scenario>>,
+    /// The file's modification time when loaded or saved.
+    modified: Option<SystemTime>,
+    last_poll: f64,
+    restart_due: bool,
+    /// The world at the current time (kept so drawing does not recompute it).
+    pub state: Option<WorldState>,
+}
+
+impl Default for ScenarioPlayer {
+    fn default() -> Self {
+        Self {
+            path: None,
+            scenario: None,
+            compiled: None,
+            run: None,
+            checkpoints: Vec::new(),
+            playing: false,
+            speed: 1.0,
+            loop_range: None,
+            selected: None,
+            placing: None,
+            error: None,
+            problem: None,
+            dirty: false,
+            saved: None,
+            history: None,
+            modified: None,
+            last_poll: 0.0,
+            restart_due: false,
+            state: None,
+        }
+    }
+}
+
+fn modified(path: &std::path::Path) -> Option<SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+impl ScenarioPlayer {
+    pub fn time(&self) -> f64 {
+        self.run.as_ref().map_or(0.0, |r| r.time())
+    }
+
+    pub fn duration(&self) -> f64 {
+        self.scenario.as_ref().map_or(0.0, |s| s.duration_s)
+    }
+
+    /// Compiles the scenario and plays it to `at` seconds; on a problem, keeps it stopped
+    /// with the message.
+    fn restart(&mut self, at: f64) {
+        let Some(s) = self.scenario.clone() else {
+            return;
+        };
+        let run = s
+            .check()
+            .map_err(|p| format!("{}: {}", p.field, p.message))
+            .and_then(|_| s.compile(None).map_err(|e| e.to_string()))
+            .and_then(|c| {
+                let run = ScenarioRun::new(c.clone())
+                    .map_err(|p| format!("{}: {}", p.field, p.message))?;
+                Ok((c, run))
+            });
+        match run {
+            Ok((compiled, run)) => {
+                self.compiled = Some(compiled);
+                self.checkpoints = vec![run.clone()];
+                self.run = Some(run);
+                self.problem = None;
+                self.seek(at);
+            }
+            Err(m) => {
+                self.compiled = None;
+                self.run = None;
+                self.checkpoints.clear();
+                self.playing = false;
+                self.problem = Some(m);
+                self.state = None;
+            }
+        }
+    }
+
+    /// Plays on to `t`, keeping checkpoints.
+    fn advance(&mut self, t: f64) {
+        let t = t.min(self.duration());
+        let Some(run) = self.run.as_mut() else {
+            return;
+        };
+        while run.time() < t - 1e-9 {
+            let next = (self.checkpoints.len() as f64 * CHECKPOINT_EVERY_S).min(t);
+            run.advance_to(next);
+            if (run.time() - self.checkpoints.len() as f64 * CHECKPOINT_EVERY_S).abs() < 1e-9 {
+                self.checkpoints.push(run.clone());
+            }
+        }
+        self.state = Some(run.state());
+    }
+
+    /// Goes to time `t`: from the last checkpoint before it, or on from now.
+    pub fn seek(&mut self, t: f64) {
+        let t = t.clamp(0.0, self.duration());
+        let now = self.time();
+        if t < now - 1e-9 || self.run.is_none() {
+            let k = ((t / CHECKPOINT_EVERY_S).floor() as usize)
+                .min(self.checkpoints.len().saturating_sub(1));
+            if let Some(cp) = self.checkpoints.get(k) {
+                self.run = Some(cp.clone());
+            }
+        }
+        self.advance(t);
+    }
+
+    fn load(&mut self, path: &std::path::Path) {
+        match Scenario::load(path) {
+            Ok(scenario) => {
+                self.history = Some(History::new(scenario.clone()));
+                self.scenario = Some(scenario);
+                self.path = Some(path.to_path_buf());
+                self.modified = modified(path);
+                self.error = None;
+                self.dirty = false;
+                self.saved = None;
+                self.playing = false;
+                self.selected = None;
+                self.loop_range = None;
+                self.restart(0.0);
+            }
+            Err(e) => self.error = Some(e.to_string()),
+        }
+    }
+
+    fn close(&mut self) {
+        *self = Self {
+            speed: self.speed,
+            ..Self::default()
+        };
+    }
+}
+
+/// A drawn part of the scenario's world.
+#[derive(Component, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ScenarioFigure {
+    Person(usize),
+    Object(usize),
+    Vehicle(usize),
+    /// The white plate at the back of a vehicle.
+    Plate(usize),
+}
+
+#[derive(Resource)]
+struct FigureAssets {
+    person: Handle<Mesh>,
+    cube: Handle<Mesh>,
+    clothes: Vec<Handle<StandardMaterial>>,
+    /// Dumped objects by class, vehicles, plates, the fallen person's highlight.
+    objects: Vec<Handle<StandardMaterial>>,
+    car: Handle<StandardMaterial>,
+    van: Handle<StandardMaterial>,
+    plate: Handle<StandardMaterial>,
+}
+
+/// The editor's lighting before a scenario changed it: sun transform and illuminance,
+/// ambient brightness, sky colour.
+#[derive(Resource, Default)]
+struct DaylightBackup(Option<(Transform, f32, f32, Color)>);
+
+pub struct ScenarioPlugin;
+
+impl Plugin for ScenarioPlugin {
+    fn build(&self, app: &mut App) {
+        app.add_message::<ScenarioCommand>()
+            .init_resource::<ScenarioPlayer>()
+            .init_resource::<DaylightBackup>()
+            .configure_sets(Update, (ScenarioSet::Step, ScenarioSet::Draw).chain())
+            .add_systems(Startup, make_figure_assets)
+            .add_systems(
+                Update,
+                (place_input, apply_commands_and_play)
+                    .chain()
+                    .in_set(ScenarioSet::Step),
+            )
+            .add_systems(
+                Update,
+                (sync_figures, sync_light, sync_fog, draw_places).in_set(ScenarioSet::Draw),
+            );
+    }
+}
+
+fn make_figure_assets(
+    mut commands: Commands,
+    mut meshes: ResMut<Assets<Mesh>>,
+    mut materials: ResMut<Assets<StandardMaterial>>,
+) {
+    let mut mat = |r: f32, g: f32, b: f32| {
+        materials.add(StandardMaterial {
+            base_color: Color::srgb(r, g, b),
+            perceptual_roughness: 0.85,
+            ..default()
+        })
+    };
+    let clothes = [
+        (0.70, 0.20, 0.20),
+        (0.20, 0.30, 0.60),
+        (0.25, 0.50, 0.30),
+        (0.80, 0.65, 0.25),
+        (0.30, 0.30, 0.32),
+        (0.85, 0.85, 0.82),
+    ]
+    .iter()
+    .map(|&(r, g, b)| mat(r, g, b))
+    .collect();
+    // Bag, box, mattress, appliance, tyre.
+    let objects = [
+        (0.08, 0.08, 0.08),
+        (0.62, 0.47, 0.28),
+        (0.85, 0.82, 0.70),
+        (0.92, 0.92, 0.94),
+        (0.12, 0.12, 0.12),
+    ]
+    .iter()
+    .map(|&(r, g, b)| mat(r, g, b))
+    .collect();
+    let assets = FigureAssets {
+        person: meshes.add(crate::crowds::person_mesh()),
+        cube: meshes.add(Cuboid::new(1.0, 1.0, 1.0)),
+        clothes,
+        objects,
+        car: mat(0.55, 0.10, 0.12),
+        van: mat(0.90, 0.90, 0.90),
+        plate: mat(0.97, 0.97, 0.95),
+    };
+    commands.insert_resource(assets);
+}
+
+fn apply_commands_and_play(
+    mut commands: MessageReader<ScenarioCommand>,
+    mut player: ResMut<ScenarioPlayer>,
+    time: Res<Time<Real>>,
+) {
+    let mut edits_this_frame = false;
+    for c in commands.read() {
+        match c {
+            ScenarioCommand::Load(path) => player.load(path),
+            ScenarioCommand::Close => player.close(),
+            ScenarioCommand::Replace(s) => {
+                if player.scenario.as_ref() != Some(s) {
+                    player.scenario = Some((**s).clone());
+                    player.dirty = true;
+                    player.restart_due = true;
+                }
+                edits_this_frame = true;
+            }
+            ScenarioCommand::Undo | ScenarioCommand::Redo => {
+                let state = player.history.as_mut().and_then(|h| {
+                    if *c == ScenarioCommand::Undo {
+                        h.undo().cloned()
+                    } else {
+                        h.redo().cloned()
+                    }
+                });
+                if let Some(s) = state {
+                    player.scenario = Some(s);
+                    player.dirty = true;
+                    let now = player.time();
+                    player.restart(now);
+                }
+            }
+            ScenarioCommand::Save(to) => {
+                let Some(path) = to.clone().or_else(|| player.path.clone()) else {
+                    player.saved = Some("Choose a file to save to (Save as...)".into());
+                    continue;
+                };
+                let Some(s) = player.scenario.clone() else {
+                    continue;
+                };
+                // A file that would not load is not written: fix the problem first.
+                if let Err(p) = s.check() {
+                    player.saved = Some(format!(
+                        "Not saved: {}: {} (fix it, then save)",
+                        p.field, p.message
+                    ));
+                    continue;
+                }
+                match s.save(&path) {
+                    Ok(()) => {
+                        player.saved = Some(format!("Saved {}", path.display()));
+                        player.modified = modified(&path);
+                        player.path = Some(path);
+                        player.dirty = false;
+                    }
+                    Err(e) => player.saved = Some(format!("Not saved: {e}")),
+                }
+            }
+            ScenarioCommand::TogglePlay => {
+                player.playing = !player.playing;
+                if player.playing && player.time() >= player.duration() - 1e-9 {
+                    let start = player.loop_range.map_or(0.0, |r| r.0);
+                    player.seek(start);
+                }
+            }
+            ScenarioCommand::Step => {
+                player.playing = false;
+                let t = player.time() + 0.1;
+                player.seek(t);
+            }
+            ScenarioCommand::Seek(t) => player.seek(*t),
+            ScenarioCommand::Loop(range) => {
+                player.loop_range = range.filter(|(a, b)| b > a);
+            }
+        }
+    }
+    // Edits are recorded, and the scenario replayed, once a drag pauses.
+    if player.restart_due && !edits_this_frame {
+        player.restart_due = false;
+        let player = &mut *player;
+        if let (Some(h), Some(s)) = (player.history.as_mut(), player.scenario.as_ref()) {
+            h.observe(s, false);
+        }
+        let now = player.time();
+        player.restart(now);
+    }
+    // Hot reload: the file changed on disk and nothing here is unsaved.
+    let now = time.elapsed_secs_f64();
+    if now - player.last_poll >= POLL_EVERY_S {
+        player.last_poll = now;
+        if let Some(path) = player.path.clone()
+            && let Some(m) = modified(&path)
+            && player.modified.is_some_and(|before| before != m)
+        {
+            if player.dirty {
+                player.saved = Some(format!(
+                    "{} changed on disk; save here to overwrite it, or close and load it again",
+                    path.display()
+                ));
+                player.modified = Some(m);
+            } else {
+                let t = player.time();
+                let (selected, looped) = (player.selected, player.loop_range);
+                player.load(&path);
+                if player.error.is_none() {
+                    player.saved = Some(format!("Reloaded {} (changed on disk)", path.display()));
+                    player.selected = selected;
+                    player.loop_range = looped;
+                    player.seek(t);
+                } else {
+                    // Keep what was playing; say why the new file is refused.
+                    player.modified = Some(m);
+                }
+            }
+        }
+    }
+    if !player.playing || player.run.is_none() {
+        return;
+    }
+    let mut t = player.time() + time.delta_secs_f64() * player.speed as f64;
+    let end = player.loop_range.map_or(player.duration(), |r| r.1);
+    if t >= end {
+        match player.loop_range {
+            Some((a, _)) => t = a,
+            None => {
+                t = end;
+                player.playing = false;
+            }
+        }
+    }
+    player.seek(t);
+}
+
+/// Placing an event's point: a left click in the view puts it where the pointer meets the
+/// city (plan position); Esc cancels. Route corners are added one click at a time.
+#[allow(clippy::too_many_arguments)]
+fn place_input(
+    mut player: ResMut<ScenarioPlayer>,
+    mut out: MessageWriter<ScenarioCommand>,
+    doc: Option<Res<crate::document::Document>>,
+    mut raycast: Option<ResMut<crate::placement::SceneRaycast>>,
+    buttons: Option<Res<ButtonInput<MouseButton>>>,
+    keys: Option<Res<ButtonInput<KeyCode>>>,
+    window: Option<Single<&Window, With<bevy::window::PrimaryWindow>>>,
+    camera: Option<Single<(&Camera, &GlobalTransform), With<crate::viewport::EditorCamera>>>,
+    rect: Option<Res<crate::viewport::ViewportRect>>,
+    egui_input: Option<Res<bevy_egui::input::EguiWantsInput>>,
+    mut tool_active: Option<ResMut<crate::viewport::ToolActive>>,
+) {
+    let Some((event, field)) = player.placing else {
+        return;
+    };
+    if let Some(t) = tool_active.as_mut() {
+        t.0 = true;
+    }
+    if keys.is_some_and(|k| k.just_pressed(KeyCode::Escape)) {
+        player.placing = None;
+        return;
+    }
+    let (Some(buttons), Some(window), Some(camera)) = (buttons, window, camera) else {
+        return;
+    };
+    if !buttons.just_pressed(MouseButton::Left) {
+        return;
+    }
+    let (ray, over_ui) =
+        crate::viewport::pointer_ray(&window, *camera, rect.as_deref(), egui_input.as_deref());
+    let Some(ray) = ray.filter(|_| !over_ui) else {
+        return;
+    };
+    let hit = raycast
+        .as_mut()
+        .zip(doc.as_ref())
+        .and_then(|(r, doc)| r.get(&doc.project).ok())
+        .and_then(|(occ, _)| occ.ray_hit(ray.origin, *ray.direction))
+        .map(|(t, _)| t)
+        .or_else(|| (ray.direction.y < -1e-4).then(|| -ray.origin.y / ray.direction.y));
+    let Some(t) = hit else {
+        return;
+    };
+    let p = ray.origin + *ray.direction * t;
+    let plan = (
+        (p.x as f64 * 10.0).round() / 10.0,
+        (-p.z as f64 * 10.0).round() / 10.0,
+    );
+    let Some(mut s) = player.scenario.clone() else {
+        return;
+    };
+    let Some(e) = s.events.get_mut(event) else {
+        player.placing = None;
+        return;
+    };
+    if field == "route" {
+        if let twincity_core::scenario::Incident::Vehicle { route, .. } = &mut e.incident {
+            route.push(plan);
+        }
+        // Corners keep coming until Esc or the panel's Done.
+    } else {
+        if let Some((_, point)) = e
+            .incident
+            .points_mut()
+            .into_iter()
+            .find(|(n, _)| *n == field)
+        {
+            *point = plan;
+        }
+        player.placing = None;
+    }
+    out.write(ScenarioCommand::Replace(Box::new(s)));
+}
+
+/// Ground height of pavements in the scenario's city (the demo district's are raised).
+fn pavement(player: &ScenarioPlayer) -> f32 {
+    use twincity_core::crowd::scenario::WalkableSpec;
+    match player
+        .compiled
+        .as_ref()
+        .and_then(|c| c.crowd.as_ref())
+        .map(|c| &c.walkable)
+    {
+        Some(WalkableSpec::Mesh { .. }) => player
+            .compiled
+            .as_ref()
+            .and_then(|c| c.crowd.as_ref())
+            .and_then(|c| c.walkable.resolve().ok())
+            .map_or(0.0, |r| r.ground_height as f32),
+        _ => twincity_core::demo_city::KERB_HEIGHT,
+    }
+}
+
+/// Where a person figure goes: standing, kneeling (lower), falling (tipping forward about
+/// the feet) or lying face down along their heading.
+pub fn figure_transform(position: Vec3, heading: f64, pose: &Pose) -> Transform {
+    // The figure faces -Z; heading is from east (+X), counter-clockwise in plan.
+    let yaw = Quat::from_rotation_y(heading as f32 - std::f32::consts::FRAC_PI_2);
+    let tip = |k: f32| Quat::from_rotation_x(-std::f32::consts::FRAC_PI_2 * k);
+    match pose {
+        Pose::Falling { progress } => {
+            Transform::from_translation(position + Vec3::Y * 0.16 * *progress as f32)
+                .with_rotation(yaw * tip(*progress as f32))
+        }
+        Pose::Lying => {
+            Transform::from_translation(position + Vec3::Y * 0.16).with_rotation(yaw * tip(1.0))
+        }
+        Pose::Kneeling => Transform::from_translation(position)
+            .with_rotation(yaw)
+            .with_scale(Vec3::new(1.0, 0.6, 1.0)),
+        _ => Transform::from_translation(position).with_rotation(yaw),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn sync_figures(
+    mut commands: Commands,
+    player: Res<ScenarioPlayer>,
+    assets: Option<Res<FigureAssets>>,
+    mut figures: Query<(
+        Entity,
+        &ScenarioFigure,
+        &mut Transform,
+        &mut MeshMaterial3d<StandardMaterial>,
+    )>,
+) {
+    let Some(assets) = assets else {
+        return;
+    };
+    if !player.is_changed() {
+        return;
+    }
+    let Some(state) = &player.state else {
+        for (e, ..) in &figures {
+            commands.entity(e).despawn();
+        }
+        return;
+    };
+    let ground = pavement(&player);
+    let plan = |p: [f64; 2], y: f32| Vec3::new(p[0] as f32, y, -p[1] as f32);
+    let yaw_of = |heading: f64| Quat::from_rotation_y(heading as f32);
+    let mut wanted: Vec<(
+        ScenarioFigure,
+        Transform,
+        Handle<Mesh>,
+        Handle<StandardMaterial>,
+    )> = Vec::new();
+    for (i, p) in state.people.iter().enumerate() {
+        let material = match p.role {
+            Role::Fallen(_) => assets.clothes[0].clone(),
+            _ => assets.clothes[(i * 7 + 3) % assets.clothes.len()].clone(),
+        };
+        wanted.push((
+            ScenarioFigure::Person(i),
+            figure_transform(plan(p.position, ground), p.heading, &p.pose),
+            assets.person.clone(),
+            material,
+        ));
+    }
+    for (i, o) in state.objects.iter().enumerate() {
+        let [l, w, h] = o.kind.size().map(|v| v as f32);
+        wanted.push((
+            ScenarioFigure::Object(i),
+            Transform::from_translation(plan(o.position, ground + h / 2.0))
+                .with_rotation(yaw_of(o.yaw))
+                .with_scale(Vec3::new(l, h, w)),
+            assets.cube.clone(),
+            assets.objects[o.kind as usize % assets.objects.len()].clone(),
+        ));
+    }
+    for (i, v) in state.vehicles.iter().enumerate() {
+        let [l, w, h] = v.vehicle.kind.size().map(|x| x as f32);
+        let rot = yaw_of(v.heading);
+        let centre = plan(v.position, h / 2.0 + 0.15);
+        let material = match v.vehicle.kind {
+            twincity_core::scenario::VehicleKind::Car => assets.car.clone(),
+            twincity_core::scenario::VehicleKind::Van => assets.van.clone(),
+        };
+        wanted.push((
+            ScenarioFigure::Vehicle(i),
+            Transform::from_translation(centre)
+                .with_rotation(rot)
+                .with_scale(Vec3::new(l, h, w)),
+            assets.cube.clone(),
+            material,
+        ));
+        // The plate: 0.52 m x 0.11 m at the back, 0.5 m up.
+        let back = rot * Vec3::new(-(l / 2.0 + 0.01), 0.0, 0.0);
+        wanted.push((
+            ScenarioFigure::Plate(i),
+            Transform::from_translation(plan(v.position, 0.5) + back)
+                .with_rotation(rot)
+                .with_scale(Vec3::new(0.02, 0.11, 0.52)),
+            assets.cube.clone(),
+            assets.plate.clone(),
+        ));
+    }
+    let mut existing: std::collections::HashMap<ScenarioFigure, Entity> =
+        std::collections::HashMap::new();
+    for (e, f, ..) in &figures {
+        existing.insert(*f, e);
+    }
+    for (figure, transform, mesh, material) in wanted {
+        match existing.remove(&figure) {
+            Some(e) => {
+                if let Ok((_, _, mut t, mut m)) = figures.get_mut(e) {
+                    if *t != transform {
+                        *t = transform;
+                    }
+                    if m.0 != material {
+                        m.0 = material;
+                    }
+                }
+            }
+            None => {
+                commands.spawn((
+                    Name::new(format!("{figure:?}")),
+                    figure,
+                    Mesh3d(mesh),
+                    MeshMaterial3d(material),
+                    transform,
+                ));
+            }
+        }
+    }
+    for e in existing.into_values() {
+        commands.entity(e).despawn();
+    }
+}
+
+/// The sun where the scenario's time puts it, dim at night; restored when the scenario closes.
+fn sync_light(
+    player: Res<ScenarioPlayer>,
+    mut backup: ResMut<DaylightBackup>,
+    mut sun: Query<(&mut Transform, &mut DirectionalLight)>,
+    ambient: Option<ResMut<GlobalAmbientLight>>,
+    mut sky: Option<ResMut<ClearColor>>,
+) {
+    if !player.is_changed() {
+        return;
+    }
+    let Ok((mut transform, mut light)) = sun.single_mut() else {
+        return;
+    };
+    let mut ambient = ambient;
+    let Some(env) = player.state.as_ref().map(|s| &s.environment) else {
+        if let Some((t, lux, amb, colour)) = backup.0.take() {
+            *transform = t;
+            light.illuminance = lux;
+            if let Some(a) = ambient.as_mut() {
+                a.brightness = amb;
+            }
+            if let Some(s) = sky.as_mut() {
+                s.0 = colour;
+            }
+        }
+        return;
+    };
+    if backup.0.is_none() {
+        backup.0 = Some((
+            *transform,
+            light.illuminance,
+            ambient.as_ref().map_or(0.0, |a| a.brightness),
+            sky.as_ref().map_or(Color::BLACK, |s| s.0),
+        ));
+    }
+    let Some((_, day_lux, day_ambient, day_sky)) = backup.0 else {
+        return;
+    };
+    let sun_pos = twincity_core::scenario::sun::SunPosition {
+        elevation_deg: env.sun_elevation_deg,
+        azimuth_deg: env.sun_azimuth_deg,
+    };
+    let towards_sun = sun_pos.direction();
+    // Below the horizon the light comes from just above it, very dim (moon and sky glow).
+    let lit = towards_sun.with_y(towards_sun.y.max(0.15)).normalize();
+    let daylight = (env.sun_elevation_deg.to_radians().sin().max(0.0) as f32 * 1.4).min(1.0);
+    let overcast = 1.0 - 0.6 * env.rain as f32;
+    *transform = Transform::from_translation(lit * 300.0).looking_at(Vec3::ZERO, Vec3::Y);
+    light.illuminance = (day_lux * daylight * overcast).max(day_lux * 0.01);
+    if let Some(a) = ambient.as_mut() {
+        let night_floor = if env.street_lights_on { 0.12 } else { 0.05 };
+        a.brightness = day_ambient * (daylight * overcast).max(night_floor);
+    }
+    if let Some(s) = sky.as_mut() {
+        // Night sky, greyer in rain or fog.
+        let night = Color::srgb(0.02, 0.03, 0.07);
+        let grey = Color::srgb(0.62, 0.65, 0.68);
+        let clear = night.mix(&day_sky, (daylight * 2.0).min(1.0));
+        let murk = (0.6 * env.rain as f32).max(
+            env.fog_visibility_m
+                .map_or(0.0, |v| (1.0 - v as f32 / 1000.0).clamp(0.0, 0.9)),
+        );
+        s.0 = clear.mix(&grey.mix(&night, 1.0 - (daylight * 2.0).min(1.0)), murk);
+    }
+}
+
+/// Fog on the 3D view and the camera previews when the scenario has some.
+fn sync_fog(
+    mut commands: Commands,
+    player: Res<ScenarioPlayer>,
+    views: Query<(Entity, Option<&DistanceFog>), With<Camera3d>>,
+) {
+    if !player.is_changed() {
+        return;
+    }
+    let fog = player.state.as_ref().and_then(|s| {
+        s.environment
+            .fog_visibility_m
+            .map(|v| (v, s.environment.sun_elevation_deg))
+    });
+    for (entity, current) in &views {
+        match (fog, current) {
+            (Some((visibility, elevation)), _) => {
+                let light = (elevation.to_radians().sin().max(0.0) as f32 * 2.0).clamp(0.08, 1.0);
+                commands.entity(entity).insert(DistanceFog {
+                    color: Color::srgb(0.7 * light, 0.72 * light, 0.75 * light),
+                    falloff: FogFalloff::from_visibility(visibility as f32),
+                    ..default()
+                });
+            }
+            (None, Some(_)) => {
+                commands.entity(entity).remove::<DistanceFog>();
+            }
+            (None, None) => {}
+        }
+    }
+}
+
+/// The selected event's places in the view: spots, areas and routes.
+fn draw_places(mut gizmos: Gizmos, player: Res<ScenarioPlayer>) {
+    use twincity_core::scenario::Incident;
+    let Some(s) = &player.scenario else {
+        return;
+    };
+    let y = pavement(&player) + 0.05;
+    let at = |p: (f64, f64)| Vec3::new(p.0 as f32, y, -p.1 as f32);
+    for (i, e) in s.events.iter().enumerate() {
+        let selected = player.selected == Some(i);
+        let colour = if selected {
+            Color::srgb(1.0, 0.9, 0.2)
+        } else {
+            Color::srgb(0.9, 0.5, 0.9).with_alpha(0.6)
+        };
+        let ring = |gizmos: &mut Gizmos, p: (f64, f64), r: f32| {
+            gizmos.circle(
+                Isometry3d::new(at(p), Quat::from_rotation_x(std::f32::consts::FRAC_PI_2)),
+                r,
+                colour,
+            );
+        };
+        match &e.incident {
+            Incident::Dumping {
+                from,
+                spot,
+                leave_to,
+                ..
+            } => {
+                ring(&mut gizmos, *spot, 1.0);
+                gizmos.line(at(*from), at(*spot), colour);
+                if let Some(l) = leave_to {
+                    gizmos.line(at(*spot), at(*l), colour.with_alpha(0.4));
+                }
+            }
+            Incident::Collapse {
+                from,
+                towards,
+                within,
+                ..
+            } => {
+                ring(&mut gizmos, *from, 0.5);
+                gizmos.line(at(*from), at(*towards), colour);
+                if selected {
+                    ring(&mut gizmos, *towards, *within as f32);
+                }
+            }
+            Incident::Gathering {
+                at: p,
+                radius,
+                within,
+                ..
+            } => {
+                ring(&mut gizmos, *p, *radius as f32);
+                if selected {
+                    ring(&mut gizmos, *p, *within as f32);
+                }
+            }
+            Incident::Dispersal { from, radius, .. } => ring(&mut gizmos, *from, *radius as f32),
+            Incident::Vehicle { route, .. } => {
+                gizmos.linestrip(route.iter().map(|p| at(*p)), colour);
+            }
+        }
+    }
+    for c in &s.speed_cameras {
+        gizmos.circle(
+            Isometry3d::new(at(c.at), Quat::from_rotation_x(std::f32::consts::FRAC_PI_2)),
+            c.gate_m as f32,
+            Color::srgb(1.0, 0.2, 0.2),
+        );
+    }
+}

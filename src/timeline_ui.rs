@@ -1,0 +1,1032 @@
+//! The scenario timeline panel: events as bars on tracks (drag a bar to move it, its right
+//! edge to resize it, click to edit it), play / pause / step, a ruler to scrub and shift-drag
+//! to loop a range, and the selected event's fields (places picked in the 3D view).
+//! It only reads the [`ScenarioPlayer`] and returns commands.
+
+use bevy_egui::egui;
+use twincity_core::scenario::{
+    Draw, Dumper, Incident, Lights, Num, ObjectKind, Scenario, ScenarioEvent, Start, VehicleKind,
+    VehicleSpec,
+};
+
+use crate::scenario_view::{ScenarioCommand, ScenarioPlayer};
+
+/// What the panel asks for.
+#[derive(Default)]
+pub struct TimelineOut {
+    pub commands: Vec<ScenarioCommand>,
+    /// Open the file prompt to load a scenario.
+    pub load: bool,
+    pub save_as: bool,
+    /// Pick a place in the 3D view: (event, field).
+    pub placing: Option<Option<(usize, &'static str)>>,
+    pub select: Option<Option<usize>>,
+}
+
+const LABELS_W: f32 = 150.0;
+const ROW_H: f32 = 20.0;
+const RULER_H: f32 = 20.0;
+
+fn kind_colour(incident: &Incident) -> egui::Color32 {
+    match incident {
+        Incident::Dumping { .. } => egui::Color32::from_rgb(190, 140, 60),
+        Incident::Collapse { .. } => egui::Color32::from_rgb(200, 70, 70),
+        Incident::Gathering { .. } => egui::Color32::from_rgb(70, 170, 190),
+        Incident::Dispersal { .. } => egui::Color32::from_rgb(190, 80, 190),
+        Incident::Vehicle { .. } => egui::Color32::from_rgb(90, 120, 200),
+    }
+}
+
+/// A tick step giving about one label per 80 pixels.
+fn tick_step(px_per_s: f32) -> f64 {
+    [
+        1.0, 2.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0,
+    ]
+    .into_iter()
+    .find(|s| *s as f32 * px_per_s >= 80.0)
+    .unwrap_or(3600.0)
+}
+
+/// Moves an event's start by `dt` seconds (its own number for `At`, its delay otherwise;
+/// a drawn range moves as a whole).
+pub fn shift_start(e: &mut ScenarioEvent, dt: f64) {
+    let n = match &mut e.start {
+        Start::At(n) => n,
+        Start::After { delay_s, .. } | Start::AfterEnd { delay_s, .. } => delay_s,
+    };
+    let low = n.bounds().0;
+    let dt = dt.max(-low);
+    match n {
+        Num::Fixed(v) => *v += dt,
+        Num::Drawn(Draw::Range(a, b)) => {
+            *a += dt;
+            *b += dt;
+        }
+        Num::Drawn(Draw::Choice(values)) => values.iter_mut().for_each(|v| *v += dt),
+    }
+}
+
+/// Lengthens an event by `dt` seconds through the field that sets its length (what drops
+/// take, how long people stay, a vehicle's stop or speed); `false` when nothing does (a
+/// collapse lasts to the end).
+pub fn resize(e: &mut ScenarioEvent, planned: f64, dt: f64) -> bool {
+    let stretch = |n: &mut Num| {
+        let v = (n.bounds().0 + dt).max(0.0);
+        *n = Num::Fixed((v * 10.0).round() / 10.0);
+    };
+    match &mut e.incident {
+        Incident::Dumping { drop_s, .. } => stretch(drop_s),
+        Incident::Gathering { stay_s, .. } | Incident::Dispersal { stay_s, .. } => stretch(stay_s),
+        Incident::Vehicle { park: Some(p), .. } => stretch(&mut p.stay_s),
+        Incident::Vehicle {
+            speed_kmh, route, ..
+        } => {
+            // Same route in a different time: the speed changes.
+            let len = twincity_core::scenario::route_length(route);
+            let new = (planned + dt).max(1.0);
+            *speed_kmh = Num::Fixed(((len / new * 3.6) * 10.0).round() / 10.0);
+        }
+        Incident::Collapse { .. } => return false,
+    }
+    true
+}
+
+/// The panel: header, tracks and the selected event's fields.
+pub fn timeline_panel(ui: &mut egui::Ui, player: &ScenarioPlayer) -> TimelineOut {
+    let mut out = TimelineOut::default();
+    let (Some(scenario), Some(path)) = (&player.scenario, Some(&player.path)) else {
+        return out;
+    };
+    let duration = scenario.duration_s.max(1.0);
+    let now = player.time();
+    ui.horizontal_wrapped(|ui| {
+        ui.strong(&scenario.name);
+        ui.weak(
+            path.as_ref()
+                .map_or("(not saved)".to_string(), |p| p.display().to_string()),
+        );
+        if player.dirty {
+            ui.colored_label(egui::Color32::YELLOW, "● unsaved");
+        }
+        ui.separator();
+        let play = if player.playing {
+            "⏸ Pause"
+        } else {
+            "▶ Play"
+        };
+        if ui.button(play).clicked() {
+            out.commands.push(ScenarioCommand::TogglePlay);
+        }
+        if ui.button("Step 0.1 s").clicked() {
+            out.commands.push(ScenarioCommand::Step);
+        }
+        ui.label(format!("{now:6.1} / {duration:.0} s"));
+        ui.separator();
+        let mut looping = player.loop_range.is_some();
+        if ui
+            .checkbox(&mut looping, "Loop")
+            .on_hover_text("Shift-drag on the ruler to choose the range")
+            .changed()
+        {
+            out.commands
+                .push(ScenarioCommand::Loop(looping.then_some((0.0, duration))));
+        }
+        if let Some((mut a, mut b)) = player.loop_range {
+            let ra = ui.add(
+                egui::DragValue::new(&mut a)
+                    .range(0.0..=duration)
+                    .suffix(" s"),
+            );
+            ui.label("to");
+            let rb = ui.add(
+                egui::DragValue::new(&mut b)
+                    .range(0.0..=duration)
+                    .suffix(" s"),
+            );
+            if ra.changed() || rb.changed() {
+                out.commands.push(ScenarioCommand::Loop(Some((a, b))));
+            }
+        }
+        ui.separator();
+        let can_undo = player.history.as_ref().is_some_and(|h| h.can_undo());
+        let can_redo = player.history.as_ref().is_some_and(|h| h.can_redo());
+        if ui
+            .add_enabled(can_undo, egui::Button::new("Undo"))
+            .clicked()
+        {
+            out.commands.push(ScenarioCommand::Undo);
+        }
+        if ui
+            .add_enabled(can_redo, egui::Button::new("Redo"))
+            .clicked()
+        {
+            out.commands.push(ScenarioCommand::Redo);
+        }
+        if ui.button("Save").clicked() {
+            if player.path.is_some() {
+                out.commands.push(ScenarioCommand::Save(None));
+            } else {
+                out.save_as = true;
+            }
+        }
+        if ui.button("Save as…").clicked() {
+            out.save_as = true;
+        }
+        if ui.button("Close").clicked() {
+            out.commands.push(ScenarioCommand::Close);
+        }
+    });
+    for (msg, colour) in [
+        (&player.error, egui::Color32::LIGHT_RED),
+        (&player.problem, egui::Color32::LIGHT_RED),
+        (&player.saved, egui::Color32::LIGHT_GRAY),
+    ] {
+        if let Some(m) = msg {
+            ui.colored_label(colour, m);
+        }
+    }
+    ui.separator();
+    let full = ui.available_rect_before_wrap();
+    let editor_w = (full.width() * 0.36).clamp(260.0, 460.0);
+    ui.horizontal_top(|ui| {
+        let tracks_w = (ui.available_width() - editor_w - 12.0).max(200.0);
+        ui.vertical(|ui| {
+            ui.set_width(tracks_w);
+            egui::ScrollArea::vertical()
+                .id_salt("timeline tracks")
+                .show(ui, |ui| tracks(ui, player, scenario, duration, &mut out));
+        });
+        ui.separator();
+        ui.vertical(|ui| {
+            egui::ScrollArea::vertical()
+                .id_salt("timeline editor")
+                .show(ui, |ui| {
+                    let mut s = scenario.clone();
+                    match player.selected.filter(|&i| i < s.events.len()) {
+                        Some(i) => event_editor(ui, &mut s, i, player, &mut out),
+                        None => scenario_editor(ui, &mut s, &mut out, now),
+                    }
+                    if s != *scenario {
+                        out.commands.push(ScenarioCommand::Replace(Box::new(s)));
+                    }
+                });
+        });
+    });
+    out
+}
+
+fn tracks(
+    ui: &mut egui::Ui,
+    player: &ScenarioPlayer,
+    scenario: &Scenario,
+    duration: f64,
+    out: &mut TimelineOut,
+) {
+    let n = scenario.events.len();
+    let width = ui.available_width();
+    let height = RULER_H + ROW_H * n.max(1) as f32 + 4.0;
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(width, height), egui::Sense::hover());
+    let painter = ui.painter_at(rect);
+    let x0 = rect.left() + LABELS_W;
+    let px_per_s = ((rect.right() - x0 - 6.0) / duration as f32).max(0.01);
+    let x_of = |t: f64| x0 + (t.clamp(0.0, duration) as f32) * px_per_s;
+    let t_of = |x: f32| (((x - x0) / px_per_s) as f64).clamp(0.0, duration);
+    let text = ui.visuals().text_color();
+    let weak = ui.visuals().weak_text_color();
+    // Ruler: click or drag to scrub, shift-drag to choose the loop range.
+    let ruler = egui::Rect::from_min_max(
+        egui::pos2(x0, rect.top()),
+        egui::pos2(rect.right(), rect.top() + RULER_H),
+    );
+    painter.rect_filled(ruler, 2.0, ui.visuals().extreme_bg_color);
+    let step = tick_step(px_per_s);
+    let mut t = 0.0;
+    while t <= duration + 1e-9 {
+        let x = x_of(t);
+        painter.line_segment(
+            [
+                egui::pos2(x, ruler.bottom() - 6.0),
+                egui::pos2(x, ruler.bottom()),
+            ],
+            egui::Stroke::new(1.0, weak),
+        );
+        painter.text(
+            egui::pos2(x + 2.0, ruler.top() + 2.0),
+            egui::Align2::LEFT_TOP,
+            if t >= 60.0 && step >= 60.0 {
+                format!("{}:{:02}", (t / 60.0).floor(), (t % 60.0) as u32)
+            } else {
+                format!("{t:.0}")
+            },
+            egui::FontId::proportional(11.0),
+            weak,
+        );
+        t += step;
+    }
+    if let Some((a, b)) = player.loop_range {
+        painter.rect_filled(
+            egui::Rect::from_min_max(
+                egui::pos2(x_of(a), rect.top()),
+                egui::pos2(x_of(b), rect.bottom()),
+            ),
+            0.0,
+            egui::Color32::from_rgba_unmultiplied(120, 200, 120, 28),
+        );
+    }
+    let ruler_resp = ui.interact(ruler, ui.id().with("ruler"), egui::Sense::click_and_drag());
+    let shift = ui.input(|i| i.modifiers.shift);
+    if let Some(p) = ruler_resp.interact_pointer_pos() {
+        if shift {
+            let origin = ruler_resp
+                .interact_pointer_pos()
+                .map(|_| ui.input(|i| i.pointer.press_origin()).unwrap_or(p));
+            if let Some(o) = origin {
+                let (a, b) = (t_of(o.x.min(p.x)), t_of(o.x.max(p.x)));
+                if b - a >= 0.5 {
+                    out.commands.push(ScenarioCommand::Loop(Some((a, b))));
+                }
+            }
+        } else if ruler_resp.clicked() || ruler_resp.dragged() {
+            out.commands.push(ScenarioCommand::Seek(t_of(p.x)));
+        }
+    }
+    // Tracks.
+    let compiled = player.compiled.as_ref();
+    for (i, e) in scenario.events.iter().enumerate() {
+        let top = rect.top() + RULER_H + 2.0 + ROW_H * i as f32;
+        let row = egui::Rect::from_min_max(
+            egui::pos2(rect.left(), top),
+            egui::pos2(rect.right(), top + ROW_H),
+        );
+        if i % 2 == 1 {
+            painter.rect_filled(row, 0.0, ui.visuals().faint_bg_color);
+        }
+        let selected = player.selected == Some(i);
+        painter.text(
+            egui::pos2(rect.left() + 4.0, top + ROW_H / 2.0),
+            egui::Align2::LEFT_CENTER,
+            &e.id,
+            egui::FontId::proportional(12.0),
+            if selected {
+                ui.visuals().strong_text_color()
+            } else {
+                text
+            },
+        );
+        let Some(timed) = compiled.and_then(|c| c.events.get(i)) else {
+            continue;
+        };
+        let drag_id = ui.id().with(("bar", i));
+        let offset: f32 = ui.data(|d| d.get_temp(drag_id).unwrap_or(0.0));
+        let resize_id = ui.id().with(("edge", i));
+        let stretch: f32 = ui.data(|d| d.get_temp(resize_id).unwrap_or(0.0));
+        let open_ended = !timed.end_s.is_finite();
+        let (a, b) = (
+            x_of(timed.start_s) + offset,
+            if open_ended {
+                x_of(duration)
+            } else {
+                x_of(timed.end_s)
+            } + offset
+                + stretch,
+        );
+        let bar = egui::Rect::from_min_max(
+            egui::pos2(a, top + 3.0),
+            egui::pos2(b.max(a + 4.0), top + ROW_H - 3.0),
+        );
+        let mut colour = kind_colour(&e.incident);
+        if selected {
+            colour = colour.gamma_multiply(1.3);
+        }
+        painter.rect_filled(bar, 3.0, colour);
+        if open_ended {
+            painter.text(
+                egui::pos2(bar.right() - 4.0, bar.center().y),
+                egui::Align2::RIGHT_CENTER,
+                "to the end",
+                egui::FontId::proportional(10.0),
+                egui::Color32::WHITE,
+            );
+        }
+        if selected {
+            painter.line_segment(
+                [bar.left_bottom(), bar.right_bottom()],
+                egui::Stroke::new(2.0, egui::Color32::WHITE),
+            );
+        }
+        // Body: click to select, drag to move (one undo step when released).
+        let body = egui::Rect::from_min_max(
+            bar.min,
+            egui::pos2((bar.right() - 6.0).max(bar.left() + 2.0), bar.bottom()),
+        );
+        let resp = ui
+            .interact(body, drag_id, egui::Sense::click_and_drag())
+            .on_hover_text(format!(
+                "{} {}: {:.1} s → {}\nDrag to move, drag the right edge to resize, click to edit",
+                e.incident.kind_name(),
+                e.id,
+                timed.start_s,
+                if open_ended {
+                    "end".to_string()
+                } else {
+                    format!("{:.1} s", timed.end_s)
+                }
+            ));
+        if resp.clicked() || resp.drag_started() {
+            out.select = Some(Some(i));
+        }
+        if resp.dragged() {
+            ui.data_mut(|d| d.insert_temp(drag_id, offset + resp.drag_delta().x));
+        }
+        if resp.drag_stopped() {
+            ui.data_mut(|d| d.remove::<f32>(drag_id));
+            let mut s = scenario.clone();
+            shift_start(
+                &mut s.events[i],
+                ((offset / px_per_s) as f64 * 10.0).round() / 10.0,
+            );
+            out.commands.push(ScenarioCommand::Replace(Box::new(s)));
+        }
+        if !open_ended {
+            let edge = egui::Rect::from_min_max(
+                egui::pos2(bar.right() - 6.0, bar.top()),
+                bar.right_bottom(),
+            );
+            let er = ui
+                .interact(edge, resize_id, egui::Sense::drag())
+                .on_hover_cursor(egui::CursorIcon::ResizeHorizontal);
+            if er.dragged() {
+                ui.data_mut(|d| d.insert_temp(resize_id, stretch + er.drag_delta().x));
+            }
+            if er.drag_stopped() {
+                ui.data_mut(|d| d.remove::<f32>(resize_id));
+                let mut s = scenario.clone();
+                if resize(
+                    &mut s.events[i],
+                    timed.end_s - timed.start_s,
+                    (stretch / px_per_s) as f64,
+                ) {
+                    out.commands.push(ScenarioCommand::Replace(Box::new(s)));
+                }
+            }
+        }
+    }
+    if n == 0 {
+        painter.text(
+            egui::pos2(x0 + 8.0, rect.top() + RULER_H + ROW_H / 2.0),
+            egui::Align2::LEFT_CENTER,
+            "No events: add one on the right",
+            egui::FontId::proportional(12.0),
+            weak,
+        );
+    }
+    let x = x_of(player.time());
+    painter.line_segment(
+        [egui::pos2(x, rect.top()), egui::pos2(x, rect.bottom())],
+        egui::Stroke::new(2.0, egui::Color32::from_rgb(255, 90, 60)),
+    );
+}
+
+/// A number: fixed, or a range drawn from the seed.
+fn num_field(
+    ui: &mut egui::Ui,
+    label: &str,
+    n: &mut Num,
+    suffix: &str,
+    range: std::ops::RangeInclusive<f64>,
+) {
+    ui.label(label);
+    ui.horizontal(|ui| match n {
+        Num::Fixed(v) => {
+            ui.add(
+                egui::DragValue::new(v)
+                    .range(range.clone())
+                    .speed(0.1)
+                    .suffix(suffix),
+            );
+            if ui
+                .small_button("±")
+                .on_hover_text("Draw it from the seed between two values")
+                .clicked()
+            {
+                *n = Num::Drawn(Draw::Range(*v, *v));
+            }
+        }
+        Num::Drawn(Draw::Range(a, b)) => {
+            ui.add(egui::DragValue::new(a).range(range.clone()).speed(0.1));
+            ui.label("to");
+            ui.add(
+                egui::DragValue::new(b)
+                    .range(range.clone())
+                    .speed(0.1)
+                    .suffix(suffix),
+            );
+            if *b < *a {
+                *b = *a;
+            }
+            if ui
+                .small_button("=")
+                .on_hover_text("A fixed value")
+                .clicked()
+            {
+                *n = Num::Fixed(*a);
+            }
+        }
+        Num::Drawn(Draw::Choice(values)) => {
+            ui.label(format!(
+                "one of {}",
+                values
+                    .iter()
+                    .map(|v| format!("{v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            if ui
+                .small_button("=")
+                .on_hover_text("A fixed value")
+                .clicked()
+            {
+                *n = Num::Fixed(values.first().copied().unwrap_or(0.0));
+            }
+        }
+    });
+    ui.end_row();
+}
+
+fn point_field(
+    ui: &mut egui::Ui,
+    label: &'static str,
+    p: &mut (f64, f64),
+    event: usize,
+    player: &ScenarioPlayer,
+    out: &mut TimelineOut,
+) {
+    ui.label(label);
+    ui.horizontal(|ui| {
+        ui.add(egui::DragValue::new(&mut p.0).speed(0.2).prefix("E "));
+        ui.add(egui::DragValue::new(&mut p.1).speed(0.2).prefix("N "));
+        let picking = player.placing == Some((event, label));
+        if ui
+            .selectable_label(picking, "Pick")
+            .on_hover_text("Then click the place in the 3D view (Esc cancels)")
+            .clicked()
+        {
+            out.placing = Some((!picking).then_some((event, label)));
+        }
+    });
+    ui.end_row();
+}
+
+fn vehicle_fields(ui: &mut egui::Ui, id: &str, v: &mut VehicleSpec) {
+    ui.label("Vehicle");
+    ui.horizontal(|ui| {
+        egui::ComboBox::from_id_salt(("kind", id))
+            .selected_text(format!("{:?}", v.kind))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut v.kind, VehicleKind::Car, "Car");
+                ui.selectable_value(&mut v.kind, VehicleKind::Van, "Van");
+            });
+        ui.add(
+            egui::TextEdit::singleline(&mut v.make)
+                .desired_width(70.0)
+                .hint_text("make"),
+        );
+        ui.add(
+            egui::TextEdit::singleline(&mut v.model)
+                .desired_width(70.0)
+                .hint_text("model"),
+        );
+    });
+    ui.end_row();
+    ui.label("Plate");
+    ui.add(egui::TextEdit::singleline(&mut v.plate).desired_width(100.0));
+    ui.end_row();
+}
+
+fn event_editor(
+    ui: &mut egui::Ui,
+    s: &mut Scenario,
+    i: usize,
+    player: &ScenarioPlayer,
+    out: &mut TimelineOut,
+) {
+    let ids: Vec<String> = s.events.iter().map(|e| e.id.clone()).collect();
+    ui.horizontal(|ui| {
+        if ui.button("← All events").clicked() {
+            out.select = Some(None);
+        }
+        if ui.button("Delete").clicked() {
+            // Events timed from this one are timed from its start instead.
+            let removed = s.events.remove(i);
+            let start = player.compiled.as_ref().and_then(|c| c.events.get(i)).map_or(0.0, |t| t.start_s);
+            for e in &mut s.events {
+                if matches!(&e.start, Start::After { event, .. } | Start::AfterEnd { event, .. } if *event == removed.id) {
+                    e.start = Start::At(Num::Fixed((start * 10.0).round() / 10.0));
+                }
+            }
+            out.select = Some(None);
+        }
+    });
+    if i >= s.events.len() {
+        return;
+    }
+    let e = &mut s.events[i];
+    egui::Grid::new(("event", i)).num_columns(2).show(ui, |ui| {
+        ui.label("Id");
+        ui.text_edit_singleline(&mut e.id);
+        ui.end_row();
+        ui.label("Starts");
+        let kind = match &e.start {
+            Start::At(_) => 0,
+            Start::After { .. } => 1,
+            Start::AfterEnd { .. } => 2,
+        };
+        let mut new_kind = kind;
+        let other = ids.iter().find(|o| **o != e.id).cloned();
+        egui::ComboBox::from_id_salt(("start", i))
+            .selected_text(["at a time", "after another starts", "after another ends"][kind])
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut new_kind, 0, "at a time");
+                if other.is_some() {
+                    ui.selectable_value(&mut new_kind, 1, "after another starts");
+                    ui.selectable_value(&mut new_kind, 2, "after another ends");
+                }
+            });
+        ui.end_row();
+        if new_kind != kind {
+            let delay = Num::Fixed(0.0);
+            let event = other.clone().unwrap_or_default();
+            e.start = match new_kind {
+                0 => Start::At(Num::Fixed(player.time())),
+                1 => Start::After {
+                    event,
+                    delay_s: delay,
+                },
+                _ => Start::AfterEnd {
+                    event,
+                    delay_s: delay,
+                },
+            };
+        }
+        let own = e.id.clone();
+        match &mut e.start {
+            Start::At(n) => num_field(ui, "At", n, " s", 0.0..=86_400.0),
+            Start::After { event, delay_s } | Start::AfterEnd { event, delay_s } => {
+                ui.label("Event");
+                egui::ComboBox::from_id_salt(("after", i))
+                    .selected_text(event.as_str())
+                    .show_ui(ui, |ui| {
+                        for o in ids.iter().filter(|o| **o != own) {
+                            ui.selectable_value(event, o.clone(), o);
+                        }
+                    });
+                ui.end_row();
+                num_field(ui, "Delay", delay_s, " s", 0.0..=86_400.0);
+            }
+        }
+        match &mut e.incident {
+            Incident::Dumping {
+                by,
+                from,
+                spot,
+                objects,
+                drop_s,
+                leave_to,
+            } => {
+                ui.label("By");
+                let mut van = matches!(by, Dumper::Van(_));
+                ui.horizontal(|ui| {
+                    ui.radio_value(&mut van, false, "on foot");
+                    ui.radio_value(&mut van, true, "van");
+                });
+                ui.end_row();
+                if van != matches!(by, Dumper::Van(_)) {
+                    *by = if van {
+                        Dumper::Van(VehicleSpec {
+                            kind: VehicleKind::Van,
+                            make: "Renault".into(),
+                            model: "Master".into(),
+                            plate: "AA-000-AA".into(),
+                        })
+                    } else {
+                        Dumper::OnFoot
+                    };
+                }
+                if let Dumper::Van(v) = by {
+                    vehicle_fields(ui, &own, v);
+                }
+                point_field(ui, "from", from, i, player, out);
+                point_field(ui, "spot", spot, i, player, out);
+                if matches!(by, Dumper::Van(_)) {
+                    let mut has = leave_to.is_some();
+                    ui.label("Leaves to");
+                    ui.checkbox(&mut has, "elsewhere than it came from");
+                    ui.end_row();
+                    if has && leave_to.is_none() {
+                        *leave_to = Some(*from);
+                    } else if !has {
+                        *leave_to = None;
+                    }
+                    if let Some(l) = leave_to {
+                        point_field(ui, "leave_to", l, i, player, out);
+                    }
+                }
+                num_field(ui, "Dropping takes", drop_s, " s", 0.0..=3600.0);
+                ui.label("Objects");
+                ui.horizontal_wrapped(|ui| {
+                    let mut remove = None;
+                    for (k, o) in objects.iter().enumerate() {
+                        if ui.small_button(format!("{o:?} ×")).clicked() && objects.len() > 1 {
+                            remove = Some(k);
+                        }
+                    }
+                    if let Some(k) = remove {
+                        objects.remove(k);
+                    }
+                    egui::ComboBox::from_id_salt(("add object", i))
+                        .selected_text("add…")
+                        .show_ui(ui, |ui| {
+                            for kind in [
+                                ObjectKind::Bag,
+                                ObjectKind::Box,
+                                ObjectKind::Mattress,
+                                ObjectKind::Appliance,
+                                ObjectKind::Tyre,
+                            ] {
+                                if ui.selectable_label(false, format!("{kind:?}")).clicked()
+                                    && objects.len() < 50
+                                {
+                                    objects.push(kind);
+                                }
+                            }
+                        });
+                });
+                ui.end_row();
+            }
+            Incident::Collapse {
+                from,
+                towards,
+                walk_before_s,
+                within,
+                share,
+                stay_s,
+            } => {
+                point_field(ui, "from", from, i, player, out);
+                point_field(ui, "towards", towards, i, player, out);
+                ui.label("Walks before falling");
+                ui.add(
+                    egui::DragValue::new(walk_before_s)
+                        .range(0.0..=600.0)
+                        .suffix(" s"),
+                );
+                ui.end_row();
+                ui.label("Bystanders within");
+                ui.add(egui::DragValue::new(within).range(0.0..=100.0).suffix(" m"));
+                ui.end_row();
+                num_field(ui, "Share who stop", share, "", 0.0..=1.0);
+                num_field(
+                    ui,
+                    "They stay (0: to the end)",
+                    stay_s,
+                    " s",
+                    0.0..=86_400.0,
+                );
+            }
+            Incident::Gathering {
+                at,
+                radius,
+                within,
+                share,
+                stay_s,
+            } => {
+                point_field(ui, "at", at, i, player, out);
+                ui.label("First ring");
+                ui.add(
+                    egui::DragValue::new(radius)
+                        .range(0.3..=50.0)
+                        .speed(0.05)
+                        .suffix(" m"),
+                );
+                ui.end_row();
+                ui.label("People within");
+                ui.add(egui::DragValue::new(within).range(0.1..=500.0).suffix(" m"));
+                ui.end_row();
+                num_field(ui, "Share who come", share, "", 0.0..=1.0);
+                num_field(
+                    ui,
+                    "They stay (0: to the end)",
+                    stay_s,
+                    " s",
+                    0.0..=86_400.0,
+                );
+            }
+            Incident::Dispersal {
+                from,
+                radius,
+                speed_factor,
+                stay_s,
+            } => {
+                point_field(ui, "from", from, i, player, out);
+                ui.label("Radius");
+                ui.add(egui::DragValue::new(radius).range(0.5..=200.0).suffix(" m"));
+                ui.end_row();
+                ui.label("Running speed");
+                ui.add(egui::Slider::new(speed_factor, 1.0..=3.0).suffix(" × walking"));
+                ui.end_row();
+                num_field(ui, "Look back for", stay_s, " s", 0.0..=3600.0);
+            }
+            Incident::Vehicle {
+                vehicle,
+                route,
+                speed_kmh,
+                park,
+            } => {
+                vehicle_fields(ui, &own, vehicle);
+                num_field(ui, "Speed", speed_kmh, " km/h", 1.0..=250.0);
+                ui.label("Route");
+                ui.vertical(|ui| {
+                    let mut remove = None;
+                    for (k, p) in route.iter_mut().enumerate() {
+                        ui.horizontal(|ui| {
+                            ui.label(format!("{k}"));
+                            ui.add(egui::DragValue::new(&mut p.0).speed(0.2).prefix("E "));
+                            ui.add(egui::DragValue::new(&mut p.1).speed(0.2).prefix("N "));
+                            if ui.small_button("×").clicked() {
+                                remove = Some(k);
+                            }
+                        });
+                    }
+                    if let Some(k) = remove
+                        && route.len() > 2
+                    {
+                        route.remove(k);
+                    }
+                    let picking = player.placing == Some((i, "route"));
+                    if ui
+                        .selectable_label(
+                            picking,
+                            if picking {
+                                "Done adding corners"
+                            } else {
+                                "Add corners in the view"
+                            },
+                        )
+                        .clicked()
+                    {
+                        out.placing = Some((!picking).then_some((i, "route")));
+                    }
+                });
+                ui.end_row();
+                let mut parks = park.is_some();
+                ui.label("Stops");
+                ui.checkbox(&mut parks, "parks at a corner");
+                ui.end_row();
+                if parks && park.is_none() {
+                    *park = Some(twincity_core::scenario::Park {
+                        at: 1.min(route.len() - 1),
+                        stay_s: Num::Fixed(20.0),
+                    });
+                } else if !parks {
+                    *park = None;
+                }
+                if let Some(p) = park {
+                    ui.label("At corner");
+                    ui.add(
+                        egui::DragValue::new(&mut p.at).range(0..=route.len().saturating_sub(1)),
+                    );
+                    ui.end_row();
+                    num_field(ui, "For", &mut p.stay_s, " s", 0.0..=86_400.0);
+                }
+            }
+        }
+    });
+    if let Some(t) = player.compiled.as_ref().and_then(|c| c.events.get(i)) {
+        let drawn: Vec<String> = t
+            .drawn
+            .iter()
+            .map(|(k, v)| format!("{k} = {v:.2}"))
+            .collect();
+        ui.weak(format!(
+            "With seed {}: starts {:.1} s, ends {}; {}",
+            s.seed,
+            t.start_s,
+            if t.end_s.is_finite() {
+                format!("{:.1} s", t.end_s)
+            } else {
+                "at the end".into()
+            },
+            drawn.join(", ")
+        ));
+    }
+}
+
+fn new_event(kind: &str, id: String, at: f64) -> ScenarioEvent {
+    let start = Start::At(Num::Fixed((at * 10.0).round() / 10.0));
+    let incident = match kind {
+        "Dumping" => Incident::Dumping {
+            by: Dumper::OnFoot,
+            from: (0.0, -20.0),
+            spot: (0.0, 0.0),
+            objects: vec![ObjectKind::Bag, ObjectKind::Bag],
+            drop_s: Num::Fixed(12.0),
+            leave_to: None,
+        },
+        "Collapse" => Incident::Collapse {
+            from: (-10.0, 0.0),
+            towards: (10.0, 0.0),
+            walk_before_s: 8.0,
+            within: 8.0,
+            share: Num::Fixed(0.3),
+            stay_s: Num::Fixed(0.0),
+        },
+        "Gathering" => Incident::Gathering {
+            at: (0.0, 0.0),
+            radius: 1.5,
+            within: 20.0,
+            share: Num::Fixed(0.5),
+            stay_s: Num::Fixed(60.0),
+        },
+        "Dispersal" => Incident::Dispersal {
+            from: (0.0, 0.0),
+            radius: 10.0,
+            speed_factor: 1.6,
+            stay_s: Num::Fixed(10.0),
+        },
+        _ => Incident::Vehicle {
+            vehicle: VehicleSpec {
+                kind: VehicleKind::Car,
+                make: "Renault".into(),
+                model: "Clio".into(),
+                plate: "AA-000-AA".into(),
+            },
+            route: vec![(-110.0, -34.0), (110.0, -34.0)],
+            speed_kmh: Num::Fixed(50.0),
+            park: None,
+        },
+    };
+    ScenarioEvent {
+        id,
+        start,
+        incident,
+    }
+}
+
+/// With no event selected: the list, adding events, the environment, the registry and speed
+/// cameras.
+fn scenario_editor(ui: &mut egui::Ui, s: &mut Scenario, out: &mut TimelineOut, now: f64) {
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Add:");
+        for kind in ["Dumping", "Collapse", "Gathering", "Dispersal", "Vehicle"] {
+            if ui
+                .button(kind)
+                .on_hover_text("At the current time; then set its places (Pick) and fields")
+                .clicked()
+            {
+                let base = kind.to_lowercase();
+                let id = (1..)
+                    .map(|k| format!("{base} {k}"))
+                    .find(|id| !s.events.iter().any(|e| &e.id == id))
+                    .unwrap_or(base);
+                s.events.push(new_event(kind, id, now));
+                out.select = Some(Some(s.events.len() - 1));
+            }
+        }
+    });
+    egui::Grid::new("scenario fields")
+        .num_columns(2)
+        .show(ui, |ui| {
+            ui.label("Name");
+            ui.text_edit_singleline(&mut s.name);
+            ui.end_row();
+            ui.label("Seed");
+            ui.add(egui::DragValue::new(&mut s.seed));
+            ui.end_row();
+            ui.label("Duration");
+            ui.add(
+                egui::DragValue::new(&mut s.duration_s)
+                    .range(1.0..=86_400.0)
+                    .suffix(" s"),
+            );
+            ui.end_row();
+            let env = &mut s.environment;
+            num_field(ui, "Time of day", &mut env.time_of_day_h, " h", 0.0..=24.0);
+            ui.label("Day of year");
+            ui.add(egui::DragValue::new(&mut env.day_of_year).range(1..=366));
+            ui.end_row();
+            num_field(ui, "Rain", &mut env.rain, "", 0.0..=1.0);
+            let mut foggy = env.fog_visibility_m.is_some();
+            ui.label("Fog");
+            ui.checkbox(&mut foggy, "");
+            ui.end_row();
+            if foggy && env.fog_visibility_m.is_none() {
+                env.fog_visibility_m = Some(Num::Fixed(200.0));
+            } else if !foggy {
+                env.fog_visibility_m = None;
+            }
+            if let Some(f) = env.fog_visibility_m.as_mut() {
+                num_field(ui, "Visibility", f, " m", 5.0..=10_000.0);
+            }
+            ui.label("Street lights");
+            ui.horizontal(|ui| {
+                ui.radio_value(&mut env.street_lights, Lights::Auto, "auto");
+                ui.radio_value(&mut env.street_lights, Lights::On, "on");
+                ui.radio_value(&mut env.street_lights, Lights::Off, "off");
+            });
+            ui.end_row();
+        });
+    egui::CollapsingHeader::new(format!("Plate registry ({})", s.registry.len())).show(ui, |ui| {
+        let mut remove = None;
+        for (k, r) in s.registry.iter_mut().enumerate() {
+            ui.horizontal(|ui| {
+                ui.add(egui::TextEdit::singleline(&mut r.plate).desired_width(90.0));
+                ui.add(egui::TextEdit::singleline(&mut r.make).desired_width(80.0));
+                ui.add(egui::TextEdit::singleline(&mut r.model).desired_width(80.0));
+                if ui.small_button("×").clicked() {
+                    remove = Some(k);
+                }
+            });
+        }
+        if let Some(k) = remove {
+            s.registry.remove(k);
+        }
+        if ui.button("Add a plate").clicked() {
+            s.registry.push(twincity_core::scenario::Registration {
+                plate: format!("ZZ-{:03}-ZZ", s.registry.len() + 1),
+                make: "Peugeot".into(),
+                model: "208".into(),
+            });
+        }
+    });
+    egui::CollapsingHeader::new(format!("Speed cameras ({})", s.speed_cameras.len())).show(
+        ui,
+        |ui| {
+            let mut remove = None;
+            for (k, c) in s.speed_cameras.iter_mut().enumerate() {
+                ui.horizontal(|ui| {
+                    ui.add(egui::TextEdit::singleline(&mut c.name).desired_width(110.0));
+                    ui.add(egui::DragValue::new(&mut c.at.0).speed(0.2).prefix("E "));
+                    ui.add(egui::DragValue::new(&mut c.at.1).speed(0.2).prefix("N "));
+                    ui.add(
+                        egui::DragValue::new(&mut c.limit_kmh)
+                            .range(5.0..=250.0)
+                            .suffix(" km/h"),
+                    );
+                    if ui.small_button("×").clicked() {
+                        remove = Some(k);
+                    }
+                });
+            }
+            if let Some(k) = remove {
+                s.speed_cameras.remove(k);
+            }
+            if ui.button("Add a speed camera").clicked() {
+                s.speed_cameras.push(twincity_core::scenario::SpeedCamera {
+                    name: format!("Radar {}", s.speed_cameras.len() + 1),
+                    at: (0.0, -37.5),
+                    limit_kmh: 50.0,
+                    gate_m: 4.0,
+                });
+            }
+        },
+    );
+}

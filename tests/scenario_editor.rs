@@ -1,0 +1,189 @@
+//! Scenarios in the editor's scenario plugin, as the timeline panel drives it: loaded and
+//! played to a time, drawn (a fallen person lying, vehicles, night), edited with one undo step
+//! per drag, saved, and reloaded when the file changes on disk.
+
+mod common;
+
+use bevy::prelude::*;
+use twincity::city::CitySpec;
+use twincity::headless::{OffscreenOptions, OffscreenRenderer};
+use twincity::scenario_view::{ScenarioCommand, ScenarioFigure};
+use twincity::timeline_ui::shift_start;
+use twincity_core::scenario::run::{Pose, Role};
+use twincity_core::scenario::{Num, Scenario, Start};
+
+fn shipped(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name)
+}
+
+fn renderer(scenario: std::path::PathBuf, at: f64) -> OffscreenRenderer {
+    let mut r = OffscreenRenderer::new(
+        CitySpec::default(),
+        OffscreenOptions {
+            scenario: Some((scenario, at)),
+            ..OffscreenOptions::default()
+        },
+    )
+    .unwrap();
+    r.update();
+    r.update();
+    r
+}
+
+/// Figures of one kind in the world, with their transforms.
+fn figures(r: &mut OffscreenRenderer) -> Vec<(ScenarioFigure, Transform)> {
+    let world = r.world_mut();
+    let mut q = world.query::<(&ScenarioFigure, &Transform)>();
+    q.iter(world).map(|(f, t)| (*f, *t)).collect()
+}
+
+#[test]
+fn a_loaded_scenario_is_drawn_with_its_fallen_person_lying() {
+    let mut r = renderer(shipped("collapse_in_crowd.scenario.ron"), 110.0);
+    let state = r.scenario().unwrap().state.clone().unwrap();
+    assert!((state.time_s - 110.0).abs() < 1e-9);
+    let people = figures(&mut r)
+        .into_iter()
+        .filter(|(f, _)| matches!(f, ScenarioFigure::Person(_)))
+        .collect::<Vec<_>>();
+    assert_eq!(people.len(), state.people.len());
+    let fallen = state
+        .people
+        .iter()
+        .position(|p| p.role == Role::Fallen("malaise".into()))
+        .unwrap();
+    assert_eq!(state.people[fallen].pose, Pose::Lying);
+    let (_, body) = people
+        .iter()
+        .find(|(f, _)| *f == ScenarioFigure::Person(fallen))
+        .unwrap();
+    // Lying: the figure's head (1.7 m up when standing) is near the ground, ahead along
+    // the heading; a standing neighbour's head stays up.
+    let head = body.transform_point(Vec3::new(0.0, 1.7, 0.0));
+    assert!(head.y < 0.6, "head at {head}");
+    let heading = state.people[fallen].heading as f32;
+    let ahead = Vec3::new(heading.cos(), 0.0, -heading.sin());
+    assert!(
+        (head - body.translation).dot(ahead) > 1.4,
+        "lies along its heading"
+    );
+    let standing = state
+        .people
+        .iter()
+        .position(|p| p.pose == Pose::Walking)
+        .unwrap();
+    let (_, other) = people
+        .iter()
+        .find(|(f, _)| *f == ScenarioFigure::Person(standing))
+        .unwrap();
+    assert!(other.transform_point(Vec3::new(0.0, 1.7, 0.0)).y > 1.7);
+}
+
+#[test]
+fn a_drag_on_the_timeline_is_one_undo_step_and_the_run_follows() {
+    let mut r = renderer(shipped("market_gathering.scenario.ron"), 20.0);
+    let before = r.scenario().unwrap().scenario.clone().unwrap();
+    let first_start = r.scenario().unwrap().compiled.as_ref().unwrap().events[0].start_s;
+    // A drag: the panel sends the edited scenario once, on release (moved 12 s later).
+    let mut moved = before.clone();
+    shift_start(&mut moved.events[0], 12.0);
+    assert!(matches!(&moved.events[0].start, Start::At(Num::Drawn(_))));
+    r.scenario_command(ScenarioCommand::Replace(Box::new(moved.clone())));
+    r.update(); // edits paused: recorded and replayed
+    {
+        let p = r.scenario().unwrap();
+        assert!(p.dirty);
+        assert_eq!(p.scenario.as_ref(), Some(&moved));
+        let start = p.compiled.as_ref().unwrap().events[0].start_s;
+        assert!(
+            (start - first_start - 12.0).abs() < 1e-9,
+            "{start} vs {first_start}"
+        );
+        // The dispersal is timed from the gathering's end: it moved too.
+        assert!((p.time() - 20.0).abs() < 1e-9, "stays at the same time");
+        assert_eq!(p.history.as_ref().unwrap().undo_depth(), 1);
+    }
+    r.scenario_command(ScenarioCommand::Undo);
+    {
+        let p = r.scenario().unwrap();
+        assert_eq!(p.scenario.as_ref(), Some(&before));
+        let start = p.compiled.as_ref().unwrap().events[0].start_s;
+        assert!((start - first_start).abs() < 1e-9);
+    }
+    r.scenario_command(ScenarioCommand::Redo);
+    assert_eq!(r.scenario().unwrap().scenario.as_ref(), Some(&moved));
+    // An edit that breaks the scenario stops it with the reason; the last run is dropped.
+    let mut broken = moved.clone();
+    broken.events[1].start = Start::AfterEnd {
+        event: "nobody".into(),
+        delay_s: Num::Fixed(0.0),
+    };
+    r.scenario_command(ScenarioCommand::Replace(Box::new(broken)));
+    r.update();
+    let p = r.scenario().unwrap();
+    assert!(p.run.is_none());
+    assert!(
+        p.problem.as_deref().unwrap().contains("nobody"),
+        "{:?}",
+        p.problem
+    );
+}
+
+#[test]
+fn saving_keeps_a_readable_file_and_changes_on_disk_are_reloaded() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("speed_camera_cloned_plate.scenario.ron");
+    std::fs::copy(shipped("speed_camera_cloned_plate.scenario.ron"), &file).unwrap();
+    let mut r = renderer(file.clone(), 5.0);
+    let mut s = r.scenario().unwrap().scenario.clone().unwrap();
+    s.name = "Renamed".into();
+    r.scenario_command(ScenarioCommand::Replace(Box::new(s.clone())));
+    r.update();
+    let out = dir.path().join("saved.scenario.ron");
+    r.scenario_command(ScenarioCommand::Save(Some(out.clone())));
+    let p = r.scenario().unwrap();
+    assert!(!p.dirty, "{:?}", p.saved);
+    let text = std::fs::read_to_string(&out).unwrap();
+    // Hand-editable: one field per line, indented, the incidents by name.
+    assert!(text.contains("\n    name: \"Renamed\",\n"), "{text}");
+    assert!(text.contains("Vehicle("), "{text}");
+    assert_eq!(Scenario::load(&out).unwrap().name, "Renamed");
+
+    // Someone edits the saved file by hand: the editor reloads it (nothing unsaved here).
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    std::fs::write(&out, text.replace("Renamed", "Edited by hand")).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while r.scenario().unwrap().scenario.as_ref().unwrap().name != "Edited by hand" {
+        assert!(std::time::Instant::now() < deadline, "not reloaded");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        r.update();
+    }
+    let p = r.scenario().unwrap();
+    assert!(p.saved.as_deref().unwrap().contains("Reloaded"));
+    assert!((p.time() - 5.0).abs() < 1e-9, "the time is kept");
+}
+
+/// The night scenario darkens the scene: a camera sees a darker picture at 23:40 than the
+/// same camera at 14:00.
+#[test]
+fn night_is_darker_than_day() {
+    let camera = {
+        let mut c = common::level_camera(160, 90);
+        c.position = Vec3::new(0.0, 12.0, 40.0);
+        c.tilt_deg = -20.0;
+        c
+    };
+    let mean = |img: &image::RgbaImage| {
+        img.pixels()
+            .map(|p| p.0[..3].iter().map(|&c| c as f64).sum::<f64>())
+            .sum::<f64>()
+            / (img.width() * img.height() * 3) as f64
+    };
+    let mut night = renderer(shipped("night_dumping.scenario.ron"), 10.0);
+    let dark = mean(&night.render(&camera).unwrap());
+    let mut day = renderer(shipped("speed_camera_cloned_plate.scenario.ron"), 10.0);
+    let bright = mean(&day.render(&camera).unwrap());
+    assert!(dark * 2.5 < bright, "night {dark:.1}, day {bright:.1}");
+}
