@@ -231,7 +231,10 @@ struct FigureAssets {
     objects: Vec<Handle<StandardMaterial>>,
     car: Handle<StandardMaterial>,
     van: Handle<StandardMaterial>,
-    plate: Handle<StandardMaterial>,
+    /// A 0.52 m × 0.11 m quad facing +Z.
+    plate_quad: Handle<Mesh>,
+    /// Plate materials with their text, by plate.
+    plates: std::collections::HashMap<String, Handle<StandardMaterial>>,
 }
 
 /// The editor's lighting before a scenario changed it: sun transform and illuminance,
@@ -302,7 +305,8 @@ fn make_figure_assets(
         objects,
         car: mat(0.55, 0.10, 0.12),
         van: mat(0.90, 0.90, 0.90),
-        plate: mat(0.97, 0.97, 0.95),
+        plate_quad: meshes.add(Rectangle::new(0.52, 0.11)),
+        plates: Default::default(),
     };
     commands.insert_resource(assets);
 }
@@ -563,7 +567,9 @@ pub fn figure_transform(position: Vec3, heading: f64, pose: &Pose) -> Transform 
 fn sync_figures(
     mut commands: Commands,
     player: Res<ScenarioPlayer>,
-    assets: Option<Res<FigureAssets>>,
+    assets: Option<ResMut<FigureAssets>>,
+    mut images: ResMut<Assets<Image>>,
+    mut materials: ResMut<Assets<StandardMaterial>>,
     mut figures: Query<(
         Entity,
         &ScenarioFigure,
@@ -571,7 +577,7 @@ fn sync_figures(
         &mut MeshMaterial3d<StandardMaterial>,
     )>,
 ) {
-    let Some(assets) = assets else {
+    let Some(mut assets) = assets else {
         return;
     };
     if !player.is_changed() {
@@ -631,15 +637,38 @@ fn sync_figures(
             assets.cube.clone(),
             material,
         ));
-        // The plate: 0.52 m x 0.11 m at the back, 0.5 m up.
+        // The plate with its text, at the back, 0.5 m up, facing backwards.
+        let plate = match assets.plates.get(&v.vehicle.plate) {
+            Some(m) => m.clone(),
+            None => {
+                let picture = plate_image(&v.vehicle.plate);
+                let image = Image::new(
+                    bevy::render::render_resource::Extent3d {
+                        width: picture.width(),
+                        height: picture.height(),
+                        depth_or_array_layers: 1,
+                    },
+                    bevy::render::render_resource::TextureDimension::D2,
+                    picture.into_raw(),
+                    bevy::render::render_resource::TextureFormat::Rgba8UnormSrgb,
+                    bevy::asset::RenderAssetUsages::RENDER_WORLD,
+                );
+                let m = materials.add(StandardMaterial {
+                    base_color_texture: Some(images.add(image)),
+                    perceptual_roughness: 0.6,
+                    ..default()
+                });
+                assets.plates.insert(v.vehicle.plate.clone(), m.clone());
+                m
+            }
+        };
         let back = rot * Vec3::new(-(l / 2.0 + 0.01), 0.0, 0.0);
         wanted.push((
             ScenarioFigure::Plate(i),
             Transform::from_translation(plan(v.position, 0.5) + back)
-                .with_rotation(rot)
-                .with_scale(Vec3::new(0.02, 0.11, 0.52)),
-            assets.cube.clone(),
-            assets.plate.clone(),
+                .with_rotation(rot * Quat::from_rotation_y(-std::f32::consts::FRAC_PI_2)),
+            assets.plate_quad.clone(),
+            plate,
         ));
     }
     let mut existing: std::collections::HashMap<ScenarioFigure, Entity> =
@@ -843,6 +872,132 @@ fn draw_places(mut gizmos: Gizmos, player: Res<ScenarioPlayer>) {
             Isometry3d::new(at(c.at), Quat::from_rotation_x(std::f32::consts::FRAC_PI_2)),
             c.gate_m as f32,
             Color::srgb(1.0, 0.2, 0.2),
+        );
+    }
+}
+
+/// Width and height of a plate texture, pixels (a 520 mm × 110 mm plate at 4 px/cm).
+pub const PLATE_PX: (u32, u32) = (208, 44);
+
+/// A licence plate's picture: white with a black rim, blue bands at both ends (as French
+/// plates), the text in black across the middle.
+pub fn plate_image(text: &str) -> image::RgbaImage {
+    use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
+    let (w, h) = PLATE_PX;
+    let mut img = image::RgbaImage::from_pixel(w, h, image::Rgba([250, 250, 248, 255]));
+    let band = 16;
+    for (x, y, p) in img.enumerate_pixels_mut() {
+        if x < 2 || y < 2 || x >= w - 2 || y >= h - 2 {
+            *p = image::Rgba([20, 20, 20, 255]);
+        } else if x < band || x >= w - band {
+            *p = image::Rgba([20, 50, 160, 255]);
+        }
+    }
+    let Ok(font) = FontRef::try_from_slice(epaint_default_fonts::HACK_REGULAR) else {
+        return img;
+    };
+    // As large as fits between the bands.
+    let room = (w - 2 * band - 8) as f32;
+    let mut scale = PxScale::from(h as f32 * 0.8);
+    let width = |scale: PxScale| {
+        let f = font.as_scaled(scale);
+        text.chars()
+            .map(|c| f.h_advance(f.glyph_id(c)))
+            .sum::<f32>()
+    };
+    if width(scale) > room {
+        scale = PxScale::from(scale.y * room / width(scale));
+    }
+    let scaled = font.as_scaled(scale);
+    let mut x = band as f32 + 4.0 + (room - width(scale)) / 2.0;
+    let baseline = (h as f32 + scaled.ascent() + scaled.descent()) / 2.0;
+    for c in text.chars() {
+        let glyph = scaled
+            .glyph_id(c)
+            .with_scale_and_position(scale, ab_glyph::point(x, baseline));
+        x += scaled.h_advance(glyph.id);
+        if let Some(outline) = font.outline_glyph(glyph) {
+            let bounds = outline.px_bounds();
+            outline.draw(|gx, gy, coverage| {
+                let (px, py) = (
+                    bounds.min.x as i32 + gx as i32,
+                    bounds.min.y as i32 + gy as i32,
+                );
+                if px >= 0 && py >= 0 && (px as u32) < w && (py as u32) < h {
+                    let p = img.get_pixel_mut(px as u32, py as u32);
+                    for k in 0..3 {
+                        p.0[k] = (p.0[k] as f32 * (1.0 - coverage.min(1.0))
+                            + 15.0 * coverage.min(1.0)) as u8;
+                    }
+                }
+            });
+        }
+    }
+    img
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Dark pixels in the text area (between the blue bands, inside the rim).
+    fn ink(img: &image::RgbaImage) -> Vec<(u32, u32)> {
+        img.enumerate_pixels()
+            .filter(|(x, y, p)| {
+                (20..PLATE_PX.0 - 20).contains(x) && (4..PLATE_PX.1 - 4).contains(y) && p.0[0] < 100
+            })
+            .map(|(x, y, _)| (x, y))
+            .collect()
+    }
+
+    #[test]
+    fn plates_carry_their_text() {
+        let a = plate_image("AB-123-CD");
+        let b = plate_image("AB-123-CE");
+        let blank = plate_image("");
+        assert!(ink(&blank).is_empty(), "a blank plate has no text");
+        let ink_a = ink(&a);
+        // Nine characters across most of the plate's width, most of its height.
+        assert!(ink_a.len() > 600, "{} dark pixels", ink_a.len());
+        let (lo, hi) = ink_a
+            .iter()
+            .fold((u32::MAX, 0), |(lo, hi), (x, _)| (lo.min(*x), hi.max(*x)));
+        assert!(hi - lo > 140, "text spans {lo}..{hi}");
+        // One letter differs: pixels differ only at the end.
+        let diff: Vec<u32> = a
+            .enumerate_pixels()
+            .zip(b.pixels())
+            .filter(|((_, _, p), q)| p != q)
+            .map(|((x, _, _), _)| x)
+            .collect();
+        assert!(!diff.is_empty());
+        assert!(
+            diff.iter().all(|&x| x > PLATE_PX.0 * 3 / 4),
+            "{:?}",
+            diff.iter().min()
+        );
+        // A long text is shrunk to fit between the bands.
+        let long = plate_image("ABCDEFGHIJKLMNOPQRSTUV");
+        assert!(
+            ink(&long)
+                .iter()
+                .all(|(x, _)| (20..PLATE_PX.0 - 20).contains(x))
+        );
+    }
+
+    #[test]
+    fn a_lying_figure_lies_along_its_heading() {
+        let t = figure_transform(Vec3::ZERO, 0.0, &Pose::Lying);
+        let head = t.transform_point(Vec3::new(0.0, 1.7, 0.0));
+        // Heading east: the head lies 1.7 m east, just above the ground.
+        assert!((head - Vec3::new(1.7, 0.16, 0.0)).length() < 0.05, "{head}");
+        let feet = t.transform_point(Vec3::ZERO);
+        assert!(feet.y > 0.1 && feet.y < 0.2);
+        let half = figure_transform(Vec3::ZERO, 0.0, &Pose::Falling { progress: 0.5 });
+        let head = half.transform_point(Vec3::new(0.0, 1.7, 0.0));
+        assert!(
+            (head.y - 1.7 * (std::f32::consts::FRAC_PI_4).cos() - 0.08).abs() < 0.05,
+            "{head}"
         );
     }
 }

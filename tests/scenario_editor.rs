@@ -187,3 +187,40 @@ fn night_is_darker_than_day() {
     let bright = mean(&day.render(&camera).unwrap());
     assert!(dark * 2.5 < bright, "night {dark:.1}, day {bright:.1}");
 }
+
+/// The cloned Clio seen from behind as it passes the radar: its plate is white with the text
+/// in black, readable (left to right) in the camera's image.
+#[test]
+fn a_vehicle_carries_its_plate_text() {
+    let mut r = renderer(shipped("speed_camera_cloned_plate.scenario.ron"), 10.8);
+    let state = r.scenario().unwrap().state.clone().unwrap();
+    let car = state
+        .vehicles
+        .iter()
+        .find(|v| v.event == "cloned clio")
+        .unwrap();
+    // Plan (x, y) -> world (x, -y); the car heads east.
+    let rear = Vec3::new(car.position[0] as f32 - 2.15, 0.5, -car.position[1] as f32);
+    let mut camera = common::level_camera(320, 180);
+    camera.position = rear + Vec3::new(-2.0, 0.1, 0.0);
+    camera.aim_at(rear);
+    camera.lens.focal_length_mm = 8.0;
+    let img = r.render(&camera).unwrap();
+    // Bright plate pixels around the centre, with dark strokes among them (grey: not the
+    // red car body, not the blue bands).
+    let (cx, cy) = (160i32, 90i32);
+    let mut bright = 0;
+    let mut dark = 0;
+    for y in cy - 12..cy + 12 {
+        for x in cx - 60..cx + 60 {
+            let p = img.get_pixel(x as u32, y as u32).0;
+            let l = p[0] as u32 + p[1] as u32 + p[2] as u32;
+            if l > 600 {
+                bright += 1;
+            } else if l < 330 && p[0] < 120 && p[2] < 150 {
+                dark += 1;
+            }
+        }
+    }
+    assert!(bright > 300 && dark > 100, "bright {bright}, dark {dark}");
+}
