@@ -283,6 +283,7 @@ pub fn spawn_demo_city(
 
     // Street furniture: shared meshes and materials per part.
     let parts = FurnitureParts::new(meshes, materials);
+    commands.insert_resource(StreetLamps(parts.lamp.clone()));
     for f in &layout.furniture {
         let base = f.world_base();
         let rotation = Quat::from_rotation_y(-f.heading_deg.to_radians());
@@ -353,7 +354,15 @@ struct FurnitureParts {
     bollard: Vec<Part>,
     fountain: Vec<Part>,
     shelter: Vec<Part>,
+    lamp: Handle<StandardMaterial>,
 }
+
+/// How street lamp heads glow by default (switched on and off by scenarios).
+pub const LAMP_GLOW: LinearRgba = LinearRgba::rgb(2.0, 1.8, 1.2);
+
+/// The material of the demo district's street lamp heads.
+#[derive(Resource, Clone)]
+pub struct StreetLamps(pub Handle<StandardMaterial>);
 
 impl FurnitureParts {
     fn new(meshes: &mut Assets<Mesh>, materials: &mut Assets<StandardMaterial>) -> Self {
@@ -372,11 +381,12 @@ impl FurnitureParts {
         let glass = mat(0.70, 0.80, 0.85);
         let lamp = materials.add(StandardMaterial {
             base_color: Color::srgb(1.0, 0.95, 0.8),
-            emissive: LinearRgba::rgb(2.0, 1.8, 1.2),
+            emissive: LAMP_GLOW,
             ..default()
         });
         let mut m = |mesh: Mesh| meshes.add(mesh);
         Self {
+            lamp: lamp.clone(),
             light: vec![
                 (
                     m(Cylinder::new(0.08, 6.0).into()),

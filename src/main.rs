@@ -79,7 +79,12 @@ fn inspect(args: &twincity::cli::InspectArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn edit(args: EditArgs) -> anyhow::Result<ExitCode> {
-    let (mut project, path) = match &args.project {
+    // A scenario names the project of its city: it opens when no other is given.
+    let scenario_project = match &args.scenario {
+        Some(file) => Scenario::load(file)?.project,
+        None => None,
+    };
+    let (mut project, path) = match args.project.as_ref().or(scenario_project.as_ref()) {
         Some(p) => (Project::load(p)?, Some(p.clone())),
         None => (
             Project::demo().context("the bundled demo project is broken")?,

@@ -16,7 +16,12 @@ pub fn run(args: &ScenarioArgs) -> anyhow::Result<ExitCode> {
     if let Some(seed) = args.seed {
         scenario.seed = seed;
     }
-    let compiled = scenario.compile(None)?;
+    // The sun stands where the scenario's city is, when its project is georeferenced.
+    let latitude = match &scenario.project {
+        Some(p) => twincity_core::scenario::project_latitude(&twincity_core::Project::load(p)?),
+        None => None,
+    };
+    let compiled = scenario.compile(latitude)?;
     for &t in &args.at {
         if !(t.is_finite() && (0.0..=compiled.duration_s).contains(&t)) {
             anyhow::bail!(

@@ -80,6 +80,8 @@ pub struct ScenarioPlayer {
     restart_due: bool,
     /// The world at the current time (kept so drawing does not recompute it).
     pub state: Option<WorldState>,
+    /// Latitude of the open project's scene, for the sun (when it is geographic).
+    pub latitude: Option<f64>,
 }
 
 impl Default for ScenarioPlayer {
@@ -104,6 +106,7 @@ impl Default for ScenarioPlayer {
             last_poll: 0.0,
             restart_due: false,
             state: None,
+            latitude: None,
         }
     }
 }
@@ -130,7 +133,7 @@ impl ScenarioPlayer {
         let run = s
             .check()
             .map_err(|p| format!("{}: {}", p.field, p.message))
-            .and_then(|_| s.compile(None).map_err(|e| e.to_string()))
+            .and_then(|_| s.compile(self.latitude).map_err(|e| e.to_string()))
             .and_then(|c| {
                 let run = ScenarioRun::new(c.clone())
                     .map_err(|p| format!("{}: {}", p.field, p.message))?;
@@ -207,6 +210,7 @@ impl ScenarioPlayer {
     fn close(&mut self) {
         *self = Self {
             speed: self.speed,
+            latitude: self.latitude,
             ..Self::default()
         };
     }
@@ -259,7 +263,8 @@ impl Plugin for ScenarioPlugin {
             )
             .add_systems(
                 Update,
-                (sync_figures, sync_light, sync_fog, draw_places).in_set(ScenarioSet::Draw),
+                (sync_figures, sync_light, sync_fog, sync_lamps, draw_places)
+                    .in_set(ScenarioSet::Draw),
             );
     }
 }
@@ -315,7 +320,19 @@ fn apply_commands_and_play(
     mut commands: MessageReader<ScenarioCommand>,
     mut player: ResMut<ScenarioPlayer>,
     time: Res<Time<Real>>,
+    doc: Option<Res<crate::document::Document>>,
 ) {
+    // The sun stands where the open project's city is.
+    let latitude = doc
+        .as_ref()
+        .and_then(|d| twincity_core::scenario::project_latitude(&d.project));
+    if player.latitude != latitude {
+        player.latitude = latitude;
+        if player.scenario.is_some() {
+            let now = player.time();
+            player.restart(now);
+        }
+    }
     let mut edits_this_frame = false;
     for c in commands.read() {
         match c {
@@ -768,6 +785,35 @@ fn sync_light(
                 .map_or(0.0, |v| (1.0 - v as f32 / 1000.0).clamp(0.0, 0.9)),
         );
         s.0 = clear.mix(&grey.mix(&night, 1.0 - (daylight * 2.0).min(1.0)), murk);
+    }
+}
+
+/// Street lamps glow brightly when the scenario says they are on, not at all when off; as
+/// usual without a scenario.
+fn sync_lamps(
+    player: Res<ScenarioPlayer>,
+    lamps: Option<Res<crate::city::StreetLamps>>,
+    mut materials: ResMut<Assets<StandardMaterial>>,
+) {
+    let Some(lamps) = lamps else {
+        return;
+    };
+    if !player.is_changed() && !lamps.is_changed() {
+        return;
+    }
+    let glow = match player
+        .state
+        .as_ref()
+        .map(|s| s.environment.street_lights_on)
+    {
+        Some(true) => crate::city::LAMP_GLOW * 6.0,
+        Some(false) => LinearRgba::BLACK,
+        None => crate::city::LAMP_GLOW,
+    };
+    if let Some(mut m) = materials.get_mut(&lamps.0)
+        && m.emissive != glow
+    {
+        m.emissive = glow;
     }
 }
 

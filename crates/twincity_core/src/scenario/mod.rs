@@ -481,6 +481,16 @@ pub struct Compiled {
     pub hash: u64,
 }
 
+/// Latitude of a project's scene, degrees, when its origin is geographic (an EPSG code the
+/// exports know, or Earth-centred): the sun of its scenarios is computed there.
+pub fn project_latitude(project: &crate::Project) -> Option<f64> {
+    let georef = crate::coverage_export::Georef::new(project.origin.as_ref());
+    if !georef.is_wgs84() {
+        return None;
+    }
+    georef.point(0.0, 0.0).map(|p| p[1])
+}
+
 /// Walking speed used to estimate when an on-foot dumper arrives, m/s.
 const ESTIMATED_WALK: f64 = 1.3;
 /// Vans drive in and out at this speed, m/s (20 km/h).
@@ -540,7 +550,18 @@ impl Scenario {
                 *file = rel.to_path_buf();
             }
         }
-        let text = ronfile::to_string(&copy)?;
+        let mut text = ronfile::to_string(&copy)?;
+        // The comment block at the top of the file (what the scenario is, how to run it) is
+        // kept when the file is saved over.
+        if let Ok(before) = std::fs::read_to_string(path) {
+            let header: String = before
+                .lines()
+                .take_while(|l| l.trim_start().starts_with("//") || l.trim().is_empty())
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| format!("{l}\n"))
+                .collect();
+            text = header + &text;
+        }
         ronfile::write_atomic(path, text.as_bytes())
     }
 

@@ -76,6 +76,49 @@ fn every_shipped_scenario_loads_compiles_and_survives_a_round_trip() {
     }
 }
 
+/// Saving over a file keeps its header comments; the rest is the pretty layout.
+#[test]
+fn saving_over_a_file_keeps_its_header_comment() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("speed.scenario.ron");
+    std::fs::copy(shipped("speed_camera_cloned_plate.scenario.ron"), &file).unwrap();
+    let before = std::fs::read_to_string(&file).unwrap();
+    let mut s = Scenario::load(&file).unwrap();
+    s.name = "Changed".into();
+    s.save(&file).unwrap();
+    let after = std::fs::read_to_string(&file).unwrap();
+    let header = |t: &str| -> Vec<String> {
+        t.lines()
+            .take_while(|l| l.starts_with("//"))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(header(&after), header(&before));
+    assert!(header(&before).len() >= 3);
+    assert_eq!(Scenario::load(&file).unwrap().name, "Changed");
+    // Twice: still one header.
+    s.save(&file).unwrap();
+    assert_eq!(
+        header(&std::fs::read_to_string(&file).unwrap()),
+        header(&before)
+    );
+}
+
+#[test]
+fn the_sun_follows_the_projects_latitude() {
+    let mut p = crate::Project::demo().unwrap();
+    assert_eq!(project_latitude(&p), None, "local metres: no latitude");
+    // Lambert-93 at (700000, 6600000): about 46.5 degrees north.
+    p.origin = Some(crate::project::GeoOrigin {
+        x: 700_000.0,
+        y: 6_600_000.0,
+        z: 0.0,
+        crs: Some("EPSG:2154".into()),
+    });
+    let lat = project_latitude(&p).unwrap();
+    assert!((lat - 46.5).abs() < 0.1, "{lat}");
+}
+
 #[test]
 fn errors_name_the_line_the_field_and_the_fix() {
     let base = |events: &str| {
