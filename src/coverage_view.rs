@@ -357,17 +357,11 @@ fn draw(
 /// meets the city (its plan position), a click on the first corner or Enter closes the
 /// outline (it replaces the project's area of interest, one undo step), Backspace removes the
 /// last corner, Esc cancels.
-#[allow(clippy::too_many_arguments)]
 fn aoi_tool_input(
     mut view: ResMut<CoverageView>,
     mut doc: ResMut<Document>,
     mut raycast: Option<ResMut<crate::placement::SceneRaycast>>,
-    buttons: Option<Res<ButtonInput<MouseButton>>>,
-    keys: Option<Res<ButtonInput<KeyCode>>>,
-    window: Option<Single<&Window, With<bevy::window::PrimaryWindow>>>,
-    camera: Option<Single<(&Camera, &GlobalTransform), With<crate::viewport::EditorCamera>>>,
-    rect: Option<Res<crate::viewport::ViewportRect>>,
-    egui_input: Option<Res<bevy_egui::input::EguiWantsInput>>,
+    pointer: crate::viewport::ViewPointer,
     mut tool_active: Option<ResMut<crate::viewport::ToolActive>>,
 ) {
     let Some(draft) = view.drawing.as_mut() else {
@@ -376,46 +370,28 @@ fn aoi_tool_input(
     if let Some(t) = tool_active.as_mut() {
         t.0 = true;
     }
-    let typing = egui_input
-        .as_ref()
-        .is_some_and(|e| e.wants_keyboard_input());
     let mut finish = false;
-    if let Some(keys) = keys.as_ref()
-        && !typing
-    {
-        if keys.just_pressed(KeyCode::Escape) {
+    if !pointer.typing() {
+        if pointer.key_just_pressed(KeyCode::Escape) {
             view.drawing = None;
             return;
         }
-        if keys.just_pressed(KeyCode::Backspace) {
+        if pointer.key_just_pressed(KeyCode::Backspace) {
             draft.corners.pop();
         }
-        finish = keys.just_pressed(KeyCode::Enter);
+        finish = pointer.key_just_pressed(KeyCode::Enter);
     }
     draft.hover = None;
-    if let (Some(buttons), Some(window), Some(camera)) = (buttons, window, camera) {
-        let (ray, over_ui) =
-            crate::viewport::pointer_ray(&window, *camera, rect.as_deref(), egui_input.as_deref());
-        if let Some(ray) = ray.filter(|_| !over_ui) {
-            let hit = raycast
-                .as_mut()
-                .and_then(|r| r.get(&doc.project).ok())
-                .and_then(|(occ, _)| occ.ray_hit(ray.origin, *ray.direction))
-                .map(|(t, _)| t)
-                .or_else(|| {
-                    // No city under the pointer: the ground plane.
-                    (ray.direction.y < -1e-4).then(|| -ray.origin.y / ray.direction.y)
-                });
-            if let Some(t) = hit {
-                let p = ray.origin + *ray.direction * t;
-                let plan = (p.x as f64, -p.z as f64);
-                draft.hover = Some(plan);
-                // Snapping to the first corner: about 12 pixels at that distance.
-                let snap = (ray.origin.distance(p) as f64 * 0.02).max(0.2);
-                if buttons.just_pressed(MouseButton::Left) {
-                    finish |= draft.click(plan, snap);
-                }
-            }
+    if let Some(ray) = pointer.ray()
+        && let Some(p) =
+            crate::placement::city_point(raycast.as_deref_mut(), Some(&doc.project), ray)
+    {
+        let plan = (p.x as f64, -p.z as f64);
+        draft.hover = Some(plan);
+        // Snapping to the first corner: about 12 pixels at that distance.
+        let snap = (ray.origin.distance(p) as f64 * 0.02).max(0.2);
+        if pointer.just_pressed(MouseButton::Left) {
+            finish |= draft.click(plan, snap);
         }
     }
     if finish {

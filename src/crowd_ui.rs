@@ -210,31 +210,13 @@ fn editor(ui: &mut egui::Ui, crowd: &mut CrowdPlayer, out: &mut CrowdPanelOut) {
         }
     }
     ui.horizontal(|ui| {
-        let (can_undo, can_redo) = crowd
-            .history
-            .as_ref()
-            .map_or((false, false), |h| (h.can_undo(), h.can_redo()));
-        if ui
-            .add_enabled(can_undo, egui::Button::new("Undo"))
-            .clicked()
-        {
-            out.commands.push(CrowdCommand::Undo);
-        }
-        if ui
-            .add_enabled(can_redo, egui::Button::new("Redo"))
-            .clicked()
-        {
-            out.commands.push(CrowdCommand::Redo);
-        }
-        if ui.button("Save").clicked() {
-            if crowd.path.is_some() {
-                out.commands.push(CrowdCommand::Save(None));
-            } else {
-                out.save_as = true;
-            }
-        }
-        if ui.button("Save as...").clicked() {
-            out.save_as = true;
+        use crate::ui::FileButton;
+        match crate::ui::undo_save_buttons(ui, crowd.history.as_ref(), crowd.path.is_some()) {
+            Some(FileButton::Undo) => out.commands.push(CrowdCommand::Undo),
+            Some(FileButton::Redo) => out.commands.push(CrowdCommand::Redo),
+            Some(FileButton::Save) => out.commands.push(CrowdCommand::Save(None)),
+            Some(FileButton::SaveAs) => out.save_as = true,
+            None => {}
         }
     });
     if let Some(p) = &crowd.problem {

@@ -526,42 +526,29 @@ fn apply_commands_and_step(
                 edits_this_frame = true;
             }
             CrowdCommand::Undo | CrowdCommand::Redo => {
-                let state = player.history.as_mut().and_then(|h| {
-                    if *c == CrowdCommand::Undo {
-                        h.undo().cloned()
-                    } else {
-                        h.redo().cloned()
-                    }
-                });
-                if let Some(s) = state {
+                let back = *c == CrowdCommand::Undo;
+                if let Some(s) = player.history.as_mut().and_then(|h| h.step(back).cloned()) {
                     player.scenario = Some(s);
                     player.dirty = true;
                     player.restart_due = true;
                 }
             }
             CrowdCommand::Save(to) => {
-                let Some(path) = to.clone().or_else(|| player.path.clone()) else {
-                    player.saved = Some("Choose a file to save to (Save as...)".into());
-                    continue;
-                };
                 let Some(s) = player.scenario.clone() else {
                     continue;
                 };
-                // A file that would not load is not written: fix the problem first.
-                if let Err(p) = s.check() {
-                    player.saved = Some(format!(
-                        "Not saved: {}: {} (fix it, then save)",
-                        p.field, p.message
-                    ));
-                    continue;
-                }
-                match s.save(&path) {
-                    Ok(()) => {
+                match crate::document::save_valid(
+                    to.clone(),
+                    player.path.as_ref(),
+                    s.check(),
+                    |p| s.save(p),
+                ) {
+                    Ok(path) => {
                         player.saved = Some(format!("Saved {}", path.display()));
                         player.path = Some(path);
                         player.dirty = false;
                     }
-                    Err(e) => player.saved = Some(format!("Not saved: {e}")),
+                    Err(m) => player.saved = Some(m),
                 }
             }
             CrowdCommand::TogglePlay => player.playing = !player.playing,

@@ -393,3 +393,20 @@ fn update_window_title(doc: Res<Document>, mut windows: Query<&mut Window, With<
         }
     }
 }
+
+/// Saves a scenario file (crowd or incidents) to `to`, else to `current`, only when `check`
+/// passed: a file that would not load is never written. The path written, or the message
+/// saying why not.
+pub fn save_valid(
+    to: Option<std::path::PathBuf>,
+    current: Option<&std::path::PathBuf>,
+    check: Result<(), twincity_core::ronfile::FieldProblem>,
+    save: impl FnOnce(&Path) -> Result<(), twincity_core::ronfile::DocError>,
+) -> Result<std::path::PathBuf, String> {
+    let path = to
+        .or_else(|| current.cloned())
+        .ok_or_else(|| "Choose a file to save to (Save as...)".to_string())?;
+    check.map_err(|p| format!("Not saved: {}: {} (fix it, then save)", p.field, p.message))?;
+    save(&path).map_err(|e| format!("Not saved: {e}"))?;
+    Ok(path)
+}

@@ -86,6 +86,22 @@ impl SceneRaycast {
     }
 }
 
+/// Where `ray` meets the city (the scene's triangles when they can be built), else the
+/// ground plane; `None` for a ray into the sky.
+pub fn city_point(
+    raycast: Option<&mut SceneRaycast>,
+    project: Option<&Project>,
+    ray: Ray3d,
+) -> Option<Vec3> {
+    let hit = raycast
+        .zip(project)
+        .and_then(|(r, p)| r.get(p).ok())
+        .and_then(|(occ, _)| occ.ray_hit(ray.origin, *ray.direction))
+        .map(|(t, _)| t)
+        .or_else(|| (ray.direction.y < -1e-4).then(|| -ray.origin.y / ray.direction.y))?;
+    Some(ray.origin + *ray.direction * hit)
+}
+
 /// Where a camera clicked onto `point` (surface normal `normal`, facing the viewer) goes, and
 /// the direction it first looks: away from a wall, or along the view on open ground.
 pub fn mount(

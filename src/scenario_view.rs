@@ -347,14 +347,8 @@ fn apply_commands_and_play(
                 edits_this_frame = true;
             }
             ScenarioCommand::Undo | ScenarioCommand::Redo => {
-                let state = player.history.as_mut().and_then(|h| {
-                    if *c == ScenarioCommand::Undo {
-                        h.undo().cloned()
-                    } else {
-                        h.redo().cloned()
-                    }
-                });
-                if let Some(s) = state {
+                let back = *c == ScenarioCommand::Undo;
+                if let Some(s) = player.history.as_mut().and_then(|h| h.step(back).cloned()) {
                     player.scenario = Some(s);
                     player.dirty = true;
                     let now = player.time();
@@ -362,29 +356,22 @@ fn apply_commands_and_play(
                 }
             }
             ScenarioCommand::Save(to) => {
-                let Some(path) = to.clone().or_else(|| player.path.clone()) else {
-                    player.saved = Some("Choose a file to save to (Save as...)".into());
-                    continue;
-                };
                 let Some(s) = player.scenario.clone() else {
                     continue;
                 };
-                // A file that would not load is not written: fix the problem first.
-                if let Err(p) = s.check() {
-                    player.saved = Some(format!(
-                        "Not saved: {}: {} (fix it, then save)",
-                        p.field, p.message
-                    ));
-                    continue;
-                }
-                match s.save(&path) {
-                    Ok(()) => {
+                match crate::document::save_valid(
+                    to.clone(),
+                    player.path.as_ref(),
+                    s.check(),
+                    |p| s.save(p),
+                ) {
+                    Ok(path) => {
                         player.saved = Some(format!("Saved {}", path.display()));
                         player.modified = modified(&path);
                         player.path = Some(path);
                         player.dirty = false;
                     }
-                    Err(e) => player.saved = Some(format!("Not saved: {e}")),
+                    Err(m) => player.saved = Some(m),
                 }
             }
             ScenarioCommand::TogglePlay => {
@@ -464,18 +451,12 @@ fn apply_commands_and_play(
 
 /// Placing an event's point: a left click in the view puts it where the pointer meets the
 /// city (plan position); Esc cancels. Route corners are added one click at a time.
-#[allow(clippy::too_many_arguments)]
 fn place_input(
     mut player: ResMut<ScenarioPlayer>,
     mut out: MessageWriter<ScenarioCommand>,
     doc: Option<Res<crate::document::Document>>,
     mut raycast: Option<ResMut<crate::placement::SceneRaycast>>,
-    buttons: Option<Res<ButtonInput<MouseButton>>>,
-    keys: Option<Res<ButtonInput<KeyCode>>>,
-    window: Option<Single<&Window, With<bevy::window::PrimaryWindow>>>,
-    camera: Option<Single<(&Camera, &GlobalTransform), With<crate::viewport::EditorCamera>>>,
-    rect: Option<Res<crate::viewport::ViewportRect>>,
-    egui_input: Option<Res<bevy_egui::input::EguiWantsInput>>,
+    pointer: crate::viewport::ViewPointer,
     mut tool_active: Option<ResMut<crate::viewport::ToolActive>>,
 ) {
     let Some((event, field)) = player.placing else {
@@ -484,32 +465,23 @@ fn place_input(
     if let Some(t) = tool_active.as_mut() {
         t.0 = true;
     }
-    if keys.is_some_and(|k| k.just_pressed(KeyCode::Escape)) {
+    if pointer.key_just_pressed(KeyCode::Escape) {
         player.placing = None;
         return;
     }
-    let (Some(buttons), Some(window), Some(camera)) = (buttons, window, camera) else {
-        return;
-    };
-    if !buttons.just_pressed(MouseButton::Left) {
+    if !pointer.just_pressed(MouseButton::Left) {
         return;
     }
-    let (ray, over_ui) =
-        crate::viewport::pointer_ray(&window, *camera, rect.as_deref(), egui_input.as_deref());
-    let Some(ray) = ray.filter(|_| !over_ui) else {
+    let Some(ray) = pointer.ray() else {
         return;
     };
-    let hit = raycast
-        .as_mut()
-        .zip(doc.as_ref())
-        .and_then(|(r, doc)| r.get(&doc.project).ok())
-        .and_then(|(occ, _)| occ.ray_hit(ray.origin, *ray.direction))
-        .map(|(t, _)| t)
-        .or_else(|| (ray.direction.y < -1e-4).then(|| -ray.origin.y / ray.direction.y));
-    let Some(t) = hit else {
+    let Some(p) = crate::placement::city_point(
+        raycast.as_deref_mut(),
+        doc.as_ref().map(|d| &d.project),
+        ray,
+    ) else {
         return;
     };
-    let p = ray.origin + *ray.direction * t;
     let plan = (
         (p.x as f64 * 10.0).round() / 10.0,
         (-p.z as f64 * 10.0).round() / 10.0,

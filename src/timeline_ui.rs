@@ -148,29 +148,13 @@ pub fn timeline_panel(ui: &mut egui::Ui, player: &ScenarioPlayer) -> TimelineOut
             }
         }
         ui.separator();
-        let can_undo = player.history.as_ref().is_some_and(|h| h.can_undo());
-        let can_redo = player.history.as_ref().is_some_and(|h| h.can_redo());
-        if ui
-            .add_enabled(can_undo, egui::Button::new("Undo"))
-            .clicked()
-        {
-            out.commands.push(ScenarioCommand::Undo);
-        }
-        if ui
-            .add_enabled(can_redo, egui::Button::new("Redo"))
-            .clicked()
-        {
-            out.commands.push(ScenarioCommand::Redo);
-        }
-        if ui.button("Save").clicked() {
-            if player.path.is_some() {
-                out.commands.push(ScenarioCommand::Save(None));
-            } else {
-                out.save_as = true;
-            }
-        }
-        if ui.button("Save as…").clicked() {
-            out.save_as = true;
+        use crate::ui::FileButton;
+        match crate::ui::undo_save_buttons(ui, player.history.as_ref(), player.path.is_some()) {
+            Some(FileButton::Undo) => out.commands.push(ScenarioCommand::Undo),
+            Some(FileButton::Redo) => out.commands.push(ScenarioCommand::Redo),
+            Some(FileButton::Save) => out.commands.push(ScenarioCommand::Save(None)),
+            Some(FileButton::SaveAs) => out.save_as = true,
+            None => {}
         }
         if ui.button("Close").clicked() {
             out.commands.push(ScenarioCommand::Close);

@@ -174,6 +174,49 @@ pub fn pointer_ray(
     (ray, over_ui)
 }
 
+/// The mouse, keys and pointer ray in the 3D view, for the tools that click on the city
+/// (all optional: headless apps have no window).
+#[derive(bevy::ecs::system::SystemParam)]
+pub struct ViewPointer<'w, 's> {
+    pub buttons: Option<Res<'w, ButtonInput<MouseButton>>>,
+    pub keys: Option<Res<'w, ButtonInput<KeyCode>>>,
+    window: Option<Single<'w, 's, &'static Window, With<PrimaryWindow>>>,
+    camera: Option<Single<'w, 's, (&'static Camera, &'static GlobalTransform), With<EditorCamera>>>,
+    rect: Option<Res<'w, ViewportRect>>,
+    egui_input: Option<Res<'w, EguiWantsInput>>,
+}
+
+impl ViewPointer<'_, '_> {
+    /// The ray under the pointer in the view, unless the pointer is over a panel.
+    pub fn ray(&self) -> Option<Ray3d> {
+        let (window, camera) = (self.window.as_ref()?, self.camera.as_ref()?);
+        let (ray, over_ui) = pointer_ray(
+            window,
+            **camera,
+            self.rect.as_deref(),
+            self.egui_input.as_deref(),
+        );
+        ray.filter(|_| !over_ui)
+    }
+
+    pub fn just_pressed(&self, button: MouseButton) -> bool {
+        self.buttons
+            .as_ref()
+            .is_some_and(|b| b.just_pressed(button))
+    }
+
+    pub fn key_just_pressed(&self, key: KeyCode) -> bool {
+        self.keys.as_ref().is_some_and(|k| k.just_pressed(key))
+    }
+
+    /// Keys go to a text field being edited in a panel.
+    pub fn typing(&self) -> bool {
+        self.egui_input
+            .as_ref()
+            .is_some_and(|e| e.wants_keyboard_input())
+    }
+}
+
 fn cursor_in_viewport(window: &Window, rect: &ViewportRect) -> Option<Vec2> {
     let cursor = window.cursor_position()?;
     match rect.0 {

@@ -461,7 +461,7 @@ pub mod fixtures {
             bin.push(0);
         }
         let scene_nodes: Vec<String> = (0..nodes.len()).map(|k| k.to_string()).collect();
-        let mut json = format!(
+        let json = format!(
             r#"{{"asset":{{"version":"2.0"}},"scene":0,"scenes":[{{"nodes":[{}]}}],"nodes":[{}],"meshes":[{}],"accessors":[{}],"bufferViews":[{}],"buffers":[{{"byteLength":{}}}]}}"#,
             scene_nodes.join(","),
             json_nodes.join(","),
@@ -470,20 +470,7 @@ pub mod fixtures {
             views.join(","),
             bin.len()
         );
-        while !json.len().is_multiple_of(4) {
-            json.push(' ');
-        }
-        let total = 12 + 8 + json.len() + 8 + bin.len();
-        let mut out = Vec::with_capacity(total);
-        out.extend_from_slice(b"glTF");
-        out.extend_from_slice(&2u32.to_le_bytes());
-        out.extend_from_slice(&(total as u32).to_le_bytes());
-        out.extend_from_slice(&(json.len() as u32).to_le_bytes());
-        out.extend_from_slice(b"JSON");
-        out.extend_from_slice(json.as_bytes());
-        out.extend_from_slice(&(bin.len() as u32).to_le_bytes());
-        out.extend_from_slice(b"BIN\0");
-        out.extend_from_slice(&bin);
+        let out = crate::gltf_unpack::glb_container(json.as_bytes(), &bin);
         std::fs::write(path, out).unwrap();
     }
 

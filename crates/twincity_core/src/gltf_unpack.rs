@@ -815,7 +815,13 @@ fn webp_to_png(bytes: &[u8]) -> Result<Vec<u8>, String> {
 }
 
 fn write_glb(root: &Value, bin: &[u8]) -> Vec<u8> {
-    let mut json = serde_json::to_vec(root).unwrap_or_default();
+    glb_container(&serde_json::to_vec(root).unwrap_or_default(), bin)
+}
+
+/// A GLB file: the 12-byte header, the JSON chunk (padded with spaces) and the binary chunk
+/// (padded with zeros).
+pub(crate) fn glb_container(json: &[u8], bin: &[u8]) -> Vec<u8> {
+    let mut json = json.to_vec();
     while !json.len().is_multiple_of(4) {
         json.push(b' ');
     }

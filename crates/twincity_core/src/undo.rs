@@ -72,6 +72,11 @@ impl<T: Clone + PartialEq> History<T> {
         Some(&self.states[self.current])
     }
 
+    /// [`History::undo`] when `back`, else [`History::redo`].
+    pub fn step(&mut self, back: bool) -> Option<&T> {
+        if back { self.undo() } else { self.redo() }
+    }
+
     /// Number of steps that can be undone.
     pub fn undo_depth(&self) -> usize {
         self.current
