@@ -263,7 +263,14 @@ impl Plugin for ScenarioPlugin {
             )
             .add_systems(
                 Update,
-                (sync_figures, sync_light, sync_fog, sync_lamps, draw_places)
+                (
+                    sync_figures,
+                    sync_light,
+                    sync_fog,
+                    sync_lamps,
+                    sync_rain,
+                    draw_places,
+                )
                     .in_set(ScenarioSet::Draw),
             );
     }
@@ -786,6 +793,148 @@ fn sync_lamps(
         && m.emissive != glow
     {
         m.emissive = glow;
+    }
+}
+
+/// Falling rain in front of one camera: thin streaks in a box ahead of it, kept upright and
+/// moving down with the scenario's time (so the same frame shows the same rain), seen by
+/// that camera only (a render layer of its own).
+#[derive(Component)]
+pub struct RainCurtain {
+    pub camera: Entity,
+}
+
+/// First render layer used for rain (one per camera).
+const RAIN_LAYER: usize = 16;
+/// Streaks per unit of rain, their fall speed (m/s) and the height the pattern repeats over.
+const RAIN_STREAKS: f32 = 900.0;
+const RAIN_SPEED: f32 = 8.0;
+const RAIN_REPEAT: f32 = 10.0;
+
+/// Streaks in a box ahead of a camera looking along -Z, twice over in height so the pattern
+/// moved down by up to `RAIN_REPEAT` still fills the box.
+pub fn rain_mesh(streaks: usize) -> Mesh {
+    let mut positions = Vec::new();
+    let mut indices: Vec<u32> = Vec::new();
+    // A fixed low-discrepancy spread (no randomness: the same rain every run).
+    for k in 0..streaks {
+        let f = |m: f32| ((k as f32 + 0.5) * m).fract();
+        let x = -9.0 + 18.0 * f(0.754_877_7);
+        let z = -1.5 - 22.0 * f(0.569_840_3);
+        let y0 = -5.0 + 2.0 * RAIN_REPEAT * f(0.381_966);
+        // About the same width on screen at any distance (a streak is a drop's motion blur).
+        let (w, len) = (0.003 * -z, 0.45 + 0.02 * -z);
+        for copy in [0.0, -2.0 * RAIN_REPEAT] {
+            let y = y0 + copy;
+            let base = positions.len() as u32;
+            positions.extend([
+                [x - w, y, z],
+                [x + w, y, z],
+                [x + w, y + len, z],
+                [x - w, y + len, z],
+            ]);
+            indices.extend([base, base + 1, base + 2, base, base + 2, base + 3]);
+        }
+    }
+    let normals = vec![[0.0, 0.0, 1.0]; positions.len()];
+    Mesh::new(
+        bevy::mesh::PrimitiveTopology::TriangleList,
+        bevy::asset::RenderAssetUsages::default(),
+    )
+    .with_inserted_attribute(Mesh::ATTRIBUTE_POSITION, positions)
+    .with_inserted_attribute(Mesh::ATTRIBUTE_NORMAL, normals)
+    .with_inserted_indices(bevy::mesh::Indices::U32(indices))
+}
+
+#[allow(clippy::type_complexity)]
+fn sync_rain(
+    mut commands: Commands,
+    player: Res<ScenarioPlayer>,
+    mut cameras: Query<
+        (
+            Entity,
+            &GlobalTransform,
+            Option<&mut bevy::camera::visibility::RenderLayers>,
+        ),
+        (With<Camera3d>, Without<RainCurtain>),
+    >,
+    mut curtains: Query<(Entity, &RainCurtain, &mut Transform)>,
+    mut meshes: ResMut<Assets<Mesh>>,
+    mut materials: ResMut<Assets<StandardMaterial>>,
+    mut cached: Local<Option<(u32, Handle<Mesh>, Handle<StandardMaterial>)>>,
+) {
+    use bevy::camera::visibility::RenderLayers;
+    let rain = player
+        .state
+        .as_ref()
+        .map_or(0.0, |s| s.environment.rain as f32);
+    if rain < 0.02 {
+        for (e, ..) in &curtains {
+            commands.entity(e).despawn();
+        }
+        return;
+    }
+    let level = (rain * 10.0).round() as u32;
+    if cached.as_ref().is_none_or(|(l, ..)| *l != level) {
+        let mesh = meshes.add(rain_mesh((RAIN_STREAKS * level as f32 / 10.0) as usize));
+        let material = materials.add(StandardMaterial {
+            base_color: Color::srgba(0.85, 0.88, 0.95, 0.45),
+            unlit: true,
+            alpha_mode: AlphaMode::Blend,
+            ..default()
+        });
+        for (e, ..) in &curtains {
+            commands.entity(e).despawn();
+        }
+        *cached = Some((level, mesh, material));
+        return;
+    }
+    let Some((_, mesh, material)) = cached.as_ref() else {
+        return;
+    };
+    let fall = (player.time() as f32 * RAIN_SPEED) % RAIN_REPEAT;
+    let mut taken: Vec<Entity> = Vec::new();
+    for (camera, at, layers) in cameras.iter_mut() {
+        // A layer per camera, stable while the camera lives.
+        let layer = RAIN_LAYER + camera.index_u32() as usize % 32;
+        match layers {
+            Some(mut l) if !l.intersects(&RenderLayers::layer(layer)) => {
+                *l = l.clone().with(layer);
+            }
+            Some(_) => {}
+            None => {
+                commands
+                    .entity(camera)
+                    .insert(RenderLayers::from_layers(&[0, layer]));
+            }
+        }
+        // Upright in the world, turned with the camera's heading.
+        let forward = at.forward().as_vec3();
+        let yaw = (-forward.x).atan2(-forward.z);
+        let place = Transform::from_translation(at.translation() - Vec3::Y * fall)
+            .with_rotation(Quat::from_rotation_y(yaw));
+        match curtains.iter_mut().find(|(_, c, _)| c.camera == camera) {
+            Some((e, _, mut t)) => {
+                *t = place;
+                taken.push(e);
+            }
+            None => {
+                commands.spawn((
+                    Name::new("Rain"),
+                    RainCurtain { camera },
+                    Mesh3d(mesh.clone()),
+                    MeshMaterial3d(material.clone()),
+                    bevy::light::NotShadowCaster,
+                    RenderLayers::layer(layer),
+                    place,
+                ));
+            }
+        }
+    }
+    for (e, ..) in &curtains {
+        if !taken.contains(&e) {
+            commands.entity(e).despawn();
+        }
     }
 }
 

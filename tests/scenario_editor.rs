@@ -224,3 +224,66 @@ fn a_vehicle_carries_its_plate_text() {
     }
     assert!(bright > 300 && dark > 100, "bright {bright}, dark {dark}");
 }
+
+/// Rain falls in front of each camera: the same view with rain has light streaks the dry one
+/// has not, and the streaks are where the scenario's time puts them.
+#[test]
+fn rain_falls_in_front_of_the_camera() {
+    let dir = tempfile::tempdir().unwrap();
+    let dry_file = shipped("speed_camera_cloned_plate.scenario.ron");
+    let text = std::fs::read_to_string(&dry_file).unwrap();
+    let wet_file = dir.path().join("wet.scenario.ron");
+    std::fs::write(
+        &wet_file,
+        text.replace("environment: (", "environment: (rain: 0.9, "),
+    )
+    .unwrap();
+    let mut camera = common::level_camera(200, 120);
+    camera.position = Vec3::new(-20.0, 6.0, 50.0);
+    camera.tilt_deg = -15.0;
+    let mut wet = renderer(wet_file, 30.0);
+    assert!(
+        (wet.scenario()
+            .unwrap()
+            .state
+            .as_ref()
+            .unwrap()
+            .environment
+            .rain
+            - 0.9)
+            .abs()
+            < 1e-9
+    );
+    let rainy = wet.render(&camera).unwrap();
+    let curtains = {
+        let world = wet.world_mut();
+        world
+            .query::<&twincity::scenario_view::RainCurtain>()
+            .iter(world)
+            .count()
+    };
+    assert!(curtains >= 1, "no rain curtain");
+    let mut dry = renderer(dry_file, 30.0);
+    let clear = dry.render(&camera).unwrap();
+    // Streak pixels: lighter than both their left and right neighbours (thin vertical lines);
+    // the dry view (ground, sky, a few edges) has few of those.
+    let streaks = |img: &image::RgbaImage| {
+        let lum = |x: u32, y: u32| {
+            img.get_pixel(x, y).0[..3]
+                .iter()
+                .map(|&c| c as i32)
+                .sum::<i32>()
+        };
+        (0..img.height())
+            .flat_map(|y| (1..img.width() - 1).map(move |x| (x, y)))
+            .filter(|&(x, y)| lum(x, y) > lum(x - 1, y) + 12 && lum(x, y) > lum(x + 1, y) + 12)
+            .count()
+    };
+    let (wet_lines, dry_lines) = (streaks(&rainy), streaks(&clear));
+    assert!(
+        wet_lines > 5 * dry_lines + 40,
+        "rain {wet_lines} line pixels, dry {dry_lines}"
+    );
+    let share = wet_lines as f64 / (200.0 * 120.0);
+    assert!(share < 0.3, "{:.2} % of pixels are streaks", share * 100.0);
+}
