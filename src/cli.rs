@@ -89,6 +89,10 @@ pub struct ScenarioArgs {
     /// With --at: list every label (class, incident, position, size, attributes)
     #[arg(long)]
     pub labels: bool,
+    /// With --at: what each of the project's cameras sees (instance-id pass: visible and
+    /// full boxes in pixels, visibility, head seen or hidden)
+    #[arg(long)]
+    pub cameras: bool,
     /// Print one JSON document instead of text
     #[arg(long)]
     pub json: bool,

@@ -405,37 +405,9 @@ impl Plugin for CrowdPlugin {
 /// A 1.75 m figure standing on the origin, facing -Z: legs, torso wider than deep, head.
 pub fn person_mesh() -> Mesh {
     let mut b = BoxMeshBuilder::default();
-    b.add_box(
-        Vec3::new(-0.17, 0.0, -0.09),
-        Vec3::new(-0.03, 0.85, 0.07),
-        1.0,
-        false,
-    );
-    b.add_box(
-        Vec3::new(0.03, 0.0, -0.09),
-        Vec3::new(0.17, 0.85, 0.07),
-        1.0,
-        false,
-    );
-    b.add_box(
-        Vec3::new(-0.22, 0.85, -0.12),
-        Vec3::new(0.22, 1.45, 0.11),
-        1.0,
-        false,
-    );
-    b.add_box(
-        Vec3::new(-0.10, 1.48, -0.12),
-        Vec3::new(0.10, 1.75, 0.10),
-        1.0,
-        false,
-    );
-    // A small "nose" so the facing direction shows from any side.
-    b.add_box(
-        Vec3::new(-0.03, 1.58, -0.16),
-        Vec3::new(0.03, 1.64, -0.12),
-        1.0,
-        false,
-    );
+    for (lo, hi) in twincity_core::figures::PERSON_BOXES {
+        b.add_box(Vec3::from(lo), Vec3::from(hi), 1.0, false);
+    }
     b.build()
 }
 

@@ -34,6 +34,64 @@ pub fn run(args: &ScenarioArgs) -> anyhow::Result<ExitCode> {
         anyhow::anyhow!("{}: `{}`: {}", args.scenario.display(), p.field, p.message)
     })?;
     let checks = run.speed_checks();
+    // What the cameras see: the project's cameras and city (the demo project by default).
+    let seen_by = if args.cameras {
+        let project = match &scenario.project {
+            Some(p) => twincity_core::Project::load(p)?,
+            None => twincity_core::Project::demo()?,
+        };
+        let model = twincity_core::coverage::scene_model(&project).map_err(anyhow::Error::msg)?;
+        Some((
+            project.cameras.clone(),
+            twincity_core::coverage::Occluders::new(&model.triangles),
+        ))
+    } else {
+        None
+    };
+    let ground = match compiled.crowd.as_ref().map(|c| &c.walkable) {
+        Some(w @ twincity_core::crowd::WalkableSpec::Mesh { .. }) => {
+            w.resolve().map_or(0.0, |r| r.ground_height as f32)
+        }
+        _ => twincity_core::demo_city::KERB_HEIGHT,
+    };
+    let camera_views =
+        |state: &twincity_core::scenario::run::WorldState| -> Vec<serde_json::Value> {
+            let Some((cameras, city)) = &seen_by else {
+                return Vec::new();
+            };
+            let labels = state.labels();
+            let figures = twincity_core::figures::figures(state, ground);
+            let scene = twincity_core::annotate::IdScene::new(city, &figures);
+            cameras
+                .iter()
+                .map(|cam| {
+                    let seen: Vec<serde_json::Value> = scene
+                        .annotate(cam)
+                        .into_iter()
+                        .filter(|a| a.visible_pixels > 0)
+                        .map(|a| {
+                            use twincity_core::figures::FigureKind;
+                            let k = match a.figure {
+                                FigureKind::Person(i) => i,
+                                FigureKind::Object(i) => state.people.len() + i,
+                                FigureKind::Vehicle(i) => {
+                                    state.people.len() + state.objects.len() + i
+                                }
+                            };
+                            json!({
+                                "class": labels[k].class,
+                                "event": labels[k].event,
+                                "visible_box": a.visible_box,
+                                "amodal_box": a.amodal_box,
+                                "visibility": (a.visibility * 1000.0).round() / 1000.0,
+                                "head": a.head,
+                            })
+                        })
+                        .collect();
+                    json!({ "camera": cam.name, "seen": seen })
+                })
+                .collect()
+        };
     let mut times = args.at.clone();
     times.sort_by(f64::total_cmp);
     let mut frames = Vec::new();
@@ -75,6 +133,9 @@ pub fn run(args: &ScenarioArgs) -> anyhow::Result<ExitCode> {
                 });
                 if args.labels {
                     frame["labels"] = json!(labels);
+                }
+                if args.cameras {
+                    frame["cameras"] = json!(camera_views(s));
                 }
                 frame
             })
@@ -176,6 +237,43 @@ pub fn run(args: &ScenarioArgs) -> anyhow::Result<ExitCode> {
                 active.join(", ")
             }
         );
+        for view in camera_views(s) {
+            let seen = view["seen"].as_array().cloned().unwrap_or_default();
+            let mut by_class: BTreeMap<String, usize> = BTreeMap::new();
+            for o in &seen {
+                *by_class
+                    .entry(o["class"].as_str().unwrap_or("?").to_string())
+                    .or_default() += 1;
+            }
+            let counts: Vec<String> = by_class.iter().map(|(k, n)| format!("{n} {k}")).collect();
+            println!(
+                "    camera {}: sees {}",
+                view["camera"].as_str().unwrap_or("?"),
+                if counts.is_empty() {
+                    "nothing".into()
+                } else {
+                    counts.join(", ")
+                }
+            );
+            for o in seen {
+                let b = &o["visible_box"];
+                println!(
+                    "      {:<12} {:<26} box ({}, {}, {} x {}) visible {:.0} %{}",
+                    o["class"].as_str().unwrap_or("?"),
+                    o["event"].as_str().unwrap_or("-"),
+                    b[0],
+                    b[1],
+                    b[2],
+                    b[3],
+                    o["visibility"].as_f64().unwrap_or(0.0) * 100.0,
+                    match o["head"]["visible"].as_bool() {
+                        Some(true) => ", head seen",
+                        Some(false) => ", head hidden",
+                        None => "",
+                    }
+                );
+            }
+        }
         if args.labels {
             for l in labels {
                 let attrs: Vec<String> = l

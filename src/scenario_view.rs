@@ -541,22 +541,10 @@ fn pavement(player: &ScenarioPlayer) -> f32 {
 /// Where a person figure goes: standing, kneeling (lower), falling (tipping forward about
 /// the feet) or lying face down along their heading.
 pub fn figure_transform(position: Vec3, heading: f64, pose: &Pose) -> Transform {
-    // The figure faces -Z; heading is from east (+X), counter-clockwise in plan.
-    let yaw = Quat::from_rotation_y(heading as f32 - std::f32::consts::FRAC_PI_2);
-    let tip = |k: f32| Quat::from_rotation_x(-std::f32::consts::FRAC_PI_2 * k);
-    match pose {
-        Pose::Falling { progress } => {
-            Transform::from_translation(position + Vec3::Y * 0.16 * *progress as f32)
-                .with_rotation(yaw * tip(*progress as f32))
-        }
-        Pose::Lying => {
-            Transform::from_translation(position + Vec3::Y * 0.16).with_rotation(yaw * tip(1.0))
-        }
-        Pose::Kneeling => Transform::from_translation(position)
-            .with_rotation(yaw)
-            .with_scale(Vec3::new(1.0, 0.6, 1.0)),
-        _ => Transform::from_translation(position).with_rotation(yaw),
-    }
+    let (t, r, s) = twincity_core::figures::person_pose(position, heading, pose);
+    Transform::from_translation(t)
+        .with_rotation(r)
+        .with_scale(s)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -586,8 +574,7 @@ fn sync_figures(
         return;
     };
     let ground = pavement(&player);
-    let plan = |p: [f64; 2], y: f32| Vec3::new(p[0] as f32, y, -p[1] as f32);
-    let yaw_of = |heading: f64| Quat::from_rotation_y(heading as f32);
+    use twincity_core::figures::{VEHICLE_CLEARANCE, world as plan, yaw as yaw_of};
     let mut wanted: Vec<(
         ScenarioFigure,
         Transform,
@@ -620,7 +607,7 @@ fn sync_figures(
     for (i, v) in state.vehicles.iter().enumerate() {
         let [l, w, h] = v.vehicle.kind.size().map(|x| x as f32);
         let rot = yaw_of(v.heading);
-        let centre = plan(v.position, h / 2.0 + 0.15);
+        let centre = plan(v.position, h / 2.0 + VEHICLE_CLEARANCE);
         let material = match v.vehicle.kind {
             twincity_core::scenario::VehicleKind::Car => assets.car.clone(),
             twincity_core::scenario::VehicleKind::Van => assets.van.clone(),

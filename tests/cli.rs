@@ -135,6 +135,49 @@ fn scenario_reports_the_timeline_checks_and_labels() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("within the scenario's 0 to 90 s"));
 }
 
+/// `twincity scenario --cameras`: what each camera of the project sees, from the instance-id
+/// pass; the fallen person is seen (as `person_down`) by a camera over the square.
+#[test]
+fn scenario_reports_what_each_camera_sees() {
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/collapse_in_crowd.scenario.ron"
+    );
+    let out = twincity()
+        .args(["scenario", file, "--at", "110", "--cameras", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let cameras = doc["frames"][0]["cameras"].as_array().unwrap();
+    assert_eq!(cameras.len(), 3, "the demo project's cameras");
+    let down: Vec<&serde_json::Value> = cameras
+        .iter()
+        .flat_map(|c| c["seen"].as_array().unwrap())
+        .filter(|o| o["class"] == "person_down")
+        .collect();
+    assert!(!down.is_empty(), "nobody sees the fallen person");
+    for o in cameras.iter().flat_map(|c| c["seen"].as_array().unwrap()) {
+        let v = o["visibility"].as_f64().unwrap();
+        assert!(v > 0.0 && v <= 1.0, "{o}");
+        let (vb, ab) = (&o["visible_box"], &o["amodal_box"]);
+        // The visible part lies inside the full box.
+        assert!(
+            vb[0].as_u64() >= ab[0].as_u64() && vb[1].as_u64() >= ab[1].as_u64(),
+            "{o}"
+        );
+        assert!(
+            vb[0].as_u64().unwrap() + vb[2].as_u64().unwrap()
+                <= ab[0].as_u64().unwrap() + ab[2].as_u64().unwrap(),
+            "{o}"
+        );
+    }
+}
+
 #[test]
 fn edit_refuses_a_broken_project_before_opening_a_window() {
     let dir = tempfile::tempdir().unwrap();

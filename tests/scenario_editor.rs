@@ -287,3 +287,54 @@ fn rain_falls_in_front_of_the_camera() {
     let share = wet_lines as f64 / (200.0 * 120.0);
     assert!(share < 0.3, "{:.2} % of pixels are streaks", share * 100.0);
 }
+
+/// The annotation pass and the renderer agree: the pixels the instance-id pass gives a car
+/// are the car's pixels in the rendered image (its red body; the plate and windows aside).
+#[test]
+fn the_id_pass_finds_the_rendered_pixels() {
+    use twincity_core::annotate::IdScene;
+    use twincity_core::coverage::{Occluders, scene_model};
+    use twincity_core::figures::{FigureKind, figures};
+    let mut r = renderer(shipped("speed_camera_cloned_plate.scenario.ron"), 8.0);
+    let state = r.scenario().unwrap().state.clone().unwrap();
+    let car = state
+        .vehicles
+        .iter()
+        .position(|v| v.event == "cloned clio")
+        .unwrap();
+    let at = state.vehicles[car].position;
+    let mut camera = common::level_camera(240, 160);
+    camera.position = Vec3::new(at[0] as f32 + 4.0, 4.0, -(at[1] as f32) + 12.0);
+    camera.aim_at(Vec3::new(at[0] as f32, 0.8, -(at[1] as f32)));
+    let img = r.render(&camera).unwrap();
+    let model = scene_model(&twincity_core::Project::demo().unwrap()).unwrap();
+    let city = Occluders::new(&model.triangles);
+    let figs = figures(&state, twincity_core::demo_city::KERB_HEIGHT);
+    let scene = IdScene::new(&city, &figs);
+    let annotations = scene.annotate(&camera);
+    let a = annotations
+        .iter()
+        .find(|a| a.figure == FigureKind::Vehicle(car))
+        .expect("the car is in view");
+    assert!(a.visibility > 0.95, "{}", a.visibility);
+    let red = |p: [u8; 4]| p[0] as i32 > p[1] as i32 + 40 && p[0] as i32 > p[2] as i32 + 40;
+    let mask: std::collections::HashSet<(u32, u32)> = a.mask.iter().copied().collect();
+    let red_pixels: Vec<(u32, u32)> = img
+        .enumerate_pixels()
+        .filter(|(_, _, p)| red(p.0))
+        .map(|(x, y, _)| (x, y))
+        .collect();
+    let inside = red_pixels.iter().filter(|p| mask.contains(p)).count();
+    // Every red pixel is the car's; the mask's pixels are red but for the plate and edges.
+    assert!(red_pixels.len() > 500, "{} red pixels", red_pixels.len());
+    assert!(
+        inside as f64 >= 0.97 * red_pixels.len() as f64,
+        "{inside} of {}",
+        red_pixels.len()
+    );
+    assert!(
+        inside as f64 >= 0.85 * mask.len() as f64,
+        "{inside} of the mask's {}",
+        mask.len()
+    );
+}

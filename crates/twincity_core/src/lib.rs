@@ -7,11 +7,13 @@
 //! `+Y` up, `+X` east and `-Z` north. Plan (2D) coordinates are `(east, north) = (X, -Z)`;
 //! see [`geometry::plan_from_world`].
 
+pub mod annotate;
 pub mod camera;
 pub mod coverage;
 pub mod coverage_export;
 pub mod crowd;
 pub mod demo_city;
+pub mod figures;
 pub mod filecache;
 pub mod geometry;
 pub mod gltf_inspect;

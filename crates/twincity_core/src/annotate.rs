@@ -1,0 +1,357 @@
+//! Ground truth in a camera's image: for every drawn figure (person, dumped object, vehicle),
+//! the pixels where it is seen, from an instance-id pass — one ray per pixel through the
+//! figure's projected box, against the city and every figure, with the same triangles the
+//! renderer draws ([`crate::figures`]) — giving the visible-part box, the full (amodal) box,
+//! the visibility ratio, the instance mask, and for people the head point with an occlusion
+//! flag.
+
+use glam::Vec3;
+use serde::Serialize;
+
+use crate::VirtualCamera;
+use crate::coverage::{Occluders, pixel_ray};
+use crate::figures::{Figure, FigureKind};
+
+/// A box in pixels: left, top, width, height (COCO's `bbox`).
+pub type PixelBox = [u32; 4];
+
+/// One figure as a camera sees it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Annotation {
+    pub figure: FigureKind,
+    /// Box of every pixel where the figure would be seen if nothing stood in front.
+    pub amodal_box: PixelBox,
+    pub amodal_pixels: u32,
+    /// Box of the pixels where it is seen; `None` when fully hidden.
+    pub visible_box: Option<PixelBox>,
+    pub visible_pixels: u32,
+    /// `visible_pixels / amodal_pixels`.
+    pub visibility: f64,
+    /// Where the head's centre projects, and whether it is seen.
+    pub head: Option<HeadPoint>,
+    /// The visible pixels, as `(x, y)`, row by row (the instance mask).
+    pub mask: Vec<(u32, u32)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct HeadPoint {
+    pub x: f32,
+    pub y: f32,
+    pub visible: bool,
+}
+
+/// Rays per pixel side: 1 samples each pixel's centre.
+const EPS: f32 = 1e-3;
+
+/// Pixel box of the projection of `triangles` seen by `camera`, clipped to the image and to a
+/// plane 5 cm in front of the lens (the parts behind it are not seen); `None` when nothing of
+/// it is in front of the camera or inside the image.
+fn projected_box(camera: &VirtualCamera, triangles: &[[Vec3; 3]]) -> Option<PixelBox> {
+    const NEAR: f32 = 0.05;
+    let (w, h) = (camera.resolution.0 as f32, camera.resolution.1 as f32);
+    let forward = camera.forward();
+    let depth = |p: Vec3| (p - camera.position).dot(forward);
+    let mut lo = glam::Vec2::splat(f32::INFINITY);
+    let mut hi = glam::Vec2::splat(f32::NEG_INFINITY);
+    let mut add = |p: Vec3| {
+        if let Some(q) = camera.project(p) {
+            lo = lo.min(q);
+            hi = hi.max(q);
+        }
+    };
+    for tri in triangles {
+        for k in 0..3 {
+            let (a, b) = (tri[k], tri[(k + 1) % 3]);
+            let (da, db) = (depth(a), depth(b));
+            if da >= NEAR {
+                add(a);
+            }
+            // An edge crossing the near plane contributes the point where it crosses.
+            if (da >= NEAR) != (db >= NEAR) {
+                add(a + (b - a) * ((NEAR - da) / (db - da)));
+            }
+        }
+    }
+    if !lo.is_finite() {
+        return None;
+    }
+    let x0 = lo.x.floor().max(0.0);
+    let y0 = lo.y.floor().max(0.0);
+    let x1 = hi.x.ceil().min(w);
+    let y1 = hi.y.ceil().min(h);
+    (x1 > x0 && y1 > y0).then_some([x0 as u32, y0 as u32, (x1 - x0) as u32, (y1 - y0) as u32])
+}
+
+fn ray_triangle(origin: Vec3, dir: Vec3, tri: &[Vec3; 3]) -> Option<f32> {
+    // Möller–Trumbore, both faces.
+    let e1 = tri[1] - tri[0];
+    let e2 = tri[2] - tri[0];
+    let p = dir.cross(e2);
+    let det = e1.dot(p);
+    if det.abs() < 1e-12 {
+        return None;
+    }
+    let inv = 1.0 / det;
+    let s = origin - tri[0];
+    let u = s.dot(p) * inv;
+    if !(0.0..=1.0).contains(&u) {
+        return None;
+    }
+    let q = s.cross(e1);
+    let v = dir.dot(q) * inv;
+    if v < 0.0 || u + v > 1.0 {
+        return None;
+    }
+    let t = e2.dot(q) * inv;
+    (t > EPS).then_some(t)
+}
+
+fn nearest_on(figure: &Figure, origin: Vec3, dir: Vec3) -> Option<f32> {
+    figure
+        .triangles
+        .iter()
+        .filter_map(|t| ray_triangle(origin, dir, t))
+        .min_by(f32::total_cmp)
+}
+
+/// The scene a camera looks at for annotation: the city's triangles (static) and the figures.
+pub struct IdScene<'a> {
+    pub city: &'a Occluders,
+    pub figures: &'a [Figure],
+    /// All figures' triangles in one BVH, each tagged with its figure's index.
+    all: Occluders,
+}
+
+impl<'a> IdScene<'a> {
+    pub fn new(city: &'a Occluders, figures: &'a [Figure]) -> Self {
+        let mut tris = Vec::new();
+        let mut part_of = Vec::new();
+        for (i, f) in figures.iter().enumerate() {
+            tris.extend_from_slice(&f.triangles);
+            part_of.extend(std::iter::repeat_n(i as u32, f.triangles.len()));
+        }
+        Self {
+            city,
+            figures,
+            all: Occluders::with_parts(&tris, &part_of),
+        }
+    }
+
+    /// What a ray meets first: the figure's index, or `None` for the city or the sky.
+    pub fn first_figure(&self, origin: Vec3, dir: Vec3) -> Option<usize> {
+        let figure = self.all.ray_hit_part(origin, dir);
+        let city = self.city.ray_hit(origin, dir).map(|(t, _)| t);
+        match (figure, city) {
+            (Some((tf, Some(i))), Some(tc)) if tf < tc => Some(i as usize),
+            (Some((_, Some(i))), None) => Some(i as usize),
+            _ => None,
+        }
+    }
+
+    /// Every figure `camera` could see, with its boxes, mask and head. Figures outside the
+    /// image, or whose every pixel falls between pixel centres, are left out.
+    pub fn annotate(&self, camera: &VirtualCamera) -> Vec<Annotation> {
+        let origin = camera.position;
+        let mut out = Vec::new();
+        for (i, f) in self.figures.iter().enumerate() {
+            let Some([bx, by, bw, bh]) = projected_box(camera, &f.triangles) else {
+                continue;
+            };
+            let mut amodal = Bounds::default();
+            let mut visible = Bounds::default();
+            let mut mask = Vec::new();
+            for y in by..by + bh {
+                for x in bx..bx + bw {
+                    let dir = pixel_ray(camera, x as f32 + 0.5, y as f32 + 0.5);
+                    if nearest_on(f, origin, dir).is_none() {
+                        continue;
+                    }
+                    amodal.add(x, y);
+                    if self.first_figure(origin, dir) == Some(i) {
+                        visible.add(x, y);
+                        mask.push((x, y));
+                    }
+                }
+            }
+            let Some(amodal_box) = amodal.pixel_box() else {
+                continue;
+            };
+            let head = f.head.and_then(|h| {
+                let q = camera.project(h)?;
+                let (w, hgt) = (camera.resolution.0 as f32, camera.resolution.1 as f32);
+                if !(0.0..w).contains(&q.x) || !(0.0..hgt).contains(&q.y) {
+                    return None;
+                }
+                let dir = (h - origin).normalize();
+                Some(HeadPoint {
+                    x: q.x,
+                    y: q.y,
+                    visible: self.first_figure(origin, dir) == Some(i),
+                })
+            });
+            out.push(Annotation {
+                figure: f.kind,
+                amodal_box,
+                amodal_pixels: amodal.count,
+                visible_box: visible.pixel_box(),
+                visible_pixels: visible.count,
+                visibility: visible.count as f64 / amodal.count.max(1) as f64,
+                head,
+                mask,
+            });
+        }
+        out
+    }
+}
+
+#[derive(Default)]
+struct Bounds {
+    lo: (u32, u32),
+    hi: (u32, u32),
+    count: u32,
+}
+
+impl Bounds {
+    fn add(&mut self, x: u32, y: u32) {
+        if self.count == 0 {
+            self.lo = (x, y);
+            self.hi = (x, y);
+        } else {
+            self.lo = (self.lo.0.min(x), self.lo.1.min(y));
+            self.hi = (self.hi.0.max(x), self.hi.1.max(y));
+        }
+        self.count += 1;
+    }
+
+    fn pixel_box(&self) -> Option<PixelBox> {
+        (self.count > 0).then(|| {
+            [
+                self.lo.0,
+                self.lo.1,
+                self.hi.0 - self.lo.0 + 1,
+                self.hi.1 - self.lo.1 + 1,
+            ]
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::coverage::box_triangles;
+    use crate::scenario::run::Pose;
+    use crate::{CameraId, Lens};
+
+    /// A camera 1.7 m up at the origin looking north (-Z), 90° wide, 200 × 100 pixels.
+    fn camera() -> VirtualCamera {
+        let mut c = VirtualCamera::new(CameraId(1), "c", Vec3::new(0.0, 1.7, 0.0), 0.0);
+        c.tilt_deg = 0.0;
+        c.roll_deg = 0.0;
+        c.lens = Lens {
+            sensor_width_mm: 5.6,
+            sensor_height_mm: 3.15,
+            focal_length_mm: 2.8,
+        };
+        c.resolution = (200, 100);
+        c
+    }
+
+    fn person_at(x: f32, z: f32) -> Figure {
+        let state_person = crate::figures::PERSON_BOXES.to_vec();
+        let (t, r, s) = crate::figures::person_pose(
+            Vec3::new(x, 0.0, z),
+            std::f64::consts::FRAC_PI_2,
+            &Pose::Standing,
+        );
+        Figure {
+            kind: FigureKind::Person(0),
+            triangles: state_person
+                .iter()
+                .flat_map(|(lo, hi)| box_triangles(Vec3::from(*lo), Vec3::from(*hi)))
+                .map(|tri| tri.map(|p| t + r * (p * s)))
+                .collect(),
+            head: Some(t + r * (Vec3::from(crate::figures::HEAD_CENTRE) * s)),
+        }
+    }
+
+    #[test]
+    fn a_person_in_the_open_is_fully_visible_with_the_expected_box() {
+        let city = Occluders::new(&[]);
+        let figures = vec![person_at(0.0, -10.0)];
+        let scene = IdScene::new(&city, &figures);
+        let a = scene.annotate(&camera());
+        assert_eq!(a.len(), 1);
+        let a = &a[0];
+        // Focal length 100 px; 10 m away: the 1.75 m figure spans 17.5 px, its feet 17 px
+        // below the centre row (1.7 m down), its top 0.5 px above it.
+        let [x, y, w, h] = a.amodal_box;
+        assert!((y as i32 - 50).abs() <= 1, "{:?}", a.amodal_box);
+        assert!(((y + h) as i32 - 67).abs() <= 1, "{:?}", a.amodal_box);
+        // 0.44 m wide torso: 4.4 px around the centre column.
+        assert!(
+            (x as i32 - 98).abs() <= 1 && (w as i32 - 5).abs() <= 1,
+            "{:?}",
+            a.amodal_box
+        );
+        assert_eq!(a.visible_box, Some(a.amodal_box));
+        assert_eq!(a.visibility, 1.0);
+        assert_eq!(a.mask.len() as u32, a.visible_pixels);
+        let head = a.head.unwrap();
+        // The head's centre, 1.615 m up: 0.085 m below the eye at 10 m, 0.85 px below centre.
+        assert!(
+            head.visible && (head.x - 100.0).abs() < 0.5 && (head.y - 50.85).abs() < 0.05,
+            "{head:?}"
+        );
+    }
+
+    #[test]
+    fn a_wall_hides_the_legs_and_a_person_in_front_hides_another() {
+        // A wall 1 m high, 5 m away, across the view, hides the legs of a person 10 m away
+        // below 1.7 - 0.7 * 2 = 0.3 m; the head is seen.
+        let wall = box_triangles(Vec3::new(-5.0, 0.0, -5.1), Vec3::new(5.0, 1.0, -5.0));
+        let city = Occluders::new(&wall);
+        let figures = vec![person_at(0.0, -10.0)];
+        let scene = IdScene::new(&city, &figures);
+        let a = &scene.annotate(&camera())[0];
+        // The wall's top at 5 m projects 14 px below the centre row; the rays through it meet
+        // the figure 10 m away at 1.7 - 0.7 * 2 = 0.3 m: below that, hidden.
+        let [_, vy, _, vh] = a.visible_box.unwrap();
+        assert!(
+            ((vy + vh) as i32 - 64).abs() <= 1,
+            "{:?} vs {:?}",
+            a.visible_box,
+            a.amodal_box
+        );
+        assert!(
+            a.visibility > 0.75 && a.visibility < 0.95,
+            "{}",
+            a.visibility
+        );
+        assert!(a.head.unwrap().visible);
+        // Someone 5 m in front, in line: the one behind is hidden, head and all (a few pixels
+        // show between the front one's legs).
+        let city = Occluders::new(&[]);
+        let figures = vec![person_at(0.0, -10.0), person_at(0.0, -5.0)];
+        let scene = IdScene::new(&city, &figures);
+        let a = scene.annotate(&camera());
+        let behind = a.iter().find(|a| a.amodal_box[3] < 25).unwrap();
+        assert!(behind.visibility < 0.15, "{}", behind.visibility);
+        assert!(!behind.head.unwrap().visible);
+        let front = a.iter().find(|a| a.amodal_box[3] >= 25).unwrap();
+        assert_eq!(front.visibility, 1.0);
+        // Masks never overlap: every pixel belongs to at most one figure.
+        let mut all: Vec<(u32, u32)> = a.iter().flat_map(|a| a.mask.clone()).collect();
+        let n = all.len();
+        all.sort();
+        all.dedup();
+        assert_eq!(all.len(), n);
+    }
+
+    #[test]
+    fn figures_behind_the_camera_or_outside_the_image_are_left_out() {
+        let city = Occluders::new(&[]);
+        let figures = vec![person_at(0.0, 10.0), person_at(60.0, -10.0)];
+        let scene = IdScene::new(&city, &figures);
+        assert!(scene.annotate(&camera()).is_empty());
+    }
+}
