@@ -338,3 +338,58 @@ fn the_id_pass_finds_the_rendered_pixels() {
         mask.len()
     );
 }
+
+/// Privacy: the annotation pass finds the plate in the rendered image, and blurring that box
+/// leaves no readable detail (the text's fine edges) while the rest of the image is kept.
+#[test]
+fn plates_found_by_the_annotation_pass_are_blurred_unreadable() {
+    use twincity_core::annotate::IdScene;
+    use twincity_core::coverage::{Occluders, scene_model};
+    use twincity_core::figures::{FigureKind, figures};
+    use twincity_core::privacy::{blur_boxes, detail_energy};
+    let mut r = renderer(shipped("speed_camera_cloned_plate.scenario.ron"), 10.8);
+    let state = r.scenario().unwrap().state.clone().unwrap();
+    let car = state
+        .vehicles
+        .iter()
+        .position(|v| v.event == "cloned clio")
+        .unwrap();
+    let at = state.vehicles[car].position;
+    let rear = Vec3::new(at[0] as f32 - 2.15, 0.5, -(at[1] as f32));
+    let mut camera = common::level_camera(320, 180);
+    camera.position = rear + Vec3::new(-3.0, 0.6, 0.4);
+    camera.aim_at(rear);
+    camera.lens.focal_length_mm = 8.0;
+    let mut img = r.render(&camera).unwrap();
+    let model = scene_model(&twincity_core::Project::demo().unwrap()).unwrap();
+    let city = Occluders::new(&model.triangles);
+    let figs = figures(&state, twincity_core::demo_city::KERB_HEIGHT);
+    let a = IdScene::new(&city, &figs)
+        .annotate(&camera)
+        .into_iter()
+        .find(|a| a.figure == FigureKind::Vehicle(car))
+        .unwrap();
+    let plate = a.private_box.expect("the plate is seen");
+    // The plate's dark characters lie inside the box.
+    let [px, py, pw, ph] = plate;
+    let text: Vec<(u32, u32)> = img
+        .enumerate_pixels()
+        .filter(|(_, _, p)| {
+            let l = p.0[0] as u32 + p.0[1] as u32 + p.0[2] as u32;
+            l < 330 && p.0[0] < 120 && p.0[2] < 150
+        })
+        .map(|(x, y, _)| (x, y))
+        .collect();
+    assert!(text.len() > 50, "{} text pixels", text.len());
+    assert!(
+        text.iter()
+            .all(|&(x, y)| (px..px + pw).contains(&x) && (py..py + ph).contains(&y)),
+        "text outside the plate box {plate:?}"
+    );
+    let corner = img.get_pixel(2, 2).0;
+    let before = detail_energy(&img, plate);
+    blur_boxes(&mut img, &[plate]);
+    let after = detail_energy(&img, plate);
+    assert!(after < before * 0.05, "detail {before:.0} -> {after:.0}");
+    assert_eq!(img.get_pixel(2, 2).0, corner, "the rest is kept");
+}

@@ -31,6 +31,9 @@ pub struct Annotation {
     pub head: Option<HeadPoint>,
     /// The visible pixels, as `(x, y)`, row by row (the instance mask).
     pub mask: Vec<(u32, u32)>,
+    /// Box of what privacy hides (a person's head, a vehicle's plate) when any of the
+    /// figure is seen; `None` otherwise.
+    pub private_box: Option<PixelBox>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -189,7 +192,17 @@ impl<'a> IdScene<'a> {
                     visible: self.first_figure(origin, dir) == Some(i),
                 })
             });
+            let private_box = if visible.count > 0 && !f.private.is_empty() {
+                // A fan of triangles over the corners: every corner and edge from the first.
+                let p = &f.private;
+                let fan: Vec<[Vec3; 3]> =
+                    (1..p.len() - 1).map(|k| [p[0], p[k], p[k + 1]]).collect();
+                projected_box(camera, &fan)
+            } else {
+                None
+            };
             out.push(Annotation {
+                private_box,
                 figure: f.kind,
                 amodal_box,
                 amodal_pixels: amodal.count,
@@ -271,6 +284,7 @@ mod tests {
                 .map(|tri| tri.map(|p| t + r * (p * s)))
                 .collect(),
             head: Some(t + r * (Vec3::from(crate::figures::HEAD_CENTRE) * s)),
+            private: Vec::new(),
         }
     }
 

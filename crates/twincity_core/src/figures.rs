@@ -66,6 +66,27 @@ pub struct Figure {
     pub kind: FigureKind,
     pub triangles: Vec<[Vec3; 3]>,
     pub head: Option<Vec3>,
+    /// What privacy hides: the head box's corners (people), the plate's (vehicles).
+    pub private: Vec<Vec3>,
+}
+
+/// A licence plate's size (width, height) and where it sits on a vehicle: the middle of its
+/// back, this high above the road.
+pub const PLATE_SIZE: (f32, f32) = (0.52, 0.11);
+pub const PLATE_HEIGHT: f32 = 0.5;
+
+/// The eight corners of the box `(lo, hi)` placed by `(t, r, s)`.
+fn corners(lo: [f32; 3], hi: [f32; 3], t: Vec3, r: Quat, s: Vec3) -> Vec<Vec3> {
+    (0..8)
+        .map(|k| {
+            let p = Vec3::new(
+                if k & 1 == 0 { lo[0] } else { hi[0] },
+                if k & 2 == 0 { lo[1] } else { hi[1] },
+                if k & 4 == 0 { lo[2] } else { hi[2] },
+            );
+            t + r * (p * s)
+        })
+        .collect()
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
@@ -90,10 +111,12 @@ pub fn figures(state: &WorldState, ground: f32) -> Vec<Figure> {
                 triangles.push(tri.map(|q| t + r * (q * s)));
             }
         }
+        let (head_lo, head_hi) = PERSON_BOXES[HEAD_BOX];
         out.push(Figure {
             kind: FigureKind::Person(i),
             triangles,
             head: Some(t + r * (Vec3::from(HEAD_CENTRE) * s)),
+            private: corners(head_lo, head_hi, t, r, s),
         });
     }
     for (i, o) in state.objects.iter().enumerate() {
@@ -106,18 +129,27 @@ pub fn figures(state: &WorldState, ground: f32) -> Vec<Figure> {
                 Vec3::new(l, h, w),
             ),
             head: None,
+            private: Vec::new(),
         });
     }
     for (i, v) in state.vehicles.iter().enumerate() {
         let [l, w, h] = v.vehicle.kind.size().map(|x| x as f32);
+        let r = yaw(v.heading);
+        let back = world(v.position, PLATE_HEIGHT) + r * Vec3::new(-(l / 2.0 + 0.01), 0.0, 0.0);
+        let (pw, ph) = PLATE_SIZE;
+        let private = [(-1.0, -1.0), (1.0, -1.0), (1.0, 1.0), (-1.0, 1.0)]
+            .into_iter()
+            .map(|(a, b)| back + r * Vec3::new(0.0, b * ph / 2.0, a * pw / 2.0))
+            .collect();
         out.push(Figure {
             kind: FigureKind::Vehicle(i),
             triangles: cube_triangles(
                 world(v.position, h / 2.0 + VEHICLE_CLEARANCE),
-                yaw(v.heading),
+                r,
                 Vec3::new(l, h, w),
             ),
             head: None,
+            private,
         });
     }
     out

@@ -19,6 +19,7 @@ pub mod geometry;
 pub mod gltf_inspect;
 pub mod gltf_mesh;
 pub mod gltf_unpack;
+pub mod privacy;
 pub mod project;
 pub mod ronfile;
 pub mod scenario;
