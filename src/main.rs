@@ -11,6 +11,13 @@ use twincity_core::project::{CityImport, PROJECT_SUFFIX, Project};
 use twincity_core::scenario::{SCENARIO_SUFFIX, Scenario};
 
 fn main() -> ExitCode {
+    // Output piped into a command that stops reading (`| head`) ends the program quietly, as
+    // with other command-line tools, instead of a panic on the next write.
+    #[cfg(unix)]
+    // SAFETY: called first thing, before any thread starts; SIG_DFL is a valid action.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Edit(EditArgs {
         project: None,

@@ -178,6 +178,46 @@ fn scenario_reports_what_each_camera_sees() {
     }
 }
 
+/// Output piped into a reader that stops early (`| head`) ends the program quietly (SIGPIPE),
+/// not with a panic.
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_ends_output_quietly() {
+    use std::io::Read;
+    use std::os::unix::process::ExitStatusExt;
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/night_dumping.scenario.ron"
+    );
+    let mut child = twincity()
+        .args(["scenario", file, "--at", "60", "--at", "150", "--labels"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
+    drop(child.stdout.take());
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        status.success() || status.signal() == Some(13),
+        "{status:?}: {err}"
+    );
+}
+
 #[test]
 fn edit_refuses_a_broken_project_before_opening_a_window() {
     let dir = tempfile::tempdir().unwrap();
