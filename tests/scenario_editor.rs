@@ -32,6 +32,40 @@ fn renderer(scenario: std::path::PathBuf, at: f64) -> OffscreenRenderer {
     r
 }
 
+/// The speed-camera scenario played to `at`, its state, and the index of the cloned Clio.
+fn cloned_clio(
+    at: f64,
+) -> (
+    OffscreenRenderer,
+    twincity_core::scenario::run::WorldState,
+    usize,
+) {
+    let r = renderer(shipped("speed_camera_cloned_plate.scenario.ron"), at);
+    let state = r.scenario().unwrap().state.clone().unwrap();
+    let car = state
+        .vehicles
+        .iter()
+        .position(|v| v.event == "cloned clio")
+        .unwrap();
+    (r, state, car)
+}
+
+/// What the instance-id pass says `camera` sees of vehicle `car` (on the demo district).
+fn car_annotation(
+    state: &twincity_core::scenario::run::WorldState,
+    camera: &twincity_core::VirtualCamera,
+    car: usize,
+) -> Option<twincity_core::annotate::Annotation> {
+    use twincity_core::coverage::{Occluders, scene_model};
+    let model = scene_model(&twincity_core::Project::demo().unwrap()).unwrap();
+    let city = Occluders::new(&model.triangles);
+    let figs = twincity_core::figures::figures(state, twincity_core::demo_city::KERB_HEIGHT);
+    twincity_core::annotate::IdScene::new(&city, &figs)
+        .annotate(camera)
+        .into_iter()
+        .find(|a| a.figure == twincity_core::figures::FigureKind::Vehicle(car))
+}
+
 /// Figures of one kind in the world, with their transforms.
 fn figures(r: &mut OffscreenRenderer) -> Vec<(ScenarioFigure, Transform)> {
     let world = r.world_mut();
@@ -192,13 +226,8 @@ fn night_is_darker_than_day() {
 /// in black, readable (left to right) in the camera's image.
 #[test]
 fn a_vehicle_carries_its_plate_text() {
-    let mut r = renderer(shipped("speed_camera_cloned_plate.scenario.ron"), 10.8);
-    let state = r.scenario().unwrap().state.clone().unwrap();
-    let car = state
-        .vehicles
-        .iter()
-        .find(|v| v.event == "cloned clio")
-        .unwrap();
+    let (mut r, state, car) = cloned_clio(10.8);
+    let car = &state.vehicles[car];
     // Plan (x, y) -> world (x, -y); the car heads east.
     let rear = Vec3::new(car.position[0] as f32 - 2.15, 0.5, -car.position[1] as f32);
     let mut camera = common::level_camera(320, 180);
@@ -292,30 +321,13 @@ fn rain_falls_in_front_of_the_camera() {
 /// are the car's pixels in the rendered image (its red body; the plate and windows aside).
 #[test]
 fn the_id_pass_finds_the_rendered_pixels() {
-    use twincity_core::annotate::IdScene;
-    use twincity_core::coverage::{Occluders, scene_model};
-    use twincity_core::figures::{FigureKind, figures};
-    let mut r = renderer(shipped("speed_camera_cloned_plate.scenario.ron"), 8.0);
-    let state = r.scenario().unwrap().state.clone().unwrap();
-    let car = state
-        .vehicles
-        .iter()
-        .position(|v| v.event == "cloned clio")
-        .unwrap();
+    let (mut r, state, car) = cloned_clio(8.0);
     let at = state.vehicles[car].position;
     let mut camera = common::level_camera(240, 160);
     camera.position = Vec3::new(at[0] as f32 + 4.0, 4.0, -(at[1] as f32) + 12.0);
     camera.aim_at(Vec3::new(at[0] as f32, 0.8, -(at[1] as f32)));
     let img = r.render(&camera).unwrap();
-    let model = scene_model(&twincity_core::Project::demo().unwrap()).unwrap();
-    let city = Occluders::new(&model.triangles);
-    let figs = figures(&state, twincity_core::demo_city::KERB_HEIGHT);
-    let scene = IdScene::new(&city, &figs);
-    let annotations = scene.annotate(&camera);
-    let a = annotations
-        .iter()
-        .find(|a| a.figure == FigureKind::Vehicle(car))
-        .expect("the car is in view");
+    let a = car_annotation(&state, &camera, car).expect("the car is in view");
     assert!(a.visibility > 0.95, "{}", a.visibility);
     let red = |p: [u8; 4]| p[0] as i32 > p[1] as i32 + 40 && p[0] as i32 > p[2] as i32 + 40;
     let mask: std::collections::HashSet<(u32, u32)> = a.mask.iter().copied().collect();
@@ -343,17 +355,8 @@ fn the_id_pass_finds_the_rendered_pixels() {
 /// leaves no readable detail (the text's fine edges) while the rest of the image is kept.
 #[test]
 fn plates_found_by_the_annotation_pass_are_blurred_unreadable() {
-    use twincity_core::annotate::IdScene;
-    use twincity_core::coverage::{Occluders, scene_model};
-    use twincity_core::figures::{FigureKind, figures};
     use twincity_core::privacy::{blur_boxes, detail_energy};
-    let mut r = renderer(shipped("speed_camera_cloned_plate.scenario.ron"), 10.8);
-    let state = r.scenario().unwrap().state.clone().unwrap();
-    let car = state
-        .vehicles
-        .iter()
-        .position(|v| v.event == "cloned clio")
-        .unwrap();
+    let (mut r, state, car) = cloned_clio(10.8);
     let at = state.vehicles[car].position;
     let rear = Vec3::new(at[0] as f32 - 2.15, 0.5, -(at[1] as f32));
     let mut camera = common::level_camera(320, 180);
@@ -361,14 +364,7 @@ fn plates_found_by_the_annotation_pass_are_blurred_unreadable() {
     camera.aim_at(rear);
     camera.lens.focal_length_mm = 8.0;
     let mut img = r.render(&camera).unwrap();
-    let model = scene_model(&twincity_core::Project::demo().unwrap()).unwrap();
-    let city = Occluders::new(&model.triangles);
-    let figs = figures(&state, twincity_core::demo_city::KERB_HEIGHT);
-    let a = IdScene::new(&city, &figs)
-        .annotate(&camera)
-        .into_iter()
-        .find(|a| a.figure == FigureKind::Vehicle(car))
-        .unwrap();
+    let a = car_annotation(&state, &camera, car).unwrap();
     let plate = a.private_box.expect("the plate is seen");
     // The plate's dark characters lie inside the box.
     let [px, py, pw, ph] = plate;
