@@ -100,15 +100,13 @@ fn validate_checks_every_shipped_scenario_and_locates_scenario_errors() {
     );
 }
 
-/// `twincity scenario`: the timeline, the speed checks and the labels at chosen times.
-#[test]
-fn scenario_reports_the_timeline_checks_and_labels() {
-    let file = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/scenarios/speed_camera_cloned_plate.scenario.ron"
-    );
+/// `twincity scenario SCENARIO ARGS --json` for a shipped scenario: its JSON document.
+fn scenario_json(name: &str, args: &[&str]) -> serde_json::Value {
+    let file = format!("{}/scenarios/{name}", env!("CARGO_MANIFEST_DIR"));
     let out = twincity()
-        .args(["scenario", file, "--at", "10.8", "--labels", "--json"])
+        .args(["scenario", &file])
+        .args(args)
+        .arg("--json")
         .output()
         .unwrap();
     assert!(
@@ -116,7 +114,16 @@ fn scenario_reports_the_timeline_checks_and_labels() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// `twincity scenario`: the timeline, the speed checks and the labels at chosen times.
+#[test]
+fn scenario_reports_the_timeline_checks_and_labels() {
+    let doc = scenario_json(
+        "speed_camera_cloned_plate.scenario.ron",
+        &["--at", "10.8", "--labels"],
+    );
     assert_eq!(doc["events"].as_array().unwrap().len(), 4);
     let checks = doc["speed_checks"].as_array().unwrap();
     let cloned = checks.iter().find(|c| c["plate"] == "AB-123-CD").unwrap();
@@ -127,6 +134,10 @@ fn scenario_reports_the_timeline_checks_and_labels() {
     assert_eq!(labels[0]["class"], "car");
     assert_eq!(labels[0]["attributes"]["registered_make"], "Peugeot");
     // Times outside the scenario are refused.
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/speed_camera_cloned_plate.scenario.ron"
+    );
     let out = twincity()
         .args(["scenario", file, "--at", "500"])
         .output()
@@ -139,20 +150,10 @@ fn scenario_reports_the_timeline_checks_and_labels() {
 /// pass; the fallen person is seen (as `person_down`) by a camera over the square.
 #[test]
 fn scenario_reports_what_each_camera_sees() {
-    let file = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/scenarios/collapse_in_crowd.scenario.ron"
+    let doc = scenario_json(
+        "collapse_in_crowd.scenario.ron",
+        &["--at", "110", "--cameras"],
     );
-    let out = twincity()
-        .args(["scenario", file, "--at", "110", "--cameras", "--json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let cameras = doc["frames"][0]["cameras"].as_array().unwrap();
     assert_eq!(cameras.len(), 3, "the demo project's cameras");
     let down: Vec<&serde_json::Value> = cameras
