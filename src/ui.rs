@@ -1514,13 +1514,12 @@ fn scenario_section(
                 Some(s) => {
                     ui.label(format!("{} ({} events)", s.name, s.events.len()));
                     if let Some(state) = &player.state {
-                        let labels = state.labels();
-                        let count = |c: &str| labels.iter().filter(|l| l.class == c).count();
+                        let down = state.people.iter().filter(|p| p.is_down()).count();
                         ui.weak(format!(
                             "{:.1} s: {} people, {} down, {} objects, {} vehicles; sun {:.0}°, lights {}",
                             state.time_s,
-                            count("person") + count("person_down"),
-                            count("person_down"),
+                            state.people.len(),
+                            down,
                             state.objects.len(),
                             state.vehicles.len(),
                             state.environment.sun_elevation_deg,

@@ -59,6 +59,17 @@ pub struct PersonState {
     pub carrying: bool,
 }
 
+impl PersonState {
+    /// Counts as a fallen person (`person_down`): lying, or past half of the fall.
+    pub fn is_down(&self) -> bool {
+        match self.pose {
+            Pose::Lying => true,
+            Pose::Falling { progress } => progress >= 0.5,
+            _ => false,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ObjectState {
     pub event: String,
@@ -624,7 +635,7 @@ impl WorldState {
                         STANDING[1] + (LYING[1] - STANDING[1]) * k,
                         STANDING[2] + (LYING[2] - STANDING[2]) * k,
                     ];
-                    (if k >= 0.5 { "person_down" } else { "person" }, size)
+                    (if p.is_down() { "person_down" } else { "person" }, size)
                 }
                 Pose::Kneeling => ("person", KNEELING),
                 _ => ("person", STANDING),
