@@ -840,6 +840,27 @@ impl CrowdScenario {
             return Err(FieldProblem::new(field("at_s"), "must be zero or positive").at(anchor));
         }
         let walkable = |p: (f64, f64)| finite_point(p) && area.contains(pt(p));
+        let check_stay = |stay_s: f64| {
+            if stay_s.is_finite() && stay_s >= 0.0 {
+                Ok(())
+            } else {
+                Err(
+                    FieldProblem::new(field("action.stay_s"), "must be zero or positive")
+                        .at(anchor.clone()),
+                )
+            }
+        };
+        let check_who = |who: &str| {
+            if self.people.iter().any(|p| p.name == who) {
+                Ok(())
+            } else {
+                Err(FieldProblem::new(
+                    field("action.who"),
+                    format!("no person is named `{who}`; add them under `people`"),
+                )
+                .at(anchor.clone()))
+            }
+        };
         match &e.action {
             Action::Gather {
                 at,
@@ -869,13 +890,7 @@ impl CrowdScenario {
                     )
                     .at(anchor));
                 }
-                if !(stay_s.is_finite() && *stay_s >= 0.0) {
-                    return Err(FieldProblem::new(
-                        field("action.stay_s"),
-                        "must be zero or positive",
-                    )
-                    .at(anchor));
-                }
+                check_stay(*stay_s)?;
             }
             Action::Flee {
                 from,
@@ -883,13 +898,7 @@ impl CrowdScenario {
                 speed_factor,
                 stay_s,
             } => {
-                if !(stay_s.is_finite() && *stay_s >= 0.0) {
-                    return Err(FieldProblem::new(
-                        field("action.stay_s"),
-                        "must be zero or positive",
-                    )
-                    .at(anchor));
-                }
+                check_stay(*stay_s)?;
                 if !(finite_point(*from) && radius.is_finite() && *radius > 0.0) {
                     return Err(FieldProblem::new(
                         field("action"),
@@ -911,13 +920,7 @@ impl CrowdScenario {
                 share,
                 stay_s,
             } => {
-                if !self.people.iter().any(|p| &p.name == who) {
-                    return Err(FieldProblem::new(
-                        field("action.who"),
-                        format!("no person is named `{who}`; add them under `people`"),
-                    )
-                    .at(anchor));
-                }
+                check_who(who)?;
                 if !(within.is_finite() && *within >= 0.0 && (0.0..=1.0).contains(share)) {
                     return Err(FieldProblem::new(
                         field("action"),
@@ -925,22 +928,10 @@ impl CrowdScenario {
                     )
                     .at(anchor));
                 }
-                if !(stay_s.is_finite() && *stay_s >= 0.0) {
-                    return Err(FieldProblem::new(
-                        field("action.stay_s"),
-                        "must be zero or positive",
-                    )
-                    .at(anchor));
-                }
+                check_stay(*stay_s)?;
             }
             Action::WalkTo { who, at, stay_s } => {
-                if !self.people.iter().any(|p| &p.name == who) {
-                    return Err(FieldProblem::new(
-                        field("action.who"),
-                        format!("no person is named `{who}`; add them under `people`"),
-                    )
-                    .at(anchor));
-                }
+                check_who(who)?;
                 if !walkable(*at) {
                     return Err(FieldProblem::new(
                         field("action.at"),
@@ -948,13 +939,7 @@ impl CrowdScenario {
                     )
                     .at(anchor));
                 }
-                if !(stay_s.is_finite() && *stay_s >= 0.0) {
-                    return Err(FieldProblem::new(
-                        field("action.stay_s"),
-                        "must be zero or positive",
-                    )
-                    .at(anchor));
-                }
+                check_stay(*stay_s)?;
             }
         }
         Ok(())
