@@ -6,7 +6,7 @@
 //! flag.
 
 use glam::Vec3;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::VirtualCamera;
 use crate::coverage::{Occluders, pixel_ray};
@@ -36,7 +36,7 @@ pub struct Annotation {
     pub private_box: Option<PixelBox>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HeadPoint {
     pub x: f32,
     pub y: f32,

@@ -12,6 +12,7 @@ pub mod camera;
 pub mod coverage;
 pub mod coverage_export;
 pub mod crowd;
+pub mod dataset;
 pub mod demo_city;
 pub mod figures;
 pub mod filecache;

@@ -78,7 +78,8 @@ impl Num {
         }
     }
 
-    fn draw(&self, rng: &mut ChaCha8Rng) -> f64 {
+    /// The value: the fixed one, or one drawn from `rng`.
+    pub fn draw(&self, rng: &mut ChaCha8Rng) -> f64 {
         match self {
             Num::Fixed(v) => *v,
             Num::Drawn(Draw::Range(a, b)) if b > a => rng.random_range(*a..=*b),
