@@ -29,8 +29,11 @@ pub enum Command {
     Scenario(ScenarioArgs),
     /// Run a crowd scenario headless; write trajectories (PedPy format) and the walkable area
     Sim(SimArgs),
-    /// [planned] Render every camera of a scenario into an annotated dataset
-    Render(PlannedArgs),
+    /// Render every camera of a scenario into an annotated, privacy-safe dataset (images,
+    /// COCO, YOLO, head points, manifest; see docs/dataset-format.md)
+    Render(crate::render::RenderArgs),
+    /// Datasets: `dataset merge` joins shards into one dataset, `dataset check` verifies one
+    Dataset(DatasetArgs),
     /// [planned] Evaluate an ONNX model on a rendered dataset
     Eval(PlannedArgs),
     /// Inspect a glTF/GLB file: meshes, triangles, materials, extensions, bounds, origin, CRS
@@ -39,7 +42,7 @@ pub enum Command {
     /// DORI pixel-density coverage of a project's cameras with occlusion: GeoJSON and a
     /// Markdown report
     Coverage(crate::coverage::CoverageArgs),
-    /// Benchmarks: `bench sim` (crowd model); rendering and coverage are planned
+    /// Benchmarks: crowd model, fundamental diagram, dataset rendering, coverage, import
     Bench(BenchArgs),
 }
 
@@ -134,8 +137,8 @@ pub enum BenchWhat {
     Sim(BenchSimArgs),
     /// Crowd model: speed against density on a ring corridor, next to Weidmann's curve
     FundamentalDiagram(BenchFdArgs),
-    /// [planned] Annotated frames per second of the dataset renderer
-    Render(PlannedArgs),
+    /// Annotated frames per second of the dataset renderer, and the cost of annotating
+    Render(crate::render::BenchRenderArgs),
     /// DORI coverage: time for 20 cameras over 500 m × 500 m, BVH against every triangle
     Coverage(crate::coverage::BenchCoverageArgs),
     /// Import time of a glTF/GLB file against Bevy's plain glTF load of it
@@ -187,6 +190,34 @@ pub struct BenchFdArgs {
 }
 
 #[derive(Args, Debug)]
+pub struct DatasetArgs {
+    #[command(subcommand)]
+    pub what: DatasetWhat,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DatasetWhat {
+    /// Join the folders of a sharded render into one dataset (files copied or hard-linked;
+    /// COCO, YOLO data file and manifest rebuilt)
+    Merge {
+        /// The new dataset folder
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// The shard folders
+        #[arg(required = true, value_name = "SHARD_DIR")]
+        inputs: Vec<PathBuf>,
+    },
+    /// Check a dataset folder: every record reads, every image is there at its size, COCO and
+    /// manifest agree with the records; prints counts
+    Check {
+        dir: PathBuf,
+        /// Print the summary as JSON
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args, Debug)]
 pub struct ValidateArgs {
     /// Files to check
     #[arg(required = true)]
@@ -219,19 +250,11 @@ impl Command {
     /// The name of a planned command and where it stands, or `None` for a working one.
     pub fn planned(&self) -> Option<(&'static str, &'static str)> {
         match self {
-            Command::Render(_) => Some(("render", "dataset rendering (issue: Synthetic datasets)")),
             Command::Eval(_) => Some(("eval", "model evaluation (issue: Live model inference)")),
-            Command::Bench(b) => match b.what {
-                BenchWhat::Sim(_)
-                | BenchWhat::FundamentalDiagram(_)
-                | BenchWhat::Coverage(_)
-                | BenchWhat::Import(_) => None,
-                BenchWhat::Render(_) => Some((
-                    "bench render",
-                    "rendering benchmarks (issue: Synthetic datasets)",
-                )),
-            },
-            Command::Edit(_)
+            Command::Bench(_)
+            | Command::Render(_)
+            | Command::Dataset(_)
+            | Command::Edit(_)
             | Command::Validate(_)
             | Command::Sim(_)
             | Command::Scenario(_)

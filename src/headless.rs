@@ -32,6 +32,8 @@ pub struct OffscreenOptions {
     pub privacy_masks: Vec<twincity_core::coverage::PrivacyMask>,
     /// A scenario to show (its people, objects, vehicles, light), played to the given time.
     pub scenario: Option<(std::path::PathBuf, f64)>,
+    /// The project shown (the scenario's sun stands at its latitude).
+    pub project: Option<twincity_core::Project>,
 }
 
 impl Default for OffscreenOptions {
@@ -42,6 +44,7 @@ impl Default for OffscreenOptions {
             crowd: None,
             privacy_masks: Vec::new(),
             scenario: None,
+            project: None,
         }
     }
 }
@@ -109,6 +112,9 @@ impl OffscreenRenderer {
             app.world_mut().write_message(CrowdCommand::Load(path));
             app.world_mut().write_message(CrowdCommand::RunUntil(at));
         }
+        if let Some(project) = options.project.clone() {
+            app.insert_resource(crate::document::Document::new(project, None));
+        }
         if let Some((path, at)) = options.scenario.clone() {
             use crate::scenario_view::{ScenarioCommand, ScenarioPlugin};
             app.add_plugins(ScenarioPlugin);
@@ -164,10 +170,12 @@ impl OffscreenRenderer {
     }
 
     /// Renders `camera`'s view at its resolution and returns the RGBA pixels (sRGB).
+    ///
+    /// Every call spawns a new camera entity (reusing the target image): GPU readbacks arrive
+    /// a frame or more late, and are delivered to the entity that asked, so one that arrives
+    /// here was rendered from this pose and scene, never from the previous request's.
     pub fn render(&mut self, camera: &VirtualCamera) -> anyhow::Result<image::RgbaImage> {
         let size = UVec2::new(camera.resolution.0, camera.resolution.1);
-        self.ensure_target(size);
-        let (_, _, cam_entity) = self.target.clone().context("no render target")?;
         let projection = Projection::Perspective(PerspectiveProjection {
             fov: camera.render_vertical_fov(),
             aspect_ratio: camera.aspect(),
@@ -177,10 +185,10 @@ impl OffscreenRenderer {
         });
         let transform = Transform::from_translation(camera.position)
             .with_rotation(camera.world_from_camera_rotation());
-        self.app
-            .world_mut()
-            .entity_mut(cam_entity)
-            .insert((projection, transform));
+        self.fresh_camera(size, projection, transform);
+        if let Ok(mut slot) = self.slot.lock() {
+            *slot = None;
+        }
 
         let started = Instant::now();
         let mut ready_seen = false;
@@ -236,20 +244,21 @@ impl OffscreenRenderer {
         }
     }
 
-    fn ensure_target(&mut self, size: UVec2) {
-        if let Some((_, s, _)) = &self.target
-            && *s == size
-        {
-            return;
-        }
+    fn fresh_camera(&mut self, size: UVec2, projection: Projection, transform: Transform) {
         let world = self.app.world_mut();
-        if let Some((_, _, cam)) = self.target.take() {
-            world.despawn(cam);
-        }
-        let mut target =
-            Image::new_target_texture(size.x, size.y, TextureFormat::Rgba8UnormSrgb, None);
-        target.texture_descriptor.usage |= TextureUsages::COPY_SRC;
-        let handle = world.resource_mut::<Assets<Image>>().add(target);
+        let handle = match self.target.take() {
+            Some((handle, s, cam)) => {
+                world.despawn(cam);
+                (s == size).then_some(handle)
+            }
+            None => None,
+        };
+        let handle = handle.unwrap_or_else(|| {
+            let mut target =
+                Image::new_target_texture(size.x, size.y, TextureFormat::Rgba8UnormSrgb, None);
+            target.texture_descriptor.usage |= TextureUsages::COPY_SRC;
+            world.resource_mut::<Assets<Image>>().add(target)
+        });
         let slot = self.slot.clone();
         let cam = world
             .spawn((
@@ -257,6 +266,8 @@ impl OffscreenRenderer {
                 Camera3d::default(),
                 RenderTarget::Image(handle.clone().into()),
                 Readback::texture(handle.clone()),
+                projection,
+                transform,
             ))
             .observe(move |event: On<ReadbackComplete>| {
                 if let Ok(mut s) = slot.lock() {

@@ -17,6 +17,7 @@ pub mod headless;
 pub mod import_bench;
 pub mod placement;
 pub mod previews;
+pub mod render;
 pub mod scenario_cli;
 pub mod scenario_view;
 pub mod schedule;

@@ -52,8 +52,10 @@ fn main() -> ExitCode {
             }
             twincity::cli::BenchWhat::Coverage(b) => twincity::coverage::bench(&b),
             twincity::cli::BenchWhat::Import(b) => twincity::import_bench::bench(&b),
-            _ => unreachable!("planned bench targets returned above"),
+            twincity::cli::BenchWhat::Render(b) => twincity::render::bench(&b),
         },
+        Command::Render(args) => twincity::render::run(&args),
+        Command::Dataset(args) => twincity::render::dataset(&args),
         _ => unreachable!("planned commands returned above"),
     };
     match result {

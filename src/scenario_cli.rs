@@ -48,12 +48,7 @@ pub fn run(args: &ScenarioArgs) -> anyhow::Result<ExitCode> {
     } else {
         None
     };
-    let ground = match compiled.crowd.as_ref().map(|c| &c.walkable) {
-        Some(w @ twincity_core::crowd::WalkableSpec::Mesh { .. }) => {
-            w.resolve().map_or(0.0, |r| r.ground_height as f32)
-        }
-        _ => twincity_core::demo_city::KERB_HEIGHT,
-    };
+    let ground = compiled.pavement_height();
     let camera_views =
         |state: &twincity_core::scenario::run::WorldState| -> Vec<serde_json::Value> {
             let Some((cameras, city)) = &seen_by else {

@@ -151,6 +151,28 @@ impl<'a> IdScene<'a> {
         }
     }
 
+    /// Distance along the optical axis to the first surface (city or figure) for every pixel
+    /// of `camera`'s image, row by row, metres; `+inf` where a ray meets nothing (sky).
+    pub fn depth(&self, camera: &VirtualCamera) -> Vec<f32> {
+        let (w, h) = camera.resolution;
+        let forward = camera.forward();
+        let mut out = Vec::with_capacity(w as usize * h as usize);
+        for y in 0..h {
+            for x in 0..w {
+                let dir = pixel_ray(camera, x as f32 + 0.5, y as f32 + 0.5);
+                let city = self.city.ray_hit(camera.position, dir).map(|(t, _)| t);
+                let figure = self.all.ray_hit_part(camera.position, dir).map(|(t, _)| t);
+                let t = match (city, figure) {
+                    (Some(a), Some(b)) => a.min(b),
+                    (Some(a), None) | (None, Some(a)) => a,
+                    (None, None) => f32::INFINITY,
+                };
+                out.push(t * dir.dot(forward));
+            }
+        }
+        out
+    }
+
     /// Every figure `camera` could see, with its boxes, mask and head. Figures outside the
     /// image, or whose every pixel falls between pixel centres, are left out.
     pub fn annotate(&self, camera: &VirtualCamera) -> Vec<Annotation> {
@@ -275,6 +297,7 @@ mod tests {
             Vec3::new(x, 0.0, z),
             std::f64::consts::FRAC_PI_2,
             &Pose::Standing,
+            1.0,
         );
         Figure {
             kind: FigureKind::Person(0),

@@ -21,25 +21,93 @@ pub const HEAD_BOX: usize = 3;
 pub const HEAD_CENTRE: [f32; 3] = [0.0, 1.615, -0.01];
 
 /// Where a figure goes (`translation`, `rotation`, `scale`): standing at `position` facing
-/// `heading` (radians from east, counter-clockwise in plan); kneeling lower; falling tipped
-/// forward about the feet by `progress` of a right angle; lying face down along the heading.
-pub fn person_pose(position: Vec3, heading: f64, pose: &Pose) -> (Vec3, Quat, Vec3) {
+/// `heading` (radians from east, counter-clockwise in plan), `height` times the 1.75 m
+/// figure; kneeling lower; falling tipped forward about the feet by `progress` of a right
+/// angle; lying face down along the heading.
+pub fn person_pose(position: Vec3, heading: f64, pose: &Pose, height: f32) -> (Vec3, Quat, Vec3) {
     // The figure faces -Z; east is +X.
     let yaw = Quat::from_rotation_y(heading as f32 - std::f32::consts::FRAC_PI_2);
     let tip = |k: f32| Quat::from_rotation_x(-std::f32::consts::FRAC_PI_2 * k);
+    let s = Vec3::splat(height);
     match pose {
         Pose::Falling { progress } => (
             position + Vec3::Y * 0.16 * *progress as f32,
             yaw * tip(*progress as f32),
-            Vec3::ONE,
+            s,
         ),
-        Pose::Lying => (position + Vec3::Y * 0.16, yaw * tip(1.0), Vec3::ONE),
-        Pose::Kneeling => (position, yaw, Vec3::new(1.0, 0.6, 1.0)),
-        _ => (position, yaw, Vec3::ONE),
+        Pose::Lying => (position + Vec3::Y * 0.16, yaw * tip(1.0), s),
+        Pose::Kneeling => (position, yaw, s * Vec3::new(1.0, 0.6, 1.0)),
+        _ => (position, yaw, s),
     }
 }
 
-/// World position of a plan point at height `y` (plan `(east, north)` → world `(x, y, -z)`).
+/// Skin tones of the face texture (sRGB).
+pub const SKIN_TONES: [[f32; 3]; 6] = [
+    [0.96, 0.80, 0.69],
+    [0.90, 0.72, 0.58],
+    [0.80, 0.60, 0.45],
+    [0.65, 0.45, 0.32],
+    [0.48, 0.32, 0.22],
+    [0.33, 0.22, 0.15],
+];
+
+/// Clothing colours of the fixed palette (sRGB).
+pub const CLOTHING: [[f32; 3]; 6] = [
+    [0.70, 0.20, 0.20],
+    [0.20, 0.30, 0.60],
+    [0.25, 0.50, 0.30],
+    [0.80, 0.65, 0.25],
+    [0.30, 0.30, 0.32],
+    [0.85, 0.85, 0.82],
+];
+
+/// How a person looks: height factor, clothing colour (sRGB), skin tone (index into
+/// [`SKIN_TONES`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Look {
+    pub height: f32,
+    pub clothing: [f32; 3],
+    pub skin: usize,
+}
+
+/// The look of the person with stable key `key`: from a fixed palette, or with `randomised`
+/// drawn from the seed and the key (heights 1.58–1.92 m, any clothing colour, every skin
+/// tone), the same in every frame.
+pub fn look(seed: u64, key: u64, randomised: bool) -> Look {
+    if !randomised {
+        return Look {
+            height: 1.0,
+            clothing: CLOTHING[(key as usize * 7 + 3) % CLOTHING.len()],
+            skin: (key as usize * 5 + 1) % SKIN_TONES.len(),
+        };
+    }
+    use rand::{RngExt, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(
+        seed.rotate_left(17) ^ key.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x5EED,
+    );
+    let height = rng.random_range(0.90f32..=1.10);
+    let hue = rng.random_range(0.0f32..6.0);
+    let sat = rng.random_range(0.0f32..0.85);
+    let val = rng.random_range(0.15f32..0.95);
+    // HSV to RGB.
+    let c = val * sat;
+    let x = c * (1.0 - ((hue % 2.0) - 1.0).abs());
+    let (r, g, b) = match hue as u32 {
+        0 => (c, x, 0.0),
+        1 => (x, c, 0.0),
+        2 => (0.0, c, x),
+        3 => (0.0, x, c),
+        4 => (x, 0.0, c),
+        _ => (c, 0.0, x),
+    };
+    let m = val - c;
+    Look {
+        height,
+        clothing: [r + m, g + m, b + m],
+        skin: rng.random_range(0..SKIN_TONES.len()),
+    }
+}
+
 pub fn world(plan: [f64; 2], y: f32) -> Vec3 {
     Vec3::new(plan[0] as f32, y, -plan[1] as f32)
 }
@@ -104,7 +172,7 @@ pub const VEHICLE_CLEARANCE: f32 = 0.15;
 pub fn figures(state: &WorldState, ground: f32) -> Vec<Figure> {
     let mut out = Vec::new();
     for (i, p) in state.people.iter().enumerate() {
-        let (t, r, s) = person_pose(world(p.position, ground), p.heading, &p.pose);
+        let (t, r, s) = person_pose(world(p.position, ground), p.heading, &p.pose, p.look.height);
         let mut triangles = Vec::with_capacity(60);
         for (lo, hi) in PERSON_BOXES {
             for tri in crate::coverage::box_triangles(Vec3::from(lo), Vec3::from(hi)) {

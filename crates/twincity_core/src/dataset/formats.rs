@@ -201,13 +201,13 @@ pub(crate) mod tests {
                 tilt_deg: 0.0,
                 roll_deg: 0.0,
             },
-            environment: EnvironmentRecord {
+            environment: Some(EnvironmentRecord {
                 time_of_day_h: 12.0,
                 sun_elevation_deg: 40.0,
                 street_lights_on: false,
                 rain: 0.0,
                 fog_visibility_m: None,
-            },
+            }),
             sensor: SensorDraw::NONE,
             heads: objects.iter().filter_map(|o| o.head).collect(),
             objects,

@@ -144,17 +144,69 @@ pub struct ScenarioInfo {
     pub seed: u64,
 }
 
-/// The domain randomisation applied (from the scenario's `dataset` section).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// Domain randomisation: the scenario's `randomisation` section, recorded in the dataset's
+/// settings. Numbers are fixed or drawn (`Range`, `Choice`) per image from the seed, the frame
+/// and the camera.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Randomisation {
-    /// Time of day, rain and fog drawn again for every frame from the scenario's ranges.
+    /// Time of day, rain and fog drawn again for every frame from the scenario's
+    /// `environment` ranges (else drawn once, from the seed).
     pub environment_per_frame: bool,
-    /// Clothing colours, skin tones and heights drawn per person.
+    /// Clothing colours, skin tones and heights drawn per person from the seed (else a
+    /// fixed palette).
     pub appearance: bool,
+    /// Standard deviation of the sensor noise, 8-bit levels (0–64).
     pub sensor_noise: crate::scenario::Num,
+    /// Length of the motion blur, pixels (0–50).
     pub motion_blur_px: crate::scenario::Num,
+    /// JPEG compression quality (1–100) applied to the picture; none when absent.
     pub jpeg_quality: Option<crate::scenario::Num>,
+    /// Resolution factor, 0.05–1 (0.5: half the camera's pixels each way).
     pub scale: crate::scenario::Num,
+}
+
+impl Default for Randomisation {
+    fn default() -> Self {
+        Self {
+            environment_per_frame: false,
+            appearance: false,
+            sensor_noise: crate::scenario::Num::Fixed(0.0),
+            motion_blur_px: crate::scenario::Num::Fixed(0.0),
+            jpeg_quality: None,
+            scale: crate::scenario::Num::Fixed(1.0),
+        }
+    }
+}
+
+impl Randomisation {
+    pub fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// Checks every value's range; the problem names the field.
+    pub fn check(&self) -> Result<(), crate::ronfile::FieldProblem> {
+        use crate::ronfile::FieldProblem;
+        let within = |n: &crate::scenario::Num, name: &str, lo: f64, hi: f64| {
+            n.check(&format!("randomisation.{name}"))
+                .map_err(|p| p.at(name))?;
+            let (a, b) = n.bounds();
+            if a < lo || b > hi {
+                return Err(FieldProblem::new(
+                    format!("randomisation.{name}"),
+                    format!("must lie within {lo}..={hi}, got {a}..={b}"),
+                )
+                .at(name));
+            }
+            Ok(())
+        };
+        within(&self.sensor_noise, "sensor_noise", 0.0, 64.0)?;
+        within(&self.motion_blur_px, "motion_blur_px", 0.0, 50.0)?;
+        if let Some(q) = &self.jpeg_quality {
+            within(q, "jpeg_quality", 1.0, 100.0)?;
+        }
+        within(&self.scale, "scale", 0.05, 1.0)
+    }
 }
 
 /// A frame's place in time.
@@ -345,10 +397,7 @@ impl Randomisation {
             .jpeg_quality
             .as_ref()
             .map(|q| q.draw(&mut rng).round().clamp(1.0, 100.0) as u8);
-        let scale = match self.scale {
-            crate::scenario::Num::Fixed(0.0) => 1.0,
-            ref s => s.draw(&mut rng).clamp(0.05, 1.0),
-        };
+        let scale = self.scale.draw(&mut rng).clamp(0.05, 1.0);
         SensorDraw {
             noise_sigma,
             motion_blur_px,
@@ -403,7 +452,9 @@ pub struct ImageRecord {
     pub height: u32,
     pub intrinsics: Intrinsics,
     pub extrinsics: Extrinsics,
-    pub environment: EnvironmentRecord,
+    /// Light and weather; `None` for a project rendered without a scenario (the editor's
+    /// daylight).
+    pub environment: Option<EnvironmentRecord>,
     pub sensor: SensorDraw,
     pub objects: Vec<ObjectRecord>,
     /// Heads in the image (centres), seen or hidden; the crowd count is the seen ones.
@@ -430,6 +481,81 @@ impl ImageRecord {
     pub fn stem(folder: &str, frame: u32) -> String {
         format!("{folder}/{frame:06}")
     }
+}
+
+/// What one image shows, from the annotation pass over a world state: the objects with any
+/// pixel seen (ids by position in the image), every head in the image, and the boxes to
+/// blur (faces and plates, as `privacy` asks).
+pub fn image_objects(
+    state: &crate::scenario::run::WorldState,
+    annotations: &[crate::annotate::Annotation],
+    size: (u32, u32),
+    privacy: &Privacy,
+) -> (Vec<ObjectRecord>, Vec<HeadPoint>, Vec<PixelBox>) {
+    use crate::figures::FigureKind;
+    let labels = state.labels();
+    let mut objects = Vec::new();
+    let mut heads = Vec::new();
+    let mut blur = Vec::new();
+    for a in annotations {
+        if let Some(h) = a.head {
+            heads.push(h);
+        }
+        let Some(bbox) = a.visible_box else {
+            continue;
+        };
+        let k = match a.figure {
+            FigureKind::Person(i) => i,
+            FigureKind::Object(i) => state.people.len() + i,
+            FigureKind::Vehicle(i) => state.people.len() + state.objects.len() + i,
+        };
+        let Some(label) = labels.get(k) else {
+            continue;
+        };
+        let Some(category_id) = category_id(&label.class) else {
+            continue;
+        };
+        let blurred = a.private_box.is_some()
+            && match a.figure {
+                FigureKind::Person(_) => privacy.faces_blurred,
+                FigureKind::Vehicle(_) => privacy.plates_blurred,
+                FigureKind::Object(_) => false,
+            };
+        if blurred && let Some(b) = a.private_box {
+            blur.push(b);
+        }
+        objects.push(ObjectRecord {
+            id: 0,
+            category: label.class.clone(),
+            category_id,
+            event: label.event.clone(),
+            bbox,
+            amodal_bbox: a.amodal_box,
+            area: a.visible_pixels,
+            amodal_area: a.amodal_pixels,
+            visibility: (a.visibility * 10_000.0).round() / 10_000.0,
+            head: a.head,
+            private_box: a.private_box,
+            blurred,
+            attributes: label.attributes.clone(),
+            rle: rle_encode(&a.mask, size.0, size.1),
+        });
+    }
+    // Ids by place in the image, so they say nothing about who is who across frames.
+    objects.sort_by(|a, b| {
+        (a.bbox[1], a.bbox[0], a.category_id, a.bbox[2], a.bbox[3]).cmp(&(
+            b.bbox[1],
+            b.bbox[0],
+            b.category_id,
+            b.bbox[2],
+            b.bbox[3],
+        ))
+    });
+    for (i, o) in objects.iter_mut().enumerate() {
+        o.id = i as u32 + 1;
+    }
+    heads.sort_by(|a, b| a.y.total_cmp(&b.y).then(a.x.total_cmp(&b.x)));
+    (objects, heads, blur)
 }
 
 /// Column-major uncompressed RLE (COCO) of a set of pixels in a `w × h` image: run lengths

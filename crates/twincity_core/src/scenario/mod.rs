@@ -17,6 +17,7 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
+use crate::dataset::Randomisation;
 use crate::crowd::scenario::{Action, CrowdScenario, Event, Person};
 use crate::ronfile::{self, DocError, FieldProblem};
 
@@ -47,7 +48,7 @@ pub enum Draw {
 }
 
 impl Num {
-    fn check(&self, field: &str) -> Result<(), FieldProblem> {
+    pub(crate) fn check(&self, field: &str) -> Result<(), FieldProblem> {
         let ok = match self {
             Num::Fixed(v) => v.is_finite(),
             Num::Drawn(Draw::Range(a, b)) => a.is_finite() && b.is_finite() && a <= b,
@@ -429,6 +430,9 @@ pub struct Scenario {
     pub speed_cameras: Vec<SpeedCamera>,
     #[serde(default)]
     pub events: Vec<ScenarioEvent>,
+    /// Domain randomisation of the datasets rendered from it (`twincity render`).
+    #[serde(default, skip_serializing_if = "Randomisation::is_default")]
+    pub randomisation: Randomisation,
 }
 
 /// An event with its times and every value drawn.
@@ -480,6 +484,7 @@ pub struct Compiled {
     pub actors: Vec<Option<String>>,
     /// Hash of the scenario file's content and seed (for dataset manifests).
     pub hash: u64,
+    pub randomisation: Randomisation,
 }
 
 /// Latitude of a project's scene, degrees, when its origin is geographic (an EPSG code the
@@ -588,6 +593,7 @@ impl Scenario {
             )
             .at("duration_s"));
         }
+        self.randomisation.check()?;
         let env = &self.environment;
         let at_env = |f: &str| format!("environment.{f}");
         env.time_of_day_h
@@ -932,15 +938,7 @@ impl Scenario {
             None => None,
         };
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
-        let env = &self.environment;
-        let environment = EnvironmentValues {
-            time_of_day_h: env.time_of_day_h.draw(&mut rng),
-            day_of_year: env.day_of_year,
-            latitude_deg: project_latitude.unwrap_or(env.latitude_deg),
-            rain: env.rain.draw(&mut rng),
-            fog_visibility_m: env.fog_visibility_m.as_ref().map(|f| f.draw(&mut rng)),
-            lights: env.street_lights,
-        };
+        let environment = self.environment.draw(&mut rng, project_latitude);
         // Draws in file order, so adding an event at the end changes no other event's values.
         let drawn: Vec<Vec<(String, f64)>> = self
             .events
@@ -1122,7 +1120,36 @@ impl Scenario {
             crowd,
             actors,
             hash,
+            randomisation: self.randomisation.clone(),
         })
+    }
+}
+
+impl Environment {
+    /// The values, drawn from `rng` (time of day, rain, fog, in that order); the sun at
+    /// `project_latitude` when given.
+    pub fn draw(&self, rng: &mut ChaCha8Rng, project_latitude: Option<f64>) -> EnvironmentValues {
+        EnvironmentValues {
+            time_of_day_h: self.time_of_day_h.draw(rng),
+            day_of_year: self.day_of_year,
+            latitude_deg: project_latitude.unwrap_or(self.latitude_deg),
+            rain: self.rain.draw(rng),
+            fog_visibility_m: self.fog_visibility_m.as_ref().map(|f| f.draw(rng)),
+            lights: self.street_lights,
+        }
+    }
+}
+
+impl Compiled {
+    /// Height of the pavement people walk on: the crowd's walkable mesh's ground, or the
+    /// demo district's kerb.
+    pub fn pavement_height(&self) -> f32 {
+        match self.crowd.as_ref().map(|c| &c.walkable) {
+            Some(w @ crate::crowd::WalkableSpec::Mesh { .. }) => {
+                w.resolve().map_or(0.0, |r| r.ground_height as f32)
+            }
+            _ => crate::demo_city::KERB_HEIGHT,
+        }
     }
 }
 

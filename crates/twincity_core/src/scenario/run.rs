@@ -57,6 +57,10 @@ pub struct PersonState {
     pub role: Role,
     /// Carrying objects to dump.
     pub carrying: bool,
+    /// Height, clothing and skin tone (kept out of exports: it would tell people apart
+    /// across frames).
+    #[serde(skip)]
+    pub look: crate::figures::Look,
 }
 
 impl PersonState {
@@ -92,7 +96,7 @@ pub struct VehicleState {
     pub cloned_plate: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct EnvironmentState {
     pub time_of_day_h: f64,
     pub sun_elevation_deg: f64,
@@ -114,7 +118,7 @@ pub struct IncidentState {
 }
 
 /// Everything in the scene at one time.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct WorldState {
     pub time_s: f64,
     pub people: Vec<PersonState>,
@@ -284,6 +288,11 @@ impl ScenarioRun {
                     pose,
                     role,
                     carrying,
+                    look: crate::figures::look(
+                        c.seed,
+                        a.id.0 as u64,
+                        c.randomisation.appearance,
+                    ),
                 });
             }
         }
@@ -327,6 +336,11 @@ impl ScenarioRun {
                                     pose: Pose::Standing,
                                     role: Role::Driver(e.id.clone()),
                                     carrying: t < end,
+                                    look: crate::figures::look(
+                                        c.seed,
+                                        (1 << 40) + i as u64,
+                                        c.randomisation.appearance,
+                                    ),
                                 });
                             }
                             vehicles.push(self.vehicle_state(&e.id, v, pose));

@@ -1,0 +1,987 @@
+//! `twincity render`: every camera of a scenario rendered offscreen into an annotated,
+//! privacy-safe dataset (see docs/dataset-format.md). The formats, files and shards are
+//! `twincity_core::dataset`'s; this module drives the renderer and the annotation pass.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::{Args, ValueEnum};
+use twincity_core::dataset::store::{CameraEntry, Manifest, Store};
+use twincity_core::dataset::{
+    EnvironmentRecord, Extras, ImageFormat, ImageRecord, Intrinsics, Extrinsics, Privacy,
+    ScenarioInfo, Settings, camera_folder, effects, formats, image_objects, shard_frames,
+};
+use twincity_core::scenario::Scenario;
+use twincity_core::scenario::run::WorldState;
+use twincity_core::{Project, VirtualCamera};
+
+use crate::city::CitySpec;
+use crate::headless::{OffscreenOptions, OffscreenRenderer};
+use crate::scenario_view::{ScenarioCommand, ScenarioPlayer};
+
+#[derive(Args, Debug, Clone)]
+pub struct RenderArgs {
+    /// Scenario (`*.scenario.ron`), or a project (`*.twin.ron`: its city seen by its cameras,
+    /// with nobody in it)
+    pub input: PathBuf,
+    /// Dataset folder (new or empty; with --resume, the one to continue). `{shard}` in it is
+    /// replaced by the shard index
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Number of frames (default: the whole scenario at --fps)
+    #[arg(long, value_name = "N", conflicts_with = "duration")]
+    pub frames: Option<u32>,
+    /// Seconds of scenario to render (default: to its end)
+    #[arg(long, value_name = "S")]
+    pub duration: Option<f64>,
+    /// Frames per second of scenario time
+    #[arg(long, value_name = "F", default_value_t = 1.0)]
+    pub fps: f64,
+    /// Scenario time of the first frame, seconds
+    #[arg(long, value_name = "S", default_value_t = 0.0)]
+    pub start: f64,
+    /// Cameras to render, by name or id (default: every camera of the project)
+    #[arg(long, value_name = "NAME|ID,...", value_delimiter = ',')]
+    pub cameras: Vec<String>,
+    /// Image width for every camera (with --height; default: each camera's resolution)
+    #[arg(long, value_name = "PX", requires = "height")]
+    pub width: Option<u32>,
+    #[arg(long, value_name = "PX", requires = "width")]
+    pub height: Option<u32>,
+    /// Random seed (default: the scenario's)
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Render only shard I of N (0-based): a contiguous share of the frames
+    #[arg(long, value_name = "I/N", value_parser = twincity_core::dataset::parse_shard)]
+    pub shard: Option<(u32, u32)>,
+    /// Number of shards, the index coming from the batch system (`JOB_COMPLETION_INDEX` of a
+    /// Kubernetes Indexed Job, `SLURM_ARRAY_TASK_ID` of a Slurm job array)
+    #[arg(long, value_name = "N", conflicts_with = "shard")]
+    pub shards: Option<u32>,
+    /// Continue an interrupted run in the same folder: images already complete are kept
+    #[arg(long)]
+    pub resume: bool,
+    /// Image file format
+    #[arg(long, value_enum, default_value_t = FileFormat::Png)]
+    pub format: FileFormat,
+    /// JPEG quality (with --format jpeg)
+    #[arg(long, value_name = "1-100", default_value_t = 90, value_parser = clap::value_parser!(u8).range(1..=100))]
+    pub quality: u8,
+    /// Also write instance and semantic masks (PNG)
+    #[arg(long)]
+    pub masks: bool,
+    /// Also write depth maps (.npy, float32 metres)
+    #[arg(long)]
+    pub depth: bool,
+    /// Also write crowd density maps (.npy, float32)
+    #[arg(long)]
+    pub density_maps: bool,
+    /// Do not blur faces and plates, for the stated reason (recorded in the manifest)
+    #[arg(long, value_name = "REASON")]
+    pub no_privacy_blur: Option<String>,
+    /// Directional shadows (slower on a software renderer)
+    #[arg(long)]
+    pub shadows: bool,
+    /// How progress is shown
+    #[arg(long, value_enum, default_value_t = ProgressStyle::Bar)]
+    pub progress: ProgressStyle,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileFormat {
+    Png,
+    Jpeg,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProgressStyle {
+    /// A progress bar on stderr
+    Bar,
+    /// One JSON object per image on stdout (for programs driving the render)
+    Json,
+    /// Nothing but errors
+    None,
+}
+
+/// Which shard to render: explicit, or from the batch system's environment.
+pub fn resolve_shard(
+    shard: Option<(u32, u32)>,
+    shards: Option<u32>,
+    env: impl Fn(&str) -> Option<String>,
+) -> anyhow::Result<Option<(u32, u32)>> {
+    if let Some(s) = shard {
+        return Ok(Some(s));
+    }
+    let num = |name: &str| -> anyhow::Result<Option<u32>> {
+        match env(name) {
+            None => Ok(None),
+            Some(v) => v
+                .trim()
+                .parse()
+                .map(Some)
+                .with_context(|| format!("{name}={v}: not a whole number")),
+        }
+    };
+    let index = match (num("JOB_COMPLETION_INDEX")?, num("SLURM_ARRAY_TASK_ID")?) {
+        (Some(i), _) => Some(i),
+        (None, Some(i)) => Some(i - num("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0).min(i)),
+        (None, None) => None,
+    };
+    let count = match shards {
+        Some(n) => Some(n),
+        None => num("SLURM_ARRAY_TASK_COUNT")?,
+    };
+    match (index, count) {
+        (None, None) => Ok(None),
+        (None, Some(_)) if shards.is_some() => bail!(
+            "--shards needs the shard index from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) \
+             or SLURM_ARRAY_TASK_ID (Slurm job array); outside a batch system use --shard I/N"
+        ),
+        (None, Some(_)) => Ok(None),
+        (Some(i), None) => bail!(
+            "the batch system gives shard index {i} but no shard count: add --shards N (the \
+             Job's completions, or the array's size)"
+        ),
+        (Some(i), Some(n)) => {
+            if n == 0 || i >= n {
+                bail!("shard index {i} is not below the shard count {n}");
+            }
+            Ok(Some((i, n)))
+        }
+    }
+}
+
+/// SHA-256 of the files that decide the dataset's content.
+fn sha256_of(files: &[&Path]) -> anyhow::Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for f in files {
+        let bytes = std::fs::read(f).with_context(|| format!("{}: cannot read", f.display()))?;
+        h.update((bytes.len() as u64).to_le_bytes());
+        h.update(&bytes);
+    }
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Everything a render needs, resolved from the command line and the files.
+struct Job {
+    scenario: Option<(PathBuf, Scenario)>,
+    project: Project,
+    cameras: Vec<VirtualCamera>,
+    settings: Settings,
+    range: std::ops::Range<u32>,
+    out: PathBuf,
+    ground: f32,
+    shard: Option<(u32, u32)>,
+}
+
+fn prepare(args: &RenderArgs) -> anyhow::Result<Job> {
+    let name = args.input.to_string_lossy().to_string();
+    let is_scenario = name.ends_with(twincity_core::scenario::SCENARIO_SUFFIX);
+    let (scenario, project, project_path) = if is_scenario {
+        let mut s = Scenario::load(&args.input)?;
+        if let Some(seed) = args.seed {
+            s.seed = seed;
+        }
+        let (project, path) = match &s.project {
+            Some(p) => (Project::load(p)?, Some(p.clone())),
+            None => (Project::demo()?, None),
+        };
+        (Some(s), project, path)
+    } else if name.ends_with(".twin.ron") {
+        (None, Project::load(&args.input)?, Some(args.input.clone()))
+    } else {
+        bail!(
+            "{name}: give a scenario (`*.scenario.ron`) or a project (`*.twin.ron`) to render"
+        );
+    };
+    if !(args.fps.is_finite() && args.fps > 0.0 && args.fps <= 1000.0) {
+        bail!("--fps {}: must be more than 0 and at most 1000", args.fps);
+    }
+    let compiled = match &scenario {
+        Some(s) => {
+            s.check().map_err(|p| {
+                anyhow::anyhow!("{}: `{}`: {}", args.input.display(), p.field, p.message)
+            })?;
+            Some(s.compile(twincity_core::scenario::project_latitude(&project))?)
+        }
+        None => None,
+    };
+    let duration = compiled.as_ref().map_or(0.0, |c| c.duration_s);
+    if !(args.start.is_finite() && args.start >= 0.0 && args.start <= duration) {
+        bail!(
+            "--start {}: must lie within the scenario's 0 to {duration} s",
+            args.start
+        );
+    }
+    let frames = match (args.frames, args.duration) {
+        (Some(n), _) => n,
+        (None, Some(d)) => {
+            if !(d.is_finite() && d > 0.0) {
+                bail!("--duration {d}: must be more than 0 s");
+            }
+            ((d * args.fps) - 1e-9).ceil().max(1.0) as u32
+        }
+        (None, None) => (((duration - args.start) * args.fps) + 1e-9).floor() as u32 + 1,
+    };
+    if frames == 0 {
+        bail!("--frames 0: nothing to render");
+    }
+    let last = args.start + (frames - 1) as f64 / args.fps;
+    if last > duration + 1e-9 {
+        bail!(
+            "frame {} would be at {last:.2} s, past the scenario's end ({duration} s): ask for \
+             fewer frames, a lower --fps or an earlier --start",
+            frames - 1
+        );
+    }
+    // Cameras: all, or those named.
+    let mut cameras: Vec<VirtualCamera> = if args.cameras.is_empty() {
+        project.cameras.clone()
+    } else {
+        let mut chosen = Vec::new();
+        for want in &args.cameras {
+            let found = project
+                .cameras
+                .iter()
+                .find(|c| c.name == *want || want.parse::<u32>().ok() == Some(c.id.0));
+            match found {
+                Some(c) if !chosen.iter().any(|o: &VirtualCamera| o.id == c.id) => {
+                    chosen.push(c.clone())
+                }
+                Some(_) => {}
+                None => bail!(
+                    "--cameras: no camera `{want}` in the project; its cameras are: {}",
+                    project
+                        .cameras
+                        .iter()
+                        .map(|c| format!("{} (id {})", c.name, c.id.0))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            }
+        }
+        chosen
+    };
+    if cameras.is_empty() {
+        bail!("the project has no camera to render: place cameras in the editor first");
+    }
+    cameras.sort_by_key(|c| c.id.0);
+    if let (Some(w), Some(h)) = (args.width, args.height) {
+        if !(16..=8192).contains(&w) || !(16..=8192).contains(&h) {
+            bail!("--width/--height {w}x{h}: each must be 16 to 8192 pixels");
+        }
+        for c in &mut cameras {
+            c.resolution = (w, h);
+        }
+    }
+    let privacy = match &args.no_privacy_blur {
+        None => Privacy::blurred(),
+        Some(reason) if reason.trim().len() >= 8 => Privacy::opted_out(reason.trim()),
+        Some(_) => bail!(
+            "--no-privacy-blur needs the reason in words (at least 8 characters), e.g. \
+             --no-privacy-blur \"face detector training on synthetic faces only\"; it is \
+             recorded in the manifest"
+        ),
+    };
+    let mut hashed: Vec<&Path> = Vec::new();
+    if is_scenario {
+        hashed.push(&args.input);
+    }
+    let crowd_path = scenario.as_ref().and_then(|s| s.crowd.clone());
+    if let Some(c) = &crowd_path {
+        hashed.push(c);
+    }
+    if let Some(p) = &project_path {
+        hashed.push(p);
+    }
+    let sha256 = sha256_of(&hashed)?;
+    let seed = scenario.as_ref().map_or(args.seed.unwrap_or(0), |s| s.seed);
+    let randomisation = scenario
+        .as_ref()
+        .map(|s| s.randomisation.clone())
+        .unwrap_or_default();
+    let settings = Settings {
+        scenario: ScenarioInfo {
+            name: scenario
+                .as_ref()
+                .map_or_else(|| project.name.clone(), |s| s.name.clone()),
+            file: args
+                .input
+                .file_name()
+                .map(|f| f.to_string_lossy().to_string())
+                .unwrap_or_default(),
+            sha256,
+            seed,
+        },
+        frames,
+        fps: args.fps,
+        start_s: args.start,
+        cameras: cameras.iter().map(|c| c.id.0).collect(),
+        size: args.width.zip(args.height),
+        format: match args.format {
+            FileFormat::Png => ImageFormat::Png,
+            FileFormat::Jpeg => ImageFormat::Jpeg(args.quality),
+        },
+        privacy,
+        extras: Extras {
+            masks: args.masks,
+            depth: args.depth,
+            density: args.density_maps,
+        },
+        randomisation,
+    };
+    let shard = resolve_shard(args.shard, args.shards, |k| std::env::var(k).ok())?;
+    let range = match shard {
+        Some((i, n)) => shard_frames(frames, i, n),
+        None => 0..frames,
+    };
+    let out = match shard {
+        Some((i, _)) => PathBuf::from(args.out.to_string_lossy().replace("{shard}", &i.to_string())),
+        None => PathBuf::from(args.out.to_string_lossy().replace("{shard}", "0")),
+    };
+    let ground = compiled
+        .as_ref()
+        .map_or(twincity_core::demo_city::KERB_HEIGHT, |c| c.pavement_height());
+    Ok(Job {
+        scenario: scenario.map(|s| (args.input.clone(), s)),
+        project,
+        cameras,
+        settings,
+        range,
+        out,
+        ground,
+        shard,
+    })
+}
+
+/// One image rendered, annotated, blurred and encoded, with its extra files.
+pub struct RenderedImage {
+    pub record: ImageRecord,
+    pub bytes: Vec<u8>,
+    pub extras: Vec<(String, Vec<u8>)>,
+}
+
+/// Renders and annotates `camera` at frame `frame` of `state`. `annotate` false skips the
+/// annotation pass, privacy and extras (the benchmark's baseline).
+pub fn render_image(
+    renderer: &mut OffscreenRenderer,
+    city: &twincity_core::coverage::Occluders,
+    state: &WorldState,
+    ground: f32,
+    camera: &VirtualCamera,
+    settings: &Settings,
+    frame: twincity_core::dataset::Frame,
+    annotate: bool,
+) -> anyhow::Result<RenderedImage> {
+    let folder = camera_folder(camera);
+    let seed = settings.scenario.seed;
+    let draw = settings.randomisation.sensor(seed, frame.index, camera.id.0);
+    let mut cam = camera.clone();
+    if draw.scale < 1.0 {
+        cam.resolution = (
+            ((cam.resolution.0 as f64 * draw.scale).round() as u32).max(16),
+            ((cam.resolution.1 as f64 * draw.scale).round() as u32).max(16),
+        );
+    }
+    let (w, h) = cam.resolution;
+    let mut img = renderer.render(&cam)?;
+    let mut extras = Vec::new();
+    let (objects, heads) = if annotate {
+        let figures = twincity_core::figures::figures(state, ground);
+        let scene = twincity_core::annotate::IdScene::new(city, &figures);
+        let annotations = scene.annotate(&cam);
+        let (objects, heads, blur) =
+            image_objects(state, &annotations, (w, h), &settings.privacy);
+        twincity_core::privacy::blur_boxes(&mut img, &blur);
+        let stem = ImageRecord::stem(&folder, frame.index);
+        if settings.extras.masks {
+            let mut instance = image::ImageBuffer::<image::Luma<u16>, Vec<u16>>::new(w, h);
+            let mut semantic = image::GrayImage::new(w, h);
+            for o in &objects {
+                for (x, y) in twincity_core::dataset::rle_decode(&o.rle, h) {
+                    instance.put_pixel(x, y, image::Luma([o.id as u16]));
+                    semantic.put_pixel(x, y, image::Luma([o.category_id as u8]));
+                }
+            }
+            extras.push((format!("masks/instance/{stem}.png"), png(&instance)?));
+            extras.push((format!("masks/semantic/{stem}.png"), png(&semantic)?));
+        }
+        if settings.extras.depth {
+            let depth = scene.depth(&cam);
+            extras.push((format!("depth/{stem}.npy"), formats::npy_f32(w, h, &depth)));
+        }
+        if settings.extras.density {
+            let kernels: Vec<(f32, f32, f32)> = objects
+                .iter()
+                .filter_map(|o| {
+                    let head = o.head.filter(|h| h.visible)?;
+                    let size = o.private_box.map_or(4, |b| b[2].max(b[3]));
+                    Some((head.x, head.y, (size as f32 / 4.0).max(1.0)))
+                })
+                .collect();
+            let map = formats::density_map(w, h, &kernels);
+            extras.push((format!("density/{stem}.npy"), formats::npy_f32(w, h, &map)));
+        }
+        (objects, heads)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    effects::apply(&mut img, &draw, seed, frame.index, camera.id.0);
+    let bytes = encode(&img, settings.format)?;
+    let env = &state.environment;
+    let environment = (settings.scenario.file.ends_with(twincity_core::scenario::SCENARIO_SUFFIX))
+        .then(|| EnvironmentRecord {
+            time_of_day_h: env.time_of_day_h,
+            sun_elevation_deg: (env.sun_elevation_deg * 100.0).round() / 100.0,
+            street_lights_on: env.street_lights_on,
+            rain: env.rain,
+            fog_visibility_m: env.fog_visibility_m,
+        });
+    let record = ImageRecord {
+        file: format!("images/{folder}/{:06}.{}", frame.index, settings.format.extension()),
+        frame: frame.index,
+        time_s: frame.time_s,
+        camera: camera.name.clone(),
+        camera_id: camera.id.0,
+        width: w,
+        height: h,
+        intrinsics: Intrinsics::of(&cam),
+        extrinsics: Extrinsics::of(&cam),
+        environment,
+        sensor: draw,
+        objects,
+        heads,
+    };
+    Ok(RenderedImage {
+        record,
+        bytes,
+        extras,
+    })
+}
+
+fn png<P, C>(img: &image::ImageBuffer<P, C>) -> anyhow::Result<Vec<u8>>
+where
+    P: image::PixelWithColorType,
+    [P::Subpixel]: image::EncodableLayout,
+    C: std::ops::Deref<Target = [P::Subpixel]>,
+{
+    let mut out = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .context("PNG encoding")?;
+    Ok(out)
+}
+
+fn encode(img: &image::RgbaImage, format: ImageFormat) -> anyhow::Result<Vec<u8>> {
+    let rgb = image::DynamicImage::ImageRgba8(img.clone()).to_rgb8();
+    match format {
+        ImageFormat::Png => png(&rgb),
+        ImageFormat::Jpeg(q) => {
+            let mut out = Vec::new();
+            rgb.write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(
+                &mut out, q,
+            ))
+            .context("JPEG encoding")?;
+            Ok(out)
+        }
+    }
+}
+
+/// The world at a frame: the scenario seeked there (with the frame's own environment when
+/// the randomisation asks), or an empty street for a project.
+pub fn world_at(
+    renderer: &mut OffscreenRenderer,
+    settings: &Settings,
+    scenario: Option<&Scenario>,
+    latitude: Option<f64>,
+    frame: twincity_core::dataset::Frame,
+) -> WorldState {
+    if scenario.is_none() {
+        renderer.update();
+        return WorldState::default();
+    }
+    renderer.scenario_command(ScenarioCommand::Seek(frame.time_s));
+    if settings.randomisation.environment_per_frame
+        && let Some(s) = scenario
+    {
+        let mut rng = twincity_core::dataset::image_rng(settings.scenario.seed, frame.index, 0, 3);
+        let env = s.environment.draw(&mut rng, latitude);
+        renderer
+            .world_mut()
+            .resource_mut::<ScenarioPlayer>()
+            .override_environment(env);
+        renderer.update();
+    }
+    renderer
+        .scenario()
+        .and_then(|p| p.state.clone())
+        .unwrap_or_default()
+}
+
+/// Builds the offscreen renderer for a job's project and scenario.
+fn renderer_for(
+    project: &Project,
+    scenario: Option<&(PathBuf, Scenario)>,
+    start: f64,
+    shadows: bool,
+) -> anyhow::Result<OffscreenRenderer> {
+    let spec = CitySpec {
+        demo_city: project.demo_city,
+        imports: project.imports.clone(),
+        origin: project.origin.clone(),
+    };
+    let options = OffscreenOptions {
+        shadows,
+        timeout: Duration::from_secs(300),
+        privacy_masks: project.coverage.privacy_masks.clone(),
+        scenario: scenario.map(|(p, _)| (p.clone(), start)),
+        project: Some(project.clone()),
+        ..Default::default()
+    };
+    let mut r = OffscreenRenderer::new(spec, options)?;
+    if let Some((_, s)) = scenario {
+        // The seed given on the command line, and no reloading while rendering.
+        r.scenario_command(ScenarioCommand::Replace(Box::new(s.clone())));
+        r.world_mut().resource_mut::<ScenarioPlayer>().path = None;
+        r.update();
+        if let Some(p) = r.scenario()
+            && let Some(e) = &p.error
+        {
+            bail!("{e}");
+        }
+    }
+    Ok(r)
+}
+
+pub fn run(args: &RenderArgs) -> anyhow::Result<ExitCode> {
+    run_cancellable(args, &Arc::new(AtomicBool::new(false)))
+}
+
+/// Renders the job; stops cleanly (dataset finished as partial) when `cancel` is set.
+pub fn run_cancellable(args: &RenderArgs, cancel: &Arc<AtomicBool>) -> anyhow::Result<ExitCode> {
+    let job = prepare(args)?;
+    let manifest = Manifest::new(
+        &format!("twincity {}", env!("CARGO_PKG_VERSION")),
+        job.settings.clone(),
+        job.cameras.iter().map(CameraEntry::of).collect(),
+    );
+    let mut store = Store::open(&job.out, manifest, job.range.clone(), args.resume)?;
+    let frames: Vec<_> = job
+        .settings
+        .frames()
+        .into_iter()
+        .filter(|f| job.range.contains(&f.index))
+        .collect();
+    let todo: Vec<(usize, usize)> = frames
+        .iter()
+        .enumerate()
+        .flat_map(|(fi, f)| {
+            let store = &store;
+            job.cameras
+                .iter()
+                .enumerate()
+                .filter(move |(_, c)| !store.is_done(&camera_folder(c), f.index))
+                .map(move |(ci, _)| (fi, ci))
+        })
+        .collect();
+    let total = frames.len() * job.cameras.len();
+    let already = total - todo.len();
+    if args.progress == ProgressStyle::Bar {
+        eprintln!(
+            "twincity render: {} → {}{}: {} frames × {} cameras{}",
+            args.input.display(),
+            job.out.display(),
+            job.shard
+                .map_or(String::new(), |(i, n)| format!(" (shard {i}/{n})")),
+            frames.len(),
+            job.cameras.len(),
+            if already > 0 {
+                format!(", {already} images already done")
+            } else {
+                String::new()
+            }
+        );
+    }
+    let bar = match args.progress {
+        ProgressStyle::Bar => {
+            let b = indicatif::ProgressBar::new(total as u64);
+            b.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:40} {pos}/{len} images  {per_sec}  eta {eta}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            b.set_position(already as u64);
+            Some(b)
+        }
+        _ => None,
+    };
+    let mut result: anyhow::Result<()> = Ok(());
+    if !todo.is_empty() {
+        let latitude = twincity_core::scenario::project_latitude(&job.project);
+        let city_model =
+            twincity_core::coverage::scene_model(&job.project).map_err(anyhow::Error::msg)?;
+        let city = twincity_core::coverage::Occluders::new(&city_model.triangles);
+        let mut renderer = renderer_for(
+            &job.project,
+            job.scenario.as_ref(),
+            frames[todo[0].0].time_s,
+            args.shadows,
+        )?;
+        let mut done = already;
+        let mut current: Option<(usize, WorldState)> = None;
+        for &(fi, ci) in &todo {
+            if cancel.load(Ordering::Relaxed) {
+                result = Err(anyhow::anyhow!("cancelled"));
+                break;
+            }
+            let frame = frames[fi];
+            if current.as_ref().map(|(f, _)| *f) != Some(fi) {
+                let state = world_at(
+                    &mut renderer,
+                    &job.settings,
+                    job.scenario.as_ref().map(|(_, s)| s),
+                    latitude,
+                    frame,
+                );
+                current = Some((fi, state));
+            }
+            let Some((_, state)) = &current else { continue };
+            let camera = &job.cameras[ci];
+            let step = render_image(
+                &mut renderer,
+                &city,
+                state,
+                job.ground,
+                camera,
+                &job.settings,
+                frame,
+                true,
+            )
+            .and_then(|img| {
+                store.write_image(&img.record, &camera_folder(camera), &img.bytes, &img.extras)?;
+                Ok(img.record)
+            });
+            match step {
+                Ok(record) => {
+                    done += 1;
+                    match (&bar, args.progress) {
+                        (Some(b), _) => b.inc(1),
+                        (None, ProgressStyle::Json) => println!(
+                            "{}",
+                            serde_json::json!({
+                                "done": done,
+                                "total": total,
+                                "frame": frame.index,
+                                "camera": camera.name,
+                                "objects": record.objects.len(),
+                                "file": record.file,
+                            })
+                        ),
+                        _ => {}
+                    }
+                }
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
+    }
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    // Whatever happened, what is on disk becomes a valid (maybe partial) dataset.
+    let finished = store.finish();
+    let images = match (&result, finished) {
+        (_, Ok(n)) => n,
+        (Ok(()), Err(e)) => return Err(e.into()),
+        (Err(_), Err(e)) => {
+            eprintln!("twincity render: could not finish the dataset's index files: {e}");
+            0
+        }
+    };
+    match result {
+        Ok(()) => {
+            if args.progress != ProgressStyle::Json {
+                eprintln!(
+                    "twincity render: {images} images in {} ({:?})",
+                    job.out.display(),
+                    store.manifest.status
+                );
+            } else {
+                println!(
+                    "{}",
+                    serde_json::json!({"finished": true, "images": images, "status": store.manifest.status})
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => Err(e.context(format!(
+            "{}: stopped after {images} complete images; the dataset there is valid and \
+             partial: run the same command with --resume to finish it",
+            job.out.display()
+        ))),
+    }
+}
+
+/// `twincity dataset merge|check`.
+pub fn dataset(args: &crate::cli::DatasetArgs) -> anyhow::Result<ExitCode> {
+    match &args.what {
+        crate::cli::DatasetWhat::Merge { out, inputs } => {
+            let summary = twincity_core::dataset::store::merge(out, inputs)?;
+            eprintln!(
+                "twincity dataset merge: {} images from {} folders in {} ({:?})",
+                summary.images,
+                inputs.len(),
+                out.display(),
+                summary.status
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        crate::cli::DatasetWhat::Check { dir, json } => {
+            let report = check(dir)?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                println!(
+                    "{}: {} images, {} objects, {} visible heads, status {}",
+                    dir.display(),
+                    report["images"],
+                    report["objects"],
+                    report["visible_heads"],
+                    report["status"]
+                );
+                if let Some(by) = report["by_category"].as_object() {
+                    for (k, v) in by {
+                        println!("  {k:<12} {v}");
+                    }
+                }
+                if let Some(p) = report["problems"].as_array() {
+                    for p in p {
+                        println!("  problem: {}", p.as_str().unwrap_or("?"));
+                    }
+                }
+            }
+            let ok = report["problems"].as_array().is_none_or(|p| p.is_empty());
+            Ok(if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+    }
+}
+
+/// Verifies a dataset folder; the report lists every problem found.
+pub fn check(dir: &Path) -> anyhow::Result<serde_json::Value> {
+    let manifest = Manifest::load(dir)?.with_context(|| {
+        format!(
+            "{}: no manifest.json: not a dataset made by `twincity render`",
+            dir.display()
+        )
+    })?;
+    let store = Store {
+        root: dir.to_path_buf(),
+        manifest,
+    };
+    let records = store.records()?;
+    let mut problems = Vec::new();
+    let mut by_category = std::collections::BTreeMap::<String, usize>::new();
+    let mut objects = 0;
+    let mut heads = 0;
+    for r in &records {
+        let path = dir.join(&r.file);
+        match image::image_dimensions(&path) {
+            Ok((w, h)) if (w, h) == (r.width, r.height) => {}
+            Ok((w, h)) => problems.push(format!(
+                "{}: {w}x{h}, the record says {}x{}",
+                r.file, r.width, r.height
+            )),
+            Err(e) => problems.push(format!("{}: {e}", r.file)),
+        }
+        for o in &r.objects {
+            objects += 1;
+            *by_category.entry(o.category.clone()).or_default() += 1;
+            let [x, y, w, h] = o.bbox;
+            if w == 0 || h == 0 || x + w > r.width || y + h > r.height {
+                problems.push(format!("{}: object {} box {:?} outside the image", r.file, o.id, o.bbox));
+            }
+            let pixels = twincity_core::dataset::rle_decode(&o.rle, r.height).len() as u32;
+            if pixels != o.area {
+                problems.push(format!(
+                    "{}: object {} area {} but its mask has {pixels} pixels",
+                    r.file, o.id, o.area
+                ));
+            }
+        }
+        heads += r.count();
+    }
+    let coco_path = dir.join(twincity_core::dataset::store::COCO);
+    match std::fs::read(&coco_path).map(|b| serde_json::from_slice::<serde_json::Value>(&b)) {
+        Ok(Ok(coco)) => {
+            let n_img = coco["images"].as_array().map_or(0, |a| a.len());
+            let n_ann = coco["annotations"].as_array().map_or(0, |a| a.len());
+            if n_img != records.len() || n_ann != objects {
+                problems.push(format!(
+                    "coco.json lists {n_img} images and {n_ann} annotations, the records {} and \
+                     {objects}: run `twincity render ... --resume` to rebuild it",
+                    records.len()
+                ));
+            }
+        }
+        _ => problems.push("coco.json is missing or unreadable".into()),
+    }
+    if store.manifest.images.len() != records.len() {
+        problems.push(format!(
+            "manifest.json lists {} images, the folder holds {}",
+            store.manifest.images.len(),
+            records.len()
+        ));
+    }
+    Ok(serde_json::json!({
+        "images": records.len(),
+        "images_expected": store.manifest.images_expected,
+        "objects": objects,
+        "visible_heads": heads,
+        "by_category": by_category,
+        "status": store.manifest.status,
+        "privacy": store.manifest.settings.privacy,
+        "problems": problems,
+    }))
+}
+
+#[derive(Args, Debug)]
+pub struct BenchRenderArgs {
+    /// Scenario whose first camera is rendered
+    #[arg(long, default_value = "scenarios/busy_square.scenario.ron")]
+    pub scenario: PathBuf,
+    /// Image sizes
+    #[arg(long, value_delimiter = ',', default_value = "640x360,1280x720")]
+    pub sizes: Vec<String>,
+    /// Frames timed per size (each rendered once plain and once annotated)
+    #[arg(long, default_value_t = 8)]
+    pub frames: u32,
+    /// Scenario time of the first frame (one frame per second after it)
+    #[arg(long, default_value_t = 20.0)]
+    pub at: f64,
+    /// One JSON object per size instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `twincity bench render`: per size, frames per second rendering only, and annotated and
+/// written as `twincity render` does; the annotation overhead is their ratio, in one run.
+pub fn bench(args: &BenchRenderArgs) -> anyhow::Result<ExitCode> {
+    use std::time::Instant;
+    if cfg!(debug_assertions) && !args.json {
+        eprintln!("note: this is a debug build; use `cargo run --release -- bench render`");
+    }
+    let mut sizes = Vec::new();
+    for s in &args.sizes {
+        let (w, h) = s
+            .split_once('x')
+            .and_then(|(w, h)| Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?)))
+            .with_context(|| format!("--sizes: `{s}` is not WxH"))?;
+        sizes.push((w, h));
+    }
+    let render_args = RenderArgs {
+        input: args.scenario.clone(),
+        out: std::env::temp_dir(),
+        frames: Some(args.frames.max(1)),
+        duration: None,
+        fps: 1.0,
+        start: args.at,
+        cameras: Vec::new(),
+        width: None,
+        height: None,
+        seed: None,
+        shard: None,
+        shards: None,
+        resume: false,
+        format: FileFormat::Png,
+        quality: 90,
+        masks: false,
+        depth: false,
+        density_maps: false,
+        no_privacy_blur: None,
+        shadows: false,
+        progress: ProgressStyle::None,
+    };
+    let job = prepare(&render_args)?;
+    let latitude = twincity_core::scenario::project_latitude(&job.project);
+    let model = twincity_core::coverage::scene_model(&job.project).map_err(anyhow::Error::msg)?;
+    let city = twincity_core::coverage::Occluders::new(&model.triangles);
+    let mut renderer = renderer_for(&job.project, job.scenario.as_ref(), args.at, false)?;
+    let frames = job.settings.frames();
+    for (w, h) in sizes {
+        let mut camera = job.cameras[0].clone();
+        camera.resolution = (w, h);
+        let out = tempfile::tempdir()?;
+        let mut settings = job.settings.clone();
+        settings.size = Some((w, h));
+        let manifest = Manifest::new("bench", settings.clone(), vec![CameraEntry::of(&camera)]);
+        let store = Store::open(out.path(), manifest, 0..settings.frames, false)?;
+        // Warm-up at this size (pipelines, target).
+        renderer.render(&camera)?;
+        let (mut plain, mut annotated) = (0.0f64, 0.0f64);
+        let mut objects = 0;
+        for (k, &frame) in frames.iter().enumerate() {
+            let state = world_at(
+                &mut renderer,
+                &settings,
+                job.scenario.as_ref().map(|(_, s)| s),
+                latitude,
+                frame,
+            );
+            // Alternate which goes first, so drift affects both alike.
+            for pass in 0..2 {
+                let annotate = (pass + k) % 2 == 1;
+                let t = Instant::now();
+                if annotate {
+                    let img = render_image(
+                        &mut renderer, &city, &state, job.ground, &camera, &settings, frame, true,
+                    )?;
+                    store.write_image(&img.record, &camera_folder(&camera), &img.bytes, &img.extras)?;
+                    objects += img.record.objects.len();
+                    annotated += t.elapsed().as_secs_f64();
+                } else {
+                    renderer.render(&camera)?;
+                    plain += t.elapsed().as_secs_f64();
+                }
+            }
+        }
+        let n = frames.len() as f64;
+        let overhead = annotated / plain - 1.0;
+        if args.json {
+            println!(
+                "{}",
+                serde_json::json!({
+                    "width": w, "height": h, "frames": frames.len(),
+                    "render_fps": n / plain,
+                    "annotated_fps": n / annotated,
+                    "render_ms": 1000.0 * plain / n,
+                    "annotated_ms": 1000.0 * annotated / n,
+                    "overhead": overhead,
+                    "objects_per_frame": objects as f64 / n,
+                })
+            );
+        } else {
+            println!(
+                "{w}x{h}: render only {:.2} fps ({:.0} ms), annotated and written {:.2} fps ({:.0} ms), \
+                 annotation overhead {:+.1} % (goal ≤ 25 %), {:.1} objects/frame",
+                n / plain,
+                1000.0 * plain / n,
+                n / annotated,
+                1000.0 * annotated / n,
+                100.0 * overhead,
+                objects as f64 / n
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
