@@ -2,9 +2,12 @@
 # Installs the system packages TwinCity Studio needs on Debian/Ubuntu, once (idempotent):
 # - Mesa's software Vulkan driver (lavapipe), so everything renders on machines without a GPU;
 # - the X11 libraries the window uses, and Xvfb for the windowed tests;
-# - GDAL's command-line tools (the coverage test checks that ogrinfo reads our GeoJSON).
+# - GDAL's command-line tools (the coverage test checks that ogrinfo reads our GeoJSON);
+# - a Python environment in .venv with the reference readers the dataset tests check our
+#   files against (pycocotools for COCO, NumPy for .npy).
 # Rust itself (1.95, with clippy and rustfmt) is expected to be installed already.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 packages=(mesa-vulkan-drivers libvulkan1 xvfb xauth libx11-6 libxcursor1 libxrandr2 libxi6
   libxkbcommon-x11-0 gdal-bin)
@@ -31,4 +34,18 @@ fi
 if ! command -v cargo >/dev/null; then
   echo "setup: Rust is not installed; install Rust 1.95 with rustup first" >&2
   exit 1
+fi
+
+# Python reference tools for the tests, in a project-local environment.
+venv=".venv"
+if [ ! -x "$venv/bin/python" ]; then
+  if ! command -v python3 >/dev/null; then
+    echo "setup: Python 3 is needed for the dataset tests (pycocotools); install python3" >&2
+    exit 1
+  fi
+  python3 -m venv "$venv"
+fi
+if ! "$venv/bin/python" -c "import pycocotools, numpy" 2>/dev/null; then
+  echo "setup: installing pycocotools and numpy into $venv"
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check "pycocotools==2.0.11" "numpy==2.4.6"
 fi

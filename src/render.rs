@@ -12,7 +12,7 @@ use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use twincity_core::dataset::store::{CameraEntry, Manifest, Store};
 use twincity_core::dataset::{
-    EnvironmentRecord, Extras, ImageFormat, ImageRecord, Intrinsics, Extrinsics, Privacy,
+    EnvironmentRecord, Extras, Extrinsics, ImageFormat, ImageRecord, Intrinsics, Privacy,
     ScenarioInfo, Settings, camera_folder, effects, formats, image_objects, shard_frames,
 };
 use twincity_core::scenario::Scenario;
@@ -195,9 +195,7 @@ fn prepare(args: &RenderArgs) -> anyhow::Result<Job> {
     } else if name.ends_with(".twin.ron") {
         (None, Project::load(&args.input)?, Some(args.input.clone()))
     } else {
-        bail!(
-            "{name}: give a scenario (`*.scenario.ron`) or a project (`*.twin.ron`) to render"
-        );
+        bail!("{name}: give a scenario (`*.scenario.ron`) or a project (`*.twin.ron`) to render");
     };
     if !(args.fps.is_finite() && args.fps > 0.0 && args.fps <= 1000.0) {
         bail!("--fps {}: must be more than 0 and at most 1000", args.fps);
@@ -341,12 +339,18 @@ fn prepare(args: &RenderArgs) -> anyhow::Result<Job> {
         None => 0..frames,
     };
     let out = match shard {
-        Some((i, _)) => PathBuf::from(args.out.to_string_lossy().replace("{shard}", &i.to_string())),
+        Some((i, _)) => PathBuf::from(
+            args.out
+                .to_string_lossy()
+                .replace("{shard}", &i.to_string()),
+        ),
         None => PathBuf::from(args.out.to_string_lossy().replace("{shard}", "0")),
     };
     let ground = compiled
         .as_ref()
-        .map_or(twincity_core::demo_city::KERB_HEIGHT, |c| c.pavement_height());
+        .map_or(twincity_core::demo_city::KERB_HEIGHT, |c| {
+            c.pavement_height()
+        });
     Ok(Job {
         scenario: scenario.map(|s| (args.input.clone(), s)),
         project,
@@ -380,7 +384,9 @@ pub fn render_image(
 ) -> anyhow::Result<RenderedImage> {
     let folder = camera_folder(camera);
     let seed = settings.scenario.seed;
-    let draw = settings.randomisation.sensor(seed, frame.index, camera.id.0);
+    let draw = settings
+        .randomisation
+        .sensor(seed, frame.index, camera.id.0);
     let mut cam = camera.clone();
     if draw.scale < 1.0 {
         cam.resolution = (
@@ -395,8 +401,7 @@ pub fn render_image(
         let figures = twincity_core::figures::figures(state, ground);
         let scene = twincity_core::annotate::IdScene::new(city, &figures);
         let annotations = scene.annotate(&cam);
-        let (objects, heads, blur) =
-            image_objects(state, &annotations, (w, h), &settings.privacy);
+        let (objects, heads, blur) = image_objects(state, &annotations, (w, h), &settings.privacy);
         twincity_core::privacy::blur_boxes(&mut img, &blur);
         let stem = ImageRecord::stem(&folder, frame.index);
         if settings.extras.masks {
@@ -416,11 +421,12 @@ pub fn render_image(
             extras.push((format!("depth/{stem}.npy"), formats::npy_f32(w, h, &depth)));
         }
         if settings.extras.density {
-            let kernels: Vec<(f32, f32, f32)> = objects
+            // The heads counted in the points, each spread over about its own size.
+            let kernels: Vec<(f32, f32, f32)> = annotations
                 .iter()
-                .filter_map(|o| {
-                    let head = o.head.filter(|h| h.visible)?;
-                    let size = o.private_box.map_or(4, |b| b[2].max(b[3]));
+                .filter_map(|a| {
+                    let head = a.head.filter(|h| h.visible)?;
+                    let size = a.private_box.map_or(4, |b| b[2].max(b[3]));
                     Some((head.x, head.y, (size as f32 / 4.0).max(1.0)))
                 })
                 .collect();
@@ -434,16 +440,23 @@ pub fn render_image(
     effects::apply(&mut img, &draw, seed, frame.index, camera.id.0);
     let bytes = encode(&img, settings.format)?;
     let env = &state.environment;
-    let environment = (settings.scenario.file.ends_with(twincity_core::scenario::SCENARIO_SUFFIX))
-        .then(|| EnvironmentRecord {
-            time_of_day_h: env.time_of_day_h,
-            sun_elevation_deg: (env.sun_elevation_deg * 100.0).round() / 100.0,
-            street_lights_on: env.street_lights_on,
-            rain: env.rain,
-            fog_visibility_m: env.fog_visibility_m,
-        });
+    let environment = (settings
+        .scenario
+        .file
+        .ends_with(twincity_core::scenario::SCENARIO_SUFFIX))
+    .then(|| EnvironmentRecord {
+        time_of_day_h: env.time_of_day_h,
+        sun_elevation_deg: (env.sun_elevation_deg * 100.0).round() / 100.0,
+        street_lights_on: env.street_lights_on,
+        rain: env.rain,
+        fog_visibility_m: env.fog_visibility_m,
+    });
     let record = ImageRecord {
-        file: format!("images/{folder}/{:06}.{}", frame.index, settings.format.extension()),
+        file: format!(
+            "images/{folder}/{:06}.{}",
+            frame.index,
+            settings.format.extension()
+        ),
         frame: frame.index,
         time_s: frame.time_s,
         camera: camera.name.clone(),
@@ -522,8 +535,9 @@ pub fn world_at(
         .unwrap_or_default()
 }
 
-/// Builds the offscreen renderer for a job's project and scenario.
-fn renderer_for(
+/// An offscreen renderer showing `project` and, when given, `scenario` (path, contents) at
+/// `start` seconds, as `twincity render` uses it.
+pub fn scenario_renderer(
     project: &Project,
     scenario: Option<&(PathBuf, Scenario)>,
     start: f64,
@@ -626,7 +640,7 @@ pub fn run_cancellable(args: &RenderArgs, cancel: &Arc<AtomicBool>) -> anyhow::R
         let city_model =
             twincity_core::coverage::scene_model(&job.project).map_err(anyhow::Error::msg)?;
         let city = twincity_core::coverage::Occluders::new(&city_model.triangles);
-        let mut renderer = renderer_for(
+        let mut renderer = scenario_renderer(
             &job.project,
             job.scenario.as_ref(),
             frames[todo[0].0].time_s,
@@ -809,7 +823,10 @@ pub fn check(dir: &Path) -> anyhow::Result<serde_json::Value> {
             *by_category.entry(o.category.clone()).or_default() += 1;
             let [x, y, w, h] = o.bbox;
             if w == 0 || h == 0 || x + w > r.width || y + h > r.height {
-                problems.push(format!("{}: object {} box {:?} outside the image", r.file, o.id, o.bbox));
+                problems.push(format!(
+                    "{}: object {} box {:?} outside the image",
+                    r.file, o.id, o.bbox
+                ));
             }
             let pixels = twincity_core::dataset::rle_decode(&o.rle, r.height).len() as u32;
             if pixels != o.area {
@@ -916,7 +933,7 @@ pub fn bench(args: &BenchRenderArgs) -> anyhow::Result<ExitCode> {
     let latitude = twincity_core::scenario::project_latitude(&job.project);
     let model = twincity_core::coverage::scene_model(&job.project).map_err(anyhow::Error::msg)?;
     let city = twincity_core::coverage::Occluders::new(&model.triangles);
-    let mut renderer = renderer_for(&job.project, job.scenario.as_ref(), args.at, false)?;
+    let mut renderer = scenario_renderer(&job.project, job.scenario.as_ref(), args.at, false)?;
     let frames = job.settings.frames();
     for (w, h) in sizes {
         let mut camera = job.cameras[0].clone();
@@ -944,9 +961,21 @@ pub fn bench(args: &BenchRenderArgs) -> anyhow::Result<ExitCode> {
                 let t = Instant::now();
                 if annotate {
                     let img = render_image(
-                        &mut renderer, &city, &state, job.ground, &camera, &settings, frame, true,
+                        &mut renderer,
+                        &city,
+                        &state,
+                        job.ground,
+                        &camera,
+                        &settings,
+                        frame,
+                        true,
                     )?;
-                    store.write_image(&img.record, &camera_folder(&camera), &img.bytes, &img.extras)?;
+                    store.write_image(
+                        &img.record,
+                        &camera_folder(&camera),
+                        &img.bytes,
+                        &img.extras,
+                    )?;
                     objects += img.record.objects.len();
                     annotated += t.elapsed().as_secs_f64();
                 } else {

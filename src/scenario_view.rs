@@ -559,7 +559,9 @@ fn pavement(player: &ScenarioPlayer) -> f32 {
     player
         .compiled
         .as_ref()
-        .map_or(twincity_core::demo_city::KERB_HEIGHT, |c| c.pavement_height())
+        .map_or(twincity_core::demo_city::KERB_HEIGHT, |c| {
+            c.pavement_height()
+        })
 }
 
 /// Where a person figure goes: standing, kneeling (lower), falling (tipping forward about

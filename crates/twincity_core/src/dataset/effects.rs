@@ -18,7 +18,9 @@ pub fn apply(img: &mut RgbaImage, draw: &SensorDraw, seed: u64, frame: u32, came
         if let Ok(normal) = Normal::new(0.0f64, draw.noise_sigma) {
             for p in img.pixels_mut() {
                 for c in &mut p.0[..3] {
-                    *c = (*c as f64 + normal.sample(&mut rng)).round().clamp(0.0, 255.0) as u8;
+                    *c = (*c as f64 + normal.sample(&mut rng))
+                        .round()
+                        .clamp(0.0, 255.0) as u8;
                 }
             }
         }
@@ -51,14 +53,14 @@ pub fn motion_blur(img: &mut RgbaImage, length: f64, angle_deg: f64) {
                 let sx = (x + dx).clamp(0, w as i64 - 1) as u32;
                 let sy = (y + dy).clamp(0, h as i64 - 1) as u32;
                 let p = src.get_pixel(sx, sy).0;
-                for i in 0..3 {
-                    sum[i] += p[i] as u32;
+                for (acc, v) in sum.iter_mut().zip(p) {
+                    *acc += v as u32;
                 }
             }
             let n = offsets.len() as u32;
             let p = img.get_pixel_mut(x as u32, y as u32);
-            for i in 0..3 {
-                p.0[i] = ((sum[i] + n / 2) / n) as u8;
+            for (c, acc) in p.0.iter_mut().zip(sum) {
+                *c = ((acc + n / 2) / n) as u8;
             }
         }
     }
@@ -130,7 +132,12 @@ mod tests {
     #[test]
     fn low_jpeg_quality_loses_more_than_high() {
         let img = RgbaImage::from_fn(96, 96, |x, y| {
-            image::Rgba([(x * 7 % 256) as u8, (y * 13 % 256) as u8, ((x ^ y) * 5 % 256) as u8, 255])
+            image::Rgba([
+                (x * 7 % 256) as u8,
+                (y * 13 % 256) as u8,
+                ((x ^ y) * 5 % 256) as u8,
+                255,
+            ])
         });
         let err = |q: u8| {
             let mut j = img.clone();

@@ -156,8 +156,7 @@ pub fn density_map(w: u32, h: u32, heads: &[(f32, f32, f32)]) -> Vec<f32> {
 
 /// A 2-D float32 array (`h` rows of `w`) in NumPy's `.npy` format, version 1.0.
 pub fn npy_f32(w: u32, h: u32, data: &[f32]) -> Vec<u8> {
-    let mut header =
-        format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({h}, {w}), }}");
+    let mut header = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({h}, {w}), }}");
     // Magic (6) + version (2) + length (2) + header + '\n' padded to a multiple of 64.
     let unpadded = 10 + header.len() + 1;
     header.push_str(&" ".repeat(unpadded.next_multiple_of(64) - unpadded));
@@ -214,7 +213,12 @@ pub(crate) mod tests {
         }
     }
 
-    pub(crate) fn object(id: u32, category: &str, bbox: [u32; 4], head: Option<(f32, f32, bool)>) -> ObjectRecord {
+    pub(crate) fn object(
+        id: u32,
+        category: &str,
+        bbox: [u32; 4],
+        head: Option<(f32, f32, bool)>,
+    ) -> ObjectRecord {
         let pixels: Vec<(u32, u32)> = (bbox[1]..bbox[1] + bbox[3])
             .flat_map(|y| (bbox[0]..bbox[0] + bbox[2]).map(move |x| (x, y)))
             .collect();
@@ -252,7 +256,12 @@ pub(crate) mod tests {
 
     #[test]
     fn coco_numbers_images_and_annotations_in_order() {
-        let a = record(vec![object(1, "person", [10, 20, 20, 40], Some((20.0, 25.0, false)))]);
+        let a = record(vec![object(
+            1,
+            "person",
+            [10, 20, 20, 40],
+            Some((20.0, 25.0, false)),
+        )]);
         let mut b = record(vec![
             object(1, "car", [0, 0, 5, 5], None),
             object(2, "bag", [50, 50, 2, 3], None),
@@ -261,7 +270,12 @@ pub(crate) mod tests {
         let c = coco(&[a, b], "t");
         assert_eq!(c["images"][1]["id"], 2);
         assert_eq!(c["images"][1]["file_name"], "images/cam1-a/000004.png");
-        let ids: Vec<u64> = c["annotations"].as_array().unwrap().iter().map(|a| a["id"].as_u64().unwrap()).collect();
+        let ids: Vec<u64> = c["annotations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_u64().unwrap())
+            .collect();
         assert_eq!(ids, vec![1, 2, 3]);
         assert_eq!(c["annotations"][2]["image_id"], 2);
         assert_eq!(c["annotations"][2]["category_id"], 3);
@@ -272,7 +286,11 @@ pub(crate) mod tests {
 
     #[test]
     fn density_sums_to_the_head_count_even_at_the_border() {
-        let map = density_map(50, 40, &[(25.0, 20.0, 3.0), (0.5, 0.5, 4.0), (49.0, 39.0, 2.0)]);
+        let map = density_map(
+            50,
+            40,
+            &[(25.0, 20.0, 3.0), (0.5, 0.5, 4.0), (49.0, 39.0, 2.0)],
+        );
         let sum: f64 = map.iter().map(|&v| v as f64).sum();
         assert!((sum - 3.0).abs() < 1e-4, "{sum}");
         // Peak at the head.

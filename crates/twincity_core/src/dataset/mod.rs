@@ -631,7 +631,12 @@ mod tests {
 
     #[test]
     fn camera_folders_are_safe_names() {
-        let mut c = VirtualCamera::new(CameraId(7), "Place de l'Hôtel de Ville / Nord", Vec3::ZERO, 0.0);
+        let mut c = VirtualCamera::new(
+            CameraId(7),
+            "Place de l'Hôtel de Ville / Nord",
+            Vec3::ZERO,
+            0.0,
+        );
         assert_eq!(camera_folder(&c), "cam7-place-de-l-h-tel-de-ville-nord");
         c.name = "  ".into();
         assert_eq!(camera_folder(&c), "cam7");
@@ -679,14 +684,19 @@ mod tests {
             let q = c.project(p).unwrap();
             let x: Vec<f64> = (0..3)
                 .map(|i| {
-                    e.r[i][0] * p.x as f64 + e.r[i][1] * p.y as f64 + e.r[i][2] * p.z as f64
+                    e.r[i][0] * p.x as f64
+                        + e.r[i][1] * p.y as f64
+                        + e.r[i][2] * p.z as f64
                         + e.t[i]
                 })
                 .collect();
             assert!(x[2] > 0.0, "in front: z > 0");
             let u = k.fx * x[0] / x[2] + k.cx;
             let v = k.fy * x[1] / x[2] + k.cy;
-            assert!((u - q.x as f64).abs() < 0.01 && (v - q.y as f64).abs() < 0.01, "{u},{v} vs {q}");
+            assert!(
+                (u - q.x as f64).abs() < 0.01 && (v - q.y as f64).abs() < 0.01,
+                "{u},{v} vs {q}"
+            );
         }
         // R is a rotation.
         let r = glam::DMat3::from_cols_array_2d(&e.r);

@@ -157,11 +157,7 @@ impl Manifest {
     }
 
     fn expected(&self) -> u32 {
-        let frames: BTreeSet<u32> = self
-            .frame_ranges
-            .iter()
-            .flat_map(|[a, b]| *a..*b)
-            .collect();
+        let frames: BTreeSet<u32> = self.frame_ranges.iter().flat_map(|[a, b]| *a..*b).collect();
         frames.len() as u32 * self.cameras.len() as u32
     }
 
@@ -276,10 +272,11 @@ impl Store {
     }
 
     fn write_manifest(&self) -> Result<(), StoreError> {
-        let text = serde_json::to_string_pretty(&self.manifest).map_err(|e| StoreError::Refused {
-            path: self.root.join(MANIFEST),
-            message: e.to_string(),
-        })?;
+        let text =
+            serde_json::to_string_pretty(&self.manifest).map_err(|e| StoreError::Refused {
+                path: self.root.join(MANIFEST),
+                message: e.to_string(),
+            })?;
         write_atomic(&self.root.join(MANIFEST), text.as_bytes())
     }
 
@@ -478,7 +475,11 @@ pub fn merge(out: &Path, inputs: &[PathBuf]) -> Result<MergeSummary, StoreError>
             message: "is also an input: merge into a new folder".into(),
         });
     }
-    let mut merged = Manifest::new(&first.generator, first.settings.clone(), first.cameras.clone());
+    let mut merged = Manifest::new(
+        &first.generator,
+        first.settings.clone(),
+        first.cameras.clone(),
+    );
     for (_, m) in &manifests {
         for r in &m.frame_ranges {
             if !merged.frame_ranges.contains(r) {
@@ -602,7 +603,8 @@ mod tests {
     fn cameras() -> Vec<VirtualCamera> {
         (1..=2)
             .map(|i| {
-                let mut c = VirtualCamera::new(CameraId(i), format!("Cam {i}"), glam::Vec3::Y * 5.0, 0.0);
+                let mut c =
+                    VirtualCamera::new(CameraId(i), format!("Cam {i}"), glam::Vec3::Y * 5.0, 0.0);
                 c.resolution = (200, 100);
                 c
             })
@@ -610,7 +612,11 @@ mod tests {
     }
 
     fn manifest(frames: u32) -> Manifest {
-        Manifest::new("twincity test", settings(frames), cameras().iter().map(CameraEntry::of).collect())
+        Manifest::new(
+            "twincity test",
+            settings(frames),
+            cameras().iter().map(CameraEntry::of).collect(),
+        )
     }
 
     /// Writes what a renderer would for `frames` of both cameras (a box per image whose place
@@ -622,12 +628,19 @@ mod tests {
                 if store.is_done(&folder, f) {
                     continue;
                 }
-                let mut r = record(vec![object(1, "person", [f, c.id.0 * 10, 4, 8], Some((f as f32 + 2.0, 12.0, true)))]);
+                let mut r = record(vec![object(
+                    1,
+                    "person",
+                    [f, c.id.0 * 10, 4, 8],
+                    Some((f as f32 + 2.0, 12.0, true)),
+                )]);
                 r.frame = f;
                 r.camera_id = c.id.0;
                 r.camera = c.name.clone();
                 r.file = format!("images/{folder}/{f:06}.png");
-                store.write_image(&r, &folder, format!("png {f} {}", c.id.0).as_bytes(), &[]).unwrap();
+                store
+                    .write_image(&r, &folder, format!("png {f} {}", c.id.0).as_bytes(), &[])
+                    .unwrap();
             }
         }
     }
@@ -654,20 +667,39 @@ mod tests {
     fn a_run_writes_every_file_and_a_complete_manifest() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(dir.path(), manifest(3), 0..3, false).unwrap();
-        assert_eq!(Manifest::load(dir.path()).unwrap().unwrap().status, Status::InProgress);
+        assert_eq!(
+            Manifest::load(dir.path()).unwrap().unwrap().status,
+            Status::InProgress
+        );
         render(&store, 0..3);
         assert_eq!(store.finish().unwrap(), 6);
         let m = Manifest::load(dir.path()).unwrap().unwrap();
-        assert_eq!((m.status, m.images_expected, m.images.len()), (Status::Complete, 6, 6));
+        assert_eq!(
+            (m.status, m.images_expected, m.images.len()),
+            (Status::Complete, 6, 6)
+        );
         assert_eq!(m.images[1].annotation, "annotations/cam2-cam-2/000000.json");
-        for f in ["labels/cam1-cam-1/000002.txt", "points/cam2-cam-2/000001.json", COCO, YOLO_DATA] {
+        for f in [
+            "labels/cam1-cam-1/000002.txt",
+            "points/cam2-cam-2/000001.json",
+            COCO,
+            YOLO_DATA,
+        ] {
             assert!(dir.path().join(f).is_file(), "{f}");
         }
         // No temporary file is left behind.
-        assert!(files(dir.path()).iter().all(|(f, _)| !f.contains(".partial-")));
-        let coco: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join(COCO)).unwrap()).unwrap();
+        assert!(
+            files(dir.path())
+                .iter()
+                .all(|(f, _)| !f.contains(".partial-"))
+        );
+        let coco: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.path().join(COCO)).unwrap()).unwrap();
         assert_eq!(coco["images"].as_array().unwrap().len(), 6);
-        assert_eq!(coco["images"][2]["file_name"], "images/cam1-cam-1/000001.png");
+        assert_eq!(
+            coco["images"][2]["file_name"],
+            "images/cam1-cam-1/000001.png"
+        );
     }
 
     #[test]
@@ -684,8 +716,14 @@ mod tests {
         std::fs::create_dir_all(cut.path().join("images/cam1-cam-1")).unwrap();
         std::fs::write(cut.path().join("images/cam1-cam-1/000002.png"), b"half").unwrap();
         drop(s);
-        let refused = Store::open(cut.path(), manifest(4), 0..4, false).err().unwrap().to_string();
-        assert!(refused.contains("already holds 4 images") && refused.contains("--resume"), "{refused}");
+        let refused = Store::open(cut.path(), manifest(4), 0..4, false)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            refused.contains("already holds 4 images") && refused.contains("--resume"),
+            "{refused}"
+        );
         let mut s = Store::open(cut.path(), manifest(4), 0..4, true).unwrap();
         assert!(s.is_done("cam2-cam-2", 1) && !s.is_done("cam1-cam-1", 2));
         render(&s, 0..4);
@@ -700,19 +738,39 @@ mod tests {
         render(&s, 0..1);
         let mut other = manifest(3);
         other.settings.fps = 5.0;
-        let e = Store::open(dir.path(), other, 0..3, true).err().unwrap().to_string();
-        assert!(e.contains("other settings") && e.contains("`fps` is 2.0 there but 5.0 here"), "{e}");
-        let foreign = tempfile::tempdir().unwrap();
-        std::fs::write(foreign.path().join("notes.txt"), "mine").unwrap();
-        let e = Store::open(foreign.path(), manifest(3), 0..3, false).err().unwrap().to_string();
-        assert!(e.contains("not empty") && e.contains("--out"), "{e}");
-        assert_eq!(std::fs::read_to_string(foreign.path().join("notes.txt")).unwrap(), "mine");
-        // A file where the folder should be.
-        let e = Store::open(&foreign.path().join("notes.txt").join("out"), manifest(3), 0..3, false)
+        let e = Store::open(dir.path(), other, 0..3, true)
             .err()
             .unwrap()
             .to_string();
-        assert!(e.contains("notes.txt") && e.contains("cannot create the folder"), "{e}");
+        assert!(
+            e.contains("other settings") && e.contains("`fps` is 2.0 there but 5.0 here"),
+            "{e}"
+        );
+        let foreign = tempfile::tempdir().unwrap();
+        std::fs::write(foreign.path().join("notes.txt"), "mine").unwrap();
+        let e = Store::open(foreign.path(), manifest(3), 0..3, false)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("not empty") && e.contains("--out"), "{e}");
+        assert_eq!(
+            std::fs::read_to_string(foreign.path().join("notes.txt")).unwrap(),
+            "mine"
+        );
+        // A file where the folder should be.
+        let e = Store::open(
+            &foreign.path().join("notes.txt").join("out"),
+            manifest(3),
+            0..3,
+            false,
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(
+            e.contains("notes.txt") && e.contains("cannot create the folder"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -723,7 +781,12 @@ mod tests {
             source: std::io::Error::from_raw_os_error(28),
         }
         .to_string();
-        assert!(full.contains("out/x.png") && full.contains("disk is full") && full.contains("--resume"), "{full}");
+        assert!(
+            full.contains("out/x.png")
+                && full.contains("disk is full")
+                && full.contains("--resume"),
+            "{full}"
+        );
         let ro = StoreError::Io {
             path: "out".into(),
             action: "create the folder",
@@ -753,7 +816,13 @@ mod tests {
         }
         let out = parts.path().join("merged");
         let summary = merge(&out, &inputs).unwrap();
-        assert_eq!(summary, MergeSummary { images: 10, status: Status::Complete });
+        assert_eq!(
+            summary,
+            MergeSummary {
+                images: 10,
+                status: Status::Complete
+            }
+        );
         assert_eq!(files(&out), files(whole.path()));
 
         // Two shards only: partial, and says so.
@@ -764,9 +833,18 @@ mod tests {
         let mut m = manifest(5);
         m.settings.scenario.seed = 9;
         Store::open(&odd, m, 0..5, false).unwrap();
-        let e = merge(&parts.path().join("m3"), &[inputs[0].clone(), odd]).err().unwrap().to_string();
-        assert!(e.contains("other settings") && e.contains("scenario"), "{e}");
-        let e = merge(&inputs[0].clone(), &[inputs[0].clone()]).err().unwrap().to_string();
+        let e = merge(&parts.path().join("m3"), &[inputs[0].clone(), odd])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            e.contains("other settings") && e.contains("scenario"),
+            "{e}"
+        );
+        let e = merge(&inputs[0].clone(), &[inputs[0].clone()])
+            .err()
+            .unwrap()
+            .to_string();
         assert!(e.contains("also an input"), "{e}");
     }
 }

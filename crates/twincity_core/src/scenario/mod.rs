@@ -17,8 +17,8 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::dataset::Randomisation;
 use crate::crowd::scenario::{Action, CrowdScenario, Event, Person};
+use crate::dataset::Randomisation;
 use crate::ronfile::{self, DocError, FieldProblem};
 
 /// File names of scenarios end with this (other `.ron` files are crowd scenarios).

@@ -288,11 +288,7 @@ impl ScenarioRun {
                     pose,
                     role,
                     carrying,
-                    look: crate::figures::look(
-                        c.seed,
-                        a.id.0 as u64,
-                        c.randomisation.appearance,
-                    ),
+                    look: crate::figures::look(c.seed, a.id.0 as u64, c.randomisation.appearance),
                 });
             }
         }

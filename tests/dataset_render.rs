@@ -1,0 +1,352 @@
+//! `twincity render` end to end: datasets checked with the reference readers (pycocotools,
+//! NumPy), reproducible to the byte, sharded runs merging into the same dataset, resuming,
+//! refusals; and faces in exported images blurred.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use twincity::render::{render_image, scenario_renderer};
+use twincity_core::dataset::{Frame, Privacy, Randomisation, ScenarioInfo, Settings};
+use twincity_core::privacy::detail_energy;
+use twincity_core::scenario::Scenario;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn twincity() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_twincity"));
+    c.current_dir(root());
+    c
+}
+
+/// The project's Python with pycocotools and NumPy (made by `scripts/setup.sh`).
+fn python() -> PathBuf {
+    let p = root().join(".venv/bin/python");
+    assert!(
+        p.is_file(),
+        "{} is missing: run `bash scripts/setup.sh` (it installs pycocotools and numpy there)",
+        p.display()
+    );
+    p
+}
+
+const SCENARIO: &str = "scenarios/collapse_in_crowd.scenario.ron";
+
+/// A small render of the collapse scenario: three frames two seconds apart, three cameras,
+/// every optional output.
+fn render(out: &Path, extra: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut c = twincity();
+    c.args([
+        "render",
+        SCENARIO,
+        "--frames",
+        "3",
+        "--fps",
+        "0.5",
+        "--start",
+        "100",
+        "--width",
+        "320",
+        "--height",
+        "180",
+        "--masks",
+        "--depth",
+        "--density-maps",
+        "--progress",
+        "none",
+        "--out",
+    ])
+    .arg(out)
+    .args(extra)
+    .env_remove("JOB_COMPLETION_INDEX")
+    .env_remove("SLURM_ARRAY_TASK_ID")
+    .env_remove("SLURM_ARRAY_TASK_COUNT");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().unwrap()
+}
+
+fn ok(out: std::process::Output) {
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Every file under `dir` with its bytes, by relative path.
+fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.push((rel, std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn same_files(a: &Path, b: &Path) {
+    let (fa, fb) = (files(a), files(b));
+    let names = |f: &[(String, Vec<u8>)]| f.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&fa), names(&fb), "{} vs {}", a.display(), b.display());
+    for ((n, x), (_, y)) in fa.iter().zip(&fb) {
+        assert!(
+            x == y,
+            "{n} differs between {} and {}",
+            a.display(),
+            b.display()
+        );
+    }
+}
+
+#[test]
+fn datasets_are_valid_reproducible_shardable_and_resumable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = tmp.path().join("a");
+    ok(render(&a, &[], &[]));
+
+    // The reference readers accept it: pycocotools loads it, ids are consistent, boxes lie
+    // inside the images and are their masks' boxes, areas are the masks'; the ground truth
+    // scored as detections gets AP50 = 1; density maps sum to the visible heads.
+    let out = Command::new(python())
+        .arg(root().join("tests/python/check_dataset.py"))
+        .arg(&a)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_str(text.trim()).unwrap();
+    assert_eq!(report["images"], 9, "{report}");
+    assert_eq!(report["density_maps"], 9, "{report}");
+    assert_eq!(report["ap50_of_ground_truth"], 1.0, "{report}");
+    assert!(report["annotations"].as_u64().unwrap() > 100, "{report}");
+
+    // What it holds: the fallen person, seen by a camera, and the privacy settings.
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(a.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["status"], "complete");
+    assert_eq!(manifest["settings"]["privacy"]["faces_blurred"], true);
+    assert_eq!(manifest["images"].as_array().unwrap().len(), 9);
+    assert!(
+        manifest["settings"]["scenario"]["sha256"]
+            .as_str()
+            .unwrap()
+            .len()
+            == 64
+    );
+    let coco: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(a.join("coco.json")).unwrap()).unwrap();
+    let down = coco["annotations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["category_id"] == 2)
+        .count();
+    assert!(down >= 1, "no person_down annotated");
+    let check = twincity()
+        .args(["dataset", "check"])
+        .arg(&a)
+        .output()
+        .unwrap();
+    ok(check);
+
+    // Twice the same command: the same bytes, images included (same renderer).
+    let b = tmp.path().join("b");
+    ok(render(&b, &[], &[]));
+    same_files(&a, &b);
+
+    // Two shards, one explicit and one from a Kubernetes Indexed Job's environment, merged:
+    // the same dataset.
+    ok(render(
+        &tmp.path().join("shard-0"),
+        &["--shard", "0/2"],
+        &[],
+    ));
+    let templ = tmp.path().join("shard-{shard}");
+    ok(render(
+        &templ,
+        &["--shards", "2"],
+        &[("JOB_COMPLETION_INDEX", "1")],
+    ));
+    let m = tmp.path().join("merged");
+    ok(twincity()
+        .args(["dataset", "merge", "--out"])
+        .arg(&m)
+        .arg(tmp.path().join("shard-0"))
+        .arg(tmp.path().join("shard-1"))
+        .output()
+        .unwrap());
+    same_files(&a, &m);
+
+    // Interrupted: the last images gone (an image without its record, as a kill leaves it).
+    std::fs::remove_dir_all(&b).unwrap();
+    std::fs::rename(&m, &b).unwrap();
+    let cam = "cam2-carrefour-est-mat";
+    std::fs::remove_file(b.join(format!("annotations/{cam}/000002.json"))).unwrap();
+    std::fs::write(b.join(format!("images/{cam}/000002.png")), b"cut").unwrap();
+    let again = render(&b, &[], &[]);
+    assert!(!again.status.success());
+    let err = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        err.contains("--resume") && err.contains("already holds 8 images"),
+        "{err}"
+    );
+    ok(render(&b, &["--resume"], &[]));
+    same_files(&a, &b);
+
+    // Another seed into the same folder is refused, naming the difference.
+    let other = render(&b, &["--resume", "--seed", "99"], &[]);
+    let err = String::from_utf8_lossy(&other.stderr);
+    assert!(
+        !other.status.success() && err.contains("other settings"),
+        "{err}"
+    );
+
+    // A folder that cannot be made: a clear error naming it, nothing else touched.
+    let blocker = tmp.path().join("file");
+    std::fs::write(&blocker, "x").unwrap();
+    let bad = render(&blocker.join("out"), &[], &[]);
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        !bad.status.success() && err.contains("cannot create the folder"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&blocker).unwrap(), "x");
+
+    // Opting out of privacy needs a reason.
+    let no = render(&tmp.path().join("c"), &["--no-privacy-blur", "x"], &[]);
+    let err = String::from_utf8_lossy(&no.stderr);
+    assert!(!no.status.success() && err.contains("reason"), "{err}");
+}
+
+/// A face seen from 3 m: with privacy opted out its box shows the face's detail; exported as
+/// by default, that detail is gone.
+#[test]
+fn faces_in_exported_images_are_blurred() {
+    let path = root().join("scenarios/busy_square.scenario.ron");
+    let scenario = Scenario::load(&path).unwrap();
+    let project = twincity_core::Project::demo().unwrap();
+    let start = 30.0;
+    let mut renderer = scenario_renderer(
+        &project,
+        Some(&(path.clone(), scenario.clone())),
+        start,
+        false,
+    )
+    .unwrap();
+    let settings = |privacy: Privacy| Settings {
+        scenario: ScenarioInfo {
+            name: scenario.name.clone(),
+            file: "busy_square.scenario.ron".into(),
+            sha256: String::new(),
+            seed: scenario.seed,
+        },
+        frames: 1,
+        fps: 1.0,
+        start_s: start,
+        cameras: vec![1],
+        size: None,
+        format: twincity_core::dataset::ImageFormat::Png,
+        privacy,
+        extras: Default::default(),
+        randomisation: Randomisation::default(),
+    };
+    let frame = Frame {
+        index: 0,
+        time_s: start,
+    };
+    let state = twincity::render::world_at(
+        &mut renderer,
+        &settings(Privacy::blurred()),
+        Some(&scenario),
+        None,
+        frame,
+    );
+    let model = twincity_core::coverage::scene_model(&project).unwrap();
+    let city = twincity_core::coverage::Occluders::new(&model.triangles);
+    let ground = twincity_core::demo_city::KERB_HEIGHT;
+    let figures = twincity_core::figures::figures(&state, ground);
+    let mut faces_checked = 0;
+    for (i, p) in state.people.iter().enumerate() {
+        if faces_checked == 3 {
+            break;
+        }
+        // A camera 3 m ahead of the person, at eye height, looking at the face.
+        let head = figures[i].head.unwrap();
+        let (s, c) = p.heading.sin_cos();
+        let eye = bevy::math::Vec3::new(
+            head.x + 3.0 * c as f32,
+            head.y + 0.1,
+            head.z - 3.0 * s as f32,
+        );
+        let mut cam =
+            twincity_core::VirtualCamera::new(twincity_core::CameraId(1), "face", eye, 0.0);
+        cam.aim_at(head);
+        cam.resolution = (640, 360);
+        let open = render_image(
+            &mut renderer,
+            &city,
+            &state,
+            ground,
+            &cam,
+            &settings(Privacy::opted_out("test of the blur itself")),
+            frame,
+            true,
+        )
+        .unwrap();
+        // The person's head must be seen, whole, and big enough to show a face.
+        let Some(face) = open.record.objects.iter().find(|o| {
+            o.head.is_some_and(|h| {
+                h.visible && (h.x - 320.0).abs() < 3.0 && (h.y - 180.0).abs() < 3.0
+            }) && o.private_box.is_some_and(|b| b[2] >= 20)
+                && o.visibility > 0.9
+        }) else {
+            continue;
+        };
+        let b = face.private_box.unwrap();
+        let img_open = image::load_from_memory(&open.bytes).unwrap().to_rgba8();
+        let blurred = render_image(
+            &mut renderer,
+            &city,
+            &state,
+            ground,
+            &cam,
+            &settings(Privacy::blurred()),
+            frame,
+            true,
+        )
+        .unwrap();
+        let img_blur = image::load_from_memory(&blurred.bytes).unwrap().to_rgba8();
+        let (e_open, e_blur) = (detail_energy(&img_open, b), detail_energy(&img_blur, b));
+        assert!(
+            e_open > 150.0,
+            "person {i}: the face shows little detail ({e_open})"
+        );
+        assert!(
+            e_blur < 0.1 * e_open,
+            "person {i}: face detail {e_blur} left of {e_open}"
+        );
+        assert!(blurred.record.objects.iter().any(|o| o.blurred));
+        faces_checked += 1;
+    }
+    assert_eq!(faces_checked, 3, "not enough people to look in the face");
+}
