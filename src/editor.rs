@@ -79,6 +79,7 @@ pub fn build_editor(options: EditorOptions) -> App {
         crate::coverage_view::CoveragePlugin,
         crate::previews::PreviewPlugin,
         crate::scenario_view::ScenarioPlugin,
+        crate::export_ui::ExportPlugin,
     ))
     .add_systems(Startup, spawn_ui_camera);
     app.world_mut().resource_mut::<CrowdPlayer>().heatmap = options.crowd_heatmap;

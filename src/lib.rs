@@ -13,6 +13,7 @@ pub mod crowd_ui;
 pub mod crowds;
 pub mod document;
 pub mod editor;
+pub mod export_ui;
 pub mod headless;
 pub mod import_bench;
 pub mod placement;

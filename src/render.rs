@@ -572,7 +572,21 @@ pub fn scenario_renderer(
 }
 
 pub fn run(args: &RenderArgs) -> anyhow::Result<ExitCode> {
-    run_cancellable(args, &Arc::new(AtomicBool::new(false)))
+    let cancel = Arc::new(AtomicBool::new(false));
+    if args.progress == ProgressStyle::Json {
+        // A program driving the render (the editor's export window) stops it by writing
+        // `cancel` on its standard input.
+        let flag = cancel.clone();
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::stdin().lock().lines().map_while(Result::ok) {
+                if line.trim() == "cancel" {
+                    flag.store(true, Ordering::Relaxed);
+                }
+            }
+        });
+    }
+    run_cancellable(args, &cancel)
 }
 
 /// Renders the job; stops cleanly (dataset finished as partial) when `cancel` is set.

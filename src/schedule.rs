@@ -16,6 +16,7 @@ pub use crate::city::CitySet;
 pub use crate::coverage_view::CoverageSet;
 pub use crate::crowds::CrowdSet;
 pub use crate::document::DocumentSet;
+pub use crate::export_ui::ExportSet;
 pub use crate::previews::PreviewSet;
 pub use crate::scenario_view::ScenarioSet;
 pub use crate::ui::UiSet;
@@ -44,6 +45,7 @@ impl Plugin for SchedulePlugin {
                 CrowdSet::Draw,
                 ScenarioSet::Draw,
                 CoverageSet::Draw,
+                ExportSet::Poll,
                 CaptureSet::Watch,
             )
                 .chain(),

@@ -226,11 +226,12 @@ fn editor_ui(
     mut frame_all: ResMut<FrameAllRequest>,
     (stats, diagnostics, city_status, layout, mut coverage, mut previews, mut placement, raycast): SceneViews,
     dialogs: Res<DialogChannel>,
-    (mut crowd, mut crowd_commands, mut scenario, mut scenario_commands): (
+    (mut crowd, mut crowd_commands, mut scenario, mut scenario_commands, mut export): (
         ResMut<CrowdPlayer>,
         MessageWriter<CrowdCommand>,
         ResMut<crate::scenario_view::ScenarioPlayer>,
         MessageWriter<crate::scenario_view::ScenarioCommand>,
+        MessageWriter<crate::export_ui::OpenExport>,
     ),
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
@@ -428,6 +429,9 @@ fn editor_ui(
     for c in action.scenario.drain(..) {
         scenario_commands.write(c);
     }
+    if action.export {
+        export.write(crate::export_ui::OpenExport);
+    }
     if action.add_camera {
         let id = doc.project.next_camera_id();
         let mut cam = VirtualCamera::new(
@@ -519,6 +523,7 @@ struct Actions {
     show_shortcuts: bool,
     show_about: bool,
     crowd: Vec<CrowdCommand>,
+    export: bool,
 }
 
 fn shortcuts(ctx: &egui::Context, a: &mut Actions) {
@@ -582,6 +587,9 @@ fn menu_bar(
             a.prompt = Some(PathPurpose::SaveAs);
         }
         ui.separator();
+        if ui.button("Export dataset...").clicked() {
+            a.export = true;
+        }
         if ui.button("Import glTF...       Ctrl+I").clicked() {
             a.prompt = Some(PathPurpose::Import);
         }
@@ -1534,13 +1542,25 @@ fn scenario_section(
             if let Some(e) = &player.error {
                 ui.colored_label(egui::Color32::LIGHT_RED, e);
             }
-            if ui
-                .button("Load scenario...")
-                .on_hover_text("A *.scenario.ron file (see docs/scenarios.md)")
-                .clicked()
-            {
-                action.prompt = Some(PathPurpose::Scenario);
-            }
+            ui.horizontal(|ui| {
+                if ui
+                    .button("Load scenario...")
+                    .on_hover_text("A *.scenario.ron file (see docs/scenarios.md)")
+                    .clicked()
+                {
+                    action.prompt = Some(PathPurpose::Scenario);
+                }
+                if ui
+                    .button("Export dataset...")
+                    .on_hover_text(
+                        "Render every camera into annotated, privacy-safe images \
+                         (see docs/dataset-format.md)",
+                    )
+                    .clicked()
+                {
+                    action.export = true;
+                }
+            });
         });
 }
 

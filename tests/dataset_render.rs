@@ -350,3 +350,75 @@ fn faces_in_exported_images_are_blurred() {
     }
     assert_eq!(faces_checked, 3, "not enough people to look in the face");
 }
+
+/// A driving program (the editor's export window) cancels with `cancel` on standard input:
+/// the render stops after the image it is writing and leaves a valid partial dataset.
+#[test]
+fn a_cancelled_render_leaves_a_valid_partial_dataset() {
+    use std::io::{BufRead, Write};
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("d");
+    let mut child = twincity()
+        .args([
+            "render",
+            SCENARIO,
+            "--frames",
+            "20",
+            "--fps",
+            "1",
+            "--start",
+            "100",
+            "--width",
+            "160",
+            "--height",
+            "90",
+            "--progress",
+            "json",
+            "--out",
+        ])
+        .arg(&out)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let first: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    assert_eq!(
+        (first["done"].as_u64(), first["total"].as_u64()),
+        (Some(1), Some(60))
+    );
+    child
+        .stdin
+        .as_mut()
+        .unwrap()
+        .write_all(b"cancel\n")
+        .unwrap();
+    let done = lines
+        .map_while(Result::ok)
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(&l).ok())
+        .filter_map(|v| v["done"].as_u64())
+        .max()
+        .unwrap_or(1);
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert!(
+        !status.success() && err.contains("cancelled") && err.contains("--resume"),
+        "{err}"
+    );
+    assert!(done < 60, "it went on to the end");
+    let check = twincity()
+        .args(["dataset", "check", "--json"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    assert_eq!(report["status"], "partial");
+    assert_eq!(report["images"].as_u64(), Some(done));
+}

@@ -1,0 +1,681 @@
+//! The editor's "Export dataset…" window: the settings of `twincity render` for the loaded
+//! scenario (or the project), run as a child process of this same program so the editor
+//! stays responsive, with its progress, and a Cancel that stops it cleanly (the dataset
+//! left is valid and partial; "Resume" finishes it).
+
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Stdio};
+use std::sync::Mutex;
+use std::sync::mpsc::{Receiver, Sender, channel};
+
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+
+use crate::document::Document;
+use crate::scenario_view::ScenarioPlayer;
+
+/// System sets of the export window.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ExportSet {
+    /// Reads the running export's progress (in `Update`).
+    Poll,
+    /// Draws the window (in `EguiPrimaryContextPass`, after the panels).
+    Dialog,
+}
+
+/// Opens the window.
+#[derive(Message, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OpenExport;
+
+/// What the user asked for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExportForm {
+    pub out: String,
+    pub fps: f64,
+    pub start_s: f64,
+    /// Seconds to render; `None`: to the scenario's end.
+    pub duration_s: Option<f64>,
+    /// Camera ids to render (all when empty).
+    pub cameras: Vec<u32>,
+    pub size: Option<(u32, u32)>,
+    pub jpeg: Option<u8>,
+    pub masks: bool,
+    pub depth: bool,
+    pub density: bool,
+    pub blur: bool,
+    pub opt_out_reason: String,
+    pub resume: bool,
+}
+
+impl Default for ExportForm {
+    fn default() -> Self {
+        Self {
+            out: String::new(),
+            fps: 1.0,
+            start_s: 0.0,
+            duration_s: None,
+            cameras: Vec::new(),
+            size: None,
+            jpeg: None,
+            masks: false,
+            depth: false,
+            density: false,
+            blur: true,
+            opt_out_reason: String::new(),
+            resume: false,
+        }
+    }
+}
+
+impl ExportForm {
+    /// The `twincity` arguments rendering `input` as asked, or why it cannot start.
+    pub fn args(&self, input: &std::path::Path) -> Result<Vec<String>, String> {
+        if self.out.trim().is_empty() {
+            return Err("choose the dataset folder".into());
+        }
+        if !self.blur && self.opt_out_reason.trim().len() < 8 {
+            return Err(
+                "say in a few words why faces and plates must stay sharp (recorded in the manifest)"
+                    .into(),
+            );
+        }
+        let mut a = vec![
+            "render".to_string(),
+            input.display().to_string(),
+            "--out".into(),
+            self.out.trim().to_string(),
+            "--fps".into(),
+            self.fps.to_string(),
+            "--start".into(),
+            self.start_s.to_string(),
+            "--progress".into(),
+            "json".into(),
+        ];
+        if let Some(d) = self.duration_s {
+            a.extend(["--duration".into(), d.to_string()]);
+        }
+        if !self.cameras.is_empty() {
+            let ids: Vec<String> = self.cameras.iter().map(|c| c.to_string()).collect();
+            a.extend(["--cameras".into(), ids.join(",")]);
+        }
+        if let Some((w, h)) = self.size {
+            a.extend([
+                "--width".into(),
+                w.to_string(),
+                "--height".into(),
+                h.to_string(),
+            ]);
+        }
+        if let Some(q) = self.jpeg {
+            a.extend([
+                "--format".into(),
+                "jpeg".into(),
+                "--quality".into(),
+                q.to_string(),
+            ]);
+        }
+        for (on, flag) in [
+            (self.masks, "--masks"),
+            (self.depth, "--depth"),
+            (self.density, "--density-maps"),
+            (self.resume, "--resume"),
+        ] {
+            if on {
+                a.push(flag.into());
+            }
+        }
+        if !self.blur {
+            a.extend([
+                "--no-privacy-blur".into(),
+                self.opt_out_reason.trim().to_string(),
+            ]);
+        }
+        Ok(a)
+    }
+}
+
+/// One line of a running export's output (`--progress json`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExportEvent {
+    Progress {
+        done: u64,
+        total: u64,
+        file: String,
+    },
+    Finished {
+        images: u64,
+        status: String,
+    },
+    /// The export ended with an error (its last lines of stderr).
+    Failed(String),
+}
+
+/// Reads a `--progress json` line.
+pub fn parse_progress(line: &str) -> Option<ExportEvent> {
+    let v: serde_json::Value = serde_json::from_str(line).ok()?;
+    if v["finished"].as_bool() == Some(true) {
+        return Some(ExportEvent::Finished {
+            images: v["images"].as_u64()?,
+            status: v["status"].as_str()?.to_string(),
+        });
+    }
+    Some(ExportEvent::Progress {
+        done: v["done"].as_u64()?,
+        total: v["total"].as_u64()?,
+        file: v["file"].as_str()?.to_string(),
+    })
+}
+
+struct Running {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    events: Mutex<Receiver<ExportEvent>>,
+}
+
+/// The window's state.
+#[derive(Resource, Default)]
+pub struct ExportDialog {
+    pub open: bool,
+    pub form: ExportForm,
+    pub custom_size: bool,
+    running: Option<Running>,
+    pub progress: Option<(u64, u64, String)>,
+    /// The last export's outcome, or why it could not start.
+    pub message: Option<(bool, String)>,
+    cancelling: bool,
+    folder_tx: Option<Sender<PathBuf>>,
+    folder_rx: Option<Mutex<Receiver<PathBuf>>>,
+}
+
+impl ExportDialog {
+    pub fn is_running(&self) -> bool {
+        self.running.is_some()
+    }
+
+    /// Starts `twincity ARGS` (this same program) in the background.
+    fn start(&mut self, args: Vec<String>) {
+        let exe = match std::env::current_exe() {
+            Ok(e) => e,
+            Err(e) => {
+                self.message = Some((false, format!("cannot find this program: {e}")));
+                return;
+            }
+        };
+        let spawned = std::process::Command::new(exe)
+            .args(&args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn();
+        let mut child = match spawned {
+            Ok(c) => c,
+            Err(e) => {
+                self.message = Some((false, format!("cannot start the export: {e}")));
+                return;
+            }
+        };
+        let (tx, rx) = channel();
+        if let Some(out) = child.stdout.take() {
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                for line in std::io::BufReader::new(out).lines().map_while(Result::ok) {
+                    if let Some(e) = parse_progress(&line) {
+                        let _ = tx.send(e);
+                    }
+                }
+            });
+        }
+        if let Some(err) = child.stderr.take() {
+            std::thread::spawn(move || {
+                let lines: Vec<String> = std::io::BufReader::new(err)
+                    .lines()
+                    .map_while(Result::ok)
+                    .collect();
+                let text = lines
+                    .iter()
+                    .filter(|l| l.starts_with("error"))
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                if !text.is_empty() {
+                    let _ = tx.send(ExportEvent::Failed(text));
+                }
+            });
+        }
+        self.progress = Some((0, 0, String::new()));
+        self.message = None;
+        self.cancelling = false;
+        self.running = Some(Running {
+            stdin: child.stdin.take(),
+            child,
+            events: Mutex::new(rx),
+        });
+    }
+
+    /// Asks the running export to stop after the image it is writing.
+    pub fn cancel(&mut self) {
+        if let Some(r) = self.running.as_mut()
+            && let Some(stdin) = r.stdin.as_mut()
+        {
+            let _ = stdin.write_all(b"cancel\n");
+            let _ = stdin.flush();
+            self.cancelling = true;
+        }
+    }
+
+    /// Takes in what the export said; notices its end.
+    pub fn poll(&mut self) {
+        let Some(r) = self.running.as_mut() else {
+            return;
+        };
+        let events: Vec<ExportEvent> = r
+            .events
+            .lock()
+            .map(|rx| rx.try_iter().collect())
+            .unwrap_or_default();
+        for e in events {
+            match e {
+                ExportEvent::Progress { done, total, file } => {
+                    self.progress = Some((done, total, file))
+                }
+                ExportEvent::Finished { images, status } => {
+                    self.message = Some((true, format!("{images} images written ({status})")))
+                }
+                ExportEvent::Failed(text) => self.message = Some((false, text)),
+            }
+        }
+        if let Ok(Some(status)) = r.child.try_wait() {
+            if !status.success() && self.message.as_ref().is_none_or(|(ok, _)| *ok) {
+                self.message = Some((
+                    false,
+                    format!(
+                        "the export stopped ({status}); the folder holds a valid partial dataset"
+                    ),
+                ));
+            }
+            if self.cancelling && !status.success() {
+                self.message = Some((
+                    false,
+                    "Cancelled. The images written form a valid partial dataset; tick \
+                     \"Resume\" and export again to finish it."
+                        .into(),
+                ));
+            }
+            self.running = None;
+            self.cancelling = false;
+        }
+    }
+}
+
+impl Drop for ExportDialog {
+    fn drop(&mut self) {
+        // Closing the editor stops an export cleanly.
+        self.cancel();
+        if let Some(r) = self.running.as_mut() {
+            let _ = r.child.wait();
+        }
+    }
+}
+
+pub struct ExportPlugin;
+
+impl Plugin for ExportPlugin {
+    fn build(&self, app: &mut App) {
+        app.init_resource::<ExportDialog>()
+            .add_message::<OpenExport>()
+            .add_systems(Update, poll_export.in_set(ExportSet::Poll))
+            .add_systems(
+                EguiPrimaryContextPass,
+                export_window
+                    .in_set(ExportSet::Dialog)
+                    .after(crate::ui::UiSet::Panels),
+            );
+    }
+}
+
+fn poll_export(mut dialog: ResMut<ExportDialog>, mut open: MessageReader<OpenExport>) {
+    if open.read().count() > 0 {
+        dialog.open = true;
+    }
+    dialog.poll();
+    let folder = dialog
+        .folder_rx
+        .as_ref()
+        .and_then(|rx| rx.lock().ok().and_then(|r| r.try_recv().ok()));
+    if let Some(f) = folder {
+        dialog.form.out = f.display().to_string();
+    }
+}
+
+/// What is exported: the loaded scenario's file, or the project's; or why neither can be.
+fn export_source(player: &ScenarioPlayer, doc: &Document) -> Result<PathBuf, String> {
+    if player.scenario.is_some() {
+        return match (&player.path, player.dirty) {
+            (Some(p), false) => Ok(p.clone()),
+            _ => Err("save the scenario first: the export renders the saved file".into()),
+        };
+    }
+    match (&doc.path, doc.is_dirty()) {
+        (Some(p), false) => Ok(p.clone()),
+        _ => Err(
+            "save the project first (or load a scenario): the export renders saved files".into(),
+        ),
+    }
+}
+
+fn export_window(
+    mut contexts: EguiContexts,
+    mut dialog: ResMut<ExportDialog>,
+    player: Res<ScenarioPlayer>,
+    doc: Res<Document>,
+) -> Result {
+    if !dialog.open {
+        return Ok(());
+    }
+    let ctx = contexts.ctx_mut()?.clone();
+    let source = export_source(&player, &doc);
+    let mut open = dialog.open;
+    let d = &mut *dialog;
+    egui::Window::new("Export dataset")
+        .open(&mut open)
+        .resizable(false)
+        .show(&ctx, |ui| {
+            match &source {
+                Ok(p) => ui.label(format!("Renders {}", p.display())),
+                Err(e) => ui.colored_label(egui::Color32::LIGHT_RED, e),
+            };
+            let running = d.running.is_some();
+            ui.add_enabled_ui(!running, |ui| {
+                egui::Grid::new("export_form")
+                    .num_columns(2)
+                    .show(ui, |ui| {
+                        ui.label("Folder");
+                        ui.horizontal(|ui| {
+                            ui.text_edit_singleline(&mut d.form.out);
+                            if ui.button("Browse...").clicked() {
+                                let (tx, rx) = channel();
+                                d.folder_tx = Some(tx.clone());
+                                d.folder_rx = Some(Mutex::new(rx));
+                                std::thread::spawn(move || {
+                                    if let Some(p) = rfd::FileDialog::new().pick_folder() {
+                                        let _ = tx.send(p);
+                                    }
+                                });
+                            }
+                        });
+                        ui.end_row();
+                        ui.label("Frames");
+                        ui.horizontal(|ui| {
+                            ui.add(
+                                egui::DragValue::new(&mut d.form.fps)
+                                    .range(0.01..=60.0)
+                                    .speed(0.05)
+                                    .suffix(" per second"),
+                            );
+                            ui.label("from");
+                            ui.add(
+                                egui::DragValue::new(&mut d.form.start_s)
+                                    .range(0.0..=86_400.0)
+                                    .suffix(" s"),
+                            );
+                            let mut whole = d.form.duration_s.is_none();
+                            if ui.checkbox(&mut whole, "to the end").changed() {
+                                d.form.duration_s = if whole { None } else { Some(10.0) };
+                            }
+                            if let Some(dur) = d.form.duration_s.as_mut() {
+                                ui.add(
+                                    egui::DragValue::new(dur).range(0.1..=86_400.0).suffix(" s"),
+                                );
+                            }
+                        });
+                        ui.end_row();
+                        ui.label("Cameras");
+                        ui.vertical(|ui| {
+                            for c in &doc.project.cameras {
+                                let mut on =
+                                    d.form.cameras.is_empty() || d.form.cameras.contains(&c.id.0);
+                                if ui.checkbox(&mut on, &c.name).changed() {
+                                    if d.form.cameras.is_empty() {
+                                        d.form.cameras =
+                                            doc.project.cameras.iter().map(|c| c.id.0).collect();
+                                    }
+                                    d.form.cameras.retain(|id| *id != c.id.0);
+                                    if on {
+                                        d.form.cameras.push(c.id.0);
+                                    }
+                                    if d.form.cameras.len() == doc.project.cameras.len() {
+                                        d.form.cameras.clear();
+                                    }
+                                }
+                            }
+                        });
+                        ui.end_row();
+                        ui.label("Size");
+                        ui.horizontal(|ui| {
+                            let mut custom = d.form.size.is_some();
+                            ui.radio_value(&mut custom, false, "each camera's resolution");
+                            ui.radio_value(&mut custom, true, "");
+                            if custom && d.form.size.is_none() {
+                                d.form.size = Some((1280, 720));
+                            } else if !custom {
+                                d.form.size = None;
+                            }
+                            if let Some((w, h)) = d.form.size.as_mut() {
+                                ui.add(egui::DragValue::new(w).range(16..=8192));
+                                ui.label("×");
+                                ui.add(egui::DragValue::new(h).range(16..=8192));
+                            }
+                        });
+                        ui.end_row();
+                        ui.label("Images");
+                        ui.horizontal(|ui| {
+                            let mut jpeg = d.form.jpeg.is_some();
+                            ui.radio_value(&mut jpeg, false, "PNG");
+                            ui.radio_value(&mut jpeg, true, "JPEG");
+                            d.form.jpeg = match (jpeg, d.form.jpeg) {
+                                (true, None) => Some(90),
+                                (true, q) => q,
+                                (false, _) => None,
+                            };
+                            if let Some(q) = d.form.jpeg.as_mut() {
+                                ui.add(egui::Slider::new(q, 1..=100).text("quality"));
+                            }
+                        });
+                        ui.end_row();
+                        ui.label("Also");
+                        ui.horizontal(|ui| {
+                            ui.checkbox(&mut d.form.masks, "masks");
+                            ui.checkbox(&mut d.form.depth, "depth");
+                            ui.checkbox(&mut d.form.density, "density maps");
+                        });
+                        ui.end_row();
+                        ui.label("Privacy");
+                        ui.vertical(|ui| {
+                            ui.checkbox(&mut d.form.blur, "Blur faces and plates");
+                            if !d.form.blur {
+                                ui.label("Why must they stay sharp? (recorded in the manifest)");
+                                ui.text_edit_singleline(&mut d.form.opt_out_reason);
+                            }
+                        });
+                        ui.end_row();
+                        ui.label("");
+                        ui.checkbox(
+                            &mut d.form.resume,
+                            "Resume an interrupted export in this folder",
+                        );
+                        ui.end_row();
+                    });
+                if let Some(s) = player.scenario.as_ref()
+                    && !s.randomisation.is_default()
+                {
+                    ui.weak(format!(
+                        "Domain randomisation from the scenario: {}",
+                        describe_randomisation(&s.randomisation)
+                    ));
+                }
+            });
+            ui.separator();
+            if let Some((done, total, file)) = &d.progress
+                && running
+            {
+                let f = if *total > 0 {
+                    *done as f32 / *total as f32
+                } else {
+                    0.0
+                };
+                ui.add(
+                    egui::ProgressBar::new(f)
+                        .text(format!("{done} / {total} images"))
+                        .show_percentage(),
+                );
+                ui.weak(file);
+            }
+            if let Some((ok, m)) = &d.message {
+                let colour = if *ok {
+                    egui::Color32::LIGHT_GREEN
+                } else {
+                    egui::Color32::LIGHT_RED
+                };
+                ui.colored_label(colour, m);
+            }
+            ui.horizontal(|ui| {
+                if running {
+                    let label = if d.cancelling {
+                        "Stopping..."
+                    } else {
+                        "Cancel"
+                    };
+                    if ui
+                        .add_enabled(!d.cancelling, egui::Button::new(label))
+                        .clicked()
+                    {
+                        d.cancel();
+                    }
+                } else {
+                    let args = source.clone().and_then(|p| d.form.args(&p));
+                    let hint = args.as_ref().err().cloned();
+                    let button = ui.add_enabled(args.is_ok(), egui::Button::new("Export"));
+                    let button = match hint {
+                        Some(h) => button.on_disabled_hover_text(h),
+                        None => button,
+                    };
+                    if button.clicked()
+                        && let Ok(a) = args
+                    {
+                        d.start(a);
+                    }
+                }
+            });
+        });
+    dialog.open = open || dialog.is_running();
+    Ok(())
+}
+
+fn describe_randomisation(r: &twincity_core::dataset::Randomisation) -> String {
+    let mut parts = Vec::new();
+    if r.environment_per_frame {
+        parts.push("light and weather per frame".to_string());
+    }
+    if r.appearance {
+        parts.push("people's looks".to_string());
+    }
+    let range = |n: &twincity_core::scenario::Num| {
+        let (a, b) = n.bounds();
+        if a == b {
+            format!("{a}")
+        } else {
+            format!("{a}–{b}")
+        }
+    };
+    if r.sensor_noise.bounds().1 > 0.0 {
+        parts.push(format!("noise {}", range(&r.sensor_noise)));
+    }
+    if r.motion_blur_px.bounds().1 > 0.0 {
+        parts.push(format!("motion blur {} px", range(&r.motion_blur_px)));
+    }
+    if let Some(q) = &r.jpeg_quality {
+        parts.push(format!("JPEG quality {}", range(q)));
+    }
+    if r.scale.bounds().0 < 1.0 {
+        parts.push(format!("resolution × {}", range(&r.scale)));
+    }
+    parts.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[test]
+    fn the_form_becomes_a_render_command_line() {
+        let form = ExportForm {
+            out: "out/ds".into(),
+            fps: 2.0,
+            start_s: 5.0,
+            duration_s: Some(30.0),
+            cameras: vec![3, 1],
+            size: Some((640, 360)),
+            jpeg: Some(80),
+            masks: true,
+            density: true,
+            resume: true,
+            ..Default::default()
+        };
+        let args = form.args(std::path::Path::new("a.scenario.ron")).unwrap();
+        let cli =
+            crate::cli::Cli::try_parse_from(std::iter::once("twincity".to_string()).chain(args))
+                .unwrap();
+        let Some(crate::cli::Command::Render(r)) = cli.command else {
+            panic!("not a render command");
+        };
+        assert_eq!(r.out, PathBuf::from("out/ds"));
+        assert_eq!((r.fps, r.start, r.duration), (2.0, 5.0, Some(30.0)));
+        assert_eq!(r.cameras, vec!["3", "1"]);
+        assert_eq!((r.width, r.height), (Some(640), Some(360)));
+        assert_eq!((r.format, r.quality), (crate::render::FileFormat::Jpeg, 80));
+        assert!(r.masks && r.density_maps && !r.depth && r.resume);
+        assert_eq!(r.no_privacy_blur, None);
+        assert_eq!(r.progress, crate::render::ProgressStyle::Json);
+    }
+
+    #[test]
+    fn privacy_opt_out_needs_a_reason_and_a_folder_is_needed() {
+        let mut form = ExportForm {
+            out: "x".into(),
+            blur: false,
+            ..Default::default()
+        };
+        let input = std::path::Path::new("p.twin.ron");
+        assert!(form.args(input).unwrap_err().contains("why"));
+        form.opt_out_reason = "training a face detector".into();
+        let args = form.args(input).unwrap();
+        let i = args.iter().position(|a| a == "--no-privacy-blur").unwrap();
+        assert_eq!(args[i + 1], "training a face detector");
+        form.out = " ".into();
+        assert!(form.args(input).unwrap_err().contains("folder"));
+    }
+
+    #[test]
+    fn progress_lines_are_read() {
+        assert_eq!(
+            parse_progress(
+                r#"{"done":3,"total":9,"frame":1,"camera":"a","objects":4,"file":"images/x.png"}"#
+            ),
+            Some(ExportEvent::Progress {
+                done: 3,
+                total: 9,
+                file: "images/x.png".into()
+            })
+        );
+        assert_eq!(
+            parse_progress(r#"{"finished":true,"images":9,"status":"complete"}"#),
+            Some(ExportEvent::Finished {
+                images: 9,
+                status: "complete".into()
+            })
+        );
+        assert_eq!(parse_progress("twincity render: ..."), None);
+    }
+}
