@@ -211,6 +211,15 @@ type SceneViews<'w> = (
     Res<'w, crate::placement::SceneRaycast>,
 );
 
+/// The crowd and scenario players with their commands, and the export window's opener.
+type Players<'w> = (
+    ResMut<'w, CrowdPlayer>,
+    MessageWriter<'w, CrowdCommand>,
+    ResMut<'w, crate::scenario_view::ScenarioPlayer>,
+    MessageWriter<'w, crate::scenario_view::ScenarioCommand>,
+    MessageWriter<'w, crate::export_ui::OpenExport>,
+);
+
 fn editor_ui(
     mut contexts: EguiContexts,
     mut doc: ResMut<Document>,
@@ -226,13 +235,7 @@ fn editor_ui(
     mut frame_all: ResMut<FrameAllRequest>,
     (stats, diagnostics, city_status, layout, mut coverage, mut previews, mut placement, raycast): SceneViews,
     dialogs: Res<DialogChannel>,
-    (mut crowd, mut crowd_commands, mut scenario, mut scenario_commands, mut export): (
-        ResMut<CrowdPlayer>,
-        MessageWriter<CrowdCommand>,
-        ResMut<crate::scenario_view::ScenarioPlayer>,
-        MessageWriter<crate::scenario_view::ScenarioCommand>,
-        MessageWriter<crate::export_ui::OpenExport>,
-    ),
+    (mut crowd, mut crowd_commands, mut scenario, mut scenario_commands, mut export): Players,
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
 
