@@ -422,3 +422,68 @@ fn a_cancelled_render_leaves_a_valid_partial_dataset() {
     assert_eq!(report["status"], "partial");
     assert_eq!(report["images"].as_u64(), Some(done));
 }
+
+/// The scenario's randomisation: each frame its own light, each image its own resolution and
+/// camera defects, all recorded, and the ground truth still exact at every size.
+#[test]
+fn randomised_datasets_record_their_draws_and_stay_exact() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("v");
+    ok(twincity()
+        .args([
+            "render",
+            "scenarios/busy_square_varied.scenario.ron",
+            "--frames",
+            "6",
+            "--fps",
+            "0.1",
+            "--start",
+            "30",
+            "--cameras",
+            "2",
+            "--width",
+            "480",
+            "--height",
+            "270",
+            "--progress",
+            "none",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap());
+    let check = Command::new(python())
+        .arg(root().join("tests/python/check_dataset.py"))
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+    let mut hours = Vec::new();
+    let mut sizes = std::collections::BTreeSet::new();
+    for f in 0..6 {
+        let path = out.join(format!("annotations/cam2-carrefour-est-mat/{f:06}.json"));
+        let r: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        let (w, h) = (r["width"].as_u64().unwrap(), r["height"].as_u64().unwrap());
+        let scale = r["sensor"]["scale"].as_f64().unwrap();
+        assert_eq!(w, (480.0 * scale).round() as u64, "{}", r["sensor"]);
+        assert_eq!(h, (270.0 * scale).round() as u64);
+        // The image on disk has the recorded size, and the intrinsics follow it.
+        let img = image::open(out.join(r["file"].as_str().unwrap())).unwrap();
+        assert_eq!((img.width() as u64, img.height() as u64), (w, h));
+        assert!((r["intrinsics"]["cx"].as_f64().unwrap() - w as f64 / 2.0).abs() < 1e-9);
+        let q = r["sensor"]["jpeg_quality"].as_u64().unwrap();
+        assert!((35..=90).contains(&q));
+        let t = r["environment"]["time_of_day_h"].as_f64().unwrap();
+        assert!((6.0..=21.0).contains(&t));
+        hours.push(t);
+        sizes.insert(w);
+    }
+    hours.sort_by(f64::total_cmp);
+    hours.dedup();
+    assert_eq!(hours.len(), 6, "every frame its own hour");
+    assert!(sizes.len() >= 2, "one size only: {sizes:?}");
+}

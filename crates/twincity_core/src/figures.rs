@@ -222,3 +222,36 @@ pub fn figures(state: &WorldState, ground: f32) -> Vec<Figure> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn looks_are_stable_per_person_and_varied_across_people() {
+        let fixed = look(3, 17, false);
+        assert_eq!(fixed.height, 1.0);
+        assert_eq!(fixed, look(99, 17, false), "the palette ignores the seed");
+        let a = look(3, 17, true);
+        assert_eq!(
+            a,
+            look(3, 17, true),
+            "the same person looks the same in every frame"
+        );
+        assert_ne!(a, look(4, 17, true));
+        let all: Vec<Look> = (0..500).map(|k| look(3, k, true)).collect();
+        assert!(all.iter().all(|l| (0.9..=1.1).contains(&l.height)));
+        assert!(
+            all.iter()
+                .all(|l| l.clothing.iter().all(|c| (0.0..=1.0).contains(c)))
+        );
+        for s in 0..SKIN_TONES.len() {
+            assert!(all.iter().any(|l| l.skin == s), "skin tone {s} never drawn");
+        }
+        let mean = all.iter().map(|l| l.height as f64).sum::<f64>() / 500.0;
+        assert!((mean - 1.0).abs() < 0.02, "{mean}");
+        // A taller person's figure is taller.
+        let (_, _, s) = person_pose(Vec3::ZERO, 0.0, &Pose::Standing, 1.08);
+        assert!((s.y - 1.08).abs() < 1e-6);
+    }
+}

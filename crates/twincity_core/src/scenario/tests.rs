@@ -179,6 +179,23 @@ fn errors_name_the_line_the_field_and_the_fix() {
     let s = s.unwrap();
     let e = s.compile(None).unwrap_err().to_string();
     assert!(e.contains("walkable area"), "{e}");
+    // Randomisation values out of range name the field and its line.
+    for (section, field) in [
+        ("(scale: Range(0.0, 2.0))", "randomisation.scale"),
+        (
+            "(jpeg_quality: Choice([0.0, 50.0]))",
+            "randomisation.jpeg_quality",
+        ),
+        ("(sensor_noise: -1.0)", "randomisation.sensor_noise"),
+        ("(blur: 1.0)", "unknown field `blur`"),
+    ] {
+        let text = format!(
+            "(\n    version: 1,\n    name: \"t\",\n    duration_s: 60.0,\n    randomisation: {section},\n)\n"
+        );
+        let e = load_text(&text).1.unwrap_err();
+        assert!(e.contains("t.scenario.ron:5:"), "{e}");
+        assert!(e.contains(field), "{e}");
+    }
 }
 
 #[test]
