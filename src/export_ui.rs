@@ -377,6 +377,11 @@ fn export_window(
     let source = export_source(&player, &doc);
     let mut open = dialog.open;
     let d = &mut *dialog;
+    if d.form.out.is_empty()
+        && let Ok(p) = &source
+    {
+        d.form.out = default_folder(p);
+    }
     egui::Window::new("Export dataset")
         .open(&mut open)
         .resizable(false)
@@ -556,20 +561,31 @@ fn export_window(
                     let args = source.clone().and_then(|p| d.form.args(&p));
                     let hint = args.as_ref().err().cloned();
                     let button = ui.add_enabled(args.is_ok(), egui::Button::new("Export"));
-                    let button = match hint {
-                        Some(h) => button.on_disabled_hover_text(h),
-                        None => button,
-                    };
                     if button.clicked()
                         && let Ok(a) = args
                     {
                         d.start(a);
+                    } else if let Some(h) = hint {
+                        ui.weak(h);
                     }
                 }
             });
         });
     dialog.open = open || dialog.is_running();
     Ok(())
+}
+
+/// A dataset folder named after the input: `datasets/NAME` beside the working folder.
+pub fn default_folder(input: &std::path::Path) -> String {
+    let name = input
+        .file_name()
+        .map(|f| f.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let stem = name
+        .trim_end_matches(twincity_core::scenario::SCENARIO_SUFFIX)
+        .trim_end_matches(".twin.ron")
+        .trim_end_matches(".ron");
+    format!("datasets/{stem}")
 }
 
 fn describe_randomisation(r: &twincity_core::dataset::Randomisation) -> String {
@@ -655,6 +671,18 @@ mod tests {
         assert_eq!(args[i + 1], "training a face detector");
         form.out = " ".into();
         assert!(form.args(input).unwrap_err().contains("folder"));
+    }
+
+    #[test]
+    fn the_default_folder_is_named_after_the_input() {
+        assert_eq!(
+            default_folder(std::path::Path::new("scenarios/night_dumping.scenario.ron")),
+            "datasets/night_dumping"
+        );
+        assert_eq!(
+            default_folder(std::path::Path::new("/p/site.twin.ron")),
+            "datasets/site"
+        );
     }
 
     #[test]

@@ -889,7 +889,7 @@ pub fn check(dir: &Path) -> anyhow::Result<serde_json::Value> {
 #[derive(Args, Debug)]
 pub struct BenchRenderArgs {
     /// Scenario whose first camera is rendered
-    #[arg(long, default_value = "scenarios/busy_square.scenario.ron")]
+    #[arg(long, default_value = "scenarios/collapse_in_crowd.scenario.ron")]
     pub scenario: PathBuf,
     /// Image sizes
     #[arg(long, value_delimiter = ',', default_value = "640x360,1280x720")]
@@ -898,7 +898,7 @@ pub struct BenchRenderArgs {
     #[arg(long, default_value_t = 8)]
     pub frames: u32,
     /// Scenario time of the first frame (one frame per second after it)
-    #[arg(long, default_value_t = 20.0)]
+    #[arg(long, default_value_t = 100.0)]
     pub at: f64,
     /// One JSON object per size instead of a table
     #[arg(long)]
