@@ -4,7 +4,8 @@
 # - the X11 libraries the window uses, and Xvfb for the windowed tests;
 # - GDAL's command-line tools (the coverage test checks that ogrinfo reads our GeoJSON);
 # - a Python environment in .venv with the reference readers the dataset tests check our
-#   files against (pycocotools for COCO, NumPy for .npy).
+#   files against (pycocotools for COCO, NumPy for .npy), and ONNX Runtime 1.31 (the
+#   `onnxruntime` wheel), whose library TwinCity finds there and loads to run models.
 # Rust itself (1.95, with clippy and rustfmt) is expected to be installed already.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,7 +46,8 @@ if [ ! -x "$venv/bin/python" ]; then
   fi
   python3 -m venv "$venv"
 fi
-if ! "$venv/bin/python" -c "import pycocotools, numpy" 2>/dev/null; then
-  echo "setup: installing pycocotools and numpy into $venv"
-  "$venv/bin/python" -m pip install -q --disable-pip-version-check "pycocotools==2.0.11" "numpy==2.4.6"
+if ! "$venv/bin/python" -c "import pycocotools, numpy, onnxruntime" 2>/dev/null; then
+  echo "setup: installing pycocotools, numpy and onnxruntime into $venv"
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check "pycocotools==2.0.11" \
+    "numpy==2.4.6" "onnxruntime==1.31.1"
 fi

@@ -1,0 +1,561 @@
+//! Output decoders: from a model's output tensors to boxes in frame pixels, a count, or class
+//! scores; and class-wise non-maximum suppression. Shape mismatches are errors naming the
+//! output and the shape found, never panics.
+
+use crate::card::Decoder;
+use crate::preprocess::Placement;
+
+/// One detected object, in frame pixels.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Detection {
+    pub class: usize,
+    pub score: f32,
+    /// Left, top, width, height.
+    pub bbox: [f32; 4],
+}
+
+/// An output tensor as decoders read it.
+#[derive(Clone, Copy, Debug)]
+pub struct Output<'a> {
+    pub name: &'a str,
+    pub shape: &'a [usize],
+    pub data: &'a [f32],
+}
+
+/// A density map in the model's output resolution.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DensityMap {
+    pub width: usize,
+    pub height: usize,
+    pub values: Vec<f32>,
+}
+
+/// What one run decodes to.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Decoded {
+    pub detections: Vec<Detection>,
+    pub density: Option<DensityMap>,
+    pub class_scores: Vec<f32>,
+}
+
+fn find<'a>(outputs: &'a [Output<'a>], name: &str) -> Result<&'a Output<'a>, String> {
+    outputs
+        .iter()
+        .find(|o| o.name == name)
+        .ok_or_else(|| format!("the model gave no output `{name}`"))
+}
+
+/// The shape with leading 1s removed (`[1, 100, 4]` → `[100, 4]`), at least one axis kept.
+fn squeeze(shape: &[usize]) -> Vec<usize> {
+    let first = shape
+        .iter()
+        .position(|d| *d != 1)
+        .unwrap_or(shape.len().saturating_sub(1));
+    shape[first..].to_vec()
+}
+
+fn wrong(o: &Output, expected: &str) -> String {
+    format!(
+        "output `{}` has shape {:?}; the card's decoder expects {expected}",
+        o.name, o.shape
+    )
+}
+
+fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + (-x.clamp(-100.0, 100.0)).exp())
+}
+
+/// A box from input-pixel corners to frame pixels, clipped to the placement's region.
+fn to_frame(p: &Placement, x0: f32, y0: f32, x1: f32, y1: f32) -> [f32; 4] {
+    let [rx, ry, rw, rh] = p.region;
+    let (a, b) = p.to_frame(x0, y0);
+    let (c, d) = p.to_frame(x1, y1);
+    let (l, t) = (a.max(rx as f32), b.max(ry as f32));
+    let (r, bo) = (c.min((rx + rw) as f32), d.min((ry + rh) as f32));
+    [l, t, (r - l).max(0.0), (bo - t).max(0.0)]
+}
+
+/// Decodes one run's outputs; detections at or above `threshold` only.
+pub fn decode(
+    decoder: &Decoder,
+    outputs: &[Output],
+    placement: &Placement,
+    threshold: f32,
+) -> Result<Decoded, String> {
+    let (iw, ih) = (placement.input.0 as f32, placement.input.1 as f32);
+    let mut out = Decoded::default();
+    match decoder {
+        Decoder::Ssd {
+            boxes,
+            scores,
+            classes,
+            first_class,
+        } => {
+            let b = find(outputs, boxes)?;
+            let s = find(outputs, scores)?;
+            let bs = squeeze(b.shape);
+            if bs.len() != 2 || bs[1] != 4 {
+                return Err(wrong(b, "[1, N, 4]"));
+            }
+            let n = bs[0];
+            if s.data.len() != n {
+                return Err(wrong(s, &format!("[1, {n}] (one score per box)")));
+            }
+            let c = match classes {
+                Some(name) => {
+                    let c = find(outputs, name)?;
+                    if c.data.len() != n {
+                        return Err(wrong(c, &format!("[1, {n}] (one class per box)")));
+                    }
+                    Some(c)
+                }
+                None => None,
+            };
+            for i in 0..n {
+                let score = s.data[i];
+                if score < threshold {
+                    continue;
+                }
+                let class = c.map_or(0, |c| {
+                    (c.data[i] as i64 - *first_class as i64).max(0) as usize
+                });
+                let r = &b.data[i * 4..i * 4 + 4];
+                let bbox = to_frame(placement, r[1] * iw, r[0] * ih, r[3] * iw, r[2] * ih);
+                out.detections.push(Detection { class, score, bbox });
+            }
+        }
+        Decoder::Anchors {
+            scores,
+            boxes,
+            strides,
+            anchors,
+        } => {
+            for (k, (sname, bname)) in scores.iter().zip(boxes).enumerate() {
+                let s = find(outputs, sname)?;
+                let b = find(outputs, bname)?;
+                let gw = (placement.input.0 / strides[k]).max(1) as usize;
+                let gh = (placement.input.1 / strides[k]).max(1) as usize;
+                let per = anchors[k] as usize;
+                let n = gw * gh * per;
+                if s.data.len() != n {
+                    return Err(wrong(
+                        s,
+                        &format!("{n} scores ({gw}×{gh} cells × {per} anchors)"),
+                    ));
+                }
+                let bs = squeeze(b.shape);
+                if bs.len() != 2 || bs[0] != n || bs[1] < 4 {
+                    return Err(wrong(b, &format!("[1, {n}, ≥4]")));
+                }
+                let stride = bs[1];
+                for i in 0..n {
+                    let score = sigmoid(s.data[i]);
+                    if score < threshold {
+                        continue;
+                    }
+                    let cell = i / per;
+                    let (ax, ay) = (
+                        ((cell % gw) as f32 + 0.5) / gw as f32,
+                        ((cell / gw) as f32 + 0.5) / gh as f32,
+                    );
+                    let r = &b.data[i * stride..i * stride + 4];
+                    let (cx, cy) = (r[0] + ax * iw, r[1] + ay * ih);
+                    let (w, h) = (r[2], r[3]);
+                    let bbox = to_frame(
+                        placement,
+                        cx - w / 2.0,
+                        cy - h / 2.0,
+                        cx + w / 2.0,
+                        cy + h / 2.0,
+                    );
+                    out.detections.push(Detection {
+                        class: 0,
+                        score,
+                        bbox,
+                    });
+                }
+            }
+        }
+        Decoder::CenterFace {
+            heatmap,
+            scale,
+            offset,
+        } => {
+            let hm = find(outputs, heatmap)?;
+            let sc = find(outputs, scale)?;
+            let of = find(outputs, offset)?;
+            let hs = squeeze(hm.shape);
+            let (h, w) = match hs.as_slice() {
+                [h, w] => (*h, *w),
+                _ => return Err(wrong(hm, "[1, 1, H/4, W/4]")),
+            };
+            let plane = h * w;
+            for o in [sc, of] {
+                if o.data.len() != 2 * plane {
+                    return Err(wrong(o, &format!("[1, 2, {h}, {w}]")));
+                }
+            }
+            for y in 0..h {
+                for x in 0..w {
+                    let i = y * w + x;
+                    let score = hm.data[i];
+                    if score < threshold {
+                        continue;
+                    }
+                    let bh = sc.data[i].exp() * 4.0;
+                    let bw = sc.data[plane + i].exp() * 4.0;
+                    let (oy, ox) = (of.data[i], of.data[plane + i]);
+                    let x0 = ((x as f32 + ox + 0.5) * 4.0 - bw / 2.0).max(0.0);
+                    let y0 = ((y as f32 + oy + 0.5) * 4.0 - bh / 2.0).max(0.0);
+                    let bbox = to_frame(placement, x0, y0, (x0 + bw).min(iw), (y0 + bh).min(ih));
+                    out.detections.push(Detection {
+                        class: 0,
+                        score,
+                        bbox,
+                    });
+                }
+            }
+        }
+        Decoder::Yolo {
+            output,
+            channels_first,
+        } => {
+            let o = find(outputs, output)?;
+            let s = squeeze(o.shape);
+            if s.len() != 2 {
+                return Err(wrong(o, "[1, N, 4 + C] or [1, 4 + C, N]"));
+            }
+            let (n, k) = if *channels_first {
+                (s[1], s[0])
+            } else {
+                (s[0], s[1])
+            };
+            if k < 5 {
+                return Err(wrong(o, "at least 5 values per box (4 + classes)"));
+            }
+            let at = |i: usize, j: usize| {
+                if *channels_first {
+                    o.data[j * n + i]
+                } else {
+                    o.data[i * k + j]
+                }
+            };
+            for i in 0..n {
+                let (mut best, mut class) = (f32::MIN, 0);
+                for j in 4..k {
+                    let v = at(i, j);
+                    if v > best {
+                        best = v;
+                        class = j - 4;
+                    }
+                }
+                if best < threshold {
+                    continue;
+                }
+                let (cx, cy, w, h) = (at(i, 0), at(i, 1), at(i, 2), at(i, 3));
+                let bbox = to_frame(
+                    placement,
+                    cx - w / 2.0,
+                    cy - h / 2.0,
+                    cx + w / 2.0,
+                    cy + h / 2.0,
+                );
+                out.detections.push(Detection {
+                    class,
+                    score: best,
+                    bbox,
+                });
+            }
+        }
+        Decoder::DensityMap { output, .. } => {
+            let o = find(outputs, output)?;
+            let s = squeeze(o.shape);
+            let (h, w) = match s.as_slice() {
+                [h, w] => (*h, *w),
+                _ => return Err(wrong(o, "[1, 1, h, w] or [1, h, w]")),
+            };
+            out.density = Some(DensityMap {
+                width: w,
+                height: h,
+                values: o.data.to_vec(),
+            });
+        }
+        Decoder::Classification { output, softmax } => {
+            let o = find(outputs, output)?;
+            if squeeze(o.shape).len() != 1 {
+                return Err(wrong(o, "[1, C]"));
+            }
+            let mut v = o.data.to_vec();
+            if *softmax {
+                let m = v.iter().cloned().fold(f32::MIN, f32::max);
+                let sum: f32 = v.iter().map(|x| (x - m).exp()).sum();
+                v.iter_mut().for_each(|x| *x = (*x - m).exp() / sum);
+            }
+            out.class_scores = v;
+        }
+    }
+    out.detections
+        .retain(|d| d.bbox[2] > 0.0 && d.bbox[3] > 0.0);
+    Ok(out)
+}
+
+/// Intersection over union of two `[x, y, w, h]` boxes.
+pub fn iou(a: [f32; 4], b: [f32; 4]) -> f32 {
+    let w = (a[0] + a[2]).min(b[0] + b[2]) - a[0].max(b[0]);
+    let h = (a[1] + a[3]).min(b[1] + b[3]) - a[1].max(b[1]);
+    if w <= 0.0 || h <= 0.0 {
+        return 0.0;
+    }
+    let inter = w * h;
+    inter / (a[2] * a[3] + b[2] * b[3] - inter)
+}
+
+/// Class-wise greedy non-maximum suppression: highest score first, dropping boxes of the same
+/// class that overlap a kept one by more than `threshold`. Returns the kept boxes, best first.
+pub fn nms(mut dets: Vec<Detection>, threshold: f32) -> Vec<Detection> {
+    dets.sort_by(|a, b| b.score.total_cmp(&a.score));
+    let mut kept: Vec<Detection> = Vec::with_capacity(dets.len());
+    for d in dets {
+        if kept
+            .iter()
+            .all(|k| k.class != d.class || iou(k.bbox, d.bbox) <= threshold)
+        {
+            kept.push(d);
+        }
+    }
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn placement(iw: u32, ih: u32, region: [u32; 4]) -> Placement {
+        Placement {
+            region,
+            input: (iw, ih),
+            inner: [0.0, 0.0, iw as f32, ih as f32],
+        }
+    }
+
+    #[test]
+    fn ssd_boxes_are_yx_normalised_and_mapped_to_the_region() {
+        let boxes = [0.1, 0.2, 0.5, 0.6, 0.0, 0.0, 1.0, 1.0];
+        let scores = [0.9, 0.2];
+        let classes = [1.0, 1.0];
+        let outs = [
+            Output {
+                name: "b",
+                shape: &[1, 2, 4],
+                data: &boxes,
+            },
+            Output {
+                name: "s",
+                shape: &[1, 2],
+                data: &scores,
+            },
+            Output {
+                name: "c",
+                shape: &[1, 2],
+                data: &classes,
+            },
+        ];
+        let dec = Decoder::Ssd {
+            boxes: "b".into(),
+            scores: "s".into(),
+            classes: Some("c".into()),
+            first_class: 1,
+        };
+        // A 300×300 input fed from the right half (320..640) of a 640×360 frame.
+        let p = placement(300, 300, [320, 0, 320, 360]);
+        let d = decode(&dec, &outs, &p, 0.5).unwrap().detections;
+        assert_eq!(d.len(), 1);
+        let [x, y, w, h] = d[0].bbox;
+        let close = |a: f32, b: f32| (a - b).abs() < 1e-3;
+        assert!(
+            close(x, 320.0 + 0.2 * 320.0) && close(y, 0.1 * 360.0),
+            "{:?}",
+            d[0]
+        );
+        assert!(close(w, 0.4 * 320.0) && close(h, 0.4 * 360.0), "{:?}", d[0]);
+        assert_eq!(d[0].class, 0);
+    }
+
+    #[test]
+    fn anchor_boxes_sit_on_their_cell() {
+        // One 2×2 map (stride 128 on a 256 input), one anchor per cell; cell (1, 0) fires
+        // with a 20×10 box centred 3 px right of the cell centre.
+        let scores = [-10.0, 5.0, -10.0, -10.0];
+        let mut boxes = [0.0f32; 16];
+        boxes[4..8].copy_from_slice(&[3.0, 0.0, 20.0, 10.0]);
+        let outs = [
+            Output {
+                name: "s",
+                shape: &[1, 4, 1],
+                data: &scores,
+            },
+            Output {
+                name: "b",
+                shape: &[1, 4, 4],
+                data: &boxes,
+            },
+        ];
+        let dec = Decoder::Anchors {
+            scores: vec!["s".into()],
+            boxes: vec!["b".into()],
+            strides: vec![128],
+            anchors: vec![1],
+        };
+        let d = decode(&dec, &outs, &placement(256, 256, [0, 0, 256, 256]), 0.5)
+            .unwrap()
+            .detections;
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].bbox, [192.0 + 3.0 - 10.0, 64.0 - 5.0, 20.0, 10.0]);
+    }
+
+    #[test]
+    fn centerface_cells_decode_scale_and_offset() {
+        // 2×2 heatmap (an 8×8 input); cell (x 1, y 0) fires; box 8 px high (e^ln2 × 4) and
+        // 4 px wide (e^0 × 4), offset half a cell right.
+        let heat = [0.1, 0.9, 0.1, 0.1];
+        let scale = [0.0, 2f32.ln(), 0.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+        let offset = [0.0, 0.0, 0.0, 0.0, 0.0, 0.5, 0.0, 0.0];
+        let outs = [
+            Output {
+                name: "h",
+                shape: &[1, 1, 2, 2],
+                data: &heat,
+            },
+            Output {
+                name: "s",
+                shape: &[1, 2, 2, 2],
+                data: &scale,
+            },
+            Output {
+                name: "o",
+                shape: &[1, 2, 2, 2],
+                data: &offset,
+            },
+        ];
+        let dec = Decoder::CenterFace {
+            heatmap: "h".into(),
+            scale: "s".into(),
+            offset: "o".into(),
+        };
+        let d = decode(&dec, &outs, &placement(8, 8, [0, 0, 8, 8]), 0.5)
+            .unwrap()
+            .detections;
+        assert_eq!(d.len(), 1);
+        // centre x = (1 + 0.5 + 0.5) × 4 = 8 → left 6, right 10 clipped to 8; centre y =
+        // 0.5 × 4 = 2 → top −2 clipped to 0, and (as CenterFace's reference decoder does) the
+        // height is added to the clipped top: bottom 8.
+        assert_eq!(d[0].bbox, [6.0, 0.0, 2.0, 8.0]);
+    }
+
+    #[test]
+    fn yolo_rows_and_columns_agree() {
+        // Two boxes, two classes: (cx, cy, w, h, p0, p1).
+        let rows = [
+            50.0, 40.0, 20.0, 10.0, 0.1, 0.8, 10.0, 10.0, 4.0, 4.0, 0.2, 0.1,
+        ];
+        let mut cols = [0.0f32; 12];
+        for i in 0..2 {
+            for j in 0..6 {
+                cols[j * 2 + i] = rows[i * 6 + j];
+            }
+        }
+        let p = placement(100, 100, [0, 0, 100, 100]);
+        let a = decode(
+            &Decoder::Yolo {
+                output: "o".into(),
+                channels_first: false,
+            },
+            &[Output {
+                name: "o",
+                shape: &[1, 2, 6],
+                data: &rows,
+            }],
+            &p,
+            0.5,
+        )
+        .unwrap();
+        let b = decode(
+            &Decoder::Yolo {
+                output: "o".into(),
+                channels_first: true,
+            },
+            &[Output {
+                name: "o",
+                shape: &[1, 6, 2],
+                data: &cols,
+            }],
+            &p,
+            0.5,
+        )
+        .unwrap();
+        assert_eq!(a, b);
+        assert_eq!(
+            a.detections,
+            vec![Detection {
+                class: 1,
+                score: 0.8,
+                bbox: [40.0, 35.0, 20.0, 10.0]
+            }]
+        );
+    }
+
+    #[test]
+    fn shape_mismatches_name_the_output() {
+        let data = [0.0f32; 10];
+        let e = decode(
+            &Decoder::Yolo {
+                output: "out".into(),
+                channels_first: false,
+            },
+            &[Output {
+                name: "out",
+                shape: &[1, 10],
+                data: &data,
+            }],
+            &placement(10, 10, [0, 0, 10, 10]),
+            0.5,
+        )
+        .unwrap_err();
+        assert!(e.contains("`out`") && e.contains("[1, 10]"), "{e}");
+        let e = decode(
+            &Decoder::DensityMap {
+                output: "d".into(),
+                scale: 1.0,
+            },
+            &[Output {
+                name: "x",
+                shape: &[1, 10],
+                data: &data,
+            }],
+            &placement(10, 10, [0, 0, 10, 10]),
+            0.5,
+        )
+        .unwrap_err();
+        assert!(e.contains("no output `d`"), "{e}");
+    }
+
+    #[test]
+    fn nms_keeps_the_best_of_overlapping_boxes_per_class() {
+        let d = |class, score, x| Detection {
+            class,
+            score,
+            bbox: [x, 0.0, 10.0, 10.0],
+        };
+        let kept = nms(
+            vec![
+                d(0, 0.6, 1.0),
+                d(0, 0.9, 0.0),
+                d(1, 0.5, 0.0),
+                d(0, 0.7, 50.0),
+            ],
+            0.5,
+        );
+        assert_eq!(kept, vec![d(0, 0.9, 0.0), d(0, 0.7, 50.0), d(1, 0.5, 0.0)]);
+        assert!((iou([0.0, 0.0, 10.0, 10.0], [5.0, 0.0, 10.0, 10.0]) - 1.0 / 3.0).abs() < 1e-6);
+    }
+}

@@ -1,0 +1,15 @@
+//! Model inference for TwinCity Studio, without Bevy: finding ONNX Runtime at run time,
+//! model cards, pre-processing camera frames, decoding outputs, tiling, and the ONNX Runtime
+//! session itself.
+
+pub mod card;
+pub mod decode;
+pub mod model;
+pub mod preprocess;
+pub mod runtime;
+
+pub use card::{ModelCard, Task, Tiling};
+pub use decode::{Detection, iou, nms};
+pub use model::{InferError, Inference, Model, Timing};
+pub use preprocess::Frame;
+pub use runtime::{RuntimeError, runtime};

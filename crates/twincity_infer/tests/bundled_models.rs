@@ -1,0 +1,184 @@
+//! The bundled models on a real photograph (NASA's portrait of Eileen Collins, public domain:
+//! tests/data/README.md), against boxes marked by hand on the image; and the errors a card
+//! that does not fit its model gives. Needs ONNX Runtime (`scripts/setup.sh` installs it).
+
+use std::path::{Path, PathBuf};
+
+use twincity_infer::card::ModelCard;
+use twincity_infer::{Frame, InferError, Model, iou};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn card(name: &str) -> PathBuf {
+    root().join("assets/models").join(name)
+}
+
+fn astronaut() -> (u32, u32, Vec<u8>) {
+    let img = image::open(root().join("tests/data/astronaut.jpg"))
+        .expect("tests/data/astronaut.jpg")
+        .to_rgba8();
+    (img.width(), img.height(), img.into_raw())
+}
+
+/// Marked by hand on the 512 × 512 photograph: the face (brow to chin, ear to ear) and the
+/// whole person as far as she is in the frame.
+const FACE: [f32; 4] = [172.0, 62.0, 108.0, 122.0];
+const PERSON: [f32; 4] = [18.0, 14.0, 350.0, 498.0];
+
+#[test]
+fn every_bundled_card_opens_its_model() {
+    let mut n = 0;
+    for entry in std::fs::read_dir(root().join("assets/models")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "ron") {
+            let model = Model::load(&path).unwrap_or_else(|e| panic!("{e}"));
+            assert!(
+                model.card.licence.file.is_some(),
+                "{}: licence file",
+                path.display()
+            );
+            let licence = path
+                .parent()
+                .unwrap()
+                .join(model.card.licence.file.as_ref().unwrap());
+            assert!(licence.is_file(), "{}", licence.display());
+            n += 1;
+        }
+    }
+    assert!(n >= 3, "{n} cards");
+}
+
+#[test]
+fn face_detectors_find_the_one_face() {
+    let (w, h, rgba) = astronaut();
+    let frame = Frame {
+        width: w,
+        height: h,
+        rgba: &rgba,
+    };
+    for name in ["centerface.ron", "blazeface_back.ron"] {
+        let mut model = Model::load(&card(name)).unwrap();
+        let out = model.infer(&frame, None).unwrap();
+        assert_eq!(out.detections.len(), 1, "{name}: {:?}", out.detections);
+        let d = out.detections[0];
+        assert!(iou(d.bbox, FACE) > 0.5, "{name}: {:?} vs {FACE:?}", d.bbox);
+        assert_eq!(out.count, 1.0, "{name}");
+        assert!(
+            out.timing.run > out.timing.decode,
+            "{name}: {:?}",
+            out.timing
+        );
+    }
+}
+
+#[test]
+fn the_person_detector_finds_the_person_whole_and_in_tiles() {
+    let (w, h, rgba) = astronaut();
+    let frame = Frame {
+        width: w,
+        height: h,
+        rgba: &rgba,
+    };
+    let mut model = Model::load(&card("ssdlite_person.ron")).unwrap();
+    let out = model.infer(&frame, None).unwrap();
+    let best = out.detections.first().expect("a person");
+    assert!(
+        iou(best.bbox, PERSON) > 0.7,
+        "{:?} vs {PERSON:?}",
+        best.bbox
+    );
+    assert_eq!(out.runs, 1);
+    // Tiled (2 × 2 and the whole image): the whole-image box survives the merge.
+    let tiling = twincity_infer::Tiling {
+        columns: 2,
+        rows: 2,
+        overlap: 0.2,
+        whole_image: true,
+    };
+    let tiled = model.infer(&frame, Some(tiling)).unwrap();
+    assert_eq!(tiled.runs, 5);
+    assert!(
+        tiled.detections.iter().any(|d| iou(d.bbox, PERSON) > 0.7),
+        "{:?}",
+        tiled.detections
+    );
+}
+
+/// Writes a variant of a bundled card beside its model (in a temporary copy of the folder).
+fn variant(name: &str, from: &str, to: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(card(name)).unwrap();
+    assert!(text.contains(from), "{from}");
+    let (c, model) = ModelCard::read(&card(name)).unwrap();
+    std::fs::copy(&model, dir.path().join(&c.model)).unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, text.replace(from, to)).unwrap();
+    (dir, path)
+}
+
+fn load_error(name: &str, from: &str, to: &str) -> String {
+    let (_dir, path) = variant(name, from, to);
+    match Model::load(&path) {
+        Ok(_) => panic!("{name} with `{to}` loaded"),
+        Err(e @ InferError::Mismatch { .. }) => e.to_string(),
+        Err(e) => panic!("not a mismatch: {e}"),
+    }
+}
+
+#[test]
+fn a_card_that_does_not_fit_its_model_says_what_differs() {
+    let e = load_error("blazeface_back.ron", "Fixed(256, 256)", "Fixed(128, 128)");
+    assert!(
+        e.contains("[1, 256, 256, 3]") && e.contains("Fixed(128, 128)"),
+        "{e}"
+    );
+
+    let e = load_error("blazeface_back.ron", "element: F32", "element: U8");
+    assert!(e.contains("takes f32 values") && e.contains("U8"), "{e}");
+
+    let e = load_error("blazeface_back.ron", "layout: Nhwc", "layout: Nchw");
+    assert!(e.contains("256 channels"), "{e}");
+
+    let e = load_error("centerface.ron", "heatmap: \"537\"", "heatmap: \"heat\"");
+    assert!(e.contains("output `heat`") && e.contains("`537`"), "{e}");
+
+    let e = load_error(
+        "ssdlite_person.ron",
+        "name: Some(\"image_tensor:0\")",
+        "name: Some(\"images\")",
+    );
+    assert!(
+        e.contains("input `images`") && e.contains("`image_tensor:0`"),
+        "{e}"
+    );
+
+    // Strides that do not match the model's anchor grids: caught by the trial run.
+    let e = load_error(
+        "blazeface_back.ron",
+        "strides: [16, 32]",
+        "strides: [8, 32]",
+    );
+    assert!(
+        e.contains("`Identity:0`") && e.contains("2048 scores"),
+        "{e}"
+    );
+
+    // A decoder for another kind of output: caught by the trial run too.
+    let ssd = r#"decoder: Ssd(
+        boxes: "detection_boxes:0",
+        scores: "detection_scores:0",
+        classes: Some("detection_classes:0"),
+        first_class: 1,
+    ),"#;
+    let e = load_error(
+        "ssdlite_person.ron",
+        ssd,
+        r#"decoder: Yolo(output: "detection_boxes:0"),"#,
+    );
+    assert!(
+        e.contains("`detection_boxes:0`") && e.contains("at least 5 values"),
+        "{e}"
+    );
+}
