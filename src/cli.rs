@@ -34,8 +34,9 @@ pub enum Command {
     Render(crate::render::RenderArgs),
     /// Datasets: `dataset merge` joins shards into one dataset, `dataset check` verifies one
     Dataset(DatasetArgs),
-    /// [planned] Evaluate an ONNX model on a rendered dataset
-    Eval(PlannedArgs),
+    /// Run a model (card in assets/models/) over a rendered dataset: COCO AP, precision and
+    /// recall, counting errors and breakdowns, as report.json and report.html
+    Eval(crate::eval::EvalArgs),
     /// Inspect a glTF/GLB file: meshes, triangles, materials, extensions, bounds, origin, CRS
     /// and problems (JSON pointers); exits 1 when the editor could not load the file
     Inspect(InspectArgs),
@@ -237,31 +238,6 @@ pub struct InspectArgs {
     /// Print the report as JSON instead of text
     #[arg(long)]
     pub json: bool,
-}
-
-/// Arguments of commands that are not built yet (accepted so `--help` lists them).
-#[derive(Args, Debug)]
-pub struct PlannedArgs {
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-    pub rest: Vec<String>,
-}
-
-impl Command {
-    /// The name of a planned command and where it stands, or `None` for a working one.
-    pub fn planned(&self) -> Option<(&'static str, &'static str)> {
-        match self {
-            Command::Eval(_) => Some(("eval", "model evaluation (issue: Live model inference)")),
-            Command::Bench(_)
-            | Command::Render(_)
-            | Command::Dataset(_)
-            | Command::Edit(_)
-            | Command::Validate(_)
-            | Command::Sim(_)
-            | Command::Scenario(_)
-            | Command::Inspect(_)
-            | Command::Coverage(_) => None,
-        }
-    }
 }
 
 fn parse_size(s: &str) -> Result<(u32, u32), String> {

@@ -13,6 +13,8 @@ pub mod crowd_ui;
 pub mod crowds;
 pub mod document;
 pub mod editor;
+pub mod eval;
+pub mod eval_report;
 pub mod export_ui;
 pub mod headless;
 pub mod import_bench;

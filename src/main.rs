@@ -31,13 +31,6 @@ fn main() -> ExitCode {
         scenario: None,
         scenario_at: 0.0,
     }));
-    if let Some((name, what)) = command.planned() {
-        eprintln!(
-            "twincity {name}: not available yet: {what} is on the roadmap (see README.md, \
-             \"Roadmap\"). Nothing was done."
-        );
-        return ExitCode::from(2);
-    }
     let result = match command {
         Command::Edit(args) => edit(args),
         Command::Validate(args) => validate(&args),
@@ -56,7 +49,7 @@ fn main() -> ExitCode {
         },
         Command::Render(args) => twincity::render::run(&args),
         Command::Dataset(args) => twincity::render::dataset(&args),
-        _ => unreachable!("planned commands returned above"),
+        Command::Eval(args) => twincity::eval::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -20,6 +20,7 @@ pub mod geometry;
 pub mod gltf_inspect;
 pub mod gltf_mesh;
 pub mod gltf_unpack;
+pub mod metrics;
 pub mod privacy;
 pub mod project;
 pub mod ronfile;

@@ -57,8 +57,16 @@ fn io(path: &Path, action: &'static str) -> impl FnOnce(std::io::Error) -> Store
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(io(dir, "create the folder"))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".partial-")
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".partial-");
+    // Readable like any file the user writes (0666 less the umask), not the temporary
+    // file's private 0600: datasets are shared with other users and batch jobs.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder
         .tempfile_in(dir)
         .map_err(io(dir, "create a file in"))?;
     tmp.write_all(bytes).map_err(io(path, "write"))?;
@@ -407,6 +415,23 @@ impl Store {
     }
 }
 
+/// A finished dataset (complete or partial, as `twincity render` or `dataset merge` left it):
+/// its manifest and the records of the images it lists, in dataset order — the order of
+/// `coco.json`'s image ids.
+pub fn load_dataset(root: &Path) -> Result<(Manifest, Vec<ImageRecord>), StoreError> {
+    let manifest = Manifest::load(root)?.ok_or_else(|| StoreError::Refused {
+        path: root.join(MANIFEST),
+        message: "missing: this folder is not a dataset written by `twincity render`".into(),
+    })?;
+    let paths: Vec<PathBuf> = manifest
+        .images
+        .iter()
+        .map(|i| root.join(&i.annotation))
+        .collect();
+    let records = read_records(root, &paths)?;
+    Ok((manifest, records))
+}
+
 fn read_records(root: &Path, paths: &[PathBuf]) -> Result<Vec<ImageRecord>, StoreError> {
     let mut records = Vec::new();
     for p in paths {
@@ -576,6 +601,23 @@ fn link_or_copy(from: &Path, to: &Path) -> Result<(), StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn written_files_get_the_permissions_of_any_new_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        write_atomic(&dir.path().join("a.json"), b"{}").unwrap();
+        std::fs::File::create(dir.path().join("b.json")).unwrap();
+        let mode = |n: &str| {
+            std::fs::metadata(dir.path().join(n))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777
+        };
+        assert_eq!(mode("a.json"), mode("b.json"));
+    }
     use crate::dataset::formats::tests::{object, record};
     use crate::dataset::{ImageFormat, Privacy, Randomisation, ScenarioInfo, shard_frames};
     use crate::{CameraId, VirtualCamera};

@@ -1,0 +1,303 @@
+//! The HTML page of an evaluation report: the numbers of `report.json` as tables, and plots
+//! (precision–recall at IoU 0.5 per class, predicted against true counts, recall by DORI class
+//! and by occlusion) drawn as inline SVG with plotters.
+
+use plotters::prelude::*;
+use serde_json::Value;
+use twincity_core::dataset::ImageRecord;
+
+const FONT: &str = "sans-serif";
+
+fn register_font() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // egui's bundled Hack font: plotters measures text with it.
+        let _ = plotters::style::register_font(
+            FONT,
+            FontStyle::Normal,
+            epaint_default_fonts::HACK_REGULAR,
+        );
+    });
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn num(v: &Value) -> String {
+    match v.as_f64() {
+        Some(f) if v.is_f64() => format!("{f:.3}"),
+        Some(f) => format!("{f}"),
+        None => v.as_str().map_or("–".into(), esc),
+    }
+}
+
+fn table(rows: &Value, columns: &[(&str, &str)]) -> String {
+    let mut s = String::from("<table><tr>");
+    for (_, title) in columns {
+        s += &format!("<th>{}</th>", esc(title));
+    }
+    s += "</tr>";
+    for row in rows.as_array().into_iter().flatten() {
+        s += "<tr>";
+        for (key, _) in columns {
+            s += &format!("<td>{}</td>", num(&row[*key]));
+        }
+        s += "</tr>";
+    }
+    s + "</table>"
+}
+
+fn svg(draw: impl FnOnce(&DrawingArea<SVGBackend, plotters::coord::Shift>)) -> String {
+    register_font();
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, (520, 360)).into_drawing_area();
+        let _ = root.fill(&WHITE);
+        draw(&root);
+        let _ = root.present();
+    }
+    out
+}
+
+fn pr_plot(classes: &Value) -> String {
+    svg(|root| {
+        let Ok(mut chart) = ChartBuilder::on(root)
+            .caption("Precision–recall, IoU 0.5", (FONT, 18))
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(44)
+            .build_cartesian_2d(0f64..1f64, 0f64..1.02f64)
+        else {
+            return;
+        };
+        let _ = chart
+            .configure_mesh()
+            .x_desc("recall")
+            .y_desc("precision")
+            .label_style((FONT, 12))
+            .draw();
+        for (k, c) in classes.as_array().into_iter().flatten().enumerate() {
+            let curve: Vec<(f64, f64)> = c["pr_curve50"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .enumerate()
+                .map(|(i, p)| (i as f64 / 100.0, p.as_f64().unwrap_or(0.0)))
+                .collect();
+            let colour = Palette99::pick(k).to_rgba();
+            let name = c["category"].as_str().unwrap_or("?").to_string();
+            if let Ok(series) = chart.draw_series(LineSeries::new(curve, colour.stroke_width(2))) {
+                series
+                    .label(name)
+                    .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], colour));
+            }
+        }
+        let _ = chart
+            .configure_series_labels()
+            .label_font((FONT, 12))
+            .border_style(BLACK)
+            .background_style(WHITE.mix(0.8))
+            .draw();
+    })
+}
+
+fn count_plot(records: &[ImageRecord], counts: &[f64]) -> String {
+    let pts: Vec<(f64, f64)> = records
+        .iter()
+        .zip(counts)
+        .map(|(r, p)| (r.count() as f64, *p))
+        .collect();
+    let top = pts.iter().map(|(t, p)| t.max(*p)).fold(1.0f64, f64::max) * 1.05;
+    svg(|root| {
+        let Ok(mut chart) = ChartBuilder::on(root)
+            .caption("Predicted against true count, per image", (FONT, 18))
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(44)
+            .build_cartesian_2d(0f64..top, 0f64..top)
+        else {
+            return;
+        };
+        let _ = chart
+            .configure_mesh()
+            .x_desc("true count (visible heads)")
+            .y_desc("predicted count")
+            .label_style((FONT, 12))
+            .draw();
+        let _ = chart.draw_series(LineSeries::new([(0.0, 0.0), (top, top)], BLACK.mix(0.4)));
+        let _ = chart.draw_series(
+            pts.iter()
+                .map(|p| Circle::new(*p, 3, BLUE.mix(0.6).filled())),
+        );
+    })
+}
+
+fn recall_plot(title: &str, groups: &Value) -> String {
+    let rows: Vec<(String, f64, u64)> = groups
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|g| {
+            (
+                g["name"].as_str().unwrap_or("?").to_string(),
+                g["recall50"].as_f64().unwrap_or(0.0),
+                g["ground_truth"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    let n = rows.len().max(1);
+    svg(|root| {
+        let Ok(mut chart) = ChartBuilder::on(root)
+            .caption(title, (FONT, 18))
+            .margin(12)
+            .x_label_area_size(48)
+            .y_label_area_size(44)
+            .build_cartesian_2d(0f64..n as f64, 0f64..1.02f64)
+        else {
+            return;
+        };
+        let labels: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+        let _ = chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(n)
+            .x_label_formatter(&|x| {
+                let i = x.floor() as usize;
+                labels
+                    .get(i)
+                    .filter(|_| (x - i as f64 - 0.5).abs() < 0.26)
+                    .map(|l| l.split(' ').next().unwrap_or("").to_string())
+                    .unwrap_or_default()
+            })
+            .y_desc("recall at IoU 0.5")
+            .label_style((FONT, 11))
+            .draw();
+        let _ = chart.draw_series(rows.iter().enumerate().filter(|r| r.1.2 > 0).map(|(i, r)| {
+            Rectangle::new(
+                [(i as f64 + 0.15, 0.0), (i as f64 + 0.85, r.1)],
+                BLUE.mix(0.6).filled(),
+            )
+        }));
+    })
+}
+
+/// The report page.
+pub fn html(report: &Value, records: &[ImageRecord], counts: &[f64]) -> String {
+    let m = &report["model"];
+    let d = &report["dataset"];
+    let o = &report["overall"];
+    let c = &report["counting"];
+    let slice_cols = [
+        ("name", "slice"),
+        ("images", "images"),
+        ("ground_truth", "boxes"),
+        ("predictions", "predictions"),
+        ("ap", "AP"),
+        ("ap50", "AP50"),
+        ("precision50", "precision"),
+        ("recall50", "recall"),
+        ("count_mae", "count MAE"),
+        ("count_rmse", "count RMSE"),
+    ];
+    let group_cols = [
+        ("name", "group"),
+        ("ground_truth", "boxes"),
+        ("matched50", "found"),
+        ("recall50", "recall"),
+    ];
+    let mut s = String::new();
+    s += "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">";
+    s += &format!(
+        "<title>{} on {}</title>",
+        esc(m["name"].as_str().unwrap_or("")),
+        esc(d["scenario"].as_str().unwrap_or(""))
+    );
+    s += "<style>body{font-family:sans-serif;max-width:70em;margin:2em auto;color:#222}\
+          table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;\
+          padding:.2em .6em;text-align:right}th{background:#eee}td:first-child{text-align:left}\
+          .plots{display:flex;flex-wrap:wrap;gap:1em}</style></head><body>";
+    s += &format!(
+        "<h1>{}</h1><p>Dataset: {} images of scenario <b>{}</b> (seed {}, status {}). \
+         Score threshold {}, at most {} predictions per image and class, tiling {}. \
+         Synthetic images: these numbers say how the model does on the twin, not on real \
+         footage.</p>",
+        esc(m["name"].as_str().unwrap_or("")),
+        num(&d["images"]),
+        esc(d["scenario"].as_str().unwrap_or("")),
+        num(&d["seed"]),
+        num(&d["status"]),
+        num(&m["score_threshold"]),
+        num(&report["settings"]["max_dets"]),
+        num(&report["settings"]["tiling"]).replace('–', "none"),
+    );
+    s += &format!(
+        "<h2>Detection</h2><p>COCO box AP (IoU 0.50:0.95) <b>{}</b>, AP50 <b>{}</b>, AP75 {}.</p>",
+        num(&o["ap"]),
+        num(&o["ap50"]),
+        num(&o["ap75"])
+    );
+    s += &table(
+        &o["per_class"],
+        &[
+            ("category", "class"),
+            ("ground_truth", "boxes"),
+            ("predictions", "predictions"),
+            ("matched50", "matched"),
+            ("precision50", "precision"),
+            ("recall50", "recall"),
+            ("ap", "AP"),
+            ("ap50", "AP50"),
+            ("ap75", "AP75"),
+        ],
+    );
+    s += &format!(
+        "<h2>Counting</h2><p>Over {} images: MAE <b>{}</b>, RMSE <b>{}</b> (true total {}, \
+         predicted {}).</p>",
+        num(&c["images"]),
+        num(&c["mae"]),
+        num(&c["rmse"]),
+        num(&c["true_total"]),
+        num(&c["predicted_total"])
+    );
+    s += "<div class=\"plots\">";
+    s += &pr_plot(&o["per_class"]);
+    s += &count_plot(records, counts);
+    s += &recall_plot("Recall by DORI class", &report["by_dori_class"]);
+    s += &recall_plot("Recall by occlusion", &report["by_occlusion"]);
+    s += "</div>";
+    for (key, title) in [
+        ("by_camera", "By camera"),
+        ("by_lighting", "By lighting"),
+        ("by_weather", "By weather"),
+    ] {
+        s += &format!("<h2>{title}</h2>");
+        s += &table(&report[key], &slice_cols);
+    }
+    for (key, title) in [
+        (
+            "by_dori_class",
+            "By DORI class (pixels per metre of a 1.75 m person)",
+        ),
+        (
+            "by_distance",
+            "By estimated distance (focal length × 1.75 m / box height)",
+        ),
+        ("by_occlusion", "By occlusion (visible share of the person)"),
+    ] {
+        s += &format!("<h2>{}</h2>", esc(title));
+        s += &table(&report[key], &group_cols);
+    }
+    let l = &report["latency_ms_per_image"];
+    s += &format!(
+        "<h2>Time</h2><p>Per image: pre-processing {} ms, ONNX Runtime {} ms, decoding {} ms.</p>",
+        num(&l["preprocess"]),
+        num(&l["run"]),
+        num(&l["decode"])
+    );
+    s += "</body></html>\n";
+    s
+}

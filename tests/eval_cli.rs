@@ -1,0 +1,250 @@
+//! `twincity eval` end to end on a rendered dataset: the report's AP, AP50, per-class
+//! precision and recall agree with pycocotools on the same predictions (perturbed ground
+//! truth, and the bundled person detector's own); the HTML page has its plots; bad input and
+//! a missing runtime give clear errors and write nothing.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn twincity() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_twincity"));
+    c.current_dir(root());
+    c
+}
+
+fn python() -> PathBuf {
+    let p = root().join(".venv/bin/python");
+    assert!(
+        p.is_file(),
+        "{} is missing: run `bash scripts/setup.sh`",
+        p.display()
+    );
+    p
+}
+
+fn ok(out: &Output, what: &str) -> String {
+    assert!(
+        out.status.success(),
+        "{what} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn check(args: &[&Path]) -> serde_json::Value {
+    let out = Command::new(python())
+        .arg(root().join("tests/python/check_eval.py"))
+        .args(args)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let v: serde_json::Value = serde_json::from_str(text.trim())
+        .unwrap_or_else(|_| panic!("{text}\n{}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(v["ok"], true, "{v}");
+    v
+}
+
+#[test]
+fn reports_agree_with_pycocotools_and_errors_write_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dataset = tmp.path().join("ds");
+    ok(
+        &twincity()
+            .args([
+                "render",
+                "scenarios/collapse_in_crowd.scenario.ron",
+                "--frames",
+                "2",
+                "--fps",
+                "0.5",
+                "--start",
+                "100",
+                "--width",
+                "480",
+                "--height",
+                "270",
+                "--progress",
+                "none",
+                "--out",
+            ])
+            .arg(&dataset)
+            .output()
+            .unwrap(),
+        "render",
+    );
+
+    // Perturbed ground truth: misses, shifted boxes, duplicates, false positives.
+    let preds = tmp.path().join("perturbed.json");
+    let perturb = check(&[Path::new("perturb"), &dataset, &preds, Path::new("11")]);
+    assert!(perturb["predictions"].as_u64().unwrap() > 100, "{perturb}");
+    let report = tmp.path().join("report-perturbed");
+    ok(
+        &twincity()
+            .args(["eval", "--quiet", "--predictions"])
+            .arg(&preds)
+            .arg("--dataset")
+            .arg(&dataset)
+            .arg("--report")
+            .arg(&report)
+            .output()
+            .unwrap(),
+        "eval --predictions",
+    );
+    let v = check(&[Path::new("compare"), &dataset, &report]);
+    let ap50 = v["ap50"].as_f64().unwrap();
+    assert!(
+        ap50 > 0.2 && ap50 < 0.95,
+        "a perturbed AP50 should be neither 0 nor 1: {v}"
+    );
+    assert!(
+        v["classes"].as_u64().unwrap() >= 2,
+        "person and person_down: {v}"
+    );
+
+    let r: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(report.join("report.json")).unwrap()).unwrap();
+    for key in [
+        "by_camera",
+        "by_lighting",
+        "by_weather",
+        "by_dori_class",
+        "by_distance",
+        "by_occlusion",
+    ] {
+        assert!(
+            r[key].as_array().is_some_and(|a| !a.is_empty()),
+            "{key}: {r}"
+        );
+    }
+    // Every ground-truth person is in exactly one DORI class, distance band and occlusion
+    // group.
+    let people = r["overall"]["per_class"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["ground_truth"].as_u64().unwrap())
+        .sum::<u64>();
+    for key in ["by_dori_class", "by_distance", "by_occlusion"] {
+        let n: u64 = r[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["ground_truth"].as_u64().unwrap())
+            .sum();
+        assert_eq!(n, people, "{key}");
+    }
+    let cams: u64 = r["by_camera"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["images"].as_u64().unwrap())
+        .sum();
+    assert_eq!(cams, r["dataset"]["images"].as_u64().unwrap());
+    let html = std::fs::read_to_string(report.join("report.html")).unwrap();
+    assert_eq!(html.matches("<svg").count(), 4, "four plots");
+    assert!(html.contains("Precision–recall") && html.contains("By DORI class"));
+
+    // The bundled person detector's own predictions, tiled.
+    let report = tmp.path().join("report-ssd");
+    let text = ok(
+        &twincity()
+            .args([
+                "eval",
+                "--quiet",
+                "--model",
+                "assets/models/ssdlite_person.ron",
+                "--tiles",
+                "2x2",
+                "--dataset",
+            ])
+            .arg(&dataset)
+            .arg("--report")
+            .arg(&report)
+            .output()
+            .unwrap(),
+        "eval --model",
+    );
+    assert!(text.contains("SSDLite") && text.contains("AP50"), "{text}");
+    let r: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(report.join("report.json")).unwrap()).unwrap();
+    assert_eq!(r["settings"]["tiling"], "2x2");
+    assert!(r["latency_ms_per_image"]["run"].as_f64().unwrap() > 0.0);
+    let ssd: Vec<serde_json::Value> =
+        serde_json::from_slice(&std::fs::read(report.join("predictions.json")).unwrap()).unwrap();
+    if !ssd.is_empty() {
+        check(&[Path::new("compare"), &dataset, &report]);
+    }
+
+    // Bad predictions: named file, index and fix; no report.
+    let bad = tmp.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        r#"[{"image_id": 1, "category_id": 1, "bbox": [0,0,5,5], "score": 0.5},
+        {"image_id": 999, "category_id": 1, "bbox": [0,0,5,5], "score": 0.5}]"#,
+    )
+    .unwrap();
+    let out_dir = tmp.path().join("report-bad");
+    let out = twincity()
+        .args(["eval", "--quiet", "--predictions"])
+        .arg(&bad)
+        .arg("--dataset")
+        .arg(&dataset)
+        .arg("--report")
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("bad.json") && err.contains("prediction 1") && err.contains("image_id 999"),
+        "{err}"
+    );
+    assert!(!out_dir.exists(), "nothing is written for bad input");
+
+    // No runtime: the error says where to get it; nothing is written.
+    let out = twincity()
+        .env(
+            "ORT_DYLIB_PATH",
+            tmp.path().join("no-such-libonnxruntime.so"),
+        )
+        .args([
+            "eval",
+            "--quiet",
+            "--model",
+            "assets/models/ssdlite_person.ron",
+            "--dataset",
+        ])
+        .arg(&dataset)
+        .arg("--report")
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("ORT_DYLIB_PATH") && err.contains("no-such-libonnxruntime.so"),
+        "{err}"
+    );
+    assert!(!out_dir.exists());
+
+    // Not a dataset.
+    let out = twincity()
+        .args(["eval", "--quiet", "--predictions"])
+        .arg(&preds)
+        .arg("--dataset")
+        .arg(tmp.path())
+        .arg("--report")
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("manifest.json") && err.contains("twincity render"),
+        "{err}"
+    );
+}
