@@ -22,6 +22,8 @@ pub struct OverlaySettings {
     pub frustums: bool,
     /// The Camera previews window is open.
     pub previews: bool,
+    /// The Model inference window is open.
+    pub inference: bool,
 }
 
 impl Default for OverlaySettings {
@@ -29,6 +31,7 @@ impl Default for OverlaySettings {
         Self {
             frustums: true,
             previews: true,
+            inference: false,
         }
     }
 }

@@ -145,6 +145,7 @@ fn drive_screenshot(
     time: Res<Time<Real>>,
     mut exit: MessageWriter<AppExit>,
     coverage: Option<Res<crate::coverage_view::CoverageView>>,
+    inference: Option<Res<crate::inference::InferencePanel>>,
 ) {
     match job.state.clone() {
         JobState::Waiting => {
@@ -158,7 +159,8 @@ fn drive_screenshot(
             }
             let ready = scene_loaded(&spec, &status, roots.iter().count())
                 && readiness.stable_frames >= STABLE_FRAMES
-                && coverage.is_none_or(|c| c.settled());
+                && coverage.is_none_or(|c| c.settled())
+                && inference.is_none_or(|i| i.settled());
             if !ready {
                 job.settle = 0;
                 return;

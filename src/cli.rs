@@ -72,6 +72,10 @@ pub struct EditArgs {
     /// Show the DORI coverage overlay of the project's cameras
     #[arg(long)]
     pub coverage: bool,
+    /// Open the Model inference window with every camera running this model (a card in
+    /// assets/models/), the first camera shown
+    #[arg(long, value_name = "CARD.ron")]
+    pub infer: Option<PathBuf>,
     /// Load a scenario (`*.scenario.ron`) with its timeline panel
     #[arg(long, value_name = "FILE.scenario.ron")]
     pub scenario: Option<PathBuf>,

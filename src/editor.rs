@@ -37,6 +37,8 @@ pub struct EditorOptions {
     pub coverage: bool,
     /// A scenario to load, and the time to play it to before showing it.
     pub scenario: Option<(PathBuf, f64)>,
+    /// A model card every camera runs, with the Model inference window open.
+    pub infer: Option<PathBuf>,
 }
 
 /// Builds the editor app, ready to `run()`.
@@ -80,6 +82,7 @@ pub fn build_editor(options: EditorOptions) -> App {
         crate::previews::PreviewPlugin,
         crate::scenario_view::ScenarioPlugin,
         crate::export_ui::ExportPlugin,
+        crate::inference::InferencePlugin,
     ))
     .add_systems(Startup, spawn_ui_camera);
     app.world_mut().resource_mut::<CrowdPlayer>().heatmap = options.crowd_heatmap;
@@ -98,6 +101,22 @@ pub fn build_editor(options: EditorOptions) -> App {
         if at > 0.0 {
             app.world_mut().write_message(ScenarioCommand::Seek(at));
         }
+    }
+    if let Some(card) = options.infer {
+        let cameras: Vec<_> = app
+            .world()
+            .resource::<Document>()
+            .project
+            .cameras
+            .iter()
+            .map(|c| c.id)
+            .collect();
+        app.world_mut()
+            .resource_mut::<crate::cameras::OverlaySettings>()
+            .inference = true;
+        app.world_mut()
+            .resource_mut::<crate::inference::InferencePanel>()
+            .run_everywhere(card, &cameras);
     }
     if options.frame_imports {
         app.insert_resource(FrameWhenLoaded::armed());

@@ -30,6 +30,7 @@ fn main() -> ExitCode {
         coverage: false,
         scenario: None,
         scenario_at: 0.0,
+        infer: None,
     }));
     let result = match command {
         Command::Edit(args) => edit(args),
@@ -137,6 +138,7 @@ fn edit(args: EditArgs) -> anyhow::Result<ExitCode> {
         crowd_heatmap: args.crowd_heatmap,
         coverage: args.coverage,
         scenario,
+        infer: args.infer,
     });
     Ok(match app.run() {
         AppExit::Success => ExitCode::SUCCESS,

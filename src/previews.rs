@@ -98,6 +98,8 @@ pub struct CameraPreviews {
     pub enlarged: Option<CameraId>,
     /// The main view looks through this camera.
     pub look_through: Option<CameraId>,
+    /// Also rendered at the enlarged size (cameras running a model).
+    pub wide: Vec<CameraId>,
     previews: HashMap<CameraId, Preview>,
 }
 
@@ -107,6 +109,7 @@ impl Default for CameraPreviews {
             live: true,
             enlarged: None,
             look_through: None,
+            wide: Vec::new(),
             previews: HashMap::new(),
         }
     }
@@ -144,8 +147,10 @@ fn target_image(size: UVec2) -> Image {
             format: TextureFormat::Bgra8UnormSrgb,
             mip_level_count: 1,
             sample_count: 1,
+            // COPY_SRC: live inference reads previews back.
             usage: TextureUsages::TEXTURE_BINDING
                 | TextureUsages::COPY_DST
+                | TextureUsages::COPY_SRC
                 | TextureUsages::RENDER_ATTACHMENT,
             view_formats: &[],
         },
@@ -209,7 +214,7 @@ fn sync_previews(
         previews.look_through = None;
     }
     for cam in wanted {
-        let width = if previews.enlarged == Some(cam.id) {
+        let width = if previews.enlarged == Some(cam.id) || previews.wide.contains(&cam.id) {
             LARGE_WIDTH
         } else {
             THUMB_WIDTH

@@ -4,7 +4,8 @@
 //! ([`DocumentSet`]), the scene is brought in line with the document ([`CitySet`]), the crowd
 //! advances ([`CrowdSet::Step`]), the 3D view reacts to input ([`ViewportSet`]), camera overlays
 //! and crowd areas are drawn ([`CameraSet`], [`CrowdSet::Draw`]), the DORI coverage overlay is
-//! computed in the background and drawn ([`CoverageSet`]), and finally the
+//! computed in the background and drawn ([`CoverageSet`]), camera read-backs go to the model
+//! inference worker and its results come back ([`InferenceSet`]), and finally the
 //! capture logic looks at what is on screen ([`CaptureSet`]). The UI runs in bevy_egui's
 //! `EguiPrimaryContextPass` ([`UiSet`]) and only *sends* commands, so it never races the scene.
 
@@ -17,6 +18,7 @@ pub use crate::coverage_view::CoverageSet;
 pub use crate::crowds::CrowdSet;
 pub use crate::document::DocumentSet;
 pub use crate::export_ui::ExportSet;
+pub use crate::inference::InferenceSet;
 pub use crate::previews::PreviewSet;
 pub use crate::scenario_view::ScenarioSet;
 pub use crate::ui::UiSet;
@@ -46,6 +48,7 @@ impl Plugin for SchedulePlugin {
                 ScenarioSet::Draw,
                 CoverageSet::Draw,
                 ExportSet::Poll,
+                InferenceSet::Exchange,
                 CaptureSet::Watch,
             )
                 .chain(),

@@ -629,6 +629,7 @@ fn menu_bar(
     ui.menu_button("View", |ui| {
         ui.checkbox(&mut overlays.frustums, "Camera frustums");
         ui.checkbox(&mut overlays.previews, "Camera previews");
+        ui.checkbox(&mut overlays.inference, "Model inference");
         ui.checkbox(&mut view.fly, "Fly mode (F)");
         if ui.button("Frame selection (Z)").clicked() {
             a.frame = true;

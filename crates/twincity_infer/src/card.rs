@@ -427,6 +427,37 @@ impl ModelCard {
     }
 }
 
+/// The folder of the models shipped with TwinCity Studio (`assets/models`): beside the
+/// executable, in a folder above it (a build inside the source tree), or under the working
+/// folder.
+pub fn bundled_dir() -> Option<PathBuf> {
+    let mut starts = Vec::new();
+    if let Ok(exe) = std::env::current_exe()
+        && let Some(dir) = exe.parent()
+    {
+        starts.extend(dir.ancestors().map(Path::to_path_buf));
+    }
+    if let Ok(cwd) = std::env::current_dir() {
+        starts.push(cwd);
+    }
+    starts
+        .into_iter()
+        .map(|d| d.join("assets/models"))
+        .find(|d| d.is_dir())
+}
+
+/// The cards in a folder (`*.ron`), sorted by file name.
+pub fn cards_in(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "ron"))
+        .collect();
+    v.sort();
+    v
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,7 @@ pub mod model;
 pub mod preprocess;
 pub mod runtime;
 
-pub use card::{ModelCard, Task, Tiling};
+pub use card::{ModelCard, Task, Tiling, bundled_dir, cards_in};
 pub use decode::{Detection, iou, nms};
 pub use model::{InferError, Inference, Model, Timing};
 pub use preprocess::Frame;

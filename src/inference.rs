@@ -1,0 +1,1464 @@
+//! Live model inference on the camera views (the "Model inference" window).
+//!
+//! Per camera, the user turns a model on; the camera's preview is read back from the GPU and
+//! sent to one worker thread, which runs the model and — for rendered views — computes the
+//! ground truth of the same frame (the annotation pass of the dataset writer) and matches the
+//! two at IoU 0.5. The frame channel holds one frame: while the worker is busy, newer frames
+//! replace nothing and are dropped (counted), so the UI never waits and what is shown is never
+//! more than one frame old. The window overlays predicted boxes (colour by class, with
+//! scores), ground-truth boxes (dashed), matches, false positives and misses; shows the
+//! predicted and true counts and a plot of both; the model's latency and the effective rate.
+//!
+//! Alert rules (a person lying down, a crowd above a size, a class in a zone, each for some
+//! seconds) raise alerts into a list a human must confirm or dismiss; the tool never acts on
+//! its own, and every alert and decision is appended to a log file.
+//!
+//! A real image can replace a camera's view (to compare a model on real footage): it goes
+//! through the face detector and its faces are blurred before it is shown or used; without a
+//! face detector it is not shown at all.
+
+use std::collections::{HashMap, VecDeque};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, Sender, SyncSender, TrySendError, channel, sync_channel};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+use bevy::asset::RenderAssetUsages;
+use bevy::prelude::*;
+use bevy::render::gpu_readback::{Readback, ReadbackComplete};
+use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, EguiTextureHandle, EguiUserTextures, egui};
+use twincity_core::scenario::run::WorldState;
+use twincity_core::{CameraId, Project, VirtualCamera};
+use twincity_infer::{Frame, Inference, Model, Task, Tiling};
+
+use crate::document::Document;
+use crate::previews::CameraPreviews;
+use crate::scenario_view::ScenarioPlayer;
+
+/// System sets of live inference.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InferenceSet {
+    /// Read-backs out, results in, alert rules (in `Update`).
+    Exchange,
+    /// The window (in `EguiPrimaryContextPass`, after the panels).
+    Window,
+}
+
+/// A model the window offers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModelEntry {
+    pub card: PathBuf,
+    pub name: String,
+    pub task: Task,
+    pub classes: Vec<String>,
+    pub bundled: bool,
+}
+
+/// A ground-truth box of the frame, and whether a prediction matched it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TruthBox {
+    pub bbox: [f32; 4],
+    pub category: String,
+    pub matched: bool,
+}
+
+/// The latest result of one camera.
+#[derive(Clone, Debug, Default)]
+pub struct Shown {
+    pub width: u32,
+    pub height: u32,
+    pub inference: Inference,
+    /// Per prediction: matched a ground-truth box (`None`: not compared — no ground truth,
+    /// or a class with no dataset category).
+    pub matched: Vec<Option<bool>>,
+    pub truth: Option<Vec<TruthBox>>,
+    /// Visible heads in the frame: the true count.
+    pub true_count: Option<usize>,
+}
+
+/// A real image shown in place of a camera's view, faces already blurred.
+pub struct RealImage {
+    pub name: String,
+    pub width: u32,
+    pub height: u32,
+    pub rgba: Arc<Vec<u8>>,
+    pub texture: Handle<Image>,
+    pub faces_blurred: usize,
+    sent: Option<Instant>,
+}
+
+/// Live inference state of one camera.
+#[derive(Default)]
+pub struct CameraRun {
+    pub enabled: bool,
+    pub model: Option<PathBuf>,
+    /// Tiles (columns, rows) for small, distant people.
+    pub tiles: Option<(u32, u32)>,
+    pub shown: Option<Shown>,
+    /// `[seconds since the window started, predicted, true]`, the last two minutes.
+    pub history: VecDeque<[f64; 3]>,
+    /// Model time of the last frame (pre-processing, run, decoding).
+    pub model_ms: Option<f64>,
+    /// From the read-back reaching the UI to the result coming back.
+    pub end_to_end_ms: Option<f64>,
+    results: VecDeque<Instant>,
+    pub dropped: u64,
+    pub error: Option<String>,
+    pub real: Option<RealImage>,
+    readback: Option<(Entity, AssetId<Image>)>,
+    /// Since when each alert rule's condition holds, and whether it already raised.
+    conditions: HashMap<&'static str, (f64, bool)>,
+}
+
+impl CameraRun {
+    /// Results per second over the last five seconds.
+    pub fn effective_fps(&self) -> f64 {
+        let now = Instant::now();
+        let recent = self
+            .results
+            .iter()
+            .filter(|t| now.duration_since(**t) < Duration::from_secs(5))
+            .count();
+        recent as f64 / 5.0
+    }
+}
+
+/// Alert rules. Each needs its condition to hold for `seconds` without a break.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rules {
+    /// A person box wider than tall (someone lying on the ground).
+    pub lying: Option<f32>,
+    /// The predicted count at or above `.0`.
+    pub crowd: Option<(u32, f32)>,
+    /// A box of class `.0` with its centre in the zone (left, top, width, height as fractions
+    /// of the image), or a classification score of that class above the card's threshold.
+    pub zone: Option<(String, [f32; 4], f32)>,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Self {
+            lying: Some(5.0),
+            crowd: Some((20, 10.0)),
+            zone: None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    Pending,
+    Confirmed,
+    Dismissed,
+}
+
+/// An alert waiting for (or having had) a human decision.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Alert {
+    pub id: u64,
+    pub camera: CameraId,
+    pub camera_name: String,
+    pub what: String,
+    pub raised: SystemTime,
+    pub decision: Decision,
+}
+
+enum Job {
+    Frame {
+        camera: CameraId,
+        card: PathBuf,
+        tiling: Option<Tiling>,
+        width: u32,
+        height: u32,
+        rgba: Arc<Vec<u8>>,
+        truth: Option<Box<TruthJob>>,
+    },
+    /// Load a real image and blur its faces.
+    Real { camera: CameraId, path: PathBuf },
+    /// Open a card (checks it against its model).
+    Open { card: PathBuf },
+}
+
+struct TruthJob {
+    state: WorldState,
+    ground: f32,
+    camera: VirtualCamera,
+    /// The scene's occluders are rebuilt when this changes.
+    project: Arc<Project>,
+}
+
+enum Reply {
+    Frame {
+        camera: CameraId,
+        result: Result<Shown, String>,
+    },
+    Real {
+        camera: CameraId,
+        result: Result<(String, u32, u32, Vec<u8>, usize), String>,
+    },
+    Opened {
+        card: PathBuf,
+        result: Result<ModelEntry, String>,
+    },
+}
+
+struct Worker {
+    frames: SyncSender<Job>,
+    control: Sender<Job>,
+    replies: Mutex<Receiver<Reply>>,
+    busy: Arc<AtomicBool>,
+}
+
+/// The latest read-back of each camera running a model, waiting for the worker.
+type ReadBacks = Arc<Mutex<HashMap<CameraId, (Instant, Vec<u8>)>>>;
+
+/// A file chosen in a dialog: a card to add (no camera), or a real image for a camera.
+type Picked = (Option<CameraId>, PathBuf);
+
+/// The inference window and its worker.
+#[derive(Resource)]
+pub struct InferencePanel {
+    pub open: bool,
+    /// Where ONNX Runtime was found, or how to get it.
+    pub runtime: Result<PathBuf, String>,
+    pub models: Vec<ModelEntry>,
+    /// Cards that could not be opened, with why.
+    pub problems: Vec<String>,
+    pub cameras: HashMap<CameraId, CameraRun>,
+    /// The camera shown large.
+    pub selected: Option<CameraId>,
+    pub rules: Rules,
+    pub alerts: Vec<Alert>,
+    /// Where alerts and decisions are logged (JSON lines).
+    pub log: PathBuf,
+    worker: Worker,
+    frames: ReadBacks,
+    started: Instant,
+    next_camera: usize,
+    picked: Mutex<Option<Receiver<Picked>>>,
+    project: Option<Arc<Project>>,
+}
+
+impl Default for InferencePanel {
+    fn default() -> Self {
+        let runtime = twincity_infer::runtime()
+            .map(|r| r.library.clone())
+            .map_err(|e| e.to_string());
+        let mut panel = Self {
+            open: false,
+            runtime,
+            models: Vec::new(),
+            problems: Vec::new(),
+            cameras: HashMap::new(),
+            selected: None,
+            rules: Rules::default(),
+            alerts: Vec::new(),
+            log: PathBuf::from("twincity-alerts.jsonl"),
+            worker: spawn_worker(),
+            frames: Arc::default(),
+            started: Instant::now(),
+            next_camera: 0,
+            picked: Mutex::new(None),
+            project: None,
+        };
+        if panel.runtime.is_ok()
+            && let Some(dir) = twincity_infer::bundled_dir()
+        {
+            for card in twincity_infer::cards_in(&dir) {
+                panel.open_card(card);
+            }
+        }
+        panel
+    }
+}
+
+impl InferencePanel {
+    /// Asks the worker to open a card; it joins the list when it opens.
+    pub fn open_card(&mut self, card: PathBuf) {
+        let card = card.canonicalize().unwrap_or(card);
+        let _ = self.worker.control.send(Job::Open { card });
+    }
+
+    /// Every camera in `cameras` runs the model of `card`; the first is shown.
+    pub fn run_everywhere(&mut self, card: PathBuf, cameras: &[CameraId]) {
+        let card = card.canonicalize().unwrap_or(card);
+        self.open_card(card.clone());
+        for id in cameras {
+            let run = self.cameras.entry(*id).or_default();
+            run.enabled = true;
+            run.model = Some(card.clone());
+        }
+        self.selected = cameras.first().copied();
+    }
+
+    /// Every camera running a model has shown a result or an error (for screenshots).
+    pub fn settled(&self) -> bool {
+        self.cameras
+            .values()
+            .filter(|r| r.enabled && r.model.is_some())
+            .all(|r| r.shown.is_some() || r.error.is_some())
+    }
+
+    /// Asks the worker to load a real image into a camera's view (faces blurred first).
+    pub fn load_real_image(&mut self, camera: CameraId, path: PathBuf) {
+        let _ = self.worker.control.send(Job::Real { camera, path });
+    }
+
+    fn log_line(&self, event: &str, alert: &Alert) {
+        let unix = |t: SystemTime| {
+            t.duration_since(SystemTime::UNIX_EPOCH)
+                .map_or(0.0, |d| d.as_secs_f64())
+        };
+        let line = serde_json::json!({
+            "event": event,
+            "at_unix_s": unix(SystemTime::now()),
+            "alert": alert.id,
+            "raised_unix_s": unix(alert.raised),
+            "camera": alert.camera_name,
+            "what": alert.what,
+        });
+        let written = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.log)
+            .and_then(|mut f| writeln!(f, "{line}"));
+        if let Err(e) = written {
+            warn!("cannot append to the alert log {}: {e}", self.log.display());
+        }
+    }
+
+    /// A human's decision on an alert, logged.
+    pub fn decide(&mut self, id: u64, decision: Decision) {
+        if let Some(i) = self.alerts.iter().position(|a| a.id == id) {
+            self.alerts[i].decision = decision;
+            let a = self.alerts[i].clone();
+            let word = match decision {
+                Decision::Confirmed => "confirmed",
+                Decision::Dismissed => "dismissed",
+                Decision::Pending => "reopened",
+            };
+            self.log_line(word, &a);
+        }
+    }
+
+    fn raise(&mut self, camera: CameraId, camera_name: &str, what: String) {
+        let alert = Alert {
+            id: self.alerts.len() as u64 + 1,
+            camera,
+            camera_name: camera_name.to_string(),
+            what,
+            raised: SystemTime::now(),
+            decision: Decision::Pending,
+        };
+        self.log_line("raised", &alert);
+        self.alerts.push(alert);
+    }
+
+    fn model(&self, card: &Path) -> Option<&ModelEntry> {
+        self.models.iter().find(|m| m.card == card)
+    }
+}
+
+fn spawn_worker() -> Worker {
+    let (frames, frame_rx) = sync_channel::<Job>(1);
+    let (control, control_rx) = channel::<Job>();
+    let (reply_tx, replies) = channel::<Reply>();
+    let busy = Arc::new(AtomicBool::new(false));
+    let worker_busy = busy.clone();
+    std::thread::Builder::new()
+        .name("model inference".into())
+        .spawn(move || {
+            let mut models: HashMap<PathBuf, Model> = HashMap::new();
+            let mut city: Option<(Arc<Project>, Arc<twincity_core::coverage::Occluders>)> = None;
+            loop {
+                let job = match control_rx.try_recv() {
+                    Ok(j) => j,
+                    Err(std::sync::mpsc::TryRecvError::Disconnected) => return,
+                    Err(_) => match frame_rx.recv_timeout(Duration::from_millis(30)) {
+                        Ok(j) => j,
+                        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => continue,
+                        Err(_) => return,
+                    },
+                };
+                let reply = run_job(job, &mut models, &mut city);
+                if matches!(reply, Reply::Frame { .. }) {
+                    worker_busy.store(false, Ordering::Release);
+                }
+                if reply_tx.send(reply).is_err() {
+                    return;
+                }
+            }
+        })
+        .expect("spawn the inference thread");
+    Worker {
+        frames,
+        control,
+        replies: Mutex::new(replies),
+        busy,
+    }
+}
+
+fn model_for<'a>(
+    models: &'a mut HashMap<PathBuf, Model>,
+    card: &Path,
+) -> Result<&'a mut Model, String> {
+    if !models.contains_key(card) {
+        let m = Model::load(card).map_err(|e| e.to_string())?;
+        models.insert(card.to_path_buf(), m);
+    }
+    Ok(models.get_mut(card).expect("just inserted"))
+}
+
+fn run_job(
+    job: Job,
+    models: &mut HashMap<PathBuf, Model>,
+    city: &mut Option<(Arc<Project>, Arc<twincity_core::coverage::Occluders>)>,
+) -> Reply {
+    match job {
+        Job::Open { card } => {
+            let result = model_for(models, &card).map(|m| ModelEntry {
+                card: card.clone(),
+                name: m.card.name.clone(),
+                task: m.card.task,
+                classes: m.card.classes.clone(),
+                bundled: false,
+            });
+            Reply::Opened { card, result }
+        }
+        Job::Real { camera, path } => Reply::Real {
+            camera,
+            result: blurred_real_image(models, &path),
+        },
+        Job::Frame {
+            camera,
+            card,
+            tiling,
+            width,
+            height,
+            rgba,
+            truth,
+        } => {
+            let result = (|| {
+                let model = model_for(models, &card)?;
+                let frame = Frame {
+                    width,
+                    height,
+                    rgba: &rgba,
+                };
+                let inference = model.infer(&frame, tiling).map_err(|e| e.to_string())?;
+                let mut shown = Shown {
+                    width,
+                    height,
+                    matched: vec![None; inference.detections.len()],
+                    inference,
+                    truth: None,
+                    true_count: None,
+                };
+                if let Some(t) = truth {
+                    compare_with_truth(&mut shown, model, *t, city)?;
+                }
+                Ok(shown)
+            })();
+            Reply::Frame { camera, result }
+        }
+    }
+}
+
+/// The frame's ground truth from the annotation pass, matched with the predictions.
+fn compare_with_truth(
+    shown: &mut Shown,
+    model: &Model,
+    t: TruthJob,
+    city: &mut Option<(Arc<Project>, Arc<twincity_core::coverage::Occluders>)>,
+) -> Result<(), String> {
+    use twincity_core::dataset::{Privacy, category_id, image_objects};
+    use twincity_core::metrics::{Dt, Gt, evaluate_boxes};
+    let occluders = match city {
+        Some((p, occ)) if Arc::ptr_eq(p, &t.project) || **p == *t.project => occ.clone(),
+        _ => {
+            let m = twincity_core::coverage::scene_model(&t.project)?;
+            let occ = Arc::new(twincity_core::coverage::Occluders::new(&m.triangles));
+            *city = Some((t.project.clone(), occ.clone()));
+            occ
+        }
+    };
+    let mut cam = t.camera.clone();
+    cam.resolution = (shown.width, shown.height);
+    let figures = twincity_core::figures::figures(&t.state, t.ground);
+    let scene = twincity_core::annotate::IdScene::new(&occluders, &figures);
+    let annotations = scene.annotate(&cam);
+    let (objects, heads, _) = image_objects(
+        &t.state,
+        &annotations,
+        (shown.width, shown.height),
+        &Privacy::blurred(),
+    );
+    let categories: Vec<u32> = (0..model.card.classes.len())
+        .filter_map(|c| model.card.category(c).and_then(category_id))
+        .collect();
+    let gts: Vec<Gt> = objects
+        .iter()
+        .filter(|o| categories.contains(&o.category_id))
+        .map(|o| Gt {
+            image: 1,
+            category: o.category_id,
+            bbox: o.bbox.map(f64::from),
+        })
+        .collect();
+    let mut dt_index = Vec::new();
+    let dts: Vec<Dt> = shown
+        .inference
+        .detections
+        .iter()
+        .enumerate()
+        .filter_map(|(k, d)| {
+            let cat = model.card.category(d.class).and_then(category_id)?;
+            dt_index.push(k);
+            Some(Dt {
+                image: 1,
+                category: cat,
+                bbox: d.bbox.map(f64::from),
+                score: d.score as f64,
+            })
+        })
+        .collect();
+    let e = evaluate_boxes(&[1], &categories, &gts, &dts, 1000);
+    for (j, k) in dt_index.into_iter().enumerate() {
+        shown.matched[k] = e.dt_matched50[j];
+    }
+    let mut gi = 0;
+    let mut truth = Vec::new();
+    for o in &objects {
+        if categories.contains(&o.category_id) {
+            truth.push(TruthBox {
+                bbox: o.bbox.map(|v| v as f32),
+                category: o.category.clone(),
+                matched: e.gt_matched50[gi],
+            });
+            gi += 1;
+        }
+    }
+    shown.truth = Some(truth);
+    shown.true_count = Some(heads.iter().filter(|h| h.visible).count());
+    Ok(())
+}
+
+/// Loads an image file and blurs every face the bundled face detector finds (CenterFace, at a
+/// low threshold: a missed face is worse than a blurred patch). Fails, showing nothing, when
+/// the detector cannot run.
+fn blurred_real_image(
+    models: &mut HashMap<PathBuf, Model>,
+    path: &Path,
+) -> Result<(String, u32, u32, Vec<u8>, usize), String> {
+    let card = twincity_infer::bundled_dir()
+        .map(|d| d.join("centerface.ron"))
+        .filter(|p| p.is_file())
+        .ok_or(
+            "the face detector (assets/models/centerface.ron) is missing, so the image \
+                cannot be shown: faces in real images are always blurred",
+        )?;
+    let mut img = image::open(path)
+        .map_err(|e| format!("{}: cannot read the image: {e}", path.display()))?
+        .to_rgba8();
+    let model = model_for(models, &card).map_err(|e| {
+        format!("the face detector cannot run ({e}), so the image is not shown: faces in real images are always blurred")
+    })?;
+    let frame = Frame {
+        width: img.width(),
+        height: img.height(),
+        rgba: img.as_raw(),
+    };
+    let faces = model.infer(&frame, None).map_err(|e| e.to_string())?;
+    let boxes: Vec<[u32; 4]> = faces
+        .detections
+        .iter()
+        .map(|d| {
+            // Grown by a quarter each side: hair, ears and the chin edge go too.
+            let [x, y, w, h] = d.bbox;
+            let (gx, gy) = (w * 0.25, h * 0.25);
+            let x0 = (x - gx).max(0.0) as u32;
+            let y0 = (y - gy).max(0.0) as u32;
+            let x1 = ((x + w + gx) as u32).min(img.width());
+            let y1 = ((y + h + gy) as u32).min(img.height());
+            [x0, y0, x1.saturating_sub(x0), y1.saturating_sub(y0)]
+        })
+        .collect();
+    twincity_core::privacy::blur_boxes(&mut img, &boxes);
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    Ok((name, img.width(), img.height(), img.into_raw(), boxes.len()))
+}
+
+/// Preview read-backs are BGRA with rows padded to 256 bytes: tight RGBA rows.
+fn rgba_from_readback(data: &[u8], w: u32, h: u32) -> Option<Vec<u8>> {
+    let row = w as usize * 4;
+    let padded = row.div_ceil(256) * 256;
+    let stride = if data.len() == row * h as usize {
+        row
+    } else if data.len() >= padded * h as usize {
+        padded
+    } else {
+        return None;
+    };
+    let mut out = Vec::with_capacity(row * h as usize);
+    for r in data.chunks(stride).take(h as usize) {
+        for p in r[..row].chunks_exact(4) {
+            out.extend_from_slice(&[p[2], p[1], p[0], 255]);
+        }
+    }
+    Some(out)
+}
+
+pub struct InferencePlugin;
+
+impl Plugin for InferencePlugin {
+    fn build(&self, app: &mut App) {
+        app.init_resource::<InferencePanel>()
+            .add_systems(Update, exchange.in_set(InferenceSet::Exchange))
+            .add_systems(
+                EguiPrimaryContextPass,
+                inference_window
+                    .in_set(InferenceSet::Window)
+                    .after(crate::ui::UiSet::Panels),
+            );
+    }
+}
+
+/// Keeps read-backs on the cameras that run a model, sends the next frame when the worker is
+/// free, takes results in and checks the alert rules.
+fn exchange(
+    mut commands: Commands,
+    mut panel: ResMut<InferencePanel>,
+    mut previews: ResMut<CameraPreviews>,
+    doc: Res<Document>,
+    player: Res<ScenarioPlayer>,
+    mut images: ResMut<Assets<Image>>,
+    mut textures: ResMut<EguiUserTextures>,
+) {
+    let panel = &mut *panel;
+    if doc.is_changed() || panel.project.is_none() {
+        panel.project = Some(Arc::new(doc.project.clone()));
+        panel.log = doc.path.as_ref().and_then(|p| p.parent()).map_or_else(
+            || PathBuf::from("twincity-alerts.jsonl"),
+            |d| d.join("twincity-alerts.jsonl"),
+        );
+    }
+    panel
+        .cameras
+        .retain(|id, _| doc.project.cameras.iter().any(|c| c.id == *id));
+    // Cameras running a model render their preview large, and are read back.
+    previews.wide = panel
+        .cameras
+        .iter()
+        .filter(|(_, r)| r.enabled && r.real.is_none())
+        .map(|(id, _)| *id)
+        .collect();
+    let preview_images: HashMap<CameraId, (Handle<Image>, UVec2)> = previews
+        .images()
+        .map(|(id, h, s)| (id, (h.clone(), s)))
+        .collect();
+    for (id, run) in panel.cameras.iter_mut() {
+        let wanted = (run.enabled && run.real.is_none())
+            .then(|| preview_images.get(id))
+            .flatten();
+        let current = run.readback.map(|(_, asset)| asset);
+        if current != wanted.map(|(h, _)| h.id()) {
+            if let Some((e, _)) = run.readback.take() {
+                commands.entity(e).despawn();
+            }
+            if let Some((handle, _)) = wanted {
+                let slot = panel.frames.clone();
+                let camera = *id;
+                let e = commands
+                    .spawn((
+                        Name::new("Inference read-back"),
+                        Readback::texture(handle.clone()),
+                    ))
+                    .observe(move |event: On<ReadbackComplete>| {
+                        if let Ok(mut s) = slot.lock() {
+                            s.insert(camera, (Instant::now(), event.data.clone()));
+                        }
+                    })
+                    .id();
+                run.readback = Some((e, handle.id()));
+            }
+        }
+    }
+
+    // Results.
+    let replies: Vec<Reply> = panel
+        .worker
+        .replies
+        .lock()
+        .map(|r| r.try_iter().collect())
+        .unwrap_or_default();
+    let now = panel.started.elapsed().as_secs_f64();
+    for reply in replies {
+        match reply {
+            Reply::Opened { card, result } => match result {
+                Ok(mut entry) => {
+                    entry.bundled =
+                        twincity_infer::bundled_dir().is_some_and(|d| card.starts_with(d));
+                    panel.models.retain(|m| m.card != card);
+                    panel.models.push(entry);
+                    panel
+                        .problems
+                        .retain(|p| !p.starts_with(&card.display().to_string()));
+                }
+                Err(e) => {
+                    let text = if e.starts_with(&card.display().to_string()) {
+                        e
+                    } else {
+                        format!("{}: {e}", card.display())
+                    };
+                    panel.problems.push(text);
+                }
+            },
+            Reply::Real { camera, result } => {
+                let run = panel.cameras.entry(camera).or_default();
+                match result {
+                    Ok((name, w, h, rgba, faces)) => {
+                        let image = Image::new(
+                            Extent3d {
+                                width: w,
+                                height: h,
+                                depth_or_array_layers: 1,
+                            },
+                            TextureDimension::D2,
+                            rgba.clone(),
+                            TextureFormat::Rgba8UnormSrgb,
+                            RenderAssetUsages::default(),
+                        );
+                        let handle = images.add(image);
+                        textures.add_image(EguiTextureHandle::Strong(handle.clone()));
+                        if let Some(old) = run.real.take() {
+                            textures.remove_image(&old.texture);
+                        }
+                        run.real = Some(RealImage {
+                            name,
+                            width: w,
+                            height: h,
+                            rgba: Arc::new(rgba),
+                            texture: handle,
+                            faces_blurred: faces,
+                            sent: None,
+                        });
+                        run.shown = None;
+                        run.error = None;
+                    }
+                    Err(e) => run.error = Some(e),
+                }
+            }
+            Reply::Frame { camera, result } => {
+                let Some(name) = doc
+                    .project
+                    .cameras
+                    .iter()
+                    .find(|c| c.id == camera)
+                    .map(|c| c.name.clone())
+                else {
+                    continue;
+                };
+                let mut raise = Vec::new();
+                let rules = panel.rules.clone();
+                let model = panel
+                    .cameras
+                    .get(&camera)
+                    .and_then(|r| r.model.clone())
+                    .and_then(|m| panel.model(&m).cloned());
+                let Some(run) = panel.cameras.get_mut(&camera) else {
+                    continue;
+                };
+                match result {
+                    Ok(shown) => {
+                        run.model_ms = Some(shown.inference.timing.total().as_secs_f64() * 1000.0);
+                        run.results.push_back(Instant::now());
+                        while run.results.len() > 64 {
+                            run.results.pop_front();
+                        }
+                        run.history.push_back([
+                            now,
+                            shown.inference.count as f64,
+                            shown.true_count.map_or(f64::NAN, |c| c as f64),
+                        ]);
+                        while run.history.front().is_some_and(|h| now - h[0] > 120.0) {
+                            run.history.pop_front();
+                        }
+                        for (key, holds, what) in rule_conditions(&rules, &shown, model.as_ref()) {
+                            let entry = run.conditions.entry(key);
+                            if holds {
+                                let (since, raised) = entry.or_insert((now, false));
+                                let needed = what.1 as f64;
+                                if !*raised && now - *since >= needed {
+                                    *raised = true;
+                                    raise.push(what.0);
+                                }
+                            } else {
+                                run.conditions.remove(key);
+                            }
+                        }
+                        run.shown = Some(shown);
+                        run.error = None;
+                    }
+                    Err(e) => run.error = Some(e),
+                }
+                for what in raise {
+                    panel.raise(camera, &name, what);
+                }
+            }
+        }
+    }
+    // The next frame, when the worker is free: cameras in turn.
+    if panel.worker.busy.load(Ordering::Acquire) {
+        // Frames that arrived meanwhile are stale: drop them.
+        if let Ok(mut f) = panel.frames.lock() {
+            for (id, _) in f.drain() {
+                if let Some(run) = panel.cameras.get_mut(&id) {
+                    run.dropped += 1;
+                }
+            }
+        }
+        return;
+    }
+    let mut order: Vec<CameraId> = panel
+        .cameras
+        .iter()
+        .filter(|(_, r)| r.enabled && r.model.is_some())
+        .map(|(id, _)| *id)
+        .collect();
+    order.sort();
+    if order.is_empty() {
+        return;
+    }
+    let start = panel.next_camera % order.len();
+    order.rotate_left(start);
+    let ground = player
+        .compiled
+        .as_ref()
+        .map_or(0.0, |c| c.pavement_height());
+    for id in order {
+        let Some(cam) = doc.project.cameras.iter().find(|c| c.id == id) else {
+            continue;
+        };
+        let run = panel.cameras.get_mut(&id).expect("listed");
+        let card = run.model.clone().expect("filtered");
+        let tiling = run.tiles.map(|(columns, rows)| Tiling {
+            columns,
+            rows,
+            overlap: 0.2,
+            whole_image: true,
+        });
+        let job = if let Some(real) = &mut run.real {
+            // A still image: once a second is plenty.
+            if real
+                .sent
+                .is_some_and(|t| t.elapsed() < Duration::from_secs(1))
+            {
+                continue;
+            }
+            real.sent = Some(Instant::now());
+            Job::Frame {
+                camera: id,
+                card,
+                tiling,
+                width: real.width,
+                height: real.height,
+                rgba: real.rgba.clone(),
+                truth: None,
+            }
+        } else {
+            let Some((_, data)) = panel.frames.lock().ok().and_then(|mut f| f.remove(&id)) else {
+                continue;
+            };
+            let Some((_, size)) = preview_images.get(&id) else {
+                continue;
+            };
+            let Some(rgba) = rgba_from_readback(&data, size.x, size.y) else {
+                continue;
+            };
+            let truth = player.state.clone().map(|state| {
+                Box::new(TruthJob {
+                    state,
+                    ground,
+                    camera: cam.clone(),
+                    project: panel.project.clone().expect("set above"),
+                })
+            });
+            Job::Frame {
+                camera: id,
+                card,
+                tiling,
+                width: size.x,
+                height: size.y,
+                rgba: Arc::new(rgba),
+                truth,
+            }
+        };
+        panel.worker.busy.store(true, Ordering::Release);
+        match panel.worker.frames.try_send(job) {
+            Ok(()) => {
+                panel.next_camera += 1;
+                break;
+            }
+            Err(TrySendError::Full(_)) | Err(TrySendError::Disconnected(_)) => {
+                panel.worker.busy.store(false, Ordering::Release);
+                if let Some(run) = panel.cameras.get_mut(&id) {
+                    run.dropped += 1;
+                }
+                break;
+            }
+        }
+    }
+}
+
+/// Each rule's condition on one result: key, holds, (alert text, seconds needed).
+fn rule_conditions(
+    rules: &Rules,
+    shown: &Shown,
+    model: Option<&ModelEntry>,
+) -> Vec<(&'static str, bool, (String, f32))> {
+    let mut out = Vec::new();
+    let is_person = |class: usize| {
+        model.is_some_and(|m| {
+            m.task == Task::Detection
+                && m.classes
+                    .get(class)
+                    .is_some_and(|c| c.starts_with("person"))
+        })
+    };
+    if let Some(s) = rules.lying {
+        let lying = shown
+            .inference
+            .detections
+            .iter()
+            .filter(|d| is_person(d.class) && d.bbox[2] > 1.2 * d.bbox[3])
+            .count();
+        out.push((
+            "lying",
+            lying > 0,
+            (
+                format!("a person lying on the ground for {s:.0} s or more"),
+                s,
+            ),
+        ));
+    }
+    if let Some((n, s)) = rules.crowd {
+        out.push((
+            "crowd",
+            shown.inference.count >= n as f32,
+            (format!("{n} people or more for {s:.0} s"), s),
+        ));
+    }
+    if let Some((class, [zx, zy, zw, zh], s)) = &rules.zone {
+        let (w, h) = (shown.width as f32, shown.height as f32);
+        let index = model.and_then(|m| m.classes.iter().position(|c| c == class));
+        let in_zone = shown.inference.detections.iter().any(|d| {
+            Some(d.class) == index && {
+                let cx = (d.bbox[0] + d.bbox[2] / 2.0) / w;
+                let cy = (d.bbox[1] + d.bbox[3] / 2.0) / h;
+                cx >= *zx && cx <= zx + zw && cy >= *zy && cy <= zy + zh
+            }
+        });
+        let scored = index
+            .and_then(|i| shown.inference.class_scores.get(i))
+            .is_some_and(|v| *v >= 0.5);
+        out.push((
+            "zone",
+            in_zone || scored,
+            (format!("`{class}` in the zone for {s:.0} s or more"), *s),
+        ));
+    }
+    out
+}
+
+fn class_colour(class: usize) -> egui::Color32 {
+    const C: [egui::Color32; 6] = [
+        egui::Color32::from_rgb(60, 160, 255),
+        egui::Color32::from_rgb(255, 200, 40),
+        egui::Color32::from_rgb(200, 90, 255),
+        egui::Color32::from_rgb(40, 220, 220),
+        egui::Color32::from_rgb(255, 120, 180),
+        egui::Color32::from_rgb(160, 220, 60),
+    ];
+    C[class % C.len()]
+}
+
+const MATCHED: egui::Color32 = egui::Color32::from_rgb(60, 220, 90);
+const FALSE_POSITIVE: egui::Color32 = egui::Color32::from_rgb(255, 60, 60);
+const MISSED: egui::Color32 = egui::Color32::from_rgb(255, 150, 30);
+
+/// The camera's image with boxes drawn over it.
+fn overlay(
+    ui: &mut egui::Ui,
+    texture: egui::TextureId,
+    shown: Option<&Shown>,
+    size: (u32, u32),
+    classes: &[String],
+) {
+    let w = ui.available_width().clamp(200.0, 960.0);
+    let h = w * size.1 as f32 / size.0.max(1) as f32;
+    let r = ui.add(egui::Image::new((texture, egui::vec2(w, h))));
+    let Some(s) = shown else {
+        return;
+    };
+    let rect = r.rect;
+    let k = w / s.width.max(1) as f32;
+    let to = |b: [f32; 4]| {
+        egui::Rect::from_min_size(
+            rect.min + egui::vec2(b[0] * k, b[1] * k),
+            egui::vec2(b[2] * k, b[3] * k),
+        )
+    };
+    let painter = ui.painter_at(rect);
+    if let Some(truth) = &s.truth {
+        for t in truth {
+            let r = to(t.bbox);
+            let colour = if t.matched {
+                egui::Color32::from_white_alpha(160)
+            } else {
+                MISSED
+            };
+            let pts = [
+                r.left_top(),
+                r.right_top(),
+                r.right_bottom(),
+                r.left_bottom(),
+                r.left_top(),
+            ];
+            painter.extend(egui::Shape::dashed_line(
+                &pts,
+                egui::Stroke::new(1.5, colour),
+                4.0,
+                3.0,
+            ));
+        }
+    }
+    for (d, m) in s.inference.detections.iter().zip(&s.matched) {
+        let colour = match m {
+            Some(true) => MATCHED,
+            Some(false) => FALSE_POSITIVE,
+            None => class_colour(d.class),
+        };
+        let r = to(d.bbox);
+        painter.rect_stroke(
+            r,
+            0.0,
+            egui::Stroke::new(2.0, colour),
+            egui::StrokeKind::Outside,
+        );
+        let name = classes.get(d.class).map_or("?", |c| c.as_str());
+        painter.text(
+            r.left_top() + egui::vec2(0.0, -1.0),
+            egui::Align2::LEFT_BOTTOM,
+            format!("{name} {:.2}", d.score),
+            egui::FontId::proportional(11.0),
+            colour,
+        );
+    }
+}
+
+fn inference_window(
+    mut contexts: EguiContexts,
+    mut panel: ResMut<InferencePanel>,
+    mut overlays: ResMut<crate::cameras::OverlaySettings>,
+    doc: Res<Document>,
+    previews: Res<CameraPreviews>,
+) -> Result {
+    if !overlays.inference {
+        return Ok(());
+    }
+    let ctx = contexts.ctx_mut()?.clone();
+    let panel = &mut *panel;
+    // egui's ids of the previews and of the real images.
+    let preview_textures: HashMap<CameraId, (Option<egui::TextureId>, UVec2)> = previews
+        .images()
+        .map(|(id, h, s)| (id, (contexts.image_id(h.id()), s)))
+        .collect();
+    let real_textures: HashMap<CameraId, Option<egui::TextureId>> = panel
+        .cameras
+        .iter()
+        .filter_map(|(id, r)| {
+            r.real
+                .as_ref()
+                .map(|real| (*id, contexts.image_id(real.texture.id())))
+        })
+        .collect();
+    // A file picked in a dialog (a card to add, or a real image for a camera).
+    let picked = panel
+        .picked
+        .lock()
+        .ok()
+        .and_then(|r| r.as_ref().and_then(|r| r.try_recv().ok()));
+    match picked {
+        Some((None, card)) => panel.open_card(card),
+        Some((Some(cam), image)) => panel.load_real_image(cam, image),
+        None => {}
+    }
+    let mut open = true;
+    egui::Window::new("Model inference")
+        .open(&mut open)
+        .default_pos(egui::pos2(640.0, 60.0))
+        .default_width(560.0)
+        .default_height(720.0)
+        .vscroll(true)
+        .show(&ctx, |ui| {
+            match &panel.runtime {
+                Ok(lib) => {
+                    ui.weak(format!("ONNX Runtime: {}", lib.display()));
+                }
+                Err(e) => {
+                    ui.colored_label(egui::Color32::from_rgb(255, 140, 60), "Models cannot run here.");
+                    ui.label(e);
+                    ui.weak("The rest of the editor works as usual.");
+                    return;
+                }
+            }
+            ui.horizontal(|ui| {
+                ui.strong("Models");
+                if ui.button("Add model...").on_hover_text("A model card (.ron) beside its .onnx; see docs/models.md").clicked() {
+                    let (tx, rx) = channel();
+                    if let Ok(mut p) = panel.picked.lock() {
+                        *p = Some(rx);
+                    }
+                    std::thread::spawn(move || {
+                        if let Some(p) = rfd::FileDialog::new().add_filter("Model card", &["ron"]).pick_file() {
+                            let _ = tx.send((None, p));
+                        }
+                    });
+                }
+            });
+            for m in &panel.models {
+                ui.label(format!("• {} ({:?}{})", m.name, m.task, if m.bundled { ", bundled" } else { "" }));
+            }
+            for p in &panel.problems {
+                ui.colored_label(FALSE_POSITIVE, p);
+            }
+            ui.separator();
+            if doc.project.cameras.is_empty() {
+                ui.weak("No cameras yet: Edit > Add camera.");
+            }
+            let models = panel.models.clone();
+            for cam in &doc.project.cameras {
+                let run = panel.cameras.entry(cam.id).or_default();
+                ui.horizontal(|ui| {
+                    ui.checkbox(&mut run.enabled, egui::RichText::new(&cam.name).strong());
+                    let current = run
+                        .model
+                        .as_ref()
+                        .and_then(|c| models.iter().find(|m| &m.card == c))
+                        .map_or("choose a model", |m| m.name.as_str());
+                    egui::ComboBox::from_id_salt(("model", cam.id.0))
+                        .selected_text(current)
+                        .show_ui(ui, |ui| {
+                            for m in &models {
+                                ui.selectable_value(&mut run.model, Some(m.card.clone()), &m.name);
+                            }
+                        });
+                    let mut tiled = run.tiles.is_some();
+                    if ui.checkbox(&mut tiled, "Tiles").on_hover_text("Run on 3 × 2 overlapping tiles too: finds smaller, more distant people, slower").changed() {
+                        run.tiles = tiled.then_some((3, 2));
+                    }
+                    if ui.selectable_label(panel.selected == Some(cam.id), "Show").clicked() {
+                        panel.selected = Some(cam.id);
+                    }
+                });
+                if run.enabled && run.model.is_none() && models.len() == 1 {
+                    run.model = Some(models[0].card.clone());
+                }
+                if run.enabled {
+                    ui.horizontal(|ui| {
+                        ui.weak(format!(
+                            "model {} · {:.1} results/s · {} stale frames dropped",
+                            run.model_ms.map_or("–".into(), |m| format!("{m:.0} ms")),
+                            run.effective_fps(),
+                            run.dropped
+                        ));
+                    });
+                }
+                if let Some(e) = &run.error {
+                    ui.colored_label(FALSE_POSITIVE, e);
+                }
+            }
+            let Some(id) = panel.selected.filter(|id| doc.project.cameras.iter().any(|c| c.id == *id)) else {
+                ui.weak("Click Show on a camera to see its view with the model's boxes.");
+                return;
+            };
+            ui.separator();
+            let name = doc.project.cameras.iter().find(|c| c.id == id).map_or("", |c| c.name.as_str());
+            let classes = panel
+                .cameras
+                .get(&id)
+                .and_then(|r| r.model.as_ref())
+                .and_then(|m| models.iter().find(|e| &e.card == m))
+                .map(|m| m.classes.clone())
+                .unwrap_or_default();
+            let run = panel.cameras.entry(id).or_default();
+            ui.horizontal(|ui| {
+                ui.strong(name);
+                if ui.button("Load real image...").on_hover_text("Compare the model on a real photo or video frame (PNG, JPEG); its faces are blurred before it is shown").clicked() {
+                    let (tx, rx) = channel();
+                    if let Ok(mut p) = panel.picked.lock() {
+                        *p = Some(rx);
+                    }
+                    std::thread::spawn(move || {
+                        if let Some(p) = rfd::FileDialog::new().add_filter("Image", &["png", "jpg", "jpeg"]).pick_file() {
+                            let _ = tx.send((Some(id), p));
+                        }
+                    });
+                }
+                if run.real.is_some() && ui.button("Back to the rendered view").clicked() {
+                    run.real = None;
+                    run.shown = None;
+                }
+            });
+            let (texture, size) = match &run.real {
+                Some(real) => {
+                    ui.weak(format!(
+                        "Real image {} ({} face{} blurred); no ground truth.",
+                        real.name,
+                        real.faces_blurred,
+                        if real.faces_blurred == 1 { "" } else { "s" }
+                    ));
+                    (real_textures.get(&id).copied().flatten(), (real.width, real.height))
+                }
+                None => match preview_textures.get(&id) {
+                    Some((t, s)) => (*t, (s.x, s.y)),
+                    None => (None, (16, 9)),
+                },
+            };
+            if let Some(s) = &run.shown {
+                let truth = s.true_count.map_or("–".into(), |c| c.to_string());
+                let matched = s.matched.iter().filter(|m| **m == Some(true)).count();
+                let fp = s.matched.iter().filter(|m| **m == Some(false)).count();
+                let missed = s.truth.as_ref().map_or(0, |t| t.iter().filter(|b| !b.matched).count());
+                ui.label(format!(
+                    "Count: predicted {:.0}, true {truth}. Boxes: {matched} matched, {fp} false positives, {missed} missed.",
+                    s.inference.count
+                ));
+            }
+            match texture {
+                Some(t) => overlay(ui, t, run.shown.as_ref(), size, &classes),
+                None => {
+                    ui.weak("Turn on Live previews to see this camera.");
+                }
+            }
+            ui.horizontal_wrapped(|ui| {
+                ui.colored_label(MATCHED, "■ matched");
+                ui.colored_label(FALSE_POSITIVE, "■ false positive");
+                ui.colored_label(MISSED, "┅ missed (ground truth)");
+                ui.colored_label(egui::Color32::from_white_alpha(160), "┅ ground truth found");
+            });
+            let predicted: egui_plot::PlotPoints = run.history.iter().map(|h| [h[0], h[1]]).collect();
+            let truth: egui_plot::PlotPoints = run
+                .history
+                .iter()
+                .filter(|h| h[2].is_finite())
+                .map(|h| [h[0], h[2]])
+                .collect();
+            egui_plot::Plot::new(("counts", id.0))
+                .height(140.0)
+                .legend(egui_plot::Legend::default())
+                .x_axis_label("seconds")
+                .y_axis_label("people")
+                .show(ui, |plot| {
+                    plot.line(egui_plot::Line::new("predicted", predicted));
+                    plot.line(egui_plot::Line::new("true", truth));
+                });
+            ui.separator();
+            alerts_ui(ui, panel);
+        });
+    if !open {
+        overlays.inference = false;
+    }
+    Ok(())
+}
+
+fn alerts_ui(ui: &mut egui::Ui, panel: &mut InferencePanel) {
+    ui.strong("Alert rules");
+    let mut lying = panel.rules.lying.is_some();
+    ui.horizontal(|ui| {
+        ui.checkbox(&mut lying, "Person lying down for");
+        let mut s = panel.rules.lying.unwrap_or(5.0);
+        ui.add(egui::DragValue::new(&mut s).range(1.0..=600.0).suffix(" s"));
+        panel.rules.lying = lying.then_some(s);
+    });
+    let mut crowd = panel.rules.crowd.is_some();
+    ui.horizontal(|ui| {
+        let (mut n, mut s) = panel.rules.crowd.unwrap_or((20, 10.0));
+        ui.checkbox(&mut crowd, "Crowd of");
+        ui.add(egui::DragValue::new(&mut n).range(1..=10_000));
+        ui.label("or more for");
+        ui.add(egui::DragValue::new(&mut s).range(1.0..=600.0).suffix(" s"));
+        panel.rules.crowd = crowd.then_some((n, s));
+    });
+    let mut zone = panel.rules.zone.is_some();
+    ui.horizontal(|ui| {
+        let (mut class, mut z, mut s) =
+            panel
+                .rules
+                .zone
+                .clone()
+                .unwrap_or(("person".into(), [0.25, 0.5, 0.5, 0.5], 30.0));
+        ui.checkbox(&mut zone, "Class");
+        ui.add(egui::TextEdit::singleline(&mut class).desired_width(80.0));
+        ui.label("in zone x, y, w, h");
+        for v in &mut z {
+            ui.add(egui::DragValue::new(v).range(0.0..=1.0).speed(0.01));
+        }
+        ui.label("for");
+        ui.add(
+            egui::DragValue::new(&mut s)
+                .range(1.0..=3600.0)
+                .suffix(" s"),
+        );
+        panel.rules.zone = zone.then_some((class, z, s));
+    });
+    ui.weak(format!(
+        "Alerts only inform: a person decides. Every alert and decision is logged to {}.",
+        panel.log.display()
+    ));
+    let pending = panel
+        .alerts
+        .iter()
+        .filter(|a| a.decision == Decision::Pending)
+        .count();
+    ui.strong(format!("Alerts ({pending} to decide)"));
+    let mut decided = Vec::new();
+    for a in panel.alerts.iter().rev().take(50) {
+        ui.horizontal(|ui| {
+            ui.label(format!("#{} {}: {}", a.id, a.camera_name, a.what));
+            match a.decision {
+                Decision::Pending => {
+                    if ui.button("Confirm").clicked() {
+                        decided.push((a.id, Decision::Confirmed));
+                    }
+                    if ui.button("Dismiss").clicked() {
+                        decided.push((a.id, Decision::Dismissed));
+                    }
+                }
+                Decision::Confirmed => {
+                    ui.colored_label(MATCHED, "confirmed");
+                }
+                Decision::Dismissed => {
+                    ui.weak("dismissed");
+                }
+            }
+        });
+    }
+    for (id, d) in decided {
+        panel.decide(id, d);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use twincity_infer::Detection;
+
+    fn shown(dets: Vec<Detection>, count: f32) -> Shown {
+        Shown {
+            width: 100,
+            height: 100,
+            matched: vec![None; dets.len()],
+            inference: Inference {
+                detections: dets,
+                count,
+                ..Default::default()
+            },
+            truth: None,
+            true_count: None,
+        }
+    }
+
+    fn person_model() -> ModelEntry {
+        ModelEntry {
+            card: PathBuf::from("p.ron"),
+            name: "p".into(),
+            task: Task::Detection,
+            classes: vec!["person".into(), "bag".into()],
+            bundled: true,
+        }
+    }
+
+    #[test]
+    fn rules_see_lying_people_crowds_and_zones() {
+        let rules = Rules {
+            lying: Some(3.0),
+            crowd: Some((2, 5.0)),
+            zone: Some(("bag".into(), [0.5, 0.5, 0.5, 0.5], 10.0)),
+        };
+        let m = person_model();
+        let standing = Detection {
+            class: 0,
+            score: 0.9,
+            bbox: [10.0, 10.0, 10.0, 30.0],
+        };
+        let lying = Detection {
+            class: 0,
+            score: 0.9,
+            bbox: [10.0, 10.0, 30.0, 10.0],
+        };
+        let bag = Detection {
+            class: 1,
+            score: 0.9,
+            bbox: [70.0, 70.0, 5.0, 5.0],
+        };
+        let c = rule_conditions(&rules, &shown(vec![standing, lying, bag], 2.0), Some(&m));
+        assert_eq!(
+            c.iter().map(|c| (c.0, c.1)).collect::<Vec<_>>(),
+            vec![("lying", true), ("crowd", true), ("zone", true)]
+        );
+        let c = rule_conditions(&rules, &shown(vec![standing], 1.0), Some(&m));
+        assert!(c.iter().all(|c| !c.1));
+        // A bag outside the zone does not count.
+        let far = Detection {
+            bbox: [5.0, 5.0, 5.0, 5.0],
+            ..bag
+        };
+        assert!(!rule_conditions(&rules, &shown(vec![far], 0.0), Some(&m))[2].1);
+    }
+
+    #[test]
+    fn decisions_are_logged() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut panel = InferencePanel {
+            log: dir.path().join("alerts.jsonl"),
+            ..InferencePanel::default()
+        };
+        panel.raise(
+            CameraId(3),
+            "Mairie",
+            "a person lying on the ground for 5 s or more".into(),
+        );
+        panel.decide(1, Decision::Confirmed);
+        let text = std::fs::read_to_string(dir.path().join("alerts.jsonl")).unwrap();
+        let lines: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0]["event"], "raised");
+        assert_eq!(lines[1]["event"], "confirmed");
+        assert_eq!(lines[1]["camera"], "Mairie");
+        assert_eq!(panel.alerts[0].decision, Decision::Confirmed);
+    }
+
+    #[test]
+    fn readbacks_lose_their_padding_and_become_rgba() {
+        // 2 × 2 BGRA, rows padded to 256 bytes.
+        let mut data = vec![0u8; 512];
+        data[..8].copy_from_slice(&[1, 2, 3, 255, 4, 5, 6, 255]);
+        data[256..264].copy_from_slice(&[7, 8, 9, 255, 10, 11, 12, 255]);
+        let rgba = rgba_from_readback(&data, 2, 2).unwrap();
+        assert_eq!(
+            rgba,
+            vec![3, 2, 1, 255, 6, 5, 4, 255, 9, 8, 7, 255, 12, 11, 10, 255]
+        );
+        assert!(rgba_from_readback(&data[..100], 2, 2).is_none());
+    }
+}
