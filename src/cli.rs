@@ -43,7 +43,8 @@ pub enum Command {
     /// DORI pixel-density coverage of a project's cameras with occlusion: GeoJSON and a
     /// Markdown report
     Coverage(crate::coverage::CoverageArgs),
-    /// Benchmarks: crowd model, fundamental diagram, dataset rendering, coverage, import
+    /// Benchmarks: crowd model, fundamental diagram, dataset rendering, coverage, import,
+    /// inference
     Bench(BenchArgs),
 }
 
@@ -148,6 +149,9 @@ pub enum BenchWhat {
     Coverage(crate::coverage::BenchCoverageArgs),
     /// Import time of a glTF/GLB file against Bevy's plain glTF load of it
     Import(crate::import_bench::BenchImportArgs),
+    /// Live inference per frame (read-back, pre-processing, model, decoding, overlay) against
+    /// ONNX Runtime's bare session.run on the same tensor
+    Infer(crate::infer_bench::BenchInferArgs),
 }
 
 #[derive(Args, Debug)]

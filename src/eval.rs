@@ -386,11 +386,7 @@ fn predict(
         let img = image::open(&path)
             .with_context(|| format!("{}: cannot read the image", path.display()))?
             .to_rgba8();
-        let frame = Frame {
-            width: img.width(),
-            height: img.height(),
-            rgba: img.as_raw(),
-        };
+        let frame = Frame::rgba(img.width(), img.height(), img.as_raw());
         let out = model.infer(&frame, tiling).map_err(anyhow::Error::msg)?;
         timing.preprocess += out.timing.preprocess;
         timing.run += out.timing.run;

@@ -173,7 +173,9 @@ enum Job {
         tiling: Option<Tiling>,
         width: u32,
         height: u32,
+        /// RGBA, or a BGRA preview read-back as it comes (rows padded).
         rgba: Arc<Vec<u8>>,
+        bgra: bool,
         truth: Option<Box<TruthJob>>,
     },
     /// Load a real image and blur its faces.
@@ -439,14 +441,16 @@ fn run_job(
             width,
             height,
             rgba,
+            bgra,
             truth,
         } => {
             let result = (|| {
                 let model = model_for(models, &card)?;
-                let frame = Frame {
-                    width,
-                    height,
-                    rgba: &rgba,
+                let frame = if bgra {
+                    Frame::bgra_readback(width, height, &rgba)
+                        .ok_or("the read-back does not fit the preview's size")?
+                } else {
+                    Frame::rgba(width, height, &rgba)
                 };
                 let inference = model.infer(&frame, tiling).map_err(|e| e.to_string())?;
                 let mut shown = Shown {
@@ -566,11 +570,7 @@ fn blurred_real_image(
     let model = model_for(models, &card).map_err(|e| {
         format!("the face detector cannot run ({e}), so the image is not shown: faces in real images are always blurred")
     })?;
-    let frame = Frame {
-        width: img.width(),
-        height: img.height(),
-        rgba: img.as_raw(),
-    };
+    let frame = Frame::rgba(img.width(), img.height(), img.as_raw());
     let faces = model.infer(&frame, None).map_err(|e| e.to_string())?;
     let boxes: Vec<[u32; 4]> = faces
         .detections
@@ -592,26 +592,6 @@ fn blurred_real_image(
         |n| n.to_string_lossy().into_owned(),
     );
     Ok((name, img.width(), img.height(), img.into_raw(), boxes.len()))
-}
-
-/// Preview read-backs are BGRA with rows padded to 256 bytes: tight RGBA rows.
-fn rgba_from_readback(data: &[u8], w: u32, h: u32) -> Option<Vec<u8>> {
-    let row = w as usize * 4;
-    let padded = row.div_ceil(256) * 256;
-    let stride = if data.len() == row * h as usize {
-        row
-    } else if data.len() >= padded * h as usize {
-        padded
-    } else {
-        return None;
-    };
-    let mut out = Vec::with_capacity(row * h as usize);
-    for r in data.chunks(stride).take(h as usize) {
-        for p in r[..row].chunks_exact(4) {
-            out.extend_from_slice(&[p[2], p[1], p[0], 255]);
-        }
-    }
-    Some(out)
 }
 
 pub struct InferencePlugin;
@@ -869,6 +849,7 @@ fn exchange(
                 width: real.width,
                 height: real.height,
                 rgba: real.rgba.clone(),
+                bgra: false,
                 truth: None,
             }
         } else {
@@ -878,9 +859,9 @@ fn exchange(
             let Some((_, size)) = preview_images.get(&id) else {
                 continue;
             };
-            let Some(rgba) = rgba_from_readback(&data, size.x, size.y) else {
+            if Frame::bgra_readback(size.x, size.y, &data).is_none() {
                 continue;
-            };
+            }
             let truth = player.state.clone().map(|state| {
                 Box::new(TruthJob {
                     state,
@@ -895,7 +876,8 @@ fn exchange(
                 tiling,
                 width: size.x,
                 height: size.y,
-                rgba: Arc::new(rgba),
+                rgba: Arc::new(data),
+                bgra: true,
                 truth,
             }
         };
@@ -992,29 +974,24 @@ const MATCHED: egui::Color32 = egui::Color32::from_rgb(60, 220, 90);
 const FALSE_POSITIVE: egui::Color32 = egui::Color32::from_rgb(255, 60, 60);
 const MISSED: egui::Color32 = egui::Color32::from_rgb(255, 150, 30);
 
-/// The camera's image with boxes drawn over it.
-fn overlay(
-    ui: &mut egui::Ui,
-    texture: egui::TextureId,
-    shown: Option<&Shown>,
-    size: (u32, u32),
+/// The shapes drawn over a camera image shown in `rect`: ground truth dashed (white when
+/// found, orange when missed), predictions solid in their class's colour with an inner line
+/// green when matched, red for a false positive; and the predictions' labels (class, score,
+/// `match` or `FP`) with where they go.
+pub fn overlay_shapes(
+    rect: egui::Rect,
+    s: &Shown,
     classes: &[String],
-) {
-    let w = ui.available_width().clamp(200.0, 960.0);
-    let h = w * size.1 as f32 / size.0.max(1) as f32;
-    let r = ui.add(egui::Image::new((texture, egui::vec2(w, h))));
-    let Some(s) = shown else {
-        return;
-    };
-    let rect = r.rect;
-    let k = w / s.width.max(1) as f32;
+) -> (Vec<egui::Shape>, Vec<(egui::Pos2, String, egui::Color32)>) {
+    let k = rect.width() / s.width.max(1) as f32;
     let to = |b: [f32; 4]| {
         egui::Rect::from_min_size(
             rect.min + egui::vec2(b[0] * k, b[1] * k),
             egui::vec2(b[2] * k, b[3] * k),
         )
     };
-    let painter = ui.painter_at(rect);
+    let mut shapes = Vec::new();
+    let mut labels = Vec::new();
     if let Some(truth) = &s.truth {
         for t in truth {
             let r = to(t.bbox);
@@ -1030,7 +1007,7 @@ fn overlay(
                 r.left_bottom(),
                 r.left_top(),
             ];
-            painter.extend(egui::Shape::dashed_line(
+            shapes.extend(egui::Shape::dashed_line(
                 &pts,
                 egui::Stroke::new(1.5, colour),
                 4.0,
@@ -1039,23 +1016,60 @@ fn overlay(
         }
     }
     for (d, m) in s.inference.detections.iter().zip(&s.matched) {
-        let colour = match m {
-            Some(true) => MATCHED,
-            Some(false) => FALSE_POSITIVE,
-            None => class_colour(d.class),
-        };
+        // The box in its class's colour; a thin inner line and a mark say whether it matched.
+        let colour = class_colour(d.class);
         let r = to(d.bbox);
-        painter.rect_stroke(
+        shapes.push(egui::Shape::rect_stroke(
             r,
             0.0,
             egui::Stroke::new(2.0, colour),
             egui::StrokeKind::Outside,
-        );
+        ));
+        let mark = match m {
+            Some(true) => Some((MATCHED, " match")),
+            Some(false) => Some((FALSE_POSITIVE, " FP")),
+            None => None,
+        };
+        if let Some((c, _)) = mark {
+            shapes.push(egui::Shape::rect_stroke(
+                r,
+                0.0,
+                egui::Stroke::new(1.5, c),
+                egui::StrokeKind::Inside,
+            ));
+        }
         let name = classes.get(d.class).map_or("?", |c| c.as_str());
-        painter.text(
+        labels.push((
             r.left_top() + egui::vec2(0.0, -1.0),
+            format!("{name} {:.2}{}", d.score, mark.map_or("", |m| m.1)),
+            mark.map_or(colour, |m| m.0),
+        ));
+    }
+    (shapes, labels)
+}
+
+/// The camera's image with boxes drawn over it.
+fn overlay(
+    ui: &mut egui::Ui,
+    texture: egui::TextureId,
+    shown: Option<&Shown>,
+    size: (u32, u32),
+    classes: &[String],
+) {
+    let w = ui.available_width().clamp(200.0, 960.0);
+    let h = w * size.1 as f32 / size.0.max(1) as f32;
+    let r = ui.add(egui::Image::new((texture, egui::vec2(w, h))));
+    let Some(s) = shown else {
+        return;
+    };
+    let painter = ui.painter_at(r.rect);
+    let (shapes, labels) = overlay_shapes(r.rect, s, classes);
+    painter.extend(shapes);
+    for (at, text, colour) in labels {
+        painter.text(
+            at,
             egui::Align2::LEFT_BOTTOM,
-            format!("{name} {:.2}", d.score),
+            text,
             egui::FontId::proportional(11.0),
             colour,
         );
@@ -1109,7 +1123,13 @@ fn inference_window(
         .show(&ctx, |ui| {
             match &panel.runtime {
                 Ok(lib) => {
-                    ui.weak(format!("ONNX Runtime: {}", lib.display()));
+                    // Relative to the working folder when inside it (shorter, and says where).
+                    let shown = std::env::current_dir()
+                        .ok()
+                        .and_then(|d| lib.strip_prefix(d).ok().map(Path::to_path_buf))
+                        .unwrap_or_else(|| lib.clone());
+                    ui.weak(format!("ONNX Runtime: {}", shown.display()))
+                        .on_hover_text(lib.display().to_string());
                 }
                 Err(e) => {
                     ui.colored_label(egui::Color32::from_rgb(255, 140, 60), "Models cannot run here.");
@@ -1248,10 +1268,12 @@ fn inference_window(
                 }
             }
             ui.horizontal_wrapped(|ui| {
-                ui.colored_label(MATCHED, "■ matched");
-                ui.colored_label(FALSE_POSITIVE, "■ false positive");
-                ui.colored_label(MISSED, "┅ missed (ground truth)");
-                ui.colored_label(egui::Color32::from_white_alpha(160), "┅ ground truth found");
+                ui.label("Predicted boxes in their class's colour, with score;");
+                ui.colored_label(MATCHED, "green line: matched;");
+                ui.colored_label(FALSE_POSITIVE, "red line: false positive (FP);");
+                ui.label("ground truth dashed:");
+                ui.colored_label(MISSED, "orange missed,");
+                ui.colored_label(egui::Color32::from_white_alpha(160), "white found.");
             });
             let predicted: egui_plot::PlotPoints = run.history.iter().map(|h| [h[0], h[1]]).collect();
             let truth: egui_plot::PlotPoints = run
@@ -1446,19 +1468,5 @@ mod tests {
         assert_eq!(lines[1]["event"], "confirmed");
         assert_eq!(lines[1]["camera"], "Mairie");
         assert_eq!(panel.alerts[0].decision, Decision::Confirmed);
-    }
-
-    #[test]
-    fn readbacks_lose_their_padding_and_become_rgba() {
-        // 2 × 2 BGRA, rows padded to 256 bytes.
-        let mut data = vec![0u8; 512];
-        data[..8].copy_from_slice(&[1, 2, 3, 255, 4, 5, 6, 255]);
-        data[256..264].copy_from_slice(&[7, 8, 9, 255, 10, 11, 12, 255]);
-        let rgba = rgba_from_readback(&data, 2, 2).unwrap();
-        assert_eq!(
-            rgba,
-            vec![3, 2, 1, 255, 6, 5, 4, 255, 9, 8, 7, 255, 12, 11, 10, 255]
-        );
-        assert!(rgba_from_readback(&data[..100], 2, 2).is_none());
     }
 }

@@ -18,6 +18,7 @@ pub mod eval_report;
 pub mod export_ui;
 pub mod headless;
 pub mod import_bench;
+pub mod infer_bench;
 pub mod inference;
 pub mod placement;
 pub mod previews;

@@ -905,28 +905,16 @@ pub struct BenchRenderArgs {
     pub json: bool,
 }
 
-/// `twincity bench render`: per size, frames per second rendering only, and annotated and
-/// written as `twincity render` does; the annotation overhead is their ratio, in one run.
-pub fn bench(args: &BenchRenderArgs) -> anyhow::Result<ExitCode> {
-    use std::time::Instant;
-    if cfg!(debug_assertions) && !args.json {
-        eprintln!("note: this is a debug build; use `cargo run --release -- bench render`");
-    }
-    let mut sizes = Vec::new();
-    for s in &args.sizes {
-        let (w, h) = s
-            .split_once('x')
-            .and_then(|(w, h)| Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?)))
-            .with_context(|| format!("--sizes: `{s}` is not WxH"))?;
-        sizes.push((w, h));
-    }
-    let render_args = RenderArgs {
-        input: args.scenario.clone(),
+/// The render settings the benchmarks use: `frames` frames one second apart from `at`, PNG,
+/// no extras, no progress.
+fn bench_args(scenario: &Path, frames: u32, at: f64) -> RenderArgs {
+    RenderArgs {
+        input: scenario.to_path_buf(),
         out: std::env::temp_dir(),
-        frames: Some(args.frames.max(1)),
+        frames: Some(frames),
         duration: None,
         fps: 1.0,
-        start: args.at,
+        start: at,
         cameras: Vec::new(),
         width: None,
         height: None,
@@ -942,7 +930,64 @@ pub fn bench(args: &BenchRenderArgs) -> anyhow::Result<ExitCode> {
         no_privacy_blur: None,
         shadows: false,
         progress: ProgressStyle::None,
-    };
+    }
+}
+
+/// One rendered frame of a scenario's first camera at `at` seconds and `size`, with what
+/// produced it (for the inference benchmark).
+pub struct SampleFrame {
+    pub image: image::RgbaImage,
+    pub camera: VirtualCamera,
+    pub state: WorldState,
+    pub project: Project,
+    pub ground: f32,
+}
+
+pub fn sample_frame(scenario: &Path, at: f64, size: (u32, u32)) -> anyhow::Result<SampleFrame> {
+    let job = prepare(&bench_args(scenario, 1, at))?;
+    let latitude = twincity_core::scenario::project_latitude(&job.project);
+    let mut renderer = scenario_renderer(&job.project, job.scenario.as_ref(), at, false)?;
+    let mut camera = job
+        .cameras
+        .first()
+        .context("the project has no camera")?
+        .clone();
+    camera.resolution = size;
+    let frame = job.settings.frames()[0];
+    let state = world_at(
+        &mut renderer,
+        &job.settings,
+        job.scenario.as_ref().map(|(_, s)| s),
+        latitude,
+        frame,
+    );
+    renderer.render(&camera)?;
+    let image = renderer.render(&camera)?;
+    Ok(SampleFrame {
+        image,
+        camera,
+        state,
+        project: job.project,
+        ground: job.ground,
+    })
+}
+
+/// `twincity bench render`: per size, frames per second rendering only, and annotated and
+/// written as `twincity render` does; the annotation overhead is their ratio, in one run.
+pub fn bench(args: &BenchRenderArgs) -> anyhow::Result<ExitCode> {
+    use std::time::Instant;
+    if cfg!(debug_assertions) && !args.json {
+        eprintln!("note: this is a debug build; use `cargo run --release -- bench render`");
+    }
+    let mut sizes = Vec::new();
+    for s in &args.sizes {
+        let (w, h) = s
+            .split_once('x')
+            .and_then(|(w, h)| Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?)))
+            .with_context(|| format!("--sizes: `{s}` is not WxH"))?;
+        sizes.push((w, h));
+    }
+    let render_args = bench_args(&args.scenario, args.frames.max(1), args.at);
     let job = prepare(&render_args)?;
     let latitude = twincity_core::scenario::project_latitude(&job.project);
     let model = twincity_core::coverage::scene_model(&job.project).map_err(anyhow::Error::msg)?;

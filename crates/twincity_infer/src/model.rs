@@ -141,11 +141,7 @@ impl Model {
         // mismatch, rather than on the first camera frame.
         let (w, h) = model.card.input_size(64, 64);
         let grey = vec![128u8; (w * h * 4) as usize];
-        let frame = Frame {
-            width: w,
-            height: h,
-            rgba: &grey,
-        };
+        let frame = Frame::rgba(w, h, &grey);
         model.infer(&frame, None).map_err(|e| match e {
             InferError::Run { message, .. } => mismatch(message),
             other => other,

@@ -7,12 +7,51 @@ use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer
 
 use crate::card::{Colour, Element, InputSpec, Layout, Resize};
 
-/// A frame as the renderer reads it back: RGBA, 8 bits per channel, `width × 4` bytes a row.
+/// A frame: 8 bits per channel, four channels (RGBA, or BGRA as GPU read-backs of the
+/// editor's previews come), rows of `stride` pixels (read-backs pad rows to 256 bytes) of which
+/// the first `width` are the image.
 #[derive(Clone, Copy, Debug)]
 pub struct Frame<'a> {
     pub width: u32,
     pub height: u32,
-    pub rgba: &'a [u8],
+    pub stride: u32,
+    pub bgra: bool,
+    pub pixels: &'a [u8],
+}
+
+impl<'a> Frame<'a> {
+    /// Tightly packed RGBA.
+    pub fn rgba(width: u32, height: u32, pixels: &'a [u8]) -> Self {
+        Self {
+            width,
+            height,
+            stride: width,
+            bgra: false,
+            pixels,
+        }
+    }
+
+    /// A GPU read-back of a BGRA texture, as it comes: rows padded to a multiple of 256 bytes
+    /// (or tight). `None` when the buffer does not fit the size.
+    pub fn bgra_readback(width: u32, height: u32, pixels: &'a [u8]) -> Option<Self> {
+        let row = width as usize * 4;
+        let padded = row.div_ceil(256) * 256;
+        let h = height as usize;
+        let stride = if pixels.len() == row * h {
+            width
+        } else if pixels.len() >= padded * h {
+            (padded / 4) as u32
+        } else {
+            return None;
+        };
+        Some(Self {
+            width,
+            height,
+            stride,
+            bgra: true,
+            pixels,
+        })
+    }
 }
 
 /// A region of the frame in pixels: left, top, width, height.
@@ -82,12 +121,15 @@ impl Preprocessor {
         input: (u32, u32),
     ) -> Result<Prepared, String> {
         let [rx, ry, rw, rh] = region;
-        if frame.rgba.len() < frame.width as usize * frame.height as usize * 4 {
+        if frame.stride < frame.width
+            || frame.pixels.len() < frame.stride as usize * frame.height as usize * 4
+        {
             return Err(format!(
-                "the frame holds {} bytes, too few for {}×{} RGBA",
-                frame.rgba.len(),
+                "the frame holds {} bytes, too few for {}×{} pixels of 4 bytes ({} a row)",
+                frame.pixels.len(),
                 frame.width,
-                frame.height
+                frame.height,
+                frame.stride
             ));
         }
         if rw == 0 || rh == 0 || rx + rw > frame.width || ry + rh > frame.height {
@@ -106,8 +148,14 @@ impl Preprocessor {
                 (nw, nh, (iw - nw) / 2, (ih - nh) / 2)
             }
         };
-        let src = ImageRef::new(frame.width, frame.height, frame.rgba, PixelType::U8x4)
-            .map_err(|e| e.to_string())?;
+        // The whole buffer (padding included) as the source; the crop keeps to the image.
+        let src = ImageRef::new(
+            frame.stride,
+            frame.height,
+            &frame.pixels[..frame.stride as usize * frame.height as usize * 4],
+            PixelType::U8x4,
+        )
+        .map_err(|e| e.to_string())?;
         let mut dst = Image::new(nw, nh, PixelType::U8x4);
         let options = ResizeOptions::new()
             .crop(rx as f64, ry as f64, rw as f64, rh as f64)
@@ -119,9 +167,11 @@ impl Preprocessor {
         let pixels = dst.buffer();
 
         let (w, h) = (iw as usize, ih as usize);
-        let order: [usize; 3] = match spec.colour {
-            Colour::Rgb => [0, 1, 2],
-            Colour::Bgr => [2, 1, 0],
+        // Where each input channel is in a source pixel.
+        let red_first = !frame.bgra;
+        let order: [usize; 3] = match (spec.colour == Colour::Rgb) == red_first {
+            true => [0, 1, 2],
+            false => [2, 1, 0],
         };
         // Per channel: value = pixel × a + b.
         let a: [f32; 3] = std::array::from_fn(|c| spec.scale / spec.std[c]);
@@ -134,14 +184,6 @@ impl Preprocessor {
             Layout::Nchw => [1, 3, h, w],
             Layout::Nhwc => [1, h, w, 3],
         };
-        let source = |x: usize, y: usize, c: usize| -> u8 {
-            let (x, y) = (x as i64 - ox as i64, y as i64 - oy as i64);
-            if x < 0 || y < 0 || x >= nw as i64 || y >= nh as i64 {
-                PAD
-            } else {
-                pixels[(y as usize * nw as usize + x as usize) * 4 + order[c]]
-            }
-        };
         let data = match spec.element {
             Element::U8 => {
                 let mut out = vec![0u8; w * h * 3];
@@ -152,10 +194,12 @@ impl Preprocessor {
                         o[2] = p[order[2]];
                     }
                 } else {
-                    for y in 0..h {
-                        for x in 0..w {
+                    out.fill(PAD);
+                    for y in 0..nh as usize {
+                        let row = &pixels[y * nw as usize * 4..(y + 1) * nw as usize * 4];
+                        for (x, p) in row.chunks_exact(4).enumerate() {
                             for c in 0..3 {
-                                out[index(x, y, c)] = source(x, y, c);
+                                out[index(x + ox as usize, y + oy as usize, c)] = p[order[c]];
                             }
                         }
                     }
@@ -185,10 +229,20 @@ impl Preprocessor {
                         }
                     }
                 } else {
-                    for y in 0..h {
-                        for x in 0..w {
+                    // Letterbox: the padding's value, then the image's rows in place.
+                    for (i, v) in out.iter_mut().enumerate() {
+                        let c = match spec.layout {
+                            Layout::Nchw => i / (w * h),
+                            Layout::Nhwc => i % 3,
+                        };
+                        *v = lut[c][PAD as usize];
+                    }
+                    for y in 0..nh as usize {
+                        let row = &pixels[y * nw as usize * 4..(y + 1) * nw as usize * 4];
+                        for (x, p) in row.chunks_exact(4).enumerate() {
                             for c in 0..3 {
-                                out[index(x, y, c)] = lut[c][source(x, y, c) as usize];
+                                out[index(x + ox as usize, y + oy as usize, c)] =
+                                    lut[c][p[order[c]] as usize];
                             }
                         }
                     }
@@ -249,11 +303,7 @@ mod tests {
     fn layout_colour_order_and_normalisation_follow_the_card() {
         // 8×2 to 4×2: rows are kept, so each row keeps its colour.
         let rgba = frame(8, 2);
-        let f = Frame {
-            width: 8,
-            height: 2,
-            rgba: &rgba,
-        };
+        let f = Frame::rgba(8, 2, &rgba);
         let mut p = Preprocessor::default();
         let out = p
             .prepare(
@@ -305,13 +355,29 @@ mod tests {
     }
 
     #[test]
+    fn padded_bgra_read_backs_are_read_in_place() {
+        // 2 × 2 BGRA, rows padded to 256 bytes; the second row's first pixel is pure blue.
+        let mut data = vec![0u8; 512];
+        data[..8].copy_from_slice(&[10, 20, 30, 255, 40, 50, 60, 255]);
+        data[256..264].copy_from_slice(&[255, 0, 0, 255, 70, 80, 90, 255]);
+        let f = Frame::bgra_readback(2, 2, &data).unwrap();
+        assert_eq!((f.stride, f.bgra), (64, true));
+        assert!(Frame::bgra_readback(2, 2, &data[..300]).is_none());
+        let mut s = spec(Layout::Nhwc, Element::U8, Resize::Stretch);
+        s.colour = Colour::Rgb;
+        let out = Preprocessor::default()
+            .prepare(&s, &f, [0, 0, 2, 2], (2, 2))
+            .unwrap();
+        let TensorData::U8(d) = out.data else {
+            panic!()
+        };
+        assert_eq!(d, vec![30, 20, 10, 60, 50, 40, 0, 0, 255, 90, 80, 70]);
+    }
+
+    #[test]
     fn letterbox_pads_and_maps_back() {
         let rgba = frame(8, 2);
-        let f = Frame {
-            width: 8,
-            height: 2,
-            rgba: &rgba,
-        };
+        let f = Frame::rgba(8, 2, &rgba);
         let mut p = Preprocessor::default();
         let out = p
             .prepare(
@@ -336,17 +402,9 @@ mod tests {
         let rgba = frame(8, 4);
         let mut p = Preprocessor::default();
         let s = spec(Layout::Nhwc, Element::U8, Resize::Stretch);
-        let f = Frame {
-            width: 8,
-            height: 4,
-            rgba: &rgba,
-        };
+        let f = Frame::rgba(8, 4, &rgba);
         assert!(p.prepare(&s, &f, [6, 0, 4, 4], (4, 2)).is_err());
-        let short = Frame {
-            width: 8,
-            height: 5,
-            rgba: &rgba,
-        };
+        let short = Frame::rgba(8, 5, &rgba);
         assert!(
             p.prepare(&s, &short, [0, 0, 8, 5], (4, 2))
                 .unwrap_err()

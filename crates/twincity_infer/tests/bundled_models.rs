@@ -53,11 +53,7 @@ fn every_bundled_card_opens_its_model() {
 #[test]
 fn face_detectors_find_the_one_face() {
     let (w, h, rgba) = astronaut();
-    let frame = Frame {
-        width: w,
-        height: h,
-        rgba: &rgba,
-    };
+    let frame = Frame::rgba(w, h, &rgba);
     for name in ["centerface.ron", "blazeface_back.ron"] {
         let mut model = Model::load(&card(name)).unwrap();
         let out = model.infer(&frame, None).unwrap();
@@ -76,11 +72,7 @@ fn face_detectors_find_the_one_face() {
 #[test]
 fn the_person_detector_finds_the_person_whole_and_in_tiles() {
     let (w, h, rgba) = astronaut();
-    let frame = Frame {
-        width: w,
-        height: h,
-        rgba: &rgba,
-    };
+    let frame = Frame::rgba(w, h, &rgba);
     let mut model = Model::load(&card("ssdlite_person.ron")).unwrap();
     let out = model.infer(&frame, None).unwrap();
     let best = out.detections.first().expect("a person");
@@ -181,4 +173,39 @@ fn a_card_that_does_not_fit_its_model_says_what_differs() {
         e.contains("`detection_boxes:0`") && e.contains("at least 5 values"),
         "{e}"
     );
+}
+
+#[test]
+fn a_padded_bgra_read_back_gives_the_same_boxes_as_rgba() {
+    let (w, h, rgba) = astronaut();
+    // As a GPU read-back would give it: BGRA, rows 64 pixels longer than the image.
+    let stride = w + 64;
+    let mut bgra = vec![0u8; (stride * h * 4) as usize];
+    for y in 0..h as usize {
+        for x in 0..w as usize {
+            let s = (y * w as usize + x) * 4;
+            let d = (y * stride as usize + x) * 4;
+            bgra[d..d + 4].copy_from_slice(&[rgba[s + 2], rgba[s + 1], rgba[s], 255]);
+        }
+    }
+    let padded = Frame {
+        width: w,
+        height: h,
+        stride,
+        bgra: true,
+        pixels: &bgra,
+    };
+    for name in ["ssdlite_person.ron", "centerface.ron"] {
+        let mut model = Model::load(&card(name)).unwrap();
+        let a = model
+            .infer(&Frame::rgba(w, h, &rgba), None)
+            .unwrap()
+            .detections;
+        let b = model.infer(&padded, None).unwrap().detections;
+        assert_eq!(a.len(), b.len(), "{name}: {a:?} vs {b:?}");
+        for (x, y) in a.iter().zip(&b) {
+            assert_eq!(x.class, y.class);
+            assert!(iou(x.bbox, y.bbox) > 0.98, "{name}: {x:?} vs {y:?}");
+        }
+    }
 }
