@@ -106,7 +106,12 @@ fn missed_orange(img: &image::RgbImage) -> usize {
 #[test]
 fn the_inference_window_shows_a_camera_against_its_ground_truth() {
     let dir = tempfile::tempdir().unwrap();
-    let scenario = ["--scenario", "scenarios/collapse_in_crowd.scenario.ron", "--scenario-at", "100"];
+    let scenario = [
+        "--scenario",
+        "scenarios/collapse_in_crowd.scenario.ron",
+        "--scenario-at",
+        "100",
+    ];
     let with = dir.path().join("inference.png");
     let mut args = scenario.to_vec();
     args.extend(["--infer", "assets/models/ssdlite_person.ron"]);
@@ -122,5 +127,8 @@ fn the_inference_window_shows_a_camera_against_its_ground_truth() {
     }
     // The photo-trained detector misses the twin's crowd: its people are outlined in orange
     // (the screenshot waits for every camera's first result).
-    assert!(a > b + 500, "orange outlines: {a} with the model, {b} without");
+    assert!(
+        a > b + 500,
+        "orange outlines: {a} with the model, {b} without"
+    );
 }
