@@ -1446,6 +1446,30 @@ mod tests {
     }
 
     #[test]
+    fn real_images_have_their_faces_blurred_before_anything_sees_them() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/astronaut.jpg");
+        let original = image::open(&path).unwrap().to_rgba8();
+        let mut models = HashMap::new();
+        let (name, w, h, rgba, faces) = blurred_real_image(&mut models, &path).unwrap();
+        assert_eq!((name.as_str(), w, h, faces), ("astronaut.jpg", 512, 512, 1));
+        let blurred = image::RgbaImage::from_raw(w, h, rgba).unwrap();
+        // The face marked by hand (tests/data/README.md): its detail is gone; the rest of the
+        // image (the flag, top left) is untouched.
+        let face = [190, 80, 70, 90];
+        let before = twincity_core::privacy::detail_energy(&original, face);
+        let after = twincity_core::privacy::detail_energy(&blurred, face);
+        assert!(after < 0.1 * before, "face detail {before} → {after}");
+        let flag = [0, 0, 60, 60];
+        assert_eq!(
+            twincity_core::privacy::detail_energy(&original, flag),
+            twincity_core::privacy::detail_energy(&blurred, flag)
+        );
+        // An unreadable file is an error naming it, not a panic.
+        let e = blurred_real_image(&mut models, Path::new("no/such.png")).unwrap_err();
+        assert!(e.contains("no/such.png"), "{e}");
+    }
+
+    #[test]
     fn decisions_are_logged() {
         let dir = tempfile::tempdir().unwrap();
         let mut panel = InferencePanel {

@@ -505,6 +505,51 @@ mod tests {
     }
 
     #[test]
+    fn density_maps_and_class_scores_come_through() {
+        let p = placement(8, 8, [0, 0, 8, 8]);
+        let map = [0.5, 0.25, 0.0, 1.25];
+        let d = decode(
+            &Decoder::DensityMap {
+                output: "d".into(),
+                scale: 1.0,
+            },
+            &[Output {
+                name: "d",
+                shape: &[1, 1, 2, 2],
+                data: &map,
+            }],
+            &p,
+            0.5,
+        )
+        .unwrap();
+        let m = d.density.unwrap();
+        assert_eq!(
+            (m.width, m.height, m.values.iter().sum::<f32>()),
+            (2, 2, 2.0)
+        );
+        let logits = [0.0, 2f32.ln()];
+        let c = decode(
+            &Decoder::Classification {
+                output: "c".into(),
+                softmax: true,
+            },
+            &[Output {
+                name: "c",
+                shape: &[1, 2],
+                data: &logits,
+            }],
+            &p,
+            0.5,
+        )
+        .unwrap();
+        // e^0 : e^ln2 = 1 : 2.
+        assert!(
+            (c.class_scores[0] - 1.0 / 3.0).abs() < 1e-6
+                && (c.class_scores[1] - 2.0 / 3.0).abs() < 1e-6
+        );
+    }
+
+    #[test]
     fn shape_mismatches_name_the_output() {
         let data = [0.0f32; 10];
         let e = decode(
