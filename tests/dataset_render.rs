@@ -2,7 +2,7 @@
 //! NumPy), reproducible to the byte, sharded runs merging into the same dataset, resuming,
 //! refusals; and faces in exported images blurred.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use twincity::render::{render_image, scenario_renderer};
@@ -10,26 +10,8 @@ use twincity_core::dataset::{Frame, Privacy, Randomisation, ScenarioInfo, Settin
 use twincity_core::privacy::detail_energy;
 use twincity_core::scenario::Scenario;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn twincity() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_twincity"));
-    c.current_dir(root());
-    c
-}
-
-/// The project's Python with pycocotools and NumPy (made by `scripts/setup.sh`).
-fn python() -> PathBuf {
-    let p = root().join(".venv/bin/python");
-    assert!(
-        p.is_file(),
-        "{} is missing: run `bash scripts/setup.sh` (it installs pycocotools and numpy there)",
-        p.display()
-    );
-    p
-}
+mod common;
+use common::{python, root, twincity};
 
 const SCENARIO: &str = "scenarios/collapse_in_crowd.scenario.ron";
 

@@ -3,28 +3,11 @@
 //! truth, and the bundled person detector's own); the HTML page has its plots; bad input and
 //! a missing runtime give clear errors and write nothing.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn twincity() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_twincity"));
-    c.current_dir(root());
-    c
-}
-
-fn python() -> PathBuf {
-    let p = root().join(".venv/bin/python");
-    assert!(
-        p.is_file(),
-        "{} is missing: run `bash scripts/setup.sh`",
-        p.display()
-    );
-    p
-}
+mod common;
+use common::{python, root, twincity};
 
 fn ok(out: &Output, what: &str) -> String {
     assert!(

@@ -1,4 +1,4 @@
-//! Helpers shared by the render tests.
+//! Helpers shared by the integration tests.
 #![allow(dead_code)] // each test binary uses part of these helpers
 
 use bevy::math::Vec3;
@@ -27,4 +27,27 @@ pub fn level_camera(width: u32, height: u32) -> VirtualCamera {
 pub fn is_sky(p: [u8; 4]) -> bool {
     let [r, _g, b, _] = p;
     b as i32 > r as i32 + 30 && b > 150
+}
+
+/// The repository's root (where `scenarios/` and `assets/` are).
+pub fn root() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The `twincity` binary, run from the repository's root.
+pub fn twincity() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_twincity"));
+    c.current_dir(root());
+    c
+}
+
+/// The project's Python with pycocotools and NumPy (made by `scripts/setup.sh`).
+pub fn python() -> std::path::PathBuf {
+    let p = root().join(".venv/bin/python");
+    assert!(
+        p.is_file(),
+        "{} is missing: run `bash scripts/setup.sh` (it installs pycocotools and numpy there)",
+        p.display()
+    );
+    p
 }
