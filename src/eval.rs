@@ -45,16 +45,7 @@ pub struct EvalArgs {
 }
 
 fn parse_tiles(s: &str) -> Result<(u32, u32), String> {
-    let (c, r) = s
-        .split_once(['x', 'X'])
-        .ok_or_else(|| format!("expected COLSxROWS such as 3x2, got `{s}`"))?;
-    let n = |v: &str| {
-        v.parse::<u32>()
-            .ok()
-            .filter(|n| (1..=8).contains(n))
-            .ok_or_else(|| format!("`{v}` is not a tile count from 1 to 8"))
-    };
-    Ok((n(c)?, n(r)?))
+    crate::cli::parse_pair(s, "COLSxROWS such as 3x2", "a tile count", 1..=8)
 }
 
 /// Nominal standing height used to turn a person's box into a pixel density and a distance.

@@ -30,8 +30,8 @@ pub struct BenchInferArgs {
     #[arg(long, default_value_t = 100.0)]
     pub at: f64,
     /// Frame size (the editor's enlarged preview is 960 wide)
-    #[arg(long, default_value = "960x540")]
-    pub size: String,
+    #[arg(long, default_value = "960x540", value_parser = crate::cli::parse_size)]
+    pub size: (u32, u32),
     /// Frames timed per model, each both ways
     #[arg(long, default_value_t = 40)]
     pub frames: u32,
@@ -59,11 +59,7 @@ pub fn bench(args: &BenchInferArgs) -> anyhow::Result<ExitCode> {
     if cfg!(debug_assertions) && !args.json {
         eprintln!("note: this is a debug build; use `cargo run --release -- bench infer`");
     }
-    let (w, h) = args
-        .size
-        .split_once('x')
-        .and_then(|(w, h)| Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?)))
-        .with_context(|| format!("--size: `{}` is not WxH", args.size))?;
+    let (w, h) = args.size;
     let sample = crate::render::sample_frame(&args.scenario, args.at, (w, h))?;
     // The read-back as the GPU gives it: BGRA, rows padded to 256 bytes.
     let row = w as usize * 4;

@@ -892,8 +892,8 @@ pub struct BenchRenderArgs {
     #[arg(long, default_value = "scenarios/collapse_in_crowd.scenario.ron")]
     pub scenario: PathBuf,
     /// Image sizes
-    #[arg(long, value_delimiter = ',', default_value = "640x360,1280x720")]
-    pub sizes: Vec<String>,
+    #[arg(long, value_delimiter = ',', default_value = "640x360,1280x720", value_parser = crate::cli::parse_size)]
+    pub sizes: Vec<(u32, u32)>,
     /// Frames timed per size (each rendered once plain and once annotated)
     #[arg(long, default_value_t = 8)]
     pub frames: u32,
@@ -979,14 +979,7 @@ pub fn bench(args: &BenchRenderArgs) -> anyhow::Result<ExitCode> {
     if cfg!(debug_assertions) && !args.json {
         eprintln!("note: this is a debug build; use `cargo run --release -- bench render`");
     }
-    let mut sizes = Vec::new();
-    for s in &args.sizes {
-        let (w, h) = s
-            .split_once('x')
-            .and_then(|(w, h)| Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?)))
-            .with_context(|| format!("--sizes: `{s}` is not WxH"))?;
-        sizes.push((w, h));
-    }
+    let sizes = args.sizes.clone();
     let render_args = bench_args(&args.scenario, args.frames.max(1), args.at);
     let job = prepare(&render_args)?;
     let latitude = twincity_core::scenario::project_latitude(&job.project);
