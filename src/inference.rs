@@ -242,6 +242,8 @@ pub struct InferencePanel {
     next_camera: usize,
     picked: Mutex<Option<Receiver<Picked>>>,
     project: Option<Arc<Project>>,
+    /// The bundled cards were sent to be opened (on first showing the window, not at start).
+    listed: bool,
 }
 
 impl Default for InferencePanel {
@@ -249,7 +251,7 @@ impl Default for InferencePanel {
         let runtime = twincity_infer::runtime()
             .map(|r| r.library.clone())
             .map_err(|e| e.to_string());
-        let mut panel = Self {
+        Self {
             open: false,
             runtime,
             models: Vec::new(),
@@ -265,19 +267,25 @@ impl Default for InferencePanel {
             next_camera: 0,
             picked: Mutex::new(None),
             project: None,
-        };
-        if panel.runtime.is_ok()
-            && let Some(dir) = twincity_infer::bundled_dir()
-        {
-            for card in twincity_infer::cards_in(&dir) {
-                panel.open_card(card);
-            }
+            listed: false,
         }
-        panel
     }
 }
 
 impl InferencePanel {
+    /// Opens the bundled models, once (they load in the worker, in the background).
+    pub fn list_bundled(&mut self) {
+        if self.listed || self.runtime.is_err() {
+            return;
+        }
+        self.listed = true;
+        if let Some(dir) = twincity_infer::bundled_dir() {
+            for card in twincity_infer::cards_in(&dir) {
+                self.open_card(card);
+            }
+        }
+    }
+
     /// Asks the worker to open a card; it joins the list when it opens.
     pub fn open_card(&mut self, card: PathBuf) {
         let card = card.canonicalize().unwrap_or(card);
@@ -1088,6 +1096,7 @@ fn inference_window(
     }
     let ctx = contexts.ctx_mut()?.clone();
     let panel = &mut *panel;
+    panel.list_bundled();
     // egui's ids of the previews and of the real images.
     let preview_textures: HashMap<CameraId, (Option<egui::TextureId>, UVec2)> = previews
         .images()
