@@ -3,11 +3,24 @@
 //! truth, and the bundled person detector's own); the HTML page has its plots; bad input and
 //! a missing runtime give clear errors and write nothing.
 
+use std::ffi::OsStr;
 use std::path::Path;
 use std::process::{Command, Output};
 
 mod common;
 use common::{python, root, twincity};
+
+/// `twincity eval --quiet ARGS --dataset DATASET --report REPORT`, ready to run.
+fn eval(args: &[&OsStr], dataset: &Path, report: &Path) -> Command {
+    let mut c = twincity();
+    c.args(["eval", "--quiet"])
+        .args(args)
+        .arg("--dataset")
+        .arg(dataset)
+        .arg("--report")
+        .arg(report);
+    c
+}
 
 fn ok(out: &Output, what: &str) -> String {
     assert!(
@@ -67,15 +80,13 @@ fn reports_agree_with_pycocotools_and_errors_write_nothing() {
     assert!(perturb["predictions"].as_u64().unwrap() > 100, "{perturb}");
     let report = tmp.path().join("report-perturbed");
     ok(
-        &twincity()
-            .args(["eval", "--quiet", "--predictions"])
-            .arg(&preds)
-            .arg("--dataset")
-            .arg(&dataset)
-            .arg("--report")
-            .arg(&report)
-            .output()
-            .unwrap(),
+        &eval(
+            &["--predictions".as_ref(), preds.as_ref()],
+            &dataset,
+            &report,
+        )
+        .output()
+        .unwrap(),
         "eval --predictions",
     );
     let v = check(&[Path::new("compare"), &dataset, &report]);
@@ -135,21 +146,18 @@ fn reports_agree_with_pycocotools_and_errors_write_nothing() {
     // The bundled person detector's own predictions, tiled.
     let report = tmp.path().join("report-ssd");
     let text = ok(
-        &twincity()
-            .args([
-                "eval",
-                "--quiet",
-                "--model",
-                "assets/models/ssdlite_person.ron",
-                "--tiles",
-                "2x2",
-                "--dataset",
-            ])
-            .arg(&dataset)
-            .arg("--report")
-            .arg(&report)
-            .output()
-            .unwrap(),
+        &eval(
+            &[
+                "--model".as_ref(),
+                "assets/models/ssdlite_person.ron".as_ref(),
+                "--tiles".as_ref(),
+                "2x2".as_ref(),
+            ],
+            &dataset,
+            &report,
+        )
+        .output()
+        .unwrap(),
         "eval --model",
     );
     assert!(text.contains("SSDLite") && text.contains("AP50"), "{text}");
@@ -172,15 +180,13 @@ fn reports_agree_with_pycocotools_and_errors_write_nothing() {
     )
     .unwrap();
     let out_dir = tmp.path().join("report-bad");
-    let out = twincity()
-        .args(["eval", "--quiet", "--predictions"])
-        .arg(&bad)
-        .arg("--dataset")
-        .arg(&dataset)
-        .arg("--report")
-        .arg(&out_dir)
-        .output()
-        .unwrap();
+    let out = eval(
+        &["--predictions".as_ref(), bad.as_ref()],
+        &dataset,
+        &out_dir,
+    )
+    .output()
+    .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(
@@ -190,21 +196,15 @@ fn reports_agree_with_pycocotools_and_errors_write_nothing() {
     assert!(!out_dir.exists(), "nothing is written for bad input");
 
     // No runtime: the error says where to get it; nothing is written.
-    let out = twincity()
+    let model: [&OsStr; 2] = [
+        "--model".as_ref(),
+        "assets/models/ssdlite_person.ron".as_ref(),
+    ];
+    let out = eval(&model, &dataset, &out_dir)
         .env(
             "ORT_DYLIB_PATH",
             tmp.path().join("no-such-libonnxruntime.so"),
         )
-        .args([
-            "eval",
-            "--quiet",
-            "--model",
-            "assets/models/ssdlite_person.ron",
-            "--dataset",
-        ])
-        .arg(&dataset)
-        .arg("--report")
-        .arg(&out_dir)
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
@@ -216,15 +216,13 @@ fn reports_agree_with_pycocotools_and_errors_write_nothing() {
     assert!(!out_dir.exists());
 
     // Not a dataset.
-    let out = twincity()
-        .args(["eval", "--quiet", "--predictions"])
-        .arg(&preds)
-        .arg("--dataset")
-        .arg(tmp.path())
-        .arg("--report")
-        .arg(&out_dir)
-        .output()
-        .unwrap();
+    let out = eval(
+        &["--predictions".as_ref(), preds.as_ref()],
+        tmp.path(),
+        &out_dir,
+    )
+    .output()
+    .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         !out.status.success() && err.contains("manifest.json") && err.contains("twincity render"),
