@@ -28,7 +28,6 @@ use std::time::{Duration, Instant, SystemTime};
 use bevy::asset::RenderAssetUsages;
 use bevy::prelude::*;
 use bevy::render::gpu_readback::{Readback, ReadbackComplete};
-use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, EguiTextureHandle, EguiUserTextures, egui};
 use twincity_core::scenario::run::WorldState;
 use twincity_core::{CameraId, Project, VirtualCamera};
@@ -711,15 +710,12 @@ fn exchange(
                 let run = panel.cameras.entry(camera).or_default();
                 match result {
                     Ok((name, w, h, rgba, faces)) => {
-                        let image = Image::new(
-                            Extent3d {
-                                width: w,
-                                height: h,
-                                depth_or_array_layers: 1,
-                            },
-                            TextureDimension::D2,
-                            rgba.clone(),
-                            TextureFormat::Rgba8UnormSrgb,
+                        let Some(picture) = image::RgbaImage::from_raw(w, h, rgba.clone()) else {
+                            run.error = Some("the loaded image has the wrong size".into());
+                            continue;
+                        };
+                        let image = crate::scenario_view::srgba_image(
+                            picture,
                             RenderAssetUsages::default(),
                         );
                         let handle = images.add(image);

@@ -302,17 +302,7 @@ fn make_figure_assets(
         .iter()
         .map(|skin| {
             let picture = face_image(*skin);
-            let image = Image::new(
-                bevy::render::render_resource::Extent3d {
-                    width: picture.width(),
-                    height: picture.height(),
-                    depth_or_array_layers: 1,
-                },
-                bevy::render::render_resource::TextureDimension::D2,
-                picture.into_raw(),
-                bevy::render::render_resource::TextureFormat::Rgba8UnormSrgb,
-                bevy::asset::RenderAssetUsages::RENDER_WORLD,
-            );
+            let image = srgba_image(picture, bevy::asset::RenderAssetUsages::RENDER_WORLD);
             materials.add(StandardMaterial {
                 base_color_texture: Some(images.add(image)),
                 perceptual_roughness: 0.8,
@@ -669,17 +659,7 @@ fn sync_figures(
             Some(m) => m.clone(),
             None => {
                 let picture = plate_image(&v.vehicle.plate);
-                let image = Image::new(
-                    bevy::render::render_resource::Extent3d {
-                        width: picture.width(),
-                        height: picture.height(),
-                        depth_or_array_layers: 1,
-                    },
-                    bevy::render::render_resource::TextureDimension::D2,
-                    picture.into_raw(),
-                    bevy::render::render_resource::TextureFormat::Rgba8UnormSrgb,
-                    bevy::asset::RenderAssetUsages::RENDER_WORLD,
-                );
+                let image = srgba_image(picture, bevy::asset::RenderAssetUsages::RENDER_WORLD);
                 let m = materials.add(StandardMaterial {
                     base_color_texture: Some(images.add(image)),
                     perceptual_roughness: 0.6,
@@ -1168,6 +1148,21 @@ pub fn plate_image(text: &str) -> image::RgbaImage {
         }
     }
     img
+}
+
+/// An sRGB RGBA picture as a Bevy image (a texture for materials or egui).
+pub fn srgba_image(picture: image::RgbaImage, usage: bevy::asset::RenderAssetUsages) -> Image {
+    Image::new(
+        bevy::render::render_resource::Extent3d {
+            width: picture.width(),
+            height: picture.height(),
+            depth_or_array_layers: 1,
+        },
+        bevy::render::render_resource::TextureDimension::D2,
+        picture.into_raw(),
+        bevy::render::render_resource::TextureFormat::Rgba8UnormSrgb,
+        usage,
+    )
 }
 
 #[cfg(test)]
