@@ -219,12 +219,10 @@ type ReadBacks = Arc<Mutex<HashMap<CameraId, (Instant, Vec<u8>)>>>;
 /// A file chosen in a dialog: a card to add (no camera), or a real image for a camera.
 type Picked = (Option<CameraId>, PathBuf);
 
-/// The inference window and its worker.
+/// The inference window's state and its worker (whether the window is open is
+/// `OverlaySettings::inference`).
 #[derive(Resource)]
 pub struct InferencePanel {
-    pub open: bool,
-    /// Where ONNX Runtime was found, or how to get it.
-    pub runtime: Result<PathBuf, String>,
     pub models: Vec<ModelEntry>,
     /// Cards that could not be opened, with why.
     pub problems: Vec<String>,
@@ -247,12 +245,7 @@ pub struct InferencePanel {
 
 impl Default for InferencePanel {
     fn default() -> Self {
-        let runtime = twincity_infer::runtime()
-            .map(|r| r.library.clone())
-            .map_err(|e| e.to_string());
         Self {
-            open: false,
-            runtime,
             models: Vec::new(),
             problems: Vec::new(),
             cameras: HashMap::new(),
@@ -274,7 +267,7 @@ impl Default for InferencePanel {
 impl InferencePanel {
     /// Opens the bundled models, once (they load in the worker, in the background).
     pub fn list_bundled(&mut self) {
-        if self.listed || self.runtime.is_err() {
+        if self.listed || twincity_infer::runtime().is_err() {
             return;
         }
         self.listed = true;
@@ -1126,7 +1119,11 @@ fn inference_window(
         .default_height(720.0)
         .vscroll(true)
         .show(&ctx, |ui| {
-            match &panel.runtime {
+            // Loaded once, on first use (not at the editor's start).
+            let runtime = twincity_infer::runtime()
+                .map(|r| r.library.clone())
+                .map_err(|e| e.to_string());
+            match &runtime {
                 Ok(lib) => {
                     // Relative to the working folder when inside it (shorter, and says where).
                     let shown = std::env::current_dir()
