@@ -3,6 +3,7 @@
 # - Mesa's software Vulkan driver (lavapipe), so everything renders on machines without a GPU;
 # - the X11 libraries the window uses, and Xvfb for the windowed tests;
 # - GDAL's command-line tools (the coverage test checks that ogrinfo reads our GeoJSON);
+# - FFmpeg, which decodes real videos played in the Model inference window;
 # - a Python environment in .venv with the reference readers the dataset tests check our
 #   files against (pycocotools for COCO, NumPy for .npy), and ONNX Runtime 1.31 (the
 #   `onnxruntime` wheel), whose library TwinCity finds there and loads to run models.
@@ -11,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(mesa-vulkan-drivers libvulkan1 xvfb xauth libx11-6 libxcursor1 libxrandr2 libxi6
-  libxkbcommon-x11-0 gdal-bin)
+  libxkbcommon-x11-0 gdal-bin ffmpeg)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -77,6 +77,10 @@ pub struct EditArgs {
     /// assets/models/), the first camera shown
     #[arg(long, value_name = "CARD.ron")]
     pub infer: Option<PathBuf>,
+    /// Show real footage — a photo (PNG, JPEG) or a video (through FFmpeg) — in the first
+    /// camera's view of the Model inference window, every face blurred before it is shown
+    #[arg(long, value_name = "IMAGE_OR_VIDEO")]
+    pub footage: Option<PathBuf>,
     /// Load a scenario (`*.scenario.ron`) with its timeline panel
     #[arg(long, value_name = "FILE.scenario.ron")]
     pub scenario: Option<PathBuf>,

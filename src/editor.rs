@@ -39,6 +39,8 @@ pub struct EditorOptions {
     pub scenario: Option<(PathBuf, f64)>,
     /// A model card every camera runs, with the Model inference window open.
     pub infer: Option<PathBuf>,
+    /// Real footage (image or video) shown in the first camera's view, faces blurred.
+    pub footage: Option<PathBuf>,
 }
 
 /// Builds the editor app, ready to `run()`.
@@ -117,6 +119,31 @@ pub fn build_editor(options: EditorOptions) -> App {
         app.world_mut()
             .resource_mut::<crate::inference::InferencePanel>()
             .run_everywhere(card, &cameras);
+    }
+    if let Some(footage) = options.footage {
+        let first = app
+            .world()
+            .resource::<Document>()
+            .project
+            .cameras
+            .first()
+            .map(|c| c.id);
+        match first {
+            Some(camera) => {
+                app.world_mut()
+                    .resource_mut::<crate::cameras::OverlaySettings>()
+                    .inference = true;
+                let mut panel = app
+                    .world_mut()
+                    .resource_mut::<crate::inference::InferencePanel>();
+                panel.selected = Some(camera);
+                panel.load_real_footage(camera, footage);
+            }
+            None => warn!(
+                "--footage {}: the project has no camera to show it in",
+                footage.display()
+            ),
+        }
     }
     if options.frame_imports {
         app.insert_resource(FrameWhenLoaded::armed());

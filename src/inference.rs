@@ -13,9 +13,9 @@
 //! seconds) raise alerts into a list a human must confirm or dismiss; the tool never acts on
 //! its own, and every alert and decision is appended to a log file.
 //!
-//! A real image can replace a camera's view (to compare a model on real footage): it goes
-//! through the face detector and its faces are blurred before it is shown or used; without a
-//! face detector it is not shown at all.
+//! A real image or video can replace a camera's view (to compare a model on real footage):
+//! each image, and each video frame, goes through the face detector and its faces are blurred
+//! before it is shown or used; without a face detector nothing of it is shown at all.
 
 use std::collections::{HashMap, VecDeque};
 use std::io::Write;
@@ -78,14 +78,35 @@ pub struct Shown {
     pub true_count: Option<usize>,
 }
 
-/// A real image shown in place of a camera's view, faces already blurred.
+impl Shown {
+    /// A model's result, not compared with any ground truth (yet).
+    pub fn predicted(width: u32, height: u32, inference: Inference) -> Shown {
+        Shown {
+            width,
+            height,
+            matched: vec![None; inference.detections.len()],
+            inference,
+            truth: None,
+            true_count: None,
+        }
+    }
+}
+
+/// A real image or video shown in place of a camera's view, faces already blurred.
 pub struct RealImage {
     pub name: String,
     pub width: u32,
     pub height: u32,
+    /// The still image (blurred); empty for a video.
     pub rgba: Arc<Vec<u8>>,
     pub texture: Handle<Image>,
+    /// Faces blurred in the image, or in the video frame shown.
     pub faces_blurred: usize,
+    /// A video being decoded: its frames go to the worker (blur, then the model).
+    pub video: Option<crate::real_video::Video>,
+    /// Video frames shown so far (each blurred first), and the one on screen.
+    pub frames_shown: u64,
+    pub frame_time_s: f64,
     sent: Option<Instant>,
 }
 
@@ -107,6 +128,10 @@ pub struct CameraRun {
     pub dropped: u64,
     pub error: Option<String>,
     pub real: Option<RealImage>,
+    /// A video just opened, waiting for its texture (made in the next update).
+    pending_video: Option<crate::real_video::Video>,
+    /// A real image is being loaded (and blurred) by the worker.
+    loading: bool,
     readback: Option<(Entity, AssetId<Image>)>,
     /// Since when each alert rule's condition holds, and whether it already raised.
     conditions: HashMap<&'static str, (f64, bool)>,
@@ -179,6 +204,15 @@ enum Job {
     },
     /// Load a real image and blur its faces.
     Real { camera: CameraId, path: PathBuf },
+    /// A real video frame: blur its faces, then run the model (if any) on the blurred frame.
+    Video {
+        camera: CameraId,
+        card: Option<PathBuf>,
+        tiling: Option<Tiling>,
+        frame: crate::real_video::VideoFrame,
+        width: u32,
+        height: u32,
+    },
     /// Open a card (checks it against its model).
     Open { card: PathBuf },
 }
@@ -191,6 +225,16 @@ struct TruthJob {
     project: Arc<Project>,
 }
 
+/// A video frame after the worker: faces blurred, and the model's result on it.
+struct BlurredFrame {
+    width: u32,
+    height: u32,
+    rgba: Vec<u8>,
+    faces: usize,
+    time_s: f64,
+    shown: Option<Result<Shown, String>>,
+}
+
 enum Reply {
     Frame {
         camera: CameraId,
@@ -199,6 +243,10 @@ enum Reply {
     Real {
         camera: CameraId,
         result: Result<(String, u32, u32, Vec<u8>, usize), String>,
+    },
+    Video {
+        camera: CameraId,
+        result: Result<BlurredFrame, String>,
     },
     Opened {
         card: PathBuf,
@@ -216,8 +264,15 @@ struct Worker {
 /// The latest read-back of each camera running a model, waiting for the worker.
 type ReadBacks = Arc<Mutex<HashMap<CameraId, (Instant, Vec<u8>)>>>;
 
-/// A file chosen in a dialog: a card to add (no camera), or a real image for a camera.
+/// A file chosen in a dialog: a card to add (no camera), or real footage for a camera.
 type Picked = (Option<CameraId>, PathBuf);
+
+/// Whether a file is a video (by its extension), rather than a still image.
+pub fn is_video(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| crate::real_video::EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+}
 
 /// The inference window's state and its worker (whether the window is open is
 /// `OverlaySettings::inference`).
@@ -298,15 +353,44 @@ impl InferencePanel {
 
     /// Every camera running a model has shown a result or an error (for screenshots).
     pub fn settled(&self) -> bool {
-        self.cameras
-            .values()
-            .filter(|r| r.enabled && r.model.is_some())
-            .all(|r| r.shown.is_some() || r.error.is_some())
+        let footage_shown = |r: &CameraRun| {
+            !r.loading
+                && r.pending_video.is_none()
+                && r.real
+                    .as_ref()
+                    .is_none_or(|real| real.video.is_none() || real.frames_shown > 0)
+        };
+        self.cameras.values().all(|r| {
+            r.error.is_some()
+                || (footage_shown(r) && (!(r.enabled && r.model.is_some()) || r.shown.is_some()))
+        })
     }
 
     /// Asks the worker to load a real image into a camera's view (faces blurred first).
     pub fn load_real_image(&mut self, camera: CameraId, path: PathBuf) {
+        self.cameras.entry(camera).or_default().loading = true;
         let _ = self.worker.control.send(Job::Real { camera, path });
+    }
+
+    /// Real footage in a camera's view: a video (played, every frame blurred before it is
+    /// shown) or a still image.
+    pub fn load_real_footage(&mut self, camera: CameraId, path: PathBuf) {
+        if is_video(&path) {
+            let run = self.cameras.entry(camera).or_default();
+            match crate::real_video::Video::open(
+                &path,
+                &crate::real_video::Tools::default(),
+                crate::real_video::Pace::RealTime,
+            ) {
+                Ok(video) => {
+                    run.pending_video = Some(video);
+                    run.error = None;
+                }
+                Err(e) => run.error = Some(e),
+            }
+        } else {
+            self.load_real_image(camera, path);
+        }
     }
 
     fn log_line(&self, event: &str, alert: &Alert) {
@@ -386,7 +470,7 @@ fn spawn_worker() -> Worker {
                     },
                 };
                 let reply = run_job(job, &mut models, &mut city);
-                if matches!(reply, Reply::Frame { .. }) {
+                if matches!(reply, Reply::Frame { .. } | Reply::Video { .. }) {
                     worker_busy.store(false, Ordering::Release);
                 }
                 if reply_tx.send(reply).is_err() {
@@ -434,6 +518,17 @@ fn run_job(
             camera,
             result: blurred_real_image(models, &path),
         },
+        Job::Video {
+            camera,
+            card,
+            tiling,
+            frame,
+            width,
+            height,
+        } => Reply::Video {
+            camera,
+            result: blurred_video_frame(models, card.as_deref(), tiling, frame, width, height),
+        },
         Job::Frame {
             camera,
             card,
@@ -453,14 +548,7 @@ fn run_job(
                     Frame::rgba(width, height, &rgba)
                 };
                 let inference = model.infer(&frame, tiling).map_err(|e| e.to_string())?;
-                let mut shown = Shown {
-                    width,
-                    height,
-                    matched: vec![None; inference.detections.len()],
-                    inference,
-                    truth: None,
-                    true_count: None,
-                };
+                let mut shown = Shown::predicted(width, height, inference);
                 if let Some(t) = truth {
                     compare_with_truth(&mut shown, model, *t, city)?;
                 }
@@ -557,18 +645,62 @@ fn blurred_real_image(
     models: &mut HashMap<PathBuf, Model>,
     path: &Path,
 ) -> Result<(String, u32, u32, Vec<u8>, usize), String> {
+    let mut img = image::open(path)
+        .map_err(|e| format!("{}: cannot read the image: {e}", path.display()))?
+        .to_rgba8();
+    let faces = blur_faces(models, &mut img)?;
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    Ok((name, img.width(), img.height(), img.into_raw(), faces))
+}
+
+/// A real video frame: its faces blurred, then the model (if any) run on the blurred frame.
+fn blurred_video_frame(
+    models: &mut HashMap<PathBuf, Model>,
+    card: Option<&Path>,
+    tiling: Option<Tiling>,
+    frame: crate::real_video::VideoFrame,
+    width: u32,
+    height: u32,
+) -> Result<BlurredFrame, String> {
+    let mut img = image::RgbaImage::from_raw(width, height, frame.rgba)
+        .ok_or("the decoded video frame does not have the video's size")?;
+    let faces = blur_faces(models, &mut img)?;
+    let shown = card.map(|card| {
+        let model = model_for(models, card)?;
+        let inference = model
+            .infer(&Frame::rgba(width, height, img.as_raw()), tiling)
+            .map_err(|e| e.to_string())?;
+        Ok(Shown::predicted(width, height, inference))
+    });
+    Ok(BlurredFrame {
+        width,
+        height,
+        rgba: img.into_raw(),
+        faces,
+        time_s: frame.time_s,
+        shown,
+    })
+}
+
+/// Blurs every face the bundled face detector finds in a real picture (CenterFace, at a low
+/// threshold: a missed face is worse than a blurred patch), grown by a quarter on each side.
+/// Fails when the detector cannot run: the caller then shows nothing.
+fn blur_faces(
+    models: &mut HashMap<PathBuf, Model>,
+    img: &mut image::RgbaImage,
+) -> Result<usize, String> {
     let card = twincity_infer::bundled_dir()
         .map(|d| d.join("centerface.ron"))
         .filter(|p| p.is_file())
         .ok_or(
-            "the face detector (assets/models/centerface.ron) is missing, so the image \
+            "the face detector (assets/models/centerface.ron) is missing, so real footage \
                 cannot be shown: faces in real images are always blurred",
         )?;
-    let mut img = image::open(path)
-        .map_err(|e| format!("{}: cannot read the image: {e}", path.display()))?
-        .to_rgba8();
     let model = model_for(models, &card).map_err(|e| {
-        format!("the face detector cannot run ({e}), so the image is not shown: faces in real images are always blurred")
+        format!("the face detector cannot run ({e}), so real footage is not shown: faces in real images are always blurred")
     })?;
     let frame = Frame::rgba(img.width(), img.height(), img.as_raw());
     let faces = model.infer(&frame, None).map_err(|e| e.to_string())?;
@@ -586,12 +718,8 @@ fn blurred_real_image(
             [x0, y0, x1.saturating_sub(x0), y1.saturating_sub(y0)]
         })
         .collect();
-    twincity_core::privacy::blur_boxes(&mut img, &boxes);
-    let name = path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    Ok((name, img.width(), img.height(), img.into_raw(), boxes.len()))
+    twincity_core::privacy::blur_boxes(img, &boxes);
+    Ok(boxes.len())
 }
 
 pub struct InferencePlugin;
@@ -631,6 +759,40 @@ fn exchange(
     panel
         .cameras
         .retain(|id, _| doc.project.cameras.iter().any(|c| c.id == *id));
+    // A video just opened: a dark picture until its first frame comes back blurred.
+    for run in panel.cameras.values_mut() {
+        let Some(video) = run.pending_video.take() else {
+            continue;
+        };
+        let (w, h) = video.info.size;
+        let dark = image::RgbaImage::from_pixel(w, h, image::Rgba([20, 20, 20, 255]));
+        let handle = images.add(crate::scenario_view::srgba_image(
+            dark,
+            RenderAssetUsages::default(),
+        ));
+        textures.add_image(EguiTextureHandle::Strong(handle.clone()));
+        if let Some(old) = run.real.take() {
+            textures.remove_image(&old.texture);
+        }
+        let name = video.info.path.file_name().map_or_else(
+            || video.info.path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        run.real = Some(RealImage {
+            name,
+            width: w,
+            height: h,
+            rgba: Arc::default(),
+            texture: handle,
+            faces_blurred: 0,
+            video: Some(video),
+            frames_shown: 0,
+            frame_time_s: 0.0,
+            sent: None,
+        });
+        run.shown = None;
+        run.history.clear();
+    }
     // Cameras running a model render their preview large, and are read back.
     previews.wide = panel
         .cameras
@@ -701,6 +863,7 @@ fn exchange(
             },
             Reply::Real { camera, result } => {
                 let run = panel.cameras.entry(camera).or_default();
+                run.loading = false;
                 match result {
                     Ok((name, w, h, rgba, faces)) => {
                         let Some(picture) = image::RgbaImage::from_raw(w, h, rgba.clone()) else {
@@ -723,6 +886,9 @@ fn exchange(
                             rgba: Arc::new(rgba),
                             texture: handle,
                             faces_blurred: faces,
+                            video: None,
+                            frames_shown: 0,
+                            frame_time_s: 0.0,
                             sent: None,
                         });
                         run.shown = None;
@@ -731,63 +897,37 @@ fn exchange(
                     Err(e) => run.error = Some(e),
                 }
             }
-            Reply::Frame { camera, result } => {
-                let Some(name) = doc
-                    .project
-                    .cameras
-                    .iter()
-                    .find(|c| c.id == camera)
-                    .map(|c| c.name.clone())
-                else {
-                    continue;
-                };
-                let mut raise = Vec::new();
-                let rules = panel.rules.clone();
-                let model = panel
-                    .cameras
-                    .get(&camera)
-                    .and_then(|r| r.model.clone())
-                    .and_then(|m| panel.model(&m).cloned());
+            Reply::Video { camera, result } => {
                 let Some(run) = panel.cameras.get_mut(&camera) else {
                     continue;
                 };
-                match result {
-                    Ok(shown) => {
-                        run.model_ms = Some(shown.inference.timing.total().as_secs_f64() * 1000.0);
-                        run.results.push_back(Instant::now());
-                        while run.results.len() > 64 {
-                            run.results.pop_front();
-                        }
-                        run.history.push_back([
-                            now,
-                            shown.inference.count as f64,
-                            shown.true_count.map_or(f64::NAN, |c| c as f64),
-                        ]);
-                        while run.history.front().is_some_and(|h| now - h[0] > 120.0) {
-                            run.history.pop_front();
-                        }
-                        for (key, holds, what) in rule_conditions(&rules, &shown, model.as_ref()) {
-                            let entry = run.conditions.entry(key);
-                            if holds {
-                                let (since, raised) = entry.or_insert((now, false));
-                                let needed = what.1 as f64;
-                                if !*raised && now - *since >= needed {
-                                    *raised = true;
-                                    raise.push(what.0);
-                                }
-                            } else {
-                                run.conditions.remove(key);
-                            }
-                        }
-                        run.shown = Some(shown);
-                        run.error = None;
+                let frame = match result {
+                    Ok(f) => f,
+                    Err(e) => {
+                        run.error = Some(e);
+                        continue;
                     }
-                    Err(e) => run.error = Some(e),
+                };
+                // Only a video still playing in that view takes the frame.
+                let Some(real) = run.real.as_mut().filter(|r| r.video.is_some()) else {
+                    continue;
+                };
+                let Some(picture) =
+                    image::RgbaImage::from_raw(frame.width, frame.height, frame.rgba)
+                else {
+                    continue;
+                };
+                if let Some(mut img) = images.get_mut(&real.texture) {
+                    *img = crate::scenario_view::srgba_image(picture, RenderAssetUsages::default());
                 }
-                for what in raise {
-                    panel.raise(camera, &name, what);
+                real.faces_blurred = frame.faces;
+                real.frames_shown += 1;
+                real.frame_time_s = frame.time_s;
+                if let Some(result) = frame.shown {
+                    take_result(panel, &doc, camera, result, now);
                 }
             }
+            Reply::Frame { camera, result } => take_result(panel, &doc, camera, result, now),
         }
     }
     // The next frame, when the worker is free: cameras in turn.
@@ -802,10 +942,14 @@ fn exchange(
         }
         return;
     }
+    // Cameras running a model, and cameras playing a video (its frames must be blurred before
+    // they are shown, model or not).
     let mut order: Vec<CameraId> = panel
         .cameras
         .iter()
-        .filter(|(_, r)| r.enabled && r.model.is_some())
+        .filter(|(_, r)| {
+            (r.enabled && r.model.is_some()) || r.real.as_ref().is_some_and(|x| x.video.is_some())
+        })
         .map(|(id, _)| *id)
         .collect();
     order.sort();
@@ -823,14 +967,28 @@ fn exchange(
             continue;
         };
         let run = panel.cameras.get_mut(&id).expect("listed");
-        let card = run.model.clone().expect("filtered");
+        let model = if run.enabled { run.model.clone() } else { None };
         let tiling = run.tiles.map(|(columns, rows)| Tiling {
             columns,
             rows,
             overlap: 0.2,
             whole_image: true,
         });
-        let job = if let Some(real) = &mut run.real {
+        let job = if let Some(video) = run.real.as_ref().and_then(|r| r.video.as_ref()) {
+            let Some(frame) = video.take_frame() else {
+                continue;
+            };
+            let (width, height) = video.info.size;
+            Job::Video {
+                camera: id,
+                card: model,
+                tiling,
+                frame,
+                width,
+                height,
+            }
+        } else if let Some(real) = &mut run.real {
+            let Some(card) = model else { continue };
             // A still image: once a second is plenty.
             if real
                 .sent
@@ -850,6 +1008,7 @@ fn exchange(
                 truth: None,
             }
         } else {
+            let Some(card) = model else { continue };
             let Some((_, data)) = panel.frames.lock().ok().and_then(|mut f| f.remove(&id)) else {
                 continue;
             };
@@ -892,6 +1051,71 @@ fn exchange(
                 break;
             }
         }
+    }
+}
+
+/// A model's result on a camera's frame: latency, rate, the count plot, the alert rules.
+fn take_result(
+    panel: &mut InferencePanel,
+    doc: &Document,
+    camera: CameraId,
+    result: Result<Shown, String>,
+    now: f64,
+) {
+    let Some(name) = doc
+        .project
+        .cameras
+        .iter()
+        .find(|c| c.id == camera)
+        .map(|c| c.name.clone())
+    else {
+        return;
+    };
+    let mut raise = Vec::new();
+    let rules = panel.rules.clone();
+    let model = panel
+        .cameras
+        .get(&camera)
+        .and_then(|r| r.model.clone())
+        .and_then(|m| panel.model(&m).cloned());
+    let Some(run) = panel.cameras.get_mut(&camera) else {
+        return;
+    };
+    match result {
+        Ok(shown) => {
+            run.model_ms = Some(shown.inference.timing.total().as_secs_f64() * 1000.0);
+            run.results.push_back(Instant::now());
+            while run.results.len() > 64 {
+                run.results.pop_front();
+            }
+            run.history.push_back([
+                now,
+                shown.inference.count as f64,
+                shown.true_count.map_or(f64::NAN, |c| c as f64),
+            ]);
+            while run.history.front().is_some_and(|h| now - h[0] > 120.0) {
+                run.history.pop_front();
+            }
+            for (key, holds, what) in rule_conditions(&rules, &shown, model.as_ref()) {
+                let entry = run.conditions.entry(key);
+                if holds {
+                    let (since, raised) = entry.or_insert((now, false));
+                    let needed = what.1 as f64;
+                    if !*raised && now - *since >= needed {
+                        *raised = true;
+                        raise.push(what.0);
+                    }
+                } else {
+                    run.conditions.remove(key);
+                }
+            }
+            run.shown = Some(shown);
+            run.error = None;
+        }
+        Err(e) => run.error = Some(e),
+    }
+    for what in raise {
+        panel.raise(camera, &name, what);
     }
 }
 
@@ -1086,6 +1310,8 @@ fn inference_window(
     let ctx = contexts.ctx_mut()?.clone();
     let panel = &mut *panel;
     panel.list_bundled();
+    // Textures of real footage put away in this frame (freed after the window).
+    let mut textures_to_drop: Vec<Handle<Image>> = Vec::new();
     // egui's ids of the previews and of the real images.
     let preview_textures: HashMap<CameraId, (Option<egui::TextureId>, UVec2)> = previews
         .images()
@@ -1108,7 +1334,7 @@ fn inference_window(
         .and_then(|r| r.as_ref().and_then(|r| r.try_recv().ok()));
     match picked {
         Some((None, card)) => panel.open_card(card),
-        Some((Some(cam), image)) => panel.load_real_image(cam, image),
+        Some((Some(cam), footage)) => panel.load_real_footage(cam, footage),
         None => {}
     }
     let mut open = true;
@@ -1222,30 +1448,87 @@ fn inference_window(
             let run = panel.cameras.entry(id).or_default();
             ui.horizontal(|ui| {
                 ui.strong(name);
-                if ui.button("Load real image...").on_hover_text("Compare the model on a real photo or video frame (PNG, JPEG); its faces are blurred before it is shown").clicked() {
+                if ui.button("Load real footage...").on_hover_text("Compare the model on a real photo (PNG, JPEG) or video (MP4, MKV, AVI, WebM... through FFmpeg); faces are blurred in every image and frame before it is shown").clicked() {
                     let (tx, rx) = channel();
                     if let Ok(mut p) = panel.picked.lock() {
                         *p = Some(rx);
                     }
                     std::thread::spawn(move || {
-                        if let Some(p) = rfd::FileDialog::new().add_filter("Image", &["png", "jpg", "jpeg"]).pick_file() {
+                        let mut all: Vec<&str> = vec!["png", "jpg", "jpeg"];
+                        all.extend(crate::real_video::EXTENSIONS);
+                        if let Some(p) = rfd::FileDialog::new()
+                            .add_filter("Image or video", &all)
+                            .add_filter("Image", &["png", "jpg", "jpeg"])
+                            .add_filter("Video", crate::real_video::EXTENSIONS)
+                            .pick_file()
+                        {
                             let _ = tx.send((Some(id), p));
                         }
                     });
                 }
                 if run.real.is_some() && ui.button("Back to the rendered view").clicked() {
-                    run.real = None;
+                    if let Some(old) = run.real.take() {
+                        textures_to_drop.push(old.texture.clone());
+                    }
                     run.shown = None;
+                    run.history.clear();
                 }
             });
+            let faces = |n: usize| format!("{n} face{} blurred", if n == 1 { "" } else { "s" });
             let (texture, size) = match &run.real {
                 Some(real) => {
-                    ui.weak(format!(
-                        "Real image {} ({} face{} blurred); no ground truth.",
-                        real.name,
-                        real.faces_blurred,
-                        if real.faces_blurred == 1 { "" } else { "s" }
-                    ));
+                    match &real.video {
+                        Some(video) => {
+                            let p = video.progress();
+                            let total = video.info.duration_s.map_or(String::new(), |d| format!(" / {d:.1} s"));
+                            ui.weak(format!(
+                                "Real video {} ({} × {} at {:.1} fps): {:.1} s{total}, {} in this frame; {} frames shown, {} dropped; no ground truth.",
+                                real.name,
+                                video.info.size.0,
+                                video.info.size.1,
+                                video.info.fps,
+                                real.frame_time_s,
+                                faces(real.faces_blurred),
+                                real.frames_shown,
+                                p.dropped,
+                            ));
+                            ui.horizontal(|ui| {
+                                let paused = video.paused();
+                                if ui.button(if paused { "Play" } else { "Pause" }).clicked() {
+                                    video.set_paused(!paused);
+                                }
+                                let mut looping = video.looping();
+                                if ui.checkbox(&mut looping, "Loop").changed() {
+                                    video.set_looping(looping);
+                                }
+                                let mut every = video.pace() == crate::real_video::Pace::EveryFrame;
+                                if ui
+                                    .checkbox(&mut every, "Every frame")
+                                    .on_hover_text("Wait for each frame to be blurred (and run through the model) instead of playing in real time and dropping the frames that come while the model is busy")
+                                    .changed()
+                                {
+                                    video.set_pace(if every {
+                                        crate::real_video::Pace::EveryFrame
+                                    } else {
+                                        crate::real_video::Pace::RealTime
+                                    });
+                                }
+                                if p.ended {
+                                    ui.weak("ended");
+                                }
+                            });
+                            if let Some(e) = &p.error {
+                                ui.colored_label(FALSE_POSITIVE, e);
+                            }
+                        }
+                        None => {
+                            ui.weak(format!(
+                                "Real image {} ({}); no ground truth.",
+                                real.name,
+                                faces(real.faces_blurred)
+                            ));
+                        }
+                    }
                     (real_textures.get(&id).copied().flatten(), (real.width, real.height))
                 }
                 None => match preview_textures.get(&id) {
@@ -1296,6 +1579,9 @@ fn inference_window(
             ui.separator();
             alerts_ui(ui, panel);
         });
+    for t in textures_to_drop {
+        contexts.remove_image(&t);
+    }
     if !open {
         overlays.inference = false;
     }
@@ -1385,18 +1671,12 @@ mod tests {
     use twincity_infer::Detection;
 
     fn shown(dets: Vec<Detection>, count: f32) -> Shown {
-        Shown {
-            width: 100,
-            height: 100,
-            matched: vec![None; dets.len()],
-            inference: Inference {
-                detections: dets,
-                count,
-                ..Default::default()
-            },
-            truth: None,
-            true_count: None,
-        }
+        let inference = Inference {
+            detections: dets,
+            count,
+            ..Default::default()
+        };
+        Shown::predicted(100, 100, inference)
     }
 
     fn person_model() -> ModelEntry {
@@ -1469,6 +1749,51 @@ mod tests {
         // An unreadable file is an error naming it, not a panic.
         let e = blurred_real_image(&mut models, Path::new("no/such.png")).unwrap_err();
         assert!(e.contains("no/such.png"), "{e}");
+    }
+
+    /// Every frame of a real video has its faces blurred before anything sees it, and the
+    /// model then runs on the blurred frame.
+    #[test]
+    fn real_video_frames_are_blurred_one_by_one() {
+        use crate::real_video::{Pace, Tools, Video};
+        let dir = tempfile::tempdir().unwrap();
+        let path = crate::real_video::tests::clip(dir.path());
+        let video = Video::open(&path, &Tools::default(), Pace::EveryFrame).unwrap();
+        video.set_looping(false);
+        let card = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/models/ssdlite_person.ron");
+        let mut models = HashMap::new();
+        let face = [190, 80, 70, 90];
+        let start = Instant::now();
+        let mut seen = 0;
+        while !(video.progress().ended && seen == 10) {
+            assert!(
+                start.elapsed() < Duration::from_secs(120),
+                "{:?}",
+                video.progress()
+            );
+            let Some(frame) = video.take_frame() else {
+                std::thread::sleep(Duration::from_millis(5));
+                continue;
+            };
+            let raw = image::RgbaImage::from_raw(512, 512, frame.rgba.clone()).unwrap();
+            let with_model = (frame.index % 3 == 0).then_some(card.as_path());
+            let out = blurred_video_frame(&mut models, with_model, None, frame, 512, 512).unwrap();
+            assert_eq!(out.faces, 1);
+            let blurred = image::RgbaImage::from_raw(512, 512, out.rgba).unwrap();
+            let before = twincity_core::privacy::detail_energy(&raw, face);
+            let after = twincity_core::privacy::detail_energy(&blurred, face);
+            assert!(
+                after < 0.1 * before,
+                "frame {seen}: face detail {before} → {after}"
+            );
+            match out.shown {
+                Some(Ok(shown)) => assert_eq!((shown.width, shown.height), (512, 512)),
+                Some(Err(e)) => panic!("{e}"),
+                None => assert!(with_model.is_none()),
+            }
+            seen += 1;
+        }
+        assert_eq!(video.progress().decoded, 10);
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub mod infer_bench;
 pub mod inference;
 pub mod placement;
 pub mod previews;
+pub mod real_video;
 pub mod render;
 pub mod scenario_cli;
 pub mod scenario_view;

@@ -31,6 +31,7 @@ fn main() -> ExitCode {
         scenario: None,
         scenario_at: 0.0,
         infer: None,
+        footage: None,
     }));
     let result = match command {
         Command::Edit(args) => edit(args),
@@ -140,6 +141,7 @@ fn edit(args: EditArgs) -> anyhow::Result<ExitCode> {
         coverage: args.coverage,
         scenario,
         infer: args.infer,
+        footage: args.footage,
     });
     Ok(match app.run() {
         AppExit::Success => ExitCode::SUCCESS,

@@ -813,10 +813,7 @@ pub fn check(dir: &Path) -> anyhow::Result<serde_json::Value> {
             dir.display()
         )
     })?;
-    let store = Store {
-        root: dir.to_path_buf(),
-        manifest,
-    };
+    let store = Store::reader(dir, manifest);
     let records = store.records()?;
     let mut problems = Vec::new();
     let mut by_category = std::collections::BTreeMap::<String, usize>::new();

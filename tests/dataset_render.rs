@@ -18,6 +18,11 @@ const SCENARIO: &str = "scenarios/collapse_in_crowd.scenario.ron";
 /// A small render of the collapse scenario: three frames two seconds apart, three cameras,
 /// every optional output.
 fn render(out: &Path, extra: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    render_command(out, extra, env).output().unwrap()
+}
+
+/// The command [`render`] runs.
+fn render_command(out: &Path, extra: &[&str], env: &[(&str, &str)]) -> Command {
     let mut c = twincity();
     c.args([
         "render",
@@ -47,7 +52,7 @@ fn render(out: &Path, extra: &[&str], env: &[(&str, &str)]) -> std::process::Out
     for (k, v) in env {
         c.env(k, v);
     }
-    c.output().unwrap()
+    c
 }
 
 fn ok(out: std::process::Output) {
@@ -468,4 +473,76 @@ fn randomised_datasets_record_their_draws_and_stay_exact() {
     hours.dedup();
     assert_eq!(hours.len(), 6, "every frame its own hour");
     assert!(sizes.len() >= 2, "one size only: {sizes:?}");
+}
+
+/// The disk fills up in the middle of a render (a small tmpfs, mounted in a mount namespace
+/// of the test's own): the run stops naming the cause and what to do; it leaves a valid
+/// partial dataset; given room again, `--resume` finishes it into exactly the dataset an
+/// untroubled run writes.
+#[test]
+fn a_full_disk_stops_the_render_and_leaves_a_valid_partial_dataset() {
+    let tmp = tempfile::tempdir().unwrap();
+    let whole = tmp.path().join("whole");
+    ok(render(&whole, &[], &[]));
+
+    // The same render onto a disk of 3 MB; what it leaves is copied out before the disk goes.
+    let on_small = render_command(&tmp.path().join("small/out"), &[], &[]);
+    let small = tmp.path().join("small");
+    let kept = tmp.path().join("kept");
+    std::fs::create_dir(&small).unwrap();
+    let mut unshare = Command::new("unshare");
+    for (k, v) in on_small.get_envs() {
+        match v {
+            Some(v) => unshare.env(k, v),
+            None => unshare.env_remove(k),
+        };
+    }
+    let out = unshare
+        .args(["--map-root-user", "--mount", "sh", "-c"])
+        .arg(
+            r#"mnt=$1; keep=$2; shift 2
+            mount -t tmpfs -o size=3m tmpfs "$mnt" || exit 90
+            "$@"; rc=$?
+            cp -a "$mnt/out" "$keep" || exit 91
+            exit $rc"#,
+        )
+        .arg("sh")
+        .arg(&small)
+        .arg(&kept)
+        .arg(on_small.get_program())
+        .args(on_small.get_args())
+        .current_dir(root())
+        .output()
+        .expect("unshare (util-linux) runs the render on a small disk of its own");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !matches!(out.status.code(), Some(90 | 91)),
+        "could not mount a small tmpfs for the test (it needs root or user namespaces): {err}"
+    );
+    assert!(!out.status.success(), "the render fitted on the small disk");
+    assert!(
+        err.contains("disk is full") && err.contains("--resume") && err.contains("small/out"),
+        "{err}"
+    );
+
+    // A valid partial dataset: the checker accepts it, and its index files list exactly the
+    // images that are complete.
+    let check = twincity()
+        .args(["dataset", "check", "--json"])
+        .arg(&kept)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    assert!(check.status.success(), "{report}");
+    assert_eq!(report["status"], "partial");
+    let images = report["images"].as_u64().unwrap();
+    assert!((1..9).contains(&images), "{report}");
+    let coco: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(kept.join("coco.json")).unwrap()).unwrap();
+    assert_eq!(coco["images"].as_array().unwrap().len() as u64, images);
+    assert!(!kept.join(twincity_core::dataset::store::RESERVE).exists());
+
+    // Room again: resumed, it becomes the whole dataset, byte for byte.
+    ok(render(&kept, &["--resume"], &[]));
+    same_files(&whole, &kept);
 }

@@ -14,6 +14,9 @@ use crate::VirtualCamera;
 pub const MANIFEST: &str = "manifest.json";
 pub const COCO: &str = "coco.json";
 pub const YOLO_DATA: &str = "data.yaml";
+/// Room kept on the disk while a run writes, so that the index files (COCO, manifest) still
+/// fit when the disk fills up: removed before they are written.
+pub const RESERVE: &str = ".twincity-reserve";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -191,6 +194,18 @@ impl Manifest {
 pub struct Store {
     pub root: PathBuf,
     pub manifest: Manifest,
+    /// Bytes held in [`RESERVE`] (0: none).
+    reserved: std::cell::Cell<u64>,
+    /// Bytes of the records of the complete images, for the size of the index files.
+    record_bytes: std::cell::Cell<u64>,
+    images: std::cell::Cell<u64>,
+}
+
+/// What the index files of a dataset with `images` images whose records take `record_bytes`
+/// will need, with a margin: COCO holds about what the records do, the manifest about 2 KB
+/// per image (pretty-printed K, R and t).
+fn index_room(record_bytes: u64, images: u64) -> u64 {
+    record_bytes + record_bytes / 4 + images * 4096 + 256 * 1024
 }
 
 /// The first top-level field where two settings differ, for messages.
@@ -236,10 +251,7 @@ impl Store {
                         ),
                     });
                 }
-                let store = Store {
-                    root: root.to_path_buf(),
-                    manifest: old.clone(),
-                };
+                let store = Store::reader(root, old.clone());
                 let done = store.record_paths()?.len();
                 if done > 0 && !resume {
                     return Err(StoreError::Refused {
@@ -271,12 +283,70 @@ impl Store {
         }
         manifest.status = Status::InProgress;
         manifest.images_expected = manifest.expected();
-        let store = Store {
+        let store = Store::reader(root, manifest);
+        store.write_manifest()?;
+        let mut bytes = 0;
+        let mut images = 0;
+        for p in store.record_paths()? {
+            bytes += std::fs::metadata(&p).map_or(0, |m| m.len());
+            images += 1;
+        }
+        store.record_bytes.set(bytes);
+        store.images.set(images);
+        store.keep_room()?;
+        Ok(store)
+    }
+
+    /// A dataset folder to read (no run writing it).
+    pub fn reader(root: &Path, manifest: Manifest) -> Store {
+        Store {
             root: root.to_path_buf(),
             manifest,
+            reserved: Default::default(),
+            record_bytes: Default::default(),
+            images: Default::default(),
+        }
+    }
+
+    /// Grows the reserve to what the index files need now (in steps, so not at every image).
+    /// A full disk shows here at the latest, with room left for the index files.
+    fn keep_room(&self) -> Result<(), StoreError> {
+        let needed = index_room(self.record_bytes.get(), self.images.get());
+        let have = self.reserved.get();
+        if needed <= have {
+            return Ok(());
+        }
+        let target = needed + needed / 2;
+        let path = self.root.join(RESERVE);
+        let grow = || -> std::io::Result<()> {
+            let mut f = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)?;
+            let len = f.metadata()?.len();
+            // Written, not just sized: a sparse file would hold no room at all.
+            let zeros = vec![0u8; 64 * 1024];
+            let mut left = target.saturating_sub(len);
+            while left > 0 {
+                let n = left.min(zeros.len() as u64) as usize;
+                f.write_all(&zeros[..n])?;
+                left -= n as u64;
+            }
+            f.sync_data()
         };
-        store.write_manifest()?;
-        Ok(store)
+        grow().map_err(|e| StoreError::Io {
+            path: self.root.clone(),
+            action: "keep room for the index files",
+            source: e,
+        })?;
+        self.reserved.set(target);
+        Ok(())
+    }
+
+    /// Gives the reserve back to the disk (before the index files are written).
+    fn release_room(&self) {
+        let _ = std::fs::remove_file(self.root.join(RESERVE));
+        self.reserved.set(0);
     }
 
     fn write_manifest(&self) -> Result<(), StoreError> {
@@ -333,7 +403,11 @@ impl Store {
             path: self.record_path(folder, record.frame),
             message: e.to_string(),
         })?;
-        write_atomic(&self.record_path(folder, record.frame), json.as_bytes())
+        write_atomic(&self.record_path(folder, record.frame), json.as_bytes())?;
+        self.record_bytes
+            .set(self.record_bytes.get() + json.len() as u64);
+        self.images.set(self.images.get() + 1);
+        self.keep_room()
     }
 
     fn record_paths(&self) -> Result<Vec<PathBuf>, StoreError> {
@@ -366,6 +440,7 @@ impl Store {
     /// with its image list and status. Returns the number of images.
     pub fn finish(&mut self) -> Result<usize, StoreError> {
         let records = self.records()?;
+        self.release_room();
         let coco = formats::coco(&records, &self.manifest.settings.scenario.name);
         write_atomic(
             &self.root.join(COCO),
@@ -528,10 +603,7 @@ pub fn merge(out: &Path, inputs: &[PathBuf]) -> Result<MergeSummary, StoreError>
     store.manifest.frame_ranges = ranges;
     let mut copied = BTreeSet::new();
     for (input, _) in &manifests {
-        let src = Store {
-            root: (*input).clone(),
-            manifest: first.clone(),
-        };
+        let src = Store::reader(input, first.clone());
         for p in src.record_paths()? {
             let rel = p.strip_prefix(input).unwrap_or(&p).to_path_buf();
             let record = read_records(input, std::slice::from_ref(&p))?.remove(0);
