@@ -909,7 +909,9 @@ fn exchange(
                     }
                 };
                 // Only a video still playing in that view takes the frame.
-                let Some(real) = run.real.as_mut().filter(|r| r.video.is_some()) else {
+                let Some(real) = run.real.as_mut().filter(|r| {
+                    r.video.is_some() && (r.width, r.height) == (frame.width, frame.height)
+                }) else {
                     continue;
                 };
                 let Some(picture) =

@@ -132,3 +132,48 @@ fn the_inference_window_shows_a_camera_against_its_ground_truth() {
         "orange outlines: {a} with the model, {b} without"
     );
 }
+
+/// Faces CenterFace finds in a picture (at its card's own threshold, the one the blur uses).
+fn faces_in(img: &image::RgbaImage) -> usize {
+    let card =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/models/centerface.ron");
+    let mut model = twincity_infer::Model::load(&card).unwrap();
+    let frame = twincity_infer::Frame::rgba(img.width(), img.height(), img.as_raw());
+    model.infer(&frame, None).unwrap().detections.len()
+}
+
+/// A real video in a camera's view: the editor shows it only once its first frame is blurred
+/// (the screenshot waits for that), and no face can be found anywhere in what it shows — while
+/// the same face, unblurred and as large, pasted into the same screenshot is found.
+#[test]
+fn real_video_in_the_inference_window_shows_no_face() {
+    let dir = tempfile::tempdir().unwrap();
+    let photo = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/astronaut.jpg");
+    let clip = dir.path().join("clip.mp4");
+    let made = Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-loop", "1", "-framerate", "10", "-i"])
+        .arg(&photo)
+        .args(["-frames:v", "30", "-c:v", "mpeg4", "-q:v", "2"])
+        .arg(&clip)
+        .status()
+        .expect("ffmpeg is needed: run scripts/setup.sh");
+    assert!(made.success());
+    let shot = dir.path().join("footage.png");
+    run_editor_screenshot(&["--footage", clip.to_str().unwrap()], &shot, (1600, 900));
+    let shown = image::open(&shot).unwrap().to_rgba8();
+    if let Ok(out) = std::env::var("TWINCITY_TEST_OUT") {
+        shown.save(format!("{out}/editor_footage.png")).unwrap();
+    }
+    assert_eq!(faces_in(&shown), 0, "a face is visible in the editor");
+    // The control: the raw photo at the size the window shows it (about 540 px wide), pasted
+    // over the 3D view of the same screenshot.
+    let mut control = shown.clone();
+    let raw = image::open(&photo).unwrap().to_rgba8();
+    let raw = image::imageops::resize(&raw, 540, 540, image::imageops::FilterType::Triangle);
+    image::imageops::overlay(&mut control, &raw, 250, 200);
+    assert_eq!(
+        faces_in(&control),
+        1,
+        "the detector misses the face at that size"
+    );
+}
