@@ -20,11 +20,13 @@ pub const RESERVE: &str = ".twincity-reserve";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("{}: cannot {action}: {source}{}", path.display(), io_hint(source))]
+    // The I/O error is part of the message, not a separate source: reports that print an
+    // error's chain would say it twice.
+    #[error("{}: cannot {action}: {cause}{}", path.display(), io_hint(cause))]
     Io {
         path: PathBuf,
         action: &'static str,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     #[error("{}: {message}", path.display())]
     Refused { path: PathBuf, message: String },
@@ -48,10 +50,10 @@ fn io_hint(e: &std::io::Error) -> &'static str {
 
 fn io(path: &Path, action: &'static str) -> impl FnOnce(std::io::Error) -> StoreError {
     let path = path.to_path_buf();
-    move |source| StoreError::Io {
+    move |cause| StoreError::Io {
         path,
         action,
-        source,
+        cause,
     }
 }
 
@@ -77,7 +79,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     tmp.persist(path).map_err(|e| StoreError::Io {
         path: path.to_path_buf(),
         action: "write",
-        source: e.error,
+        cause: e.error,
     })?;
     Ok(())
 }
@@ -337,7 +339,7 @@ impl Store {
         grow().map_err(|e| StoreError::Io {
             path: self.root.clone(),
             action: "keep room for the index files",
-            source: e,
+            cause: e,
         })?;
         self.reserved.set(target);
         Ok(())
@@ -892,7 +894,7 @@ mod tests {
         let full = StoreError::Io {
             path: "out/x.png".into(),
             action: "write",
-            source: std::io::Error::from_raw_os_error(28),
+            cause: std::io::Error::from_raw_os_error(28),
         }
         .to_string();
         assert!(
@@ -904,7 +906,7 @@ mod tests {
         let ro = StoreError::Io {
             path: "out".into(),
             action: "create the folder",
-            source: std::io::Error::from(std::io::ErrorKind::PermissionDenied),
+            cause: std::io::Error::from(std::io::ErrorKind::PermissionDenied),
         }
         .to_string();
         assert!(ro.contains("choose one you may write to"), "{ro}");
