@@ -210,8 +210,6 @@ enum Job {
         card: Option<PathBuf>,
         tiling: Option<Tiling>,
         frame: crate::real_video::VideoFrame,
-        width: u32,
-        height: u32,
     },
     /// Open a card (checks it against its model).
     Open { card: PathBuf },
@@ -227,9 +225,7 @@ struct TruthJob {
 
 /// A video frame after the worker: faces blurred, and the model's result on it.
 struct BlurredFrame {
-    width: u32,
-    height: u32,
-    rgba: Vec<u8>,
+    picture: image::RgbaImage,
     faces: usize,
     time_s: f64,
     shown: Option<Result<Shown, String>>,
@@ -242,7 +238,7 @@ enum Reply {
     },
     Real {
         camera: CameraId,
-        result: Result<(String, u32, u32, Vec<u8>, usize), String>,
+        result: Result<(String, image::RgbaImage, usize), String>,
     },
     Video {
         camera: CameraId,
@@ -266,6 +262,9 @@ type ReadBacks = Arc<Mutex<HashMap<CameraId, (Instant, Vec<u8>)>>>;
 
 /// A file chosen in a dialog: a card to add (no camera), or real footage for a camera.
 type Picked = (Option<CameraId>, PathBuf);
+
+/// Still images the window loads as real footage.
+const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg"];
 
 /// Whether a file is a video (by its extension), rather than a still image.
 pub fn is_video(path: &Path) -> bool {
@@ -523,11 +522,9 @@ fn run_job(
             card,
             tiling,
             frame,
-            width,
-            height,
         } => Reply::Video {
             camera,
-            result: blurred_video_frame(models, card.as_deref(), tiling, frame, width, height),
+            result: blurred_video_frame(models, card.as_deref(), tiling, frame),
         },
         Job::Frame {
             camera,
@@ -644,16 +641,12 @@ fn compare_with_truth(
 fn blurred_real_image(
     models: &mut HashMap<PathBuf, Model>,
     path: &Path,
-) -> Result<(String, u32, u32, Vec<u8>, usize), String> {
+) -> Result<(String, image::RgbaImage, usize), String> {
     let mut img = image::open(path)
         .map_err(|e| format!("{}: cannot read the image: {e}", path.display()))?
         .to_rgba8();
     let faces = blur_faces(models, &mut img)?;
-    let name = path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    Ok((name, img.width(), img.height(), img.into_raw(), faces))
+    Ok((file_label(path), img, faces))
 }
 
 /// A real video frame: its faces blurred, then the model (if any) run on the blurred frame.
@@ -662,9 +655,8 @@ fn blurred_video_frame(
     card: Option<&Path>,
     tiling: Option<Tiling>,
     frame: crate::real_video::VideoFrame,
-    width: u32,
-    height: u32,
 ) -> Result<BlurredFrame, String> {
+    let (width, height) = (frame.width, frame.height);
     let mut img = image::RgbaImage::from_raw(width, height, frame.rgba)
         .ok_or("the decoded video frame does not have the video's size")?;
     let faces = blur_faces(models, &mut img)?;
@@ -676,9 +668,7 @@ fn blurred_video_frame(
         Ok(Shown::predicted(width, height, inference))
     });
     Ok(BlurredFrame {
-        width,
-        height,
-        rgba: img.into_raw(),
+        picture: img,
         faces,
         time_s: frame.time_s,
         shown,
@@ -766,31 +756,8 @@ fn exchange(
         };
         let (w, h) = video.info.size;
         let dark = image::RgbaImage::from_pixel(w, h, image::Rgba([20, 20, 20, 255]));
-        let handle = images.add(crate::scenario_view::srgba_image(
-            dark,
-            RenderAssetUsages::default(),
-        ));
-        textures.add_image(EguiTextureHandle::Strong(handle.clone()));
-        if let Some(old) = run.real.take() {
-            textures.remove_image(&old.texture);
-        }
-        let name = video.info.path.file_name().map_or_else(
-            || video.info.path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
-        run.real = Some(RealImage {
-            name,
-            width: w,
-            height: h,
-            rgba: Arc::default(),
-            texture: handle,
-            faces_blurred: 0,
-            video: Some(video),
-            frames_shown: 0,
-            frame_time_s: 0.0,
-            sent: None,
-        });
-        run.shown = None;
+        let name = file_label(&video.info.path);
+        show_real(run, &mut images, &mut textures, name, dark, 0, Some(video));
         run.history.clear();
     }
     // Cameras running a model render their preview large, and are read back.
@@ -865,34 +832,12 @@ fn exchange(
                 let run = panel.cameras.entry(camera).or_default();
                 run.loading = false;
                 match result {
-                    Ok((name, w, h, rgba, faces)) => {
-                        let Some(picture) = image::RgbaImage::from_raw(w, h, rgba.clone()) else {
-                            run.error = Some("the loaded image has the wrong size".into());
-                            continue;
-                        };
-                        let image = crate::scenario_view::srgba_image(
-                            picture,
-                            RenderAssetUsages::default(),
-                        );
-                        let handle = images.add(image);
-                        textures.add_image(EguiTextureHandle::Strong(handle.clone()));
-                        if let Some(old) = run.real.take() {
-                            textures.remove_image(&old.texture);
+                    Ok((name, picture, faces)) => {
+                        let rgba = Arc::new(picture.as_raw().clone());
+                        show_real(run, &mut images, &mut textures, name, picture, faces, None);
+                        if let Some(real) = &mut run.real {
+                            real.rgba = rgba;
                         }
-                        run.real = Some(RealImage {
-                            name,
-                            width: w,
-                            height: h,
-                            rgba: Arc::new(rgba),
-                            texture: handle,
-                            faces_blurred: faces,
-                            video: None,
-                            frames_shown: 0,
-                            frame_time_s: 0.0,
-                            sent: None,
-                        });
-                        run.shown = None;
-                        run.error = None;
                     }
                     Err(e) => run.error = Some(e),
                 }
@@ -910,17 +855,15 @@ fn exchange(
                 };
                 // Only a video still playing in that view takes the frame.
                 let Some(real) = run.real.as_mut().filter(|r| {
-                    r.video.is_some() && (r.width, r.height) == (frame.width, frame.height)
+                    r.video.is_some() && (r.width, r.height) == frame.picture.dimensions()
                 }) else {
                     continue;
                 };
-                let Some(picture) =
-                    image::RgbaImage::from_raw(frame.width, frame.height, frame.rgba)
-                else {
-                    continue;
-                };
                 if let Some(mut img) = images.get_mut(&real.texture) {
-                    *img = crate::scenario_view::srgba_image(picture, RenderAssetUsages::default());
+                    *img = crate::scenario_view::srgba_image(
+                        frame.picture,
+                        RenderAssetUsages::default(),
+                    );
                 }
                 real.faces_blurred = frame.faces;
                 real.frames_shown += 1;
@@ -980,14 +923,11 @@ fn exchange(
             let Some(frame) = video.take_frame() else {
                 continue;
             };
-            let (width, height) = video.info.size;
             Job::Video {
                 camera: id,
                 card: model,
                 tiling,
                 frame,
-                width,
-                height,
             }
         } else if let Some(real) = &mut run.real {
             let Some(card) = model else { continue };
@@ -1054,6 +994,50 @@ fn exchange(
             }
         }
     }
+}
+
+/// Puts real footage (a blurred picture; for a video, its first frame or a dark one) in
+/// place of a camera's view, freeing the texture of what was there.
+fn show_real(
+    run: &mut CameraRun,
+    images: &mut Assets<Image>,
+    textures: &mut EguiUserTextures,
+    name: String,
+    picture: image::RgbaImage,
+    faces: usize,
+    video: Option<crate::real_video::Video>,
+) {
+    let (width, height) = picture.dimensions();
+    let handle = images.add(crate::scenario_view::srgba_image(
+        picture,
+        RenderAssetUsages::default(),
+    ));
+    textures.add_image(EguiTextureHandle::Strong(handle.clone()));
+    if let Some(old) = run.real.take() {
+        textures.remove_image(&old.texture);
+    }
+    run.real = Some(RealImage {
+        name,
+        width,
+        height,
+        rgba: Arc::default(),
+        texture: handle,
+        faces_blurred: faces,
+        video,
+        frames_shown: 0,
+        frame_time_s: 0.0,
+        sent: None,
+    });
+    run.shown = None;
+    run.error = None;
+}
+
+/// A file's name for the window (the whole path when it has none).
+fn file_label(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 /// A model's result on a camera's frame: latency, rate, the count plot, the alert rules.
@@ -1456,11 +1440,11 @@ fn inference_window(
                         *p = Some(rx);
                     }
                     std::thread::spawn(move || {
-                        let mut all: Vec<&str> = vec!["png", "jpg", "jpeg"];
+                        let mut all = IMAGE_EXTENSIONS.to_vec();
                         all.extend(crate::real_video::EXTENSIONS);
                         if let Some(p) = rfd::FileDialog::new()
                             .add_filter("Image or video", &all)
-                            .add_filter("Image", &["png", "jpg", "jpeg"])
+                            .add_filter("Image", IMAGE_EXTENSIONS)
                             .add_filter("Video", crate::real_video::EXTENSIONS)
                             .pick_file()
                         {
@@ -1734,9 +1718,11 @@ mod tests {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/astronaut.jpg");
         let original = image::open(&path).unwrap().to_rgba8();
         let mut models = HashMap::new();
-        let (name, w, h, rgba, faces) = blurred_real_image(&mut models, &path).unwrap();
-        assert_eq!((name.as_str(), w, h, faces), ("astronaut.jpg", 512, 512, 1));
-        let blurred = image::RgbaImage::from_raw(w, h, rgba).unwrap();
+        let (name, blurred, faces) = blurred_real_image(&mut models, &path).unwrap();
+        assert_eq!(
+            (name.as_str(), blurred.dimensions(), faces),
+            ("astronaut.jpg", (512, 512), 1)
+        );
         // The face marked by hand (tests/data/README.md): its detail is gone; the rest of the
         // image (the flag, top left) is untouched.
         let face = [190, 80, 70, 90];
@@ -1779,9 +1765,10 @@ mod tests {
             };
             let raw = image::RgbaImage::from_raw(512, 512, frame.rgba.clone()).unwrap();
             let with_model = (frame.index % 3 == 0).then_some(card.as_path());
-            let out = blurred_video_frame(&mut models, with_model, None, frame, 512, 512).unwrap();
+            assert_eq!((frame.width, frame.height), (512, 512));
+            let out = blurred_video_frame(&mut models, with_model, None, frame).unwrap();
             assert_eq!(out.faces, 1);
-            let blurred = image::RgbaImage::from_raw(512, 512, out.rgba).unwrap();
+            let blurred = out.picture;
             let before = twincity_core::privacy::detail_energy(&raw, face);
             let after = twincity_core::privacy::detail_energy(&blurred, face);
             assert!(

@@ -76,6 +76,9 @@ pub struct VideoFrame {
     /// Position in the video, from 0 (restarts at 0 when looping).
     pub index: u64,
     pub time_s: f64,
+    /// The decoded size ([`VideoInfo::size`]).
+    pub width: u32,
+    pub height: u32,
     pub rgba: Vec<u8>,
 }
 
@@ -434,6 +437,8 @@ fn read_frames(shared: &Shared, info: &VideoInfo, tools: &Tools) {
                 s.frame = Some(VideoFrame {
                     index,
                     time_s,
+                    width: w,
+                    height: h,
                     rgba: std::mem::take(&mut buf),
                 });
             });

@@ -241,6 +241,8 @@ impl Store {
         resume: bool,
     ) -> Result<Store, StoreError> {
         std::fs::create_dir_all(root).map_err(io(root, "create the folder"))?;
+        // The records of the images already complete (none in a new folder).
+        let mut existing = Vec::new();
         match Manifest::load(root)? {
             Some(old) => {
                 if old.settings != manifest.settings {
@@ -253,8 +255,8 @@ impl Store {
                         ),
                     });
                 }
-                let store = Store::reader(root, old.clone());
-                let done = store.record_paths()?.len();
+                existing = Store::reader(root, old.clone()).record_paths()?;
+                let done = existing.len();
                 if done > 0 && !resume {
                     return Err(StoreError::Refused {
                         path: root.to_path_buf(),
@@ -287,14 +289,12 @@ impl Store {
         manifest.images_expected = manifest.expected();
         let store = Store::reader(root, manifest);
         store.write_manifest()?;
-        let mut bytes = 0;
-        let mut images = 0;
-        for p in store.record_paths()? {
-            bytes += std::fs::metadata(&p).map_or(0, |m| m.len());
-            images += 1;
-        }
+        let bytes = existing
+            .iter()
+            .map(|p| std::fs::metadata(p).map_or(0, |m| m.len()))
+            .sum();
         store.record_bytes.set(bytes);
-        store.images.set(images);
+        store.images.set(existing.len() as u64);
         store.keep_room()?;
         Ok(store)
     }
