@@ -28,8 +28,6 @@ use bevy::image::ImageSampler;
 use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
 use twincity_core::crowd::density::{DensityGrid, level_of_service};
 
-use crate::city::BoxMeshBuilder;
-
 /// System sets of the crowd plugin.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CrowdSet {
@@ -368,12 +366,6 @@ impl CrowdPlayer {
 #[derive(Component)]
 pub struct Person(pub AgentId);
 
-#[derive(Resource)]
-struct PersonAssets {
-    mesh: Handle<Mesh>,
-    clothes: Vec<Handle<StandardMaterial>>,
-}
-
 #[derive(Resource, Default)]
 struct PersonEntities(HashMap<AgentId, Entity>);
 
@@ -381,6 +373,9 @@ pub struct CrowdPlugin;
 
 impl Plugin for CrowdPlugin {
     fn build(&self, app: &mut App) {
+        if !app.is_plugin_added::<crate::people::PeoplePlugin>() {
+            app.add_plugins(crate::people::PeoplePlugin);
+        }
         app.add_message::<CrowdCommand>()
             .insert_resource(CrowdPlayer {
                 speed: 1.0,
@@ -388,7 +383,6 @@ impl Plugin for CrowdPlugin {
             })
             .init_resource::<PersonEntities>()
             .init_resource::<HeatmapState>()
-            .add_systems(Startup, make_person_assets)
             .add_systems(
                 Update,
                 (draw_tool_input, apply_commands_and_step)
@@ -400,45 +394,6 @@ impl Plugin for CrowdPlugin {
                 (sync_people, draw_areas, update_heatmap).in_set(CrowdSet::Draw),
             );
     }
-}
-
-/// A 1.75 m figure standing on the origin, facing -Z: legs, torso wider than deep, head.
-pub fn person_mesh() -> Mesh {
-    let mut b = BoxMeshBuilder::default();
-    for (lo, hi) in twincity_core::figures::PERSON_BOXES {
-        b.add_box(Vec3::from(lo), Vec3::from(hi), 1.0, false);
-    }
-    b.build()
-}
-
-fn make_person_assets(
-    mut commands: Commands,
-    mut meshes: ResMut<Assets<Mesh>>,
-    mut materials: ResMut<Assets<StandardMaterial>>,
-) {
-    let palette = [
-        (0.75, 0.15, 0.15),
-        (0.15, 0.30, 0.65),
-        (0.20, 0.55, 0.25),
-        (0.85, 0.70, 0.20),
-        (0.25, 0.25, 0.28),
-        (0.90, 0.90, 0.88),
-        (0.55, 0.30, 0.60),
-        (0.85, 0.45, 0.15),
-    ];
-    commands.insert_resource(PersonAssets {
-        mesh: meshes.add(person_mesh()),
-        clothes: palette
-            .iter()
-            .map(|&(r, g, b)| {
-                materials.add(StandardMaterial {
-                    base_color: Color::srgb(r, g, b),
-                    perceptual_roughness: 0.9,
-                    ..default()
-                })
-            })
-            .collect(),
-    });
 }
 
 /// Simulated-time budget per frame, so the editor stays responsive.
@@ -618,68 +573,57 @@ fn draw_tool_input(
     }
 }
 
+/// The crowd's people, drawn as animated characters: each agent's look is drawn from the
+/// scenario's seed and its id, its walking cycle from the distance it walked.
 fn sync_people(
     mut commands: Commands,
     player: Res<CrowdPlayer>,
-    assets: Option<Res<PersonAssets>>,
+    assets: Option<Res<crate::people::CharacterAssets>>,
     mut people: ResMut<PersonEntities>,
-    mut transforms: Query<&mut Transform, With<Person>>,
-    persons: Query<Entity, With<Person>>,
+    mut bodies: Query<&mut crate::people::PersonBody>,
 ) {
     let Some(assets) = assets else {
         return;
     };
-    let Some(run) = player.run.as_ref() else {
-        for e in &persons {
-            commands.entity(e).despawn();
-        }
-        people.0.clear();
+    if !player.is_changed() && !people.0.is_empty() {
         return;
-    };
-    let ground = player.ground();
-    let agents = run.crowd().agents();
-    let alive: std::collections::HashSet<AgentId> = agents.iter().map(|a| a.id).collect();
-    people.0.retain(|id, e| {
-        let keep = alive.contains(id);
-        if !keep {
-            commands.entity(*e).despawn();
-        }
-        keep
-    });
-    for a in agents {
-        let p = world_from_plan(Vec2::new(a.position.x as f32, a.position.y as f32), ground);
-        // Plan direction (east, north) -> yaw: the figure faces -Z, i.e. north.
-        let dir = Vec2::new(a.direction.x as f32, a.direction.y as f32);
-        let yaw = if dir.length_squared() > 1e-6 {
-            (-dir.x).atan2(dir.y)
-        } else {
-            0.0
-        };
-        let k = a.id.0 as usize;
-        let height = 0.89 + 0.2 * ((k * 2654435761) % 1000) as f32 / 1000.0;
-        let transform = Transform::from_translation(p)
-            .with_rotation(Quat::from_rotation_y(yaw))
-            .with_scale(Vec3::new(1.0, height, 1.0));
-        match people.0.get(&a.id) {
-            Some(&e) => {
-                if let Ok(mut t) = transforms.get_mut(e) {
-                    *t = transform;
-                }
-            }
-            None => {
-                let e = commands
-                    .spawn((
-                        Name::new(format!("Person {}", a.id.0 + 1)),
-                        Person(a.id),
-                        Mesh3d(assets.mesh.clone()),
-                        MeshMaterial3d(assets.clothes[(k * 7919) % assets.clothes.len()].clone()),
-                        transform,
-                    ))
-                    .id();
-                people.0.insert(a.id, e);
-            }
-        }
     }
+    let ground = player.ground();
+    let seed = player.scenario.as_ref().map_or(0, |s| s.seed);
+    let time_s = player.time();
+    let wanted = player.run.iter().flat_map(|run| {
+        run.crowd().agents().iter().map(move |a| {
+            use twincity_core::scenario::run::{PersonState, Pose, Role};
+            let state = PersonState {
+                position: [a.position.x, a.position.y],
+                heading: a.direction.y.atan2(a.direction.x),
+                pose: if a.speed > 0.05 {
+                    Pose::Walking
+                } else {
+                    Pose::Standing
+                },
+                role: Role::Passerby,
+                carrying: false,
+                walked: a.walked,
+                speed: a.speed,
+                look: twincity_core::figures::look(seed, a.id.0 as u64, true),
+            };
+            let body = crate::people::PersonBody {
+                state,
+                time_s,
+                ground,
+            };
+            (a.id, body)
+        })
+    });
+    crate::people::sync_people(
+        &mut commands,
+        &assets,
+        &mut people.0,
+        &mut bodies,
+        wanted,
+        Person,
+    );
 }
 
 /// Side of a heatmap cell, metres, for areas up to [`HEATMAP_MAX_CELLS`] square metres.

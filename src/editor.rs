@@ -64,6 +64,7 @@ pub fn build_editor(options: EditorOptions) -> App {
                 // Imported city files live anywhere on disk; they are loaded with an explicit
                 // override, everything else stays inside the asset folder.
                 unapproved_path_mode: bevy::asset::UnapprovedPathMode::Deny,
+                file_path: crate::headless::asset_folder(),
                 ..default()
             }),
     )

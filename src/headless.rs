@@ -73,10 +73,20 @@ pub fn windowless_plugins() -> bevy::app::PluginGroupBuilder {
         })
         .set(AssetPlugin {
             unapproved_path_mode: bevy::asset::UnapprovedPathMode::Deny,
+            file_path: asset_folder(),
             ..default()
         })
         .disable::<WinitPlugin>()
         .disable::<LogPlugin>()
+}
+
+/// The asset folder Bevy loads bundled files (the people) from: TwinCity's `assets` folder
+/// wherever the executable runs from (`twincity_core::people::assets_dir`), else Bevy's
+/// default (`assets` beside the executable).
+pub fn asset_folder() -> String {
+    twincity_core::people::assets_dir()
+        .map(|d| d.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "assets".into())
 }
 
 /// Finishes adding `app`'s plugins (the renderer starts asynchronously).
@@ -202,6 +212,12 @@ impl OffscreenRenderer {
             }
             self.app.update();
             let world = self.app.world_mut();
+            if let Some(e) = world
+                .get_resource::<crate::people::PeopleStatus>()
+                .and_then(|s| s.failed.clone())
+            {
+                bail!("{e}");
+            }
             let loaded = {
                 let roots = world
                     .query_filtered::<(), With<DemoCityRoot>>()

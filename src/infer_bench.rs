@@ -20,7 +20,7 @@ pub struct BenchInferArgs {
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "assets/models/ssdlite_person.ron,assets/models/centerface.ron,assets/models/blazeface_back.ron"
+        default_value = "assets/models/yolox_nano.ron,assets/models/ssdlite_person.ron,assets/models/centerface.ron,assets/models/blazeface_back.ron"
     )]
     pub models: Vec<PathBuf>,
     /// Scenario whose first camera gives the frame

@@ -576,7 +576,8 @@ fn compare_with_truth(
     };
     let mut cam = t.camera.clone();
     cam.resolution = (shown.width, shown.height);
-    let figures = twincity_core::figures::figures(&t.state, t.ground);
+    let cast = twincity_core::people::Cast::bundled()?;
+    let figures = twincity_core::figures::figures(&t.state, t.ground, cast);
     let scene = twincity_core::annotate::IdScene::new(&occluders, &figures);
     let annotations = scene.annotate(&cam);
     let (objects, heads, _) = image_objects(

@@ -20,6 +20,7 @@ pub mod headless;
 pub mod import_bench;
 pub mod infer_bench;
 pub mod inference;
+pub mod people;
 pub mod placement;
 pub mod previews;
 pub mod real_video;

@@ -398,7 +398,8 @@ pub fn render_image(
     let mut img = renderer.render(&cam)?;
     let mut extras = Vec::new();
     let (objects, heads) = if annotate {
-        let figures = twincity_core::figures::figures(state, ground);
+        let cast = twincity_core::people::Cast::bundled().map_err(anyhow::Error::msg)?;
+        let figures = twincity_core::figures::figures(state, ground, cast);
         let scene = twincity_core::annotate::IdScene::new(city, &figures);
         let annotations = scene.annotate(&cam);
         let (objects, heads, blur) = image_objects(state, &annotations, (w, h), &settings.privacy);

@@ -41,9 +41,11 @@ pub fn run(args: &ScenarioArgs) -> anyhow::Result<ExitCode> {
             None => twincity_core::Project::demo()?,
         };
         let model = twincity_core::coverage::scene_model(&project).map_err(anyhow::Error::msg)?;
+        let cast = twincity_core::people::Cast::bundled().map_err(anyhow::Error::msg)?;
         Some((
             project.cameras.clone(),
             twincity_core::coverage::Occluders::new(&model.triangles),
+            cast,
         ))
     } else {
         None
@@ -51,11 +53,11 @@ pub fn run(args: &ScenarioArgs) -> anyhow::Result<ExitCode> {
     let ground = compiled.pavement_height();
     let camera_views =
         |state: &twincity_core::scenario::run::WorldState| -> Vec<serde_json::Value> {
-            let Some((cameras, city)) = &seen_by else {
+            let Some((cameras, city, cast)) = &seen_by else {
                 return Vec::new();
             };
             let labels = state.labels();
-            let figures = twincity_core::figures::figures(state, ground);
+            let figures = twincity_core::figures::figures(state, ground, cast);
             let scene = twincity_core::annotate::IdScene::new(city, &figures);
             cameras
                 .iter()

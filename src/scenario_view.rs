@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::time::SystemTime;
 
 use bevy::prelude::*;
-use twincity_core::scenario::run::{Pose, ScenarioRun, WorldState};
+use twincity_core::scenario::run::{ScenarioRun, WorldState};
 use twincity_core::scenario::{Compiled, Scenario};
 use twincity_core::undo::History;
 
@@ -233,20 +233,11 @@ pub enum ScenarioFigure {
     Vehicle(usize),
     /// The white plate at the back of a vehicle.
     Plate(usize),
-    /// The face on a person's head.
-    Face(usize),
 }
 
 #[derive(Resource)]
 struct FigureAssets {
-    person: Handle<Mesh>,
     cube: Handle<Mesh>,
-    /// Clothing materials by colour (8 bits a channel), made when first needed.
-    clothes: std::collections::HashMap<[u8; 3], Handle<StandardMaterial>>,
-    /// Face materials by skin tone (`twincity_core::figures::SKIN_TONES`).
-    faces: Vec<Handle<StandardMaterial>>,
-    /// The face quad, facing -Z like the figure.
-    face_quad: Handle<Mesh>,
     /// Dumped objects by class, vehicles, plates, the fallen person's highlight.
     objects: Vec<Handle<StandardMaterial>>,
     car: Handle<StandardMaterial>,
@@ -266,6 +257,9 @@ pub struct ScenarioPlugin;
 
 impl Plugin for ScenarioPlugin {
     fn build(&self, app: &mut App) {
+        if !app.is_plugin_added::<crate::people::PeoplePlugin>() {
+            app.add_plugins(crate::people::PeoplePlugin);
+        }
         app.add_message::<ScenarioCommand>()
             .init_resource::<ScenarioPlayer>()
             .init_resource::<DaylightBackup>()
@@ -281,6 +275,7 @@ impl Plugin for ScenarioPlugin {
                 Update,
                 (
                     sync_figures,
+                    sync_scenario_people,
                     sync_light,
                     sync_fog,
                     sync_lamps,
@@ -296,20 +291,7 @@ fn make_figure_assets(
     mut commands: Commands,
     mut meshes: ResMut<Assets<Mesh>>,
     mut materials: ResMut<Assets<StandardMaterial>>,
-    mut images: ResMut<Assets<Image>>,
 ) {
-    let faces = twincity_core::figures::SKIN_TONES
-        .iter()
-        .map(|skin| {
-            let picture = face_image(*skin);
-            let image = srgba_image(picture, bevy::asset::RenderAssetUsages::RENDER_WORLD);
-            materials.add(StandardMaterial {
-                base_color_texture: Some(images.add(image)),
-                perceptual_roughness: 0.8,
-                ..default()
-            })
-        })
-        .collect();
     let mut mat = |r: f32, g: f32, b: f32| {
         materials.add(StandardMaterial {
             base_color: Color::srgb(r, g, b),
@@ -329,16 +311,7 @@ fn make_figure_assets(
     .map(|&(r, g, b)| mat(r, g, b))
     .collect();
     let assets = FigureAssets {
-        person: meshes.add(crate::crowds::person_mesh()),
         cube: meshes.add(Cuboid::new(1.0, 1.0, 1.0)),
-        clothes: Default::default(),
-        faces,
-        face_quad: meshes.add(
-            Rectangle::new(FACE_SIZE.0, FACE_SIZE.1)
-                .mesh()
-                .build()
-                .rotated_by(Quat::from_rotation_y(std::f32::consts::PI)),
-        ),
         objects,
         car: mat(0.55, 0.10, 0.12),
         van: mat(0.90, 0.90, 0.90),
@@ -554,13 +527,46 @@ fn pavement(player: &ScenarioPlayer) -> f32 {
         })
 }
 
-/// Where a person figure goes: standing, kneeling (lower), falling (tipping forward about
-/// the feet) or lying face down along their heading.
-pub fn figure_transform(position: Vec3, heading: f64, pose: &Pose, height: f32) -> Transform {
-    let (t, r, s) = twincity_core::figures::person_pose(position, heading, pose, height);
-    Transform::from_translation(t)
-        .with_rotation(r)
-        .with_scale(s)
+/// The scenario's people, drawn as animated characters posed from their state.
+fn sync_scenario_people(
+    mut commands: Commands,
+    player: Res<ScenarioPlayer>,
+    assets: Option<Res<crate::people::CharacterAssets>>,
+    figures: Query<(Entity, &ScenarioFigure), With<crate::people::PersonBody>>,
+    mut bodies: Query<&mut crate::people::PersonBody>,
+) {
+    let Some(assets) = assets else {
+        return;
+    };
+    if !player.is_changed() {
+        return;
+    }
+    let mut existing: std::collections::HashMap<usize, Entity> = figures
+        .iter()
+        .filter_map(|(e, f)| match f {
+            ScenarioFigure::Person(i) => Some((*i, e)),
+            _ => None,
+        })
+        .collect();
+    let ground = pavement(&player);
+    let people = player.state.iter().flat_map(|state| {
+        state.people.iter().enumerate().map(move |(i, p)| {
+            let body = crate::people::PersonBody {
+                state: p.clone(),
+                time_s: state.time_s,
+                ground,
+            };
+            (i, body)
+        })
+    });
+    crate::people::sync_people(
+        &mut commands,
+        &assets,
+        &mut existing,
+        &mut bodies,
+        people,
+        ScenarioFigure::Person,
+    );
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -597,36 +603,6 @@ fn sync_figures(
         Handle<Mesh>,
         Handle<StandardMaterial>,
     )> = Vec::new();
-    for (i, p) in state.people.iter().enumerate() {
-        let [r, g, b] = p.look.clothing;
-        let key = [r, g, b].map(|v| (v.clamp(0.0, 1.0) * 255.0).round() as u8);
-        let material = assets
-            .clothes
-            .entry(key)
-            .or_insert_with(|| {
-                materials.add(StandardMaterial {
-                    base_color: Color::srgb_u8(key[0], key[1], key[2]),
-                    perceptual_roughness: 0.85,
-                    ..default()
-                })
-            })
-            .clone();
-        let body = figure_transform(plan(p.position, ground), p.heading, &p.pose, p.look.height);
-        wanted.push((
-            ScenarioFigure::Person(i),
-            body,
-            assets.person.clone(),
-            material,
-        ));
-        // The face: just in front of the head box's front (at z = -0.12).
-        let (cx, cy) = FACE_CENTRE;
-        wanted.push((
-            ScenarioFigure::Face(i),
-            body.mul_transform(Transform::from_xyz(cx, cy, -0.1215)),
-            assets.face_quad.clone(),
-            assets.faces[p.look.skin % assets.faces.len()].clone(),
-        ));
-    }
     for (i, o) in state.objects.iter().enumerate() {
         let [l, w, h] = o.kind.size().map(|v| v as f32);
         wanted.push((
@@ -1059,42 +1035,6 @@ pub const PLATE_PX: (u32, u32) = (208, 44);
 
 /// A licence plate's picture: white with a black rim, blue bands at both ends (as French
 /// plates), the text in black across the middle.
-/// The face quad's size and centre on the standing figure (metres): the front of the head
-/// box, hair included.
-const FACE_SIZE: (f32, f32) = (0.19, 0.26);
-const FACE_CENTRE: (f32, f32) = (0.0, 1.615);
-
-/// A face texture (24 × 32) of skin tone `skin` (sRGB): hair, brows, eyes, nose shadow,
-/// mouth — the fine detail that privacy blurring must remove from exported images.
-pub fn face_image(skin: [f32; 3]) -> image::RgbaImage {
-    let px = |c: [f32; 3]| {
-        let [r, g, b] = c.map(|v| (v.clamp(0.0, 1.0) * 255.0).round() as u8);
-        image::Rgba([r, g, b, 255])
-    };
-    let hair = px([0.16, 0.11, 0.07]);
-    let dark = px([0.05, 0.04, 0.04]);
-    let white = px([0.95, 0.95, 0.93]);
-    let lips = px([0.55, 0.18, 0.18]);
-    let shade = px(skin.map(|v| v * 0.75));
-    image::RgbaImage::from_fn(24, 32, |x, y| match (x, y) {
-        (_, 0..=5) => hair,
-        (0..=1 | 22..=23, 6..=14) => hair,
-        (5..=9 | 14..=18, 10) => dark,
-        (5..=9 | 14..=18, 12..=14) => {
-            if x == 7 || x == 16 {
-                dark
-            } else {
-                white
-            }
-        }
-        (11..=12, 15..=19) => shade,
-        (10..=13, 20) => shade,
-        (8..=15, 24) => lips,
-        (9..=14, 25) => lips,
-        _ => px(skin),
-    })
-}
-
 pub fn plate_image(text: &str) -> image::RgbaImage {
     use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
     let (w, h) = PLATE_PX;
@@ -1211,22 +1151,6 @@ mod tests {
             ink(&long)
                 .iter()
                 .all(|(x, _)| (20..PLATE_PX.0 - 20).contains(x))
-        );
-    }
-
-    #[test]
-    fn a_lying_figure_lies_along_its_heading() {
-        let t = figure_transform(Vec3::ZERO, 0.0, &Pose::Lying, 1.0);
-        let head = t.transform_point(Vec3::new(0.0, 1.7, 0.0));
-        // Heading east: the head lies 1.7 m east, just above the ground.
-        assert!((head - Vec3::new(1.7, 0.16, 0.0)).length() < 0.05, "{head}");
-        let feet = t.transform_point(Vec3::ZERO);
-        assert!(feet.y > 0.1 && feet.y < 0.2);
-        let half = figure_transform(Vec3::ZERO, 0.0, &Pose::Falling { progress: 0.5 }, 1.0);
-        let head = half.transform_point(Vec3::new(0.0, 1.7, 0.0));
-        assert!(
-            (head.y - 1.7 * (std::f32::consts::FRAC_PI_4).cos() - 0.08).abs() < 0.05,
-            "{head}"
         );
     }
 }

@@ -756,6 +756,14 @@ fn scene_panel(
                         remove = Some(i);
                     }
                 });
+                if let ImportState::Failed(e) = &state {
+                    // Why it failed, in full: the icon alone tells nothing.
+                    ui.label(
+                        egui::RichText::new(format!("Not loaded: {e}"))
+                            .color(egui::Color32::from_rgb(230, 90, 80))
+                            .small(),
+                    );
+                }
             }
             if let Some(i) = remove {
                 doc.project.imports.remove(i);

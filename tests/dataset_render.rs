@@ -271,7 +271,11 @@ fn faces_in_exported_images_are_blurred() {
     let model = twincity_core::coverage::scene_model(&project).unwrap();
     let city = twincity_core::coverage::Occluders::new(&model.triangles);
     let ground = twincity_core::demo_city::KERB_HEIGHT;
-    let figures = twincity_core::figures::figures(&state, ground);
+    let figures = twincity_core::figures::figures(
+        &state,
+        ground,
+        twincity_core::people::Cast::bundled().unwrap(),
+    );
     let mut faces_checked = 0;
     for (i, p) in state.people.iter().enumerate() {
         if faces_checked == 3 {

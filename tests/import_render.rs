@@ -193,3 +193,92 @@ fn a_packed_file_renders_like_its_plain_twin() {
         .count();
     assert_eq!(differing, 0, "pixels differ from the plain file");
 }
+
+/// Writes `facade.gltf` with `facade.bin` and `facade.jpg`: the wall quad of [`wall_glb`]
+/// (x in [-10, 10], y in [0, 30], z = -30, facing +Z) textured with a JPEG whose left half
+/// is red and right half blue — as photogrammetry city meshes carry their textures.
+fn jpeg_textured_wall(dir: &std::path::Path) -> std::path::PathBuf {
+    let texture = image::RgbImage::from_fn(64, 64, |x, _| {
+        if x < 32 {
+            image::Rgb([220, 30, 30])
+        } else {
+            image::Rgb([30, 40, 220])
+        }
+    });
+    texture.save(dir.join("facade.jpg")).unwrap();
+    let positions: [[f32; 3]; 4] = [
+        [-10.0, 0.0, -30.0],
+        [10.0, 0.0, -30.0],
+        [10.0, 30.0, -30.0],
+        [-10.0, 30.0, -30.0],
+    ];
+    let uvs: [[f32; 2]; 4] = [[0.0, 1.0], [1.0, 1.0], [1.0, 0.0], [0.0, 0.0]];
+    let mut bin = Vec::new();
+    for p in positions {
+        p.iter().for_each(|v| bin.extend(v.to_le_bytes()));
+    }
+    for _ in 0..4 {
+        [0.0f32, 0.0, 1.0]
+            .iter()
+            .for_each(|v| bin.extend(v.to_le_bytes()));
+    }
+    for t in uvs {
+        t.iter().for_each(|v| bin.extend(v.to_le_bytes()));
+    }
+    for i in [0u16, 1, 2, 0, 2, 3] {
+        bin.extend(i.to_le_bytes());
+    }
+    std::fs::write(dir.join("facade.bin"), &bin).unwrap();
+    let json = serde_json::json!({
+        "asset": {"version": "2.0"},
+        "scene": 0,
+        "scenes": [{"nodes": [0]}],
+        "nodes": [{"mesh": 0, "name": "facade"}],
+        "meshes": [{"primitives": [{
+            "attributes": {"POSITION": 0, "NORMAL": 1, "TEXCOORD_0": 2},
+            "indices": 3, "material": 0}]}],
+        "materials": [{"pbrMetallicRoughness": {"baseColorTexture": {"index": 0},
+            "metallicFactor": 0.0}}],
+        "textures": [{"source": 0}],
+        "images": [{"uri": "facade.jpg", "mimeType": "image/jpeg"}],
+        "buffers": [{"uri": "facade.bin", "byteLength": bin.len()}],
+        "bufferViews": [
+            {"buffer": 0, "byteOffset": 0, "byteLength": 48},
+            {"buffer": 0, "byteOffset": 48, "byteLength": 48},
+            {"buffer": 0, "byteOffset": 96, "byteLength": 32},
+            {"buffer": 0, "byteOffset": 128, "byteLength": 12}
+        ],
+        "accessors": [
+            {"bufferView": 0, "componentType": 5126, "count": 4, "type": "VEC3",
+             "min": [-10.0, 0.0, -30.0], "max": [10.0, 30.0, -30.0]},
+            {"bufferView": 1, "componentType": 5126, "count": 4, "type": "VEC3"},
+            {"bufferView": 2, "componentType": 5126, "count": 4, "type": "VEC2"},
+            {"bufferView": 3, "componentType": 5123, "count": 6, "type": "SCALAR"}
+        ]
+    });
+    let path = dir.join("facade.gltf");
+    std::fs::write(&path, serde_json::to_vec_pretty(&json).unwrap()).unwrap();
+    path
+}
+
+/// Most photogrammetry city meshes carry JPEG textures: such a file loads and its texture
+/// is drawn (red on the left half of the wall, blue on the right).
+#[test]
+fn a_jpeg_textured_city_mesh_loads_with_its_texture() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = jpeg_textured_wall(dir.path());
+    let mut r = OffscreenRenderer::new(spec(file.clone()), OffscreenOptions::default()).unwrap();
+    let img = r.render(&camera()).unwrap();
+    assert_eq!(r.city_status().imports, vec![(file, ImportState::Loaded)]);
+    // 20 m up the wall (row 31, see above); x = -5 m -> column 72, x = +5 m -> column 88.
+    let left = img.get_pixel(72, 31).0;
+    let right = img.get_pixel(88, 31).0;
+    assert!(
+        left[0] > left[2] + 60 && left[0] > left[1] + 60,
+        "left half not red: {left:?}"
+    );
+    assert!(
+        right[2] > right[0] + 60 && right[2] > right[1] + 40,
+        "right half not blue: {right:?}"
+    );
+}

@@ -59,7 +59,8 @@ fn car_annotation(
     use twincity_core::coverage::{Occluders, scene_model};
     let model = scene_model(&twincity_core::Project::demo().unwrap()).unwrap();
     let city = Occluders::new(&model.triangles);
-    let figs = twincity_core::figures::figures(state, twincity_core::demo_city::KERB_HEIGHT);
+    let cast = twincity_core::people::Cast::bundled().unwrap();
+    let figs = twincity_core::figures::figures(state, twincity_core::demo_city::KERB_HEIGHT, cast);
     twincity_core::annotate::IdScene::new(&city, &figs)
         .annotate(camera)
         .into_iter()
@@ -73,46 +74,84 @@ fn figures(r: &mut OffscreenRenderer) -> Vec<(ScenarioFigure, Transform)> {
     q.iter(world).map(|(f, t)| (*f, *t)).collect()
 }
 
+/// The world position of joint `name` of the drawn person `person`.
+fn drawn_joint(r: &mut OffscreenRenderer, person: usize, name: &str) -> Vec3 {
+    let world = r.world_mut();
+    let root = world
+        .query::<(Entity, &ScenarioFigure)>()
+        .iter(world)
+        .find(|(_, f)| **f == ScenarioFigure::Person(person))
+        .map(|(e, _)| e)
+        .expect("the person is drawn");
+    let mut names = world.query::<(&Name, &GlobalTransform)>();
+    let mut children = world.query::<&Children>();
+    let mut stack = vec![root];
+    while let Some(e) = stack.pop() {
+        if let Ok((n, t)) = names.get(world, e)
+            && n.as_str() == name
+        {
+            return t.translation();
+        }
+        if let Ok(c) = children.get(world, e) {
+            stack.extend(c.iter());
+        }
+    }
+    panic!("person {person} has no joint {name}");
+}
+
 #[test]
-fn a_loaded_scenario_is_drawn_with_its_fallen_person_lying() {
+fn a_loaded_scenario_is_drawn_with_animated_people_posed_as_annotated() {
     let mut r = renderer(shipped("collapse_in_crowd.scenario.ron"), 110.0);
+    // A render waits until every character is in the world and posed.
+    r.render(&common::level_camera(64, 48)).unwrap();
     let state = r.scenario().unwrap().state.clone().unwrap();
     assert!((state.time_s - 110.0).abs() < 1e-9);
     let people = figures(&mut r)
         .into_iter()
         .filter(|(f, _)| matches!(f, ScenarioFigure::Person(_)))
-        .collect::<Vec<_>>();
-    assert_eq!(people.len(), state.people.len());
+        .count();
+    assert_eq!(people, state.people.len());
     let fallen = state
         .people
         .iter()
         .position(|p| p.role == Role::Fallen("malaise".into()))
         .unwrap();
     assert_eq!(state.people[fallen].pose, Pose::Lying);
-    let (_, body) = people
-        .iter()
-        .find(|(f, _)| *f == ScenarioFigure::Person(fallen))
-        .unwrap();
-    // Lying: the figure's head (1.7 m up when standing) is near the ground, ahead along
-    // the heading; a standing neighbour's head stays up.
-    let head = body.transform_point(Vec3::new(0.0, 1.7, 0.0));
-    assert!(head.y < 0.6, "head at {head}");
-    let heading = state.people[fallen].heading as f32;
-    let ahead = Vec3::new(heading.cos(), 0.0, -heading.sin());
-    assert!(
-        (head - body.translation).dot(ahead) > 1.4,
-        "lies along its heading"
-    );
-    let standing = state
+    let walking = state
         .people
         .iter()
         .position(|p| p.pose == Pose::Walking)
         .unwrap();
-    let (_, other) = people
-        .iter()
-        .find(|(f, _)| *f == ScenarioFigure::Person(standing))
-        .unwrap();
-    assert!(other.transform_point(Vec3::new(0.0, 1.7, 0.0)).y > 1.7);
+    // Lying: the head near the ground; a walking neighbour's head stays up.
+    let head = drawn_joint(&mut r, fallen, "head");
+    assert!(head.y < 0.6, "head at {head}");
+    assert!(drawn_joint(&mut r, walking, "head").y > 1.2);
+    // The drawn joints are where the annotation pass puts them (same pose, same place).
+    let cast = twincity_core::people::Cast::bundled().unwrap();
+    let ground = twincity_core::demo_city::KERB_HEIGHT;
+    for (i, joint) in [
+        (fallen, "head"),
+        (walking, "head"),
+        (walking, "ball_l"),
+        (walking, "hand_r"),
+    ] {
+        let p = &state.people[i];
+        let rig = cast.rig(p.look.character);
+        let s = twincity_core::people::scale(p.look.character, rig, p.look.height);
+        let local = rig.local_pose(&twincity_core::people::motion(p, state.time_s, rig, s));
+        let place = twincity_core::people::placement(
+            twincity_core::figures::world(p.position, ground),
+            p.heading,
+            s,
+        );
+        let k = rig.node(joint).unwrap();
+        let expected = place.transform_point3(rig.world(&local)[k].w_axis.truncate());
+        let drawn = drawn_joint(&mut r, i, joint);
+        assert!(
+            drawn.distance(expected) < 0.002,
+            "person {i} {joint}: drawn at {drawn}, annotated at {expected}"
+        );
+    }
 }
 
 #[test]

@@ -274,7 +274,6 @@ impl Bounds {
 mod tests {
     use super::*;
     use crate::coverage::box_triangles;
-    use crate::scenario::run::Pose;
     use crate::{CameraId, Lens};
 
     /// A camera 1.7 m up at the origin looking north (-Z), 90° wide, 200 × 100 pixels.
@@ -291,14 +290,19 @@ mod tests {
         c
     }
 
+    /// A 1.75 m box figure facing -Z: two legs, the torso, the head and a nose.
+    const BOXES: [([f32; 3], [f32; 3]); 5] = [
+        ([-0.17, 0.0, -0.09], [-0.03, 0.85, 0.07]),
+        ([0.03, 0.0, -0.09], [0.17, 0.85, 0.07]),
+        ([-0.22, 0.85, -0.12], [0.22, 1.45, 0.11]),
+        ([-0.10, 1.48, -0.12], [0.10, 1.75, 0.10]),
+        ([-0.03, 1.58, -0.16], [0.03, 1.64, -0.12]),
+    ];
+    const HEAD_CENTRE: [f32; 3] = [0.0, 1.615, -0.01];
+
     fn person_at(x: f32, z: f32) -> Figure {
-        let state_person = crate::figures::PERSON_BOXES.to_vec();
-        let (t, r, s) = crate::figures::person_pose(
-            Vec3::new(x, 0.0, z),
-            std::f64::consts::FRAC_PI_2,
-            &Pose::Standing,
-            1.0,
-        );
+        let state_person = BOXES.to_vec();
+        let (t, r, s) = (Vec3::new(x, 0.0, z), glam::Quat::IDENTITY, Vec3::ONE);
         Figure {
             kind: FigureKind::Person(0),
             triangles: state_person
@@ -306,7 +310,7 @@ mod tests {
                 .flat_map(|(lo, hi)| box_triangles(Vec3::from(*lo), Vec3::from(*hi)))
                 .map(|tri| tri.map(|p| t + r * (p * s)))
                 .collect(),
-            head: Some(t + r * (Vec3::from(crate::figures::HEAD_CENTRE) * s)),
+            head: Some(t + r * (Vec3::from(HEAD_CENTRE) * s)),
             private: Vec::new(),
         }
     }

@@ -4,42 +4,8 @@
 
 use glam::{Quat, Vec3};
 
-use crate::scenario::run::{Pose, WorldState};
-
-/// A person figure standing on the origin, facing `-Z`, 1.75 m tall: two legs, the torso,
-/// the head and a small nose (so the facing shows from any side), as `(min, max)` boxes.
-pub const PERSON_BOXES: [([f32; 3], [f32; 3]); 5] = [
-    ([-0.17, 0.0, -0.09], [-0.03, 0.85, 0.07]),
-    ([0.03, 0.0, -0.09], [0.17, 0.85, 0.07]),
-    ([-0.22, 0.85, -0.12], [0.22, 1.45, 0.11]),
-    ([-0.10, 1.48, -0.12], [0.10, 1.75, 0.10]),
-    ([-0.03, 1.58, -0.16], [0.03, 1.64, -0.12]),
-];
-
-/// The head box (index into [`PERSON_BOXES`]) and its centre on the standing figure.
-pub const HEAD_BOX: usize = 3;
-pub const HEAD_CENTRE: [f32; 3] = [0.0, 1.615, -0.01];
-
-/// Where a figure goes (`translation`, `rotation`, `scale`): standing at `position` facing
-/// `heading` (radians from east, counter-clockwise in plan), `height` times the 1.75 m
-/// figure; kneeling lower; falling tipped forward about the feet by `progress` of a right
-/// angle; lying face down along the heading.
-pub fn person_pose(position: Vec3, heading: f64, pose: &Pose, height: f32) -> (Vec3, Quat, Vec3) {
-    // The figure faces -Z; east is +X.
-    let yaw = Quat::from_rotation_y(heading as f32 - std::f32::consts::FRAC_PI_2);
-    let tip = |k: f32| Quat::from_rotation_x(-std::f32::consts::FRAC_PI_2 * k);
-    let s = Vec3::splat(height);
-    match pose {
-        Pose::Falling { progress } => (
-            position + Vec3::Y * 0.16 * *progress as f32,
-            yaw * tip(*progress as f32),
-            s,
-        ),
-        Pose::Lying => (position + Vec3::Y * 0.16, yaw * tip(1.0), s),
-        Pose::Kneeling => (position, yaw, s * Vec3::new(1.0, 0.6, 1.0)),
-        _ => (position, yaw, s),
-    }
-}
+use crate::people::{Cast, PosedBody};
+use crate::scenario::run::{PersonState, WorldState};
 
 /// Skin tones of the face texture (sRGB).
 pub const SKIN_TONES: [[f32; 3]; 6] = [
@@ -61,31 +27,40 @@ pub const CLOTHING: [[f32; 3]; 6] = [
     [0.85, 0.85, 0.82],
 ];
 
-/// How a person looks: height factor, clothing colour (sRGB), skin tone (index into
-/// [`SKIN_TONES`]).
+/// How a person looks: which character ([`crate::people::CHARACTERS`]), height factor
+/// (times the mean height of the character's sex), clothing tint (sRGB), skin tone (index
+/// into [`SKIN_TONES`], for figures without a textured face) and the phase (0–1) their
+/// idle and walking cycles start at.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Look {
+    pub character: usize,
     pub height: f32,
     pub clothing: [f32; 3],
     pub skin: usize,
+    pub phase: f32,
 }
 
 /// The look of the person with stable key `key`: from a fixed palette, or with `randomised`
-/// drawn from the seed and the key (heights 1.58–1.92 m, any clothing colour, every skin
-/// tone), the same in every frame.
+/// drawn from the seed and the key (any of the characters, heights within 8 % of the mean,
+/// any clothing colour, every skin tone), the same in every frame.
 pub fn look(seed: u64, key: u64, randomised: bool) -> Look {
+    let characters = crate::people::CHARACTERS.len();
+    // The golden ratio spreads the phases of consecutive people evenly.
+    let phase = (key as f64 * 0.618_033_988_75).fract() as f32;
     if !randomised {
         return Look {
+            character: (key as usize * 5 + 2) % characters,
             height: 1.0,
             clothing: CLOTHING[(key as usize * 7 + 3) % CLOTHING.len()],
             skin: (key as usize * 5 + 1) % SKIN_TONES.len(),
+            phase,
         };
     }
     use rand::{RngExt, SeedableRng};
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(
         seed.rotate_left(17) ^ key.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x5EED,
     );
-    let height = rng.random_range(0.90f32..=1.10);
+    let height = rng.random_range(0.92f32..=1.08);
     let hue = rng.random_range(0.0f32..6.0);
     let sat = rng.random_range(0.0f32..0.85);
     let val = rng.random_range(0.15f32..0.95);
@@ -101,11 +76,25 @@ pub fn look(seed: u64, key: u64, randomised: bool) -> Look {
         _ => (c, 0.0, x),
     };
     let m = val - c;
+    let skin = rng.random_range(0..SKIN_TONES.len());
     Look {
+        character: rng.random_range(0..characters),
         height,
         clothing: [r + m, g + m, b + m],
-        skin: rng.random_range(0..SKIN_TONES.len()),
+        skin,
+        phase,
     }
+}
+
+/// A person of a world state posed as drawn: their character, scaled to their height,
+/// standing at their position on the pavement at `ground`, playing their clips.
+pub fn person_body(p: &PersonState, time_s: f64, ground: f32, cast: &Cast) -> PosedBody {
+    let c = p.look.character;
+    let rig = cast.rig(c);
+    let s = crate::people::scale(c, rig, p.look.height);
+    let local = rig.local_pose(&crate::people::motion(p, time_s, rig, s));
+    let place = crate::people::placement(world(p.position, ground), p.heading, s);
+    crate::people::posed_body(rig, &local, place, p.carrying)
 }
 
 pub fn world(plan: [f64; 2], y: f32) -> Vec3 {
@@ -143,20 +132,6 @@ pub struct Figure {
 pub const PLATE_SIZE: (f32, f32) = (0.52, 0.11);
 pub const PLATE_HEIGHT: f32 = 0.5;
 
-/// The eight corners of the box `(lo, hi)` placed by `(t, r, s)`.
-fn corners(lo: [f32; 3], hi: [f32; 3], t: Vec3, r: Quat, s: Vec3) -> Vec<Vec3> {
-    (0..8)
-        .map(|k| {
-            let p = Vec3::new(
-                if k & 1 == 0 { lo[0] } else { hi[0] },
-                if k & 2 == 0 { lo[1] } else { hi[1] },
-                if k & 4 == 0 { lo[2] } else { hi[2] },
-            );
-            t + r * (p * s)
-        })
-        .collect()
-}
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 pub enum FigureKind {
     Person(usize),
@@ -169,22 +144,24 @@ pub const VEHICLE_CLEARANCE: f32 = 0.15;
 
 /// The figures of `state` as drawn: people and objects on the pavement at `ground`, vehicles
 /// on the road (height 0).
-pub fn figures(state: &WorldState, ground: f32) -> Vec<Figure> {
+pub fn figures(state: &WorldState, ground: f32, cast: &Cast) -> Vec<Figure> {
     let mut out = Vec::new();
     for (i, p) in state.people.iter().enumerate() {
-        let (t, r, s) = person_pose(world(p.position, ground), p.heading, &p.pose, p.look.height);
-        let mut triangles = Vec::with_capacity(60);
-        for (lo, hi) in PERSON_BOXES {
-            for tri in crate::coverage::box_triangles(Vec3::from(lo), Vec3::from(hi)) {
-                triangles.push(tri.map(|q| t + r * (q * s)));
-            }
+        let body = person_body(p, state.time_s, ground, cast);
+        let mut triangles = Vec::with_capacity(12 * (body.boxes.len() + 1));
+        for b in body
+            .boxes
+            .iter()
+            .chain([&body.head])
+            .chain(body.bag.as_ref())
+        {
+            triangles.extend(crate::people::box_corner_triangles(b));
         }
-        let (head_lo, head_hi) = PERSON_BOXES[HEAD_BOX];
         out.push(Figure {
             kind: FigureKind::Person(i),
             triangles,
-            head: Some(t + r * (Vec3::from(HEAD_CENTRE) * s)),
-            private: corners(head_lo, head_hi, t, r, s),
+            head: Some(body.head_centre),
+            private: body.head.to_vec(),
         });
     }
     for (i, o) in state.objects.iter().enumerate() {
@@ -240,7 +217,13 @@ mod tests {
         );
         assert_ne!(a, look(4, 17, true));
         let all: Vec<Look> = (0..500).map(|k| look(3, k, true)).collect();
-        assert!(all.iter().all(|l| (0.9..=1.1).contains(&l.height)));
+        assert!(all.iter().all(|l| (0.92..=1.08).contains(&l.height)));
+        for c in 0..crate::people::CHARACTERS.len() {
+            assert!(
+                all.iter().any(|l| l.character == c),
+                "character {c} never drawn"
+            );
+        }
         assert!(
             all.iter()
                 .all(|l| l.clothing.iter().all(|c| (0.0..=1.0).contains(c)))
@@ -250,8 +233,5 @@ mod tests {
         }
         let mean = all.iter().map(|l| l.height as f64).sum::<f64>() / 500.0;
         assert!((mean - 1.0).abs() < 0.02, "{mean}");
-        // A taller person's figure is taller.
-        let (_, _, s) = person_pose(Vec3::ZERO, 0.0, &Pose::Standing, 1.08);
-        assert!((s.y - 1.08).abs() < 1e-6);
     }
 }

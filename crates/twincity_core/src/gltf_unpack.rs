@@ -79,12 +79,25 @@ pub fn decodable_extensions(root: &Value) -> Vec<String> {
         .collect()
 }
 
+/// Whether `root` refers to image files beside it (`uri` not a `data:` URI). Bevy cannot load
+/// such textures for a file outside its asset folder (its loader panics on them), so these
+/// files are rewritten with their images embedded.
+pub fn has_external_images(root: &Value) -> bool {
+    root.get("images")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i.get("uri").and_then(Value::as_str))
+        .any(|uri| !uri.starts_with("data:"))
+}
+
 /// Rewrites `bytes` (the content of `path`) as a plain GLB when the file uses any of the
-/// [`DECODED`] extensions; `None` when it uses none (the file loads as it is).
+/// [`DECODED`] extensions or refers to image files; `None` otherwise (the file loads as it
+/// is).
 pub fn unpack(path: &Path, bytes: &[u8]) -> Result<Option<Unpacked>, String> {
     let (mut root, blob) = split(bytes)?;
     let decoded = decodable_extensions(&root);
-    if decoded.is_empty() {
+    if decoded.is_empty() && !has_external_images(&root) {
         return Ok(None);
     }
     let dir = path.parent().unwrap_or(Path::new("."));

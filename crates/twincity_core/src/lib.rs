@@ -21,6 +21,7 @@ pub mod gltf_inspect;
 pub mod gltf_mesh;
 pub mod gltf_unpack;
 pub mod metrics;
+pub mod people;
 pub mod privacy;
 pub mod project;
 pub mod ronfile;

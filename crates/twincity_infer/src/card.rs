@@ -49,8 +49,12 @@ pub enum Colour {
 pub enum Resize {
     /// Scale each axis on its own (the aspect changes).
     Stretch,
-    /// Keep the aspect, pad the rest with grey (114).
+    /// Keep the aspect, centre the image, pad the rest with grey (114).
     Letterbox,
+    /// Keep the aspect, put the image in the top-left corner, pad right and below with grey
+    /// (114), as YOLOX's pre-processing does. With a `Multiple` size the image keeps its own
+    /// size and only the rounding up is padded.
+    LetterboxTopLeft,
 }
 
 /// The input size.
@@ -134,6 +138,14 @@ pub enum Decoder {
         #[serde(default)]
         channels_first: bool,
     },
+    /// YOLOX raw head `[1, N, 5 + C]`: per cell of each stride's grid (grids row-major, one
+    /// stride after another, `N = Σ (H/s)(W/s)`), centre offset and log size in cells, the
+    /// objectness, then one probability per class; the score is objectness × class.
+    Yolox {
+        output: String,
+        #[serde(default = "yolox_strides")]
+        strides: Vec<u32>,
+    },
     /// A density map `[1, 1, h, w]` (or `[1, h, w]`): the count is its sum × `scale`.
     DensityMap {
         output: String,
@@ -150,6 +162,9 @@ pub enum Decoder {
 
 fn first_class() -> u32 {
     1
+}
+fn yolox_strides() -> Vec<u32> {
+    vec![8, 16, 32]
 }
 
 impl Decoder {
@@ -177,6 +192,7 @@ impl Decoder {
                 offset,
             } => vec![heatmap, scale, offset],
             Decoder::Yolo { output, .. }
+            | Decoder::Yolox { output, .. }
             | Decoder::DensityMap { output, .. }
             | Decoder::Classification { output, .. } => vec![output],
         }
@@ -188,6 +204,7 @@ impl Decoder {
             Decoder::Anchors { .. } => "Anchors",
             Decoder::CenterFace { .. } => "CenterFace",
             Decoder::Yolo { .. } => "Yolo",
+            Decoder::Yolox { .. } => "Yolox",
             Decoder::DensityMap { .. } => "DensityMap",
             Decoder::Classification { .. } => "Classification",
         }
@@ -311,6 +328,7 @@ impl ModelCard {
                     | Decoder::Anchors { .. }
                     | Decoder::CenterFace { .. }
                     | Decoder::Yolo { .. }
+                    | Decoder::Yolox { .. }
             ) | (Task::DensityMap, Decoder::DensityMap { .. })
                 | (Task::Classification, Decoder::Classification { .. })
         );
@@ -366,6 +384,7 @@ impl ModelCard {
             }
             _ => {}
         }
+        self.check_strides(&mut p);
         if let Decoder::Anchors {
             scores,
             boxes,
@@ -394,6 +413,41 @@ impl ModelCard {
             t.check("tiling", &mut p);
         }
         p
+    }
+
+    /// YOLOX strides: at least one, each ≥ 1, and the input's sides multiples of each (the
+    /// grids must tile the input exactly).
+    fn check_strides(&self, p: &mut Vec<FieldProblem>) {
+        let Decoder::Yolox { strides, .. } = &self.decoder else {
+            return;
+        };
+        if strides.is_empty() || strides.contains(&0) {
+            p.push(
+                FieldProblem::new(
+                    "decoder",
+                    "Yolox needs strides, each ≥ 1 (e.g. [8, 16, 32])",
+                )
+                .at("strides"),
+            );
+            return;
+        }
+        let sides: Vec<u32> = match self.input.size {
+            InputSize::Fixed(w, h) => vec![w, h],
+            InputSize::Multiple { of, .. } => vec![of],
+        };
+        if let Some(s) = strides.iter().find(|s| sides.iter().any(|v| *v % **s != 0)) {
+            p.push(
+                FieldProblem::new(
+                    "input.size",
+                    format!(
+                        "{:?} is not a multiple of the Yolox stride {s}: each grid must tile \
+                         the input exactly",
+                        self.input.size
+                    ),
+                )
+                .at("size:"),
+            );
+        }
     }
 
     /// The dataset category class `i` is compared with.
@@ -521,6 +575,75 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("missing.onnx does not exist"), "{e}");
+    }
+
+    const YOLOX: &str = r#"(
+        name: "YOLOX",
+        task: Detection,
+        model: "m.onnx",
+        input: (
+            layout: Nchw,
+            size: Multiple(of: 32, max_side: 1920),
+            element: F32,
+            colour: Bgr,
+            resize: LetterboxTopLeft,
+        ),
+        decoder: Yolox(output: "output"),
+        classes: ["person", "bicycle"],
+        categories: [Some("person"), None],
+        licence: (name: "Apache-2.0", source: "GitHub"),
+    )"#;
+
+    #[test]
+    fn a_yolox_card_reads_with_default_strides_and_maps_only_its_person_class() {
+        let dir = tempfile::tempdir().unwrap();
+        let (card, _) = ModelCard::read(&write(dir.path(), YOLOX)).unwrap();
+        assert_eq!(
+            card.decoder,
+            Decoder::Yolox {
+                output: "output".into(),
+                strides: vec![8, 16, 32]
+            }
+        );
+        assert_eq!(card.input.resize, Resize::LetterboxTopLeft);
+        assert_eq!(card.decoder.outputs(), vec!["output"]);
+        assert_eq!((card.category(0), card.category(1)), (Some("person"), None));
+        // Native size, rounded up to the grids' 32: 1600 × 900 runs as 1600 × 928.
+        assert_eq!(card.input_size(1600, 900), (1600, 928));
+    }
+
+    #[test]
+    fn yolox_strides_must_tile_the_input_and_the_error_says_where() {
+        let dir = tempfile::tempdir().unwrap();
+        let bad = YOLOX.replace(
+            "Yolox(output: \"output\")",
+            "Yolox(output: \"output\", strides: [])",
+        );
+        let e = ModelCard::read(&write(dir.path(), &bad))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("m.ron:12:") && e.contains("Yolox needs strides"),
+            "{e}"
+        );
+
+        let bad = YOLOX.replace("of: 32", "of: 16");
+        let e = ModelCard::read(&write(dir.path(), &bad))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("m.ron:7:") && e.contains("`input.size`"), "{e}");
+        assert!(e.contains("not a multiple of the Yolox stride 32"), "{e}");
+
+        let bad = YOLOX.replace("Multiple(of: 32, max_side: 1920)", "Fixed(416, 408)");
+        let e = ModelCard::read(&write(dir.path(), &bad))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("Fixed(416, 408) is not a multiple of the Yolox stride 16"),
+            "{e}"
+        );
+        let good = YOLOX.replace("Multiple(of: 32, max_side: 1920)", "Fixed(416, 416)");
+        assert!(ModelCard::read(&write(dir.path(), &good)).is_ok());
     }
 
     #[test]

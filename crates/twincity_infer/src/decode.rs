@@ -267,6 +267,9 @@ pub fn decode(
                 });
             }
         }
+        Decoder::Yolox { output, strides } => {
+            out.detections = yolox(find(outputs, output)?, strides, placement, threshold)?;
+        }
         Decoder::DensityMap { output, .. } => {
             let o = find(outputs, output)?;
             let s = squeeze(o.shape);
@@ -297,6 +300,88 @@ pub fn decode(
     out.detections
         .retain(|d| d.bbox[2] > 0.0 && d.bbox[3] > 0.0);
     Ok(out)
+}
+
+/// The best class of a row of class scores: `(class, score)`.
+fn best_class(scores: &[f32]) -> (usize, f32) {
+    scores.iter().enumerate().fold(
+        (0, f32::MIN),
+        |b, (c, v)| if *v > b.1 { (c, *v) } else { b },
+    )
+}
+
+/// YOLOX's raw head `[1, N, 5 + C]`: for each stride `s`, the `(W/s) × (H/s)` grid's cells
+/// row by row, the grids one after another.
+fn yolox(
+    o: &Output,
+    strides: &[u32],
+    placement: &Placement,
+    threshold: f32,
+) -> Result<Vec<Detection>, String> {
+    let (grids, k) = yolox_grids(o, strides, placement.input)?;
+    let mut rows = o.data.chunks_exact(k);
+    let mut out = Vec::new();
+    for ((gw, gh), s) in grids.into_iter().zip(strides) {
+        for (i, r) in rows.by_ref().take(gw * gh).enumerate() {
+            let cell = ((i % gw) as f32, (i / gw) as f32);
+            out.extend(yolox_cell(r, cell, *s as f32, placement, threshold));
+        }
+    }
+    Ok(out)
+}
+
+/// Each stride's grid `(columns, rows)` and the values per cell, checked against the output.
+fn yolox_grids(
+    o: &Output,
+    strides: &[u32],
+    (iw, ih): (u32, u32),
+) -> Result<(Vec<(usize, usize)>, usize), String> {
+    if strides.is_empty() || strides.contains(&0) {
+        return Err(format!(
+            "Yolox strides {strides:?}: give at least one, each ≥ 1"
+        ));
+    }
+    let grids: Vec<(usize, usize)> = strides
+        .iter()
+        .map(|s| ((iw / s) as usize, (ih / s) as usize))
+        .collect();
+    let n: usize = grids.iter().map(|(w, h)| w * h).sum();
+    let k = o.shape.last().copied().unwrap_or(0);
+    if k < 6 || o.data.len() != n * k {
+        return Err(wrong(
+            o,
+            &format!(
+                "[1, {n}, 5 + classes] ({n} cells on the {strides:?} grids of a {iw}×{ih} input)"
+            ),
+        ));
+    }
+    Ok((grids, k))
+}
+
+/// One cell `(dx, dy, log w, log h, objectness, class probabilities...)` of stride `s`:
+/// centre `((dx, dy) + cell) × s`, size `exp(log w, log h) × s` in input pixels, score
+/// objectness × the best class's probability.
+fn yolox_cell(
+    r: &[f32],
+    (x, y): (f32, f32),
+    s: f32,
+    placement: &Placement,
+    threshold: f32,
+) -> Option<Detection> {
+    // Class probabilities are at most 1: below the threshold in objectness, below it in score.
+    if r[4] < threshold {
+        return None;
+    }
+    let (class, p) = best_class(&r[5..]);
+    let score = r[4] * p;
+    if score < threshold {
+        return None;
+    }
+    let (cx, cy) = ((r[0] + x) * s, (r[1] + y) * s);
+    let (w, h) = (r[2].exp() * s, r[3].exp() * s);
+    let (x0, y0) = (cx - w / 2.0, cy - h / 2.0);
+    let bbox = to_frame(placement, x0, y0, x0 + w, y0 + h);
+    Some(Detection { class, score, bbox })
 }
 
 /// Intersection over union of two `[x, y, w, h]` boxes.
@@ -501,6 +586,78 @@ mod tests {
                 score: 0.8,
                 bbox: [40.0, 35.0, 20.0, 10.0]
             }]
+        );
+    }
+
+    /// A YOLOX head for a 64 × 32 input (grids 8 × 4, 4 × 2, 2 × 1: 42 cells) and two
+    /// classes, every cell empty.
+    fn yolox_head() -> Vec<f32> {
+        vec![0.0f32; 42 * 7]
+    }
+
+    fn yolox_decoder() -> Decoder {
+        Decoder::Yolox {
+            output: "output".into(),
+            strides: vec![8, 16, 32],
+        }
+    }
+
+    #[test]
+    fn a_yolox_cell_decodes_to_its_box_in_frame_pixels() {
+        let mut head = yolox_head();
+        // Stride 16, cell (x 1, y 0): after the 32 cells of stride 8, row 33. Centre offset
+        // (0.5, 1.0) cells, size e^ln1.25 × 16 = 20 by e^ln1.5 × 16 = 24 input pixels;
+        // objectness 0.9, classes (0.2, 0.8): class 1, score 0.72.
+        head[33 * 7..34 * 7].copy_from_slice(&[0.5, 1.0, 1.25f32.ln(), 1.5f32.ln(), 0.9, 0.2, 0.8]);
+        // Stride 8, cell 5: objectness and class each above the threshold, their product
+        // (0.6 × 0.7 = 0.42) below it.
+        head[5 * 7..6 * 7].copy_from_slice(&[0.0, 0.0, 0.0, 0.0, 0.6, 0.7, 0.1]);
+        // Stride 32, cell 1: objectness 0.4, below the threshold.
+        head[41 * 7..42 * 7].copy_from_slice(&[0.0, 0.0, 0.0, 0.0, 0.4, 1.0, 0.0]);
+        // The 120 × 60 region at (100, 50) of the frame, halved into the top left of the
+        // 64 × 32 input (60 × 30, padded right and below).
+        let p = Placement {
+            region: [100, 50, 120, 60],
+            input: (64, 32),
+            inner: [0.0, 0.0, 60.0, 30.0],
+        };
+        let outs = [Output {
+            name: "output",
+            shape: &[1, 42, 7],
+            data: &head,
+        }];
+        let d = decode(&yolox_decoder(), &outs, &p, 0.5).unwrap().detections;
+        assert_eq!(d.len(), 1, "{d:?}");
+        // By hand: centre ((0.5 + 1) × 16, (1.0 + 0) × 16) = (24, 16), so the input box is
+        // x 14..34, y 4..28; in the frame ×2 from (100, 50): left 128, top 58, 40 × 48.
+        let close = |a: f32, b: f32| (a - b).abs() < 1e-3;
+        let [x, y, w, h] = d[0].bbox;
+        assert!(
+            close(x, 128.0) && close(y, 58.0) && close(w, 40.0) && close(h, 48.0),
+            "{d:?}"
+        );
+        assert_eq!(d[0].class, 1);
+        assert!(close(d[0].score, 0.72), "{d:?}");
+    }
+
+    #[test]
+    fn a_yolox_head_of_the_wrong_size_names_the_cells_expected() {
+        let head = yolox_head();
+        let e = decode(
+            &yolox_decoder(),
+            &[Output {
+                name: "output",
+                shape: &[1, 41, 7],
+                data: &head[..41 * 7],
+            }],
+            &placement(64, 32, [0, 0, 64, 32]),
+            0.5,
+        )
+        .unwrap_err();
+        assert!(e.contains("`output`") && e.contains("[1, 41, 7]"), "{e}");
+        assert!(
+            e.contains("42 cells on the [8, 16, 32] grids of a 64×32 input"),
+            "{e}"
         );
     }
 

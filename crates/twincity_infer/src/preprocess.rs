@@ -5,7 +5,7 @@
 use fast_image_resize::images::{Image, ImageRef};
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
 
-use crate::card::{Colour, Element, InputSpec, Layout, Resize};
+use crate::card::{Colour, Element, InputSize, InputSpec, Layout, Resize};
 
 /// A frame: 8 bits per channel, four channels (RGBA, or BGRA as GPU read-backs of the
 /// editor's previews come), rows of `stride` pixels (read-backs pad rows to 256 bytes) of which
@@ -111,6 +111,26 @@ impl std::fmt::Debug for Preprocessor {
 /// Grey used around a letterboxed image.
 const PAD: u8 = 114;
 
+/// Size and offset of a `w × h` region resized into `input`: `(width, height, left, top)`.
+/// Letterboxing into a `Multiple` size (the region's own size, rounded up) never enlarges:
+/// the image keeps its pixels and only the rounding is padded.
+fn fit(spec: &InputSpec, (w, h): (u32, u32), (iw, ih): (u32, u32)) -> (u32, u32, u32, u32) {
+    if spec.resize == Resize::Stretch {
+        return (iw, ih, 0, 0);
+    }
+    let most = match spec.size {
+        InputSize::Multiple { .. } => 1.0,
+        InputSize::Fixed(..) => f32::INFINITY,
+    };
+    let k = (iw as f32 / w as f32).min(ih as f32 / h as f32).min(most);
+    let nw = ((w as f32 * k).round() as u32).clamp(1, iw);
+    let nh = ((h as f32 * k).round() as u32).clamp(1, ih);
+    match spec.resize {
+        Resize::LetterboxTopLeft => (nw, nh, 0, 0),
+        _ => (nw, nh, (iw - nw) / 2, (ih - nh) / 2),
+    }
+}
+
 impl Preprocessor {
     /// Builds the input tensor for `region` of `frame` at `input` size.
     pub fn prepare(
@@ -139,15 +159,9 @@ impl Preprocessor {
             ));
         }
         let (iw, ih) = input;
-        let (nw, nh, ox, oy) = match spec.resize {
-            Resize::Stretch => (iw, ih, 0, 0),
-            Resize::Letterbox => {
-                let k = (iw as f32 / rw as f32).min(ih as f32 / rh as f32);
-                let nw = ((rw as f32 * k).round() as u32).clamp(1, iw);
-                let nh = ((rh as f32 * k).round() as u32).clamp(1, ih);
-                (nw, nh, (iw - nw) / 2, (ih - nh) / 2)
-            }
-        };
+        let (nw, nh, ox, oy) = fit(spec, (rw, rh), input);
+        // The resized image fills the whole input: no padding to write.
+        let filled = nw == iw && nh == ih;
         // The whole buffer (padding included) as the source; the crop keeps to the image.
         let src = ImageRef::new(
             frame.stride,
@@ -187,7 +201,7 @@ impl Preprocessor {
         let data = match spec.element {
             Element::U8 => {
                 let mut out = vec![0u8; w * h * 3];
-                if spec.layout == Layout::Nhwc && ox == 0 && oy == 0 {
+                if spec.layout == Layout::Nhwc && filled {
                     for (o, p) in out.chunks_exact_mut(3).zip(pixels.chunks_exact(4)) {
                         o[0] = p[order[0]];
                         o[1] = p[order[1]];
@@ -210,7 +224,7 @@ impl Preprocessor {
                 let mut out = vec![0f32; w * h * 3];
                 let lut: [[f32; 256]; 3] =
                     std::array::from_fn(|c| std::array::from_fn(|v| v as f32 * a[c] + b[c]));
-                if ox == 0 && oy == 0 {
+                if filled {
                     match spec.layout {
                         Layout::Nhwc => {
                             for (o, p) in out.chunks_exact_mut(3).zip(pixels.chunks_exact(4)) {
@@ -265,7 +279,6 @@ impl Preprocessor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::card::InputSize;
 
     fn spec(layout: Layout, element: Element, resize: Resize) -> InputSpec {
         InputSpec {
@@ -395,6 +408,42 @@ mod tests {
         assert_eq!(&d[..3], &[PAD; 3]);
         assert_eq!(out.placement.to_frame(0.0, 1.0), (0.0, 0.0));
         assert_eq!(out.placement.to_frame(4.0, 2.0), (8.0, 2.0));
+    }
+
+    #[test]
+    fn top_left_letterbox_pads_right_and_below_only() {
+        // Native sizes rounded up to multiples of 4: each image keeps its own pixels at the
+        // top left of the 8×4 input (6×4: the last two columns are padding; 8×3: the last
+        // row; 6×3: both, nothing enlarged).
+        let mut s = spec(Layout::Nchw, Element::F32, Resize::LetterboxTopLeft);
+        (s.scale, s.mean) = (1.0, [0.0; 3]);
+        s.size = InputSize::Multiple {
+            of: 4,
+            max_side: 64,
+        };
+        let mut p = Preprocessor::default();
+        for ((w, h), padding) in [
+            ((6, 4), [(0, 6), (3, 7)]),
+            ((8, 3), [(3, 0), (3, 7)]),
+            ((6, 3), [(0, 7), (3, 0)]),
+        ] {
+            let rgba = frame(w, h);
+            let out = p
+                .prepare(&s, &Frame::rgba(w, h, &rgba), [0, 0, w, h], (8, 4))
+                .unwrap();
+            assert_eq!(out.shape, [1, 3, 4, 8]);
+            assert_eq!(out.placement.inner, [0.0, 0.0, w as f32, h as f32]);
+            assert_eq!(out.placement.to_frame(5.0, 2.0), (5.0, 2.0));
+            let TensorData::F32(d) = out.data else {
+                panic!()
+            };
+            let at = |c: usize, y: usize, x: usize| d[(c * 4 + y) * 8 + x];
+            // Blue (channel 0) is 51 in the image; red (channel 2) 255 at its top left.
+            assert_eq!((at(0, 0, 0), at(0, 2, 5), at(2, 0, 0)), (51.0, 51.0, 255.0));
+            for (c, (y, x)) in (0..3).flat_map(|c| padding.map(|yx| (c, yx))) {
+                assert_eq!(at(c, y, x), 114.0, "{w}×{h}: channel {c} at ({x}, {y})");
+            }
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The bundled models on a real photograph (NASA's portrait of Eileen Collins, public domain:
-//! tests/data/README.md), against boxes marked by hand on the image; and the errors a card
-//! that does not fit its model gives. Needs ONNX Runtime (`scripts/setup.sh` installs it).
+//! tests/data/README.md), against boxes marked by hand on the image (YOLOX-nano at the
+//! photograph's own size, whole and cropped to sides that are not multiples of 32); and the
+//! errors a card that does not fit its model gives. Needs ONNX Runtime (`scripts/setup.sh` installs it).
 
 use std::path::{Path, PathBuf};
 
@@ -47,7 +48,7 @@ fn every_bundled_card_opens_its_model() {
             n += 1;
         }
     }
-    assert!(n >= 3, "{n} cards");
+    assert!(n >= 4, "{n} cards");
 }
 
 #[test]
@@ -96,6 +97,46 @@ fn the_person_detector_finds_the_person_whole_and_in_tiles() {
         "{:?}",
         tiled.detections
     );
+}
+
+#[test]
+fn yolox_finds_the_person_at_the_frames_own_size() {
+    let (w, h, rgba) = astronaut();
+    let mut model = Model::load(&card("yolox_nano.ron")).unwrap();
+    let out = model.infer(&Frame::rgba(w, h, &rgba), None).unwrap();
+    let best = out.detections.first().expect("a person");
+    assert_eq!(model.card.class_name(best.class), "person");
+    assert!(best.score > 0.5, "{best:?}");
+    assert!(
+        iou(best.bbox, PERSON) > 0.7,
+        "{:?} vs {PERSON:?}",
+        best.bbox
+    );
+    // Her overlapping boxes merge into one person.
+    assert_eq!(out.count, 1.0, "{:?}", out.detections);
+
+    // The top-left 500 × 490 of the photograph (read in place, rows 512 pixels apart) runs
+    // as 512 × 512, padded right and below, and the box still lands on her.
+    let crop = Frame {
+        width: 500,
+        height: 490,
+        stride: w,
+        bgra: false,
+        pixels: &rgba,
+    };
+    let prepared = model.prepare(&crop, [0, 0, 500, 490]).unwrap();
+    assert_eq!(prepared.shape, [1, 3, 512, 512]);
+    assert_eq!(prepared.placement.inner, [0.0, 0.0, 500.0, 490.0]);
+    let out = model.infer(&crop, None).unwrap();
+    let best = out.detections.first().expect("a person");
+    let person = [PERSON[0], PERSON[1], PERSON[2], 490.0 - PERSON[1]];
+    assert_eq!(best.class, 0);
+    assert!(
+        iou(best.bbox, person) > 0.7,
+        "{:?} vs {person:?}",
+        best.bbox
+    );
+    assert!(best.bbox[1] + best.bbox[3] <= 490.0, "{best:?}");
 }
 
 /// Writes a variant of a bundled card beside its model (in a temporary copy of the folder).
@@ -173,6 +214,13 @@ fn a_card_that_does_not_fit_its_model_says_what_differs() {
         e.contains("`detection_boxes:0`") && e.contains("at least 5 values"),
         "{e}"
     );
+
+    // YOLOX strides that miss a grid: the trial run (64 × 64) finds 84 cells, not 80.
+    let e = load_error("yolox_nano.ron", "strides: [8, 16, 32]", "strides: [8, 16]");
+    assert!(
+        e.contains("`output`") && e.contains("[1, 84, 85]") && e.contains("80 cells"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -195,7 +243,7 @@ fn a_padded_bgra_read_back_gives_the_same_boxes_as_rgba() {
         bgra: true,
         pixels: &bgra,
     };
-    for name in ["ssdlite_person.ron", "centerface.ron"] {
+    for name in ["ssdlite_person.ron", "centerface.ron", "yolox_nano.ron"] {
         let mut model = Model::load(&card(name)).unwrap();
         let a = model
             .infer(&Frame::rgba(w, h, &rgba), None)

@@ -74,6 +74,7 @@ mod tests {
             position: DVec2::new(x, y),
             direction: DVec2::X,
             speed: 0.0,
+            walked: 0.0,
             desired_speed: 1.0,
             radius: 0.2,
             route: vec![],

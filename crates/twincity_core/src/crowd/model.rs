@@ -91,6 +91,8 @@ pub struct Agent {
     pub direction: DVec2,
     /// Speed of the last step, m/s.
     pub speed: f64,
+    /// Distance walked since the agent entered, metres.
+    pub walked: f64,
     pub desired_speed: f64,
     pub radius: f64,
     /// Waypoints still to reach; the agent heads for the first one.
@@ -351,6 +353,7 @@ impl Crowd {
             position,
             direction,
             speed: 0.0,
+            walked: 0.0,
             desired_speed,
             radius,
             route,
@@ -504,6 +507,7 @@ impl Crowd {
             a.position = pos;
             a.direction = dir;
             a.speed = speed;
+            a.walked += speed * p.dt;
         }
         self.steps += 1;
         self.time = self.steps as f64 * p.dt;

@@ -57,6 +57,12 @@ pub struct PersonState {
     pub role: Role,
     /// Carrying objects to dump.
     pub carrying: bool,
+    /// Distance walked since entering, metres (drives the walking cycle; not exported).
+    #[serde(skip)]
+    pub walked: f64,
+    /// Speed of the last step, m/s.
+    #[serde(skip)]
+    pub speed: f64,
     /// Height, clothing and skin tone (kept out of exports: it would tell people apart
     /// across frames).
     #[serde(skip)]
@@ -288,6 +294,8 @@ impl ScenarioRun {
                     pose,
                     role,
                     carrying,
+                    walked: a.walked,
+                    speed: a.speed,
                     look: crate::figures::look(c.seed, a.id.0 as u64, c.randomisation.appearance),
                 });
             }
@@ -332,6 +340,8 @@ impl ScenarioRun {
                                     pose: Pose::Standing,
                                     role: Role::Driver(e.id.clone()),
                                     carrying: t < end,
+                                    walked: 0.0,
+                                    speed: 0.0,
                                     look: crate::figures::look(
                                         c.seed,
                                         (1 << 40) + i as u64,

@@ -1,0 +1,348 @@
+//! People drawn as skinned, animated characters (`assets/people`): one glTF scene per person,
+//! its joints posed every frame from the person's state by `twincity_core::people` — the same
+//! pose the annotation pass builds its figures from — its outfit tinted with the person's
+//! clothing colour, and a bag in hand while they carry something to dump.
+//!
+//! The scenario and crowd views decide who is drawn ([`sync_people`]); this plugin loads the
+//! characters, fills in each person's joints once their scene is spawned, and poses them.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+
+use bevy::gltf::GltfMaterialName;
+use bevy::prelude::*;
+use bevy::world_serialization::{WorldAsset, WorldAssetRoot, WorldInstanceReady};
+use twincity_core::people::{CHARACTERS, Cast, PosedBody, Trs};
+use twincity_core::scenario::run::PersonState;
+
+/// People's systems: posing runs after the scenario and crowd views have set everyone's
+/// state.
+#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PeopleSet {
+    Pose,
+    /// Holds back "frame complete" while a character is still loading.
+    Watch,
+}
+
+pub struct PeoplePlugin;
+
+impl Plugin for PeoplePlugin {
+    fn build(&self, app: &mut App) {
+        app.init_resource::<PeopleStatus>()
+            .add_systems(Startup, load_characters)
+            .configure_sets(
+                Update,
+                PeopleSet::Pose
+                    .after(crate::scenario_view::ScenarioSet::Draw)
+                    .after(crate::crowds::CrowdSet::Draw),
+            )
+            .configure_sets(
+                Update,
+                PeopleSet::Watch.after(crate::capture::CaptureSet::Watch),
+            )
+            .add_systems(Update, pose_people.in_set(PeopleSet::Pose))
+            .add_systems(Update, hold_readiness.in_set(PeopleSet::Watch));
+    }
+}
+
+/// A person as drawn: their state at the world's time. The view that spawned them updates
+/// it; [`pose_people`] turns it into joint transforms.
+#[derive(Component, Clone, Debug)]
+pub struct PersonBody {
+    pub state: PersonState,
+    pub time_s: f64,
+    /// Height of the pavement they stand on.
+    pub ground: f32,
+}
+
+/// The joints of a spawned character (rig node index, entity) and its bag. Empty until the
+/// character's scene is in the world.
+#[derive(Component, Default)]
+pub struct PersonJoints {
+    joints: Vec<(usize, Entity)>,
+    bag: Option<Entity>,
+    /// Filled in since the last pose.
+    fresh: bool,
+}
+
+#[derive(Resource)]
+pub struct CharacterAssets {
+    scenes: Vec<Handle<WorldAsset>>,
+    /// Tinted outfits by (original material, tint).
+    tinted: HashMap<(AssetId<StandardMaterial>, [u8; 3]), Handle<StandardMaterial>>,
+    bag_mesh: Handle<Mesh>,
+    bag_material: Handle<StandardMaterial>,
+}
+
+fn load_characters(
+    mut commands: Commands,
+    server: Res<AssetServer>,
+    mut meshes: ResMut<Assets<Mesh>>,
+    mut materials: ResMut<Assets<StandardMaterial>>,
+) {
+    let scenes = CHARACTERS
+        .iter()
+        .map(|c| server.load(GltfAssetLabel::Scene(0).from_asset(format!("people/{}", c.file))))
+        .collect();
+    commands.insert_resource(CharacterAssets {
+        scenes,
+        tinted: HashMap::new(),
+        bag_mesh: meshes.add(Cuboid::new(1.0, 1.0, 1.0)),
+        bag_material: materials.add(StandardMaterial {
+            base_color: Color::srgb(0.06, 0.06, 0.07),
+            perceptual_roughness: 0.5,
+            ..default()
+        }),
+    });
+}
+
+/// The characters, read once for posing; an error (files missing) is logged once and
+/// people are then left unposed.
+fn cast() -> Option<&'static Cast> {
+    match Cast::bundled() {
+        Ok(c) => Some(c),
+        Err(e) => {
+            static LOGGED: std::sync::Once = std::sync::Once::new();
+            LOGGED.call_once(|| error!("{e}"));
+            None
+        }
+    }
+}
+
+/// Brings the drawn people in line with `wanted` (a key per person and their state):
+/// spawns the new ones (with `marker(key)`), updates the others, despawns those gone.
+/// `existing` maps keys to the entities drawn so far.
+pub fn sync_people<K: Copy + Eq + Hash, M: Component>(
+    commands: &mut Commands,
+    assets: &CharacterAssets,
+    existing: &mut HashMap<K, Entity>,
+    bodies: &mut Query<&mut PersonBody>,
+    wanted: impl IntoIterator<Item = (K, PersonBody)>,
+    marker: impl Fn(K) -> M,
+) {
+    let mut gone: HashMap<K, Entity> = std::mem::take(existing);
+    for (key, body) in wanted {
+        if let Some(e) = gone.remove(&key) {
+            if let Ok(mut b) = bodies.get_mut(e) {
+                *b = body;
+                existing.insert(key, e);
+                continue;
+            }
+        }
+        let scene = assets.scenes[body.state.look.character % assets.scenes.len()].clone();
+        let e = commands
+            .spawn((
+                Name::new("Person"),
+                marker(key),
+                PersonJoints::default(),
+                WorldAssetRoot(scene),
+                body,
+            ))
+            .observe(character_ready)
+            .id();
+        existing.insert(key, e);
+    }
+    for e in gone.into_values() {
+        commands.entity(e).despawn();
+    }
+}
+
+/// Once a person's character is spawned: finds its joints by name, tints its outfit and
+/// adds the bag.
+fn character_ready(
+    ready: On<WorldInstanceReady>,
+    mut commands: Commands,
+    mut people: Query<(&PersonBody, &mut PersonJoints)>,
+    children: Query<&Children>,
+    names: Query<&Name>,
+    outfits: Query<(&GltfMaterialName, &MeshMaterial3d<StandardMaterial>)>,
+    mut assets: ResMut<CharacterAssets>,
+    mut materials: ResMut<Assets<StandardMaterial>>,
+) {
+    let root = ready.entity;
+    let Ok((body, mut joints)) = people.get_mut(root) else {
+        return;
+    };
+    let Some(cast) = cast() else {
+        return;
+    };
+    let rig = cast.rig(body.state.look.character);
+    let outfit = rig.outfit_material.as_deref();
+    let tint = body
+        .state
+        .look
+        .clothing
+        .map(|v| ((0.35 + 0.65 * v.clamp(0.0, 1.0)) * 255.0).round() as u8);
+    joints.joints.clear();
+    for e in children.iter_descendants(root) {
+        if let Ok(name) = names.get(e)
+            && let Some(i) = rig.node(name.as_str())
+            && rig.animated.binary_search(&i).is_ok()
+        {
+            joints.joints.push((i, e));
+        }
+        if let Ok((material_name, material)) = outfits.get(e)
+            && Some(material_name.0.as_str()) == outfit
+        {
+            let key = (material.0.id(), tint);
+            let tinted = match assets.tinted.get(&key) {
+                Some(h) => h.clone(),
+                None => {
+                    let Some(mut m) = materials.get(&material.0).cloned() else {
+                        continue;
+                    };
+                    let base = m.base_color.to_srgba();
+                    m.base_color = Color::srgba(
+                        base.red * tint[0] as f32 / 255.0,
+                        base.green * tint[1] as f32 / 255.0,
+                        base.blue * tint[2] as f32 / 255.0,
+                        base.alpha,
+                    );
+                    let h = materials.add(m);
+                    assets.tinted.insert(key, h.clone());
+                    h
+                }
+            };
+            commands.entity(e).insert(MeshMaterial3d(tinted));
+        }
+    }
+    let bag = commands
+        .spawn((
+            Name::new("Bag"),
+            Mesh3d(assets.bag_mesh.clone()),
+            MeshMaterial3d(assets.bag_material.clone()),
+            Transform::default(),
+            Visibility::Hidden,
+            ChildOf(root),
+        ))
+        .id();
+    joints.bag = Some(bag);
+    joints.fresh = true;
+}
+
+/// The transform of a unit cube filling the box with corners `c` (see
+/// `twincity_core::people::segment_box` for their order).
+fn box_transform(c: &[Vec3; 8]) -> Transform {
+    // Columns (width, length, -depth) keep the determinant positive (no mirroring).
+    let x = c[1] - c[0];
+    let z = c[0] - c[2];
+    let y = c[4] - c[0];
+    let centre = c.iter().copied().sum::<Vec3>() / 8.0;
+    Transform::from_matrix(Mat4::from_cols(
+        x.extend(0.0),
+        y.extend(0.0),
+        z.extend(0.0),
+        centre.extend(1.0),
+    ))
+}
+
+/// Poses every person whose state changed (or whose character just arrived): the root
+/// placed and scaled, each joint set to the pose `twincity_core::people` computes, the bag
+/// shown in hand while carrying.
+fn pose_people(
+    mut people: Query<(Entity, Ref<PersonBody>, &mut PersonJoints)>,
+    mut transforms: Query<&mut Transform>,
+    mut visibility: Query<&mut Visibility>,
+) {
+    let Some(cast) = cast() else {
+        return;
+    };
+    for (root, body, mut joints) in &mut people {
+        if !body.is_changed() && !joints.fresh {
+            continue;
+        }
+        joints.fresh = false;
+        let p = &body.state;
+        let c = p.look.character;
+        let rig = cast.rig(c);
+        let s = twincity_core::people::scale(c, rig, p.look.height);
+        let local = rig.local_pose(&twincity_core::people::motion(p, body.time_s, rig, s));
+        let place = twincity_core::people::placement(
+            twincity_core::figures::world(p.position, body.ground),
+            p.heading,
+            s,
+        );
+        if let Ok(mut t) = transforms.get_mut(root) {
+            set_if_changed(&mut t, Transform::from_matrix(place));
+        }
+        for &(i, e) in &joints.joints {
+            if let Ok(mut t) = transforms.get_mut(e) {
+                set_if_changed(&mut t, to_transform(&local[i]));
+            }
+        }
+        let Some(bag) = joints.bag else {
+            continue;
+        };
+        let posed: PosedBody = twincity_core::people::posed_body(rig, &local, place, p.carrying);
+        if let Ok(mut v) = visibility.get_mut(bag) {
+            let want = if posed.bag.is_some() {
+                Visibility::Inherited
+            } else {
+                Visibility::Hidden
+            };
+            if *v != want {
+                *v = want;
+            }
+        }
+        if let (Some(corners), Ok(mut t)) = (posed.bag, transforms.get_mut(bag)) {
+            let world = box_transform(&corners);
+            set_if_changed(
+                &mut t,
+                Transform::from_matrix(place.inverse() * world.to_matrix()),
+            );
+        }
+    }
+}
+
+fn to_transform(trs: &Trs) -> Transform {
+    Transform {
+        translation: trs.translation,
+        rotation: trs.rotation,
+        scale: trs.scale,
+    }
+}
+
+fn set_if_changed(t: &mut Mut<Transform>, value: Transform) {
+    if **t != value {
+        **t = value;
+    }
+}
+
+/// Characters that could not be loaded, and why (a render with people missing from the
+/// pixels but present in the labels would be wrong, so offscreen renders stop on it).
+#[derive(Resource, Default, Debug, Clone)]
+pub struct PeopleStatus {
+    pub failed: Option<String>,
+}
+
+/// Keeps "frame complete" from being reached while a person's character is not yet in the
+/// world (scene loading or spawning), so renders never show half the people; a character
+/// that fails to load is reported in [`PeopleStatus`] (and logged) instead of waited for.
+fn hold_readiness(
+    people: Query<&PersonJoints>,
+    mut readiness: ResMut<crate::capture::Readiness>,
+    assets: Option<Res<CharacterAssets>>,
+    server: Res<AssetServer>,
+    mut status: ResMut<PeopleStatus>,
+) {
+    if status.failed.is_none()
+        && let Some(assets) = assets
+    {
+        for (h, c) in assets.scenes.iter().zip(CHARACTERS) {
+            if let Some(bevy::asset::RecursiveDependencyLoadState::Failed(e)) =
+                server.get_recursive_dependency_load_state(h)
+            {
+                let message = format!(
+                    "the character people/{} could not be loaded: {e}; the people's files belong \
+                     in the assets/people folder of TwinCity Studio (reinstall or restore it)",
+                    c.file
+                );
+                error!("{message}");
+                status.failed = Some(message);
+            }
+        }
+    }
+    if status.failed.is_none() && people.iter().any(|j| j.joints.is_empty()) {
+        readiness.stable_frames = 0;
+    }
+}
