@@ -39,9 +39,41 @@ pub struct EvalArgs {
     /// Predictions kept per image and class (COCO's limit is 100)
     #[arg(long, default_value_t = 100)]
     pub max_dets: usize,
+    /// Only people (and objects) at least this many pixels tall count as ground truth; smaller
+    /// ones become ignore regions (predictions on them are neither hits nor false positives),
+    /// as pedestrian benchmarks' "reasonable" subset (e.g. 40 or 50)
+    #[arg(long, value_name = "PX", default_value_t = 0.0)]
+    pub min_height: f64,
+    /// Only objects at least this share visible (0–1) count as ground truth; more hidden ones
+    /// become ignore regions (e.g. 0.5 or 0.65)
+    #[arg(long, value_name = "SHARE", default_value_t = 0.0, value_parser = parse_share)]
+    pub min_visibility: f64,
     /// No progress bar
     #[arg(long)]
     pub quiet: bool,
+}
+
+fn parse_share(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!(
+            "`{s}` is not a share between 0 and 1 (such as 0.5)"
+        )),
+    }
+}
+
+/// Which ground truth counts: boxes at least `min_height` pixels tall and `min_visibility`
+/// visible; the others are ignore regions.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Subset {
+    pub min_height: f64,
+    pub min_visibility: f64,
+}
+
+impl Subset {
+    pub fn ignores(&self, o: &ObjectRecord) -> bool {
+        (o.bbox[3] as f64) < self.min_height || o.visibility < self.min_visibility
+    }
 }
 
 fn parse_tiles(s: &str) -> Result<(u32, u32), String> {
@@ -172,6 +204,7 @@ pub fn score(
     predictions: &[Prediction],
     counts: &[f64],
     max_dets: usize,
+    subset: Subset,
 ) -> Scored {
     let mut gts = Vec::new();
     let mut gt_objects = Vec::new();
@@ -179,12 +212,14 @@ pub fn score(
         for o in &r.objects {
             if categories.contains(&o.category_id) {
                 let [x, y, w, h] = o.bbox;
+                let ignore = subset.ignores(o);
                 gts.push(Gt {
                     image: i as u64 + 1,
                     category: o.category_id,
                     bbox: [x as f64, y as f64, w as f64, h as f64],
+                    ignore,
                 });
-                gt_objects.push((i, o));
+                gt_objects.push((i, o, ignore));
             }
         }
     }
@@ -219,6 +254,7 @@ pub fn score(
             .collect();
         let e = metrics::evaluate_boxes(&ids, categories, &g, &d, max_dets);
         let tp: usize = e.categories.iter().map(|c| c.tp50).sum();
+        let ignored: usize = e.categories.iter().map(|c| c.ignored50).sum();
         let (ng, nd) = (
             e.categories.iter().map(|c| c.gt).sum::<usize>(),
             e.categories.iter().map(|c| c.dt).sum::<usize>(),
@@ -231,7 +267,7 @@ pub fn score(
             predictions: nd,
             ap: e.ap,
             ap50: e.ap50,
-            precision50: (nd > 0).then(|| tp as f64 / nd as f64),
+            precision50: (nd > ignored).then(|| tp as f64 / (nd - ignored) as f64),
             recall50: (ng > 0).then(|| tp as f64 / ng as f64),
             count_mae: errors.map(|e| e.0),
             count_rmse: errors.map(|e| e.1),
@@ -289,7 +325,10 @@ pub fn score(
     ];
     for (key, of, order) in keys {
         let mut counts: BTreeMap<String, (usize, usize)> = BTreeMap::new();
-        for (k, (i, o)) in gt_objects.iter().enumerate() {
+        for (k, (i, o, ignore)) in gt_objects.iter().enumerate() {
+            if *ignore {
+                continue;
+            }
             let c = counts.entry(of(&records[*i], o)).or_default();
             c.0 += 1;
             c.1 += overall.gt_matched50[k] as usize;
@@ -503,7 +542,11 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
         (None, None) => anyhow::bail!("give --model CARD or --predictions FILE"),
     };
     let ids: Vec<u32> = categories.iter().map(|c| c.0).collect();
-    let scored = score(&records, &ids, &predictions, &counts, args.max_dets);
+    let subset = Subset {
+        min_height: args.min_height,
+        min_visibility: args.min_visibility,
+    };
+    let scored = score(&records, &ids, &predictions, &counts, args.max_dets, subset);
 
     let n = records.len() as f64;
     let ms = |d: std::time::Duration| 1000.0 * d.as_secs_f64() / n;
@@ -534,6 +577,8 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
         },
         "settings": {
             "max_dets": args.max_dets,
+            "min_height": args.min_height,
+            "min_visibility": args.min_visibility,
             "tiling": source.tiling,
             "iou_thresholds": "0.50:0.05:0.95, AP50 at 0.50",
             "nominal_person_height_m": NOMINAL_HEIGHT_M,

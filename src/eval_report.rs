@@ -223,8 +223,9 @@ pub fn html(report: &Value, records: &[ImageRecord], counts: &[f64]) -> String {
     s += &format!(
         "<h1>{}</h1><p>Dataset: {} images of scenario <b>{}</b> (seed {}, status {}). \
          Score threshold {}, at most {} predictions per image and class, tiling {}. \
-         Synthetic images: these numbers say how the model does on the twin, not on real \
-         footage.</p>",
+         Ground truth counted: at least {} px tall and {} visible (the rest are ignore \
+         regions). Synthetic images: these numbers say how the model does on the twin, not on \
+         real footage.</p>",
         esc(m["name"].as_str().unwrap_or("")),
         num(&d["images"]),
         esc(d["scenario"].as_str().unwrap_or("")),
@@ -233,6 +234,8 @@ pub fn html(report: &Value, records: &[ImageRecord], counts: &[f64]) -> String {
         num(&m["score_threshold"]),
         num(&report["settings"]["max_dets"]),
         num(&report["settings"]["tiling"]).replace('–', "none"),
+        num(&report["settings"]["min_height"]),
+        num(&report["settings"]["min_visibility"]),
     );
     s += &format!(
         "<h2>Detection</h2><p>COCO box AP (IoU 0.50:0.95) <b>{}</b>, AP50 <b>{}</b>, AP75 {}.</p>",

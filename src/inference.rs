@@ -596,6 +596,7 @@ fn compare_with_truth(
             image: 1,
             category: o.category_id,
             bbox: o.bbox.map(f64::from),
+            ignore: false,
         })
         .collect();
     let mut dt_index = Vec::new();

@@ -9,7 +9,9 @@
 use std::collections::HashMap;
 use std::hash::Hash;
 
+use bevy::camera::visibility::VisibilityRange;
 use bevy::gltf::GltfMaterialName;
+use bevy::mesh::skinning::SkinnedMesh;
 use bevy::prelude::*;
 use bevy::world_serialization::{WorldAsset, WorldAssetRoot, WorldInstanceReady};
 use twincity_core::people::{CHARACTERS, Cast, PosedBody, Trs};
@@ -29,6 +31,7 @@ pub struct PeoplePlugin;
 impl Plugin for PeoplePlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<PeopleStatus>()
+            .init_resource::<PeopleSettings>()
             .add_systems(Startup, load_characters)
             .configure_sets(
                 Update,
@@ -65,9 +68,33 @@ pub struct PersonJoints {
     fresh: bool,
 }
 
+/// Levels of detail by distance from the camera looking (metres): the full meshes nearer
+/// than `LOD_DISTANCES[0]`, then meshes with [`LOD_SHARES`] of their triangles. For a
+/// 1280-pixel-wide camera of 60–90° (focal length 640–1100 px) a 1.7 m person is over
+/// 90–150 px tall within 12 m, and under 27–47 px beyond 40 m.
+pub const LOD_DISTANCES: [f32; 2] = [12.0, 40.0];
+pub const LOD_SHARES: [f32; 2] = [0.25, 0.06];
+
+/// People's drawing settings.
+#[derive(Resource, Clone, Debug)]
+pub struct PeopleSettings {
+    /// Simplified meshes for distant people ([`LOD_DISTANCES`]); off: full meshes always.
+    pub levels_of_detail: bool,
+}
+
+impl Default for PeopleSettings {
+    fn default() -> Self {
+        Self {
+            levels_of_detail: true,
+        }
+    }
+}
+
 #[derive(Resource)]
 pub struct CharacterAssets {
     scenes: Vec<Handle<WorldAsset>>,
+    /// Simplified versions of each character mesh ([`LOD_SHARES`]).
+    lods: HashMap<AssetId<Mesh>, [Handle<Mesh>; 2]>,
     /// Tinted outfits by (original material, tint).
     tinted: HashMap<(AssetId<StandardMaterial>, [u8; 3]), Handle<StandardMaterial>>,
     bag_mesh: Handle<Mesh>,
@@ -86,6 +113,7 @@ fn load_characters(
         .collect();
     commands.insert_resource(CharacterAssets {
         scenes,
+        lods: HashMap::new(),
         tinted: HashMap::new(),
         bag_mesh: meshes.add(Cuboid::new(1.0, 1.0, 1.0)),
         bag_material: materials.add(StandardMaterial {
@@ -156,8 +184,17 @@ fn character_ready(
     children: Query<&Children>,
     names: Query<&Name>,
     outfits: Query<(&GltfMaterialName, &MeshMaterial3d<StandardMaterial>)>,
+    skinned: Query<(
+        &Mesh3d,
+        &SkinnedMesh,
+        &MeshMaterial3d<StandardMaterial>,
+        &Transform,
+        &ChildOf,
+    )>,
     mut assets: ResMut<CharacterAssets>,
     mut materials: ResMut<Assets<StandardMaterial>>,
+    mut meshes: ResMut<Assets<Mesh>>,
+    settings: Res<PeopleSettings>,
 ) {
     let root = ready.entity;
     let Ok((body, mut joints)) = people.get_mut(root) else {
@@ -174,6 +211,7 @@ fn character_ready(
         .clothing
         .map(|v| ((0.35 + 0.65 * v.clamp(0.0, 1.0)) * 255.0).round() as u8);
     joints.joints.clear();
+    let mut outfit_of: HashMap<Entity, Handle<StandardMaterial>> = HashMap::new();
     for e in children.iter_descendants(root) {
         if let Ok(name) = names.get(e)
             && let Some(i) = rig.node(name.as_str())
@@ -203,7 +241,31 @@ fn character_ready(
                     h
                 }
             };
-            commands.entity(e).insert(MeshMaterial3d(tinted));
+            commands.entity(e).insert(MeshMaterial3d(tinted.clone()));
+            outfit_of.insert(e, tinted);
+        }
+    }
+    if settings.levels_of_detail {
+        for e in children.iter_descendants(root) {
+            let Ok((mesh, skin, material, transform, parent)) = skinned.get(e) else {
+                continue;
+            };
+            let material = outfit_of
+                .get(&e)
+                .cloned()
+                .unwrap_or_else(|| material.0.clone());
+            let Some(lods) = lods_of(&mut assets.lods, &mut meshes, &mesh.0) else {
+                continue;
+            };
+            add_levels_of_detail(
+                &mut commands,
+                e,
+                lods,
+                skin,
+                material,
+                *transform,
+                parent.parent(),
+            );
         }
     }
     let bag = commands
@@ -218,6 +280,80 @@ fn character_ready(
         .id();
     joints.bag = Some(bag);
     joints.fresh = true;
+}
+
+/// The simplified versions of `mesh` (made once per mesh): its index buffer reduced by
+/// meshoptimizer to [`LOD_SHARES`] of the triangles, borders locked; vertices, and so the
+/// skinning joints and weights, are kept as they are. `None` for a mesh without positions or
+/// triangles.
+fn lods_of(
+    cache: &mut HashMap<AssetId<Mesh>, [Handle<Mesh>; 2]>,
+    meshes: &mut Assets<Mesh>,
+    mesh: &Handle<Mesh>,
+) -> Option<[Handle<Mesh>; 2]> {
+    if let Some(l) = cache.get(&mesh.id()) {
+        return Some(l.clone());
+    }
+    let full = meshes.get(mesh)?.clone();
+    let positions: Vec<[f32; 3]> = match full.attribute(Mesh::ATTRIBUTE_POSITION)? {
+        bevy::mesh::VertexAttributeValues::Float32x3(p) => p.clone(),
+        _ => return None,
+    };
+    let indices: Vec<u32> = full.indices()?.iter().map(|i| i as u32).collect();
+    if indices.len() < 3 {
+        return None;
+    }
+    let lods = LOD_SHARES.map(|share| {
+        let target = ((indices.len() as f32 * share) as usize / 3).max(1) * 3;
+        let reduced = meshopt::simplify_decoder(
+            &indices,
+            &positions,
+            target,
+            0.05,
+            meshopt::SimplifyOptions::LockBorder,
+            None,
+        );
+        let mut m = full.clone();
+        m.insert_indices(bevy::mesh::Indices::U32(reduced));
+        meshes.add(m)
+    });
+    cache.insert(mesh.id(), lods.clone());
+    Some(lods)
+}
+
+/// Makes the skinned mesh `e` the near level of detail and adds the simplified ones beside
+/// it (same skin, material and place), each shown in its band of distance from the camera.
+fn add_levels_of_detail(
+    commands: &mut Commands,
+    e: Entity,
+    lods: [Handle<Mesh>; 2],
+    skin: &SkinnedMesh,
+    material: Handle<StandardMaterial>,
+    transform: Transform,
+    parent: Entity,
+) {
+    let [near, far] = LOD_DISTANCES;
+    let band = |a: f32, b: f32| VisibilityRange {
+        start_margin: a..a,
+        end_margin: b..b,
+        use_aabb: false,
+    };
+    commands.entity(e).insert(band(0.0, near));
+    for (mesh, range) in lods.into_iter().zip([band(near, far), band(far, f32::MAX)]) {
+        commands.spawn((
+            Name::new("Person level of detail"),
+            Mesh3d(mesh),
+            SkinnedMesh {
+                inverse_bindposes: skin.inverse_bindposes.clone(),
+                joints: skin.joints.clone(),
+            },
+            MeshMaterial3d(material.clone()),
+            transform,
+            bevy::camera::visibility::DynamicSkinnedMeshBounds,
+            range,
+            ChildOf(parent),
+        ));
+    }
 }
 
 /// The transform of a unit cube filling the box with corners `c` (see

@@ -100,6 +100,39 @@ fn reports_agree_with_pycocotools_and_errors_write_nothing() {
         "person and person_down: {v}"
     );
 
+    // The "reasonable" subset: people under 20 px tall or under half visible become ignore
+    // regions, scored as pycocotools scores crowd boxes.
+    let subset = tmp.path().join("report-subset");
+    ok(
+        &eval(
+            &[
+                "--predictions".as_ref(),
+                preds.as_ref(),
+                "--min-height".as_ref(),
+                "20".as_ref(),
+                "--min-visibility".as_ref(),
+                "0.5".as_ref(),
+            ],
+            &dataset,
+            &subset,
+        )
+        .output()
+        .unwrap(),
+        "eval --min-height --min-visibility",
+    );
+    check(&[Path::new("compare"), &dataset, &subset]);
+    let all: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(report.join("report.json")).unwrap()).unwrap();
+    let part: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(subset.join("report.json")).unwrap()).unwrap();
+    let people = |r: &serde_json::Value| r["overall"]["per_class"][0]["ground_truth"].as_u64();
+    assert!(
+        people(&part) < people(&all),
+        "small and hidden people are left out: {:?} of {:?}",
+        people(&part),
+        people(&all)
+    );
+
     let r: serde_json::Value =
         serde_json::from_slice(&std::fs::read(report.join("report.json")).unwrap()).unwrap();
     for key in [

@@ -69,6 +69,12 @@ def close(a, b, what):
 def compare(root, report_dir):
     coco = load(root)
     report = json.load(open(os.path.join(report_dir, "report.json")))
+    # The report's ignore regions are COCO crowd boxes: too small or too hidden to count.
+    min_h = report["settings"].get("min_height", 0) or 0
+    min_v = report["settings"].get("min_visibility", 0) or 0
+    for ann in coco.dataset["annotations"]:
+        if ann["bbox"][3] < min_h or ann.get("visibility", 1.0) < min_v:
+            ann["iscrowd"] = 1
     preds = json.load(open(os.path.join(report_dir, "predictions.json")))
     max_dets = report["settings"]["max_dets"]
     classes = report["overall"]["per_class"]
@@ -99,15 +105,17 @@ def compare(root, report_dir):
         recall = e.eval["recall"][0, k, 0, 2]
         close(c["recall50"], None if recall < 0 else float(recall), f"recall of {c['category']}")
         # Precision at the operating point: matches at IoU 0.5 among all kept predictions.
-        tp = nd = 0
+        tp = nd = nc = 0
         for ev in e.evalImgs:
             if ev is None or ev["category_id"] != c["category_id"] or ev["aRng"] != [0, 1e10]:
                 continue
-            tp += int((ev["dtMatches"][0] > 0).sum())
+            counted = ~ev["dtIgnore"][0].astype(bool)
+            tp += int(((ev["dtMatches"][0] > 0) & counted).sum())
             nd += len(ev["dtIds"])
+            nc += int(counted.sum())
         if nd != c["predictions"]:
             fail(f"{c['category']}: {c['predictions']} predictions in the report, {nd} kept by pycocotools")
-        close(c["precision50"], tp / nd if nd else None, f"precision of {c['category']}")
+        close(c["precision50"], tp / nc if nc else None, f"precision of {c['category']}")
     print(json.dumps({"ok": True, "ap": ap, "ap50": ap50, "classes": len(classes),
                       "predictions": len(preds)}))
 

@@ -3,12 +3,16 @@
 //! points, the precision envelope — so the numbers agree with it; a test checks that), the
 //! per-box match flags at IoU 0.5 for breakdowns, and counting errors.
 
-/// A ground-truth box (`[x, y, w, h]` in pixels).
+/// A ground-truth box (`[x, y, w, h]` in pixels). An `ignore` box is an ignore region, as
+/// COCO's `iscrowd` boxes: it does not count as ground truth, and predictions that overlap it
+/// (by intersection over the prediction's area) are neither matches nor false positives —
+/// how pedestrian benchmarks leave out people too small or too hidden to be required.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Gt {
     pub image: u64,
     pub category: u32,
     pub bbox: [f64; 4],
+    pub ignore: bool,
 }
 
 /// A predicted box with its score.
@@ -33,6 +37,8 @@ pub struct CategoryResult {
     pub ap75: Option<f64>,
     /// Matches at IoU 0.5 among all predictions (the model's own score threshold applies).
     pub tp50: usize,
+    /// Predictions on ignore regions at IoU 0.5 (neither matches nor false positives).
+    pub ignored50: usize,
     pub precision50: Option<f64>,
     pub recall50: Option<f64>,
     /// Interpolated precision at recall 0, 0.01, ..., 1 (IoU 0.5), as COCO stores it.
@@ -70,6 +76,20 @@ pub fn recall_points() -> Vec<f64> {
     v
 }
 
+/// Box IoU exactly as pycocotools' `bbIou` computes it; for a crowd (ignore) box, the
+/// intersection over the prediction's area.
+pub fn crowd_iou(d: [f64; 4], g: [f64; 4], crowd: bool) -> f64 {
+    if !crowd {
+        return box_iou(d, g);
+    }
+    let w = (d[2] + d[0]).min(g[2] + g[0]) - d[0].max(g[0]);
+    let h = (d[3] + d[1]).min(g[3] + g[1]) - d[1].max(g[1]);
+    if w <= 0.0 || h <= 0.0 {
+        return 0.0;
+    }
+    w * h / (d[2] * d[3])
+}
+
 /// Box IoU exactly as pycocotools' `bbIou` (non-crowd) computes it.
 pub fn box_iou(d: [f64; 4], g: [f64; 4]) -> f64 {
     let ga = g[2] * g[3];
@@ -90,9 +110,49 @@ pub fn box_iou(d: [f64; 4], g: [f64; 4]) -> f64 {
 struct ImageEval {
     /// Indices into the input predictions, best score first, at most `max_dets`.
     dts: Vec<usize>,
-    /// `matched[t][k]`: prediction `dts[k]` matched at threshold `t`.
+    /// `matched[t][k]`: prediction `dts[k]` matched a ground-truth box at threshold `t`.
     matched: Vec<Vec<bool>>,
+    /// `ignored[t][k]`: prediction `dts[k]` fell on an ignore region at threshold `t`.
+    ignored: Vec<Vec<bool>>,
+    /// Ground-truth boxes that count (not ignore regions).
     gt_count: usize,
+}
+
+/// Greedy matching of one image's predictions (rows of `ious`, best score first) with its
+/// ground truth (columns, ignore regions last) at IoU threshold `t`, as pycocotools'
+/// `evaluateImg`: each prediction takes the best-overlapping box still free (ignore regions
+/// can take many), preferring real boxes; one matched only to an ignore region is ignored.
+/// Returns (ground truth taken, prediction matched a real box, prediction ignored).
+fn match_image(ious: &[Vec<f64>], ignore: &[bool], t: f64) -> (Vec<bool>, Vec<bool>, Vec<bool>) {
+    let mut gt_taken = vec![false; ignore.len()];
+    let mut dt_match = vec![false; ious.len()];
+    let mut dt_ignored = vec![false; ious.len()];
+    for (k, row) in ious.iter().enumerate() {
+        let mut best = t.min(1.0 - 1e-10);
+        let mut m: Option<usize> = None;
+        for (gi, &v) in row.iter().enumerate() {
+            if gt_taken[gi] && !ignore[gi] {
+                continue;
+            }
+            if m.is_some_and(|m| !ignore[m]) && ignore[gi] {
+                break;
+            }
+            if v < best {
+                continue;
+            }
+            best = v;
+            m = Some(gi);
+        }
+        if let Some(gi) = m {
+            gt_taken[gi] = true;
+            if ignore[gi] {
+                dt_ignored[k] = true;
+            } else {
+                dt_match[k] = true;
+            }
+        }
+    }
+    (gt_taken, dt_match, dt_ignored)
 }
 
 /// Evaluates predictions against ground truth on `images` for `categories`, keeping at most
@@ -117,9 +177,11 @@ pub fn evaluate_boxes(
     for &category in categories {
         let mut evals = Vec::new();
         for &image in &images {
-            let g: Vec<usize> = (0..gts.len())
+            let mut g: Vec<usize> = (0..gts.len())
                 .filter(|&i| gts[i].image == image && gts[i].category == category)
                 .collect();
+            // Ground truth that counts first, then ignore regions (stable, as pycocotools).
+            g.sort_by_key(|&i| gts[i].ignore);
             let mut d: Vec<usize> = (0..dts.len())
                 .filter(|&i| dts[i].image == image && dts[i].category == category)
                 .collect();
@@ -133,47 +195,39 @@ pub fn evaluate_boxes(
                 .iter()
                 .map(|&di| {
                     g.iter()
-                        .map(|&gi| box_iou(dts[di].bbox, gts[gi].bbox))
+                        .map(|&gi| crowd_iou(dts[di].bbox, gts[gi].bbox, gts[gi].ignore))
                         .collect()
                 })
                 .collect();
+            let ignore: Vec<bool> = g.iter().map(|&gi| gts[gi].ignore).collect();
             let mut matched = Vec::with_capacity(thresholds.len());
+            let mut ignored = Vec::with_capacity(thresholds.len());
             for (ti, &t) in thresholds.iter().enumerate() {
-                let mut gt_taken = vec![false; g.len()];
-                let mut dt_match = vec![false; d.len()];
-                for (k, row) in ious.iter().enumerate() {
-                    let mut best = t.min(1.0 - 1e-10);
-                    let mut m = None;
-                    for (gi, &v) in row.iter().enumerate() {
-                        if gt_taken[gi] || v < best {
-                            continue;
-                        }
-                        best = v;
-                        m = Some(gi);
-                    }
-                    if let Some(gi) = m {
-                        gt_taken[gi] = true;
-                        dt_match[k] = true;
-                    }
-                }
+                let (gt_taken, dt_match, dt_ignored) = match_image(&ious, &ignore, t);
                 if ti == t50 {
                     for (gi, &taken) in gt_taken.iter().enumerate() {
                         gt_matched50[g[gi]] = taken;
                     }
                     for (k, &di) in d.iter().enumerate() {
-                        dt_matched50[di] = Some(dt_match[k]);
+                        dt_matched50[di] = (!dt_ignored[k]).then_some(dt_match[k]);
                     }
                 }
                 matched.push(dt_match);
+                ignored.push(dt_ignored);
             }
             evals.push(ImageEval {
                 dts: d,
                 matched,
-                gt_count: g.len(),
+                ignored,
+                gt_count: ignore.iter().filter(|i| !**i).count(),
             });
         }
         let npig: usize = evals.iter().map(|e| e.gt_count).sum();
         let nd: usize = evals.iter().map(|e| e.dts.len()).sum();
+        let ignored50: usize = evals
+            .iter()
+            .map(|e| e.ignored[t50].iter().filter(|i| **i).count())
+            .sum();
         // All predictions of the category, by score across images (stable: image order,
         // then rank within the image).
         let mut order: Vec<(usize, usize)> = evals
@@ -194,6 +248,9 @@ pub fn evaluate_boxes(
                 let mut rc = Vec::with_capacity(nd);
                 let mut pr = Vec::with_capacity(nd);
                 for &(e, k) in &order {
+                    if evals[e].ignored[ti][k] {
+                        continue;
+                    }
                     if evals[e].matched[ti][k] {
                         tp += 1.0;
                     } else {
@@ -233,7 +290,8 @@ pub fn evaluate_boxes(
             ap50: mean(&precision[t50..=t50]),
             ap75: mean(&precision[t75..=t75]),
             tp50,
-            precision50: (nd > 0).then(|| tp50 as f64 / nd as f64),
+            ignored50,
+            precision50: (nd > ignored50).then(|| tp50 as f64 / (nd - ignored50) as f64),
             recall50: (npig > 0).then(|| tp50 as f64 / npig as f64),
             pr_curve50: precision[t50].clone(),
         });
@@ -286,6 +344,7 @@ mod tests {
 
     fn gt(image: u64, x: f64) -> Gt {
         Gt {
+            ignore: false,
             image,
             category: 1,
             bbox: [x, 0.0, 10.0, 10.0],
@@ -333,6 +392,41 @@ mod tests {
         assert_eq!(c.recall50, Some(0.5));
         assert_eq!(e.gt_matched50, vec![true, false, true, false]);
         assert_eq!(e.dt_matched50, vec![Some(true), Some(false), Some(true)]);
+    }
+
+    #[test]
+    fn ignore_regions_neither_count_nor_punish() {
+        // One real person, one too small to require (ignore). A prediction on each, and a
+        // false positive elsewhere: worked by hand, the ignored hit drops out, leaving a hit
+        // then a false positive: AP50 = 1 (recall 1 reached at precision 1), precision 1/2.
+        let mut small = gt(1, 50.0);
+        small.ignore = true;
+        let gts = [gt(1, 0.0), small];
+        let dts = [dt(1, 0.0, 0.9), dt(1, 51.0, 0.8), dt(1, 200.0, 0.7)];
+        let e = evaluate_boxes(&[1], &[1], &gts, &dts, 100);
+        let c = &e.categories[0];
+        assert_eq!((c.gt, c.dt, c.tp50, c.ignored50), (1, 3, 1, 1));
+        assert!((c.ap50.unwrap() - 1.0).abs() < 1e-12);
+        assert_eq!(c.precision50, Some(0.5));
+        assert_eq!(e.dt_matched50, vec![Some(true), None, Some(false)]);
+        // Without the ignore flag the same prediction is a match, and the small box counts.
+        let e = evaluate_boxes(&[1], &[1], &[gt(1, 0.0), gt(1, 50.0)], &dts, 100);
+        assert_eq!((e.categories[0].gt, e.categories[0].tp50), (2, 2));
+        // An ignore region overlapped by a prediction's whole area takes it even at a low
+        // IoU (intersection over the prediction's area, as COCO's crowd boxes), and can take
+        // several predictions.
+        let mut crowd = gt(1, 0.0);
+        crowd.ignore = true;
+        crowd.bbox = [0.0, 0.0, 100.0, 100.0];
+        let e = evaluate_boxes(
+            &[1],
+            &[1],
+            &[crowd],
+            &[dt(1, 10.0, 0.9), dt(1, 30.0, 0.8)],
+            100,
+        );
+        assert_eq!(e.categories[0].ignored50, 2);
+        assert_eq!(e.categories[0].ap50, None, "no ground truth that counts");
     }
 
     #[test]
