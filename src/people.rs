@@ -205,11 +205,7 @@ fn character_ready(
     };
     let rig = cast.rig(body.state.look.character);
     let outfit = rig.outfit_material.as_deref();
-    let tint = body
-        .state
-        .look
-        .clothing
-        .map(|v| ((0.35 + 0.65 * v.clamp(0.0, 1.0)) * 255.0).round() as u8);
+    let tint = outfit_tint(body.state.look.clothing);
     joints.joints.clear();
     let mut outfit_of: HashMap<Entity, Handle<StandardMaterial>> = HashMap::new();
     for e in children.iter_descendants(root) {
@@ -280,6 +276,26 @@ fn character_ready(
         .id();
     joints.bag = Some(bag);
     joints.fresh = true;
+}
+
+/// How much a person's clothing colour tints their outfit.
+const TINT_STRENGTH: f32 = 0.45;
+
+/// The factor an outfit's texture is multiplied by for clothing colour `c` (sRGB): the
+/// colour's hue and saturation at full brightness, mixed with white — a multiply keeps the
+/// texture's folds and prints, and the mix keeps it from turning dark (a red multiply on blue
+/// jeans would be black).
+pub fn outfit_tint(c: [f32; 3]) -> [u8; 3] {
+    let top = c.iter().copied().fold(0.0f32, f32::max);
+    c.map(|v| {
+        // Black carries no hue: no tint.
+        let hue = if top < 1e-3 {
+            1.0
+        } else {
+            (v / top).clamp(0.0, 1.0)
+        };
+        ((1.0 - TINT_STRENGTH * (1.0 - hue)) * 255.0).round() as u8
+    })
 }
 
 /// The simplified versions of `mesh` (made once per mesh): its index buffer reduced by
@@ -452,8 +468,9 @@ pub struct PeopleStatus {
 }
 
 /// Keeps "frame complete" from being reached while a person's character is not yet in the
-/// world (scene loading or spawning), so renders never show half the people; a character
-/// that fails to load is reported in [`PeopleStatus`] (and logged) instead of waited for.
+/// world (scene or textures loading, spawning), so renders never show half the people; a
+/// character that fails to load is reported in [`PeopleStatus`] (and logged) instead of
+/// waited for.
 fn hold_readiness(
     people: Query<&PersonJoints>,
     mut readiness: ResMut<crate::capture::Readiness>,
@@ -461,13 +478,20 @@ fn hold_readiness(
     server: Res<AssetServer>,
     mut status: ResMut<PeopleStatus>,
 ) {
+    let mut loading = false;
     if status.failed.is_none()
         && let Some(assets) = assets
     {
         for (h, c) in assets.scenes.iter().zip(CHARACTERS) {
-            if let Some(bevy::asset::RecursiveDependencyLoadState::Failed(e)) =
-                server.get_recursive_dependency_load_state(h)
-            {
+            let state = server.get_recursive_dependency_load_state(h);
+            // Textures decode in the background after the scene itself is in: a frame
+            // taken before then would miss the people whose materials are not ready.
+            loading |= !matches!(
+                state,
+                Some(bevy::asset::RecursiveDependencyLoadState::Loaded)
+                    | Some(bevy::asset::RecursiveDependencyLoadState::Failed(_))
+            );
+            if let Some(bevy::asset::RecursiveDependencyLoadState::Failed(e)) = state {
                 let message = format!(
                     "the character people/{} could not be loaded: {e}; the people's files belong \
                      in the assets/people folder of TwinCity Studio (reinstall or restore it)",
@@ -478,7 +502,26 @@ fn hold_readiness(
             }
         }
     }
-    if status.failed.is_none() && people.iter().any(|j| j.joints.is_empty()) {
+    let spawning = people.iter().any(|j| j.joints.is_empty());
+    if status.failed.is_none() && !people.is_empty() && (spawning || loading) {
         readiness.stable_frames = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tints_keep_the_hue_and_never_darken_below_half() {
+        // Grey and black draws leave the outfit as it is; a red draw lowers green and blue.
+        assert_eq!(outfit_tint([0.3, 0.3, 0.3]), [255, 255, 255]);
+        assert_eq!(outfit_tint([0.0, 0.0, 0.0]), [255, 255, 255]);
+        let red = outfit_tint([0.7, 0.2, 0.2]);
+        assert_eq!(red[0], 255);
+        assert!(red[1] < 200 && red[1] == red[2]);
+        for c in [[0.0, 0.0, 1.0], [0.2, 0.9, 0.1], [1.0, 1.0, 0.0]] {
+            assert!(outfit_tint(c).iter().all(|&v| v >= 140), "{c:?}");
+        }
     }
 }

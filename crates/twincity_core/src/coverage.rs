@@ -856,14 +856,21 @@ pub fn scene_triangles(project: &crate::Project) -> Result<(Vec<[Vec3; 3]>, Vec<
 
 /// The 12 triangles of an axis-aligned box.
 pub fn box_triangles(lo: Vec3, hi: Vec3) -> Vec<[Vec3; 3]> {
-    let c = |i: u32| {
+    let c = |i: usize| {
         Vec3::new(
             if i & 1 == 0 { lo.x } else { hi.x },
             if i & 2 == 0 { lo.y } else { hi.y },
             if i & 4 == 0 { lo.z } else { hi.z },
         )
     };
-    const FACES: [[u32; 4]; 6] = [
+    corner_box_triangles(&std::array::from_fn(c)).to_vec()
+}
+
+/// The 12 triangles of a box (any orientation) given by its 8 corners, corner `i` being at
+/// the low or high end of the box's first, second and third edge direction by bits 0, 1
+/// and 2 of `i`.
+pub fn corner_box_triangles(c: &[Vec3; 8]) -> [[Vec3; 3]; 12] {
+    const FACES: [[usize; 4]; 6] = [
         [0, 1, 3, 2],
         [4, 6, 7, 5],
         [0, 4, 5, 1],
@@ -871,10 +878,12 @@ pub fn box_triangles(lo: Vec3, hi: Vec3) -> Vec<[Vec3; 3]> {
         [0, 2, 6, 4],
         [1, 5, 7, 3],
     ];
-    FACES
-        .iter()
-        .flat_map(|f| [[c(f[0]), c(f[1]), c(f[2])], [c(f[0]), c(f[2]), c(f[3])]])
-        .collect()
+    let mut out = [[Vec3::ZERO; 3]; 12];
+    for (k, f) in FACES.iter().enumerate() {
+        out[2 * k] = [c[f[0]], c[f[1]], c[f[2]]];
+        out[2 * k + 1] = [c[f[0]], c[f[2]], c[f[3]]];
+    }
+    out
 }
 
 /// The coverage benchmark's scene: a 500 m × 500 m district of 10 × 10 blocks (40 m blocks,

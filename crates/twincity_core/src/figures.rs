@@ -155,7 +155,7 @@ pub fn figures(state: &WorldState, ground: f32, cast: &Cast) -> Vec<Figure> {
             .chain([&body.head])
             .chain(body.bag.as_ref())
         {
-            triangles.extend(crate::people::box_corner_triangles(b));
+            triangles.extend(crate::coverage::corner_box_triangles(b));
         }
         out.push(Figure {
             kind: FigureKind::Person(i),

@@ -451,14 +451,19 @@ impl Cast {
     }
 }
 
-/// The folder of the bundled characters (`assets/people`): see [`assets_dir`].
+/// The folder of the bundled characters (`assets/people`): see [`bundled_assets`].
 pub fn bundled_dir() -> Option<PathBuf> {
-    assets_dir().map(|d| d.join("people"))
+    bundled_assets("people")
 }
 
-/// TwinCity Studio's `assets` folder (the one holding `people/`): beside the executable, in
-/// a folder above it (a build inside the source tree), or under the working folder.
+/// TwinCity Studio's `assets` folder (the one holding `people/`).
 pub fn assets_dir() -> Option<PathBuf> {
+    bundled_dir().and_then(|d| d.parent().map(Path::to_path_buf))
+}
+
+/// A folder of the files shipped with TwinCity Studio (`assets/SUB`): beside the executable,
+/// in a folder above it (a build inside the source tree), or under the working folder.
+pub fn bundled_assets(sub: &str) -> Option<PathBuf> {
     let mut starts = Vec::new();
     if let Ok(exe) = std::env::current_exe()
         && let Some(dir) = exe.parent()
@@ -470,8 +475,8 @@ pub fn assets_dir() -> Option<PathBuf> {
     }
     starts
         .into_iter()
-        .map(|d| d.join("assets"))
-        .find(|d| d.join("people").is_dir())
+        .map(|d| d.join("assets").join(sub))
+        .find(|d| d.is_dir())
 }
 
 /// The uniform scale that draws character `rig` at `height_factor` times the mean height of
@@ -639,25 +644,6 @@ pub fn posed_body(
         head_centre,
         bag,
     }
-}
-
-/// The 12 triangles of a box given by its 8 corners (bit 0: x side, bit 1: z side, bit 2:
-/// end).
-pub fn box_corner_triangles(c: &[Vec3; 8]) -> [[Vec3; 3]; 12] {
-    const FACES: [[usize; 4]; 6] = [
-        [0, 1, 3, 2],
-        [4, 5, 7, 6],
-        [0, 1, 5, 4],
-        [2, 3, 7, 6],
-        [0, 2, 6, 4],
-        [1, 3, 7, 5],
-    ];
-    let mut out = [[Vec3::ZERO; 3]; 12];
-    for (f, q) in FACES.iter().enumerate() {
-        out[2 * f] = [c[q[0]], c[q[1]], c[q[2]]];
-        out[2 * f + 1] = [c[q[0]], c[q[2]], c[q[3]]];
-    }
-    out
 }
 
 #[cfg(test)]

@@ -485,19 +485,7 @@ impl ModelCard {
 /// executable, in a folder above it (a build inside the source tree), or under the working
 /// folder.
 pub fn bundled_dir() -> Option<PathBuf> {
-    let mut starts = Vec::new();
-    if let Ok(exe) = std::env::current_exe()
-        && let Some(dir) = exe.parent()
-    {
-        starts.extend(dir.ancestors().map(Path::to_path_buf));
-    }
-    if let Ok(cwd) = std::env::current_dir() {
-        starts.push(cwd);
-    }
-    starts
-        .into_iter()
-        .map(|d| d.join("assets/models"))
-        .find(|d| d.is_dir())
+    twincity_core::people::bundled_assets("models")
 }
 
 /// The cards in a folder (`*.ron`), sorted by file name.

@@ -692,10 +692,17 @@ impl WorldState {
                 Pose::Kneeling => "kneeling",
             };
             attributes.insert("pose".into(), json!(pose));
+            // A falling or lying body extends backwards from where the person stood (the
+            // characters fall on their back): the box's centre is half its extra length back.
+            let back = (size[0] - STANDING[0]) / 2.0;
+            let position = [
+                p.position[0] - back * p.heading.cos(),
+                p.position[1] - back * p.heading.sin(),
+            ];
             out.push(Label {
                 class: class.into(),
                 event,
-                position: p.position,
+                position,
                 size,
                 yaw: p.heading,
                 attributes,

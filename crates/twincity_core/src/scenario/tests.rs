@@ -424,6 +424,22 @@ fn a_collapse_gives_a_person_down_bystanders_and_a_kneeler() {
         "lying box {:?}",
         down.size
     );
+    // The box covers the drawn body: the head of the posed character (lying on its back,
+    // behind where she stood) is within the box's footprint, give or take a head.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/people");
+    let cast = crate::people::Cast::load(&dir).unwrap();
+    let posed = crate::figures::person_body(body, s.time_s, 0.0, &cast);
+    let d = [
+        posed.head_centre.x as f64 - down.position[0],
+        -posed.head_centre.z as f64 - down.position[1],
+    ];
+    let along = d[0] * down.yaw.cos() + d[1] * down.yaw.sin();
+    let across = -d[0] * down.yaw.sin() + d[1] * down.yaw.cos();
+    assert!(
+        along.abs() <= down.size[0] / 2.0 + 0.15 && across.abs() <= down.size[1] / 2.0,
+        "head {along:.2} m along and {across:.2} m across the lying box {:?}",
+        down.size
+    );
     let bystanders: Vec<_> = s
         .people
         .iter()
