@@ -151,10 +151,18 @@ pub fn sync_people<K: Copy + Eq + Hash, M: Component>(
     let mut gone: HashMap<K, Entity> = std::mem::take(existing);
     for (key, body) in wanted {
         if let Some(e) = gone.remove(&key) {
-            if let Ok(mut b) = bodies.get_mut(e) {
-                *b = body;
-                existing.insert(key, e);
-                continue;
+            match bodies.get_mut(e) {
+                Ok(mut b) => {
+                    *b = body;
+                    existing.insert(key, e);
+                    continue;
+                }
+                // Not a person any more: replaced below.
+                Err(_) => {
+                    if let Ok(mut old) = commands.get_entity(e) {
+                        old.despawn();
+                    }
+                }
             }
         }
         let scene = assets.scenes[body.state.look.character % assets.scenes.len()].clone();
