@@ -579,13 +579,14 @@ fn sync_people(
     mut commands: Commands,
     player: Res<CrowdPlayer>,
     assets: Option<Res<crate::people::CharacterAssets>>,
+    loaded: Res<crate::people::CharactersLoaded>,
     mut people: ResMut<PersonEntities>,
     mut bodies: Query<&mut crate::people::PersonBody>,
 ) {
     let Some(assets) = assets else {
         return;
     };
-    if !player.is_changed() && !people.0.is_empty() {
+    if !loaded.0 || (!player.is_changed() && !loaded.is_changed() && !people.0.is_empty()) {
         return;
     }
     let ground = player.ground();

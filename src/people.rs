@@ -31,6 +31,7 @@ pub struct PeoplePlugin;
 impl Plugin for PeoplePlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<PeopleStatus>()
+            .init_resource::<CharactersLoaded>()
             .init_resource::<PeopleSettings>()
             .add_systems(Startup, load_characters)
             .configure_sets(
@@ -363,8 +364,12 @@ fn add_levels_of_detail(
         use_aabb: false,
     };
     commands.entity(e).insert(band(0.0, near));
-    for (mesh, range) in lods.into_iter().zip([band(near, far), band(far, f32::MAX)]) {
-        commands.spawn((
+    for (level, (mesh, range)) in lods
+        .into_iter()
+        .zip([band(near, far), band(far, f32::MAX)])
+        .enumerate()
+    {
+        let mut lod = commands.spawn((
             Name::new("Person level of detail"),
             Mesh3d(mesh),
             SkinnedMesh {
@@ -377,6 +382,11 @@ fn add_levels_of_detail(
             range,
             ChildOf(parent),
         ));
+        // The farthest people's shadows are a few pixels: not worth a pass over them per
+        // shadow cascade.
+        if level == 1 {
+            lod.insert(bevy::light::NotShadowCaster);
+        }
     }
 }
 
@@ -468,6 +478,12 @@ fn set_if_changed(t: &mut Mut<Transform>, value: Transform) {
     }
 }
 
+/// Every character is loaded, textures included. People are spawned only from then on, all
+/// at once, so the materials and meshes made for them are made in the same order in every
+/// run (the order fixes how the GPU draws equal-depth surfaces: renders stay byte-identical).
+#[derive(Resource, Default, Debug, Clone, Copy)]
+pub struct CharactersLoaded(pub bool);
+
 /// Characters that could not be loaded, and why (a render with people missing from the
 /// pixels but present in the labels would be wrong, so offscreen renders stop on it).
 #[derive(Resource, Default, Debug, Clone)]
@@ -485,6 +501,7 @@ fn hold_readiness(
     assets: Option<Res<CharacterAssets>>,
     server: Res<AssetServer>,
     mut status: ResMut<PeopleStatus>,
+    mut loaded: ResMut<CharactersLoaded>,
 ) {
     let mut loading = false;
     if status.failed.is_none()
@@ -510,8 +527,11 @@ fn hold_readiness(
             }
         }
     }
+    if status.failed.is_none() && !loading && !loaded.0 {
+        loaded.0 = true;
+    }
     let spawning = people.iter().any(|j| j.joints.is_empty());
-    if status.failed.is_none() && !people.is_empty() && (spawning || loading) {
+    if status.failed.is_none() && (spawning || loading) {
         readiness.stable_frames = 0;
     }
 }

@@ -532,13 +532,14 @@ fn sync_scenario_people(
     mut commands: Commands,
     player: Res<ScenarioPlayer>,
     assets: Option<Res<crate::people::CharacterAssets>>,
+    loaded: Res<crate::people::CharactersLoaded>,
     figures: Query<(Entity, &ScenarioFigure), With<crate::people::PersonBody>>,
     mut bodies: Query<&mut crate::people::PersonBody>,
 ) {
     let Some(assets) = assets else {
         return;
     };
-    if !player.is_changed() {
+    if !loaded.0 || (!player.is_changed() && !loaded.is_changed()) {
         return;
     }
     let mut existing: std::collections::HashMap<usize, Entity> = figures

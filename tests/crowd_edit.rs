@@ -138,6 +138,7 @@ fn drawing_hits_the_ground_under_the_cursor() {
 fn a_new_scenario_walks_an_imported_city_at_its_ground_height() {
     use bevy::prelude::{Transform, With};
     use twincity::crowds::Person;
+    use twincity::people::CharactersLoaded;
     use twincity_core::gltf_mesh::fixtures::{cuboid, write_glb};
     let dir = tempfile::tempdir().unwrap();
     let glb = dir.path().join("plaza.glb");
@@ -185,6 +186,16 @@ fn a_new_scenario_walks_an_imported_city_at_its_ground_height() {
         resolved.area.area()
     );
     r.crowd_command(CrowdCommand::RunUntil(5.0));
+    // People are drawn once the characters have loaded (in the background).
+    let started = std::time::Instant::now();
+    while !r.world_mut().resource::<CharactersLoaded>().0 {
+        assert!(
+            started.elapsed().as_secs() < 120,
+            "the characters never loaded"
+        );
+        r.update();
+    }
+    r.update();
     let world = r.world_mut();
     let heights: Vec<f32> = world
         .query_filtered::<&Transform, With<Person>>()
