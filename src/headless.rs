@@ -115,6 +115,12 @@ impl OffscreenRenderer {
                 ReadinessPlugin,
             ))
             .insert_resource(spec)
+            // Full meshes for everyone: with levels of detail, a person near a level's
+            // boundary could differ by a pixel between two runs of the same render on a
+            // loaded machine, and datasets must be byte-identical run to run.
+            .insert_resource(crate::people::PeopleSettings {
+                levels_of_detail: false,
+            })
             // Editor overlays (crowd outlines) stay out of camera renders.
             .add_systems(Startup, crate::previews::gizmos_on_overlay_layer);
         if let Some((path, at)) = options.crowd.clone() {

@@ -76,7 +76,8 @@ pub struct PersonJoints {
 pub const LOD_DISTANCES: [f32; 2] = [12.0, 40.0];
 pub const LOD_SHARES: [f32; 2] = [0.25, 0.06];
 
-/// People's drawing settings.
+/// People's drawing settings. Offscreen renders (datasets, benchmarks) turn levels of detail
+/// off (see `headless::OffscreenRenderer::new`); the editor keeps them on.
 #[derive(Resource, Clone, Debug)]
 pub struct PeopleSettings {
     /// Simplified meshes for distant people ([`LOD_DISTANCES`]); off: full meshes always.
