@@ -14,7 +14,7 @@ use bevy::gltf::GltfMaterialName;
 use bevy::mesh::skinning::SkinnedMesh;
 use bevy::prelude::*;
 use bevy::world_serialization::{WorldAsset, WorldAssetRoot, WorldInstanceReady};
-use twincity_core::people::{CHARACTERS, Cast, PosedBody, Trs};
+use twincity_core::people::{CHARACTERS, Cast, Trs};
 use twincity_core::scenario::run::PersonState;
 
 /// People's systems: posing runs after the scenario and crowd views have set everyone's
@@ -424,15 +424,11 @@ fn pose_people(
         }
         joints.fresh = false;
         let p = &body.state;
-        let c = p.look.character;
-        let rig = cast.rig(c);
-        let s = twincity_core::people::scale(c, rig, p.look.height);
-        let local = rig.local_pose(&twincity_core::people::motion(p, body.time_s, rig, s));
-        let place = twincity_core::people::placement(
-            twincity_core::figures::world(p.position, body.ground),
-            p.heading,
-            s,
-        );
+        let twincity_core::figures::PersonPose {
+            rig,
+            local,
+            world_from_character: place,
+        } = twincity_core::figures::person_pose(p, body.time_s, body.ground, cast);
         if let Ok(mut t) = transforms.get_mut(root) {
             set_if_changed(&mut t, Transform::from_matrix(place));
         }
@@ -444,9 +440,13 @@ fn pose_people(
         let Some(bag) = joints.bag else {
             continue;
         };
-        let posed: PosedBody = twincity_core::people::posed_body(rig, &local, place, p.carrying);
+        // Only someone carrying has a bag to place (the body's boxes are not needed here).
+        let corners = p
+            .carrying
+            .then(|| twincity_core::people::posed_body(rig, &local, place, true).bag)
+            .flatten();
         if let Ok(mut v) = visibility.get_mut(bag) {
-            let want = if posed.bag.is_some() {
+            let want = if corners.is_some() {
                 Visibility::Inherited
             } else {
                 Visibility::Hidden
@@ -455,7 +455,7 @@ fn pose_people(
                 *v = want;
             }
         }
-        if let (Some(corners), Ok(mut t)) = (posed.bag, transforms.get_mut(bag)) {
+        if let (Some(corners), Ok(mut t)) = (corners, transforms.get_mut(bag)) {
             let world = box_transform(&corners);
             set_if_changed(
                 &mut t,

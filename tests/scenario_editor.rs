@@ -135,17 +135,12 @@ fn a_loaded_scenario_is_drawn_with_animated_people_posed_as_annotated() {
         (walking, "ball_l"),
         (walking, "hand_r"),
     ] {
-        let p = &state.people[i];
-        let rig = cast.rig(p.look.character);
-        let s = twincity_core::people::scale(p.look.character, rig, p.look.height);
-        let local = rig.local_pose(&twincity_core::people::motion(p, state.time_s, rig, s));
-        let place = twincity_core::people::placement(
-            twincity_core::figures::world(p.position, ground),
-            p.heading,
-            s,
-        );
-        let k = rig.node(joint).unwrap();
-        let expected = place.transform_point3(rig.world(&local)[k].w_axis.truncate());
+        let pose =
+            twincity_core::figures::person_pose(&state.people[i], state.time_s, ground, cast);
+        let k = pose.rig.node(joint).unwrap();
+        let expected = pose
+            .world_from_character
+            .transform_point3(pose.rig.world(&pose.local)[k].w_axis.truncate());
         let drawn = drawn_joint(&mut r, i, joint);
         assert!(
             drawn.distance(expected) < 0.002,

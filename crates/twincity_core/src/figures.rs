@@ -2,9 +2,9 @@
 //! them. Rendering (`twincity::crowds`, `twincity::scenario_view`) and the annotation pass
 //! ([`crate::annotate`]) both use these, so the ground truth matches the pixels.
 
-use glam::{Quat, Vec3};
+use glam::{Mat4, Quat, Vec3};
 
-use crate::people::{Cast, PosedBody};
+use crate::people::{Cast, PosedBody, Rig, Trs};
 use crate::scenario::run::{PersonState, WorldState};
 
 /// Skin tones of the face texture (sRGB).
@@ -86,15 +86,35 @@ pub fn look(seed: u64, key: u64, randomised: bool) -> Look {
     }
 }
 
-/// A person of a world state posed as drawn: their character, scaled to their height,
-/// standing at their position on the pavement at `ground`, playing their clips.
-pub fn person_body(p: &PersonState, time_s: f64, ground: f32, cast: &Cast) -> PosedBody {
+/// A person's pose as drawn: their character's rig, the local transform of every node (the
+/// clips their state plays) and where the character stands (scaled to their height, on the
+/// pavement at `ground`). The renderer writes exactly this onto the character's entities.
+pub struct PersonPose<'a> {
+    pub rig: &'a Rig,
+    pub local: Vec<Trs>,
+    pub world_from_character: Mat4,
+}
+
+pub fn person_pose<'a>(
+    p: &PersonState,
+    time_s: f64,
+    ground: f32,
+    cast: &'a Cast,
+) -> PersonPose<'a> {
     let c = p.look.character;
     let rig = cast.rig(c);
     let s = crate::people::scale(c, rig, p.look.height);
-    let local = rig.local_pose(&crate::people::motion(p, time_s, rig, s));
-    let place = crate::people::placement(world(p.position, ground), p.heading, s);
-    crate::people::posed_body(rig, &local, place, p.carrying)
+    PersonPose {
+        rig,
+        local: rig.local_pose(&crate::people::motion(p, time_s, rig, s)),
+        world_from_character: crate::people::placement(world(p.position, ground), p.heading, s),
+    }
+}
+
+/// A person of a world state posed as drawn ([`person_pose`]), as the annotation's boxes.
+pub fn person_body(p: &PersonState, time_s: f64, ground: f32, cast: &Cast) -> PosedBody {
+    let pose = person_pose(p, time_s, ground, cast);
+    crate::people::posed_body(pose.rig, &pose.local, pose.world_from_character, p.carrying)
 }
 
 pub fn world(plan: [f64; 2], y: f32) -> Vec3 {
