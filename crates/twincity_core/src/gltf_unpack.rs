@@ -951,7 +951,8 @@ mod tests {
     use crate::gltf_mesh::{MeshSoup, load_triangles};
     use glam::DVec3;
 
-    const SAMPLES: &str = "../../../shared/testdata/gltf/ext-samples";
+    /// Small third-party samples kept in the crate (provenance in `testdata/README.md`).
+    const SAMPLES: &str = "testdata/gltf";
 
     fn sample(rel: &str) -> PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -1146,7 +1147,7 @@ mod tests {
 
     #[test]
     fn gpu_instances_become_nodes() {
-        let path = sample("../cesium/trees_gpu_instancing.glb");
+        let path = sample("cesium/trees_gpu_instancing.glb");
         let soup = load_triangles(&path, false).unwrap();
         // 25 trees of 2076 triangles (trunk and crown).
         assert_eq!(soup.triangle_count(), 25 * 2076);
