@@ -214,15 +214,9 @@ impl<'a> IdScene<'a> {
                     visible: self.first_figure(origin, dir) == Some(i),
                 })
             });
-            let private_box = if visible.count > 0 && !f.private.is_empty() {
-                // A fan of triangles over the corners: every corner and edge from the first.
-                let p = &f.private;
-                let fan: Vec<[Vec3; 3]> =
-                    (1..p.len() - 1).map(|k| [p[0], p[k], p[k + 1]]).collect();
-                projected_box(camera, &fan)
-            } else {
-                None
-            };
+            let private_box = (visible.count > 0 && !f.private.is_empty())
+                .then(|| private_region(camera, &f.private))
+                .flatten();
             out.push(Annotation {
                 private_box,
                 figure: f.kind,
@@ -236,6 +230,233 @@ impl<'a> IdScene<'a> {
             });
         }
         out
+    }
+}
+
+/// Instance ids of the renderer's id pass: 0 for everything that is not a figure (city,
+/// furniture, imported meshes) and for the sky; a figure's id holds its kind in bits 20–21
+/// and its index below. Ids stay under 2²² so that the two 11-bit halves the id pass writes
+/// are exact in half-precision floats.
+pub fn instance_id(kind: FigureKind) -> u32 {
+    let (code, index) = match kind {
+        FigureKind::Person(i) => (1, i),
+        FigureKind::Object(i) => (2, i),
+        FigureKind::Vehicle(i) => (3, i),
+    };
+    (code << 20) | (index as u32 & ID_INDEX_MASK)
+}
+
+/// The figure an instance id names (the inverse of [`instance_id`]).
+pub fn figure_of_id(id: u32) -> Option<FigureKind> {
+    let index = (id & ID_INDEX_MASK) as usize;
+    match id >> 20 {
+        1 => Some(FigureKind::Person(index)),
+        2 => Some(FigureKind::Object(index)),
+        3 => Some(FigureKind::Vehicle(index)),
+        _ => None,
+    }
+}
+
+const ID_INDEX_MASK: u32 = (1 << 20) - 1;
+
+/// What the renderer's id pass read back for one camera image: per pixel, row by row, the
+/// instance id of the surface drawn there ([`instance_id`], 0 for the city and the sky) and
+/// its depth (distance along the optical axis, metres; `+inf` for the sky).
+#[derive(Clone, Debug, PartialEq)]
+pub struct IdImage {
+    pub width: u32,
+    pub height: u32,
+    pub ids: Vec<u32>,
+    pub depth: Vec<f32>,
+}
+
+impl IdImage {
+    fn at(&self, x: u32, y: u32) -> usize {
+        y as usize * self.width as usize + x as usize
+    }
+}
+
+/// How much nearer than a figure's posed body a surface must be to hide it (metres): the
+/// body's boxes are a few centimetres fatter than its mesh, and a foot box may dip into the
+/// pavement.
+const HIDDEN_MARGIN: f32 = 0.1;
+
+/// Every figure `camera` sees, from the renderer's id pass `ids` of the same frame:
+///
+/// - the mask, visible box, visible pixel count and head visibility are the id image's own
+///   pixels (exact: the geometry, skinning and level of detail the colour image drew, and
+///   every occluder it drew — trees, furniture, imported meshes);
+/// - the amodal extent is the posed body's boxes (`figures`, [`crate::figures`]) rasterised
+///   at pixel centres: a pixel of that silhouette is *hidden* when the id image shows another
+///   surface there more than [`HIDDEN_MARGIN`] nearer than the boxes, and is left out when
+///   the surface is farther (the ray passes beside the real body, inside its box). The
+///   amodal box spans the visible pixels and the hidden ones; `visibility` is
+///   `visible / (visible + hidden)`.
+///
+/// Figures with no visible and no hidden pixel are left out.
+pub fn annotate_rendered(
+    camera: &VirtualCamera,
+    figures: &[Figure],
+    ids: &IdImage,
+) -> Vec<Annotation> {
+    let (w, h) = camera.resolution;
+    assert_eq!((ids.width, ids.height), (w, h), "id image of another size");
+    // The visible pixels of every figure, in one pass over the image.
+    let index_of: std::collections::HashMap<u32, usize> = figures
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (instance_id(f.kind), i))
+        .collect();
+    let mut masks: Vec<Vec<(u32, u32)>> = vec![Vec::new(); figures.len()];
+    for y in 0..h {
+        for x in 0..w {
+            let id = ids.ids[ids.at(x, y)];
+            if id != 0
+                && let Some(&i) = index_of.get(&id)
+            {
+                masks[i].push((x, y));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (i, f) in figures.iter().enumerate() {
+        let id = instance_id(f.kind);
+        let mask = std::mem::take(&mut masks[i]);
+        let mut visible = Bounds::default();
+        for &(x, y) in &mask {
+            visible.add(x, y);
+        }
+        let mut amodal = Bounds::default();
+        for &(x, y) in &mask {
+            amodal.add(x, y);
+        }
+        let mut hidden = 0u32;
+        for (x, y, body_depth) in silhouette(camera, &f.triangles) {
+            let k = ids.at(x, y);
+            if ids.ids[k] != id && ids.depth[k] < body_depth - HIDDEN_MARGIN {
+                hidden += 1;
+                amodal.add(x, y);
+            }
+        }
+        let Some(amodal_box) = amodal.pixel_box() else {
+            continue;
+        };
+        let head = f.head.and_then(|c| {
+            let q = camera.project(c)?;
+            if !(0.0..w as f32).contains(&q.x) || !(0.0..h as f32).contains(&q.y) {
+                return None;
+            }
+            let (x, y) = (q.x as u32, q.y as u32);
+            Some(HeadPoint {
+                x: q.x,
+                y: q.y,
+                visible: ids.ids[ids.at(x, y)] == id,
+            })
+        });
+        let private_box = (visible.count > 0 && !f.private.is_empty())
+            .then(|| private_region(camera, &f.private))
+            .flatten();
+        out.push(Annotation {
+            figure: f.kind,
+            amodal_box,
+            amodal_pixels: visible.count + hidden,
+            visible_box: visible.pixel_box(),
+            visible_pixels: visible.count,
+            visibility: visible.count as f64 / (visible.count + hidden).max(1) as f64,
+            head,
+            mask,
+            private_box,
+        });
+    }
+    out
+}
+
+/// The box of what privacy hides, from its corners (a fan of triangles over them).
+fn private_region(camera: &VirtualCamera, corners: &[Vec3]) -> Option<PixelBox> {
+    let fan: Vec<[Vec3; 3]> = (1..corners.len().saturating_sub(1))
+        .map(|k| [corners[0], corners[k], corners[k + 1]])
+        .collect();
+    projected_box(camera, &fan)
+}
+
+/// The pixels whose centres `triangles` cover in `camera`'s image, each once, with the
+/// nearest covering triangle's depth along the optical axis there. Triangles reaching behind
+/// a plane 5 cm in front of the lens are clipped to it.
+fn silhouette(camera: &VirtualCamera, triangles: &[[Vec3; 3]]) -> Vec<(u32, u32, f32)> {
+    const NEAR: f32 = 0.05;
+    let Some([bx, by, bw, bh]) = projected_box(camera, triangles) else {
+        return Vec::new();
+    };
+    let mut depth = vec![f32::INFINITY; bw as usize * bh as usize];
+    let forward = camera.forward();
+    let axis_depth = |p: Vec3| (p - camera.position).dot(forward);
+    let mut polygon = Vec::with_capacity(4);
+    for tri in triangles {
+        // Clip to the near plane (Sutherland–Hodgman against one plane).
+        polygon.clear();
+        for k in 0..3 {
+            let (a, b) = (tri[k], tri[(k + 1) % 3]);
+            let (da, db) = (axis_depth(a), axis_depth(b));
+            if da >= NEAR {
+                polygon.push(a);
+            }
+            if (da >= NEAR) != (db >= NEAR) {
+                polygon.push(a + (b - a) * ((NEAR - da) / (db - da)));
+            }
+        }
+        for k in 1..polygon.len().saturating_sub(1) {
+            let corners = [polygon[0], polygon[k], polygon[k + 1]];
+            let Some(q) = corners
+                .iter()
+                .map(|&p| camera.project(p).map(|s| (s, axis_depth(p))))
+                .collect::<Option<Vec<_>>>()
+            else {
+                continue;
+            };
+            fill_triangle(&q, [bx, by, bw, bh], &mut depth);
+        }
+    }
+    depth
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.is_finite())
+        .map(|(k, &d)| (bx + k as u32 % bw, by + k as u32 / bw, d))
+        .collect()
+}
+
+/// Rasterises one projected triangle (corners in pixels with their depths) into `depth`,
+/// the window `area` of the image, keeping the nearest depth per pixel centre; depth is
+/// interpolated perspective-correctly (1/z is linear on the screen).
+fn fill_triangle(q: &[(glam::Vec2, f32)], area: PixelBox, depth: &mut [f32]) {
+    let [bx, by, bw, bh] = area;
+    let (a, b, c) = (q[0].0, q[1].0, q[2].0);
+    let edge = |p: glam::Vec2, s: glam::Vec2, t: glam::Vec2| (t - s).perp_dot(p - s);
+    let twice_area = edge(c, a, b);
+    if twice_area.abs() < 1e-9 {
+        return;
+    }
+    let lo = a.min(b).min(c);
+    let hi = a.max(b).max(c);
+    let x0 = ((lo.x - 0.5).ceil().max(bx as f32)) as u32;
+    let y0 = ((lo.y - 0.5).ceil().max(by as f32)) as u32;
+    let x1 = ((hi.x - 0.5).floor().min((bx + bw) as f32 - 1.0)) as i64;
+    let y1 = ((hi.y - 0.5).floor().min((by + bh) as f32 - 1.0)) as i64;
+    let inv = [1.0 / q[0].1, 1.0 / q[1].1, 1.0 / q[2].1];
+    for y in y0 as i64..=y1 {
+        for x in x0 as i64..=x1 {
+            let p = glam::Vec2::new(x as f32 + 0.5, y as f32 + 0.5);
+            let w0 = edge(p, b, c) / twice_area;
+            let w1 = edge(p, c, a) / twice_area;
+            let w2 = 1.0 - w0 - w1;
+            if w0 < 0.0 || w1 < 0.0 || w2 < 0.0 {
+                continue;
+            }
+            let z = 1.0 / (w0 * inv[0] + w1 * inv[1] + w2 * inv[2]);
+            let k = (y as u32 - by) as usize * bw as usize + (x as u32 - bx) as usize;
+            if z < depth[k] {
+                depth[k] = z;
+            }
+        }
     }
 }
 
@@ -386,6 +607,136 @@ mod tests {
         all.sort();
         all.dedup();
         assert_eq!(all.len(), n);
+    }
+
+    /// What a renderer's id pass would read back for `figures` over `city`: the first surface
+    /// at every pixel centre (ray cast), its figure's id and depth.
+    fn id_pass(camera: &VirtualCamera, city: &Occluders, figures: &[Figure]) -> IdImage {
+        let scene = IdScene::new(city, figures);
+        let (w, h) = camera.resolution;
+        let mut ids = Vec::new();
+        for y in 0..h {
+            for x in 0..w {
+                let dir = pixel_ray(camera, x as f32 + 0.5, y as f32 + 0.5);
+                ids.push(
+                    scene
+                        .first_figure(camera.position, dir)
+                        .map_or(0, |i| instance_id(figures[i].kind)),
+                );
+            }
+        }
+        IdImage {
+            width: w,
+            height: h,
+            ids,
+            depth: scene.depth(camera),
+        }
+    }
+
+    #[test]
+    fn instance_ids_round_trip_and_fit_two_half_float_halves() {
+        for kind in [
+            FigureKind::Person(0),
+            FigureKind::Person(5000),
+            FigureKind::Object(3),
+            FigureKind::Vehicle(77),
+        ] {
+            let id = instance_id(kind);
+            assert_ne!(id, 0);
+            assert!(id < 1 << 22, "{id}");
+            assert_eq!(figure_of_id(id), Some(kind));
+        }
+        assert_eq!(figure_of_id(0), None);
+    }
+
+    #[test]
+    fn labels_from_an_id_pass_agree_with_ray_casting() {
+        let wall = box_triangles(Vec3::new(-5.0, 0.0, -5.1), Vec3::new(5.0, 1.0, -5.0));
+        let city = Occluders::new(&wall);
+        let figures: Vec<Figure> = [(0.0, -10.0), (0.3, -14.0), (-3.0, -8.0)]
+            .into_iter()
+            .enumerate()
+            .map(|(i, (x, z))| Figure {
+                kind: FigureKind::Person(i),
+                ..person_at(x, z)
+            })
+            .collect();
+        let cam = camera();
+        let ids = id_pass(&cam, &city, &figures);
+        let rendered = annotate_rendered(&cam, &figures, &ids);
+        let cast = IdScene::new(&city, &figures).annotate(&cam);
+        assert_eq!(rendered.len(), cast.len());
+        for (r, c) in rendered.iter().zip(&cast) {
+            assert_eq!(r.figure, c.figure);
+            assert_eq!(r.mask, c.mask, "{:?}", r.figure);
+            assert_eq!(r.visible_box, c.visible_box);
+            assert_eq!(r.head, c.head);
+            assert_eq!(r.private_box, c.private_box);
+            // Pixel centres on a box's edge may fall either side.
+            for k in 0..4 {
+                assert!(
+                    (r.amodal_box[k] as i64 - c.amodal_box[k] as i64).abs() <= 1,
+                    "{:?} vs {:?}",
+                    r.amodal_box,
+                    c.amodal_box
+                );
+            }
+            assert!(
+                (r.visibility - c.visibility).abs() < 0.03,
+                "{:?}: {} vs {}",
+                r.figure,
+                r.visibility,
+                c.visibility
+            );
+        }
+        // The one behind the wall and partly behind the first is partly seen.
+        assert!(rendered[1].visibility < 0.7, "{}", rendered[1].visibility);
+    }
+
+    /// The drawn body is thinner than the boxes the labels are computed from: the pixels of
+    /// the boxes where the background shows through are neither visible nor hidden.
+    #[test]
+    fn a_body_thinner_than_its_boxes_is_still_fully_visible() {
+        let city = Occluders::new(&[]);
+        let boxes = vec![person_at(0.0, -6.0)];
+        let thin = Figure {
+            triangles: boxes[0]
+                .triangles
+                .iter()
+                .map(|t| t.map(|p| Vec3::new(p.x * 0.7, p.y, p.z)))
+                .collect(),
+            ..boxes[0].clone()
+        };
+        let cam = camera();
+        let ids = id_pass(&cam, &city, &[thin]);
+        let a = &annotate_rendered(&cam, &boxes, &ids)[0];
+        assert_eq!(a.visibility, 1.0);
+        assert_eq!(a.visible_box, Some(a.amodal_box));
+        // Behind a post that covers its middle, it is partly hidden.
+        let post = box_triangles(Vec3::new(-0.02, 0.0, -3.05), Vec3::new(0.02, 3.0, -2.95));
+        let city = Occluders::new(&post);
+        let thin_alone = [Figure {
+            triangles: boxes[0]
+                .triangles
+                .iter()
+                .map(|t| t.map(|p| Vec3::new(p.x * 0.7, p.y, p.z)))
+                .collect(),
+            ..boxes[0].clone()
+        }];
+        let ids = id_pass(&cam, &city, &thin_alone);
+        let a = &annotate_rendered(&cam, &boxes, &ids)[0];
+        assert!(a.visibility > 0.3 && a.visibility < 0.95, "{}", a.visibility);
+        assert!(!a.head.unwrap().visible);
+    }
+
+    #[test]
+    fn silhouettes_clip_what_reaches_behind_the_lens() {
+        // A person the camera stands inside: only the part in front is rasterised.
+        let cam = camera();
+        let f = person_at(0.0, 0.02);
+        let px = silhouette(&cam, &f.triangles);
+        assert!(!px.is_empty());
+        assert!(px.iter().all(|&(x, y, d)| x < 200 && y < 100 && d >= 0.05));
     }
 
     #[test]
