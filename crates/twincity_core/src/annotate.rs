@@ -725,7 +725,11 @@ mod tests {
         }];
         let ids = id_pass(&cam, &city, &thin_alone);
         let a = &annotate_rendered(&cam, &boxes, &ids)[0];
-        assert!(a.visibility > 0.3 && a.visibility < 0.95, "{}", a.visibility);
+        assert!(
+            a.visibility > 0.3 && a.visibility < 0.95,
+            "{}",
+            a.visibility
+        );
         assert!(!a.head.unwrap().visible);
     }
 
