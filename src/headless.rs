@@ -14,6 +14,7 @@ use bevy::render::render_resource::{TextureFormat, TextureUsages};
 use bevy::window::ExitCondition;
 use bevy::winit::WinitPlugin;
 use twincity_core::VirtualCamera;
+use twincity_core::annotate::IdImage;
 
 use crate::capture::{Readiness, ReadinessPlugin, STABLE_FRAMES, scene_loaded};
 use crate::city::{CityPlugin, CitySpec, CityStatus, DemoCityRoot};
@@ -60,6 +61,9 @@ pub struct OffscreenRenderer {
     options: OffscreenOptions,
     target: Option<(Handle<Image>, UVec2, Entity)>,
     slot: Slot,
+    /// The id pass's target, size and camera, when the last render asked for one.
+    id_target: Option<(Handle<Image>, UVec2, Entity)>,
+    id_slot: Slot,
 }
 
 /// Bevy's default plugins without a window, winit or logging, with files outside the asset
@@ -113,6 +117,7 @@ impl OffscreenRenderer {
                     shadows: options.shadows,
                 },
                 ReadinessPlugin,
+                crate::id_pass::IdPassPlugin,
             ))
             .insert_resource(spec)
             // Full meshes for everyone: with levels of detail, a person near a level's
@@ -143,6 +148,8 @@ impl OffscreenRenderer {
             options,
             target: None,
             slot: Arc::default(),
+            id_target: None,
+            id_slot: Arc::default(),
         })
     }
 
@@ -191,6 +198,24 @@ impl OffscreenRenderer {
     /// a frame or more late, and are delivered to the entity that asked, so one that arrives
     /// here was rendered from this pose and scene, never from the previous request's.
     pub fn render(&mut self, camera: &VirtualCamera) -> anyhow::Result<image::RgbaImage> {
+        Ok(self.render_views(camera, false)?.0)
+    }
+
+    /// Renders `camera`'s view and, in the same frame, its id pass ([`crate::id_pass`]): the
+    /// colour image and, per pixel, the instance id and depth of the surface drawn there.
+    pub fn render_with_ids(
+        &mut self,
+        camera: &VirtualCamera,
+    ) -> anyhow::Result<(image::RgbaImage, IdImage)> {
+        let (img, ids) = self.render_views(camera, true)?;
+        Ok((img, ids.context("the id pass read back nothing")?))
+    }
+
+    fn render_views(
+        &mut self,
+        camera: &VirtualCamera,
+        with_ids: bool,
+    ) -> anyhow::Result<(image::RgbaImage, Option<IdImage>)> {
         let size = UVec2::new(camera.resolution.0, camera.resolution.1);
         let projection = Projection::Perspective(PerspectiveProjection {
             fov: camera.render_vertical_fov(),
@@ -201,9 +226,11 @@ impl OffscreenRenderer {
         });
         let transform = Transform::from_translation(camera.position)
             .with_rotation(camera.world_from_camera_rotation());
-        self.fresh_camera(size, projection, transform);
-        if let Ok(mut slot) = self.slot.lock() {
-            *slot = None;
+        self.fresh_camera(size, projection, transform, with_ids);
+        for slot in [&self.slot, &self.id_slot] {
+            if let Ok(mut slot) = slot.lock() {
+                *slot = None;
+            }
         }
 
         let started = Instant::now();
@@ -236,22 +263,23 @@ impl OffscreenRenderer {
                 )
             };
             let stable = world.resource::<Readiness>().stable_frames >= STABLE_FRAMES;
-            let mut slot = self
-                .slot
-                .lock()
-                .map_err(|_| anyhow::anyhow!("readback lock poisoned"))?;
-            if !(loaded && stable) {
-                ready_seen = false;
-                *slot = None;
-                continue;
-            }
-            if !ready_seen {
+            let poisoned = |_| anyhow::anyhow!("readback lock poisoned");
+            let mut slot = self.slot.lock().map_err(poisoned)?;
+            let mut id_slot = self.id_slot.lock().map_err(poisoned)?;
+            if !(loaded && stable && ready_seen) {
                 // Discard anything read back before the scene was complete.
-                ready_seen = true;
+                ready_seen = loaded && stable;
                 *slot = None;
+                *id_slot = None;
                 continue;
             }
-            if let Some(data) = slot.take() {
+            // Both views are drawn in the same frames, of a scene that no longer changes.
+            if slot.is_some() && (!with_ids || id_slot.is_some()) {
+                let ids = match id_slot.take() {
+                    Some(data) if with_ids => Some(crate::id_pass::decode(&data, size.x, size.y)?),
+                    _ => None,
+                };
+                let data = slot.take().unwrap_or_default();
                 let mut img = unpad_rows(&data, size)?;
                 let (w, h) = img.dimensions();
                 twincity_core::coverage::black_out_masks(
@@ -261,31 +289,71 @@ impl OffscreenRenderer {
                     camera,
                     &self.options.privacy_masks,
                 );
-                return Ok(img);
+                return Ok((img, ids));
             }
         }
     }
 
-    fn fresh_camera(&mut self, size: UVec2, projection: Projection, transform: Transform) {
+    fn fresh_camera(
+        &mut self,
+        size: UVec2,
+        projection: Projection,
+        transform: Transform,
+        with_ids: bool,
+    ) {
         let world = self.app.world_mut();
-        let handle = match self.target.take() {
-            Some((handle, s, cam)) => {
-                world.despawn(cam);
-                (s == size).then_some(handle)
-            }
-            None => None,
+        for (_, _, cam) in self.target.iter().chain(self.id_target.iter()) {
+            world.despawn(*cam);
+        }
+        let reuse = |t: Option<(Handle<Image>, UVec2, Entity)>| {
+            t.and_then(|(handle, s, _)| (s == size).then_some(handle))
         };
-        let handle = handle.unwrap_or_else(|| {
-            let mut target =
-                Image::new_target_texture(size.x, size.y, TextureFormat::Rgba8UnormSrgb, None);
+        let colour = reuse(self.target.take());
+        let ids = reuse(self.id_target.take());
+        let target = |world: &mut World, format: TextureFormat| {
+            let mut target = Image::new_target_texture(size.x, size.y, format, None);
             target.texture_descriptor.usage |= TextureUsages::COPY_SRC;
             world.resource_mut::<Assets<Image>>().add(target)
-        });
+        };
+        let handle = colour.unwrap_or_else(|| target(world, TextureFormat::Rgba8UnormSrgb));
         let slot = self.slot.clone();
         let cam = world
             .spawn((
                 OffscreenCamera,
                 Camera3d::default(),
+                RenderTarget::Image(handle.clone().into()),
+                Readback::texture(handle.clone()),
+                projection.clone(),
+                transform,
+            ))
+            .observe(move |event: On<ReadbackComplete>| {
+                if let Ok(mut s) = slot.lock() {
+                    *s = Some(event.data.clone());
+                }
+            })
+            .id();
+        self.target = Some((handle, size, cam));
+        if !with_ids {
+            return;
+        }
+        // Half floats, written as they are: no tone mapping, dithering or multisampling.
+        let handle = ids.unwrap_or_else(|| target(world, TextureFormat::Rgba16Float));
+        let slot = self.id_slot.clone();
+        let cam = world
+            .spawn((
+                OffscreenCamera,
+                crate::id_pass::IdCamera,
+                Camera3d::default(),
+                Camera {
+                    order: 1,
+                    clear_color: ClearColorConfig::Custom(Color::NONE),
+                    ..default()
+                },
+                bevy::camera::Hdr,
+                bevy::core_pipeline::tonemapping::Tonemapping::None,
+                bevy::core_pipeline::tonemapping::DebandDither::Disabled,
+                Msaa::Off,
+                bevy::camera::visibility::RenderLayers::layer(crate::id_pass::ID_LAYER),
                 RenderTarget::Image(handle.clone().into()),
                 Readback::texture(handle.clone()),
                 projection,
@@ -297,7 +365,7 @@ impl OffscreenRenderer {
                 }
             })
             .id();
-        self.target = Some((handle, size, cam));
+        self.id_target = Some((handle, size, cam));
     }
 }
 

@@ -17,6 +17,7 @@ pub mod eval;
 pub mod eval_report;
 pub mod export_ui;
 pub mod headless;
+pub mod id_pass;
 pub mod import_bench;
 pub mod infer_bench;
 pub mod inference;

@@ -844,7 +844,11 @@ fn sync_rain(
             &GlobalTransform,
             Option<&mut bevy::camera::visibility::RenderLayers>,
         ),
-        (With<Camera3d>, Without<RainCurtain>),
+        (
+            With<Camera3d>,
+            Without<RainCurtain>,
+            Without<crate::id_pass::IdCamera>,
+        ),
     >,
     mut curtains: Query<(Entity, &RainCurtain, &mut Transform)>,
     mut meshes: ResMut<Assets<Mesh>>,

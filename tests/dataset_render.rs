@@ -268,8 +268,6 @@ fn faces_in_exported_images_are_blurred() {
         None,
         frame,
     );
-    let model = twincity_core::coverage::scene_model(&project).unwrap();
-    let city = twincity_core::coverage::Occluders::new(&model.triangles);
     let ground = twincity_core::demo_city::KERB_HEIGHT;
     let figures = twincity_core::figures::figures(
         &state,
@@ -295,7 +293,6 @@ fn faces_in_exported_images_are_blurred() {
         cam.resolution = (640, 360);
         let open = render_image(
             &mut renderer,
-            &city,
             &state,
             ground,
             &cam,
@@ -317,7 +314,6 @@ fn faces_in_exported_images_are_blurred() {
         let img_open = image::load_from_memory(&open.bytes).unwrap().to_rgba8();
         let blurred = render_image(
             &mut renderer,
-            &city,
             &state,
             ground,
             &cam,

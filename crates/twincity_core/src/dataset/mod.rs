@@ -18,8 +18,10 @@ use serde_json::Value;
 use crate::VirtualCamera;
 use crate::annotate::{HeadPoint, PixelBox};
 
-/// Version of the layout and of the files' fields; bumped when either changes.
-pub const FORMAT_VERSION: u32 = 1;
+/// Version of the layout and of the files' fields; bumped when either changes. 2: the
+/// visible boxes, masks, visibility, head visibility and depth come from the renderer's id
+/// pass (1: ray casting against box figures and the city's buildings).
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Object categories, in the order of their ids (1-based in COCO, 0-based in YOLO).
 pub const CATEGORIES: [&str; 9] = [
