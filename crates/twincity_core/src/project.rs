@@ -194,10 +194,7 @@ impl Project {
 
     /// Loads and validates a project file; relative import paths become absolute.
     pub fn load(path: &Path) -> Result<Self, DocError> {
-        let text = std::fs::read_to_string(path).map_err(|source| DocError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = crate::ronfile::read_text(path)?;
         let dir = path.parent().unwrap_or(Path::new("."));
         Self::from_ron(path, &text, dir)
     }

@@ -145,12 +145,55 @@ fn explain_ron_error(code: &ron::Error) -> String {
 
 /// Reads and parses a RON file.
 pub fn read<T: DeserializeOwned>(path: &Path) -> Result<(T, String), DocError> {
-    let text = std::fs::read_to_string(path).map_err(|source| DocError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text = read_text(path)?;
     let value = parse(path, &text)?;
     Ok((value, text))
+}
+
+/// The largest document (project, scenario, crowd, model card) read, bytes: far above any
+/// real one (the bundled ones are under 20 KiB), far below what could exhaust memory.
+pub const MAX_DOCUMENT_BYTES: u64 = 16 << 20;
+
+/// A document's text: a regular file (not a device, pipe or folder — `/dev/zero` named as a
+/// crowd file is refused, not read until memory runs out) of at most
+/// [`MAX_DOCUMENT_BYTES`], in UTF-8.
+pub fn read_text(path: &Path) -> Result<String, DocError> {
+    use std::io::Read;
+    let err = |source| DocError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let refuse = |message: String| {
+        err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            message,
+        ))
+    };
+    let meta = std::fs::metadata(path).map_err(err)?;
+    if !meta.is_file() {
+        return Err(refuse(
+            "not a regular file (a folder, device or pipe); name a document file".into(),
+        ));
+    }
+    let too_big = |n: u64| {
+        refuse(format!(
+            "{n} bytes or more; documents are limited to {} MiB: is this the right file?",
+            MAX_DOCUMENT_BYTES >> 20
+        ))
+    };
+    if meta.len() > MAX_DOCUMENT_BYTES {
+        return Err(too_big(meta.len()));
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .map_err(err)?
+        .take(MAX_DOCUMENT_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(err)?;
+    if text.len() as u64 > MAX_DOCUMENT_BYTES {
+        return Err(too_big(text.len() as u64));
+    }
+    Ok(text)
 }
 
 /// Pretty-prints a value as RON, the layout people edit by hand.

@@ -4,8 +4,13 @@
 //! 1. the file `ORT_DYLIB_PATH` names;
 //! 2. next to the executable (or in `lib/` beside it), as a packaged build ships it;
 //! 3. the project-local install that `scripts/setup.sh` makes: the `onnxruntime` wheel in
-//!    `.venv/`, found from the working folder or the executable's folder upwards;
+//!    `.venv/`, found from the executable's folder upwards — never from the working folder,
+//!    so running TwinCity inside a downloaded folder that holds a `.venv` loads none of its
+//!    native code;
 //! 4. the system's library folders (`LD_LIBRARY_PATH`, `/usr/local/lib`, `/usr/lib`...).
+//!
+//! A library whose file name gives a version older than [`REQUIRED_VERSION`] is refused
+//! before it is loaded, with a message saying which version was found.
 //!
 //! When none is found, [`RuntimeError::Missing`] lists where it looked and says how to get it,
 //! and everything that does not run a model keeps working.
@@ -103,25 +108,17 @@ fn venv_capi(root: &Path) -> Vec<PathBuf> {
     dirs
 }
 
-/// The folders searched, in order, for the given executable and working folder (without
-/// `ORT_DYLIB_PATH`, which is checked first and alone).
-pub fn search_folders(exe: Option<&Path>, cwd: Option<&Path>) -> Vec<PathBuf> {
+/// The folders searched, in order, for the given executable (without `ORT_DYLIB_PATH`,
+/// which is checked first and alone). The working folder plays no part.
+pub fn search_folders(exe: Option<&Path>) -> Vec<PathBuf> {
     let mut dirs = Vec::new();
     if let Some(dir) = exe.and_then(Path::parent) {
         dirs.push(dir.to_path_buf());
         dirs.push(dir.join("lib"));
-    }
-    let mut roots: Vec<&Path> = Vec::new();
-    for start in [cwd, exe.and_then(Path::parent)].into_iter().flatten() {
-        for root in start.ancestors() {
-            if !roots.contains(&root) {
-                roots.push(root);
+        for root in dir.ancestors() {
+            if root.join(".venv").is_dir() {
+                dirs.extend(venv_capi(root));
             }
-        }
-    }
-    for root in roots {
-        if root.join(".venv").is_dir() {
-            dirs.extend(venv_capi(root));
         }
     }
     if let Some(paths) = std::env::var_os("LD_LIBRARY_PATH") {
@@ -150,12 +147,41 @@ pub fn locate() -> Result<PathBuf, RuntimeError> {
         };
     }
     let exe = std::env::current_exe().ok();
-    let cwd = std::env::current_dir().ok();
-    let folders = search_folders(exe.as_deref(), cwd.as_deref());
+    let folders = search_folders(exe.as_deref());
     folders
         .iter()
         .find_map(|d| library_in(d))
         .ok_or(RuntimeError::Missing { searched: folders })
+}
+
+/// The version a library's file name gives (`libonnxruntime.so.1.31.1`,
+/// `libonnxruntime.1.31.1.dylib`), as (major, minor).
+fn version_in_name(path: &Path) -> Option<(u32, u32)> {
+    let name = path.file_name()?.to_str()?;
+    let rest = name
+        .strip_prefix("libonnxruntime.so.")
+        .or_else(|| name.strip_prefix("libonnxruntime."))?;
+    let mut parts = rest.split('.');
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next()?.parse().ok()?;
+    Some((major, minor))
+}
+
+/// Refuses a library whose name says it is older than [`REQUIRED_VERSION`].
+fn check_version(path: &Path) -> Result<(), RuntimeError> {
+    let required = REQUIRED_VERSION
+        .split_once('.')
+        .and_then(|(a, b)| Some((a.parse::<u32>().ok()?, b.parse::<u32>().ok()?)));
+    match (version_in_name(path), required) {
+        (Some(found), Some(required)) if found < required => Err(RuntimeError::Load {
+            path: path.to_path_buf(),
+            message: format!(
+                "this is ONNX Runtime {}.{}; TwinCity needs {REQUIRED_VERSION} or newer",
+                found.0, found.1
+            ),
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// The runtime, loaded on first use; later calls return the same result.
@@ -164,6 +190,7 @@ pub fn runtime() -> Result<&'static Runtime, RuntimeError> {
     RUNTIME
         .get_or_init(|| {
             let library = locate()?;
+            check_version(&library)?;
             let load = |message: String| RuntimeError::Load {
                 path: library.clone(),
                 message,
@@ -195,13 +222,29 @@ mod tests {
         std::fs::create_dir_all(&capi).unwrap();
         std::fs::write(capi.join("libonnxruntime.so.1.31.1"), b"").unwrap();
         std::fs::write(capi.join("onnxruntime_validation.py"), b"").unwrap();
-        let work = root.join("some/where");
-        std::fs::create_dir_all(&work).unwrap();
-        let folders = search_folders(None, Some(&work));
+        let exe = root.join("target/release/twincity");
+        let folders = search_folders(Some(&exe));
         let found = folders.iter().find_map(|d| library_in(d));
         if cfg!(target_os = "linux") {
             assert_eq!(found, Some(capi.join("libonnxruntime.so.1.31.1")));
         }
+        // The same install seen only from the working folder is not used: an executable
+        // elsewhere searches its own folders, none under `root`.
+        let elsewhere = tempfile::tempdir().unwrap();
+        let folders = search_folders(Some(&elsewhere.path().join("bin/twincity")));
+        assert!(folders.iter().all(|d| !d.starts_with(root)), "{folders:?}");
+    }
+
+    #[test]
+    fn an_older_library_is_refused_by_name_before_loading() {
+        let old = Path::new("/x/libonnxruntime.so.1.22.0");
+        assert_eq!(version_in_name(old), Some((1, 22)));
+        let e = check_version(old).unwrap_err().to_string();
+        assert!(e.contains("1.22") && e.contains("needs 1.31"), "{e}");
+        assert!(check_version(Path::new("/x/libonnxruntime.so.1.31.1")).is_ok());
+        assert!(check_version(Path::new("/x/libonnxruntime.1.32.0.dylib")).is_ok());
+        assert!(check_version(Path::new("/x/libonnxruntime.so")).is_ok());
+        assert_eq!(version_in_name(Path::new("/x/onnxruntime.dll")), None);
     }
 
     #[test]

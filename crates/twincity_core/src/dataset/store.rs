@@ -245,6 +245,17 @@ impl Store {
         let mut existing = Vec::new();
         match Manifest::load(root)? {
             Some(old) => {
+                if old.format_version != manifest.format_version {
+                    return Err(StoreError::Refused {
+                        path: root.to_path_buf(),
+                        message: format!(
+                            "holds a dataset of format version {} and this version writes {} \
+                             (labels made another way, see docs/dataset-format.md); choose \
+                             another --out",
+                            old.format_version, manifest.format_version
+                        ),
+                    });
+                }
                 if old.settings != manifest.settings {
                     return Err(StoreError::Refused {
                         path: root.to_path_buf(),
@@ -373,7 +384,7 @@ impl Store {
             return false;
         };
         match serde_json::from_str::<ImageRecord>(&text) {
-            Ok(r) => self.root.join(&r.file).is_file(),
+            Ok(r) => inside(&self.root, &r.file).is_some_and(|p| p.is_file()),
             Err(_) => false,
         }
     }
@@ -500,13 +511,35 @@ pub fn load_dataset(root: &Path) -> Result<(Manifest, Vec<ImageRecord>), StoreEr
         path: root.join(MANIFEST),
         message: "missing: this folder is not a dataset written by `twincity render`".into(),
     })?;
-    let paths: Vec<PathBuf> = manifest
+    let paths = manifest
         .images
         .iter()
-        .map(|i| root.join(&i.annotation))
-        .collect();
+        .enumerate()
+        .map(|(k, i)| {
+            inside(root, &i.annotation).ok_or_else(|| StoreError::BadFile {
+                path: root.join(MANIFEST),
+                message: format!(
+                    "images[{k}].annotation is {:?}, which is not a path inside the dataset \
+                     (relative, without `..`); fix or remove that entry",
+                    i.annotation
+                ),
+            })
+        })
+        .collect::<Result<Vec<PathBuf>, StoreError>>()?;
     let records = read_records(root, &paths)?;
     Ok((manifest, records))
+}
+
+/// `rel` joined onto the dataset folder `root`, when it names a place inside it: a relative
+/// path of plain names (no `..`, no root, no drive, nothing empty). Names taken from a
+/// dataset's own files go through this before any file is read or written.
+pub fn inside(root: &Path, rel: &str) -> Option<PathBuf> {
+    use std::path::Component;
+    let path = Path::new(rel);
+    let plain = !rel.is_empty()
+        && !rel.contains('\\')
+        && path.components().all(|c| matches!(c, Component::Normal(_)));
+    plain.then(|| root.join(path))
 }
 
 fn read_records(root: &Path, paths: &[PathBuf]) -> Result<Vec<ImageRecord>, StoreError> {
@@ -517,7 +550,18 @@ fn read_records(root: &Path, paths: &[PathBuf]) -> Result<Vec<ImageRecord>, Stor
             path: p.clone(),
             message: format!("line {}, column {}: {e}", e.line(), e.column()),
         })?;
-        if !root.join(&r.file).is_file() {
+        let Some(image) = inside(root, &r.file) else {
+            return Err(StoreError::BadFile {
+                path: p.clone(),
+                message: format!(
+                    "`file` is {:?}, which is not a path inside the dataset (relative, without \
+                     `..`); this record was not written by `twincity render`: remove it, or fix \
+                     the name",
+                    r.file
+                ),
+            });
+        };
+        if !image.is_file() {
             return Err(StoreError::BadFile {
                 path: p.clone(),
                 message: format!("its image {} is missing", r.file),
@@ -560,6 +604,18 @@ pub fn merge(out: &Path, inputs: &[PathBuf]) -> Result<MergeSummary, StoreError>
         });
     };
     for (p, m) in &manifests[1..] {
+        if m.format_version != first.format_version {
+            return Err(StoreError::Refused {
+                path: (*p).clone(),
+                message: format!(
+                    "is of dataset format version {} and {} of version {}; only shards of one \
+                     dataset merge",
+                    m.format_version,
+                    first_path.display(),
+                    first.format_version
+                ),
+            });
+        }
         if m.settings != first.settings {
             return Err(StoreError::Refused {
                 path: (*p).clone(),
@@ -601,6 +657,10 @@ pub fn merge(out: &Path, inputs: &[PathBuf]) -> Result<MergeSummary, StoreError>
     merged.frame_ranges = joined;
     let range = merged.frame_ranges.first().map_or(0..0, |r| r[0]..r[1]);
     let ranges = merged.frame_ranges.clone();
+    // Every input's records read (and their names checked) before anything is written.
+    for (input, _) in &manifests {
+        Store::reader(input, first.clone()).records()?;
+    }
     let mut store = Store::open(out, merged, range, false)?;
     store.manifest.frame_ranges = ranges;
     let mut copied = BTreeSet::new();
@@ -862,6 +922,14 @@ mod tests {
             e.contains("other settings") && e.contains("`fps` is 2.0 there but 5.0 here"),
             "{e}"
         );
+        // A dataset of an earlier format (labels made another way) is not continued.
+        let mut older = manifest(3);
+        older.format_version = crate::dataset::FORMAT_VERSION - 1;
+        let e = Store::open(dir.path(), older, 0..3, true)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("format version 2") && e.contains("--out"), "{e}");
         let foreign = tempfile::tempdir().unwrap();
         std::fs::write(foreign.path().join("notes.txt"), "mine").unwrap();
         let e = Store::open(foreign.path(), manifest(3), 0..3, false)
@@ -910,6 +978,65 @@ mod tests {
         }
         .to_string();
         assert!(ro.contains("choose one you may write to"), "{ro}");
+    }
+
+    #[test]
+    fn names_from_records_stay_inside_the_dataset() {
+        let top = tempfile::tempdir().unwrap();
+        let shard = top.path().join("shard");
+        let mut s = Store::open(&shard, manifest(2), 0..2, false).unwrap();
+        render(&s, 0..2);
+        s.finish().unwrap();
+        std::fs::write(top.path().join("secret.png"), b"not yours").unwrap();
+        let record = shard.join("annotations/cam1-cam-1/000001.json");
+        let text = std::fs::read_to_string(&record).unwrap();
+        for hostile in [
+            "../secret.png",
+            "/etc/passwd",
+            "images/../../secret.png",
+            "",
+        ] {
+            let mut r: ImageRecord = serde_json::from_str(&text).unwrap();
+            r.file = hostile.into();
+            std::fs::write(&record, serde_json::to_string(&r).unwrap()).unwrap();
+            let e = Store::reader(&shard, manifest(2))
+                .records()
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("000001.json") && e.contains("`file`") && e.contains("inside"),
+                "{e}"
+            );
+            let out = top.path().join("merged");
+            let e = merge(&out, std::slice::from_ref(&shard))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("inside"), "{e}");
+            // Nothing was written beside the output folder.
+            let beside: Vec<_> = std::fs::read_dir(top.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            assert!(
+                beside
+                    .iter()
+                    .all(|n| ["shard", "secret.png"].contains(&n.as_str())),
+                "{beside:?}"
+            );
+        }
+        // The manifest's own list of records is checked the same way.
+        std::fs::write(&record, &text).unwrap();
+        let manifest_path = shard.join(MANIFEST);
+        let mut m: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&manifest_path).unwrap()).unwrap();
+        m["images"][0]["annotation"] = "../../x.json".into();
+        std::fs::write(&manifest_path, m.to_string()).unwrap();
+        let e = load_dataset(&shard).unwrap_err().to_string();
+        assert!(
+            e.contains("images[0].annotation") && e.contains("inside"),
+            "{e}"
+        );
+        assert!(inside(Path::new("d"), "images/cam/000001.png").is_some());
     }
 
     #[test]

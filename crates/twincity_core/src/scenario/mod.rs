@@ -536,11 +536,19 @@ impl Scenario {
             *file = dir.join(&*file);
         }
         s.check().map_err(|p| p.into_error(path, &text))?;
+        // A file this one names is reported from here: which field named it, and why it
+        // cannot be used.
+        let referred = |field: &str, e: DocError| DocError::Invalid {
+            path: path.to_path_buf(),
+            location: ronfile::locate(&text, &format!("{field}:")),
+            field: field.into(),
+            message: e.to_string(),
+        };
         if let Some(crowd) = &s.crowd {
-            CrowdScenario::load(crowd)?;
+            CrowdScenario::load(crowd).map_err(|e| referred("crowd", e))?;
         }
         if let Some(project) = &s.project {
-            crate::Project::load(project)?;
+            crate::Project::load(project).map_err(|e| referred("project", e))?;
         }
         Ok((s, text))
     }

@@ -546,3 +546,36 @@ fn night_lights_and_daylight() {
     assert!(!day.environment.street_lights_on);
     assert!(day.environment.sun_elevation_deg > 30.0);
 }
+
+/// A file named by a scenario that is not a document — a device that never ends, a folder,
+/// something huge — is refused without reading it, and the error names the scenario and
+/// the field that named it.
+#[test]
+fn files_named_by_a_scenario_are_read_only_when_they_are_plain_and_small() {
+    let scenario = |crowd: &str| {
+        format!("(version: 1, name: \"t\", crowd: \"{crowd}\", seed: 1, duration_s: 10.0)")
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let huge = dir.path().join("huge.ron");
+    let file = std::fs::File::create(&huge).unwrap();
+    file.set_len(crate::ronfile::MAX_DOCUMENT_BYTES + 1)
+        .unwrap();
+    let mut cases = vec![
+        (huge.display().to_string(), "limited to 16 MiB"),
+        (dir.path().display().to_string(), "not a regular file"),
+    ];
+    if Path::new("/dev/zero").exists() {
+        cases.push(("/dev/zero".into(), "not a regular file"));
+    }
+    for (crowd, why) in cases {
+        let (_dir, loaded) = load_text(&scenario(&crowd));
+        let e = loaded.unwrap_err();
+        assert!(
+            e.contains("t.scenario.ron:1:") && e.contains("`crowd`") && e.contains(why),
+            "{e}"
+        );
+    }
+    // The same scenario naming a real crowd file loads.
+    let (_dir, loaded) = load_text(&scenario("crowd.ron"));
+    loaded.unwrap();
+}
