@@ -156,6 +156,26 @@ pub enum BenchWhat {
     /// Live inference per frame (read-back, pre-processing, model, decoding, overlay) against
     /// ONNX Runtime's bare session.run on the same tensor
     Infer(crate::infer_bench::BenchInferArgs),
+    /// Walkable-area validation of detailed outlines against geo's every-pair validation
+    Walkable(BenchWalkableArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct BenchWalkableArgs {
+    /// Corners of the outlines, comma-separated
+    #[arg(
+        long,
+        value_name = "N,N,...",
+        default_value = "2000,20000,200000",
+        value_delimiter = ','
+    )]
+    pub corners: Vec<usize>,
+    /// Time geo's validation too up to this many corners (it grows with their square)
+    #[arg(long, default_value_t = 20_000)]
+    pub baseline_up_to: usize,
+    /// Runs per size (the best is kept)
+    #[arg(long, default_value_t = 3)]
+    pub runs: u32,
 }
 
 #[derive(Args, Debug)]

@@ -49,6 +49,7 @@ fn main() -> ExitCode {
             twincity::cli::BenchWhat::Import(b) => twincity::import_bench::bench(&b),
             twincity::cli::BenchWhat::Render(b) => twincity::render::bench(&b),
             twincity::cli::BenchWhat::Infer(b) => twincity::infer_bench::bench(&b),
+            twincity::cli::BenchWhat::Walkable(b) => twincity::sim::bench_walkable(&b),
         },
         Command::Render(args) => twincity::render::run(&args),
         Command::Dataset(args) => twincity::render::dataset(&args),

@@ -250,3 +250,22 @@ pub fn fundamental_diagram(args: &BenchFdArgs) -> anyhow::Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// `twincity bench walkable`: seconds to validate a detailed outline, and geo's every-pair
+/// validation of the same outline (the baseline) where it is timed.
+pub fn bench_walkable(args: &crate::cli::BenchWalkableArgs) -> anyhow::Result<ExitCode> {
+    for &n in &args.corners {
+        let (fast, geo) =
+            twincity_core::crowd::bench::time_validation(n, args.runs, n <= args.baseline_up_to);
+        match geo {
+            Some(g) => println!(
+                "{n} corners: {:.1} ms, geo alone {:.1} ms ({:.0}× faster)",
+                1e3 * fast,
+                1e3 * g,
+                g / fast
+            ),
+            None => println!("{n} corners: {:.1} ms (geo alone not timed)", 1e3 * fast),
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

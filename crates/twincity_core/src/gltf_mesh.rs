@@ -254,12 +254,20 @@ pub(crate) fn in_bounds(accessor: &gltf::Accessor, buffers: &[Vec<u8>]) -> bool 
     let elem = accessor.size();
     let stride = view.stride().unwrap_or(elem);
     let count = accessor.count();
+    // Counts, offsets and strides come from the file: every sum is checked (a count of 2⁶² or
+    // an offset of 2⁶⁴ − 1 must read as out of bounds, not wrap or panic).
     let end_in_view = if count == 0 {
-        accessor.offset()
+        Some(accessor.offset())
     } else {
-        accessor.offset() + (count - 1) * stride + elem
+        (count - 1)
+            .checked_mul(stride)
+            .and_then(|v| v.checked_add(accessor.offset()))
+            .and_then(|v| v.checked_add(elem))
     };
-    end_in_view <= view.length() && view.offset() + view.length() <= buffer.len() && stride >= elem
+    let view_end = view.offset().checked_add(view.length());
+    matches!((end_in_view, view_end), (Some(end), Some(view_end))
+        if end <= view.length() && view_end <= buffer.len())
+        && stride >= elem
 }
 
 /// Reads every triangle of the default scene (or the first), in world coordinates; with
@@ -585,5 +593,34 @@ pub(crate) mod tests {
             load_triangles(&dir.path().join("none.glb"), false),
             Err(GltfError::Io { .. })
         ));
+        // Counts and offsets near the integer limits: errors, not panics or wrapped sums.
+        let json_len = u32::from_le_bytes(bytes[12..16].try_into().unwrap()) as usize;
+        let json: serde_json::Value = serde_json::from_slice(&bytes[20..20 + json_len]).unwrap();
+        let bin = &bytes[20 + json_len + 8..];
+        for (pointer, value) in [
+            ("/accessors/0/count", serde_json::json!(1u64 << 62)),
+            ("/accessors/0/byteOffset", serde_json::json!(u64::MAX)),
+            ("/accessors/1/count", serde_json::json!(u64::MAX / 4)),
+            ("/bufferViews/0/byteOffset", serde_json::json!(u64::MAX - 3)),
+            ("/bufferViews/0/byteLength", serde_json::json!(u64::MAX)),
+        ] {
+            let mut hostile = json.clone();
+            let (parent, key) = pointer.rsplit_once('/').unwrap();
+            hostile.pointer_mut(parent).unwrap()[key] = value;
+            let path = dir.path().join("hostile.glb");
+            let text = serde_json::to_vec(&hostile).unwrap();
+            std::fs::write(&path, crate::gltf_unpack::glb_container(&text, bin)).unwrap();
+            let loaded = std::panic::catch_unwind(|| load_triangles(&path, false));
+            let soup = loaded.unwrap_or_else(|_| panic!("{pointer}: panicked"));
+            assert!(
+                match &soup {
+                    Ok(s) => s.triangle_count() == 0,
+                    Err(_) => true,
+                },
+                "{pointer}: read triangles past the data"
+            );
+            let inspected = std::panic::catch_unwind(|| crate::gltf_inspect::inspect(&path));
+            assert!(inspected.is_ok(), "{pointer}: inspect panicked");
+        }
     }
 }

@@ -496,7 +496,8 @@ fn read_floats(root: &Value, views: &[Vec<u8>], index: usize) -> Result<(Vec<f32
     } else {
         (count - 1)
             .checked_mul(stride)
-            .and_then(|v| v.checked_add(offset + size * n))
+            .and_then(|v| v.checked_add(offset))
+            .and_then(|v| v.checked_add(size * n))
             .ok_or_else(|| at("count too large".into()))?
     };
     if needed > data.len() || stride < size * n {

@@ -33,6 +33,14 @@ fn signed_area(points: &[DVec2]) -> f64 {
         * 0.5
 }
 
+/// The farthest a walkable area's corner may lie from the origin, metres: coordinates are
+/// local plan metres; projected coordinates (millions of metres) belong to the project's
+/// origin, not to every corner.
+pub const MAX_COORDINATE_M: f64 = 1.0e6;
+
+/// The most corners a walkable area may have (outer ring and holes together).
+pub const MAX_VERTICES: usize = 1_000_000;
+
 impl WalkableArea {
     /// A rectangle from `min` to `max`.
     pub fn rectangle(min: (f64, f64), max: (f64, f64)) -> Self {
@@ -58,11 +66,47 @@ impl WalkableArea {
                 self.outer.len()
             ));
         }
-        self.polygon().check_validation().map_err(|e| {
-            let text = e.to_string();
-            // geo names rings "exterior ring" / "interior ring #N" (0-based).
-            format!("{text}; fix the polygon so that rings do not cross themselves or each other and holes lie inside the outer ring")
-        })?;
+        let vertices: usize = self.outer.len() + self.holes.iter().map(Vec::len).sum::<usize>();
+        if vertices > MAX_VERTICES {
+            return Err(format!(
+                "the area has {vertices} corners; at most {MAX_VERTICES} are supported \
+                 (simplify the outline, e.g. with a GIS tool's simplify at 0.05 m)"
+            ));
+        }
+        let rings = std::iter::once(("the outer ring".to_string(), &self.outer)).chain(
+            self.holes
+                .iter()
+                .enumerate()
+                .map(|(i, h)| (format!("hole {i}"), h)),
+        );
+        for (name, ring) in rings {
+            if let Some((k, p)) = ring.iter().enumerate().find(|(_, p)| {
+                !(p.0.is_finite()
+                    && p.1.is_finite()
+                    && p.0.abs() <= MAX_COORDINATE_M
+                    && p.1.abs() <= MAX_COORDINATE_M)
+            }) {
+                return Err(format!(
+                    "{name}, point {k}: ({}, {}) is not a coordinate in metres within \
+                     {MAX_COORDINATE_M} m of the origin; use the project's local frame \
+                     (plan metres from its origin)",
+                    p.0, p.1
+                ));
+            }
+        }
+        const FIX: &str = "fix the polygon so that rings do not cross themselves or each other and holes lie inside the outer ring";
+        // The near-linear check decides almost every polygon; rings that only touch (or
+        // repeat a corner) go to geo's complete validation, which tests every pair.
+        match super::simple::check(&self.oriented_rings()) {
+            super::simple::Verdict::Valid => {}
+            super::simple::Verdict::Invalid(reason) => return Err(format!("{reason}; {FIX}")),
+            super::simple::Verdict::Undecided => {
+                self.polygon().check_validation().map_err(|e| {
+                    // geo names rings "exterior ring" / "interior ring #N" (0-based).
+                    format!("{e}; {FIX}")
+                })?;
+            }
+        }
         if self.area() <= 0.0 {
             return Err("the walkable area is empty".into());
         }
@@ -162,6 +206,28 @@ mod tests {
         assert!(signed_area(&rings[0]) > 0.0 && signed_area(&rings[1]) < 0.0);
         assert_eq!(a.walls().len(), 8);
         assert!((a.distance_to_walls(DVec2::new(3.0, 5.0)) - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn coordinates_beyond_the_local_frame_are_refused_with_their_place() {
+        for bad in [1e300, f64::NAN, -2e6, f64::INFINITY] {
+            let mut a = square_with_hole();
+            a.holes[0][2] = (bad, 5.0);
+            let e = a.check().unwrap_err();
+            assert!(
+                e.contains("hole 0, point 2") && e.contains("local frame"),
+                "{e}"
+            );
+            let mut a = square_with_hole();
+            a.outer[1] = (10.0, bad);
+            let e = a.check().unwrap_err();
+            assert!(e.contains("the outer ring, point 1"), "{e}");
+        }
+        let mut far = square_with_hole();
+        for p in far.outer.iter_mut().chain(far.holes[0].iter_mut()) {
+            p.0 += 0.9e6;
+        }
+        assert!(far.check().is_ok());
     }
 
     #[test]

@@ -75,6 +75,41 @@ pub fn run_sim_bench(agents: usize, steps: u32, seed: u64) -> SimBench {
     }
 }
 
+/// A detailed outline, as a surveyed square's would be: `n` corners round a 100 m circle,
+/// zig-zagging 5 cm in and out (the walkable-area validation benchmark's input).
+pub fn detailed_outline(n: usize) -> Vec<DVec2> {
+    (0..n)
+        .map(|k| {
+            let a = k as f64 * std::f64::consts::TAU / n as f64;
+            let r = if k % 2 == 0 { 100.0 } else { 99.95 };
+            DVec2::new(r * a.cos(), r * a.sin())
+        })
+        .collect()
+}
+
+/// Seconds to validate [`detailed_outline`]`(n)` with [`WalkableArea::check`] (the grid
+/// check) and, when `with_geo`, with geo's complete validation alone (the baseline, which
+/// tests every pair of segments). Best of `runs`.
+pub fn time_validation(n: usize, runs: u32, with_geo: bool) -> (f64, Option<f64>) {
+    use geo::Validation;
+    let area = WalkableArea {
+        outer: detailed_outline(n).iter().map(|p| (p.x, p.y)).collect(),
+        holes: Vec::new(),
+    };
+    let best = |f: &dyn Fn() -> bool| {
+        (0..runs.max(1))
+            .map(|_| {
+                let t = Instant::now();
+                assert!(f(), "the benchmark outline is valid");
+                t.elapsed().as_secs_f64()
+            })
+            .fold(f64::INFINITY, f64::min)
+    };
+    let fast = best(&|| area.check().is_ok());
+    let geo = with_geo.then(|| best(&|| area.polygon().is_valid()));
+    (fast, geo)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

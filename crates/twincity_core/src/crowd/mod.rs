@@ -9,6 +9,7 @@ pub mod model;
 pub mod nav;
 pub mod run;
 pub mod scenario;
+pub mod simple;
 pub mod validation;
 
 pub use area::WalkableArea;

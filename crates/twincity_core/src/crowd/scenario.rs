@@ -529,11 +529,11 @@ impl CrowdScenario {
             )
             .at("radius"));
         }
-        if !(self.duration_s.is_finite() && self.duration_s > 0.0) {
+        if !(self.duration_s.is_finite() && self.duration_s > 0.0 && self.duration_s <= 86_400.0) {
             return Err(FieldProblem::new(
                 "duration_s",
                 format!(
-                    "must be a positive number of seconds, got {}",
+                    "must be more than 0 and at most 86400 s (a day), got {}",
                     self.duration_s
                 ),
             )
