@@ -678,40 +678,90 @@ fn blurred_video_frame(
 }
 
 /// Blurs every face the bundled face detector finds in a real picture (CenterFace, at a low
-/// threshold: a missed face is worse than a blurred patch), grown by a quarter on each side.
-/// Fails when the detector cannot run: the caller then shows nothing.
+/// threshold: a missed face is worse than a blurred patch), grown by a quarter on each side,
+/// and — a second safeguard, independent of the first — the head of every person the bundled
+/// person detector finds ([`head_boxes`]), so a face CenterFace misses (profile, small,
+/// partly hidden) is still blurred. Returns the number of faces found. Fails when either
+/// detector cannot run: the caller then shows nothing.
 fn blur_faces(
     models: &mut HashMap<PathBuf, Model>,
     img: &mut image::RgbaImage,
 ) -> Result<usize, String> {
-    let card = twincity_infer::bundled_dir()
-        .map(|d| d.join("centerface.ron"))
+    let faces = face_boxes(models, img)?;
+    let heads = head_boxes(models, img)?;
+    twincity_core::privacy::blur_boxes(img, &faces);
+    twincity_core::privacy::blur_boxes(img, &heads);
+    Ok(faces.len())
+}
+
+/// A bundled model by card name, or why real footage cannot be shown without it.
+fn privacy_model<'a>(
+    models: &'a mut HashMap<PathBuf, Model>,
+    card: &str,
+    role: &str,
+) -> Result<&'a mut Model, String> {
+    let path = twincity_infer::bundled_dir()
+        .map(|d| d.join(card))
         .filter(|p| p.is_file())
-        .ok_or(
-            "the face detector (assets/models/centerface.ron) is missing, so real footage \
-                cannot be shown: faces in real images are always blurred",
-        )?;
-    let model = model_for(models, &card).map_err(|e| {
-        format!("the face detector cannot run ({e}), so real footage is not shown: faces in real images are always blurred")
-    })?;
+        .ok_or(format!(
+            "the {role} (assets/models/{card}) is missing, so real footage cannot be shown: \
+             faces in real images are always blurred"
+        ))?;
+    model_for(models, &path).map_err(|e| {
+        format!(
+            "the {role} cannot run ({e}), so real footage is not shown: faces in real images \
+             are always blurred"
+        )
+    })
+}
+
+/// The faces CenterFace finds, each grown by a quarter on each side (hair, ears and the chin
+/// edge go too), as pixel boxes.
+fn face_boxes(
+    models: &mut HashMap<PathBuf, Model>,
+    img: &image::RgbaImage,
+) -> Result<Vec<[u32; 4]>, String> {
+    let model = privacy_model(models, "centerface.ron", "face detector")?;
     let frame = Frame::rgba(img.width(), img.height(), img.as_raw());
     let faces = model.infer(&frame, None).map_err(|e| e.to_string())?;
-    let boxes: Vec<[u32; 4]> = faces
+    Ok(faces
         .detections
         .iter()
+        .map(|d| grown(d.bbox, 0.25, 0.25, img.dimensions()))
+        .collect())
+}
+
+/// The second safeguard: for every person YOLOX-nano finds, the top quarter of their box over
+/// its whole width and a tenth beyond each side — where an upright person's head is, whatever
+/// way they face and however small their face.
+fn head_boxes(
+    models: &mut HashMap<PathBuf, Model>,
+    img: &image::RgbaImage,
+) -> Result<Vec<[u32; 4]>, String> {
+    let model = privacy_model(models, "yolox_nano.ron", "person detector")?;
+    let frame = Frame::rgba(img.width(), img.height(), img.as_raw());
+    let found = model.infer(&frame, None).map_err(|e| e.to_string())?;
+    Ok(found
+        .detections
+        .iter()
+        .filter(|d| model.card.category(d.class) == Some("person"))
         .map(|d| {
-            // Grown by a quarter each side: hair, ears and the chin edge go too.
             let [x, y, w, h] = d.bbox;
-            let (gx, gy) = (w * 0.25, h * 0.25);
-            let x0 = (x - gx).max(0.0) as u32;
-            let y0 = (y - gy).max(0.0) as u32;
-            let x1 = ((x + w + gx) as u32).min(img.width());
-            let y1 = ((y + h + gy) as u32).min(img.height());
-            [x0, y0, x1.saturating_sub(x0), y1.saturating_sub(y0)]
+            grown([x, y, w, h * 0.25], 0.1, 0.05, img.dimensions())
         })
-        .collect();
-    twincity_core::privacy::blur_boxes(img, &boxes);
-    Ok(boxes.len())
+        .collect())
+}
+
+/// A detection box `[x, y, w, h]` grown by `gx` of its width and `gy` of its height on each
+/// side, clipped to the image, in whole pixels.
+fn grown(b: [f32; 4], gx: f32, gy: f32, (width, height): (u32, u32)) -> [u32; 4] {
+    let [x, y, w, h] = b;
+    let (gx, gy) = (w * gx, h * gy);
+    let x0 = (x - gx).max(0.0) as u32;
+    let y0 = (y - gy).max(0.0) as u32;
+    let x1 = ((x + w + gx).max(0.0) as u32).min(width);
+    let y1 = ((y + h + gy).max(0.0) as u32).min(height);
+    [x0, y0, x1.saturating_sub(x0), y1.saturating_sub(y0)]
 }
 
 pub struct InferencePlugin;
@@ -1725,17 +1775,50 @@ mod tests {
             (name.as_str(), blurred.dimensions(), faces),
             ("astronaut.jpg", (512, 512), 1)
         );
-        // The face marked by hand (tests/data/README.md): its detail is gone; the rest of the
-        // image (the flag, top left) is untouched.
+        // The face marked by hand (tests/data/README.md): its detail is gone; the lower half of
+        // the image (below the person detector's head region) is untouched.
         let face = [190, 80, 70, 90];
         let before = twincity_core::privacy::detail_energy(&original, face);
         let after = twincity_core::privacy::detail_energy(&blurred, face);
         assert!(after < 0.1 * before, "face detail {before} → {after}");
-        let flag = [0, 0, 60, 60];
-        assert_eq!(
-            twincity_core::privacy::detail_energy(&original, flag),
-            twincity_core::privacy::detail_energy(&blurred, flag)
+        for lower in [[0, 300, 200, 200], [300, 300, 200, 200]] {
+            let e = twincity_core::privacy::detail_energy(&original, lower);
+            assert!(e > 0.0);
+            assert_eq!(e, twincity_core::privacy::detail_energy(&blurred, lower));
+        }
+        // The second safeguard alone (as if the face detector had missed the face): the
+        // person detector's head region covers the face.
+        let heads = head_boxes(&mut models, &original).unwrap();
+        assert!(!heads.is_empty(), "the person detector finds the astronaut");
+        let mut heads_only = original.clone();
+        twincity_core::privacy::blur_boxes(&mut heads_only, &heads);
+        let after = twincity_core::privacy::detail_energy(&heads_only, face);
+        assert!(
+            after < 0.1 * before,
+            "head region: face detail {before} → {after}"
         );
+        // Smaller and mirrored: both safeguards together still leave no face detail.
+        for (size, mirrored) in [(256u32, false), (160, false), (512, true), (256, true)] {
+            let mut img = image::imageops::resize(
+                &original,
+                size,
+                size,
+                image::imageops::FilterType::Triangle,
+            );
+            if mirrored {
+                image::imageops::flip_horizontal_in_place(&mut img);
+            }
+            let k = size as f32 / 512.0;
+            let x = if mirrored { 512 - 190 - 70 } else { 190 };
+            let face = [x, 80, 70, 90].map(|v| (v as f32 * k) as u32);
+            let before = twincity_core::privacy::detail_energy(&img, face);
+            blur_faces(&mut models, &mut img).unwrap();
+            let after = twincity_core::privacy::detail_energy(&img, face);
+            assert!(
+                after < 0.1 * before,
+                "{size} px, mirrored {mirrored}: face detail {before} → {after}"
+            );
+        }
         // An unreadable file is an error naming it, not a panic.
         let e = blurred_real_image(&mut models, Path::new("no/such.png")).unwrap_err();
         assert!(e.contains("no/such.png"), "{e}");

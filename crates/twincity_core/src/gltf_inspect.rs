@@ -480,7 +480,7 @@ fn geometry_problems(doc: &gltf::Document, buffers: &[Vec<u8>], out: &mut Inspec
 /// Inspects a glTF/GLB file. `Err` only when the file cannot be read at all; everything
 /// wrong inside it is a [`Problem`].
 pub fn inspect(path: &Path) -> Result<Inspection, GltfError> {
-    let bytes = std::fs::read(path).map_err(|source| GltfError::Io {
+    let bytes = crate::gltf_mesh::read_gltf_file(path).map_err(|source| GltfError::Io {
         path: path.to_path_buf(),
         source,
     })?;
@@ -762,7 +762,8 @@ pub fn check_import(path: &Path, z_up: bool) -> Result<ImportCheck, String> {
 
 /// [`check_import`] without the cache (what `twincity bench import` times).
 pub fn check_import_uncached(path: &Path, z_up: bool) -> Result<ImportCheck, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let bytes = crate::gltf_mesh::read_gltf_file(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let at = |m: String| format!("{}: {m}", path.display());
     let (bytes, load_path, decoded) = match gltf_unpack::unpack(path, &bytes).map_err(at)? {
         Some(u) => {

@@ -171,6 +171,14 @@ pub fn parse_checked(bytes: &[u8]) -> Result<gltf::Gltf, String> {
     Ok(gltf)
 }
 
+/// The largest glTF/GLB file, or file it refers to, that is read (bytes).
+pub const MAX_GLTF_BYTES: u64 = 4 << 30;
+
+/// A glTF/GLB file or a file it refers to: a regular file of at most [`MAX_GLTF_BYTES`].
+pub fn read_gltf_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    crate::ronfile::read_limited(path, MAX_GLTF_BYTES, "glTF files and their buffers")
+}
+
 /// The file a relative URI names inside `dir`; an error for URIs with a scheme, absolute
 /// paths, missing files and anything that resolves outside `dir` (`..`, links).
 pub fn file_inside(dir: &Path, uri: &str) -> Result<PathBuf, String> {
@@ -224,7 +232,7 @@ pub(crate) fn load_buffers(
                         .map_err(|e| err(format!("bad base64 data: {e}")))?
                 } else {
                     let full = file_inside(dir, uri).map_err(err)?;
-                    std::fs::read(&full).map_err(|e| err(format!("cannot read `{uri}`: {e}")))?
+                    read_gltf_file(&full).map_err(|e| err(format!("cannot read `{uri}`: {e}")))?
                 }
             }
         };
@@ -273,7 +281,7 @@ pub(crate) fn in_bounds(accessor: &gltf::Accessor, buffers: &[Vec<u8>]) -> bool 
 /// Reads every triangle of the default scene (or the first), in world coordinates; with
 /// `z_up`, files exported with `+Z` up are turned as the editor turns them.
 pub fn load_triangles(path: &Path, z_up: bool) -> Result<MeshSoup, GltfError> {
-    let bytes = std::fs::read(path).map_err(|source| GltfError::Io {
+    let bytes = read_gltf_file(path).map_err(|source| GltfError::Io {
         path: path.to_path_buf(),
         source,
     })?;
@@ -593,6 +601,19 @@ pub(crate) mod tests {
             load_triangles(&dir.path().join("none.glb"), false),
             Err(GltfError::Io { .. })
         ));
+        // A device that never ends, or a folder, named as a city file: refused unread.
+        for not_a_file in ["/dev/zero", dir.path().to_str().unwrap()] {
+            if Path::new(not_a_file).exists() {
+                let e = load_triangles(Path::new(not_a_file), false)
+                    .unwrap_err()
+                    .to_string();
+                assert!(e.contains("not a regular file"), "{e}");
+                let e = crate::gltf_inspect::inspect(Path::new(not_a_file))
+                    .unwrap_err()
+                    .to_string();
+                assert!(e.contains("not a regular file"), "{e}");
+            }
+        }
         // Counts and offsets near the integer limits: errors, not panics or wrapped sums.
         let json_len = u32::from_le_bytes(bytes[12..16].try_into().unwrap()) as usize;
         let json: serde_json::Value = serde_json::from_slice(&bytes[20..20 + json_len]).unwrap();

@@ -32,6 +32,10 @@ const MESHOPT: [&str; 2] = ["EXT_meshopt_compression", "KHR_meshopt_compression"
 const FLOAT: u64 = 5126;
 /// More decoded data than this from one buffer view is taken for a corrupt count.
 const MAX_VIEW_BYTES: usize = 1 << 31;
+/// All the meshopt views of one file decode to at most this many times the bytes of its
+/// buffers (meshopt shrinks geometry 2–5×), and never less than [`MIN_DECODE_BUDGET`].
+const DECODE_BUDGET_FACTOR: usize = 32;
+const MIN_DECODE_BUDGET: usize = 256 << 20;
 /// More instances than this in one file are refused (each becomes a node).
 const MAX_INSTANCES: usize = 2_000_000;
 
@@ -265,7 +269,7 @@ fn read_uri(dir: &Path, uri: &str) -> Result<Vec<u8>, String> {
             .map_err(|e| format!("bad base64 data: {e}"));
     }
     let full = crate::gltf_mesh::file_inside(dir, uri)?;
-    std::fs::read(&full).map_err(|e| format!("cannot read `{uri}`: {e}"))
+    crate::gltf_mesh::read_gltf_file(&full).map_err(|e| format!("cannot read `{uri}`: {e}"))
 }
 
 fn slice(
@@ -294,6 +298,11 @@ fn slice(
 /// The bytes of every buffer view, meshopt-compressed ones decoded.
 fn decode_views(root: &Value, buffers: &[Option<Vec<u8>>]) -> Result<Vec<Vec<u8>>, String> {
     let mut out = Vec::new();
+    let input: usize = buffers.iter().flatten().map(Vec::len).sum();
+    let budget = input
+        .saturating_mul(DECODE_BUDGET_FACTOR)
+        .max(MIN_DECODE_BUDGET);
+    let mut left = budget;
     for (i, view) in root
         .get("bufferViews")
         .and_then(Value::as_array)
@@ -306,7 +315,7 @@ fn decode_views(root: &Value, buffers: &[Option<Vec<u8>>]) -> Result<Vec<Vec<u8>
                 .map(|e| (*name, e))
         });
         let data = match compressed {
-            Some((name, ext)) => decode_meshopt(ext, buffers)
+            Some((name, ext)) => decode_meshopt(ext, buffers, &mut left, budget, input)
                 .map_err(|m| format!("/bufferViews/{i}/extensions/{name}: {m}"))?,
             None => {
                 let at = |m: String| format!("/bufferViews/{i}: {m}");
@@ -322,7 +331,15 @@ fn decode_views(root: &Value, buffers: &[Option<Vec<u8>>]) -> Result<Vec<Vec<u8>
     Ok(out)
 }
 
-fn decode_meshopt(ext: &Value, buffers: &[Option<Vec<u8>>]) -> Result<Vec<u8>, String> {
+/// Decodes one meshopt view, taking its size from `left`, what remains of the file's decode
+/// budget (`budget` in all, for `input` bytes of buffers).
+fn decode_meshopt(
+    ext: &Value,
+    buffers: &[Option<Vec<u8>>],
+    left: &mut usize,
+    budget: usize,
+    input: usize,
+) -> Result<Vec<u8>, String> {
     let field = |key: &str| usize_at(ext, key).ok_or_else(|| format!("`{key}` is missing"));
     let src = slice(
         buffers,
@@ -338,6 +355,13 @@ fn decode_meshopt(ext: &Value, buffers: &[Option<Vec<u8>>]) -> Result<Vec<u8>, S
         .checked_mul(stride)
         .filter(|&s| s <= MAX_VIEW_BYTES)
         .ok_or_else(|| format!("{count} elements of {stride} bytes is too large"))?;
+    *left = left.checked_sub(size).ok_or_else(|| {
+        format!(
+            "decoding would give more than {budget} bytes from {input} bytes of buffers \
+             ({DECODE_BUDGET_FACTOR}× the file, at least {} MiB): the counts are corrupt",
+            MIN_DECODE_BUDGET >> 20
+        )
+    })?;
     let stride_ok = match mode {
         "ATTRIBUTES" => stride > 0 && stride <= 256 && stride.is_multiple_of(4),
         "TRIANGLES" | "INDICES" => stride == 2 || stride == 4,
@@ -1232,6 +1256,16 @@ mod tests {
                         json!(6)
                 }),
                 "byteStride 6 is not allowed",
+            ),
+            (
+                // 1 GiB declared by a file of a few hundred bytes: within the per-view
+                // limit, far beyond the file's decode budget; refused before allocating.
+                "budget",
+                Box::new(|r, _| {
+                    r["bufferViews"][0]["extensions"]["EXT_meshopt_compression"]["count"] =
+                        json!(1u64 << 27)
+                }),
+                "the counts are corrupt",
             ),
             (
                 "past",

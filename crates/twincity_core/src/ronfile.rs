@@ -158,42 +158,43 @@ pub const MAX_DOCUMENT_BYTES: u64 = 16 << 20;
 /// crowd file is refused, not read until memory runs out) of at most
 /// [`MAX_DOCUMENT_BYTES`], in UTF-8.
 pub fn read_text(path: &Path) -> Result<String, DocError> {
-    use std::io::Read;
     let err = |source| DocError::Read {
         path: path.to_path_buf(),
         source,
     };
-    let refuse = |message: String| {
-        err(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            message,
-        ))
-    };
-    let meta = std::fs::metadata(path).map_err(err)?;
+    let bytes = read_limited(path, MAX_DOCUMENT_BYTES, "documents").map_err(err)?;
+    String::from_utf8(bytes)
+        .map_err(|e| err(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))
+}
+
+/// The bytes of `path` when it is a regular file (not a folder, device or pipe) of at most
+/// `max` bytes; `what` names the kind of file in the error ("documents", "glTF files").
+pub fn read_limited(path: &Path, max: u64, what: &str) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let refuse = |message: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, message);
+    let meta = std::fs::metadata(path)?;
     if !meta.is_file() {
         return Err(refuse(
-            "not a regular file (a folder, device or pipe); name a document file".into(),
+            "not a regular file (a folder, device or pipe); name a file".into(),
         ));
     }
     let too_big = |n: u64| {
         refuse(format!(
-            "{n} bytes or more; documents are limited to {} MiB: is this the right file?",
-            MAX_DOCUMENT_BYTES >> 20
+            "{n} bytes or more; {what} are limited to {} MiB: is this the right file?",
+            max >> 20
         ))
     };
-    if meta.len() > MAX_DOCUMENT_BYTES {
+    if meta.len() > max {
         return Err(too_big(meta.len()));
     }
-    let mut text = String::new();
-    std::fs::File::open(path)
-        .map_err(err)?
-        .take(MAX_DOCUMENT_BYTES + 1)
-        .read_to_string(&mut text)
-        .map_err(err)?;
-    if text.len() as u64 > MAX_DOCUMENT_BYTES {
-        return Err(too_big(text.len() as u64));
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(max + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(too_big(bytes.len() as u64));
     }
-    Ok(text)
+    Ok(bytes)
 }
 
 /// Pretty-prints a value as RON, the layout people edit by hand.
