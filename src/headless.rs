@@ -369,29 +369,40 @@ impl OffscreenRenderer {
     }
 }
 
+/// The distance in bytes between rows of a GPU read-back of `rows` rows of `row` bytes that
+/// came back as `len` bytes: `row` when tight, else `row` padded to 256 bytes (as GPU copies
+/// align them); `None` when `len` fits neither.
+pub fn readback_stride(len: usize, row: usize, rows: usize) -> Option<usize> {
+    let padded = row.div_ceil(256) * 256;
+    if len == row * rows {
+        Some(row)
+    } else if len >= padded * rows {
+        Some(padded)
+    } else {
+        None
+    }
+}
+
 /// Removes the row padding GPU copies add (rows are aligned to 256 bytes).
 fn unpad_rows(data: &[u8], size: UVec2) -> anyhow::Result<image::RgbaImage> {
     let row = size.x as usize * 4;
-    let padded = row.div_ceil(256) * 256;
     let h = size.y as usize;
-    let pixels = if data.len() == row * h {
-        data.to_vec()
-    } else if data.len() >= padded * h {
-        data.chunks(padded)
-            .take(h)
-            .flat_map(|r| &r[..row])
-            .copied()
-            .collect()
-    } else {
+    let Some(stride) = readback_stride(data.len(), row, h) else {
         bail!(
             "read back {} bytes for a {}x{} image (expected {} or {})",
             data.len(),
             size.x,
             size.y,
             row * h,
-            padded * h
+            row.div_ceil(256) * 256 * h
         );
     };
+    let pixels = data
+        .chunks(stride)
+        .take(h)
+        .flat_map(|r| &r[..row])
+        .copied()
+        .collect();
     image::RgbaImage::from_raw(size.x, size.y, pixels).context("readback size mismatch")
 }
 

@@ -288,18 +288,13 @@ fn follow_meshes(
 /// a `width`×`height` target.
 pub fn decode(data: &[u8], width: u32, height: u32) -> anyhow::Result<IdImage> {
     let row = width as usize * 8;
-    let padded = row.div_ceil(256) * 256;
     let h = height as usize;
-    let stride = if data.len() == row * h {
-        row
-    } else if data.len() >= padded * h {
-        padded
-    } else {
+    let Some(stride) = crate::headless::readback_stride(data.len(), row, h) else {
         anyhow::bail!(
             "id pass: read back {} bytes for a {width}x{height} image (expected {} or {})",
             data.len(),
             row * h,
-            padded * h
+            row.div_ceil(256) * 256 * h
         );
     };
     let n = width as usize * h;

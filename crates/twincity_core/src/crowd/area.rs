@@ -87,7 +87,7 @@ impl WalkableArea {
                     && p.1.abs() <= MAX_COORDINATE_M)
             }) {
                 return Err(format!(
-                    "{name}, point {k}: ({}, {}) is not a coordinate in metres within \
+                    "{name}, point {k}: ({:?}, {:?}) is not a coordinate in metres within \
                      {MAX_COORDINATE_M} m of the origin; use the project's local frame \
                      (plan metres from its origin)",
                     p.0, p.1

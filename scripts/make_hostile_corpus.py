@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""Writes tests/hostile/: files a careless or malicious user could hand TwinCity, each with the
+command that reads it and a piece of the error it must get (EXPECTED.tsv). tests/hostile.rs runs
+them all: no panic, no hang, the error named.
+
+Run from the repository's root: python3 scripts/make_hostile_corpus.py [OUT_DIR]
+(tests/hostile by default; the test writes it again elsewhere and compares).
+"""
+import json
+import os
+import struct
+import sys
+
+OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join("tests", "hostile")
+
+
+def glb(doc, bin_chunk):
+    """A GLB container: JSON chunk (space-padded) and BIN chunk (zero-padded)."""
+    text = json.dumps(doc, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 4)
+    bin_chunk += b"\0" * (-len(bin_chunk) % 4)
+    body = struct.pack("<I4s", len(text), b"JSON") + text
+    body += struct.pack("<I4s", len(bin_chunk), b"BIN\0") + bin_chunk
+    return struct.pack("<4sII", b"glTF", 2, 12 + len(body)) + body
+
+
+def triangle():
+    """One triangle: a plain, valid document and its binary buffer."""
+    positions = struct.pack("<9f", 0, 0, 0, 1, 0, 0, 0, 1, 0)
+    indices = struct.pack("<3I", 0, 1, 2)
+    doc = {
+        "asset": {"version": "2.0"},
+        "scene": 0,
+        "scenes": [{"nodes": [0]}],
+        "nodes": [{"mesh": 0}],
+        "meshes": [{"primitives": [{"attributes": {"POSITION": 0}, "indices": 1}]}],
+        "accessors": [
+            {"bufferView": 0, "componentType": 5126, "count": 3, "type": "VEC3",
+             "min": [0, 0, 0], "max": [1, 1, 0]},
+            {"bufferView": 1, "componentType": 5125, "count": 3, "type": "SCALAR"},
+        ],
+        "bufferViews": [
+            {"buffer": 0, "byteOffset": 0, "byteLength": 36},
+            {"buffer": 0, "byteOffset": 36, "byteLength": 12},
+        ],
+        "buffers": [{"byteLength": 48}],
+    }
+    return doc, positions + indices
+
+
+def crowd(walkable_outer, duration="60.0"):
+    points = ", ".join(f"({x}, {y})" for x, y in walkable_outer)
+    return f"""// Hostile crowd file made by scripts/make_hostile_corpus.py.
+(
+    version: 1,
+    name: "hostile",
+    walkable: Polygon(outer: [{points}]),
+    spawns: [(name: "S", area: (min: (1.0, 1.0), max: (2.0, 2.0)), count: 1, exit: "E")],
+    exits: [(name: "E", area: (min: (8.0, 8.0), max: (9.0, 9.0)))],
+    duration_s: {duration},
+    seed: 1,
+)
+"""
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    expected = []
+
+    def put(name, data, command, error):
+        mode = "wb" if isinstance(data, bytes) else "w"
+        with open(os.path.join(OUT, name), mode) as f:
+            f.write(data)
+        expected.append((name, command, error))
+
+    square = [(0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0)]
+
+    # glTF: counts, offsets and strides near the integer limits.
+    for name, edit, error in [
+        ("accessor_count_2e62.glb", lambda d: d["accessors"][0].update(count=1 << 62),
+         "run past"),
+        ("accessor_offset_max.glb",
+         lambda d: d["accessors"][0].update(byteOffset=(1 << 64) - 1), "run past"),
+        ("index_count_max.glb", lambda d: d["accessors"][1].update(count=(1 << 62) - 1),
+         "run past"),
+        ("view_offset_near_max.glb",
+         lambda d: d["bufferViews"][0].update(byteOffset=(1 << 64) - 4), "run past"),
+        ("view_stride_huge.glb", lambda d: d["bufferViews"][0].update(byteStride=252),
+         "run past"),
+    ]:
+        doc, data = triangle()
+        edit(doc)
+        put(name, glb(doc, data), "inspect", error)
+    # A buffer read from outside the file's folder.
+    doc, _ = triangle()
+    doc["buffers"][0]["uri"] = "../../../../etc/passwd"
+    put("buffer_outside_folder.gltf", json.dumps(doc), "inspect", "folder")
+    doc, _ = triangle()
+    doc["buffers"][0]["uri"] = "/dev/zero"
+    put("buffer_device.gltf", json.dumps(doc), "inspect", "folder")
+
+    # Crowd files: coordinates and durations beyond what can run.
+    put("crowd_coordinate_1e300.ron", crowd(square[:2] + [(1e300, 10.0), (0.0, 10.0)]),
+        "validate", "local frame")
+    put("crowd_coordinate_nan.ron", crowd(square[:2] + [(10.0, 1e400), (0.0, 10.0)]),
+        "validate", "not a coordinate")
+    put("crowd_duration_1e15.ron", crowd(square, duration="1e15"), "validate", "86400")
+    # A scenario whose crowd file is a device that never ends.
+    put("crowd_is_dev_zero.scenario.ron",
+        '(version: 1, name: "hostile", crowd: "/dev/zero", seed: 1, duration_s: 10.0)\n',
+        "validate", "not a regular file")
+    put("crowd_is_a_folder.scenario.ron",
+        '(version: 1, name: "hostile", crowd: ".", seed: 1, duration_s: 10.0)\n',
+        "validate", "not a regular file")
+
+    with open(os.path.join(OUT, "EXPECTED.tsv"), "w") as f:
+        f.write("# file\tcommand\tpart of the error it must get\n")
+        for row in expected:
+            f.write("\t".join(row) + "\n")
+
+
+if __name__ == "__main__":
+    main()
