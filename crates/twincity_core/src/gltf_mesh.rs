@@ -262,16 +262,17 @@ pub(crate) fn in_bounds(accessor: &gltf::Accessor, buffers: &[Vec<u8>]) -> bool 
     let elem = accessor.size();
     let stride = view.stride().unwrap_or(elem);
     let count = accessor.count();
+    // glTF requires at least one element; the `gltf` crate's readers underflow on none
+    // (found by tests/fuzz.rs).
+    if count == 0 {
+        return false;
+    }
     // Counts, offsets and strides come from the file: every sum is checked (a count of 2⁶² or
     // an offset of 2⁶⁴ − 1 must read as out of bounds, not wrap or panic).
-    let end_in_view = if count == 0 {
-        Some(accessor.offset())
-    } else {
-        (count - 1)
-            .checked_mul(stride)
-            .and_then(|v| v.checked_add(accessor.offset()))
-            .and_then(|v| v.checked_add(elem))
-    };
+    let end_in_view = (count - 1)
+        .checked_mul(stride)
+        .and_then(|v| v.checked_add(accessor.offset()))
+        .and_then(|v| v.checked_add(elem));
     let view_end = view.offset().checked_add(view.length());
     matches!((end_in_view, view_end), (Some(end), Some(view_end))
         if end <= view.length() && view_end <= buffer.len())
