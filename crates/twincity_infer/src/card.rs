@@ -377,9 +377,15 @@ impl ModelCard {
             InputSize::Fixed(w, h) if w == 0 || h == 0 || w > 8192 || h > 8192 => {
                 p.push(FieldProblem::new("input.size", "sides must be 1 to 8192").at("size"));
             }
-            InputSize::Multiple { of, max_side } if of == 0 || max_side < of => {
+            InputSize::Multiple { of, max_side }
+                if !(1..=1024).contains(&of) || max_side < of || max_side > 8192 =>
+            {
                 p.push(
-                    FieldProblem::new("input.size", "`of` must be ≥ 1 and ≤ max_side").at("size"),
+                    FieldProblem::new(
+                        "input.size",
+                        "`of` must be 1 to 1024, and `max_side` from `of` to 8192",
+                    )
+                    .at("size"),
                 );
             }
             _ => {}
