@@ -858,7 +858,7 @@ fn write_glb(root: &Value, bin: &[u8]) -> Vec<u8> {
 
 /// A GLB file: the 12-byte header, the JSON chunk (padded with spaces) and the binary chunk
 /// (padded with zeros).
-pub(crate) fn glb_container(json: &[u8], bin: &[u8]) -> Vec<u8> {
+pub fn glb_container(json: &[u8], bin: &[u8]) -> Vec<u8> {
     let mut json = json.to_vec();
     while !json.len().is_multiple_of(4) {
         json.push(b' ');

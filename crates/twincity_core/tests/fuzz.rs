@@ -80,26 +80,7 @@ fn triangle() -> (Value, Vec<u8>) {
 }
 
 fn glb(doc: &Value, bin: &[u8]) -> Vec<u8> {
-    let mut text = serde_json::to_vec(doc).unwrap();
-    while !text.len().is_multiple_of(4) {
-        text.push(b' ');
-    }
-    let mut bin = bin.to_vec();
-    while !bin.len().is_multiple_of(4) {
-        bin.push(0);
-    }
-    let total = 12 + 8 + text.len() + 8 + bin.len();
-    let mut out = Vec::with_capacity(total);
-    out.extend_from_slice(b"glTF");
-    out.extend_from_slice(&2u32.to_le_bytes());
-    out.extend_from_slice(&(total as u32).to_le_bytes());
-    out.extend_from_slice(&(text.len() as u32).to_le_bytes());
-    out.extend_from_slice(b"JSON");
-    out.extend_from_slice(&text);
-    out.extend_from_slice(&(bin.len() as u32).to_le_bytes());
-    out.extend_from_slice(b"BIN\0");
-    out.extend_from_slice(&bin);
-    out
+    twincity_core::gltf_unpack::glb_container(&serde_json::to_vec(doc).unwrap(), bin)
 }
 
 /// The numeric fields of [`triangle`] a hostile file changes.
