@@ -658,17 +658,21 @@ pub fn merge(out: &Path, inputs: &[PathBuf]) -> Result<MergeSummary, StoreError>
     let range = merged.frame_ranges.first().map_or(0..0, |r| r[0]..r[1]);
     let ranges = merged.frame_ranges.clone();
     // Every input's records read (and their names checked) before anything is written.
+    let mut inputs = Vec::with_capacity(manifests.len());
     for (input, _) in &manifests {
-        Store::reader(input, first.clone()).records()?;
+        let mut records = Vec::new();
+        for p in Store::reader(input, first.clone()).record_paths()? {
+            let record = read_records(input, std::slice::from_ref(&p))?.remove(0);
+            records.push((p, record));
+        }
+        inputs.push((*input, records));
     }
     let mut store = Store::open(out, merged, range, false)?;
     store.manifest.frame_ranges = ranges;
     let mut copied = BTreeSet::new();
-    for (input, _) in &manifests {
-        let src = Store::reader(input, first.clone());
-        for p in src.record_paths()? {
+    for (input, records) in inputs {
+        for (p, record) in records {
             let rel = p.strip_prefix(input).unwrap_or(&p).to_path_buf();
-            let record = read_records(input, std::slice::from_ref(&p))?.remove(0);
             let stem = rel
                 .strip_prefix("annotations")
                 .unwrap_or(&rel)
