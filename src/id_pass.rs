@@ -148,7 +148,7 @@ struct MaterialKey {
     mask: Option<AssetId<Image>>,
     cutoff_bits: u32,
     alpha_bits: u32,
-    cull: u8,
+    cull_mode: Option<Face>,
 }
 
 /// The two halves of an id as the shader writes them.
@@ -219,12 +219,7 @@ fn add_twins(
             mask: mask.as_ref().map(Handle::id),
             cutoff_bits: cutoff.to_bits(),
             alpha_bits: alpha.to_bits(),
-            cull: IdMaterialKey::from(&IdMaterial {
-                id: Vec4::ZERO,
-                mask: None,
-                cull_mode: m.cull_mode,
-            })
-            .cull,
+            cull_mode: m.cull_mode,
         };
         let handle = made
             .0
