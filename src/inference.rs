@@ -694,12 +694,14 @@ fn blur_faces(
     Ok(faces.len())
 }
 
-/// A bundled model by card name, or why real footage cannot be shown without it.
-fn privacy_model<'a>(
+/// What the bundled model of `card` finds in `img`, with the model (for its card); an error
+/// saying why real footage cannot be shown when it cannot run.
+fn privacy_detections<'a>(
     models: &'a mut HashMap<PathBuf, Model>,
     card: &str,
     role: &str,
-) -> Result<&'a mut Model, String> {
+    img: &image::RgbaImage,
+) -> Result<(&'a Model, Vec<twincity_infer::Detection>), String> {
     let path = twincity_infer::bundled_dir()
         .map(|d| d.join(card))
         .filter(|p| p.is_file())
@@ -707,12 +709,15 @@ fn privacy_model<'a>(
             "the {role} (assets/models/{card}) is missing, so real footage cannot be shown: \
              faces in real images are always blurred"
         ))?;
-    model_for(models, &path).map_err(|e| {
+    let model = model_for(models, &path).map_err(|e| {
         format!(
             "the {role} cannot run ({e}), so real footage is not shown: faces in real images \
              are always blurred"
         )
-    })
+    })?;
+    let frame = Frame::rgba(img.width(), img.height(), img.as_raw());
+    let found = model.infer(&frame, None).map_err(|e| e.to_string())?;
+    Ok((&*model, found.detections))
 }
 
 /// The faces CenterFace finds, each grown by a quarter on each side (hair, ears and the chin
@@ -721,11 +726,8 @@ fn face_boxes(
     models: &mut HashMap<PathBuf, Model>,
     img: &image::RgbaImage,
 ) -> Result<Vec<[u32; 4]>, String> {
-    let model = privacy_model(models, "centerface.ron", "face detector")?;
-    let frame = Frame::rgba(img.width(), img.height(), img.as_raw());
-    let faces = model.infer(&frame, None).map_err(|e| e.to_string())?;
+    let (_, faces) = privacy_detections(models, "centerface.ron", "face detector", img)?;
     Ok(faces
-        .detections
         .iter()
         .map(|d| grown(d.bbox, 0.25, 0.25, img.dimensions()))
         .collect())
@@ -738,11 +740,8 @@ fn head_boxes(
     models: &mut HashMap<PathBuf, Model>,
     img: &image::RgbaImage,
 ) -> Result<Vec<[u32; 4]>, String> {
-    let model = privacy_model(models, "yolox_nano.ron", "person detector")?;
-    let frame = Frame::rgba(img.width(), img.height(), img.as_raw());
-    let found = model.infer(&frame, None).map_err(|e| e.to_string())?;
+    let (model, found) = privacy_detections(models, "yolox_nano.ron", "person detector", img)?;
     Ok(found
-        .detections
         .iter()
         .filter(|d| model.card.category(d.class) == Some("person"))
         .map(|d| {
