@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::Command;
 
 use twincity::render::{render_image, scenario_renderer};
-use twincity_core::dataset::{Frame, Privacy, Randomisation, ScenarioInfo, Settings};
+use twincity_core::dataset::{Frame, Privacy};
 use twincity_core::privacy::detail_energy;
 use twincity_core::scenario::Scenario;
 
@@ -240,23 +240,7 @@ fn faces_in_exported_images_are_blurred() {
         false,
     )
     .unwrap();
-    let settings = |privacy: Privacy| Settings {
-        scenario: ScenarioInfo {
-            name: scenario.name.clone(),
-            file: "busy_square.scenario.ron".into(),
-            sha256: String::new(),
-            seed: scenario.seed,
-        },
-        frames: 1,
-        fps: 1.0,
-        start_s: start,
-        cameras: vec![1],
-        size: None,
-        format: twincity_core::dataset::ImageFormat::Png,
-        privacy,
-        extras: Default::default(),
-        randomisation: Randomisation::default(),
-    };
+    let settings = |privacy: Privacy| common::busy_square_frame_settings(&scenario, start, privacy);
     let frame = Frame {
         index: 0,
         time_s: start,

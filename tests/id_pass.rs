@@ -8,7 +8,7 @@ use bevy::math::Vec3;
 use twincity::render::{render_image, scenario_renderer, world_at};
 use twincity::scenario_view::ScenarioPlayer;
 use twincity_core::annotate::{annotate_rendered, instance_id};
-use twincity_core::dataset::{Frame, Privacy, Randomisation, ScenarioInfo, Settings};
+use twincity_core::dataset::{Frame, Privacy, Settings};
 use twincity_core::figures::FigureKind;
 use twincity_core::scenario::Scenario;
 use twincity_core::scenario::run::{Pose, WorldState};
@@ -18,23 +18,7 @@ use common::root;
 const START: f64 = 30.0;
 
 fn settings(scenario: &Scenario) -> Settings {
-    Settings {
-        scenario: ScenarioInfo {
-            name: scenario.name.clone(),
-            file: "busy_square.scenario.ron".into(),
-            sha256: String::new(),
-            seed: scenario.seed,
-        },
-        frames: 1,
-        fps: 1.0,
-        start_s: START,
-        cameras: vec![1],
-        size: None,
-        format: twincity_core::dataset::ImageFormat::Png,
-        privacy: Privacy::opted_out("tests of the labels"),
-        extras: Default::default(),
-        randomisation: Randomisation::default(),
-    }
+    common::busy_square_frame_settings(scenario, START, Privacy::opted_out("tests of the labels"))
 }
 
 /// A renderer showing `busy_square` (with or without the demo district) whose world is then

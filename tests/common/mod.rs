@@ -51,3 +51,30 @@ pub fn python() -> std::path::PathBuf {
     );
     p
 }
+
+/// The settings of a one-frame PNG render of `busy_square` at `start` seconds, camera 1, with
+/// `privacy` (no extras, no randomisation).
+pub fn busy_square_frame_settings(
+    scenario: &twincity_core::scenario::Scenario,
+    start: f64,
+    privacy: twincity_core::dataset::Privacy,
+) -> twincity_core::dataset::Settings {
+    use twincity_core::dataset::{ImageFormat, Randomisation, ScenarioInfo, Settings};
+    Settings {
+        scenario: ScenarioInfo {
+            name: scenario.name.clone(),
+            file: "busy_square.scenario.ron".into(),
+            sha256: String::new(),
+            seed: scenario.seed,
+        },
+        frames: 1,
+        fps: 1.0,
+        start_s: start,
+        cameras: vec![1],
+        size: None,
+        format: ImageFormat::Png,
+        privacy,
+        extras: Default::default(),
+        randomisation: Randomisation::default(),
+    }
+}
