@@ -2,10 +2,10 @@
 the ratio to TwinCity's own timing, measured in the same run.
 
     pip install jupedsim shapely
-    cargo build --release -p twincity_core --example bench_sim
+    cargo build --release -p twincity_crowd --example bench_sim
     python3 benches/jupedsim_speed.py 1000,10000 [STEPS]
 
-Set-up (as in twincity_core::crowd::bench): N agents at 1 person/m2 on a jittered 1 m lattice
+Set-up (as in twincity_crowd::bench): N agents at 1 person/m2 on a jittered 1 m lattice
 in an open square, desired speeds 1.34 +- 0.26 m/s (clamped to 0.5-2.0), radius 0.2 m, walking
 east; default model parameters (time gap 0.7 s, TwinCity's default), dt = 0.01 s, one thread. Both are timed over STEPS steps after
 one warm-up step.

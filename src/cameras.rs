@@ -3,7 +3,7 @@
 //! the selected building.
 
 use bevy::prelude::*;
-use twincity_core::camera::DoriClass;
+use twincity_model::camera::DoriClass;
 
 use crate::city::DemoLayout;
 use crate::document::{Document, Selection};

@@ -202,5 +202,5 @@ pub fn save_png(image: &Image, path: &std::path::Path) -> Result<(), String> {
         image::ImageFormat::Png,
     )
     .map_err(|e| format!("PNG encoding failed: {e}"))?;
-    twincity_core::ronfile::write_atomic(path, &bytes).map_err(|e| e.to_string())
+    twincity_model::ronfile::write_atomic(path, &bytes).map_err(|e| e.to_string())
 }

@@ -1,5 +1,5 @@
 //! The city in the 3D scene: the bundled demo district (procedural meshes built from
-//! [`twincity_core::demo_city`]) and glTF/GLB files imported by the user, plus the sun and sky.
+//! [`twincity_scene::demo_city`]) and glTF/GLB files imported by the user, plus the sun and sky.
 //!
 //! Input: the [`CitySpec`] resource (which the document plugin keeps equal to the project).
 //! Output: entities tagged [`CityPart`], and [`CityStatus`] telling what is loaded.
@@ -14,9 +14,9 @@ use bevy::mesh::{Indices, PrimitiveTopology};
 use bevy::prelude::*;
 use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
 use bevy::world_serialization::{WorldAsset, WorldAssetRoot};
-use twincity_core::demo_city::{self, CityLayout, FurnitureKind, SurfaceKind};
-use twincity_core::geometry::world_from_plan;
-use twincity_core::project::CityImport;
+use twincity_model::geometry::world_from_plan;
+use twincity_model::project::CityImport;
+use twincity_scene::demo_city::{self, CityLayout, FurnitureKind, SurfaceKind};
 
 /// System sets of the city plugin.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -32,7 +32,7 @@ pub struct CitySpec {
     pub imports: Vec<CityImport>,
     /// The project's origin: imported files are moved by minus it (and turned to local
     /// east/up/south for an Earth-centred one), so that they sit near zero.
-    pub origin: Option<twincity_core::project::GeoOrigin>,
+    pub origin: Option<twincity_model::project::GeoOrigin>,
 }
 
 /// Loading state of one imported file.
@@ -633,10 +633,10 @@ impl BoxMeshBuilder {
 }
 
 /// Where an imported file's root goes: turned for `z_up`, then placed by the project's origin
-/// ([`twincity_core::project::GeoOrigin::scene_from_file`], computed in `f64`).
+/// ([`twincity_model::project::GeoOrigin::scene_from_file`], computed in `f64`).
 fn import_transform(
     import: &CityImport,
-    origin: Option<&twincity_core::project::GeoOrigin>,
+    origin: Option<&twincity_model::project::GeoOrigin>,
 ) -> Transform {
     use bevy::math::{DAffine3, DQuat};
     let turn = if import.z_up {
@@ -672,7 +672,7 @@ fn sync_imports(
         }
         // The loader is handed only files that cannot crash it or read outside their folder.
         // Files using extensions the loader lacks are handed over as their plain rewrite.
-        let check = match twincity_core::gltf_inspect::check_import(&import.path, import.z_up) {
+        let check = match twincity_gltf::inspect::check_import(&import.path, import.z_up) {
             Ok(check) => check,
             Err(e) => {
                 refused.push((import.path.clone(), ImportState::Failed(e)));

@@ -7,10 +7,10 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::Args;
-use twincity_core::Project;
-use twincity_core::coverage::{self, Occluders};
-use twincity_core::coverage_export::{Georef, geojson, report_markdown};
-use twincity_core::ronfile::write_atomic;
+use twincity_model::Project;
+use twincity_model::ronfile::write_atomic;
+use twincity_scene::coverage::{self, Occluders};
+use twincity_scene::coverage_export::{Georef, geojson, report_markdown};
 
 #[derive(Args, Debug)]
 pub struct CoverageArgs {
@@ -134,7 +134,7 @@ pub fn bench(args: &BenchCoverageArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let occ = Occluders::new(&tris);
     let build = started.elapsed().as_secs_f64();
-    let setup = coverage::CoverageSetup {
+    let setup = twincity_model::coverage_setup::CoverageSetup {
         cell_m: args.cell,
         ..Default::default()
     };

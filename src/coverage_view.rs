@@ -10,10 +10,9 @@ use bevy::image::ImageSampler;
 use bevy::prelude::*;
 use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
 use bevy_egui::egui;
-use twincity_core::coverage::{
-    self, CLASSES, Coverage, CoverageSetup, CoverageSummary, Grid, Occluders,
-};
-use twincity_core::{Project, VirtualCamera};
+use twincity_model::coverage_setup::CoverageSetup;
+use twincity_model::{Project, VirtualCamera};
+use twincity_scene::coverage::{self, CLASSES, Coverage, CoverageSummary, Grid, Occluders};
 
 use crate::document::Document;
 
@@ -707,7 +706,7 @@ fn settings(
             {
                 setup
                     .privacy_masks
-                    .push(twincity_core::coverage::PrivacyMask {
+                    .push(twincity_model::coverage_setup::PrivacyMask {
                         name: format!("Mask {}", setup.privacy_masks.len() + 1),
                         min: [focus.x - 2.0, focus.y + 2.0, focus.z - 0.1],
                         max: [focus.x + 2.0, focus.y + 5.0, focus.z + 0.1],

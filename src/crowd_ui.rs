@@ -3,9 +3,9 @@
 //! undo, save). Edits go out as [`CrowdCommand`]s; nothing here changes the run directly.
 
 use bevy_egui::egui;
-use twincity_core::crowd::WalkableSpec;
-use twincity_core::crowd::scenario::{Action, Area, CrowdScenario, NEAREST_EXIT, Wait};
-use twincity_core::project::{CityImport, GeoOrigin};
+use twincity_crowd::WalkableSpec;
+use twincity_crowd::scenario::{Action, Area, CrowdScenario, NEAREST_EXIT, Wait};
+use twincity_model::project::{CityImport, GeoOrigin};
 
 use crate::crowds::{CrowdCommand, CrowdPlayer, CrowdTool};
 
@@ -701,7 +701,7 @@ fn scenario_fields(ui: &mut egui::Ui, s: &mut CrowdScenario) {
                     .clicked()
             {
                 let at = s.people[0].at;
-                s.events.push(twincity_core::crowd::scenario::Event {
+                s.events.push(twincity_crowd::scenario::Event {
                     at_s: 0.0,
                     action: Action::WalkTo {
                         who: first.clone(),
@@ -862,7 +862,7 @@ mod tests {
         add_item(&mut s, CrowdItem::Person((1.0, 1.0)), 0.0);
         s.spawns[0].exit = "Exit 2".into();
         s.spawns[0].via = vec!["Waypoint 1".into()];
-        s.events.push(twincity_core::crowd::scenario::Event {
+        s.events.push(twincity_crowd::scenario::Event {
             at_s: 1.0,
             action: Action::WalkTo {
                 who: "Person 1".into(),

@@ -14,19 +14,19 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use bevy::prelude::*;
-use twincity_core::crowd::scenario::{
+use twincity_crowd::scenario::{
     Action, Area, CrowdScenario, Event, Exit, NEAREST_EXIT, Person as PersonSpec, Spawn, Wait,
     Waypoint,
 };
-use twincity_core::crowd::{AgentId, SimRun, Timeline, WalkableSpec};
-use twincity_core::demo_city::KERB_HEIGHT;
-use twincity_core::geometry::world_from_plan;
-use twincity_core::undo::History;
+use twincity_crowd::{AgentId, SimRun, Timeline, WalkableSpec};
+use twincity_model::geometry::world_from_plan;
+use twincity_model::undo::History;
+use twincity_scene::demo_city::KERB_HEIGHT;
 
 use bevy::asset::RenderAssetUsages;
 use bevy::image::ImageSampler;
 use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
-use twincity_core::crowd::density::{DensityGrid, level_of_service};
+use twincity_crowd::density::{DensityGrid, level_of_service};
 
 /// System sets of the crowd plugin.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -228,7 +228,7 @@ pub fn add_item(s: &mut CrowdScenario, item: CrowdItem, now: f64) {
 /// A scenario with nothing in it yet, on `walkable`.
 pub fn empty_scenario(walkable: WalkableSpec) -> CrowdScenario {
     CrowdScenario {
-        version: twincity_core::crowd::scenario::CROWD_SCENARIO_VERSION,
+        version: twincity_crowd::scenario::CROWD_SCENARIO_VERSION,
         name: "New crowd scenario".into(),
         walkable,
         spawns: Vec::new(),
@@ -250,7 +250,7 @@ pub fn ground_point(origin: Vec3, direction: Vec3, ground: f32) -> Option<Vec2> 
         return None;
     }
     let t = (ground - origin.y) / direction.y;
-    (t > 0.0).then(|| twincity_core::geometry::plan_from_world(origin + direction * t))
+    (t > 0.0).then(|| twincity_model::geometry::plan_from_world(origin + direction * t))
 }
 
 /// The crowd being played.
@@ -594,7 +594,7 @@ fn sync_people(
     let time_s = player.time();
     let wanted = player.run.iter().flat_map(|run| {
         run.crowd().agents().iter().map(move |a| {
-            use twincity_core::scenario::run::{PersonState, Pose, Role};
+            use twincity_scenario::world::{PersonState, Pose, Role};
             let state = PersonState {
                 position: [a.position.x, a.position.y],
                 heading: a.direction.y.atan2(a.direction.x),
@@ -607,7 +607,7 @@ fn sync_people(
                 carrying: false,
                 walked: a.walked,
                 speed: a.speed,
-                look: twincity_core::figures::look(seed, a.id.0 as u64, true),
+                look: twincity_scenario::look::look(seed, a.id.0 as u64, true),
             };
             let body = crate::people::PersonBody {
                 state,

@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use bevy::prelude::*;
 use bevy::window::PrimaryWindow;
-use twincity_core::CameraId;
-use twincity_core::project::{CityImport, EditorView, GeoOrigin, Project};
-use twincity_core::undo::History;
+use twincity_model::CameraId;
+use twincity_model::project::{CityImport, EditorView, GeoOrigin, Project};
+use twincity_model::undo::History;
 
 use crate::city::CitySpec;
 use crate::viewport::FrameWhenLoaded;
@@ -272,12 +272,12 @@ fn apply_commands(
 }
 
 /// Checks a file to import (see [`check_import_path`] and
-/// [`twincity_core::gltf_inspect::check_import`]) and adds it to the project. The first file
+/// [`twincity_gltf::inspect::check_import`]) and adds it to the project. The first file
 /// with large coordinates sets the project's origin (and its CRS, when the file names one);
 /// later files are placed against that same origin. Returns a note for the user.
 pub fn adopt_import(project: &mut Project, import: CityImport) -> Result<String, String> {
     check_import_path(&import.path)?;
-    let check = twincity_core::gltf_inspect::check_import(&import.path, import.z_up)
+    let check = twincity_gltf::inspect::check_import(&import.path, import.z_up)
         .map_err(|e| format!("Cannot import: {e}"))?;
     let mut note = String::new();
     let found_crs = check.crs.map(|c| c.crs);
@@ -400,8 +400,8 @@ fn update_window_title(doc: Res<Document>, mut windows: Query<&mut Window, With<
 pub fn save_valid(
     to: Option<std::path::PathBuf>,
     current: Option<&std::path::PathBuf>,
-    check: Result<(), twincity_core::ronfile::FieldProblem>,
-    save: impl FnOnce(&Path) -> Result<(), twincity_core::ronfile::DocError>,
+    check: Result<(), twincity_model::ronfile::FieldProblem>,
+    save: impl FnOnce(&Path) -> Result<(), twincity_model::ronfile::DocError>,
 ) -> Result<std::path::PathBuf, String> {
     let path = to
         .or_else(|| current.cloned())

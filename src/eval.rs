@@ -12,8 +12,8 @@ use anyhow::Context;
 use clap::Args;
 use serde::Serialize;
 use serde_json::json;
-use twincity_core::dataset::{ImageRecord, ObjectRecord, category_id, store};
-use twincity_core::metrics::{self, Dt, Evaluation, Gt};
+use twincity_dataset::metrics::{self, Dt, Evaluation, Gt};
+use twincity_dataset::{ImageRecord, ObjectRecord, category_id, store};
 use twincity_infer::{Frame, Model, Tiling};
 
 #[derive(Args, Debug, Clone)]
@@ -390,7 +390,7 @@ fn predict(
             "{}: none of the model's classes maps to a dataset category ({}); set the card's \
              `categories`",
             card.display(),
-            twincity_core::dataset::CATEGORIES.join(", ")
+            twincity_dataset::CATEGORIES.join(", ")
         );
     }
     let tiling = args.tiles.map(|(columns, rows)| Tiling {
@@ -480,7 +480,7 @@ fn read_predictions(file: &std::path::Path, records: &[ImageRecord]) -> anyhow::
                 records.len()
             );
         }
-        let Some(name) = twincity_core::dataset::CATEGORIES
+        let Some(name) = twincity_dataset::CATEGORIES
             .get(p.category_id as usize - 1)
             .filter(|_| p.category_id > 0)
         else {
@@ -488,7 +488,7 @@ fn read_predictions(file: &std::path::Path, records: &[ImageRecord]) -> anyhow::
                 "{}: prediction {k} has category_id {}, which the dataset does not have (1 to {})",
                 file.display(),
                 p.category_id,
-                twincity_core::dataset::CATEGORIES.len()
+                twincity_dataset::CATEGORIES.len()
             );
         };
         if p.bbox.iter().any(|v| !v.is_finite()) || p.bbox[2] < 0.0 || p.bbox[3] < 0.0 {

@@ -4,7 +4,7 @@
 
 use plotters::prelude::*;
 use serde_json::Value;
-use twincity_core::dataset::ImageRecord;
+use twincity_dataset::ImageRecord;
 
 const FONT: &str = "sans-serif";
 

@@ -582,13 +582,13 @@ pub fn default_folder(input: &std::path::Path) -> String {
         .map(|f| f.to_string_lossy().to_string())
         .unwrap_or_default();
     let stem = name
-        .trim_end_matches(twincity_core::scenario::SCENARIO_SUFFIX)
+        .trim_end_matches(twincity_scenario::SCENARIO_SUFFIX)
         .trim_end_matches(".twin.ron")
         .trim_end_matches(".ron");
     format!("datasets/{stem}")
 }
 
-fn describe_randomisation(r: &twincity_core::dataset::Randomisation) -> String {
+fn describe_randomisation(r: &twincity_scenario::Randomisation) -> String {
     let mut parts = Vec::new();
     if r.environment_per_frame {
         parts.push("light and weather per frame".to_string());
@@ -596,7 +596,7 @@ fn describe_randomisation(r: &twincity_core::dataset::Randomisation) -> String {
     if r.appearance {
         parts.push("people's looks".to_string());
     }
-    let range = |n: &twincity_core::scenario::Num| {
+    let range = |n: &twincity_scenario::Num| {
         let (a, b) = n.bounds();
         if a == b {
             format!("{a}")

@@ -13,8 +13,8 @@ use bevy::render::gpu_readback::{Readback, ReadbackComplete};
 use bevy::render::render_resource::{TextureFormat, TextureUsages};
 use bevy::window::ExitCondition;
 use bevy::winit::WinitPlugin;
-use twincity_core::VirtualCamera;
-use twincity_core::annotate::IdImage;
+use twincity_dataset::annotate::IdImage;
+use twincity_model::VirtualCamera;
 
 use crate::capture::{Readiness, ReadinessPlugin, STABLE_FRAMES, scene_loaded};
 use crate::city::{CityPlugin, CitySpec, CityStatus, DemoCityRoot};
@@ -30,11 +30,11 @@ pub struct OffscreenOptions {
     /// A crowd scenario to show, simulated up to the given time (seconds).
     pub crowd: Option<(std::path::PathBuf, f64)>,
     /// Zones blacked out in every camera's render (the project's `coverage.privacy_masks`).
-    pub privacy_masks: Vec<twincity_core::coverage::PrivacyMask>,
+    pub privacy_masks: Vec<twincity_model::coverage_setup::PrivacyMask>,
     /// A scenario to show (its people, objects, vehicles, light), played to the given time.
     pub scenario: Option<(std::path::PathBuf, f64)>,
     /// The project shown (the scenario's sun stands at its latitude).
-    pub project: Option<twincity_core::Project>,
+    pub project: Option<twincity_model::Project>,
 }
 
 impl Default for OffscreenOptions {
@@ -85,10 +85,10 @@ pub fn windowless_plugins() -> bevy::app::PluginGroupBuilder {
 }
 
 /// The asset folder Bevy loads bundled files (the people) from: TwinCity's `assets` folder
-/// wherever the executable runs from (`twincity_core::people::assets_dir`), else Bevy's
+/// wherever the executable runs from (`twincity_scenario::people::assets_dir`), else Bevy's
 /// default (`assets` beside the executable).
 pub fn asset_folder() -> String {
-    twincity_core::people::assets_dir()
+    twincity_scenario::people::assets_dir()
         .map(|d| d.to_string_lossy().into_owned())
         .unwrap_or_else(|| "assets".into())
 }
@@ -282,7 +282,7 @@ impl OffscreenRenderer {
                 let data = slot.take().unwrap_or_default();
                 let mut img = unpad_rows(&data, size)?;
                 let (w, h) = img.dimensions();
-                twincity_core::coverage::black_out_masks(
+                twincity_scene::coverage::black_out_masks(
                     &mut img,
                     w,
                     h,

@@ -1,7 +1,7 @@
 //! The id pass: a second camera, beside a render's colour camera, that draws every surface's
-//! instance id ([`twincity_core::annotate::instance_id`]) and depth instead of its colour, in
+//! instance id ([`twincity_dataset::annotate::instance_id`]) and depth instead of its colour, in
 //! the same frame, from the same meshes, skinning and levels of detail. The labels of a
-//! dataset image come from it ([`twincity_core::annotate::annotate_rendered`]).
+//! dataset image come from it ([`twincity_dataset::annotate::annotate_rendered`]).
 //!
 //! Every mesh drawn with a [`StandardMaterial`] gets a *twin*: a child entity with the same
 //! mesh (and skin) and an [`IdMaterial`], on [`ID_LAYER`], which only the id camera sees.
@@ -25,8 +25,8 @@ use bevy::render::render_resource::{
     AsBindGroup, Face, RenderPipelineDescriptor, SpecializedMeshPipelineError,
 };
 use bevy::shader::ShaderRef;
-use twincity_core::annotate::{IdImage, instance_id};
-use twincity_core::figures::FigureKind;
+use twincity_dataset::annotate::{IdImage, instance_id};
+use twincity_scenario::figures::FigureKind;
 
 use crate::scenario_view::ScenarioFigure;
 

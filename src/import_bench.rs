@@ -86,8 +86,7 @@ pub fn bench(args: &BenchImportArgs) -> anyhow::Result<ExitCode> {
     let our_load = || -> anyhow::Result<(f64, f64)> {
         let mut app = headless_app()?;
         let since = Instant::now();
-        twincity_core::gltf_inspect::check_import_uncached(&path, false)
-            .map_err(anyhow::Error::msg)?;
+        twincity_gltf::inspect::check_import_uncached(&path, false).map_err(anyhow::Error::msg)?;
         let check = since.elapsed().as_secs_f64();
         let handle =
             crate::city::load_city_file(app.world().resource::<AssetServer>(), path.clone());

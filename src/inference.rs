@@ -29,9 +29,9 @@ use bevy::asset::RenderAssetUsages;
 use bevy::prelude::*;
 use bevy::render::gpu_readback::{Readback, ReadbackComplete};
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, EguiTextureHandle, EguiUserTextures, egui};
-use twincity_core::scenario::run::WorldState;
-use twincity_core::{CameraId, Project, VirtualCamera};
 use twincity_infer::{Frame, Inference, Model, Task, Tiling};
+use twincity_model::{CameraId, Project, VirtualCamera};
+use twincity_scenario::world::WorldState;
 
 use crate::document::Document;
 use crate::previews::CameraPreviews;
@@ -457,7 +457,7 @@ fn spawn_worker() -> Worker {
         .name("model inference".into())
         .spawn(move || {
             let mut models: HashMap<PathBuf, Model> = HashMap::new();
-            let mut city: Option<(Arc<Project>, Arc<twincity_core::coverage::Occluders>)> = None;
+            let mut city: Option<(Arc<Project>, Arc<twincity_scene::coverage::Occluders>)> = None;
             loop {
                 let job = match control_rx.try_recv() {
                     Ok(j) => j,
@@ -500,7 +500,7 @@ fn model_for<'a>(
 fn run_job(
     job: Job,
     models: &mut HashMap<PathBuf, Model>,
-    city: &mut Option<(Arc<Project>, Arc<twincity_core::coverage::Occluders>)>,
+    city: &mut Option<(Arc<Project>, Arc<twincity_scene::coverage::Occluders>)>,
 ) -> Reply {
     match job {
         Job::Open { card } => {
@@ -561,24 +561,24 @@ fn compare_with_truth(
     shown: &mut Shown,
     model: &Model,
     t: TruthJob,
-    city: &mut Option<(Arc<Project>, Arc<twincity_core::coverage::Occluders>)>,
+    city: &mut Option<(Arc<Project>, Arc<twincity_scene::coverage::Occluders>)>,
 ) -> Result<(), String> {
-    use twincity_core::dataset::{Privacy, category_id, image_objects};
-    use twincity_core::metrics::{Dt, Gt, evaluate_boxes};
+    use twincity_dataset::metrics::{Dt, Gt, evaluate_boxes};
+    use twincity_dataset::{Privacy, category_id, image_objects};
     let occluders = match city {
         Some((p, occ)) if Arc::ptr_eq(p, &t.project) || **p == *t.project => occ.clone(),
         _ => {
-            let m = twincity_core::coverage::scene_model(&t.project)?;
-            let occ = Arc::new(twincity_core::coverage::Occluders::new(&m.triangles));
+            let m = twincity_scene::coverage::scene_model(&t.project)?;
+            let occ = Arc::new(twincity_scene::coverage::Occluders::new(&m.triangles));
             *city = Some((t.project.clone(), occ.clone()));
             occ
         }
     };
     let mut cam = t.camera.clone();
     cam.resolution = (shown.width, shown.height);
-    let cast = twincity_core::people::Cast::bundled()?;
-    let figures = twincity_core::figures::figures(&t.state, t.ground, cast);
-    let scene = twincity_core::annotate::IdScene::new(&occluders, &figures);
+    let cast = twincity_scenario::people::Cast::bundled()?;
+    let figures = twincity_scenario::figures::figures(&t.state, t.ground, cast);
+    let scene = twincity_dataset::annotate::IdScene::new(&occluders, &figures);
     let annotations = scene.annotate(&cam);
     let (objects, heads, _) = image_objects(
         &t.state,
@@ -689,8 +689,8 @@ fn blur_faces(
 ) -> Result<usize, String> {
     let faces = face_boxes(models, img)?;
     let heads = head_boxes(models, img)?;
-    twincity_core::privacy::blur_boxes(img, &faces);
-    twincity_core::privacy::blur_boxes(img, &heads);
+    twincity_dataset::privacy::blur_boxes(img, &faces);
+    twincity_dataset::privacy::blur_boxes(img, &heads);
     Ok(faces.len())
 }
 
@@ -1777,21 +1777,21 @@ mod tests {
         // The face marked by hand (tests/data/README.md): its detail is gone; the lower half of
         // the image (below the person detector's head region) is untouched.
         let face = [190, 80, 70, 90];
-        let before = twincity_core::privacy::detail_energy(&original, face);
-        let after = twincity_core::privacy::detail_energy(&blurred, face);
+        let before = twincity_dataset::privacy::detail_energy(&original, face);
+        let after = twincity_dataset::privacy::detail_energy(&blurred, face);
         assert!(after < 0.1 * before, "face detail {before} → {after}");
         for lower in [[0, 300, 200, 200], [300, 300, 200, 200]] {
-            let e = twincity_core::privacy::detail_energy(&original, lower);
+            let e = twincity_dataset::privacy::detail_energy(&original, lower);
             assert!(e > 0.0);
-            assert_eq!(e, twincity_core::privacy::detail_energy(&blurred, lower));
+            assert_eq!(e, twincity_dataset::privacy::detail_energy(&blurred, lower));
         }
         // The second safeguard alone (as if the face detector had missed the face): the
         // person detector's head region covers the face.
         let heads = head_boxes(&mut models, &original).unwrap();
         assert!(!heads.is_empty(), "the person detector finds the astronaut");
         let mut heads_only = original.clone();
-        twincity_core::privacy::blur_boxes(&mut heads_only, &heads);
-        let after = twincity_core::privacy::detail_energy(&heads_only, face);
+        twincity_dataset::privacy::blur_boxes(&mut heads_only, &heads);
+        let after = twincity_dataset::privacy::detail_energy(&heads_only, face);
         assert!(
             after < 0.1 * before,
             "head region: face detail {before} → {after}"
@@ -1810,9 +1810,9 @@ mod tests {
             let k = size as f32 / 512.0;
             let x = if mirrored { 512 - 190 - 70 } else { 190 };
             let face = [x, 80, 70, 90].map(|v| (v as f32 * k) as u32);
-            let before = twincity_core::privacy::detail_energy(&img, face);
+            let before = twincity_dataset::privacy::detail_energy(&img, face);
             blur_faces(&mut models, &mut img).unwrap();
-            let after = twincity_core::privacy::detail_energy(&img, face);
+            let after = twincity_dataset::privacy::detail_energy(&img, face);
             assert!(
                 after < 0.1 * before,
                 "{size} px, mirrored {mirrored}: face detail {before} → {after}"
@@ -1853,8 +1853,8 @@ mod tests {
             let out = blurred_video_frame(&mut models, with_model, None, frame).unwrap();
             assert_eq!(out.faces, 1);
             let blurred = out.picture;
-            let before = twincity_core::privacy::detail_energy(&raw, face);
-            let after = twincity_core::privacy::detail_energy(&blurred, face);
+            let before = twincity_dataset::privacy::detail_energy(&raw, face);
+            let after = twincity_dataset::privacy::detail_energy(&blurred, face);
             assert!(
                 after < 0.1 * before,
                 "frame {seen}: face detail {before} → {after}"

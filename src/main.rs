@@ -6,9 +6,9 @@ use clap::Parser;
 use twincity::cli::{Cli, Command, EditArgs, ValidateArgs};
 use twincity::document::{Document, adopt_import};
 use twincity::editor::{EditorOptions, build_editor};
-use twincity_core::crowd::CrowdScenario;
-use twincity_core::project::{CityImport, PROJECT_SUFFIX, Project};
-use twincity_core::scenario::{SCENARIO_SUFFIX, Scenario};
+use twincity_crowd::CrowdScenario;
+use twincity_model::project::{CityImport, PROJECT_SUFFIX, Project};
+use twincity_scenario::{SCENARIO_SUFFIX, Scenario};
 
 fn main() -> ExitCode {
     // Output piped into a command that stops reading (`| head`) ends the program quietly, as
@@ -66,7 +66,7 @@ fn main() -> ExitCode {
 
 /// `twincity inspect`: the report on stdout; exit 1 when the file cannot be loaded.
 fn inspect(args: &twincity::cli::InspectArgs) -> anyhow::Result<ExitCode> {
-    let report = twincity_core::gltf_inspect::inspect(&args.file)?;
+    let report = twincity_gltf::inspect::inspect(&args.file)?;
     if args.json {
         let mut value = serde_json::to_value(&report)?;
         value["loadable"] = report.loadable().into();
@@ -100,7 +100,7 @@ fn edit(args: EditArgs) -> anyhow::Result<ExitCode> {
     let frame_imports = !args.import.is_empty();
     if let Some(c) = &args.crowd {
         // Refuse a broken scenario before a window opens.
-        twincity_core::crowd::CrowdScenario::load(c)?;
+        twincity_crowd::CrowdScenario::load(c)?;
         if !(args.crowd_at.is_finite() && (0.0..=86_400.0).contains(&args.crowd_at)) {
             anyhow::bail!(
                 "--crowd-at must be between 0 and 86400 seconds, got {}",

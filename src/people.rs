@@ -1,5 +1,5 @@
 //! People drawn as skinned, animated characters (`assets/people`): one glTF scene per person,
-//! its joints posed every frame from the person's state by `twincity_core::people` — the same
+//! its joints posed every frame from the person's state by `twincity_scenario::people` — the same
 //! pose the annotation pass builds its figures from — its outfit tinted with the person's
 //! clothing colour, and a bag in hand while they carry something to dump.
 //!
@@ -14,8 +14,9 @@ use bevy::gltf::GltfMaterialName;
 use bevy::mesh::skinning::SkinnedMesh;
 use bevy::prelude::*;
 use bevy::world_serialization::{WorldAsset, WorldAssetRoot, WorldInstanceReady};
-use twincity_core::people::{CHARACTERS, Cast, Trs};
-use twincity_core::scenario::run::PersonState;
+use twincity_scenario::look::CHARACTERS;
+use twincity_scenario::people::{Cast, Trs};
+use twincity_scenario::world::PersonState;
 
 /// People's systems: posing runs after the scenario and crowd views have set everyone's
 /// state.
@@ -392,7 +393,7 @@ fn add_levels_of_detail(
 }
 
 /// The transform of a unit cube filling the box with corners `c` (see
-/// `twincity_core::people::segment_box` for their order).
+/// `twincity_scenario::people::segment_box` for their order).
 fn box_transform(c: &[Vec3; 8]) -> Transform {
     // Columns (width, length, -depth) keep the determinant positive (no mirroring).
     let x = c[1] - c[0];
@@ -408,7 +409,7 @@ fn box_transform(c: &[Vec3; 8]) -> Transform {
 }
 
 /// Poses every person whose state changed (or whose character just arrived): the root
-/// placed and scaled, each joint set to the pose `twincity_core::people` computes, the bag
+/// placed and scaled, each joint set to the pose `twincity_scenario::people` computes, the bag
 /// shown in hand while carrying.
 fn pose_people(
     mut people: Query<(Entity, Ref<PersonBody>, &mut PersonJoints)>,
@@ -424,11 +425,11 @@ fn pose_people(
         }
         joints.fresh = false;
         let p = &body.state;
-        let twincity_core::figures::PersonPose {
+        let twincity_scenario::figures::PersonPose {
             rig,
             local,
             world_from_character: place,
-        } = twincity_core::figures::person_pose(p, body.time_s, body.ground, cast);
+        } = twincity_scenario::figures::person_pose(p, body.time_s, body.ground, cast);
         if let Ok(mut t) = transforms.get_mut(root) {
             set_if_changed(&mut t, Transform::from_matrix(place));
         }
@@ -443,7 +444,7 @@ fn pose_people(
         // Only someone carrying has a bag to place (the body's boxes are not needed here).
         let corners = p
             .carrying
-            .then(|| twincity_core::people::posed_body(rig, &local, place, true).bag)
+            .then(|| twincity_scenario::people::posed_body(rig, &local, place, true).bag)
             .flatten();
         if let Ok(mut v) = visibility.get_mut(bag) {
             let want = if corners.is_some() {

@@ -7,8 +7,8 @@
 use std::sync::Arc;
 
 use bevy::prelude::*;
-use twincity_core::coverage::{Occluders, ScenePart, scene_model};
-use twincity_core::{CameraId, Project, VirtualCamera};
+use twincity_model::{CameraId, Project, VirtualCamera};
+use twincity_scene::coverage::{Occluders, ScenePart, scene_model};
 
 use crate::document::{Document, Interaction, Notifications, Selection};
 
@@ -40,8 +40,8 @@ impl Default for CameraPlacement {
 #[derive(Clone, PartialEq)]
 pub struct SceneKey {
     demo_city: bool,
-    imports: Vec<twincity_core::project::CityImport>,
-    origin: Option<twincity_core::project::GeoOrigin>,
+    imports: Vec<twincity_model::project::CityImport>,
+    origin: Option<twincity_model::project::GeoOrigin>,
 }
 
 impl SceneKey {
@@ -484,7 +484,7 @@ pub fn draw_grab_handles(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use twincity_core::coverage::box_triangles;
+    use twincity_scene::coverage::box_triangles;
 
     /// A 10 m tall block on a ground plane.
     fn block() -> Occluders {

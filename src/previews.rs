@@ -15,7 +15,7 @@ use bevy::render::render_resource::{
     Extent3d, TextureDescriptor, TextureDimension, TextureFormat, TextureUsages,
 };
 use bevy_egui::{EguiTextureHandle, EguiUserTextures, egui};
-use twincity_core::{CameraId, VirtualCamera};
+use twincity_model::{CameraId, VirtualCamera};
 
 use crate::document::Document;
 

@@ -1,6 +1,6 @@
 //! `twincity render`: every camera of a scenario rendered offscreen into an annotated,
 //! privacy-safe dataset (see docs/dataset-format.md). The formats, files and shards are
-//! `twincity_core::dataset`'s; this module drives the renderer and the annotation pass.
+//! `twincity_dataset`'s; this module drives the renderer and the annotation pass.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -10,14 +10,14 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
-use twincity_core::dataset::store::{CameraEntry, Manifest, Store};
-use twincity_core::dataset::{
+use twincity_dataset::store::{CameraEntry, Manifest, Store};
+use twincity_dataset::{
     EnvironmentRecord, Extras, Extrinsics, ImageFormat, ImageRecord, Intrinsics, Privacy,
     ScenarioInfo, Settings, camera_folder, effects, formats, image_objects, shard_frames,
 };
-use twincity_core::scenario::Scenario;
-use twincity_core::scenario::run::WorldState;
-use twincity_core::{Project, VirtualCamera};
+use twincity_model::{Project, VirtualCamera};
+use twincity_scenario::Scenario;
+use twincity_scenario::world::WorldState;
 
 use crate::city::CitySpec;
 use crate::headless::{OffscreenOptions, OffscreenRenderer};
@@ -56,7 +56,7 @@ pub struct RenderArgs {
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
     /// Render only shard I of N (0-based): a contiguous share of the frames
-    #[arg(long, value_name = "I/N", value_parser = twincity_core::dataset::parse_shard)]
+    #[arg(long, value_name = "I/N", value_parser = twincity_dataset::parse_shard)]
     pub shard: Option<(u32, u32)>,
     /// Number of shards, the index coming from the batch system (`JOB_COMPLETION_INDEX` of a
     /// Kubernetes Indexed Job, `SLURM_ARRAY_TASK_ID` of a Slurm job array)
@@ -181,7 +181,7 @@ struct Job {
 
 fn prepare(args: &RenderArgs) -> anyhow::Result<Job> {
     let name = args.input.to_string_lossy().to_string();
-    let is_scenario = name.ends_with(twincity_core::scenario::SCENARIO_SUFFIX);
+    let is_scenario = name.ends_with(twincity_scenario::SCENARIO_SUFFIX);
     let (scenario, project, project_path) = if is_scenario {
         let mut s = Scenario::load(&args.input)?;
         if let Some(seed) = args.seed {
@@ -205,7 +205,7 @@ fn prepare(args: &RenderArgs) -> anyhow::Result<Job> {
             s.check().map_err(|p| {
                 anyhow::anyhow!("{}: `{}`: {}", args.input.display(), p.field, p.message)
             })?;
-            Some(s.compile(twincity_core::scenario::project_latitude(&project))?)
+            Some(s.compile(twincity_scenario::project_latitude(&project))?)
         }
         None => None,
     };
@@ -348,7 +348,7 @@ fn prepare(args: &RenderArgs) -> anyhow::Result<Job> {
     };
     let ground = compiled
         .as_ref()
-        .map_or(twincity_core::demo_city::KERB_HEIGHT, |c| {
+        .map_or(twincity_scene::demo_city::KERB_HEIGHT, |c| {
             c.pavement_height()
         });
     Ok(Job {
@@ -378,14 +378,13 @@ pub fn render_image(
     ground: f32,
     camera: &VirtualCamera,
     settings: &Settings,
-    frame: twincity_core::dataset::Frame,
+    frame: twincity_dataset::Frame,
     annotate: bool,
 ) -> anyhow::Result<RenderedImage> {
     let folder = camera_folder(camera);
     let seed = settings.scenario.seed;
-    let draw = settings
-        .randomisation
-        .sensor(seed, frame.index, camera.id.0);
+    let draw =
+        twincity_dataset::sensor_draw(&settings.randomisation, seed, frame.index, camera.id.0);
     let mut cam = camera.clone();
     if draw.scale < 1.0 {
         cam.resolution = (
@@ -402,17 +401,17 @@ pub fn render_image(
     };
     let mut extras = Vec::new();
     let (objects, heads) = if let Some(ids) = ids {
-        let cast = twincity_core::people::Cast::bundled().map_err(anyhow::Error::msg)?;
-        let figures = twincity_core::figures::figures(state, ground, cast);
-        let annotations = twincity_core::annotate::annotate_rendered(&cam, &figures, &ids);
+        let cast = twincity_scenario::people::Cast::bundled().map_err(anyhow::Error::msg)?;
+        let figures = twincity_scenario::figures::figures(state, ground, cast);
+        let annotations = twincity_dataset::annotate::annotate_rendered(&cam, &figures, &ids);
         let (objects, heads, blur) = image_objects(state, &annotations, (w, h), &settings.privacy);
-        twincity_core::privacy::blur_boxes(&mut img, &blur);
+        twincity_dataset::privacy::blur_boxes(&mut img, &blur);
         let stem = ImageRecord::stem(&folder, frame.index);
         if settings.extras.masks {
             let mut instance = image::ImageBuffer::<image::Luma<u16>, Vec<u16>>::new(w, h);
             let mut semantic = image::GrayImage::new(w, h);
             for o in &objects {
-                for (x, y) in twincity_core::dataset::rle_decode(&o.rle, h) {
+                for (x, y) in twincity_dataset::rle_decode(&o.rle, h) {
                     instance.put_pixel(x, y, image::Luma([o.id as u16]));
                     semantic.put_pixel(x, y, image::Luma([o.category_id as u8]));
                 }
@@ -449,7 +448,7 @@ pub fn render_image(
     let environment = (settings
         .scenario
         .file
-        .ends_with(twincity_core::scenario::SCENARIO_SUFFIX))
+        .ends_with(twincity_scenario::SCENARIO_SUFFIX))
     .then(|| EnvironmentRecord {
         time_of_day_h: env.time_of_day_h,
         sun_elevation_deg: (env.sun_elevation_deg * 100.0).round() / 100.0,
@@ -517,7 +516,7 @@ pub fn world_at(
     settings: &Settings,
     scenario: Option<&Scenario>,
     latitude: Option<f64>,
-    frame: twincity_core::dataset::Frame,
+    frame: twincity_dataset::Frame,
 ) -> WorldState {
     if scenario.is_none() {
         renderer.update();
@@ -527,7 +526,7 @@ pub fn world_at(
     if settings.randomisation.environment_per_frame
         && let Some(s) = scenario
     {
-        let mut rng = twincity_core::dataset::image_rng(settings.scenario.seed, frame.index, 0, 3);
+        let mut rng = twincity_dataset::image_rng(settings.scenario.seed, frame.index, 0, 3);
         let env = s.environment.draw(&mut rng, latitude);
         renderer
             .world_mut()
@@ -656,7 +655,7 @@ pub fn run_cancellable(args: &RenderArgs, cancel: &Arc<AtomicBool>) -> anyhow::R
     };
     let mut result: anyhow::Result<()> = Ok(());
     if !todo.is_empty() {
-        let latitude = twincity_core::scenario::project_latitude(&job.project);
+        let latitude = twincity_scenario::project_latitude(&job.project);
         let mut renderer = scenario_renderer(
             &job.project,
             job.scenario.as_ref(),
@@ -763,7 +762,7 @@ pub fn run_cancellable(args: &RenderArgs, cancel: &Arc<AtomicBool>) -> anyhow::R
 pub fn dataset(args: &crate::cli::DatasetArgs) -> anyhow::Result<ExitCode> {
     match &args.what {
         crate::cli::DatasetWhat::Merge { out, inputs } => {
-            let summary = twincity_core::dataset::store::merge(out, inputs)?;
+            let summary = twincity_dataset::store::merge(out, inputs)?;
             eprintln!(
                 "twincity dataset merge: {} images from {} folders in {} ({:?})",
                 summary.images,
@@ -841,7 +840,7 @@ pub fn check(dir: &Path) -> anyhow::Result<serde_json::Value> {
                     r.file, o.id, o.bbox
                 ));
             }
-            let pixels = twincity_core::dataset::rle_decode(&o.rle, r.height).len() as u32;
+            let pixels = twincity_dataset::rle_decode(&o.rle, r.height).len() as u32;
             if pixels != o.area {
                 problems.push(format!(
                     "{}: object {} area {} but its mask has {pixels} pixels",
@@ -851,7 +850,7 @@ pub fn check(dir: &Path) -> anyhow::Result<serde_json::Value> {
         }
         heads += r.count();
     }
-    let coco_path = dir.join(twincity_core::dataset::store::COCO);
+    let coco_path = dir.join(twincity_dataset::store::COCO);
     match std::fs::read(&coco_path).map(|b| serde_json::from_slice::<serde_json::Value>(&b)) {
         Ok(Ok(coco)) => {
             let n_img = coco["images"].as_array().map_or(0, |a| a.len());
@@ -944,7 +943,7 @@ pub struct SampleFrame {
 
 pub fn sample_frame(scenario: &Path, at: f64, size: (u32, u32)) -> anyhow::Result<SampleFrame> {
     let job = prepare(&bench_args(scenario, 1, at))?;
-    let latitude = twincity_core::scenario::project_latitude(&job.project);
+    let latitude = twincity_scenario::project_latitude(&job.project);
     let mut renderer = scenario_renderer(&job.project, job.scenario.as_ref(), at, false)?;
     let mut camera = job
         .cameras
@@ -981,7 +980,7 @@ pub fn bench(args: &BenchRenderArgs) -> anyhow::Result<ExitCode> {
     let sizes = args.sizes.clone();
     let render_args = bench_args(&args.scenario, args.frames.max(1), args.at);
     let job = prepare(&render_args)?;
-    let latitude = twincity_core::scenario::project_latitude(&job.project);
+    let latitude = twincity_scenario::project_latitude(&job.project);
     let mut renderer = scenario_renderer(&job.project, job.scenario.as_ref(), args.at, false)?;
     let frames = job.settings.frames();
     for (w, h) in sizes {

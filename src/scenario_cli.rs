@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 use serde_json::json;
-use twincity_core::scenario::Scenario;
-use twincity_core::scenario::run::ScenarioRun;
+use twincity_scenario::Scenario;
+use twincity_scenario::run::ScenarioRun;
 
 use crate::cli::ScenarioArgs;
 
@@ -18,7 +18,7 @@ pub fn run(args: &ScenarioArgs) -> anyhow::Result<ExitCode> {
     }
     // The sun stands where the scenario's city is, when its project is georeferenced.
     let latitude = match &scenario.project {
-        Some(p) => twincity_core::scenario::project_latitude(&twincity_core::Project::load(p)?),
+        Some(p) => twincity_scenario::project_latitude(&twincity_model::Project::load(p)?),
         None => None,
     };
     let compiled = scenario.compile(latitude)?;
@@ -37,58 +37,55 @@ pub fn run(args: &ScenarioArgs) -> anyhow::Result<ExitCode> {
     // What the cameras see: the project's cameras and city (the demo project by default).
     let seen_by = if args.cameras {
         let project = match &scenario.project {
-            Some(p) => twincity_core::Project::load(p)?,
-            None => twincity_core::Project::demo()?,
+            Some(p) => twincity_model::Project::load(p)?,
+            None => twincity_model::Project::demo()?,
         };
-        let model = twincity_core::coverage::scene_model(&project).map_err(anyhow::Error::msg)?;
-        let cast = twincity_core::people::Cast::bundled().map_err(anyhow::Error::msg)?;
+        let model = twincity_scene::coverage::scene_model(&project).map_err(anyhow::Error::msg)?;
+        let cast = twincity_scenario::people::Cast::bundled().map_err(anyhow::Error::msg)?;
         Some((
             project.cameras.clone(),
-            twincity_core::coverage::Occluders::new(&model.triangles),
+            twincity_scene::coverage::Occluders::new(&model.triangles),
             cast,
         ))
     } else {
         None
     };
     let ground = compiled.pavement_height();
-    let camera_views =
-        |state: &twincity_core::scenario::run::WorldState| -> Vec<serde_json::Value> {
-            let Some((cameras, city, cast)) = &seen_by else {
-                return Vec::new();
-            };
-            let labels = state.labels();
-            let figures = twincity_core::figures::figures(state, ground, cast);
-            let scene = twincity_core::annotate::IdScene::new(city, &figures);
-            cameras
-                .iter()
-                .map(|cam| {
-                    let seen: Vec<serde_json::Value> = scene
-                        .annotate(cam)
-                        .into_iter()
-                        .filter(|a| a.visible_pixels > 0)
-                        .map(|a| {
-                            use twincity_core::figures::FigureKind;
-                            let k = match a.figure {
-                                FigureKind::Person(i) => i,
-                                FigureKind::Object(i) => state.people.len() + i,
-                                FigureKind::Vehicle(i) => {
-                                    state.people.len() + state.objects.len() + i
-                                }
-                            };
-                            json!({
-                                "class": labels[k].class,
-                                "event": labels[k].event,
-                                "visible_box": a.visible_box,
-                                "amodal_box": a.amodal_box,
-                                "visibility": (a.visibility * 1000.0).round() / 1000.0,
-                                "head": a.head,
-                            })
-                        })
-                        .collect();
-                    json!({ "camera": cam.name, "seen": seen })
-                })
-                .collect()
+    let camera_views = |state: &twincity_scenario::world::WorldState| -> Vec<serde_json::Value> {
+        let Some((cameras, city, cast)) = &seen_by else {
+            return Vec::new();
         };
+        let labels = state.labels();
+        let figures = twincity_scenario::figures::figures(state, ground, cast);
+        let scene = twincity_dataset::annotate::IdScene::new(city, &figures);
+        cameras
+            .iter()
+            .map(|cam| {
+                let seen: Vec<serde_json::Value> = scene
+                    .annotate(cam)
+                    .into_iter()
+                    .filter(|a| a.visible_pixels > 0)
+                    .map(|a| {
+                        use twincity_scenario::figures::FigureKind;
+                        let k = match a.figure {
+                            FigureKind::Person(i) => i,
+                            FigureKind::Object(i) => state.people.len() + i,
+                            FigureKind::Vehicle(i) => state.people.len() + state.objects.len() + i,
+                        };
+                        json!({
+                            "class": labels[k].class,
+                            "event": labels[k].event,
+                            "visible_box": a.visible_box,
+                            "amodal_box": a.amodal_box,
+                            "visibility": (a.visibility * 1000.0).round() / 1000.0,
+                            "head": a.head,
+                        })
+                    })
+                    .collect();
+                json!({ "camera": cam.name, "seen": seen })
+            })
+            .collect()
+    };
     let mut times = args.at.clone();
     times.sort_by(f64::total_cmp);
     let mut frames = Vec::new();
@@ -96,7 +93,7 @@ pub fn run(args: &ScenarioArgs) -> anyhow::Result<ExitCode> {
         run.advance_to(t);
         frames.push(run.state());
     }
-    let count = |labels: &[twincity_core::scenario::run::Label]| {
+    let count = |labels: &[twincity_scenario::world::Label]| {
         let mut by_class: BTreeMap<String, usize> = BTreeMap::new();
         for l in labels {
             *by_class.entry(l.class.clone()).or_default() += 1;

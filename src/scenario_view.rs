@@ -12,9 +12,10 @@ use std::path::PathBuf;
 use std::time::SystemTime;
 
 use bevy::prelude::*;
-use twincity_core::scenario::run::{ScenarioRun, WorldState};
-use twincity_core::scenario::{Compiled, Scenario};
-use twincity_core::undo::History;
+use twincity_model::undo::History;
+use twincity_scenario::run::ScenarioRun;
+use twincity_scenario::world::WorldState;
+use twincity_scenario::{Compiled, Scenario};
 
 /// System sets of the scenario plugin.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -176,7 +177,7 @@ impl ScenarioPlayer {
 
     /// Shows the world under other light and weather (a dataset's per-frame draw) until the
     /// next seek or restart.
-    pub fn override_environment(&mut self, env: twincity_core::scenario::EnvironmentValues) {
+    pub fn override_environment(&mut self, env: twincity_scenario::EnvironmentValues) {
         if let Some(run) = self.run.as_mut() {
             run.compiled.environment = env;
             self.state = Some(run.state());
@@ -330,7 +331,7 @@ fn apply_commands_and_play(
     // The sun stands where the open project's city is.
     let latitude = doc
         .as_ref()
-        .and_then(|d| twincity_core::scenario::project_latitude(&d.project));
+        .and_then(|d| twincity_scenario::project_latitude(&d.project));
     if player.latitude != latitude {
         player.latitude = latitude;
         if player.scenario.is_some() {
@@ -499,7 +500,7 @@ fn place_input(
         return;
     };
     if field == "route" {
-        if let twincity_core::scenario::Incident::Vehicle { route, .. } = &mut e.incident {
+        if let twincity_scenario::Incident::Vehicle { route, .. } = &mut e.incident {
             route.push(plan);
         }
         // Corners keep coming until Esc or the panel's Done.
@@ -522,7 +523,7 @@ fn pavement(player: &ScenarioPlayer) -> f32 {
     player
         .compiled
         .as_ref()
-        .map_or(twincity_core::demo_city::KERB_HEIGHT, |c| {
+        .map_or(twincity_scene::demo_city::KERB_HEIGHT, |c| {
             c.pavement_height()
         })
 }
@@ -597,7 +598,7 @@ fn sync_figures(
         return;
     };
     let ground = pavement(&player);
-    use twincity_core::figures::{VEHICLE_CLEARANCE, world as plan, yaw as yaw_of};
+    use twincity_scenario::figures::{VEHICLE_CLEARANCE, world as plan, yaw as yaw_of};
     let mut wanted: Vec<(
         ScenarioFigure,
         Transform,
@@ -620,8 +621,8 @@ fn sync_figures(
         let rot = yaw_of(v.heading);
         let centre = plan(v.position, h / 2.0 + VEHICLE_CLEARANCE);
         let material = match v.vehicle.kind {
-            twincity_core::scenario::VehicleKind::Car => assets.car.clone(),
-            twincity_core::scenario::VehicleKind::Van => assets.van.clone(),
+            twincity_scenario::VehicleKind::Car => assets.car.clone(),
+            twincity_scenario::VehicleKind::Van => assets.van.clone(),
         };
         wanted.push((
             ScenarioFigure::Vehicle(i),
@@ -727,7 +728,7 @@ fn sync_light(
     let Some((_, day_lux, day_ambient, day_sky)) = backup.0 else {
         return;
     };
-    let sun_pos = twincity_core::scenario::sun::SunPosition {
+    let sun_pos = twincity_scenario::sun::SunPosition {
         elevation_deg: env.sun_elevation_deg,
         azimuth_deg: env.sun_azimuth_deg,
     };
@@ -964,7 +965,7 @@ fn sync_fog(
 
 /// The selected event's places in the view: spots, areas and routes.
 fn draw_places(mut gizmos: Gizmos, player: Res<ScenarioPlayer>) {
-    use twincity_core::scenario::Incident;
+    use twincity_scenario::Incident;
     let Some(s) = &player.scenario else {
         return;
     };

@@ -7,9 +7,9 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
-use twincity_core::crowd::SimRun;
-use twincity_core::crowd::scenario::CrowdScenario;
-use twincity_core::ronfile::write_atomic;
+use twincity_crowd::SimRun;
+use twincity_crowd::scenario::CrowdScenario;
+use twincity_model::ronfile::write_atomic;
 
 use crate::cli::{BenchFdArgs, BenchSimArgs, SimArgs};
 
@@ -148,7 +148,7 @@ pub fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// `twincity bench sim`: times the crowd model on the benchmark set-up
-/// (`twincity_core::crowd::bench`).
+/// (`twincity_crowd::bench`).
 pub fn bench(args: &BenchSimArgs) -> anyhow::Result<ExitCode> {
     if args.steps == 0 || args.agents.iter().any(|&n| n == 0 || n > 2_000_000) {
         anyhow::bail!("--steps must be positive and each --agents size between 1 and 2 000 000");
@@ -163,7 +163,7 @@ pub fn bench(args: &BenchSimArgs) -> anyhow::Result<ExitCode> {
         println!("{:>8} {:>12} {:>20}", "agents", "ms/step", "agent-steps/s");
     }
     for &n in &args.agents {
-        let r = twincity_core::crowd::bench::run_sim_bench(n, args.steps, 42);
+        let r = twincity_crowd::bench::run_sim_bench(n, args.steps, 42);
         if args.json {
             let line = serde_json::json!({
                 "agents": r.agents,
@@ -183,10 +183,10 @@ pub fn bench(args: &BenchSimArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// `twincity bench fundamental-diagram`: RiMEA test 4's measurement (speed against density on
-/// a ring corridor, `twincity_core::crowd::validation`) next to Weidmann's curve.
+/// a ring corridor, `twincity_crowd::validation`) next to Weidmann's curve.
 pub fn fundamental_diagram(args: &BenchFdArgs) -> anyhow::Result<ExitCode> {
-    use twincity_core::crowd::CfsmParams;
-    use twincity_core::crowd::validation::{measure_on_ring, weidmann_speed};
+    use twincity_crowd::CfsmParams;
+    use twincity_crowd::validation::{measure_on_ring, weidmann_speed};
     if args.densities.iter().any(|&d| !(d > 0.0 && d < 5.4)) {
         anyhow::bail!(
             "each --densities value must be between 0 and 5.4 persons/m² (Weidmann's jam density)"
@@ -256,7 +256,7 @@ pub fn fundamental_diagram(args: &BenchFdArgs) -> anyhow::Result<ExitCode> {
 pub fn bench_walkable(args: &crate::cli::BenchWalkableArgs) -> anyhow::Result<ExitCode> {
     for &n in &args.corners {
         let (fast, geo) =
-            twincity_core::crowd::bench::time_validation(n, args.runs, n <= args.baseline_up_to);
+            twincity_crowd::bench::time_validation(n, args.runs, n <= args.baseline_up_to);
         match geo {
             Some(g) => println!(
                 "{n} corners: {:.1} ms, geo alone {:.1} ms ({:.0}× faster)",

@@ -4,7 +4,7 @@
 //! It only reads the [`ScenarioPlayer`] and returns commands.
 
 use bevy_egui::egui;
-use twincity_core::scenario::{
+use twincity_scenario::{
     Draw, Dumper, Incident, Lights, Num, ObjectKind, Scenario, ScenarioEvent, Start, VehicleKind,
     VehicleSpec,
 };
@@ -82,7 +82,7 @@ pub fn resize(e: &mut ScenarioEvent, planned: f64, dt: f64) -> bool {
             speed_kmh, route, ..
         } => {
             // Same route in a different time: the speed changes.
-            let len = twincity_core::scenario::route_length(route);
+            let len = twincity_scenario::route_length(route);
             let new = (planned + dt).max(1.0);
             *speed_kmh = Num::Fixed(((len / new * 3.6) * 10.0).round() / 10.0);
         }
@@ -806,7 +806,7 @@ fn event_editor(
                 ui.checkbox(&mut parks, "parks at a corner");
                 ui.end_row();
                 if parks && park.is_none() {
-                    *park = Some(twincity_core::scenario::Park {
+                    *park = Some(twincity_scenario::Park {
                         at: 1.min(route.len() - 1),
                         stay_s: Num::Fixed(20.0),
                     });
@@ -974,7 +974,7 @@ fn scenario_editor(ui: &mut egui::Ui, s: &mut Scenario, out: &mut TimelineOut, n
             s.registry.remove(k);
         }
         if ui.button("Add a plate").clicked() {
-            s.registry.push(twincity_core::scenario::Registration {
+            s.registry.push(twincity_scenario::Registration {
                 plate: format!("ZZ-{:03}-ZZ", s.registry.len() + 1),
                 make: "Peugeot".into(),
                 model: "208".into(),
@@ -1004,7 +1004,7 @@ fn scenario_editor(ui: &mut egui::Ui, s: &mut Scenario, out: &mut TimelineOut, n
                 s.speed_cameras.remove(k);
             }
             if ui.button("Add a speed camera").clicked() {
-                s.speed_cameras.push(twincity_core::scenario::SpeedCamera {
+                s.speed_cameras.push(twincity_scenario::SpeedCamera {
                     name: format!("Radar {}", s.speed_cameras.len() + 1),
                     at: (0.0, -37.5),
                     limit_kmh: 50.0,

@@ -10,9 +10,9 @@ use bevy::diagnostic::{DiagnosticsStore, FrameTimeDiagnosticsPlugin};
 use bevy::prelude::*;
 use bevy::window::{FileDragAndDrop, WindowCloseRequested};
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
-use twincity_core::VirtualCamera;
-use twincity_core::camera::{DoriClass, LensPreset};
-use twincity_core::project::{CityImport, PROJECT_SUFFIX};
+use twincity_model::VirtualCamera;
+use twincity_model::camera::{DoriClass, LensPreset};
+use twincity_model::project::{CityImport, PROJECT_SUFFIX};
 
 use crate::cameras::OverlaySettings;
 use crate::city::{CityStatus, DemoLayout, ImportState};
@@ -463,7 +463,7 @@ fn editor_ui(
         view.fly = !view.fly;
     }
     if action.reset_view {
-        view.view = twincity_core::project::EditorView::default();
+        view.view = twincity_model::project::EditorView::default();
         view.fly = false;
     }
     if action.frame_all {
@@ -820,7 +820,7 @@ fn properties_panel(
     doc: &mut Document,
     selection: Selection,
     layout: &DemoLayout,
-    parts: &[twincity_core::coverage::ScenePart],
+    parts: &[twincity_scene::coverage::ScenePart],
     a: &mut Actions,
 ) {
     ui.heading("Properties");
@@ -889,8 +889,8 @@ fn properties_panel(
 /// node's glTF `extras`), so the twin can be queried by clicking it.
 fn part_properties(
     ui: &mut egui::Ui,
-    p: &twincity_core::coverage::ScenePart,
-    origin: Option<&twincity_core::project::GeoOrigin>,
+    p: &twincity_scene::coverage::ScenePart,
+    origin: Option<&twincity_model::project::GeoOrigin>,
 ) {
     egui::Grid::new("part").num_columns(2).show(ui, |ui| {
         ui.label("Name");
@@ -965,11 +965,11 @@ fn part_properties(
 
 /// The project's origin in its CRS and the CRS itself (typed as an EPSG code when the
 /// imported files do not say). Exports are placed on the map with these.
-fn georeference(ui: &mut egui::Ui, project: &mut twincity_core::Project) {
+fn georeference(ui: &mut egui::Ui, project: &mut twincity_model::Project) {
     egui::CollapsingHeader::new("Georeference")
         .default_open(true)
         .show(ui, |ui| {
-            let zero = twincity_core::project::GeoOrigin {
+            let zero = twincity_model::project::GeoOrigin {
                 x: 0.0,
                 y: 0.0,
                 z: 0.0,
@@ -1017,7 +1017,7 @@ fn georeference(ui: &mut egui::Ui, project: &mut twincity_core::Project) {
                 }
                 ui.end_row();
             });
-            let georef = twincity_core::coverage_export::Georef::new(Some(origin));
+            let georef = twincity_scene::coverage_export::Georef::new(Some(origin));
             ui.weak(format!("Exports: {}", georef.description));
             let wanted = (edited != zero).then_some(edited);
             if wanted != project.origin {
@@ -1029,7 +1029,7 @@ fn georeference(ui: &mut egui::Ui, project: &mut twincity_core::Project) {
 fn camera_properties(
     ui: &mut egui::Ui,
     cam: &mut VirtualCamera,
-    origin: Option<&twincity_core::project::GeoOrigin>,
+    origin: Option<&twincity_model::project::GeoOrigin>,
     a: &mut Actions,
 ) {
     ui.horizontal(|ui| {
@@ -1490,7 +1490,7 @@ pub enum FileButton {
 /// out in the current row; `saved_before`: the document has a file to save to.
 pub fn undo_save_buttons<T: Clone + PartialEq>(
     ui: &mut egui::Ui,
-    history: Option<&twincity_core::undo::History<T>>,
+    history: Option<&twincity_model::undo::History<T>>,
     saved_before: bool,
 ) -> Option<FileButton> {
     let (can_undo, can_redo) = history.map_or((false, false), |h| (h.can_undo(), h.can_redo()));

@@ -13,7 +13,7 @@ use bevy::input::mouse::{AccumulatedMouseMotion, AccumulatedMouseScroll, MouseSc
 use bevy::prelude::*;
 use bevy::window::PrimaryWindow;
 use bevy_egui::input::EguiWantsInput;
-use twincity_core::project::EditorView;
+use twincity_model::project::EditorView;
 
 use crate::city::{CityPart, CityStatus, DemoLayout};
 use crate::document::{CurrentView, Document, Selection, ViewRequest};
@@ -413,7 +413,7 @@ pub fn frame_selection(
     selection: Selection,
     layout: Option<&DemoLayout>,
     doc: &Document,
-    parts: &[twincity_core::coverage::ScenePart],
+    parts: &[twincity_scene::coverage::ScenePart],
 ) {
     match selection {
         Selection::Building(id) => {

@@ -6,7 +6,7 @@ use bevy::prelude::*;
 use twincity::document::{Document, Interaction, Selection};
 use twincity::placement::{CameraGrab, GrabMode, SceneRaycast, grab_cameras};
 use twincity::viewport::ToolActive;
-use twincity_core::Project;
+use twincity_model::Project;
 
 fn app() -> App {
     let mut app = App::new();

@@ -403,7 +403,7 @@ fn edit_refuses_a_broken_crowd_scenario_before_opening_a_window() {
 /// could not load exits 1 with the JSON pointer of the problem; a missing file is an error.
 #[test]
 fn inspect_reports_contents_and_problems() {
-    use twincity_core::gltf_mesh::fixtures::{cuboid, write_glb};
+    use twincity_gltf::mesh::fixtures::{cuboid, write_glb};
     let dir = tempfile::tempdir().unwrap();
     let good = dir.path().join("block.glb");
     let (p, i) = cuboid([0.0, 0.0, -10.0], [10.0, 20.0, 0.0]);
@@ -565,7 +565,7 @@ fn coverage_writes_geojson_and_a_report() {
 /// a missing file is an error.
 #[test]
 fn bench_import_reports_both_loads() {
-    use twincity_core::gltf_mesh::fixtures::{cuboid, write_glb};
+    use twincity_gltf::mesh::fixtures::{cuboid, write_glb};
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("box.glb");
     let (p, i) = cuboid([0.0; 3], [5.0, 10.0, 5.0]);

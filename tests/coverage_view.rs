@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use bevy::prelude::*;
 use twincity::coverage_view::{CoveragePlugin, CoverageView, class_colour};
 use twincity::document::Document;
-use twincity_core::Project;
+use twincity_model::Project;
 
 fn app(project: Project) -> App {
     let mut app = App::new();

@@ -4,9 +4,9 @@
 use twincity::city::CitySpec;
 use twincity::crowds::{CrowdCommand, CrowdItem, ground_point};
 use twincity::headless::{OffscreenOptions, OffscreenRenderer};
-use twincity_core::crowd::CrowdScenario;
-use twincity_core::crowd::WalkableSpec;
-use twincity_core::crowd::scenario::Area;
+use twincity_crowd::CrowdScenario;
+use twincity_crowd::WalkableSpec;
+use twincity_crowd::scenario::Area;
 
 fn area(min: (f64, f64), max: (f64, f64)) -> Area {
     Area { min, max }
@@ -139,7 +139,7 @@ fn a_new_scenario_walks_an_imported_city_at_its_ground_height() {
     use bevy::prelude::{Transform, With};
     use twincity::crowds::Person;
     use twincity::people::CharactersLoaded;
-    use twincity_core::gltf_mesh::fixtures::{cuboid, write_glb};
+    use twincity_gltf::mesh::fixtures::{cuboid, write_glb};
     let dir = tempfile::tempdir().unwrap();
     let glb = dir.path().join("plaza.glb");
     let plaza = vec![

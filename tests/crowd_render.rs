@@ -95,8 +95,8 @@ fn seeking_back_in_the_player_restores_the_exact_earlier_state() {
     assert!((player.time() - 7.5).abs() < 0.011, "{}", player.time());
     let sought = player.run.as_ref().unwrap().crowd().state_hash();
 
-    let scenario = twincity_core::crowd::CrowdScenario::load(&path).unwrap();
-    let mut straight = twincity_core::crowd::SimRun::new(scenario).unwrap();
+    let scenario = twincity_crowd::CrowdScenario::load(&path).unwrap();
+    let mut straight = twincity_crowd::SimRun::new(scenario).unwrap();
     while straight.time() + 1e-9 < player.time() {
         straight.step();
     }

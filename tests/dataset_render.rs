@@ -6,9 +6,9 @@ use std::path::Path;
 use std::process::Command;
 
 use twincity::render::{render_image, scenario_renderer};
-use twincity_core::dataset::{Frame, Privacy};
-use twincity_core::privacy::detail_energy;
-use twincity_core::scenario::Scenario;
+use twincity_dataset::privacy::detail_energy;
+use twincity_dataset::{Frame, Privacy};
+use twincity_scenario::Scenario;
 
 mod common;
 use common::{python, root, twincity};
@@ -231,7 +231,7 @@ fn datasets_are_valid_reproducible_shardable_and_resumable() {
 fn faces_in_exported_images_are_blurred() {
     let path = root().join("scenarios/busy_square.scenario.ron");
     let scenario = Scenario::load(&path).unwrap();
-    let project = twincity_core::Project::demo().unwrap();
+    let project = twincity_model::Project::demo().unwrap();
     let start = 30.0;
     let mut renderer = scenario_renderer(
         &project,
@@ -252,11 +252,11 @@ fn faces_in_exported_images_are_blurred() {
         None,
         frame,
     );
-    let ground = twincity_core::demo_city::KERB_HEIGHT;
-    let figures = twincity_core::figures::figures(
+    let ground = twincity_scene::demo_city::KERB_HEIGHT;
+    let figures = twincity_scenario::figures::figures(
         &state,
         ground,
-        twincity_core::people::Cast::bundled().unwrap(),
+        twincity_scenario::people::Cast::bundled().unwrap(),
     );
     let mut faces_checked = 0;
     for (i, p) in state.people.iter().enumerate() {
@@ -272,7 +272,7 @@ fn faces_in_exported_images_are_blurred() {
             head.z - 3.0 * s as f32,
         );
         let mut cam =
-            twincity_core::VirtualCamera::new(twincity_core::CameraId(1), "face", eye, 0.0);
+            twincity_model::VirtualCamera::new(twincity_model::CameraId(1), "face", eye, 0.0);
         cam.aim_at(head);
         cam.resolution = (640, 360);
         let open = render_image(
@@ -524,7 +524,7 @@ fn a_full_disk_stops_the_render_and_leaves_a_valid_partial_dataset() {
     let coco: serde_json::Value =
         serde_json::from_slice(&std::fs::read(kept.join("coco.json")).unwrap()).unwrap();
     assert_eq!(coco["images"].as_array().unwrap().len() as u64, images);
-    assert!(!kept.join(twincity_core::dataset::store::RESERVE).exists());
+    assert!(!kept.join(twincity_dataset::store::RESERVE).exists());
 
     // Room again: resumed, it becomes the whole dataset, byte for byte.
     ok(render(&kept, &["--resume"], &[]));

@@ -4,7 +4,7 @@
 use bevy::prelude::*;
 use twincity::city::CitySpec;
 use twincity::document::{DocCommand, Document, DocumentPlugin, Interaction, Notifications};
-use twincity_core::project::{CityImport, Project};
+use twincity_model::project::{CityImport, Project};
 
 fn app(project: Project) -> App {
     let mut app = App::new();
@@ -115,8 +115,8 @@ fn importing_a_missing_file_is_refused() {
 fn importing_a_real_glb_adds_it_to_the_project() {
     let dir = tempfile::tempdir().unwrap();
     let glb = dir.path().join("box.glb");
-    let (p, i) = twincity_core::gltf_mesh::fixtures::cuboid([0.0; 3], [1.0; 3]);
-    twincity_core::gltf_mesh::fixtures::write_glb(&glb, &[("box", [0.0; 3], p, i)]);
+    let (p, i) = twincity_gltf::mesh::fixtures::cuboid([0.0; 3], [1.0; 3]);
+    twincity_gltf::mesh::fixtures::write_glb(&glb, &[("box", [0.0; 3], p, i)]);
     let mut app = app(Project::empty("t"));
     send(
         &mut app,

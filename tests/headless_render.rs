@@ -7,7 +7,7 @@ mod common;
 use common::{EYE_Y, EYE_Z, is_sky};
 use twincity::city::CitySpec;
 use twincity::headless::{OffscreenOptions, OffscreenRenderer};
-use twincity_core::VirtualCamera;
+use twincity_model::VirtualCamera;
 
 const W: u32 = 160;
 const H: u32 = 120;
@@ -103,7 +103,7 @@ fn demo_district_renders_sky_ground_and_the_town_hall_where_geometry_says() {
 fn privacy_masks_are_black_in_renders() {
     let cam = camera();
     let ahead = cam.position + cam.forward() * 40.0;
-    let mask = twincity_core::coverage::PrivacyMask {
+    let mask = twincity_model::coverage_setup::PrivacyMask {
         name: "Flats".into(),
         min: [ahead.x - 5.0, ahead.y - 3.0, ahead.z - 0.1],
         max: [ahead.x + 5.0, ahead.y + 3.0, ahead.z + 0.1],

@@ -7,11 +7,11 @@ mod common;
 use bevy::math::Vec3;
 use twincity::render::{render_image, scenario_renderer, world_at};
 use twincity::scenario_view::ScenarioPlayer;
-use twincity_core::annotate::{annotate_rendered, instance_id};
-use twincity_core::dataset::{Frame, Privacy, Settings};
-use twincity_core::figures::FigureKind;
-use twincity_core::scenario::Scenario;
-use twincity_core::scenario::run::{Pose, WorldState};
+use twincity_dataset::annotate::{annotate_rendered, instance_id};
+use twincity_dataset::{Frame, Privacy, Settings};
+use twincity_scenario::Scenario;
+use twincity_scenario::figures::FigureKind;
+use twincity_scenario::world::{Pose, WorldState};
 
 use common::root;
 
@@ -29,7 +29,7 @@ fn one_person(
 ) -> (twincity::headless::OffscreenRenderer, WorldState, Settings) {
     let path = root().join("scenarios/busy_square.scenario.ron");
     let scenario = Scenario::load(&path).unwrap();
-    let mut project = twincity_core::Project::demo().unwrap();
+    let mut project = twincity_model::Project::demo().unwrap();
     project.demo_city = demo_city;
     project.coverage.privacy_masks.clear();
     let mut renderer =
@@ -65,8 +65,9 @@ fn show(renderer: &mut twincity::headless::OffscreenRenderer, state: &WorldState
     renderer.update();
 }
 
-fn camera(position: Vec3, target: Vec3, size: (u32, u32)) -> twincity_core::VirtualCamera {
-    let mut c = twincity_core::VirtualCamera::new(twincity_core::CameraId(1), "id", position, 0.0);
+fn camera(position: Vec3, target: Vec3, size: (u32, u32)) -> twincity_model::VirtualCamera {
+    let mut c =
+        twincity_model::VirtualCamera::new(twincity_model::CameraId(1), "id", position, 0.0);
     c.aim_at(target);
     c.resolution = size;
     c
@@ -80,7 +81,7 @@ fn camera(position: Vec3, target: Vec3, size: (u32, u32)) -> twincity_core::Virt
 #[test]
 fn a_persons_id_mask_is_the_colour_images_person_pixels() {
     let (mut r, state, _) = one_person(false, [0.0, 0.0]);
-    let ground = twincity_core::demo_city::KERB_HEIGHT;
+    let ground = twincity_scene::demo_city::KERB_HEIGHT;
     // 5 m south of the person, at chest height, looking at their middle: ~300 px tall.
     let cam = camera(
         Vec3::new(0.0, ground + 1.2, 5.0),
@@ -157,8 +158,8 @@ fn a_persons_id_mask_is_the_colour_images_person_pixels() {
     );
     assert!(ids.depth[0].is_infinite());
     // The labels built on it: one person, fully visible, box = the mask's extent.
-    let cast = twincity_core::people::Cast::bundled().unwrap();
-    let figures = twincity_core::figures::figures(&state, ground, cast);
+    let cast = twincity_scenario::people::Cast::bundled().unwrap();
+    let figures = twincity_scenario::figures::figures(&state, ground, cast);
     let labels = annotate_rendered(&cam, &figures, &ids);
     assert_eq!(labels.len(), 1);
     let a = &labels[0];
@@ -176,14 +177,14 @@ fn a_person_under_a_tree_canopy_is_hidden_in_the_labels() {
     let tree = [15.0 * a.cos(), 15.0 * a.sin()];
     let at = [tree[0] + 0.6, tree[1]];
     let (mut r, state, settings) = one_person(true, at);
-    let ground = twincity_core::demo_city::KERB_HEIGHT;
+    let ground = twincity_scene::demo_city::KERB_HEIGHT;
     let body = Vec3::new(at[0] as f32, ground + 0.9, -at[1] as f32);
     let frame = Frame {
         index: 0,
         time_s: START,
     };
-    let cast = twincity_core::people::Cast::bundled().unwrap();
-    let figures = twincity_core::figures::figures(&state, ground, cast);
+    let cast = twincity_scenario::people::Cast::bundled().unwrap();
+    let figures = twincity_scenario::figures::figures(&state, ground, cast);
     let person = instance_id(FigureKind::Person(0));
     // The person's label from the id pass, and the object the dataset records for them.
     let label = |r: &mut twincity::headless::OffscreenRenderer, from: Vec3| {

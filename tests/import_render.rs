@@ -6,9 +6,9 @@ mod common;
 use common::is_sky;
 use twincity::city::{CitySpec, ImportState};
 use twincity::headless::{OffscreenOptions, OffscreenRenderer};
-use twincity_core::VirtualCamera;
-use twincity_core::gltf_mesh::fixtures::write_glb;
-use twincity_core::project::{CityImport, Project};
+use twincity_gltf::mesh::fixtures::write_glb;
+use twincity_model::VirtualCamera;
+use twincity_model::project::{CityImport, Project};
 
 const W: u32 = 160;
 const H: u32 = 120;
@@ -145,7 +145,7 @@ fn a_far_away_file_is_recentred_on_the_projects_origin() {
 /// walls written plainly.
 #[test]
 fn a_packed_file_renders_like_its_plain_twin() {
-    use twincity_core::gltf_unpack::fixtures::write_packed_glb;
+    use twincity_gltf::unpack::fixtures::write_packed_glb;
     let dir = tempfile::tempdir().unwrap();
     let positions: Vec<[i16; 3]> = vec![[-10, 0, -30], [10, 0, -30], [10, 30, -30], [-10, 30, -30]];
     let indices = vec![0, 1, 2, 0, 2, 3];

@@ -8,15 +8,15 @@ use twincity::city::CitySpec;
 use twincity::crowds::{CrowdCommand, CrowdItem};
 use twincity::headless::{OffscreenOptions, OffscreenRenderer};
 use twincity::people::PeopleSettings;
-use twincity_core::crowd::WalkableSpec;
-use twincity_core::crowd::scenario::Area;
+use twincity_crowd::WalkableSpec;
+use twincity_crowd::scenario::Area;
 
 const W: u32 = 640;
 const H: u32 = 360;
 
 /// A camera 1.85 m up at plan (50, 5 − `distance`), looking north with an 8 mm lens (focal
 /// length 914 px): a person at plan (50, 5) is `distance` metres ahead.
-fn camera(distance: f32) -> twincity_core::VirtualCamera {
+fn camera(distance: f32) -> twincity_model::VirtualCamera {
     let mut c = common::level_camera(W, H);
     c.lens.focal_length_mm = 8.0;
     c.position = bevy::math::Vec3::new(50.0, common::EYE_Y, -(5.0 - distance));

@@ -6,7 +6,7 @@ use bevy::camera::RenderTarget;
 use bevy::prelude::*;
 use twincity::document::Document;
 use twincity::previews::{CameraPreviews, PreviewPlugin};
-use twincity_core::Project;
+use twincity_model::Project;
 
 fn app() -> App {
     let mut app = App::new();

@@ -9,8 +9,8 @@ use twincity::city::CitySpec;
 use twincity::headless::{OffscreenOptions, OffscreenRenderer};
 use twincity::scenario_view::{ScenarioCommand, ScenarioFigure};
 use twincity::timeline_ui::shift_start;
-use twincity_core::scenario::run::{Pose, Role};
-use twincity_core::scenario::{Num, Scenario, Start};
+use twincity_scenario::world::{Pose, Role};
+use twincity_scenario::{Num, Scenario, Start};
 
 fn shipped(name: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -37,7 +37,7 @@ fn cloned_clio(
     at: f64,
 ) -> (
     OffscreenRenderer,
-    twincity_core::scenario::run::WorldState,
+    twincity_scenario::world::WorldState,
     usize,
 ) {
     let r = renderer(shipped("speed_camera_cloned_plate.scenario.ron"), at);
@@ -52,19 +52,20 @@ fn cloned_clio(
 
 /// What the instance-id pass says `camera` sees of vehicle `car` (on the demo district).
 fn car_annotation(
-    state: &twincity_core::scenario::run::WorldState,
-    camera: &twincity_core::VirtualCamera,
+    state: &twincity_scenario::world::WorldState,
+    camera: &twincity_model::VirtualCamera,
     car: usize,
-) -> Option<twincity_core::annotate::Annotation> {
-    use twincity_core::coverage::{Occluders, scene_model};
-    let model = scene_model(&twincity_core::Project::demo().unwrap()).unwrap();
+) -> Option<twincity_dataset::annotate::Annotation> {
+    use twincity_scene::coverage::{Occluders, scene_model};
+    let model = scene_model(&twincity_model::Project::demo().unwrap()).unwrap();
     let city = Occluders::new(&model.triangles);
-    let cast = twincity_core::people::Cast::bundled().unwrap();
-    let figs = twincity_core::figures::figures(state, twincity_core::demo_city::KERB_HEIGHT, cast);
-    twincity_core::annotate::IdScene::new(&city, &figs)
+    let cast = twincity_scenario::people::Cast::bundled().unwrap();
+    let figs =
+        twincity_scenario::figures::figures(state, twincity_scene::demo_city::KERB_HEIGHT, cast);
+    twincity_dataset::annotate::IdScene::new(&city, &figs)
         .annotate(camera)
         .into_iter()
-        .find(|a| a.figure == twincity_core::figures::FigureKind::Vehicle(car))
+        .find(|a| a.figure == twincity_scenario::figures::FigureKind::Vehicle(car))
 }
 
 /// Figures of one kind in the world, with their transforms.
@@ -127,8 +128,8 @@ fn a_loaded_scenario_is_drawn_with_animated_people_posed_as_annotated() {
     assert!(head.y < 0.6, "head at {head}");
     assert!(drawn_joint(&mut r, walking, "head").y > 1.2);
     // The drawn joints are where the annotation pass puts them (same pose, same place).
-    let cast = twincity_core::people::Cast::bundled().unwrap();
-    let ground = twincity_core::demo_city::KERB_HEIGHT;
+    let cast = twincity_scenario::people::Cast::bundled().unwrap();
+    let ground = twincity_scene::demo_city::KERB_HEIGHT;
     for (i, joint) in [
         (fallen, "head"),
         (walking, "head"),
@@ -136,7 +137,7 @@ fn a_loaded_scenario_is_drawn_with_animated_people_posed_as_annotated() {
         (walking, "hand_r"),
     ] {
         let pose =
-            twincity_core::figures::person_pose(&state.people[i], state.time_s, ground, cast);
+            twincity_scenario::figures::person_pose(&state.people[i], state.time_s, ground, cast);
         let k = pose.rig.node(joint).unwrap();
         let expected = pose
             .world_from_character
@@ -389,7 +390,7 @@ fn the_id_pass_finds_the_rendered_pixels() {
 /// leaves no readable detail (the text's fine edges) while the rest of the image is kept.
 #[test]
 fn plates_found_by_the_annotation_pass_are_blurred_unreadable() {
-    use twincity_core::privacy::{blur_boxes, detail_energy};
+    use twincity_dataset::privacy::{blur_boxes, detail_energy};
     let (mut r, state, car) = cloned_clio(10.8);
     let at = state.vehicles[car].position;
     let rear = Vec3::new(at[0] as f32 - 2.15, 0.5, -(at[1] as f32));

@@ -2,7 +2,7 @@
 #![allow(dead_code)] // each test binary uses part of these helpers
 
 use bevy::math::Vec3;
-use twincity_core::camera::{CameraId, Lens, VirtualCamera};
+use twincity_model::camera::{CameraId, Lens, VirtualCamera};
 
 /// Eye height: 1.7 m above the square, which is raised 0.15 m.
 pub const EYE_Y: f32 = 1.85;
@@ -55,11 +55,12 @@ pub fn python() -> std::path::PathBuf {
 /// The settings of a one-frame PNG render of `busy_square` at `start` seconds, camera 1, with
 /// `privacy` (no extras, no randomisation).
 pub fn busy_square_frame_settings(
-    scenario: &twincity_core::scenario::Scenario,
+    scenario: &twincity_scenario::Scenario,
     start: f64,
-    privacy: twincity_core::dataset::Privacy,
-) -> twincity_core::dataset::Settings {
-    use twincity_core::dataset::{ImageFormat, Randomisation, ScenarioInfo, Settings};
+    privacy: twincity_dataset::Privacy,
+) -> twincity_dataset::Settings {
+    use twincity_dataset::{ImageFormat, ScenarioInfo, Settings};
+    use twincity_scenario::Randomisation;
     Settings {
         scenario: ScenarioInfo {
             name: scenario.name.clone(),

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use twincity_core::ronfile::{self, DocError, FieldProblem};
+use twincity_model::ronfile::{self, DocError, FieldProblem};
 
 /// What a model is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -491,7 +491,7 @@ impl ModelCard {
 /// executable, in a folder above it (a build inside the source tree), or under the working
 /// folder.
 pub fn bundled_dir() -> Option<PathBuf> {
-    twincity_core::people::bundled_assets("models")
+    twincity_model::assets::bundled_assets("models")
 }
 
 /// The cards in a folder (`*.ron`), sorted by file name.

@@ -19,7 +19,7 @@ pub enum InferError {
     #[error(transparent)]
     Runtime(#[from] RuntimeError),
     #[error(transparent)]
-    Card(#[from] twincity_core::ronfile::DocError),
+    Card(#[from] twincity_model::ronfile::DocError),
     #[error("{path}: ONNX Runtime cannot open this model: {message}")]
     Open { path: PathBuf, message: String },
     #[error("{card}: the card does not fit {model}: {message}")]

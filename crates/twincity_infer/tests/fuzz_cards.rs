@@ -108,7 +108,7 @@ proptest! {
         }
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(name);
-        let text = twincity_core::ronfile::to_string(&card).unwrap();
+        let text = twincity_model::ronfile::to_string(&card).unwrap();
         std::fs::write(&path, text).unwrap();
         let outcome = std::panic::catch_unwind(|| {
             // Loading may still refuse it (a size the model does not take): a clear error.

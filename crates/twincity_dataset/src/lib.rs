@@ -1,0 +1,13 @@
+//! Datasets: labels from the renderer's id pass (`annotate`), the privacy blur (`privacy`),
+//! per-image records (`records`, re-exported here), export formats (`formats`), sensor effects
+//! (`effects`), the dataset folder (`store`) and COCO evaluation (`metrics`).
+
+pub mod annotate;
+pub mod effects;
+pub mod formats;
+pub mod metrics;
+pub mod privacy;
+pub mod records;
+pub mod store;
+
+pub use records::*;
