@@ -42,7 +42,7 @@ impl Plugin for CameraOverlayPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<OverlaySettings>()
             .init_resource::<crate::placement::CameraPlacement>()
-            .init_resource::<crate::placement::SceneRaycast>()
+            .init_resource::<crate::raycast::SceneRaycast>()
             .init_resource::<crate::placement::CameraGrab>()
             .add_systems(
                 Update,
@@ -115,7 +115,7 @@ fn draw_selected_building(
     mut gizmos: Gizmos,
     selection: Res<Selection>,
     layout: Option<Res<DemoLayout>>,
-    raycast: Option<Res<crate::placement::SceneRaycast>>,
+    raycast: Option<Res<crate::raycast::SceneRaycast>>,
 ) {
     if let (Selection::Part(i), Some(r)) = (*selection, raycast.as_ref())
         && let Some(p) = r.parts().get(i as usize)

@@ -41,7 +41,7 @@ struct Inputs {
     scene: SceneKey,
 }
 
-use crate::placement::SceneKey;
+use crate::raycast::SceneKey;
 
 impl Inputs {
     fn of(p: &Project) -> Self {
@@ -359,7 +359,7 @@ fn draw(
 fn aoi_tool_input(
     mut view: ResMut<CoverageView>,
     mut doc: ResMut<Document>,
-    mut raycast: Option<ResMut<crate::placement::SceneRaycast>>,
+    mut raycast: Option<ResMut<crate::raycast::SceneRaycast>>,
     pointer: crate::viewport::ViewPointer,
     mut tool_active: Option<ResMut<crate::viewport::ToolActive>>,
 ) {
@@ -382,8 +382,7 @@ fn aoi_tool_input(
     }
     draft.hover = None;
     if let Some(ray) = pointer.ray()
-        && let Some(p) =
-            crate::placement::city_point(raycast.as_deref_mut(), Some(&doc.project), ray)
+        && let Some(p) = crate::raycast::city_point(raycast.as_deref_mut(), Some(&doc.project), ray)
     {
         let plan = (p.x as f64, -p.z as f64);
         draft.hover = Some(plan);

@@ -12,7 +12,6 @@ use twincity_model::project::{CityImport, EditorView, GeoOrigin, Project};
 use twincity_model::undo::History;
 
 use crate::city::CitySpec;
-use crate::viewport::FrameWhenLoaded;
 
 /// System sets of the document plugin.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -409,4 +408,22 @@ pub fn save_valid(
     check.map_err(|p| format!("Not saved: {}: {} (fix it, then save)", p.field, p.message))?;
     save(&path).map_err(|e| format!("Not saved: {e}"))?;
     Ok(path)
+}
+
+/// Set when a file is imported: once every import has loaded (and its meshes have bounds),
+/// the view is fitted to the scene so the new city is in sight.
+#[derive(Resource, Clone, Copy, Debug, Default)]
+pub struct FrameWhenLoaded {
+    pub armed: bool,
+    /// Frames the loaded scene has stayed settled (counted by the viewport before it frames).
+    pub(crate) frames_settled: u32,
+}
+
+impl FrameWhenLoaded {
+    pub fn armed() -> Self {
+        Self {
+            armed: true,
+            frames_settled: 0,
+        }
+    }
 }

@@ -15,10 +15,11 @@ use crate::cameras::CameraOverlayPlugin;
 use crate::capture::{ReadinessPlugin, WindowScreenshotPlugin};
 use crate::city::CityPlugin;
 use crate::crowds::{CrowdCommand, CrowdPlayer, CrowdPlugin};
+use crate::document::FrameWhenLoaded;
 use crate::document::{Document, DocumentPlugin};
 use crate::schedule::SchedulePlugin;
 use crate::ui::UiPlugin;
-use crate::viewport::{FrameWhenLoaded, ViewportPlugin};
+use crate::viewport::ViewportPlugin;
 
 /// How the editor starts.
 pub struct EditorOptions {

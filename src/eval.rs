@@ -77,7 +77,7 @@ impl Subset {
 }
 
 fn parse_tiles(s: &str) -> Result<(u32, u32), String> {
-    crate::cli::parse_pair(s, "COLSxROWS such as 3x2", "a tile count", 1..=8)
+    crate::args::parse_pair(s, "COLSxROWS such as 3x2", "a tile count", 1..=8)
 }
 
 /// Nominal standing height used to turn a person's box into a pixel density and a distance.

@@ -30,7 +30,7 @@ pub struct BenchInferArgs {
     #[arg(long, default_value_t = 100.0)]
     pub at: f64,
     /// Frame size (the editor's enlarged preview is 960 wide)
-    #[arg(long, default_value = "960x540", value_parser = crate::cli::parse_size)]
+    #[arg(long, default_value = "960x540", value_parser = crate::args::parse_size)]
     pub size: (u32, u32),
     /// Frames timed per model, each both ways
     #[arg(long, default_value_t = 40)]

@@ -1,8 +1,9 @@
-//! TwinCity Studio: the editor (Bevy + egui) and the command line, over `twincity_core`.
+//! TwinCity Studio: the editor (Bevy + egui) and the command line, over the layered crates (docs/ARCHITECTURE.md).
 //!
 //! Each feature is one small plugin with one public `SystemSet` enum; [`schedule`] orders them
 //! all in one place. See `docs/ARCHITECTURE.md` for what flows between them.
 
+pub mod args;
 pub mod cameras;
 pub mod capture;
 pub mod city;
@@ -24,6 +25,7 @@ pub mod inference;
 pub mod people;
 pub mod placement;
 pub mod previews;
+pub mod raycast;
 pub mod real_video;
 pub mod render;
 pub mod scenario_cli;

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use clap::{Args, ValueEnum};
+use clap::{Args, Subcommand, ValueEnum};
 use twincity_dataset::store::{CameraEntry, Manifest, Store};
 use twincity_dataset::{
     EnvironmentRecord, Extras, Extrinsics, ImageFormat, ImageRecord, Intrinsics, Privacy,
@@ -758,10 +758,38 @@ pub fn run_cancellable(args: &RenderArgs, cancel: &Arc<AtomicBool>) -> anyhow::R
     }
 }
 
+#[derive(Args, Debug)]
+pub struct DatasetArgs {
+    #[command(subcommand)]
+    pub what: DatasetWhat,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DatasetWhat {
+    /// Join the folders of a sharded render into one dataset (files copied or hard-linked;
+    /// COCO, YOLO data file and manifest rebuilt)
+    Merge {
+        /// The new dataset folder
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// The shard folders
+        #[arg(required = true, value_name = "SHARD_DIR")]
+        inputs: Vec<PathBuf>,
+    },
+    /// Check a dataset folder: every record reads, every image is there at its size, COCO and
+    /// manifest agree with the records; prints counts
+    Check {
+        dir: PathBuf,
+        /// Print the summary as JSON
+        #[arg(long)]
+        json: bool,
+    },
+}
+
 /// `twincity dataset merge|check`.
-pub fn dataset(args: &crate::cli::DatasetArgs) -> anyhow::Result<ExitCode> {
+pub fn dataset(args: &DatasetArgs) -> anyhow::Result<ExitCode> {
     match &args.what {
-        crate::cli::DatasetWhat::Merge { out, inputs } => {
+        DatasetWhat::Merge { out, inputs } => {
             let summary = twincity_dataset::store::merge(out, inputs)?;
             eprintln!(
                 "twincity dataset merge: {} images from {} folders in {} ({:?})",
@@ -772,7 +800,7 @@ pub fn dataset(args: &crate::cli::DatasetArgs) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        crate::cli::DatasetWhat::Check { dir, json } => {
+        DatasetWhat::Check { dir, json } => {
             let report = check(dir)?;
             if *json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
@@ -890,7 +918,7 @@ pub struct BenchRenderArgs {
     #[arg(long, default_value = "scenarios/collapse_in_crowd.scenario.ron")]
     pub scenario: PathBuf,
     /// Image sizes
-    #[arg(long, value_delimiter = ',', default_value = "640x360,1280x720", value_parser = crate::cli::parse_size)]
+    #[arg(long, value_delimiter = ',', default_value = "640x360,1280x720", value_parser = crate::args::parse_size)]
     pub sizes: Vec<(u32, u32)>,
     /// Frames timed per size (each rendered once plain and once annotated)
     #[arg(long, default_value_t = 8)]

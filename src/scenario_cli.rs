@@ -3,13 +3,13 @@
 //! `--labels`) its ground truth.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::Args;
 use serde_json::json;
 use twincity_scenario::Scenario;
 use twincity_scenario::run::ScenarioRun;
-
-use crate::cli::ScenarioArgs;
 
 pub fn run(args: &ScenarioArgs) -> anyhow::Result<ExitCode> {
     let mut scenario = Scenario::load(&args.scenario)?;
@@ -290,4 +290,26 @@ pub fn run(args: &ScenarioArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Args, Debug)]
+pub struct ScenarioArgs {
+    /// Scenario file (`*.scenario.ron`; see docs/scenarios.md)
+    pub scenario: PathBuf,
+    /// Report the world at this time, seconds (repeatable)
+    #[arg(long = "at", value_name = "S")]
+    pub at: Vec<f64>,
+    /// Random seed (default: the scenario's `seed`)
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// With --at: list every label (class, incident, position, size, attributes)
+    #[arg(long)]
+    pub labels: bool,
+    /// With --at: what each of the project's cameras sees (instance-id pass: visible and
+    /// full boxes in pixels, visibility, head seen or hidden)
+    #[arg(long)]
+    pub cameras: bool,
+    /// Print one JSON document instead of text
+    #[arg(long)]
+    pub json: bool,
 }

@@ -461,7 +461,7 @@ fn place_input(
     mut player: ResMut<ScenarioPlayer>,
     mut out: MessageWriter<ScenarioCommand>,
     doc: Option<Res<crate::document::Document>>,
-    mut raycast: Option<ResMut<crate::placement::SceneRaycast>>,
+    mut raycast: Option<ResMut<crate::raycast::SceneRaycast>>,
     pointer: crate::viewport::ViewPointer,
     mut tool_active: Option<ResMut<crate::viewport::ToolActive>>,
 ) {
@@ -481,7 +481,7 @@ fn place_input(
     let Some(ray) = pointer.ray() else {
         return;
     };
-    let Some(p) = crate::placement::city_point(
+    let Some(p) = crate::raycast::city_point(
         raycast.as_deref_mut(),
         doc.as_ref().map(|d| &d.project),
         ray,

@@ -11,7 +11,7 @@ use twincity_crowd::SimRun;
 use twincity_crowd::scenario::CrowdScenario;
 use twincity_model::ronfile::write_atomic;
 
-use crate::cli::{BenchFdArgs, BenchSimArgs, SimArgs};
+use clap::Args;
 
 /// A file written through a temporary sibling and renamed into place when complete, so an
 /// interrupted or failed run never leaves a half-written file under the requested name.
@@ -253,7 +253,7 @@ pub fn fundamental_diagram(args: &BenchFdArgs) -> anyhow::Result<ExitCode> {
 
 /// `twincity bench walkable`: seconds to validate a detailed outline, and geo's every-pair
 /// validation of the same outline (the baseline) where it is timed.
-pub fn bench_walkable(args: &crate::cli::BenchWalkableArgs) -> anyhow::Result<ExitCode> {
+pub fn bench_walkable(args: &BenchWalkableArgs) -> anyhow::Result<ExitCode> {
     for &n in &args.corners {
         let (fast, geo) =
             twincity_crowd::bench::time_validation(n, args.runs, n <= args.baseline_up_to);
@@ -268,4 +268,90 @@ pub fn bench_walkable(args: &crate::cli::BenchWalkableArgs) -> anyhow::Result<Ex
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Args, Debug)]
+pub struct SimArgs {
+    /// Crowd scenario file (RON; see docs/crowd-scenarios.md)
+    pub scenario: PathBuf,
+    /// Simulated seconds (default: the scenario's `duration_s`)
+    #[arg(long, value_name = "S")]
+    pub duration: Option<f64>,
+    /// Random seed (default: the scenario's `seed`)
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Write trajectories here: `#framerate:` header, then `id frame x y z` in metres
+    #[arg(long, value_name = "OUT.txt")]
+    pub trajectories: Option<PathBuf>,
+    /// Write the walkable area here as WKT
+    #[arg(long, value_name = "OUT.wkt")]
+    pub walkable_wkt: Option<PathBuf>,
+    /// No progress bar and no summary
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Print the summary as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct BenchSimArgs {
+    /// Crowd sizes, comma-separated
+    #[arg(
+        long,
+        value_name = "N,N,...",
+        default_value = "1000,10000,100000",
+        value_delimiter = ','
+    )]
+    pub agents: Vec<usize>,
+    /// Steps timed per size (after one warm-up step)
+    #[arg(long, default_value_t = 100)]
+    pub steps: u32,
+    /// One JSON object per size instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct BenchFdArgs {
+    /// Densities to measure, persons/m², comma-separated
+    #[arg(
+        long,
+        value_name = "D,D,...",
+        default_value = "0.5,1,1.5,2,3,4",
+        value_delimiter = ','
+    )]
+    pub densities: Vec<f64>,
+    /// Time gap T of the model, seconds (default: the model's default)
+    #[arg(long)]
+    pub time_gap: Option<f64>,
+    /// Standard deviation of desired speeds around 1.34 m/s
+    #[arg(long, default_value_t = 0.0)]
+    pub speed_sd: f64,
+    /// Simulated seconds before measuring, then measured
+    #[arg(long, default_value_t = 20.0)]
+    pub warmup: f64,
+    #[arg(long, default_value_t = 30.0)]
+    pub measure: f64,
+    /// One JSON object per density instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct BenchWalkableArgs {
+    /// Corners of the outlines, comma-separated
+    #[arg(
+        long,
+        value_name = "N,N,...",
+        default_value = "2000,20000,200000",
+        value_delimiter = ','
+    )]
+    pub corners: Vec<usize>,
+    /// Time geo's validation too up to this many corners (it grows with their square)
+    #[arg(long, default_value_t = 20_000)]
+    pub baseline_up_to: usize,
+    /// Runs per size (the best is kept)
+    #[arg(long, default_value_t = 3)]
+    pub runs: u32,
 }

@@ -208,7 +208,7 @@ type SceneViews<'w> = (
     ResMut<'w, crate::coverage_view::CoverageView>,
     ResMut<'w, crate::previews::CameraPreviews>,
     ResMut<'w, crate::placement::CameraPlacement>,
-    Res<'w, crate::placement::SceneRaycast>,
+    Res<'w, crate::raycast::SceneRaycast>,
 );
 
 /// The crowd and scenario players with their commands, and the export window's opener.

@@ -16,7 +16,7 @@ use bevy_egui::input::EguiWantsInput;
 use twincity_model::project::EditorView;
 
 use crate::city::{CityPart, CityStatus, DemoLayout};
-use crate::document::{CurrentView, Document, Selection, ViewRequest};
+use crate::document::{CurrentView, Document, FrameWhenLoaded, Selection, ViewRequest};
 
 /// System sets of the viewport plugin.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -70,23 +70,6 @@ impl ViewState {
 /// Set to fit the view to everything in the scene on the next frame.
 #[derive(Resource, Clone, Copy, Debug, Default)]
 pub struct FrameAllRequest(pub bool);
-
-/// Set when a file is imported: once every import has loaded (and its meshes have bounds),
-/// the view is fitted to the scene so the new city is in sight.
-#[derive(Resource, Clone, Copy, Debug, Default)]
-pub struct FrameWhenLoaded {
-    pub armed: bool,
-    frames_settled: u32,
-}
-
-impl FrameWhenLoaded {
-    pub fn armed() -> Self {
-        Self {
-            armed: true,
-            frames_settled: 0,
-        }
-    }
-}
 
 /// The part of the window not covered by panels, in logical pixels (set by the UI).
 #[derive(Resource, Clone, Copy, Debug, Default)]
@@ -240,7 +223,7 @@ fn mouse_input(
     doc: Res<Document>,
     mut selection: ResMut<Selection>,
     tool: Res<ToolActive>,
-    mut raycast: Option<ResMut<crate::placement::SceneRaycast>>,
+    mut raycast: Option<ResMut<crate::raycast::SceneRaycast>>,
 ) {
     let cursor = cursor_in_viewport(&window, &rect);
     let over_ui = egui_input.is_pointer_over_area() || egui_input.wants_pointer_input();
@@ -311,7 +294,7 @@ fn pick(
     camera: &(&Camera, &GlobalTransform),
     layout: Option<&DemoLayout>,
     doc: &Document,
-    raycast: Option<&mut crate::placement::SceneRaycast>,
+    raycast: Option<&mut crate::raycast::SceneRaycast>,
 ) -> Selection {
     let (cam, cam_tf) = camera;
     let nearest_camera = doc
@@ -362,7 +345,7 @@ fn keyboard_input(
     layout: Option<Res<DemoLayout>>,
     doc: Res<Document>,
     mut frame_all: ResMut<FrameAllRequest>,
-    raycast: Option<Res<crate::placement::SceneRaycast>>,
+    raycast: Option<Res<crate::raycast::SceneRaycast>>,
 ) {
     if egui_input.wants_keyboard_input() {
         return;

@@ -4,7 +4,8 @@
 
 use bevy::prelude::*;
 use twincity::document::{Document, Interaction, Selection};
-use twincity::placement::{CameraGrab, GrabMode, SceneRaycast, grab_cameras};
+use twincity::placement::{CameraGrab, GrabMode, grab_cameras};
+use twincity::raycast::SceneRaycast;
 use twincity::viewport::ToolActive;
 use twincity_model::Project;
 
