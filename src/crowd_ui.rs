@@ -210,8 +210,8 @@ fn editor(ui: &mut egui::Ui, crowd: &mut CrowdPlayer, out: &mut CrowdPanelOut) {
         }
     }
     ui.horizontal(|ui| {
-        use crate::ui::FileButton;
-        match crate::ui::undo_save_buttons(ui, crowd.history.as_ref(), crowd.path.is_some()) {
+        use crate::widgets::FileButton;
+        match crate::widgets::undo_save_buttons(ui, crowd.history.as_ref(), crowd.path.is_some()) {
             Some(FileButton::Undo) => out.commands.push(CrowdCommand::Undo),
             Some(FileButton::Redo) => out.commands.push(CrowdCommand::Redo),
             Some(FileButton::Save) => out.commands.push(CrowdCommand::Save(None)),

@@ -376,6 +376,11 @@ impl Plugin for CrowdPlugin {
         if !app.is_plugin_added::<crate::people::PeoplePlugin>() {
             app.add_plugins(crate::people::PeoplePlugin);
         }
+        // The people are posed after this view has set their states.
+        app.configure_sets(
+            Update,
+            CrowdSet::Draw.before(crate::people::PeopleSet::Pose),
+        );
         app.add_message::<CrowdCommand>()
             .insert_resource(CrowdPlayer {
                 speed: 1.0,

@@ -12,11 +12,12 @@ use bevy::window::WindowResolution;
 use bevy_egui::{EguiGlobalSettings, EguiPlugin, PrimaryEguiContext};
 
 use crate::cameras::CameraOverlayPlugin;
-use crate::capture::{ReadinessPlugin, WindowScreenshotPlugin};
+use crate::capture::WindowScreenshotPlugin;
 use crate::city::CityPlugin;
 use crate::crowds::{CrowdCommand, CrowdPlayer, CrowdPlugin};
 use crate::document::FrameWhenLoaded;
 use crate::document::{Document, DocumentPlugin};
+use crate::readiness::ReadinessPlugin;
 use crate::schedule::SchedulePlugin;
 use crate::ui::UiPlugin;
 use crate::viewport::ViewportPlugin;

@@ -329,7 +329,7 @@ impl Plugin for ExportPlugin {
                 EguiPrimaryContextPass,
                 export_window
                     .in_set(ExportSet::Dialog)
-                    .after(crate::ui::UiSet::Panels),
+                    .after(crate::widgets::UiSet::Panels),
             );
     }
 }

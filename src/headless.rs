@@ -16,9 +16,9 @@ use bevy::winit::WinitPlugin;
 use twincity_dataset::annotate::IdImage;
 use twincity_model::VirtualCamera;
 
-use crate::capture::{Readiness, ReadinessPlugin, STABLE_FRAMES, scene_loaded};
 use crate::city::{CityPlugin, CitySpec, CityStatus, DemoCityRoot};
 use crate::crowds::{CrowdCommand, CrowdPlayer, CrowdPlugin};
+use crate::readiness::{Readiness, ReadinessPlugin, STABLE_FRAMES, scene_loaded};
 
 /// Settings of an [`OffscreenRenderer`].
 #[derive(Clone, Debug)]
@@ -369,25 +369,11 @@ impl OffscreenRenderer {
     }
 }
 
-/// The distance in bytes between rows of a GPU read-back of `rows` rows of `row` bytes that
-/// came back as `len` bytes: `row` when tight, else `row` padded to 256 bytes (as GPU copies
-/// align them); `None` when `len` fits neither.
-pub fn readback_stride(len: usize, row: usize, rows: usize) -> Option<usize> {
-    let padded = row.div_ceil(256) * 256;
-    if len == row * rows {
-        Some(row)
-    } else if len >= padded * rows {
-        Some(padded)
-    } else {
-        None
-    }
-}
-
 /// Removes the row padding GPU copies add (rows are aligned to 256 bytes).
 fn unpad_rows(data: &[u8], size: UVec2) -> anyhow::Result<image::RgbaImage> {
     let row = size.x as usize * 4;
     let h = size.y as usize;
-    let Some(stride) = readback_stride(data.len(), row, h) else {
+    let Some(stride) = crate::readback::readback_stride(data.len(), row, h) else {
         bail!(
             "read back {} bytes for a {}x{} image (expected {} or {})",
             data.len(),

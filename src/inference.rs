@@ -773,7 +773,7 @@ impl Plugin for InferencePlugin {
                 EguiPrimaryContextPass,
                 inference_window
                     .in_set(InferenceSet::Window)
-                    .after(crate::ui::UiSet::Panels),
+                    .after(crate::widgets::UiSet::Panels),
             );
     }
 }

@@ -17,6 +17,8 @@ use twincity_scenario::run::ScenarioRun;
 use twincity_scenario::world::WorldState;
 use twincity_scenario::{Compiled, Scenario};
 
+use crate::figure::ScenarioFigure;
+
 /// System sets of the scenario plugin.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ScenarioSet {
@@ -226,16 +228,6 @@ impl ScenarioPlayer {
     }
 }
 
-/// A drawn part of the scenario's world.
-#[derive(Component, Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ScenarioFigure {
-    Person(usize),
-    Object(usize),
-    Vehicle(usize),
-    /// The white plate at the back of a vehicle.
-    Plate(usize),
-}
-
 #[derive(Resource)]
 struct FigureAssets {
     cube: Handle<Mesh>,
@@ -261,6 +253,11 @@ impl Plugin for ScenarioPlugin {
         if !app.is_plugin_added::<crate::people::PeoplePlugin>() {
             app.add_plugins(crate::people::PeoplePlugin);
         }
+        // The people are posed after this view has set their states.
+        app.configure_sets(
+            Update,
+            ScenarioSet::Draw.before(crate::people::PeopleSet::Pose),
+        );
         app.add_message::<ScenarioCommand>()
             .init_resource::<ScenarioPlayer>()
             .init_resource::<DaylightBackup>()

@@ -12,7 +12,6 @@
 use bevy::prelude::*;
 
 pub use crate::cameras::CameraSet;
-pub use crate::capture::CaptureSet;
 pub use crate::city::CitySet;
 pub use crate::coverage_view::CoverageSet;
 pub use crate::crowds::CrowdSet;
@@ -20,9 +19,10 @@ pub use crate::document::DocumentSet;
 pub use crate::export_ui::ExportSet;
 pub use crate::inference::InferenceSet;
 pub use crate::previews::PreviewSet;
+pub use crate::readiness::CaptureSet;
 pub use crate::scenario_view::ScenarioSet;
-pub use crate::ui::UiSet;
 pub use crate::viewport::ViewportSet;
+pub use crate::widgets::UiSet;
 
 /// Orders every editor set. Added once by [`crate::editor::EditorPlugins`].
 pub struct SchedulePlugin;

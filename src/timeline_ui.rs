@@ -148,8 +148,9 @@ pub fn timeline_panel(ui: &mut egui::Ui, player: &ScenarioPlayer) -> TimelineOut
             }
         }
         ui.separator();
-        use crate::ui::FileButton;
-        match crate::ui::undo_save_buttons(ui, player.history.as_ref(), player.path.is_some()) {
+        use crate::widgets::FileButton;
+        match crate::widgets::undo_save_buttons(ui, player.history.as_ref(), player.path.is_some())
+        {
             Some(FileButton::Undo) => out.commands.push(ScenarioCommand::Undo),
             Some(FileButton::Redo) => out.commands.push(ScenarioCommand::Redo),
             Some(FileButton::Save) => out.commands.push(ScenarioCommand::Save(None)),

@@ -21,12 +21,7 @@ use crate::document::{
     DocCommand, Document, Interaction, Level, Notifications, Selection, UndoHistory,
 };
 use crate::viewport::{FrameAllRequest, ViewState, ViewportRect, frame_selection};
-
-/// System sets of the UI plugin (in `EguiPrimaryContextPass`).
-#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum UiSet {
-    Panels,
-}
+use crate::widgets::UiSet;
 
 pub struct UiPlugin;
 
@@ -1474,51 +1469,6 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("Ctrl+Z / Ctrl+Y", "Undo / redo (Ctrl+Shift+Z also redoes)"),
     ("Ctrl+Q", "Quit"),
 ];
-
-/// What the Undo / Redo / Save / Save as buttons of a scenario panel asked for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FileButton {
-    Undo,
-    Redo,
-    /// Save to the file it came from.
-    Save,
-    /// Ask where to save (also what Save means for a file never saved).
-    SaveAs,
-}
-
-/// The Undo / Redo / Save / Save as buttons of a scenario panel (crowd or incidents), laid
-/// out in the current row; `saved_before`: the document has a file to save to.
-pub fn undo_save_buttons<T: Clone + PartialEq>(
-    ui: &mut egui::Ui,
-    history: Option<&twincity_model::undo::History<T>>,
-    saved_before: bool,
-) -> Option<FileButton> {
-    let (can_undo, can_redo) = history.map_or((false, false), |h| (h.can_undo(), h.can_redo()));
-    let mut pressed = None;
-    if ui
-        .add_enabled(can_undo, egui::Button::new("Undo"))
-        .clicked()
-    {
-        pressed = Some(FileButton::Undo);
-    }
-    if ui
-        .add_enabled(can_redo, egui::Button::new("Redo"))
-        .clicked()
-    {
-        pressed = Some(FileButton::Redo);
-    }
-    if ui.button("Save").clicked() {
-        pressed = Some(if saved_before {
-            FileButton::Save
-        } else {
-            FileButton::SaveAs
-        });
-    }
-    if ui.button("Save as...").clicked() {
-        pressed = Some(FileButton::SaveAs);
-    }
-    pressed
-}
 
 /// The Scenario section of the scene panel: load a scenario (its timeline opens below the
 /// view), or what is loaded and playing.

@@ -6,8 +6,9 @@ mod common;
 
 use bevy::prelude::*;
 use twincity::city::CitySpec;
+use twincity::figure::ScenarioFigure;
 use twincity::headless::{OffscreenOptions, OffscreenRenderer};
-use twincity::scenario_view::{ScenarioCommand, ScenarioFigure};
+use twincity::scenario_view::ScenarioCommand;
 use twincity::timeline_ui::shift_start;
 use twincity_scenario::world::{Pose, Role};
 use twincity_scenario::{Num, Scenario, Start};
