@@ -4,8 +4,8 @@ use anyhow::Context;
 use bevy::app::AppExit;
 use clap::Parser;
 use twincity::cli::{Cli, Command, EditArgs, ValidateArgs};
-use twincity::document::{Document, adopt_import};
-use twincity::editor::{EditorOptions, build_editor};
+use twincity::editor::app::{EditorOptions, build_editor};
+use twincity::render::document::{Document, adopt_import};
 use twincity_crowd::CrowdScenario;
 use twincity_model::project::{CityImport, PROJECT_SUFFIX, Project};
 use twincity_scenario::{SCENARIO_SUFFIX, Scenario};
@@ -36,24 +36,24 @@ fn main() -> ExitCode {
     let result = match command {
         Command::Edit(args) => edit(args),
         Command::Validate(args) => validate(&args),
-        Command::Sim(args) => twincity::sim::run(&args),
-        Command::Scenario(args) => twincity::scenario_cli::run(&args),
+        Command::Sim(args) => twincity::cli::sim::run(&args),
+        Command::Scenario(args) => twincity::cli::scenario::run(&args),
         Command::Inspect(args) => inspect(&args),
-        Command::Coverage(args) => twincity::coverage::run(&args),
+        Command::Coverage(args) => twincity::cli::coverage::run(&args),
         Command::Bench(args) => match args.what {
-            twincity::cli::BenchWhat::Sim(b) => twincity::sim::bench(&b),
+            twincity::cli::BenchWhat::Sim(b) => twincity::cli::sim::bench(&b),
             twincity::cli::BenchWhat::FundamentalDiagram(b) => {
-                twincity::sim::fundamental_diagram(&b)
+                twincity::cli::sim::fundamental_diagram(&b)
             }
-            twincity::cli::BenchWhat::Coverage(b) => twincity::coverage::bench(&b),
-            twincity::cli::BenchWhat::Import(b) => twincity::import_bench::bench(&b),
-            twincity::cli::BenchWhat::Render(b) => twincity::render::bench(&b),
-            twincity::cli::BenchWhat::Infer(b) => twincity::infer_bench::bench(&b),
-            twincity::cli::BenchWhat::Walkable(b) => twincity::sim::bench_walkable(&b),
+            twincity::cli::BenchWhat::Coverage(b) => twincity::cli::coverage::bench(&b),
+            twincity::cli::BenchWhat::Import(b) => twincity::cli::import_bench::bench(&b),
+            twincity::cli::BenchWhat::Render(b) => twincity::cli::render::bench(&b),
+            twincity::cli::BenchWhat::Infer(b) => twincity::cli::infer_bench::bench(&b),
+            twincity::cli::BenchWhat::Walkable(b) => twincity::cli::sim::bench_walkable(&b),
         },
-        Command::Render(args) => twincity::render::run(&args),
-        Command::Dataset(args) => twincity::render::dataset(&args),
-        Command::Eval(args) => twincity::eval::run(&args),
+        Command::Render(args) => twincity::cli::render::run(&args),
+        Command::Dataset(args) => twincity::cli::render::dataset(&args),
+        Command::Eval(args) => twincity::cli::eval::run(&args),
     };
     match result {
         Ok(code) => code,

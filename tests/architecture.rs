@@ -1,5 +1,6 @@
 //! The layout of docs/ARCHITECTURE.md, checked: crates depend only on the layers below them,
-//! and modules inside a crate import each other without cycles.
+//! the root package's `render`, `editor` and `cli` use each other in that direction only, and
+//! modules inside a crate import each other without cycles.
 //!
 //! Module dependencies are read from the sources: every `crate::…`, `super::…` and `self::…`
 //! path (in `use` declarations and in code), resolved to the module it names. Two sibling
@@ -53,10 +54,13 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
 ];
 
-/// Import cycles allowed while they are taken apart (module paths inside the root package
-/// `twincity`): none today. A new cycle, or a module joining a listed one, fails the check;
-/// a listed cycle that is gone must be removed.
-const KNOWN_CYCLES: &[&[&str]] = &[];
+/// The root package's layers: each top-level module of `src/` and the ones it may use.
+/// The editor draws through `render`; the command line runs the editor and renders.
+const ROOT_LAYERS: &[(&str, &[&str])] = &[
+    ("render", &[]),
+    ("editor", &["render"]),
+    ("cli", &["render", "editor"]),
+];
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -544,35 +548,54 @@ fn describe(cycle: &BTreeSet<String>, edges: &BTreeSet<(Vec<String>, Vec<String>
 #[test]
 fn modules_import_each_other_without_cycles() {
     let mut problems = Vec::new();
-    let mut seen_known = vec![false; KNOWN_CYCLES.len()];
     for (name, _) in LAYERS {
         let dir = crate_dir(name).join("src");
         let mods = modules(&dir, "lib");
         assert!(mods.len() > 1, "no modules read from {}", dir.display());
         let edges = sibling_edges(&mods);
         for cycle in cycles(&edges) {
-            let known = KNOWN_CYCLES
-                .iter()
-                .position(|k| *name == "twincity" && cycle.iter().all(|m| k.contains(&m.as_str())));
-            match known {
-                Some(k) => seen_known[k] = true,
-                None => problems.push(format!(
-                    "`{name}`: modules {} import each other:\n{}",
-                    cycle.iter().cloned().collect::<Vec<_>>().join(", "),
-                    describe(&cycle, &edges)
-                )),
-            }
-        }
-    }
-    for (k, seen) in seen_known.iter().enumerate() {
-        if !seen {
             problems.push(format!(
-                "known cycle {:?} is gone: remove it from KNOWN_CYCLES",
-                KNOWN_CYCLES[k]
+                "`{name}`: modules {} import each other:\n{}",
+                cycle.iter().cloned().collect::<Vec<_>>().join(", "),
+                describe(&cycle, &edges)
             ));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
+
+#[test]
+fn root_package_layers_point_one_way() {
+    let mods = modules(&root().join("src"), "lib");
+    let tops: BTreeSet<&str> = mods
+        .keys()
+        .filter(|path| path.len() == 1)
+        .map(|path| path[0].as_str())
+        .collect();
+    let listed: BTreeSet<&str> = ROOT_LAYERS.iter().map(|(m, _)| *m).collect();
+    assert_eq!(
+        tops, listed,
+        "src/'s top-level modules and ROOT_LAYERS differ"
+    );
+    let mut problems = Vec::new();
+    for (from, to) in sibling_edges(&mods) {
+        if from.len() != 1 {
+            continue;
+        }
+        let allowed = ROOT_LAYERS
+            .iter()
+            .find(|(m, _)| *m == from[0])
+            .is_some_and(|(_, uses)| uses.contains(&to[0].as_str()));
+        if !allowed {
+            problems.push(format!("`{}` uses `{}`", from[0], to[0]));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "layers of src/ used against ROOT_LAYERS (move the code down a layer or send a message \
+         instead):\n{}",
+        problems.join("\n")
+    );
 }
 
 /// The check itself finds cycles: through `use`, grouped imports, `super` and code paths,

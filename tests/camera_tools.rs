@@ -3,10 +3,10 @@
 //! camera back exactly; a left click keeps it.
 
 use bevy::prelude::*;
-use twincity::document::{Document, Interaction, Selection};
-use twincity::placement::{CameraGrab, GrabMode, grab_cameras};
-use twincity::raycast::SceneRaycast;
-use twincity::viewport::ToolActive;
+use twincity::editor::placement::{CameraGrab, GrabMode, grab_cameras};
+use twincity::editor::viewport::ToolActive;
+use twincity::render::document::{Document, Interaction, Selection};
+use twincity::render::raycast::SceneRaycast;
 use twincity_model::Project;
 
 fn app() -> App {

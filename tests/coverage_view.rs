@@ -5,8 +5,8 @@
 use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
-use twincity::coverage_view::{CoveragePlugin, CoverageView, class_colour};
-use twincity::document::Document;
+use twincity::editor::coverage::{CoveragePlugin, CoverageView, class_colour};
+use twincity::render::document::Document;
 use twincity_model::Project;
 
 fn app(project: Project) -> App {

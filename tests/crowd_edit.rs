@@ -1,9 +1,9 @@
 //! Editing a crowd scenario in the editor's crowd plugin, as the drawing tools and the Crowd
 //! panel do: new scenario, drawn exit and spawn area, run, undo/redo, atomic save.
 
-use twincity::city::CitySpec;
-use twincity::crowds::{CrowdCommand, CrowdItem, ground_point};
-use twincity::headless::{OffscreenOptions, OffscreenRenderer};
+use twincity::render::city::CitySpec;
+use twincity::render::crowd::{CrowdCommand, CrowdItem, ground_point};
+use twincity::render::headless::{OffscreenOptions, OffscreenRenderer};
 use twincity_crowd::CrowdScenario;
 use twincity_crowd::WalkableSpec;
 use twincity_crowd::scenario::Area;
@@ -137,8 +137,8 @@ fn drawing_hits_the_ground_under_the_cursor() {
 #[test]
 fn a_new_scenario_walks_an_imported_city_at_its_ground_height() {
     use bevy::prelude::{Transform, With};
-    use twincity::crowds::Person;
-    use twincity::people::CharactersLoaded;
+    use twincity::render::crowd::Person;
+    use twincity::render::people::CharactersLoaded;
     use twincity_gltf::mesh::fixtures::{cuboid, write_glb};
     let dir = tempfile::tempdir().unwrap();
     let glb = dir.path().join("plaza.glb");

@@ -3,8 +3,8 @@
 
 mod common;
 
-use twincity::city::CitySpec;
-use twincity::headless::{OffscreenOptions, OffscreenRenderer};
+use twincity::render::city::CitySpec;
+use twincity::render::headless::{OffscreenOptions, OffscreenRenderer};
 
 const W: u32 = 160;
 const H: u32 = 120;
@@ -90,7 +90,7 @@ fn seeking_back_in_the_player_restores_the_exact_earlier_state() {
     .unwrap();
     r.render(&common::level_camera(32, 24)).unwrap();
     assert!((r.crowd().unwrap().time() - 20.0).abs() < 0.02);
-    r.crowd_command(twincity::crowds::CrowdCommand::Seek(7.5));
+    r.crowd_command(twincity::render::crowd::CrowdCommand::Seek(7.5));
     let player = r.crowd().unwrap();
     assert!((player.time() - 7.5).abs() < 0.011, "{}", player.time());
     let sought = player.run.as_ref().unwrap().crowd().state_hash();
@@ -117,7 +117,7 @@ fn heatmap_texture_colours_each_cell_by_its_density() {
     )
     .unwrap();
     r.world_mut()
-        .resource_mut::<twincity::crowds::CrowdPlayer>()
+        .resource_mut::<twincity::render::crowd::CrowdPlayer>()
         .heatmap = true;
     r.render(&common::level_camera(32, 24)).unwrap();
     let agents = r
@@ -161,7 +161,7 @@ fn heatmap_texture_colours_each_cell_by_its_density() {
             let px = [data[i], data[i + 1], data[i + 2], data[i + 3]];
             assert_eq!(
                 px,
-                twincity::crowds::heatmap_colour(n as f32),
+                twincity::render::crowd::heatmap_colour(n as f32),
                 "cell ({col}, {row}) with {n} people"
             );
         }

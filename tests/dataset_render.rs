@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use twincity::render::{render_image, scenario_renderer};
+use twincity::cli::render::{render_image, scenario_renderer};
 use twincity_dataset::privacy::detail_energy;
 use twincity_dataset::{Frame, Privacy};
 use twincity_scenario::Scenario;
@@ -245,7 +245,7 @@ fn faces_in_exported_images_are_blurred() {
         index: 0,
         time_s: start,
     };
-    let state = twincity::render::world_at(
+    let state = twincity::cli::render::world_at(
         &mut renderer,
         &settings(Privacy::blurred()),
         Some(&scenario),

@@ -2,8 +2,10 @@
 //! and bad input that must leave the project untouched.
 
 use bevy::prelude::*;
-use twincity::city::CitySpec;
-use twincity::document::{DocCommand, Document, DocumentPlugin, Interaction, Notifications};
+use twincity::render::city::CitySpec;
+use twincity::render::document::{
+    DocCommand, Document, DocumentPlugin, Interaction, Notifications,
+};
 use twincity_model::project::{CityImport, Project};
 
 fn app(project: Project) -> App {

@@ -5,8 +5,8 @@
 mod common;
 
 use common::{EYE_Y, EYE_Z, is_sky};
-use twincity::city::CitySpec;
-use twincity::headless::{OffscreenOptions, OffscreenRenderer};
+use twincity::render::city::CitySpec;
+use twincity::render::headless::{OffscreenOptions, OffscreenRenderer};
 use twincity_model::VirtualCamera;
 
 const W: u32 = 160;

@@ -5,8 +5,8 @@
 mod common;
 
 use bevy::math::Vec3;
-use twincity::render::{render_image, scenario_renderer, world_at};
-use twincity::scenario_view::ScenarioPlayer;
+use twincity::cli::render::{render_image, scenario_renderer, world_at};
+use twincity::render::scenario::ScenarioPlayer;
 use twincity_dataset::annotate::{annotate_rendered, instance_id};
 use twincity_dataset::{Frame, Privacy, Settings};
 use twincity_scenario::Scenario;
@@ -26,7 +26,11 @@ fn settings(scenario: &Scenario) -> Settings {
 fn one_person(
     demo_city: bool,
     at: [f64; 2],
-) -> (twincity::headless::OffscreenRenderer, WorldState, Settings) {
+) -> (
+    twincity::render::headless::OffscreenRenderer,
+    WorldState,
+    Settings,
+) {
     let path = root().join("scenarios/busy_square.scenario.ron");
     let scenario = Scenario::load(&path).unwrap();
     let mut project = twincity_model::Project::demo().unwrap();
@@ -60,7 +64,7 @@ fn one_person(
 }
 
 /// Makes `state` the world the renderer draws.
-fn show(renderer: &mut twincity::headless::OffscreenRenderer, state: &WorldState) {
+fn show(renderer: &mut twincity::render::headless::OffscreenRenderer, state: &WorldState) {
     renderer.world_mut().resource_mut::<ScenarioPlayer>().state = Some(state.clone());
     renderer.update();
 }
@@ -187,7 +191,7 @@ fn a_person_under_a_tree_canopy_is_hidden_in_the_labels() {
     let figures = twincity_scenario::figures::figures(&state, ground, cast);
     let person = instance_id(FigureKind::Person(0));
     // The person's label from the id pass, and the object the dataset records for them.
-    let label = |r: &mut twincity::headless::OffscreenRenderer, from: Vec3| {
+    let label = |r: &mut twincity::render::headless::OffscreenRenderer, from: Vec3| {
         let cam = camera(from, body, (480, 360));
         let (_, ids) = r.render_with_ids(&cam).unwrap();
         let a = annotate_rendered(&cam, &figures, &ids)

@@ -4,8 +4,8 @@
 mod common;
 
 use common::is_sky;
-use twincity::city::{CitySpec, ImportState};
-use twincity::headless::{OffscreenOptions, OffscreenRenderer};
+use twincity::render::city::{CitySpec, ImportState};
+use twincity::render::headless::{OffscreenOptions, OffscreenRenderer};
 use twincity_gltf::mesh::fixtures::write_glb;
 use twincity_model::VirtualCamera;
 use twincity_model::project::{CityImport, Project};
@@ -102,7 +102,7 @@ fn a_far_away_file_is_recentred_on_the_projects_origin() {
     let mut project = Project::demo().unwrap();
     project.demo_city = false;
     project.origin = None;
-    let note = twincity::document::adopt_import(
+    let note = twincity::render::document::adopt_import(
         &mut project,
         CityImport {
             path: file.clone(),

@@ -4,10 +4,10 @@
 
 mod common;
 
-use twincity::city::CitySpec;
-use twincity::crowds::{CrowdCommand, CrowdItem};
-use twincity::headless::{OffscreenOptions, OffscreenRenderer};
-use twincity::people::PeopleSettings;
+use twincity::render::city::CitySpec;
+use twincity::render::crowd::{CrowdCommand, CrowdItem};
+use twincity::render::headless::{OffscreenOptions, OffscreenRenderer};
+use twincity::render::people::PeopleSettings;
 use twincity_crowd::WalkableSpec;
 use twincity_crowd::scenario::Area;
 

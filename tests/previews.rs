@@ -4,8 +4,8 @@
 
 use bevy::camera::RenderTarget;
 use bevy::prelude::*;
-use twincity::document::Document;
-use twincity::previews::{CameraPreviews, PreviewPlugin};
+use twincity::editor::previews::{CameraPreviews, PreviewPlugin};
+use twincity::render::document::Document;
 use twincity_model::Project;
 
 fn app() -> App {

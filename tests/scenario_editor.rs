@@ -5,11 +5,11 @@
 mod common;
 
 use bevy::prelude::*;
-use twincity::city::CitySpec;
-use twincity::figure::ScenarioFigure;
-use twincity::headless::{OffscreenOptions, OffscreenRenderer};
-use twincity::scenario_view::ScenarioCommand;
-use twincity::timeline_ui::shift_start;
+use twincity::editor::timeline::shift_start;
+use twincity::render::city::CitySpec;
+use twincity::render::figure::ScenarioFigure;
+use twincity::render::headless::{OffscreenOptions, OffscreenRenderer};
+use twincity::render::scenario::ScenarioCommand;
 use twincity_scenario::world::{Pose, Role};
 use twincity_scenario::{Num, Scenario, Start};
 
@@ -323,7 +323,7 @@ fn rain_falls_in_front_of_the_camera() {
     let curtains = {
         let world = wet.world_mut();
         world
-            .query::<&twincity::scenario_view::RainCurtain>()
+            .query::<&twincity::render::scenario::RainCurtain>()
             .iter(world)
             .count()
     };

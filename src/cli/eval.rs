@@ -77,7 +77,7 @@ impl Subset {
 }
 
 fn parse_tiles(s: &str) -> Result<(u32, u32), String> {
-    crate::args::parse_pair(s, "COLSxROWS such as 3x2", "a tile count", 1..=8)
+    crate::cli::args::parse_pair(s, "COLSxROWS such as 3x2", "a tile count", 1..=8)
 }
 
 /// Nominal standing height used to turn a person's box into a pixel density and a distance.
@@ -616,7 +616,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
         "report.json",
         serde_json::to_string_pretty(&report)?.as_bytes(),
     )?;
-    let html = crate::eval_report::html(&report, &records, &counts);
+    let html = crate::cli::eval_report::html(&report, &records, &counts);
     write("report.html", html.as_bytes())?;
     println!(
         "{}: AP {} AP50 {}, count MAE {} over {} images; report in {}",

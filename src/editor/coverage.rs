@@ -14,7 +14,7 @@ use twincity_model::coverage_setup::CoverageSetup;
 use twincity_model::{Project, VirtualCamera};
 use twincity_scene::coverage::{self, CLASSES, Coverage, CoverageSummary, Grid, Occluders};
 
-use crate::document::Document;
+use crate::render::document::Document;
 
 /// System sets of the coverage overlay.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -41,7 +41,7 @@ struct Inputs {
     scene: SceneKey,
 }
 
-use crate::raycast::SceneKey;
+use crate::render::raycast::SceneKey;
 
 impl Inputs {
     fn of(p: &Project) -> Self {
@@ -338,7 +338,7 @@ fn draw(
     }
     let handle = images.add(image);
     let entity = commands
-        .spawn(crate::previews::ground_sheet(
+        .spawn(crate::render::overlay::ground_sheet(
             "DORI coverage",
             handle.clone(),
             (w, e, s, n),
@@ -359,9 +359,9 @@ fn draw(
 fn aoi_tool_input(
     mut view: ResMut<CoverageView>,
     mut doc: ResMut<Document>,
-    mut raycast: Option<ResMut<crate::raycast::SceneRaycast>>,
-    pointer: crate::viewport::ViewPointer,
-    mut tool_active: Option<ResMut<crate::viewport::ToolActive>>,
+    mut raycast: Option<ResMut<crate::render::raycast::SceneRaycast>>,
+    pointer: crate::editor::viewport::ViewPointer,
+    mut tool_active: Option<ResMut<crate::editor::viewport::ToolActive>>,
 ) {
     let Some(draft) = view.drawing.as_mut() else {
         return;
@@ -382,7 +382,8 @@ fn aoi_tool_input(
     }
     draft.hover = None;
     if let Some(ray) = pointer.ray()
-        && let Some(p) = crate::raycast::city_point(raycast.as_deref_mut(), Some(&doc.project), ray)
+        && let Some(p) =
+            crate::render::raycast::city_point(raycast.as_deref_mut(), Some(&doc.project), ray)
     {
         let plan = (p.x as f64, -p.z as f64);
         draft.hover = Some(plan);

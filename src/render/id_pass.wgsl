@@ -1,5 +1,5 @@
 // TwinCity's id pass: every surface writes its instance id and its depth instead of a colour,
-// into a half-float target (see `src/id_pass.rs`):
+// into a half-float target (see `src/render/id_pass.rs`):
 //   r, g: the id's low and high 11 bits (integers up to 2047 are exact in half floats);
 //   b, a: the depth along the optical axis, metres, as a half float and the remainder.
 // Alpha-masked surfaces (hair cards, leaves) are cut where their texture is, as the colour

@@ -11,7 +11,7 @@ use bevy::prelude::*;
 use bevy::render::render_resource::{CachedPipelineState, PipelineCache};
 use bevy::render::{Render, RenderApp, RenderSystems};
 
-use crate::city::{CitySpec, CityStatus};
+use crate::render::city::{CitySpec, CityStatus};
 
 /// System sets of the capture plugins.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]

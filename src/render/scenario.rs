@@ -1,4 +1,4 @@
-//! Scenarios in the editor: a scenario file loaded, played, scrubbed and edited, its world drawn
+//! Scenarios in the scene: a scenario file loaded, played, scrubbed and edited, its world drawn
 //! in the 3D view (people with their poses — a fallen person lying, a bystander kneeling —
 //! dumped objects, vehicles, the sun where the time of day puts it, night and fog).
 //!
@@ -17,11 +17,14 @@ use twincity_scenario::run::ScenarioRun;
 use twincity_scenario::world::WorldState;
 use twincity_scenario::{Compiled, Scenario};
 
-use crate::figure::ScenarioFigure;
+use crate::render::figure::ScenarioFigure;
 
 /// System sets of the scenario plugin.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ScenarioSet {
+    /// Turns input in the view into commands (the editor's point placing,
+    /// [`crate::editor::scenario_place`]).
+    Input,
     /// Applies commands, plays on, reloads a file changed on disk.
     Step,
     /// Brings figures, light and fog in line with the world state.
@@ -250,25 +253,23 @@ pub struct ScenarioPlugin;
 
 impl Plugin for ScenarioPlugin {
     fn build(&self, app: &mut App) {
-        if !app.is_plugin_added::<crate::people::PeoplePlugin>() {
-            app.add_plugins(crate::people::PeoplePlugin);
+        if !app.is_plugin_added::<crate::render::people::PeoplePlugin>() {
+            app.add_plugins(crate::render::people::PeoplePlugin);
         }
         // The people are posed after this view has set their states.
         app.configure_sets(
             Update,
-            ScenarioSet::Draw.before(crate::people::PeopleSet::Pose),
+            ScenarioSet::Draw.before(crate::render::people::PeopleSet::Pose),
         );
         app.add_message::<ScenarioCommand>()
             .init_resource::<ScenarioPlayer>()
             .init_resource::<DaylightBackup>()
-            .configure_sets(Update, (ScenarioSet::Step, ScenarioSet::Draw).chain())
-            .add_systems(Startup, make_figure_assets)
-            .add_systems(
+            .configure_sets(
                 Update,
-                (place_input, apply_commands_and_play)
-                    .chain()
-                    .in_set(ScenarioSet::Step),
+                (ScenarioSet::Input, ScenarioSet::Step, ScenarioSet::Draw).chain(),
             )
+            .add_systems(Startup, make_figure_assets)
+            .add_systems(Update, apply_commands_and_play.in_set(ScenarioSet::Step))
             .add_systems(
                 Update,
                 (
@@ -323,7 +324,7 @@ fn apply_commands_and_play(
     mut commands: MessageReader<ScenarioCommand>,
     mut player: ResMut<ScenarioPlayer>,
     time: Res<Time<Real>>,
-    doc: Option<Res<crate::document::Document>>,
+    doc: Option<Res<crate::render::document::Document>>,
 ) {
     // The sun stands where the open project's city is.
     let latitude = doc
@@ -362,7 +363,7 @@ fn apply_commands_and_play(
                 let Some(s) = player.scenario.clone() else {
                     continue;
                 };
-                match crate::document::save_valid(
+                match crate::render::document::save_valid(
                     to.clone(),
                     player.path.as_ref(),
                     s.check(),
@@ -452,69 +453,6 @@ fn apply_commands_and_play(
     player.seek(t);
 }
 
-/// Placing an event's point: a left click in the view puts it where the pointer meets the
-/// city (plan position); Esc cancels. Route corners are added one click at a time.
-fn place_input(
-    mut player: ResMut<ScenarioPlayer>,
-    mut out: MessageWriter<ScenarioCommand>,
-    doc: Option<Res<crate::document::Document>>,
-    mut raycast: Option<ResMut<crate::raycast::SceneRaycast>>,
-    pointer: crate::viewport::ViewPointer,
-    mut tool_active: Option<ResMut<crate::viewport::ToolActive>>,
-) {
-    let Some((event, field)) = player.placing else {
-        return;
-    };
-    if let Some(t) = tool_active.as_mut() {
-        t.0 = true;
-    }
-    if pointer.key_just_pressed(KeyCode::Escape) {
-        player.placing = None;
-        return;
-    }
-    if !pointer.just_pressed(MouseButton::Left) {
-        return;
-    }
-    let Some(ray) = pointer.ray() else {
-        return;
-    };
-    let Some(p) = crate::raycast::city_point(
-        raycast.as_deref_mut(),
-        doc.as_ref().map(|d| &d.project),
-        ray,
-    ) else {
-        return;
-    };
-    let plan = (
-        (p.x as f64 * 10.0).round() / 10.0,
-        (-p.z as f64 * 10.0).round() / 10.0,
-    );
-    let Some(mut s) = player.scenario.clone() else {
-        return;
-    };
-    let Some(e) = s.events.get_mut(event) else {
-        player.placing = None;
-        return;
-    };
-    if field == "route" {
-        if let twincity_scenario::Incident::Vehicle { route, .. } = &mut e.incident {
-            route.push(plan);
-        }
-        // Corners keep coming until Esc or the panel's Done.
-    } else {
-        if let Some((_, point)) = e
-            .incident
-            .points_mut()
-            .into_iter()
-            .find(|(n, _)| *n == field)
-        {
-            *point = plan;
-        }
-        player.placing = None;
-    }
-    out.write(ScenarioCommand::Replace(Box::new(s)));
-}
-
 /// Ground height of pavements in the scenario's city (the demo district's are raised).
 fn pavement(player: &ScenarioPlayer) -> f32 {
     player
@@ -529,10 +467,10 @@ fn pavement(player: &ScenarioPlayer) -> f32 {
 fn sync_scenario_people(
     mut commands: Commands,
     player: Res<ScenarioPlayer>,
-    assets: Option<Res<crate::people::CharacterAssets>>,
-    loaded: Res<crate::people::CharactersLoaded>,
-    figures: Query<(Entity, &ScenarioFigure), With<crate::people::PersonBody>>,
-    mut bodies: Query<&mut crate::people::PersonBody>,
+    assets: Option<Res<crate::render::people::CharacterAssets>>,
+    loaded: Res<crate::render::people::CharactersLoaded>,
+    figures: Query<(Entity, &ScenarioFigure), With<crate::render::people::PersonBody>>,
+    mut bodies: Query<&mut crate::render::people::PersonBody>,
 ) {
     let Some(assets) = assets else {
         return;
@@ -550,7 +488,7 @@ fn sync_scenario_people(
     let ground = pavement(&player);
     let people = player.state.iter().flat_map(|state| {
         state.people.iter().enumerate().map(move |(i, p)| {
-            let body = crate::people::PersonBody {
+            let body = crate::render::people::PersonBody {
                 state: p.clone(),
                 time_s: state.time_s,
                 ground,
@@ -558,7 +496,7 @@ fn sync_scenario_people(
             (i, body)
         })
     });
-    crate::people::sync_people(
+    crate::render::people::sync_people(
         &mut commands,
         &assets,
         &mut existing,
@@ -757,7 +695,7 @@ fn sync_light(
 /// usual without a scenario.
 fn sync_lamps(
     player: Res<ScenarioPlayer>,
-    lamps: Option<Res<crate::city::StreetLamps>>,
+    lamps: Option<Res<crate::render::city::StreetLamps>>,
     mut materials: ResMut<Assets<StandardMaterial>>,
 ) {
     let Some(lamps) = lamps else {
@@ -771,9 +709,9 @@ fn sync_lamps(
         .as_ref()
         .map(|s| s.environment.street_lights_on)
     {
-        Some(true) => crate::city::LAMP_GLOW * 6.0,
+        Some(true) => crate::render::city::LAMP_GLOW * 6.0,
         Some(false) => LinearRgba::BLACK,
-        None => crate::city::LAMP_GLOW,
+        None => crate::render::city::LAMP_GLOW,
     };
     if let Some(mut m) = materials.get_mut(&lamps.0)
         && m.emissive != glow
@@ -845,7 +783,7 @@ fn sync_rain(
         (
             With<Camera3d>,
             Without<RainCurtain>,
-            Without<crate::id_pass::IdCamera>,
+            Without<crate::render::id_pass::IdCamera>,
         ),
     >,
     mut curtains: Query<(Entity, &RainCurtain, &mut Transform)>,

@@ -5,8 +5,8 @@
 use bevy::prelude::*;
 use twincity_model::camera::DoriClass;
 
-use crate::city::DemoLayout;
-use crate::document::{Document, Selection};
+use crate::render::city::DemoLayout;
+use crate::render::document::{Document, Selection};
 
 /// System sets of the camera overlay plugin.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -41,22 +41,22 @@ pub struct CameraOverlayPlugin;
 impl Plugin for CameraOverlayPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<OverlaySettings>()
-            .init_resource::<crate::placement::CameraPlacement>()
-            .init_resource::<crate::raycast::SceneRaycast>()
-            .init_resource::<crate::placement::CameraGrab>()
+            .init_resource::<crate::editor::placement::CameraPlacement>()
+            .init_resource::<crate::render::raycast::SceneRaycast>()
+            .init_resource::<crate::editor::placement::CameraGrab>()
             .add_systems(
                 Update,
                 (
                     (
-                        crate::placement::place_cameras,
-                        crate::placement::grab_cameras,
+                        crate::editor::placement::place_cameras,
+                        crate::editor::placement::grab_cameras,
                     )
                         .chain()
                         .in_set(CameraSet::Place),
                     (
                         draw_camera_frustums,
                         draw_selected_building,
-                        crate::placement::draw_grab_handles,
+                        crate::editor::placement::draw_grab_handles,
                     )
                         .in_set(CameraSet::Draw),
                 ),
@@ -115,7 +115,7 @@ fn draw_selected_building(
     mut gizmos: Gizmos,
     selection: Res<Selection>,
     layout: Option<Res<DemoLayout>>,
-    raycast: Option<Res<crate::raycast::SceneRaycast>>,
+    raycast: Option<Res<crate::render::raycast::SceneRaycast>>,
 ) {
     if let (Selection::Part(i), Some(r)) = (*selection, raycast.as_ref())
         && let Some(p) = r.parts().get(i as usize)

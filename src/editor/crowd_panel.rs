@@ -7,7 +7,7 @@ use twincity_crowd::WalkableSpec;
 use twincity_crowd::scenario::{Action, Area, CrowdScenario, NEAREST_EXIT, Wait};
 use twincity_model::project::{CityImport, GeoOrigin};
 
-use crate::crowds::{CrowdCommand, CrowdPlayer, CrowdTool};
+use crate::render::crowd::{CrowdCommand, CrowdPlayer, CrowdTool};
 
 /// What the panel asks of the rest of the UI.
 #[derive(Default)]
@@ -144,7 +144,7 @@ fn playback(ui: &mut egui::Ui, crowd: &mut CrowdPlayer, out: &mut CrowdPanelOut)
                 ("E", 1.5),
                 ("F", 3.0),
             ] {
-                let [r, g, b, _] = crate::crowds::heatmap_colour(d);
+                let [r, g, b, _] = crate::render::crowd::heatmap_colour(d);
                 ui.colored_label(egui::Color32::from_rgb(r, g, b), los);
             }
         });
@@ -210,8 +210,12 @@ fn editor(ui: &mut egui::Ui, crowd: &mut CrowdPlayer, out: &mut CrowdPanelOut) {
         }
     }
     ui.horizontal(|ui| {
-        use crate::widgets::FileButton;
-        match crate::widgets::undo_save_buttons(ui, crowd.history.as_ref(), crowd.path.is_some()) {
+        use crate::editor::widgets::FileButton;
+        match crate::editor::widgets::undo_save_buttons(
+            ui,
+            crowd.history.as_ref(),
+            crowd.path.is_some(),
+        ) {
             Some(FileButton::Undo) => out.commands.push(CrowdCommand::Undo),
             Some(FileButton::Redo) => out.commands.push(CrowdCommand::Redo),
             Some(FileButton::Save) => out.commands.push(CrowdCommand::Save(None)),
@@ -847,7 +851,7 @@ pub fn fix_references(before: &CrowdScenario, after: &mut CrowdScenario) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::crowds::{CrowdItem, add_item, empty_scenario};
+    use crate::render::crowd::{CrowdItem, add_item, empty_scenario};
 
     fn sample() -> CrowdScenario {
         let mut s = empty_scenario(WalkableSpec::DemoDistrict);

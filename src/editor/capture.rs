@@ -1,5 +1,5 @@
 //! Taking the editor's window screenshot (`twincity edit --screenshot OUT.png`) once the
-//! frame is complete ([`crate::readiness`]) and the panels have settled.
+//! frame is complete ([`crate::render::readiness`]) and the panels have settled.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -7,8 +7,10 @@ use std::time::Duration;
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 
-use crate::city::{CitySpec, CityStatus, DemoCityRoot};
-use crate::readiness::{CaptureSet, Readiness, STABLE_FRAMES, scene_loaded, update_readiness};
+use crate::render::city::{CitySpec, CityStatus, DemoCityRoot};
+use crate::render::readiness::{
+    CaptureSet, Readiness, STABLE_FRAMES, scene_loaded, update_readiness,
+};
 
 /// Takes one window screenshot once the scene is complete, then exits.
 pub struct WindowScreenshotPlugin {
@@ -59,8 +61,8 @@ fn drive_screenshot(
     roots: Query<(), With<DemoCityRoot>>,
     time: Res<Time<Real>>,
     mut exit: MessageWriter<AppExit>,
-    coverage: Option<Res<crate::coverage_view::CoverageView>>,
-    inference: Option<Res<crate::inference::InferencePanel>>,
+    coverage: Option<Res<crate::editor::coverage::CoverageView>>,
+    inference: Option<Res<crate::editor::inference::InferencePanel>>,
 ) {
     match job.state.clone() {
         JobState::Waiting => {

@@ -11,7 +11,7 @@ use twincity_model::CameraId;
 use twincity_model::project::{CityImport, EditorView, GeoOrigin, Project};
 use twincity_model::undo::History;
 
-use crate::city::CitySpec;
+use crate::render::city::CitySpec;
 
 /// System sets of the document plugin.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]

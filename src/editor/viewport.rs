@@ -15,8 +15,8 @@ use bevy::window::PrimaryWindow;
 use bevy_egui::input::EguiWantsInput;
 use twincity_model::project::EditorView;
 
-use crate::city::{CityPart, CityStatus, DemoLayout};
-use crate::document::{CurrentView, Document, FrameWhenLoaded, Selection, ViewRequest};
+use crate::render::city::{CityPart, CityStatus, DemoLayout};
+use crate::render::document::{CurrentView, Document, FrameWhenLoaded, Selection, ViewRequest};
 
 /// System sets of the viewport plugin.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -122,7 +122,10 @@ fn spawn_editor_camera(mut commands: Commands, view: Res<ViewState>) {
         EditorCamera,
         Camera3d::default(),
         // The city and the editor's overlays (frustums, outlines, coverage).
-        bevy::camera::visibility::RenderLayers::from_layers(&[0, crate::previews::OVERLAY_LAYER]),
+        bevy::camera::visibility::RenderLayers::from_layers(&[
+            0,
+            crate::render::overlay::OVERLAY_LAYER,
+        ]),
         Projection::Perspective(PerspectiveProjection {
             fov: EDITOR_FOV_DEG.to_radians(),
             near: 0.2,
@@ -223,7 +226,7 @@ fn mouse_input(
     doc: Res<Document>,
     mut selection: ResMut<Selection>,
     tool: Res<ToolActive>,
-    mut raycast: Option<ResMut<crate::raycast::SceneRaycast>>,
+    mut raycast: Option<ResMut<crate::render::raycast::SceneRaycast>>,
 ) {
     let cursor = cursor_in_viewport(&window, &rect);
     let over_ui = egui_input.is_pointer_over_area() || egui_input.wants_pointer_input();
@@ -294,7 +297,7 @@ fn pick(
     camera: &(&Camera, &GlobalTransform),
     layout: Option<&DemoLayout>,
     doc: &Document,
-    raycast: Option<&mut crate::raycast::SceneRaycast>,
+    raycast: Option<&mut crate::render::raycast::SceneRaycast>,
 ) -> Selection {
     let (cam, cam_tf) = camera;
     let nearest_camera = doc
@@ -345,7 +348,7 @@ fn keyboard_input(
     layout: Option<Res<DemoLayout>>,
     doc: Res<Document>,
     mut frame_all: ResMut<FrameAllRequest>,
-    raycast: Option<Res<crate::raycast::SceneRaycast>>,
+    raycast: Option<Res<crate::render::raycast::SceneRaycast>>,
 ) {
     if egui_input.wants_keyboard_input() {
         return;
@@ -498,7 +501,7 @@ fn apply_camera(
     window: Single<&Window, With<PrimaryWindow>>,
     mut camera: Single<(&mut Transform, &mut Camera, &mut Projection), With<EditorCamera>>,
     mut current: ResMut<CurrentView>,
-    previews: Option<Res<crate::previews::CameraPreviews>>,
+    previews: Option<Res<crate::editor::previews::CameraPreviews>>,
     doc: Res<Document>,
 ) {
     let (transform, cam, projection) = &mut *camera;
@@ -507,7 +510,10 @@ fn apply_camera(
         .and_then(|p| p.look_through)
         .and_then(|id| doc.project.cameras.iter().find(|c| c.id == id));
     let (t, fov) = match through {
-        Some(c) => (crate::previews::camera_pose(c).0, c.render_vertical_fov()),
+        Some(c) => (
+            crate::render::overlay::camera_pose(c).0,
+            c.render_vertical_fov(),
+        ),
         None => (view.transform(), EDITOR_FOV_DEG.to_radians()),
     };
     if **transform != t {

@@ -33,9 +33,9 @@ use twincity_infer::{Frame, Inference, Model, Task, Tiling};
 use twincity_model::{CameraId, Project, VirtualCamera};
 use twincity_scenario::world::WorldState;
 
-use crate::document::Document;
-use crate::previews::CameraPreviews;
-use crate::scenario_view::ScenarioPlayer;
+use crate::editor::previews::CameraPreviews;
+use crate::render::document::Document;
+use crate::render::scenario::ScenarioPlayer;
 
 /// System sets of live inference.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -103,7 +103,7 @@ pub struct RealImage {
     /// Faces blurred in the image, or in the video frame shown.
     pub faces_blurred: usize,
     /// A video being decoded: its frames go to the worker (blur, then the model).
-    pub video: Option<crate::real_video::Video>,
+    pub video: Option<crate::editor::real_video::Video>,
     /// Video frames shown so far (each blurred first), and the one on screen.
     pub frames_shown: u64,
     pub frame_time_s: f64,
@@ -129,7 +129,7 @@ pub struct CameraRun {
     pub error: Option<String>,
     pub real: Option<RealImage>,
     /// A video just opened, waiting for its texture (made in the next update).
-    pending_video: Option<crate::real_video::Video>,
+    pending_video: Option<crate::editor::real_video::Video>,
     /// A real image is being loaded (and blurred) by the worker.
     loading: bool,
     readback: Option<(Entity, AssetId<Image>)>,
@@ -209,7 +209,7 @@ enum Job {
         camera: CameraId,
         card: Option<PathBuf>,
         tiling: Option<Tiling>,
-        frame: crate::real_video::VideoFrame,
+        frame: crate::editor::real_video::VideoFrame,
     },
     /// Open a card (checks it against its model).
     Open { card: PathBuf },
@@ -268,9 +268,9 @@ const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg"];
 
 /// Whether a file is a video (by its extension), rather than a still image.
 pub fn is_video(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| crate::real_video::EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        crate::editor::real_video::EXTENSIONS.contains(&e.to_ascii_lowercase().as_str())
+    })
 }
 
 /// The inference window's state and its worker (whether the window is open is
@@ -376,10 +376,10 @@ impl InferencePanel {
     pub fn load_real_footage(&mut self, camera: CameraId, path: PathBuf) {
         if is_video(&path) {
             let run = self.cameras.entry(camera).or_default();
-            match crate::real_video::Video::open(
+            match crate::editor::real_video::Video::open(
                 &path,
-                &crate::real_video::Tools::default(),
-                crate::real_video::Pace::RealTime,
+                &crate::editor::real_video::Tools::default(),
+                crate::editor::real_video::Pace::RealTime,
             ) {
                 Ok(video) => {
                     run.pending_video = Some(video);
@@ -656,7 +656,7 @@ fn blurred_video_frame(
     models: &mut HashMap<PathBuf, Model>,
     card: Option<&Path>,
     tiling: Option<Tiling>,
-    frame: crate::real_video::VideoFrame,
+    frame: crate::editor::real_video::VideoFrame,
 ) -> Result<BlurredFrame, String> {
     let (width, height) = (frame.width, frame.height);
     let mut img = image::RgbaImage::from_raw(width, height, frame.rgba)
@@ -773,7 +773,7 @@ impl Plugin for InferencePlugin {
                 EguiPrimaryContextPass,
                 inference_window
                     .in_set(InferenceSet::Window)
-                    .after(crate::widgets::UiSet::Panels),
+                    .after(crate::editor::widgets::UiSet::Panels),
             );
     }
 }
@@ -911,7 +911,7 @@ fn exchange(
                     continue;
                 };
                 if let Some(mut img) = images.get_mut(&real.texture) {
-                    *img = crate::scenario_view::srgba_image(
+                    *img = crate::render::scenario::srgba_image(
                         frame.picture,
                         RenderAssetUsages::default(),
                     );
@@ -1056,10 +1056,10 @@ fn show_real(
     name: String,
     picture: image::RgbaImage,
     faces: usize,
-    video: Option<crate::real_video::Video>,
+    video: Option<crate::editor::real_video::Video>,
 ) {
     let (width, height) = picture.dimensions();
-    let handle = images.add(crate::scenario_view::srgba_image(
+    let handle = images.add(crate::render::scenario::srgba_image(
         picture,
         RenderAssetUsages::default(),
     ));
@@ -1337,7 +1337,7 @@ fn overlay(
 fn inference_window(
     mut contexts: EguiContexts,
     mut panel: ResMut<InferencePanel>,
-    mut overlays: ResMut<crate::cameras::OverlaySettings>,
+    mut overlays: ResMut<crate::editor::cameras::OverlaySettings>,
     doc: Res<Document>,
     previews: Res<CameraPreviews>,
 ) -> Result {
@@ -1492,11 +1492,11 @@ fn inference_window(
                     }
                     std::thread::spawn(move || {
                         let mut all = IMAGE_EXTENSIONS.to_vec();
-                        all.extend(crate::real_video::EXTENSIONS);
+                        all.extend(crate::editor::real_video::EXTENSIONS);
                         if let Some(p) = rfd::FileDialog::new()
                             .add_filter("Image or video", &all)
                             .add_filter("Image", IMAGE_EXTENSIONS)
-                            .add_filter("Video", crate::real_video::EXTENSIONS)
+                            .add_filter("Video", crate::editor::real_video::EXTENSIONS)
                             .pick_file()
                         {
                             let _ = tx.send((Some(id), p));
@@ -1538,16 +1538,16 @@ fn inference_window(
                                 if ui.checkbox(&mut looping, "Loop").changed() {
                                     video.set_looping(looping);
                                 }
-                                let mut every = video.pace() == crate::real_video::Pace::EveryFrame;
+                                let mut every = video.pace() == crate::editor::real_video::Pace::EveryFrame;
                                 if ui
                                     .checkbox(&mut every, "Every frame")
                                     .on_hover_text("Wait for each frame to be blurred (and run through the model) instead of playing in real time and dropping the frames that come while the model is busy")
                                     .changed()
                                 {
                                     video.set_pace(if every {
-                                        crate::real_video::Pace::EveryFrame
+                                        crate::editor::real_video::Pace::EveryFrame
                                     } else {
-                                        crate::real_video::Pace::RealTime
+                                        crate::editor::real_video::Pace::RealTime
                                     });
                                 }
                                 if p.ended {
@@ -1827,9 +1827,9 @@ mod tests {
     /// model then runs on the blurred frame.
     #[test]
     fn real_video_frames_are_blurred_one_by_one() {
-        use crate::real_video::{Pace, Tools, Video};
+        use crate::editor::real_video::{Pace, Tools, Video};
         let dir = tempfile::tempdir().unwrap();
-        let path = crate::real_video::tests::clip(dir.path());
+        let path = crate::editor::real_video::tests::clip(dir.path());
         let video = Video::open(&path, &Tools::default(), Pace::EveryFrame).unwrap();
         video.set_looping(false);
         let card = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/models/ssdlite_person.ron");

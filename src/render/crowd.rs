@@ -1,10 +1,10 @@
-//! Crowds in the editor: a crowd scenario played in the 3D view. People are low-poly figures
+//! Crowds in the scene: a crowd scenario played and drawn. People are low-poly figures
 //! (one shared mesh, eight clothing colours, heights 1.55–1.90 m) facing where they walk;
 //! spawn areas (green) and exits (red) are drawn on the ground.
 //!
-//! Scenarios are edited here too: drawing tools (spawn areas, exits, waypoints, people, gather
-//! and flee points) turn a drag or click on the ground into [`CrowdCommand::Add`]; the Crowd
-//! panel edits fields and sends [`CrowdCommand::Replace`]; every edit is checked, can be undone
+//! Scenarios are edited through commands: the editor's drawing tools (spawn areas, exits,
+//! waypoints, people, gather and flee points, [`crate::editor::crowd_tool`]) send
+//! [`CrowdCommand::Add`]; the Crowd panel edits fields and sends [`CrowdCommand::Replace`]; every edit is checked, can be undone
 //! and restarts the run at time 0; [`CrowdCommand::Save`] writes the file atomically.
 //!
 //! Input: [`CrowdCommand`]s from the UI or the command line. Output: person entities and
@@ -31,6 +31,9 @@ use twincity_crowd::density::{DensityGrid, level_of_service};
 /// System sets of the crowd plugin.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CrowdSet {
+    /// Turns input in the view into commands (the editor's drawing tools,
+    /// [`crate::editor::crowd_tool`]).
+    Input,
     /// Applies commands and advances the simulation.
     Step,
     /// Moves person entities and draws areas.
@@ -119,7 +122,8 @@ impl CrowdTool {
         )
     }
 
-    fn item(self, a: Vec2, b: Vec2) -> CrowdItem {
+    /// What a drag from `a` to `b` (a click when they are equal) adds with this tool.
+    pub fn item(self, a: Vec2, b: Vec2) -> CrowdItem {
         let area = Area::from_corners(
             bevy::math::DVec2::new(a.x as f64, a.y as f64),
             bevy::math::DVec2::new(b.x as f64, b.y as f64),
@@ -351,7 +355,7 @@ impl CrowdPlayer {
 
     /// Height of the walking surface: the demo district's pavements are raised; an imported
     /// city's is its ground's.
-    fn ground(&self) -> f32 {
+    pub fn ground(&self) -> f32 {
         match self.scenario.as_ref().map(|s| &s.walkable) {
             Some(WalkableSpec::DemoDistrict) => KERB_HEIGHT,
             Some(mesh @ WalkableSpec::Mesh { .. }) => {
@@ -373,13 +377,16 @@ pub struct CrowdPlugin;
 
 impl Plugin for CrowdPlugin {
     fn build(&self, app: &mut App) {
-        if !app.is_plugin_added::<crate::people::PeoplePlugin>() {
-            app.add_plugins(crate::people::PeoplePlugin);
+        if !app.is_plugin_added::<crate::render::people::PeoplePlugin>() {
+            app.add_plugins(crate::render::people::PeoplePlugin);
         }
         // The people are posed after this view has set their states.
         app.configure_sets(
             Update,
-            CrowdSet::Draw.before(crate::people::PeopleSet::Pose),
+            (
+                CrowdSet::Input.before(CrowdSet::Step),
+                CrowdSet::Draw.before(crate::render::people::PeopleSet::Pose),
+            ),
         );
         app.add_message::<CrowdCommand>()
             .insert_resource(CrowdPlayer {
@@ -388,12 +395,7 @@ impl Plugin for CrowdPlugin {
             })
             .init_resource::<PersonEntities>()
             .init_resource::<HeatmapState>()
-            .add_systems(
-                Update,
-                (draw_tool_input, apply_commands_and_step)
-                    .chain()
-                    .in_set(CrowdSet::Step),
-            )
+            .add_systems(Update, apply_commands_and_step.in_set(CrowdSet::Step))
             .add_systems(
                 Update,
                 (sync_people, draw_areas, update_heatmap).in_set(CrowdSet::Draw),
@@ -469,7 +471,7 @@ fn apply_commands_and_step(
                 let Some(s) = player.scenario.clone() else {
                     continue;
                 };
-                match crate::document::save_valid(
+                match crate::render::document::save_valid(
                     to.clone(),
                     player.path.as_ref(),
                     s.check(),
@@ -531,62 +533,15 @@ fn apply_commands_and_step(
     player.backlog = player.backlog.min(dt);
 }
 
-/// Drawing tools: with a tool selected, a left drag on the ground draws an area and a left
-/// click places a point (the view does not orbit with the left button meanwhile).
-fn draw_tool_input(
-    mut player: ResMut<CrowdPlayer>,
-    buttons: Option<Res<ButtonInput<MouseButton>>>,
-    window: Option<Single<&Window, With<bevy::window::PrimaryWindow>>>,
-    camera: Option<Single<(&Camera, &GlobalTransform), With<crate::viewport::EditorCamera>>>,
-    rect: Option<Res<crate::viewport::ViewportRect>>,
-    egui_input: Option<Res<bevy_egui::input::EguiWantsInput>>,
-    mut tool_active: Option<ResMut<crate::viewport::ToolActive>>,
-    mut out: MessageWriter<CrowdCommand>,
-) {
-    if let Some(t) = tool_active.as_mut() {
-        t.0 = player.tool.is_some() && player.scenario.is_some();
-    }
-    let (Some(tool), Some(buttons), Some(window), Some(camera)) =
-        (player.tool, buttons, window, camera)
-    else {
-        player.drag = None;
-        return;
-    };
-    if player.scenario.is_none() {
-        return;
-    }
-    let ground = player.ground();
-    let (ray, over_ui) =
-        crate::viewport::pointer_ray(&window, *camera, rect.as_deref(), egui_input.as_deref());
-    let point = ray.and_then(|ray| ground_point(ray.origin, *ray.direction, ground));
-    if buttons.just_pressed(MouseButton::Left)
-        && !over_ui
-        && let Some(p) = point
-    {
-        player.drag = Some((p, p));
-    }
-    if let (Some((a, _)), Some(p)) = (player.drag, point) {
-        player.drag = Some((a, p));
-    }
-    if buttons.just_released(MouseButton::Left)
-        && let Some((a, b)) = player.drag.take()
-    {
-        let big_enough = (b - a).abs().min_element() >= 0.5;
-        if !tool.is_area() || big_enough {
-            out.write(CrowdCommand::Add(tool.item(a, b)));
-        }
-    }
-}
-
 /// The crowd's people, drawn as animated characters: each agent's look is drawn from the
 /// scenario's seed and its id, its walking cycle from the distance it walked.
 fn sync_people(
     mut commands: Commands,
     player: Res<CrowdPlayer>,
-    assets: Option<Res<crate::people::CharacterAssets>>,
-    loaded: Res<crate::people::CharactersLoaded>,
+    assets: Option<Res<crate::render::people::CharacterAssets>>,
+    loaded: Res<crate::render::people::CharactersLoaded>,
     mut people: ResMut<PersonEntities>,
-    mut bodies: Query<&mut crate::people::PersonBody>,
+    mut bodies: Query<&mut crate::render::people::PersonBody>,
 ) {
     let Some(assets) = assets else {
         return;
@@ -614,7 +569,7 @@ fn sync_people(
                 speed: a.speed,
                 look: twincity_scenario::look::look(seed, a.id.0 as u64, true),
             };
-            let body = crate::people::PersonBody {
+            let body = crate::render::people::PersonBody {
                 state,
                 time_s,
                 ground,
@@ -622,7 +577,7 @@ fn sync_people(
             (a.id, body)
         })
     });
-    crate::people::sync_people(
+    crate::render::people::sync_people(
         &mut commands,
         &assets,
         &mut people.0,
@@ -723,7 +678,7 @@ fn update_heatmap(
             (lo.y + grid.rows as f64 * cell) as f32,
         );
         let entity = commands
-            .spawn(crate::previews::ground_sheet(
+            .spawn(crate::render::overlay::ground_sheet(
                 "Density heatmap",
                 handle.clone(),
                 (w, e, s, n),

@@ -9,7 +9,7 @@ use twincity_scenario::{
     VehicleSpec,
 };
 
-use crate::scenario_view::{ScenarioCommand, ScenarioPlayer};
+use crate::render::scenario::{ScenarioCommand, ScenarioPlayer};
 
 /// What the panel asks for.
 #[derive(Default)]
@@ -148,9 +148,12 @@ pub fn timeline_panel(ui: &mut egui::Ui, player: &ScenarioPlayer) -> TimelineOut
             }
         }
         ui.separator();
-        use crate::widgets::FileButton;
-        match crate::widgets::undo_save_buttons(ui, player.history.as_ref(), player.path.is_some())
-        {
+        use crate::editor::widgets::FileButton;
+        match crate::editor::widgets::undo_save_buttons(
+            ui,
+            player.history.as_ref(),
+            player.path.is_some(),
+        ) {
             Some(FileButton::Undo) => out.commands.push(ScenarioCommand::Undo),
             Some(FileButton::Redo) => out.commands.push(ScenarioCommand::Redo),
             Some(FileButton::Save) => out.commands.push(ScenarioCommand::Save(None)),

@@ -12,8 +12,8 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
-use crate::document::Document;
-use crate::scenario_view::ScenarioPlayer;
+use crate::render::document::Document;
+use crate::render::scenario::ScenarioPlayer;
 
 /// System sets of the export window.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -329,7 +329,7 @@ impl Plugin for ExportPlugin {
                 EguiPrimaryContextPass,
                 export_window
                     .in_set(ExportSet::Dialog)
-                    .after(crate::widgets::UiSet::Panels),
+                    .after(crate::editor::widgets::UiSet::Panels),
             );
     }
 }
@@ -650,10 +650,13 @@ mod tests {
         assert_eq!((r.fps, r.start, r.duration), (2.0, 5.0, Some(30.0)));
         assert_eq!(r.cameras, vec!["3", "1"]);
         assert_eq!((r.width, r.height), (Some(640), Some(360)));
-        assert_eq!((r.format, r.quality), (crate::render::FileFormat::Jpeg, 80));
+        assert_eq!(
+            (r.format, r.quality),
+            (crate::cli::render::FileFormat::Jpeg, 80)
+        );
         assert!(r.masks && r.density_maps && !r.depth && r.resume);
         assert_eq!(r.no_privacy_blur, None);
-        assert_eq!(r.progress, crate::render::ProgressStyle::Json);
+        assert_eq!(r.progress, crate::cli::render::ProgressStyle::Json);
     }
 
     #[test]

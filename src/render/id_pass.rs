@@ -28,7 +28,7 @@ use bevy::shader::ShaderRef;
 use twincity_dataset::annotate::{IdImage, instance_id};
 use twincity_scenario::figures::FigureKind;
 
-use crate::figure::ScenarioFigure;
+use crate::render::figure::ScenarioFigure;
 
 /// The render layer of the id twins: only the id camera sees it (the rain curtains use
 /// layers 16–47, the editor's overlays layer 1).
@@ -112,7 +112,7 @@ impl From<&IdMaterial> for IdMaterialKey {
 
 impl Material for IdMaterial {
     fn fragment_shader() -> ShaderRef {
-        "embedded://twincity/id_pass.wgsl".into()
+        "embedded://twincity/render/id_pass.wgsl".into()
     }
 
     fn enable_prepass() -> bool {
@@ -284,7 +284,7 @@ fn follow_meshes(
 pub fn decode(data: &[u8], width: u32, height: u32) -> anyhow::Result<IdImage> {
     let row = width as usize * 8;
     let h = height as usize;
-    let Some(stride) = crate::readback::readback_stride(data.len(), row, h) else {
+    let Some(stride) = crate::render::readback::readback_stride(data.len(), row, h) else {
         anyhow::bail!(
             "id pass: read back {} bytes for a {width}x{height} image (expected {} or {})",
             data.len(),

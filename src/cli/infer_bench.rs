@@ -12,7 +12,7 @@ use bevy_egui::egui;
 use clap::Args;
 use twincity_infer::{Frame, Model};
 
-use crate::inference::{Shown, overlay_shapes};
+use crate::editor::inference::{Shown, overlay_shapes};
 
 #[derive(Args, Debug, Clone)]
 pub struct BenchInferArgs {
@@ -30,7 +30,7 @@ pub struct BenchInferArgs {
     #[arg(long, default_value_t = 100.0)]
     pub at: f64,
     /// Frame size (the editor's enlarged preview is 960 wide)
-    #[arg(long, default_value = "960x540", value_parser = crate::args::parse_size)]
+    #[arg(long, default_value = "960x540", value_parser = crate::cli::args::parse_size)]
     pub size: (u32, u32),
     /// Frames timed per model, each both ways
     #[arg(long, default_value_t = 40)]
@@ -60,7 +60,7 @@ pub fn bench(args: &BenchInferArgs) -> anyhow::Result<ExitCode> {
         eprintln!("note: this is a debug build; use `cargo run --release -- bench infer`");
     }
     let (w, h) = args.size;
-    let sample = crate::render::sample_frame(&args.scenario, args.at, (w, h))?;
+    let sample = crate::cli::render::sample_frame(&args.scenario, args.at, (w, h))?;
     // The read-back as the GPU gives it: BGRA, rows padded to 256 bytes.
     let row = w as usize * 4;
     let padded = row.div_ceil(256) * 256;

@@ -16,9 +16,9 @@ use bevy::winit::WinitPlugin;
 use twincity_dataset::annotate::IdImage;
 use twincity_model::VirtualCamera;
 
-use crate::city::{CityPlugin, CitySpec, CityStatus, DemoCityRoot};
-use crate::crowds::{CrowdCommand, CrowdPlayer, CrowdPlugin};
-use crate::readiness::{Readiness, ReadinessPlugin, STABLE_FRAMES, scene_loaded};
+use crate::render::city::{CityPlugin, CitySpec, CityStatus, DemoCityRoot};
+use crate::render::crowd::{CrowdCommand, CrowdPlayer, CrowdPlugin};
+use crate::render::readiness::{Readiness, ReadinessPlugin, STABLE_FRAMES, scene_loaded};
 
 /// Settings of an [`OffscreenRenderer`].
 #[derive(Clone, Debug)]
@@ -117,27 +117,27 @@ impl OffscreenRenderer {
                     shadows: options.shadows,
                 },
                 ReadinessPlugin,
-                crate::id_pass::IdPassPlugin,
+                crate::render::id_pass::IdPassPlugin,
             ))
             .insert_resource(spec)
             // Full meshes for everyone: with levels of detail, a person near a level's
             // boundary could differ by a pixel between two runs of the same render on a
             // loaded machine, and datasets must be byte-identical run to run.
-            .insert_resource(crate::people::PeopleSettings {
+            .insert_resource(crate::render::people::PeopleSettings {
                 levels_of_detail: false,
             })
             // Editor overlays (crowd outlines) stay out of camera renders.
-            .add_systems(Startup, crate::previews::gizmos_on_overlay_layer);
+            .add_systems(Startup, crate::render::overlay::gizmos_on_overlay_layer);
         if let Some((path, at)) = options.crowd.clone() {
             app.add_plugins(CrowdPlugin);
             app.world_mut().write_message(CrowdCommand::Load(path));
             app.world_mut().write_message(CrowdCommand::RunUntil(at));
         }
         if let Some(project) = options.project.clone() {
-            app.insert_resource(crate::document::Document::new(project, None));
+            app.insert_resource(crate::render::document::Document::new(project, None));
         }
         if let Some((path, at)) = options.scenario.clone() {
-            use crate::scenario_view::{ScenarioCommand, ScenarioPlugin};
+            use crate::render::scenario::{ScenarioCommand, ScenarioPlugin};
             app.add_plugins(ScenarioPlugin);
             app.world_mut().write_message(ScenarioCommand::Load(path));
             app.world_mut().write_message(ScenarioCommand::Seek(at));
@@ -159,14 +159,14 @@ impl OffscreenRenderer {
     }
 
     /// The scenario being shown, if any.
-    pub fn scenario(&self) -> Option<&crate::scenario_view::ScenarioPlayer> {
+    pub fn scenario(&self) -> Option<&crate::render::scenario::ScenarioPlayer> {
         self.app
             .world()
-            .get_resource::<crate::scenario_view::ScenarioPlayer>()
+            .get_resource::<crate::render::scenario::ScenarioPlayer>()
     }
 
     /// Sends a command to the scenario player and lets the app apply it (one update).
-    pub fn scenario_command(&mut self, command: crate::scenario_view::ScenarioCommand) {
+    pub fn scenario_command(&mut self, command: crate::render::scenario::ScenarioCommand) {
         self.app.world_mut().write_message(command);
         self.app.update();
     }
@@ -201,7 +201,7 @@ impl OffscreenRenderer {
         Ok(self.render_views(camera, false)?.0)
     }
 
-    /// Renders `camera`'s view and, in the same frame, its id pass ([`crate::id_pass`]): the
+    /// Renders `camera`'s view and, in the same frame, its id pass ([`crate::render::id_pass`]): the
     /// colour image and, per pixel, the instance id and depth of the surface drawn there.
     pub fn render_with_ids(
         &mut self,
@@ -246,7 +246,7 @@ impl OffscreenRenderer {
             self.app.update();
             let world = self.app.world_mut();
             if let Some(e) = world
-                .get_resource::<crate::people::PeopleStatus>()
+                .get_resource::<crate::render::people::PeopleStatus>()
                 .and_then(|s| s.failed.clone())
             {
                 bail!("{e}");
@@ -276,7 +276,9 @@ impl OffscreenRenderer {
             // Both views are drawn in the same frames, of a scene that no longer changes.
             if slot.is_some() && (!with_ids || id_slot.is_some()) {
                 let ids = match id_slot.take() {
-                    Some(data) if with_ids => Some(crate::id_pass::decode(&data, size.x, size.y)?),
+                    Some(data) if with_ids => {
+                        Some(crate::render::id_pass::decode(&data, size.x, size.y)?)
+                    }
                     _ => None,
                 };
                 let data = slot.take().unwrap_or_default();
@@ -342,7 +344,7 @@ impl OffscreenRenderer {
         let cam = world
             .spawn((
                 OffscreenCamera,
-                crate::id_pass::IdCamera,
+                crate::render::id_pass::IdCamera,
                 Camera3d::default(),
                 Camera {
                     order: 1,
@@ -353,7 +355,7 @@ impl OffscreenRenderer {
                 bevy::core_pipeline::tonemapping::Tonemapping::None,
                 bevy::core_pipeline::tonemapping::DebandDither::Disabled,
                 Msaa::Off,
-                bevy::camera::visibility::RenderLayers::layer(crate::id_pass::ID_LAYER),
+                bevy::camera::visibility::RenderLayers::layer(crate::render::id_pass::ID_LAYER),
                 RenderTarget::Image(handle.clone().into()),
                 Readback::texture(handle.clone()),
                 projection,
@@ -373,7 +375,7 @@ impl OffscreenRenderer {
 fn unpad_rows(data: &[u8], size: UVec2) -> anyhow::Result<image::RgbaImage> {
     let row = size.x as usize * 4;
     let h = size.y as usize;
-    let Some(stride) = crate::readback::readback_stride(data.len(), row, h) else {
+    let Some(stride) = crate::render::readback::readback_stride(data.len(), row, h) else {
         bail!(
             "read back {} bytes for a {}x{} image (expected {} or {})",
             data.len(),

@@ -19,9 +19,9 @@ use twincity_model::{Project, VirtualCamera};
 use twincity_scenario::Scenario;
 use twincity_scenario::world::WorldState;
 
-use crate::city::CitySpec;
-use crate::headless::{OffscreenOptions, OffscreenRenderer};
-use crate::scenario_view::{ScenarioCommand, ScenarioPlayer};
+use crate::render::city::CitySpec;
+use crate::render::headless::{OffscreenOptions, OffscreenRenderer};
+use crate::render::scenario::{ScenarioCommand, ScenarioPlayer};
 
 #[derive(Args, Debug, Clone)]
 pub struct RenderArgs {
@@ -918,7 +918,7 @@ pub struct BenchRenderArgs {
     #[arg(long, default_value = "scenarios/collapse_in_crowd.scenario.ron")]
     pub scenario: PathBuf,
     /// Image sizes
-    #[arg(long, value_delimiter = ',', default_value = "640x360,1280x720", value_parser = crate::args::parse_size)]
+    #[arg(long, value_delimiter = ',', default_value = "640x360,1280x720", value_parser = crate::cli::args::parse_size)]
     pub sizes: Vec<(u32, u32)>,
     /// Frames timed per size (each rendered once plain and once annotated)
     #[arg(long, default_value_t = 8)]

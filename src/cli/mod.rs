@@ -1,5 +1,15 @@
 //! The command line: `twincity [COMMAND]`. With no command, the editor opens on the demo.
 
+pub mod args;
+pub mod coverage;
+pub mod eval;
+pub mod eval_report;
+pub mod import_bench;
+pub mod infer_bench;
+pub mod render;
+pub mod scenario;
+pub mod sim;
+
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
@@ -26,23 +36,23 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Play a scenario headless: its timeline, speed checks, and the world state and ground
     /// truth labels at chosen times
-    Scenario(crate::scenario_cli::ScenarioArgs),
+    Scenario(crate::cli::scenario::ScenarioArgs),
     /// Run a crowd scenario headless; write trajectories (PedPy format) and the walkable area
-    Sim(crate::sim::SimArgs),
+    Sim(crate::cli::sim::SimArgs),
     /// Render every camera of a scenario into an annotated, privacy-safe dataset (images,
     /// COCO, YOLO, head points, manifest; see docs/dataset-format.md)
-    Render(crate::render::RenderArgs),
+    Render(crate::cli::render::RenderArgs),
     /// Datasets: `dataset merge` joins shards into one dataset, `dataset check` verifies one
-    Dataset(crate::render::DatasetArgs),
+    Dataset(crate::cli::render::DatasetArgs),
     /// Run a model (card in assets/models/) over a rendered dataset: COCO AP, precision and
     /// recall, counting errors and breakdowns, as report.json and report.html
-    Eval(crate::eval::EvalArgs),
+    Eval(crate::cli::eval::EvalArgs),
     /// Inspect a glTF/GLB file: meshes, triangles, materials, extensions, bounds, origin, CRS
     /// and problems (JSON pointers); exits 1 when the editor could not load the file
     Inspect(InspectArgs),
     /// DORI pixel-density coverage of a project's cameras with occlusion: GeoJSON and a
     /// Markdown report
-    Coverage(crate::coverage::CoverageArgs),
+    Coverage(crate::cli::coverage::CoverageArgs),
     /// Benchmarks: crowd model, fundamental diagram, dataset rendering, coverage, import,
     /// inference
     Bench(BenchArgs),
@@ -59,7 +69,7 @@ pub struct EditArgs {
     #[arg(long, value_name = "OUT.png")]
     pub screenshot: Option<PathBuf>,
     /// Window size in pixels
-    #[arg(long, value_name = "WxH", default_value = "1600x900", value_parser = crate::args::parse_size)]
+    #[arg(long, value_name = "WxH", default_value = "1600x900", value_parser = crate::cli::args::parse_size)]
     pub window: (u32, u32),
     /// Load a crowd scenario into the view (paused)
     #[arg(long, value_name = "SCENARIO.ron")]
@@ -98,20 +108,20 @@ pub struct BenchArgs {
 #[derive(Subcommand, Debug)]
 pub enum BenchWhat {
     /// Crowd model: ms per step on one thread and agent-steps per second
-    Sim(crate::sim::BenchSimArgs),
+    Sim(crate::cli::sim::BenchSimArgs),
     /// Crowd model: speed against density on a ring corridor, next to Weidmann's curve
-    FundamentalDiagram(crate::sim::BenchFdArgs),
+    FundamentalDiagram(crate::cli::sim::BenchFdArgs),
     /// Annotated frames per second of the dataset renderer, and the cost of annotating
-    Render(crate::render::BenchRenderArgs),
+    Render(crate::cli::render::BenchRenderArgs),
     /// DORI coverage: time for 20 cameras over 500 m × 500 m, BVH against every triangle
-    Coverage(crate::coverage::BenchCoverageArgs),
+    Coverage(crate::cli::coverage::BenchCoverageArgs),
     /// Import time of a glTF/GLB file against Bevy's plain glTF load of it
-    Import(crate::import_bench::BenchImportArgs),
+    Import(crate::cli::import_bench::BenchImportArgs),
     /// Live inference per frame (read-back, pre-processing, model, decoding, overlay) against
     /// ONNX Runtime's bare session.run on the same tensor
-    Infer(crate::infer_bench::BenchInferArgs),
+    Infer(crate::cli::infer_bench::BenchInferArgs),
     /// Walkable-area validation of detailed outlines against geo's every-pair validation
-    Walkable(crate::sim::BenchWalkableArgs),
+    Walkable(crate::cli::sim::BenchWalkableArgs),
 }
 
 #[derive(Args, Debug)]

@@ -11,20 +11,20 @@
 
 use bevy::prelude::*;
 
-pub use crate::cameras::CameraSet;
-pub use crate::city::CitySet;
-pub use crate::coverage_view::CoverageSet;
-pub use crate::crowds::CrowdSet;
-pub use crate::document::DocumentSet;
-pub use crate::export_ui::ExportSet;
-pub use crate::inference::InferenceSet;
-pub use crate::previews::PreviewSet;
-pub use crate::readiness::CaptureSet;
-pub use crate::scenario_view::ScenarioSet;
-pub use crate::viewport::ViewportSet;
-pub use crate::widgets::UiSet;
+pub use crate::editor::cameras::CameraSet;
+pub use crate::editor::coverage::CoverageSet;
+pub use crate::editor::export::ExportSet;
+pub use crate::editor::inference::InferenceSet;
+pub use crate::editor::previews::PreviewSet;
+pub use crate::editor::viewport::ViewportSet;
+pub use crate::editor::widgets::UiSet;
+pub use crate::render::city::CitySet;
+pub use crate::render::crowd::CrowdSet;
+pub use crate::render::document::DocumentSet;
+pub use crate::render::readiness::CaptureSet;
+pub use crate::render::scenario::ScenarioSet;
 
-/// Orders every editor set. Added once by [`crate::editor::EditorPlugins`].
+/// Orders every editor set. Added once by [`crate::editor::build_editor`].
 pub struct SchedulePlugin;
 
 impl Plugin for SchedulePlugin {

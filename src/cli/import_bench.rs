@@ -29,8 +29,8 @@ pub struct BenchImportArgs {
 /// A windowless app with Bevy's default plugins (renderer included, as in the editor).
 fn headless_app() -> anyhow::Result<App> {
     let mut app = App::new();
-    app.add_plugins(crate::headless::windowless_plugins());
-    crate::headless::finish_plugins(&mut app, Duration::from_secs(60))?;
+    app.add_plugins(crate::render::headless::windowless_plugins());
+    crate::render::headless::finish_plugins(&mut app, Duration::from_secs(60))?;
     app.update();
     Ok(app)
 }
@@ -88,8 +88,10 @@ pub fn bench(args: &BenchImportArgs) -> anyhow::Result<ExitCode> {
         let since = Instant::now();
         twincity_gltf::inspect::check_import_uncached(&path, false).map_err(anyhow::Error::msg)?;
         let check = since.elapsed().as_secs_f64();
-        let handle =
-            crate::city::load_city_file(app.world().resource::<AssetServer>(), path.clone());
+        let handle = crate::render::city::load_city_file(
+            app.world().resource::<AssetServer>(),
+            path.clone(),
+        );
         Ok((wait_loaded(&mut app, &handle.untyped(), since)?, check))
     };
     // Each round alternates which arm goes first, so neither always finds the file in the

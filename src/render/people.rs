@@ -37,7 +37,7 @@ impl Plugin for PeoplePlugin {
             .add_systems(Startup, load_characters)
             .configure_sets(
                 Update,
-                PeopleSet::Watch.after(crate::readiness::CaptureSet::Watch),
+                PeopleSet::Watch.after(crate::render::readiness::CaptureSet::Watch),
             )
             .add_systems(Update, pose_people.in_set(PeopleSet::Pose))
             .add_systems(Update, hold_readiness.in_set(PeopleSet::Watch));
@@ -493,7 +493,7 @@ pub struct PeopleStatus {
 /// waited for.
 fn hold_readiness(
     people: Query<&PersonJoints>,
-    mut readiness: ResMut<crate::readiness::Readiness>,
+    mut readiness: ResMut<crate::render::readiness::Readiness>,
     assets: Option<Res<CharacterAssets>>,
     server: Res<AssetServer>,
     mut status: ResMut<PeopleStatus>,

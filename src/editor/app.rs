@@ -11,16 +11,16 @@ use bevy::render::render_resource::BlendState;
 use bevy::window::WindowResolution;
 use bevy_egui::{EguiGlobalSettings, EguiPlugin, PrimaryEguiContext};
 
-use crate::cameras::CameraOverlayPlugin;
-use crate::capture::WindowScreenshotPlugin;
-use crate::city::CityPlugin;
-use crate::crowds::{CrowdCommand, CrowdPlayer, CrowdPlugin};
-use crate::document::FrameWhenLoaded;
-use crate::document::{Document, DocumentPlugin};
-use crate::readiness::ReadinessPlugin;
-use crate::schedule::SchedulePlugin;
-use crate::ui::UiPlugin;
-use crate::viewport::ViewportPlugin;
+use crate::editor::cameras::CameraOverlayPlugin;
+use crate::editor::capture::WindowScreenshotPlugin;
+use crate::editor::panels::UiPlugin;
+use crate::editor::schedule::SchedulePlugin;
+use crate::editor::viewport::ViewportPlugin;
+use crate::render::city::CityPlugin;
+use crate::render::crowd::{CrowdCommand, CrowdPlayer, CrowdPlugin};
+use crate::render::document::FrameWhenLoaded;
+use crate::render::document::{Document, DocumentPlugin};
+use crate::render::readiness::ReadinessPlugin;
 
 /// How the editor starts.
 pub struct EditorOptions {
@@ -66,7 +66,7 @@ pub fn build_editor(options: EditorOptions) -> App {
                 // Imported city files live anywhere on disk; they are loaded with an explicit
                 // override, everything else stays inside the asset folder.
                 unapproved_path_mode: bevy::asset::UnapprovedPathMode::Deny,
-                file_path: crate::headless::asset_folder(),
+                file_path: crate::render::headless::asset_folder(),
                 ..default()
             }),
     )
@@ -83,16 +83,20 @@ pub fn build_editor(options: EditorOptions) -> App {
         UiPlugin,
         ReadinessPlugin,
         CrowdPlugin,
-        crate::coverage_view::CoveragePlugin,
-        crate::previews::PreviewPlugin,
-        crate::scenario_view::ScenarioPlugin,
-        crate::export_ui::ExportPlugin,
-        crate::inference::InferencePlugin,
+        crate::editor::coverage::CoveragePlugin,
+        crate::editor::previews::PreviewPlugin,
+        crate::render::scenario::ScenarioPlugin,
+        crate::editor::export::ExportPlugin,
+        crate::editor::inference::InferencePlugin,
+    ))
+    .add_plugins((
+        crate::editor::crowd_tool::CrowdToolPlugin,
+        crate::editor::scenario_place::ScenarioPlacePlugin,
     ))
     .add_systems(Startup, spawn_ui_camera);
     app.world_mut().resource_mut::<CrowdPlayer>().heatmap = options.crowd_heatmap;
     app.world_mut()
-        .resource_mut::<crate::coverage_view::CoverageView>()
+        .resource_mut::<crate::editor::coverage::CoverageView>()
         .show = options.coverage;
     if let Some((path, at)) = options.crowd {
         app.world_mut().write_message(CrowdCommand::Load(path));
@@ -101,7 +105,7 @@ pub fn build_editor(options: EditorOptions) -> App {
         }
     }
     if let Some((path, at)) = options.scenario {
-        use crate::scenario_view::ScenarioCommand;
+        use crate::render::scenario::ScenarioCommand;
         app.world_mut().write_message(ScenarioCommand::Load(path));
         if at > 0.0 {
             app.world_mut().write_message(ScenarioCommand::Seek(at));
@@ -117,10 +121,10 @@ pub fn build_editor(options: EditorOptions) -> App {
             .map(|c| c.id)
             .collect();
         app.world_mut()
-            .resource_mut::<crate::cameras::OverlaySettings>()
+            .resource_mut::<crate::editor::cameras::OverlaySettings>()
             .inference = true;
         app.world_mut()
-            .resource_mut::<crate::inference::InferencePanel>()
+            .resource_mut::<crate::editor::inference::InferencePanel>()
             .run_everywhere(card, &cameras);
     }
     if let Some(footage) = options.footage {
@@ -134,11 +138,11 @@ pub fn build_editor(options: EditorOptions) -> App {
         match first {
             Some(camera) => {
                 app.world_mut()
-                    .resource_mut::<crate::cameras::OverlaySettings>()
+                    .resource_mut::<crate::editor::cameras::OverlaySettings>()
                     .inference = true;
                 let mut panel = app
                     .world_mut()
-                    .resource_mut::<crate::inference::InferencePanel>();
+                    .resource_mut::<crate::editor::inference::InferencePanel>();
                 panel.selected = Some(camera);
                 panel.load_real_footage(camera, footage);
             }

@@ -14,14 +14,14 @@ use twincity_model::VirtualCamera;
 use twincity_model::camera::{DoriClass, LensPreset};
 use twincity_model::project::{CityImport, PROJECT_SUFFIX};
 
-use crate::cameras::OverlaySettings;
-use crate::city::{CityStatus, DemoLayout, ImportState};
-use crate::crowds::{CrowdCommand, CrowdPlayer};
-use crate::document::{
+use crate::editor::cameras::OverlaySettings;
+use crate::editor::viewport::{FrameAllRequest, ViewState, ViewportRect, frame_selection};
+use crate::editor::widgets::UiSet;
+use crate::render::city::{CityStatus, DemoLayout, ImportState};
+use crate::render::crowd::{CrowdCommand, CrowdPlayer};
+use crate::render::document::{
     DocCommand, Document, Interaction, Level, Notifications, Selection, UndoHistory,
 };
-use crate::viewport::{FrameAllRequest, ViewState, ViewportRect, frame_selection};
-use crate::widgets::UiSet;
 
 pub struct UiPlugin;
 
@@ -36,7 +36,8 @@ impl Plugin for UiPlugin {
         .init_resource::<SceneStats>()
         .add_systems(
             Update,
-            (scene_stats, window_events).in_set(crate::document::DocumentSet::ApplyCommands),
+            (scene_stats, window_events)
+                .in_set(crate::render::document::DocumentSet::ApplyCommands),
         )
         .add_systems(EguiPrimaryContextPass, editor_ui.in_set(UiSet::Panels));
     }
@@ -200,19 +201,19 @@ type SceneViews<'w> = (
     Res<'w, DiagnosticsStore>,
     Res<'w, CityStatus>,
     Res<'w, DemoLayout>,
-    ResMut<'w, crate::coverage_view::CoverageView>,
-    ResMut<'w, crate::previews::CameraPreviews>,
-    ResMut<'w, crate::placement::CameraPlacement>,
-    Res<'w, crate::raycast::SceneRaycast>,
+    ResMut<'w, crate::editor::coverage::CoverageView>,
+    ResMut<'w, crate::editor::previews::CameraPreviews>,
+    ResMut<'w, crate::editor::placement::CameraPlacement>,
+    Res<'w, crate::render::raycast::SceneRaycast>,
 );
 
 /// The crowd and scenario players with their commands, and the export window's opener.
 type Players<'w> = (
     ResMut<'w, CrowdPlayer>,
     MessageWriter<'w, CrowdCommand>,
-    ResMut<'w, crate::scenario_view::ScenarioPlayer>,
-    MessageWriter<'w, crate::scenario_view::ScenarioCommand>,
-    MessageWriter<'w, crate::export_ui::OpenExport>,
+    ResMut<'w, crate::render::scenario::ScenarioPlayer>,
+    MessageWriter<'w, crate::render::scenario::ScenarioCommand>,
+    MessageWriter<'w, crate::editor::export::OpenExport>,
 );
 
 fn editor_ui(
@@ -284,7 +285,7 @@ fn editor_ui(
             .default_size(240.0)
             .resizable(true)
             .show(&mut root, |ui| {
-                let out = crate::timeline_ui::timeline_panel(ui, &scenario);
+                let out = crate::editor::timeline::timeline_panel(ui, &scenario);
                 if let Some(sel) = out.select {
                     scenario.selected = sel;
                 }
@@ -313,7 +314,7 @@ fn editor_ui(
                     &mut action,
                 );
                 let demo_city = doc.project.demo_city;
-                let out = crate::crowd_ui::crowd_panel(
+                let out = crate::editor::crowd_panel::crowd_panel(
                     ui,
                     &mut crowd,
                     demo_city,
@@ -323,7 +324,7 @@ fn editor_ui(
                 action.crowd.extend(out.commands);
                 let focus = view.view.focus;
                 let project = &mut doc.project;
-                crate::coverage_view::coverage_panel(
+                crate::editor::coverage::coverage_panel(
                     ui,
                     &mut coverage,
                     &project.cameras,
@@ -377,7 +378,7 @@ fn editor_ui(
             .images()
             .filter_map(|(id, image, size)| Some((id, (contexts.image_id(image)?, size))))
             .collect();
-        crate::previews::previews_window(
+        crate::editor::previews::previews_window(
             &ctx,
             &mut previews,
             &textures,
@@ -428,7 +429,7 @@ fn editor_ui(
         scenario_commands.write(c);
     }
     if action.export {
-        export.write(crate::export_ui::OpenExport);
+        export.write(crate::editor::export::OpenExport);
     }
     if action.add_camera {
         let id = doc.project.next_camera_id();
@@ -507,7 +508,7 @@ fn run_guarded(g: Guarded, ui_state: &mut UiState, commands: &mut MessageWriter<
 #[derive(Default)]
 struct Actions {
     commands: Vec<DocCommand>,
-    scenario: Vec<crate::scenario_view::ScenarioCommand>,
+    scenario: Vec<crate::render::scenario::ScenarioCommand>,
     guarded: Option<Guarded>,
     prompt: Option<PathPurpose>,
     save: bool,
@@ -700,7 +701,7 @@ fn scene_panel(
     selection: &mut Selection,
     status: &CityStatus,
     layout: &DemoLayout,
-    placement: &mut crate::placement::CameraPlacement,
+    placement: &mut crate::editor::placement::CameraPlacement,
     a: &mut Actions,
 ) {
     ui.heading("Scene");
@@ -900,7 +901,7 @@ fn part_properties(
             ui.end_row();
         }
         ui.label("Triangles");
-        ui.label(crate::ui::group_digits(p.triangles));
+        ui.label(crate::editor::panels::group_digits(p.triangles));
         ui.end_row();
         let size = p.max - p.min;
         ui.label("Size");
@@ -1318,17 +1319,17 @@ fn dialogs_ui(
                                 }
                                 PathPurpose::Scenario => {
                                     a.scenario
-                                        .push(crate::scenario_view::ScenarioCommand::Load(path));
+                                        .push(crate::render::scenario::ScenarioCommand::Load(path));
                                     keep = false;
                                 }
                                 PathPurpose::ScenarioSaveAs => {
-                                    a.scenario.push(crate::scenario_view::ScenarioCommand::Save(
-                                        Some(path),
-                                    ));
+                                    a.scenario.push(
+                                        crate::render::scenario::ScenarioCommand::Save(Some(path)),
+                                    );
                                     keep = false;
                                 }
                                 PathPurpose::Import => {
-                                    match crate::document::check_import_path(&path) {
+                                    match crate::render::document::check_import_path(&path) {
                                         Ok(()) => {
                                             a.commands.push(DocCommand::Import(CityImport {
                                                 path,
@@ -1474,7 +1475,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
 /// view), or what is loaded and playing.
 fn scenario_section(
     ui: &mut egui::Ui,
-    player: &crate::scenario_view::ScenarioPlayer,
+    player: &crate::render::scenario::ScenarioPlayer,
     action: &mut Actions,
 ) {
     egui::CollapsingHeader::new("Scenario")

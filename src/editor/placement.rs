@@ -8,8 +8,8 @@ use bevy::prelude::*;
 use twincity_model::{CameraId, VirtualCamera};
 use twincity_scene::coverage::Occluders;
 
-use crate::document::{Document, Interaction, Notifications, Selection};
-use crate::raycast::SceneRaycast;
+use crate::render::document::{Document, Interaction, Notifications, Selection};
+use crate::render::raycast::SceneRaycast;
 
 /// Wall mounts stand this far out from the wall, metres.
 const WALL_OFFSET: f32 = 0.3;
@@ -67,10 +67,12 @@ pub fn place_cameras(
     buttons: Option<Res<ButtonInput<MouseButton>>>,
     keys: Option<Res<ButtonInput<KeyCode>>>,
     window: Option<Single<&Window, With<bevy::window::PrimaryWindow>>>,
-    camera: Option<Single<(&Camera, &GlobalTransform), With<crate::viewport::EditorCamera>>>,
-    rect: Option<Res<crate::viewport::ViewportRect>>,
+    camera: Option<
+        Single<(&Camera, &GlobalTransform), With<crate::editor::viewport::EditorCamera>>,
+    >,
+    rect: Option<Res<crate::editor::viewport::ViewportRect>>,
     egui_input: Option<Res<bevy_egui::input::EguiWantsInput>>,
-    mut tool_active: ResMut<crate::viewport::ToolActive>,
+    mut tool_active: ResMut<crate::editor::viewport::ToolActive>,
     time: Res<Time<Real>>,
 ) {
     if keys.is_some_and(|k| k.just_pressed(KeyCode::Escape)) {
@@ -84,8 +86,12 @@ pub fn place_cameras(
     let (Some(buttons), Some(window), Some(camera)) = (buttons, window, camera) else {
         return;
     };
-    let (ray, over_ui) =
-        crate::viewport::pointer_ray(&window, *camera, rect.as_deref(), egui_input.as_deref());
+    let (ray, over_ui) = crate::editor::viewport::pointer_ray(
+        &window,
+        *camera,
+        rect.as_deref(),
+        egui_input.as_deref(),
+    );
     let Some(ray) = ray else {
         return;
     };
@@ -231,9 +237,11 @@ pub fn grab_cameras(
     buttons: Option<Res<ButtonInput<MouseButton>>>,
     keys: Option<Res<ButtonInput<KeyCode>>>,
     window: Option<Single<&Window, With<bevy::window::PrimaryWindow>>>,
-    camera: Option<Single<(&Camera, &GlobalTransform), With<crate::viewport::EditorCamera>>>,
+    camera: Option<
+        Single<(&Camera, &GlobalTransform), With<crate::editor::viewport::EditorCamera>>,
+    >,
     egui_input: Option<Res<bevy_egui::input::EguiWantsInput>>,
-    mut tool_active: ResMut<crate::viewport::ToolActive>,
+    mut tool_active: ResMut<crate::editor::viewport::ToolActive>,
 ) {
     let (Some(buttons), Some(keys)) = (buttons, keys) else {
         return;
@@ -380,7 +388,7 @@ pub fn draw_grab_handles(
     doc: Res<Document>,
     selection: Res<Selection>,
     grab: Res<CameraGrab>,
-    camera: Option<Single<&GlobalTransform, With<crate::viewport::EditorCamera>>>,
+    camera: Option<Single<&GlobalTransform, With<crate::editor::viewport::EditorCamera>>>,
 ) {
     let (Selection::Camera(id), Some(eye)) = (*selection, camera) else {
         return;

@@ -1,0 +1,17 @@
+//! The scene in Bevy, without any UI: what the editor shows and what `twincity render` renders.
+//!
+//! Each feature is a plugin with a public `SystemSet` enum; the editor's schedule
+//! ([`crate::editor::schedule`]) orders them. Nothing here uses egui or the editor.
+
+pub mod city;
+pub mod crowd;
+pub mod document;
+pub mod figure;
+pub mod headless;
+pub mod id_pass;
+pub mod overlay;
+pub mod people;
+pub mod raycast;
+pub mod readback;
+pub mod readiness;
+pub mod scenario;
