@@ -14,7 +14,6 @@ use bevy_egui::{EguiGlobalSettings, EguiPlugin, PrimaryEguiContext};
 use crate::editor::cameras::CameraOverlayPlugin;
 use crate::editor::capture::WindowScreenshotPlugin;
 use crate::editor::panels::UiPlugin;
-use crate::editor::schedule::SchedulePlugin;
 use crate::editor::viewport::ViewportPlugin;
 use crate::render::city::CityPlugin;
 use crate::render::crowd::{CrowdCommand, CrowdPlayer, CrowdPlugin};
@@ -73,7 +72,6 @@ pub fn build_editor(options: EditorOptions) -> App {
     .add_plugins((
         EguiPlugin::default(),
         FrameTimeDiagnosticsPlugin::default(),
-        SchedulePlugin,
         DocumentPlugin {
             initial: options.document,
         },

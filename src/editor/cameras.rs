@@ -7,6 +7,7 @@ use twincity_model::camera::DoriClass;
 
 use crate::render::city::DemoLayout;
 use crate::render::document::{Document, Selection};
+use crate::render::frame::{FrameSet, add_frame_sets};
 
 /// System sets of the camera overlay plugin.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -40,10 +41,18 @@ pub struct CameraOverlayPlugin;
 
 impl Plugin for CameraOverlayPlugin {
     fn build(&self, app: &mut App) {
+        add_frame_sets(app);
         app.init_resource::<OverlaySettings>()
             .init_resource::<crate::editor::placement::CameraPlacement>()
             .init_resource::<crate::render::raycast::SceneRaycast>()
             .init_resource::<crate::editor::placement::CameraGrab>()
+            .configure_sets(
+                Update,
+                (
+                    CameraSet::Place.in_set(FrameSet::Input),
+                    CameraSet::Draw.in_set(FrameSet::Draw),
+                ),
+            )
             .add_systems(
                 Update,
                 (

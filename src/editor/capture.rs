@@ -47,6 +47,8 @@ impl Plugin for WindowScreenshotPlugin {
             Update,
             drive_screenshot
                 .after(update_readiness)
+                // The screenshot waits for the inference results of this frame.
+                .after(crate::editor::inference::InferenceSet::Exchange)
                 .in_set(CaptureSet::Watch),
         );
     }

@@ -41,6 +41,7 @@ struct Inputs {
     scene: SceneKey,
 }
 
+use crate::render::frame::{FrameSet, add_frame_sets};
 use crate::render::raycast::SceneKey;
 
 impl Inputs {
@@ -139,11 +140,14 @@ pub struct CoveragePlugin;
 
 impl Plugin for CoveragePlugin {
     fn build(&self, app: &mut App) {
-        // Also ordered with the other sets in `schedule.rs`; this keeps the plugin right on
-        // its own.
+        add_frame_sets(app);
         app.configure_sets(
             Update,
-            (CoverageSet::Compute, CoverageSet::Edit, CoverageSet::Draw).chain(),
+            (
+                CoverageSet::Edit.in_set(FrameSet::Input),
+                CoverageSet::Compute.in_set(FrameSet::Scene),
+                CoverageSet::Draw.in_set(FrameSet::Draw),
+            ),
         );
         app.init_resource::<CoverageView>().add_systems(
             Update,

@@ -28,8 +28,11 @@ fn draw_tool_input(
     mut tool_active: Option<ResMut<ToolActive>>,
     mut out: MessageWriter<CrowdCommand>,
 ) {
-    if let Some(t) = tool_active.as_mut() {
-        t.0 = player.tool.is_some() && player.scenario.is_some();
+    if let Some(t) = tool_active.as_mut()
+        && player.tool.is_some()
+        && player.scenario.is_some()
+    {
+        t.0 = true;
     }
     let (Some(tool), Some(buttons), Some(window), Some(camera)) =
         (player.tool, buttons, window, camera)

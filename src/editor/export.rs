@@ -13,6 +13,7 @@ use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use crate::render::document::Document;
+use crate::render::frame::{FrameSet, add_frame_sets};
 use crate::render::scenario::ScenarioPlayer;
 
 /// System sets of the export window.
@@ -322,8 +323,10 @@ pub struct ExportPlugin;
 
 impl Plugin for ExportPlugin {
     fn build(&self, app: &mut App) {
+        add_frame_sets(app);
         app.init_resource::<ExportDialog>()
             .add_message::<OpenExport>()
+            .configure_sets(Update, ExportSet::Poll.in_set(FrameSet::Report))
             .add_systems(Update, poll_export.in_set(ExportSet::Poll))
             .add_systems(
                 EguiPrimaryContextPass,

@@ -35,6 +35,7 @@ use twincity_scenario::world::WorldState;
 
 use crate::editor::previews::CameraPreviews;
 use crate::render::document::Document;
+use crate::render::frame::{FrameSet, add_frame_sets};
 use crate::render::scenario::ScenarioPlayer;
 
 /// System sets of live inference.
@@ -767,7 +768,9 @@ pub struct InferencePlugin;
 
 impl Plugin for InferencePlugin {
     fn build(&self, app: &mut App) {
+        add_frame_sets(app);
         app.init_resource::<InferencePanel>()
+            .configure_sets(Update, InferenceSet::Exchange.in_set(FrameSet::Report))
             .add_systems(Update, exchange.in_set(InferenceSet::Exchange))
             .add_systems(
                 EguiPrimaryContextPass,

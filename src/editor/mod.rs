@@ -1,5 +1,4 @@
-//! The desktop editor (Bevy + egui) over the [`crate::render`] layer: the app and the schedule
-//! of its sets, the 3D view and tools, and one module per panel or feature.
+//! The desktop editor (Bevy + egui) over the [`crate::render`] layer: the app, the 3D view and tools, and one module per panel or feature.
 
 pub mod app;
 pub mod cameras;
@@ -14,7 +13,6 @@ pub mod placement;
 pub mod previews;
 pub mod real_video;
 pub mod scenario_place;
-pub mod schedule;
 pub mod timeline;
 pub mod viewport;
 pub mod widgets;

@@ -14,6 +14,7 @@ use bevy_egui::{EguiTextureHandle, EguiUserTextures, egui};
 use twincity_model::{CameraId, VirtualCamera};
 
 use crate::render::document::Document;
+use crate::render::frame::{FrameSet, add_frame_sets};
 use crate::render::overlay::{camera_pose, gizmos_on_overlay_layer};
 
 /// System sets of the previews.
@@ -70,7 +71,9 @@ pub struct PreviewPlugin;
 
 impl Plugin for PreviewPlugin {
     fn build(&self, app: &mut App) {
+        add_frame_sets(app);
         app.init_resource::<CameraPreviews>()
+            .configure_sets(Update, PreviewSet::Sync.in_set(FrameSet::Scene))
             .add_systems(Startup, gizmos_on_overlay_layer)
             .add_systems(Update, sync_previews.in_set(PreviewSet::Sync));
     }

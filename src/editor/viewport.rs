@@ -17,6 +17,7 @@ use twincity_model::project::EditorView;
 
 use crate::render::city::{CityPart, CityStatus, DemoLayout};
 use crate::render::document::{CurrentView, Document, FrameWhenLoaded, Selection, ViewRequest};
+use crate::render::frame::{FrameSet, add_frame_sets};
 
 /// System sets of the viewport plugin.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -76,9 +77,14 @@ pub struct FrameAllRequest(pub bool);
 pub struct ViewportRect(pub Option<Rect>);
 
 /// Set while a drawing tool uses the left mouse button in the view (the view then orbits with
-/// the right button only).
+/// the right button only). Cleared at the start of every frame; each tool in use sets it in
+/// [`FrameSet::Input`], before the view reads it.
 #[derive(Resource, Clone, Copy, Debug, Default)]
 pub struct ToolActive(pub bool);
+
+fn clear_tool_active(mut tool: ResMut<ToolActive>) {
+    tool.0 = false;
+}
 
 #[derive(Resource, Default)]
 struct DragState {
@@ -91,12 +97,20 @@ pub struct ViewportPlugin;
 
 impl Plugin for ViewportPlugin {
     fn build(&self, app: &mut App) {
+        add_frame_sets(app);
         app.init_resource::<ViewState>()
             .init_resource::<ViewportRect>()
             .init_resource::<DragState>()
             .init_resource::<ToolActive>()
             .init_resource::<FrameAllRequest>()
             .init_resource::<FrameWhenLoaded>()
+            .configure_sets(
+                Update,
+                (ViewportSet::Input, ViewportSet::ApplyCamera)
+                    .chain()
+                    .in_set(FrameSet::View),
+            )
+            .add_systems(First, clear_tool_active)
             .add_systems(Startup, spawn_editor_camera)
             .add_systems(
                 Update,

@@ -18,6 +18,8 @@ use twincity_model::geometry::world_from_plan;
 use twincity_model::project::CityImport;
 use twincity_scene::demo_city::{self, CityLayout, FurnitureKind, SurfaceKind};
 
+use crate::render::frame::{FrameSet, add_frame_sets};
+
 /// System sets of the city plugin.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CitySet {
@@ -95,6 +97,7 @@ struct ShadowSetting(bool);
 
 impl Plugin for CityPlugin {
     fn build(&self, app: &mut App) {
+        add_frame_sets(app);
         app.insert_resource(ShadowSetting(self.shadows))
             .insert_resource(ClearColor(SKY))
             .insert_resource(GlobalAmbientLight {
@@ -105,6 +108,7 @@ impl Plugin for CityPlugin {
             .insert_resource(DemoLayout(demo_city::demo_district()))
             .init_resource::<CitySpec>()
             .init_resource::<CityStatus>()
+            .configure_sets(Update, CitySet::Sync.in_set(FrameSet::Scene))
             .add_systems(Startup, spawn_sun_and_ground)
             .add_systems(
                 Update,

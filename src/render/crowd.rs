@@ -28,6 +28,8 @@ use bevy::image::ImageSampler;
 use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
 use twincity_crowd::density::{DensityGrid, level_of_service};
 
+use crate::render::frame::{FrameSet, add_frame_sets};
+
 /// System sets of the crowd plugin.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CrowdSet {
@@ -377,6 +379,7 @@ pub struct CrowdPlugin;
 
 impl Plugin for CrowdPlugin {
     fn build(&self, app: &mut App) {
+        add_frame_sets(app);
         if !app.is_plugin_added::<crate::render::people::PeoplePlugin>() {
             app.add_plugins(crate::render::people::PeoplePlugin);
         }
@@ -384,8 +387,11 @@ impl Plugin for CrowdPlugin {
         app.configure_sets(
             Update,
             (
-                CrowdSet::Input.before(CrowdSet::Step),
-                CrowdSet::Draw.before(crate::render::people::PeopleSet::Pose),
+                CrowdSet::Input.in_set(FrameSet::Input),
+                CrowdSet::Step.in_set(FrameSet::Scene),
+                CrowdSet::Draw
+                    .in_set(FrameSet::Draw)
+                    .before(crate::render::people::PeopleSet::Pose),
             ),
         );
         app.add_message::<CrowdCommand>()

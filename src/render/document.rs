@@ -12,6 +12,7 @@ use twincity_model::project::{CityImport, EditorView, GeoOrigin, Project};
 use twincity_model::undo::History;
 
 use crate::render::city::CitySpec;
+use crate::render::frame::{FrameSet, add_frame_sets};
 
 /// System sets of the document plugin.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -165,6 +166,7 @@ pub struct DocumentPlugin {
 
 impl Plugin for DocumentPlugin {
     fn build(&self, app: &mut App) {
+        add_frame_sets(app);
         let doc = self.initial.clone();
         app.insert_resource(UndoHistory(History::new(doc.project.clone())))
             .insert_resource(CurrentView(doc.project.view.clone()))
@@ -175,6 +177,12 @@ impl Plugin for DocumentPlugin {
             .init_resource::<Notifications>()
             .init_resource::<FrameWhenLoaded>()
             .add_message::<DocCommand>()
+            .configure_sets(
+                Update,
+                (DocumentSet::ApplyCommands, DocumentSet::RecordHistory)
+                    .chain()
+                    .in_set(FrameSet::Document),
+            )
             .add_systems(
                 Update,
                 (

@@ -1,12 +1,13 @@
 //! The scene in Bevy, without any UI: what the editor shows and what `twincity render` renders.
 //!
-//! Each feature is a plugin with a public `SystemSet` enum; the editor's schedule
-//! ([`crate::editor::schedule`]) orders them. Nothing here uses egui or the editor.
+//! Each feature is a plugin with a public `SystemSet` enum, placed in one of the frame's phases
+//! ([`frame::FrameSet`]). Nothing here uses egui or the editor.
 
 pub mod city;
 pub mod crowd;
 pub mod document;
 pub mod figure;
+pub mod frame;
 pub mod headless;
 pub mod id_pass;
 pub mod overlay;

@@ -18,6 +18,8 @@ use twincity_scenario::look::CHARACTERS;
 use twincity_scenario::people::{Cast, Trs};
 use twincity_scenario::world::PersonState;
 
+use crate::render::frame::{FrameSet, add_frame_sets};
+
 /// People's systems: posing runs after the scenario and crowd views have set everyone's
 /// state.
 #[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
@@ -31,13 +33,20 @@ pub struct PeoplePlugin;
 
 impl Plugin for PeoplePlugin {
     fn build(&self, app: &mut App) {
+        add_frame_sets(app);
         app.init_resource::<PeopleStatus>()
             .init_resource::<CharactersLoaded>()
             .init_resource::<PeopleSettings>()
             .add_systems(Startup, load_characters)
             .configure_sets(
                 Update,
-                PeopleSet::Watch.after(crate::render::readiness::CaptureSet::Watch),
+                (
+                    PeopleSet::Pose.in_set(FrameSet::Draw),
+                    // Holds readiness back after the capture logic has counted pipelines.
+                    PeopleSet::Watch
+                        .in_set(FrameSet::Report)
+                        .after(crate::render::readiness::CaptureSet::Watch),
+                ),
             )
             .add_systems(Update, pose_people.in_set(PeopleSet::Pose))
             .add_systems(Update, hold_readiness.in_set(PeopleSet::Watch));

@@ -12,6 +12,7 @@ use bevy::render::render_resource::{CachedPipelineState, PipelineCache};
 use bevy::render::{Render, RenderApp, RenderSystems};
 
 use crate::render::city::{CitySpec, CityStatus};
+use crate::render::frame::{FrameSet, add_frame_sets};
 
 /// System sets of the capture plugins.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -40,9 +41,11 @@ pub struct ReadinessPlugin;
 
 impl Plugin for ReadinessPlugin {
     fn build(&self, app: &mut App) {
+        add_frame_sets(app);
         let counters = RenderCounters::default();
         app.insert_resource(counters.clone())
             .init_resource::<Readiness>()
+            .configure_sets(Update, CaptureSet::Watch.in_set(FrameSet::Report))
             .add_systems(Update, update_readiness.in_set(CaptureSet::Watch));
         if let Some(render_app) = app.get_sub_app_mut(RenderApp) {
             render_app.insert_resource(counters).add_systems(

@@ -18,6 +18,7 @@ use twincity_scenario::world::WorldState;
 use twincity_scenario::{Compiled, Scenario};
 
 use crate::render::figure::ScenarioFigure;
+use crate::render::frame::{FrameSet, add_frame_sets};
 
 /// System sets of the scenario plugin.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -253,21 +254,24 @@ pub struct ScenarioPlugin;
 
 impl Plugin for ScenarioPlugin {
     fn build(&self, app: &mut App) {
+        add_frame_sets(app);
         if !app.is_plugin_added::<crate::render::people::PeoplePlugin>() {
             app.add_plugins(crate::render::people::PeoplePlugin);
         }
         // The people are posed after this view has set their states.
         app.configure_sets(
             Update,
-            ScenarioSet::Draw.before(crate::render::people::PeopleSet::Pose),
+            (
+                ScenarioSet::Input.in_set(FrameSet::Input),
+                ScenarioSet::Step.in_set(FrameSet::Scene),
+                ScenarioSet::Draw
+                    .in_set(FrameSet::Draw)
+                    .before(crate::render::people::PeopleSet::Pose),
+            ),
         );
         app.add_message::<ScenarioCommand>()
             .init_resource::<ScenarioPlayer>()
             .init_resource::<DaylightBackup>()
-            .configure_sets(
-                Update,
-                (ScenarioSet::Input, ScenarioSet::Step, ScenarioSet::Draw).chain(),
-            )
             .add_systems(Startup, make_figure_assets)
             .add_systems(Update, apply_commands_and_play.in_set(ScenarioSet::Step))
             .add_systems(
