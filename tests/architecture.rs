@@ -645,3 +645,186 @@ fn the_cycle_check_sees_what_it_should() {
     let found = cycles(&sibling_edges(&nested));
     assert_eq!(found, vec![BTreeSet::from(["p::x".into(), "p::y".into()])]);
 }
+
+/// The longest a function may be, in lines from `fn` to its closing brace, unless a comment
+/// just above it starts with [`LONG_REASON`] and says why.
+const MAX_FUNCTION_LINES: usize = 150;
+const LONG_REASON: &str = "// Long function:";
+
+/// `text` with comments, string and char literals blanked to spaces, line breaks kept (so
+/// braces are counted in code only and line numbers stay).
+fn blank_non_code(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = b.to_vec();
+    let blank = |from: usize, to: usize, out: &mut Vec<u8>| {
+        for c in &mut out[from..to.min(b.len())] {
+            if *c != b'\n' {
+                *c = b' ';
+            }
+        }
+    };
+    let mut i = 0;
+    while i < b.len() {
+        let start = i;
+        if b[i..].starts_with(b"//") {
+            while i < b.len() && b[i] != b'\n' {
+                i += 1;
+            }
+        } else if b[i..].starts_with(b"/*") {
+            i += 2;
+            while i < b.len() && !b[i..].starts_with(b"*/") {
+                i += 1;
+            }
+            i += 2;
+        } else if b[i] == b'"'
+            || (b[i] == b'r'
+                && (b.get(i + 1) == Some(&b'"') || b.get(i + 1) == Some(&b'#'))
+                && !is_ident(b, i))
+        {
+            i = skip_string(b, i);
+        } else if b[i] == b'\'' && b.get(i + 2) == Some(&b'\'') {
+            i += 3;
+        } else if b[i] == b'\'' && b.get(i + 1) == Some(&b'\\') {
+            i += 2;
+            while i < b.len() && b[i] != b'\'' {
+                i += 1;
+            }
+            i += 1;
+        } else {
+            i += 1;
+            continue;
+        }
+        blank(start, i, &mut out);
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Whether a code line starts a function item (`fn`, after visibility and qualifiers).
+fn starts_function(line: &str) -> bool {
+    let mut rest = without_visibility(line.trim_start());
+    for qualifier in ["const ", "async ", "unsafe ", "extern \"C\" ", "extern "] {
+        rest = rest.strip_prefix(qualifier).unwrap_or(rest).trim_start();
+    }
+    rest.starts_with("fn ")
+}
+
+/// Functions of `text` longer than `max` lines without a stated reason: (line, name, lines).
+fn long_functions(text: &str, max: usize) -> Vec<(usize, String, usize)> {
+    let code = blank_non_code(text);
+    let code_lines: Vec<&str> = code.lines().collect();
+    let text_lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    for (start, line) in code_lines.iter().enumerate() {
+        if !starts_function(line) {
+            continue;
+        }
+        let name: String = line[line.find("fn ").unwrap() + 3..]
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        // The body: from the first `{` after the name to its matching `}` (none for a
+        // declaration ending in `;`).
+        let mut depth = 0usize;
+        let mut end = None;
+        'scan: for (n, l) in code_lines.iter().enumerate().skip(start) {
+            for c in l.chars() {
+                match c {
+                    ';' if depth == 0 => break 'scan,
+                    '{' => depth += 1,
+                    '}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            end = Some(n);
+                            break 'scan;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let Some(end) = end else { continue };
+        let length = end - start + 1;
+        let reason = text_lines[..start]
+            .iter()
+            .rev()
+            .map(|l| l.trim())
+            .take_while(|l| l.starts_with("//") || l.starts_with("#["))
+            .any(|l| l.starts_with(LONG_REASON) && l.len() > LONG_REASON.len() + 10);
+        if length > max && !reason {
+            out.push((start + 1, name, length));
+        }
+    }
+    out
+}
+
+/// Every Rust file of the workspace's code, tests and benches.
+fn rust_files() -> Vec<PathBuf> {
+    let mut dirs = vec![
+        root().join("src"),
+        root().join("tests"),
+        root().join("benches"),
+    ];
+    for entry in std::fs::read_dir(root().join("crates")).unwrap() {
+        let dir = entry.unwrap().path();
+        dirs.extend(["src", "tests", "benches"].map(|d| dir.join(d)));
+    }
+    let mut out = Vec::new();
+    while let Some(dir) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn functions_stay_short_or_say_why() {
+    let files = rust_files();
+    assert!(files.len() > 50, "only {} Rust files found", files.len());
+    let mut problems = Vec::new();
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (line, name, length) in long_functions(&text, MAX_FUNCTION_LINES) {
+            let shown = path.strip_prefix(root()).unwrap_or(&path).display();
+            problems.push(format!("{shown}:{line}: `{name}` has {length} lines"));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "functions over {MAX_FUNCTION_LINES} lines: split them into named steps, or say why \
+         not in a comment starting with `{LONG_REASON}` just above:\n{}",
+        problems.join("\n")
+    );
+}
+
+/// The length check counts code braces only, skips declarations and accepts a stated reason.
+#[test]
+fn the_length_check_sees_what_it_should() {
+    let body = |n: usize| "    let x = 1;\n".repeat(n);
+    let long = format!(
+        "/// Doc.\npub(crate) fn long_one() {{\n    let s = \"}}\";\n{}}}\n",
+        body(9)
+    );
+    assert_eq!(long_functions(&long, 10), vec![(2, "long_one".into(), 12)]);
+    assert!(long_functions(&long, 12).is_empty());
+    let explained =
+        format!("// Long function: one table, row by row, as the format lists it.\n{long}");
+    assert!(long_functions(&explained, 10).is_empty());
+    let lazy = format!("// Long function:\n{long}");
+    assert_eq!(long_functions(&lazy, 10).len(), 1, "a reason must be given");
+    let declaration = format!("trait T {{\n    fn f(&self);\n}}\n{}", "// }\n".repeat(20));
+    assert!(long_functions(&declaration, 10).is_empty());
+    let nested = format!(
+        "impl A {{\n    async fn outer() {{\n        /* {{ */\n{}    }}\n}}\n",
+        body(11)
+    );
+    assert_eq!(long_functions(&nested, 10), vec![(2, "outer".into(), 14)]);
+}

@@ -4,7 +4,7 @@
 //! a missing runtime give clear errors and write nothing.
 
 use std::ffi::OsStr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 mod common;
@@ -45,10 +45,22 @@ fn check(args: &[&Path]) -> serde_json::Value {
     v
 }
 
+/// One dataset rendered once (it is the slow part) and every check run on it.
 #[test]
 fn reports_agree_with_pycocotools_and_errors_write_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let dataset = tmp.path().join("ds");
+    render_dataset(&dataset);
+    let preds = tmp.path().join("perturbed.json");
+    let report = perturbed_predictions_agree(tmp.path(), &dataset, &preds);
+    reasonable_subset_leaves_people_out(tmp.path(), &dataset, &preds, &report);
+    report_breaks_scores_down(&report);
+    bundled_detectors_agree(tmp.path(), &dataset);
+    bad_input_writes_nothing(tmp.path(), &dataset, &preds);
+}
+
+/// Two frames of the collapse scenario at 480×270.
+fn render_dataset(dataset: &Path) {
     ok(
         &twincity()
             .args([
@@ -68,28 +80,30 @@ fn reports_agree_with_pycocotools_and_errors_write_nothing() {
                 "none",
                 "--out",
             ])
-            .arg(&dataset)
+            .arg(dataset)
             .output()
             .unwrap(),
         "render",
     );
+}
 
-    // Perturbed ground truth: misses, shifted boxes, duplicates, false positives.
-    let preds = tmp.path().join("perturbed.json");
-    let perturb = check(&[Path::new("perturb"), &dataset, &preds, Path::new("11")]);
+/// Perturbed ground truth (misses, shifted boxes, duplicates, false positives) written to
+/// `preds`: the report agrees with pycocotools. Returns the report's folder.
+fn perturbed_predictions_agree(tmp: &Path, dataset: &Path, preds: &Path) -> PathBuf {
+    let perturb = check(&[Path::new("perturb"), dataset, preds, Path::new("11")]);
     assert!(perturb["predictions"].as_u64().unwrap() > 100, "{perturb}");
-    let report = tmp.path().join("report-perturbed");
+    let report = tmp.join("report-perturbed");
     ok(
         &eval(
             &["--predictions".as_ref(), preds.as_ref()],
-            &dataset,
+            dataset,
             &report,
         )
         .output()
         .unwrap(),
         "eval --predictions",
     );
-    let v = check(&[Path::new("compare"), &dataset, &report]);
+    let v = check(&[Path::new("compare"), dataset, &report]);
     let ap50 = v["ap50"].as_f64().unwrap();
     assert!(
         ap50 > 0.2 && ap50 < 0.95,
@@ -99,10 +113,13 @@ fn reports_agree_with_pycocotools_and_errors_write_nothing() {
         v["classes"].as_u64().unwrap() >= 2,
         "person and person_down: {v}"
     );
+    report
+}
 
-    // The "reasonable" subset: people under 20 px tall or under half visible become ignore
-    // regions, scored as pycocotools scores crowd boxes.
-    let subset = tmp.path().join("report-subset");
+/// The "reasonable" subset: people under 20 px tall or under half visible become ignore
+/// regions, scored as pycocotools scores crowd boxes.
+fn reasonable_subset_leaves_people_out(tmp: &Path, dataset: &Path, preds: &Path, report: &Path) {
+    let subset = tmp.join("report-subset");
     ok(
         &eval(
             &[
@@ -113,14 +130,14 @@ fn reports_agree_with_pycocotools_and_errors_write_nothing() {
                 "--min-visibility".as_ref(),
                 "0.5".as_ref(),
             ],
-            &dataset,
+            dataset,
             &subset,
         )
         .output()
         .unwrap(),
         "eval --min-height --min-visibility",
     );
-    check(&[Path::new("compare"), &dataset, &subset]);
+    check(&[Path::new("compare"), dataset, &subset]);
     let all: serde_json::Value =
         serde_json::from_slice(&std::fs::read(report.join("report.json")).unwrap()).unwrap();
     let part: serde_json::Value =
@@ -132,7 +149,11 @@ fn reports_agree_with_pycocotools_and_errors_write_nothing() {
         people(&part),
         people(&all)
     );
+}
 
+/// The report's breakdowns (camera, lighting, weather, DORI class, distance, occlusion) add
+/// up, and its HTML page has its plots.
+fn report_breaks_scores_down(report: &Path) {
     let r: serde_json::Value =
         serde_json::from_slice(&std::fs::read(report.join("report.json")).unwrap()).unwrap();
     for key in [
@@ -175,9 +196,13 @@ fn reports_agree_with_pycocotools_and_errors_write_nothing() {
     let html = std::fs::read_to_string(report.join("report.html")).unwrap();
     assert_eq!(html.matches("<svg").count(), 4, "four plots");
     assert!(html.contains("Precision–recall") && html.contains("By DORI class"));
+}
 
-    // The bundled person detector's own predictions, tiled.
-    let report = tmp.path().join("report-ssd");
+/// The bundled person detectors' own predictions: SSDLite tiled, and YOLOX-nano, which finds
+/// the twin's people and whose scores agree with pycocotools on its own output (a model that
+/// predicted nothing would fail here).
+fn bundled_detectors_agree(tmp: &Path, dataset: &Path) {
+    let report = tmp.join("report-ssd");
     let text = ok(
         &eval(
             &[
@@ -186,7 +211,7 @@ fn reports_agree_with_pycocotools_and_errors_write_nothing() {
                 "--tiles".as_ref(),
                 "2x2".as_ref(),
             ],
-            &dataset,
+            dataset,
             &report,
         )
         .output()
@@ -199,13 +224,11 @@ fn reports_agree_with_pycocotools_and_errors_write_nothing() {
     assert_eq!(r["settings"]["tiling"], "2x2");
     assert!(r["latency_ms_per_image"]["run"].as_f64().unwrap() > 0.0);
 
-    // The default person detector (YOLOX-nano) finds the twin's people; its scores agree with
-    // pycocotools on its own output (a model that predicted nothing would fail here).
-    let report = tmp.path().join("report-yolox");
+    let report = tmp.join("report-yolox");
     ok(
         &eval(
             &["--model".as_ref(), "assets/models/yolox_nano.ron".as_ref()],
-            &dataset,
+            dataset,
             &report,
         )
         .output()
@@ -219,24 +242,23 @@ fn reports_agree_with_pycocotools_and_errors_write_nothing() {
         "YOLOX-nano predicted {} boxes",
         yolox.len()
     );
-    check(&[Path::new("compare"), &dataset, &report]);
+    check(&[Path::new("compare"), dataset, &report]);
+}
 
-    // Bad predictions: named file, index and fix; no report.
-    let bad = tmp.path().join("bad.json");
+/// Bad predictions (named file, index and fix), a missing runtime (where to get it) and a
+/// folder that is not a dataset: clear errors, and no report written.
+fn bad_input_writes_nothing(tmp: &Path, dataset: &Path, preds: &Path) {
+    let bad = tmp.join("bad.json");
     std::fs::write(
         &bad,
         r#"[{"image_id": 1, "category_id": 1, "bbox": [0,0,5,5], "score": 0.5},
         {"image_id": 999, "category_id": 1, "bbox": [0,0,5,5], "score": 0.5}]"#,
     )
     .unwrap();
-    let out_dir = tmp.path().join("report-bad");
-    let out = eval(
-        &["--predictions".as_ref(), bad.as_ref()],
-        &dataset,
-        &out_dir,
-    )
-    .output()
-    .unwrap();
+    let out_dir = tmp.join("report-bad");
+    let out = eval(&["--predictions".as_ref(), bad.as_ref()], dataset, &out_dir)
+        .output()
+        .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(
@@ -250,11 +272,8 @@ fn reports_agree_with_pycocotools_and_errors_write_nothing() {
         "--model".as_ref(),
         "assets/models/ssdlite_person.ron".as_ref(),
     ];
-    let out = eval(&model, &dataset, &out_dir)
-        .env(
-            "ORT_DYLIB_PATH",
-            tmp.path().join("no-such-libonnxruntime.so"),
-        )
+    let out = eval(&model, dataset, &out_dir)
+        .env("ORT_DYLIB_PATH", tmp.join("no-such-libonnxruntime.so"))
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
@@ -266,13 +285,9 @@ fn reports_agree_with_pycocotools_and_errors_write_nothing() {
     assert!(!out_dir.exists());
 
     // Not a dataset.
-    let out = eval(
-        &["--predictions".as_ref(), preds.as_ref()],
-        tmp.path(),
-        &out_dir,
-    )
-    .output()
-    .unwrap();
+    let out = eval(&["--predictions".as_ref(), preds.as_ref()], tmp, &out_dir)
+        .output()
+        .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         !out.status.success() && err.contains("manifest.json") && err.contains("twincity render"),

@@ -1,0 +1,496 @@
+//! The properties panel (right): the project, a building, a part of an imported file or a
+//! camera, whichever is selected.
+
+use bevy::prelude::*;
+use bevy_egui::egui;
+use twincity_model::VirtualCamera;
+use twincity_model::camera::{DoriClass, LensPreset};
+use twincity_model::project::GeoOrigin;
+
+use super::{Actions, PanelRoot, group_digits};
+use crate::render::city::DemoLayout;
+use crate::render::document::{Document, Selection};
+use crate::render::raycast::SceneRaycast;
+
+/// The properties panel along the right side of the window, scrolling.
+pub(super) fn properties_panel(
+    mut root: PanelRoot,
+    mut doc: ResMut<Document>,
+    selection: Res<Selection>,
+    layout: Res<DemoLayout>,
+    raycast: Res<SceneRaycast>,
+) -> Result {
+    root.show("properties", |ui, actions| {
+        egui::Panel::right("properties_panel")
+            .default_size(300.0)
+            .resizable(true)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    properties_of(ui, &mut doc, *selection, &layout, raycast.parts(), actions);
+                });
+            });
+    })
+}
+
+/// The properties of the selection (the project's when nothing is selected).
+fn properties_of(
+    ui: &mut egui::Ui,
+    doc: &mut Document,
+    selection: Selection,
+    layout: &DemoLayout,
+    parts: &[twincity_scene::coverage::ScenePart],
+    a: &mut Actions,
+) {
+    ui.heading("Properties");
+    ui.separator();
+    match selection {
+        Selection::None => {
+            ui.label("Project");
+            ui.horizontal(|ui| {
+                ui.label("Name");
+                ui.text_edit_singleline(&mut doc.project.name);
+            });
+            ui.add_space(8.0);
+            georeference(ui, &mut doc.project);
+            ui.add_space(8.0);
+            ui.weak("Click a building or a camera in the view or in the scene list to see its properties.");
+        }
+        Selection::Building(id) => {
+            if let Some(b) = layout.0.buildings.iter().find(|b| b.id == id) {
+                egui::Grid::new("building").num_columns(2).show(ui, |ui| {
+                    ui.label("Name");
+                    ui.strong(&b.name);
+                    ui.end_row();
+                    ui.label("Use");
+                    ui.label(b.usage);
+                    ui.end_row();
+                    ui.label("Height");
+                    ui.label(format!("{:.1} m ({} storeys)", b.height, b.storeys()));
+                    ui.end_row();
+                    let s = b.footprint.size();
+                    ui.label("Footprint");
+                    ui.label(format!(
+                        "{:.0} m x {:.0} m ({:.0} m2)",
+                        s.x,
+                        s.y,
+                        b.footprint.area()
+                    ));
+                    ui.end_row();
+                    let c = b.footprint.center();
+                    ui.label("Centre (E, N)");
+                    ui.label(format!("{:.1} m, {:.1} m", c.x, c.y));
+                    ui.end_row();
+                });
+                if ui.button("Frame (Z)").clicked() {
+                    a.frame = true;
+                }
+            }
+        }
+        Selection::Part(i) => {
+            if let Some(p) = parts.get(i as usize) {
+                part_properties(ui, p, doc.project.origin.as_ref());
+                if ui.button("Frame (Z)").clicked() {
+                    a.frame = true;
+                }
+            }
+        }
+        Selection::Camera(id) => {
+            let origin = doc.project.origin.clone();
+            if let Some(cam) = doc.project.camera_mut(id) {
+                camera_properties(ui, cam, origin.as_ref(), a);
+            }
+        }
+    }
+}
+
+/// A part of an imported file: where it comes from, its size and its feature metadata (the
+/// node's glTF `extras`), so the twin can be queried by clicking it.
+fn part_properties(
+    ui: &mut egui::Ui,
+    p: &twincity_scene::coverage::ScenePart,
+    origin: Option<&GeoOrigin>,
+) {
+    egui::Grid::new("part").num_columns(2).show(ui, |ui| {
+        ui.label("Name");
+        ui.strong(&p.name);
+        ui.end_row();
+        ui.label("File");
+        ui.label(format!("{} (node {})", p.source, p.node));
+        ui.end_row();
+        if let Some(m) = &p.material {
+            ui.label("Material");
+            ui.label(m);
+            ui.end_row();
+        }
+        ui.label("Triangles");
+        ui.label(group_digits(p.triangles));
+        ui.end_row();
+        let size = p.max - p.min;
+        ui.label("Size");
+        ui.label(format!(
+            "{:.1} x {:.1} m, {:.1} m high",
+            size.x, size.z, size.y
+        ));
+        ui.end_row();
+        let c = (p.min + p.max) * 0.5;
+        ui.label("Centre (E, N)");
+        ui.label(format!("{:.1} m, {:.1} m", c.x, -c.z));
+        ui.end_row();
+        if let Some(o) = origin {
+            ui.label(format!(
+                "In {}",
+                o.crs.as_deref().unwrap_or("the source CRS")
+            ));
+            ui.label(format!(
+                "E {:.2}, N {:.2}",
+                o.x + c.x as f64,
+                o.y - c.z as f64
+            ));
+            ui.end_row();
+        }
+    });
+    ui.add_space(4.0);
+    ui.strong("Metadata (glTF extras)");
+    match p
+        .extras
+        .as_deref()
+        .and_then(|e| serde_json::from_str::<serde_json::Value>(e).ok())
+    {
+        Some(serde_json::Value::Object(map)) if !map.is_empty() => {
+            egui::Grid::new("extras")
+                .num_columns(2)
+                .striped(true)
+                .show(ui, |ui| {
+                    for (k, v) in &map {
+                        ui.label(k);
+                        let text = match v {
+                            serde_json::Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        };
+                        ui.label(text);
+                        ui.end_row();
+                    }
+                });
+        }
+        Some(other) if !other.is_null() => {
+            ui.monospace(other.to_string());
+        }
+        _ => {
+            ui.weak("none in the file");
+        }
+    }
+}
+
+/// The project's origin in its CRS and the CRS itself (typed as an EPSG code when the
+/// imported files do not say). Exports are placed on the map with these.
+fn georeference(ui: &mut egui::Ui, project: &mut twincity_model::Project) {
+    egui::CollapsingHeader::new("Georeference")
+        .default_open(true)
+        .show(ui, |ui| {
+            let zero = GeoOrigin {
+                x: 0.0,
+                y: 0.0,
+                z: 0.0,
+                crs: None,
+            };
+            // Edited on a copy, written back only when it changed (no change detection noise).
+            let mut edited = project.origin.clone().unwrap_or(zero.clone());
+            let origin = &mut edited;
+            // With imported files the origin is what they were moved by: shown, not edited
+            // (editing it would move them away from the cameras).
+            let locked = !project.imports.is_empty();
+            let labels = if origin.is_geocentric() {
+                ["Origin ECEF X", "Origin ECEF Y", "Origin ECEF Z"]
+            } else {
+                ["Origin east (x)", "Origin north (y)", "Origin height (z)"]
+            };
+            egui::Grid::new("origin").num_columns(2).show(ui, |ui| {
+                for (label, v, speed) in [
+                    (labels[0], &mut origin.x, 1.0),
+                    (labels[1], &mut origin.y, 1.0),
+                    (labels[2], &mut origin.z, 0.1),
+                ] {
+                    ui.label(label);
+                    if locked {
+                        ui.label(format!("{v:.3} m"));
+                    } else {
+                        ui.add(egui::DragValue::new(v).speed(speed).suffix(" m"));
+                    }
+                    ui.end_row();
+                }
+                ui.label("CRS (EPSG)");
+                let mut code = origin
+                    .crs
+                    .as_deref()
+                    .and_then(|c| c.strip_prefix("EPSG:"))
+                    .unwrap_or("")
+                    .to_string();
+                if ui
+                    .add(egui::TextEdit::singleline(&mut code).hint_text("e.g. 2154"))
+                    .on_hover_text("The projected CRS of the origin (2154 Lambert-93, 28992 RD New, 2056 LV95...)")
+                    .changed()
+                {
+                    let digits: String = code.chars().filter(char::is_ascii_digit).collect();
+                    origin.crs = (!digits.is_empty()).then(|| format!("EPSG:{digits}"));
+                }
+                ui.end_row();
+            });
+            let georef = twincity_scene::coverage_export::Georef::new(Some(origin));
+            ui.weak(format!("Exports: {}", georef.description));
+            let wanted = (edited != zero).then_some(edited);
+            if wanted != project.origin {
+                project.origin = wanted;
+            }
+        });
+}
+
+/// A camera: name, placement, lens, image and the DORI reach of its lens.
+fn camera_properties(
+    ui: &mut egui::Ui,
+    cam: &mut VirtualCamera,
+    origin: Option<&GeoOrigin>,
+    a: &mut Actions,
+) {
+    ui.horizontal(|ui| {
+        ui.label("Name");
+        ui.text_edit_singleline(&mut cam.name);
+    });
+    ui.label(format!("Id {}", cam.id.0));
+    ui.add_space(4.0);
+    egui::CollapsingHeader::new("Placement")
+        .default_open(true)
+        .show(ui, |ui| camera_placement(ui, cam, origin));
+    egui::CollapsingHeader::new("Lens")
+        .default_open(true)
+        .show(ui, |ui| {
+            camera_lens(ui, cam);
+            camera_zoom(ui, cam);
+        });
+    egui::CollapsingHeader::new("Image")
+        .default_open(true)
+        .show(ui, |ui| camera_image(ui, cam));
+    egui::CollapsingHeader::new("DORI reach (IEC 62676-4)")
+        .default_open(true)
+        .show(ui, |ui| camera_dori(ui, cam));
+    ui.horizontal(|ui| {
+        if ui.button("Frame (Z)").clicked() {
+            a.frame = true;
+        }
+        if ui.button("Delete").clicked() {
+            a.delete_selected = true;
+        }
+    });
+}
+
+/// Position (east, north, height), pan, tilt and roll; the position in the project's CRS.
+fn camera_placement(ui: &mut egui::Ui, cam: &mut VirtualCamera, origin: Option<&GeoOrigin>) {
+    egui::Grid::new("placement").num_columns(2).show(ui, |ui| {
+        ui.label("East (x)");
+        ui.add(
+            egui::DragValue::new(&mut cam.position.x)
+                .speed(0.1)
+                .suffix(" m"),
+        );
+        ui.end_row();
+        ui.label("North (-z)");
+        let mut north = -cam.position.z;
+        if ui
+            .add(egui::DragValue::new(&mut north).speed(0.1).suffix(" m"))
+            .changed()
+        {
+            cam.position.z = -north;
+        }
+        ui.end_row();
+        ui.label("Height (y)");
+        ui.add(
+            egui::DragValue::new(&mut cam.position.y)
+                .speed(0.05)
+                .suffix(" m"),
+        );
+        ui.end_row();
+        ui.label("Pan (bearing)");
+        ui.add(egui::Slider::new(&mut cam.pan_deg, 0.0..=360.0).suffix(" deg"));
+        ui.end_row();
+        ui.label("Tilt (down)");
+        ui.add(egui::Slider::new(&mut cam.tilt_deg, -90.0..=90.0).suffix(" deg"));
+        ui.end_row();
+        ui.label("Roll");
+        ui.add(egui::Slider::new(&mut cam.roll_deg, -180.0..=180.0).suffix(" deg"));
+        ui.end_row();
+        if let Some(o) = origin {
+            let p = cam.position.as_dvec3();
+            ui.label(format!(
+                "In {}",
+                o.crs.as_deref().unwrap_or("the source CRS")
+            ));
+            ui.label(format!(
+                "E {:.2}, N {:.2}, H {:.2}",
+                o.x + p.x,
+                o.y - p.z,
+                o.z + p.y
+            ))
+            .on_hover_text(
+                "The camera's optical centre in the project's coordinate reference system",
+            );
+            ui.end_row();
+        }
+    });
+}
+
+/// The lens: a preset or its sensor size and focal length (or field of view).
+fn camera_lens(ui: &mut egui::Ui, cam: &mut VirtualCamera) {
+    let current = LensPreset::ALL.iter().find(|p| p.lens() == cam.lens);
+    egui::ComboBox::from_label("Preset")
+        .selected_text(current.map_or("Custom", |p| p.label()))
+        .show_ui(ui, |ui| {
+            for p in LensPreset::ALL {
+                if ui
+                    .selectable_label(current == Some(&p), p.label())
+                    .clicked()
+                {
+                    cam.lens = p.lens();
+                }
+            }
+        });
+    egui::Grid::new("lens").num_columns(2).show(ui, |ui| {
+        ui.label("Sensor width");
+        ui.add(
+            egui::DragValue::new(&mut cam.lens.sensor_width_mm)
+                .speed(0.01)
+                .range(0.5..=50.0)
+                .suffix(" mm"),
+        );
+        ui.end_row();
+        ui.label("Sensor height");
+        ui.add(
+            egui::DragValue::new(&mut cam.lens.sensor_height_mm)
+                .speed(0.01)
+                .range(0.5..=50.0)
+                .suffix(" mm"),
+        );
+        ui.end_row();
+        ui.label("Focal length");
+        ui.add(
+            egui::DragValue::new(&mut cam.lens.focal_length_mm)
+                .speed(0.05)
+                .range(0.5..=300.0)
+                .suffix(" mm"),
+        );
+        ui.end_row();
+        ui.label("Horizontal FOV");
+        let mut hfov = cam.lens.horizontal_fov().to_degrees();
+        if ui
+            .add(
+                egui::DragValue::new(&mut hfov)
+                    .speed(0.2)
+                    .range(1.0..=170.0)
+                    .suffix(" deg"),
+            )
+            .changed()
+        {
+            cam.lens.focal_length_mm = cam.lens.focal_for_horizontal_fov(hfov.to_radians());
+        }
+        ui.end_row();
+        ui.label("Vertical FOV");
+        ui.label(format!("{:.1} deg", cam.render_vertical_fov().to_degrees()));
+        ui.end_row();
+    });
+}
+
+/// A varifocal or PTZ lens: its focal range and the zoom within it.
+fn camera_zoom(ui: &mut egui::Ui, cam: &mut VirtualCamera) {
+    let mut zoom = cam.zoom_mm.is_some();
+    if ui
+        .checkbox(&mut zoom, "Varifocal / PTZ zoom")
+        .on_hover_text("A zoom lens: set its focal range, then zoom within it")
+        .changed()
+    {
+        let f = cam.lens.focal_length_mm;
+        cam.zoom_mm = zoom.then(|| (f.min(2.8), f.max(12.0)));
+    }
+    if let Some((wide, tele)) = cam.zoom_mm.as_mut() {
+        egui::Grid::new("zoom").num_columns(2).show(ui, |ui| {
+            ui.label("Wide end");
+            ui.add(
+                egui::DragValue::new(wide)
+                    .speed(0.05)
+                    .range(0.5..=300.0)
+                    .suffix(" mm"),
+            );
+            ui.end_row();
+            ui.label("Tele end");
+            ui.add(
+                egui::DragValue::new(tele)
+                    .speed(0.05)
+                    .range(0.5..=300.0)
+                    .suffix(" mm"),
+            );
+            ui.end_row();
+        });
+        *tele = tele.max(*wide);
+        let (w, t) = (*wide, *tele);
+        cam.lens.focal_length_mm = cam.lens.focal_length_mm.clamp(w, t);
+        ui.add(
+            egui::Slider::new(&mut cam.lens.focal_length_mm, w..=t)
+                .logarithmic(true)
+                .text("zoom")
+                .suffix(" mm"),
+        );
+    }
+}
+
+/// Resolution and frame rate.
+fn camera_image(ui: &mut egui::Ui, cam: &mut VirtualCamera) {
+    egui::Grid::new("image").num_columns(2).show(ui, |ui| {
+        ui.label("Resolution");
+        ui.horizontal(|ui| {
+            ui.add(egui::DragValue::new(&mut cam.resolution.0).range(16..=16384));
+            ui.label("x");
+            ui.add(egui::DragValue::new(&mut cam.resolution.1).range(16..=16384));
+        });
+        ui.end_row();
+        ui.label("Frame rate");
+        ui.add(
+            egui::DragValue::new(&mut cam.fps)
+                .speed(0.5)
+                .range(0.5..=240.0)
+                .suffix(" fps"),
+        );
+        ui.end_row();
+    });
+}
+
+/// How far each DORI class reaches with this lens (at both ends of a zoom lens).
+fn camera_dori(ui: &mut egui::Ui, cam: &VirtualCamera) {
+    egui::Grid::new("dori")
+        .num_columns(3)
+        .striped(true)
+        .show(ui, |ui| {
+            ui.strong("Class");
+            ui.strong("px/m");
+            ui.strong("up to");
+            if cam.zoom_mm.is_some() {
+                ui.strong("wide");
+                ui.strong("tele");
+            }
+            ui.end_row();
+            let reach = |focal: f32, ppm: f32| {
+                let mut lens = cam.lens;
+                lens.focal_length_mm = focal;
+                format!(
+                    "{:.1} m",
+                    DoriClass::max_distance(&lens, cam.resolution.0, ppm)
+                )
+            };
+            for (class, ppm) in DoriClass::THRESHOLDS.iter().rev().skip(1).take(4) {
+                ui.label(format!("{class:?}"));
+                ui.label(format!("{ppm}"));
+                ui.label(reach(cam.lens.focal_length_mm, *ppm));
+                if let Some((w, t)) = cam.zoom_mm {
+                    ui.label(reach(w, *ppm));
+                    ui.label(reach(t, *ppm));
+                }
+                ui.end_row();
+            }
+        });
+}
