@@ -501,6 +501,42 @@ impl CrowdScenario {
         self.model
             .check()
             .map_err(|(f, m)| FieldProblem::new(format!("model.{f}"), m).at(f))?;
+        self.check_agents_and_timing()?;
+        if self.exits.is_empty() {
+            return Err(FieldProblem::new(
+                "exits",
+                "add at least one exit area where agents leave",
+            )
+            .at("exits"));
+        }
+        for (i, e) in self.exits.iter().enumerate() {
+            self.check_exit(i, e, &area)?;
+        }
+        for (i, w) in self.waypoints.iter().enumerate() {
+            self.check_waypoint(i, w, &area)?;
+        }
+        if self.spawns.is_empty() && self.people.is_empty() {
+            return Err(FieldProblem::new(
+                "spawns",
+                "add at least one spawn area (or a named person under `people`)",
+            )
+            .at("spawns"));
+        }
+        let nav = NavGraph::new(&area, self.agents.radius + 0.05);
+        for (i, s) in self.spawns.iter().enumerate() {
+            self.check_spawn(i, s, &area, &nav)?;
+        }
+        for (i, p) in self.people.iter().enumerate() {
+            self.check_person(i, p, &area, &nav)?;
+        }
+        for (i, e) in self.events.iter().enumerate() {
+            self.check_event(i, e, &area)?;
+        }
+        Ok((area, nav))
+    }
+
+    /// Checks the agent profile, the duration and the output frame rate.
+    fn check_agents_and_timing(&self) -> Result<(), FieldProblem> {
         let a = &self.agents;
         if !(a.speed_mean.is_finite()
             && a.speed_mean > 0.0
@@ -547,150 +583,150 @@ impl CrowdScenario {
             )
             .at("output_fps"));
         }
-        if self.exits.is_empty() {
+        Ok(())
+    }
+
+    /// Checks exit `i`: a valid area centred inside the walkable area, a name that is neither
+    /// reserved nor used by an earlier exit.
+    fn check_exit(&self, i: usize, e: &Exit, area: &WalkableArea) -> Result<(), FieldProblem> {
+        let anchor = format!("\"{}\"", e.name);
+        let field = format!("exits[{i}] ({})", e.name);
+        e.area
+            .check()
+            .map_err(|m| FieldProblem::new(format!("{field}.area"), m).at(anchor.clone()))?;
+        if !area.contains(e.area.centre()) {
             return Err(FieldProblem::new(
-                "exits",
-                "add at least one exit area where agents leave",
+                format!("{field}.area"),
+                "its centre must lie inside the walkable area; move the exit area inside the polygon",
             )
-            .at("exits"));
+            .at(anchor));
         }
-        for (i, e) in self.exits.iter().enumerate() {
-            let anchor = format!("\"{}\"", e.name);
-            let field = format!("exits[{i}] ({})", e.name);
-            e.area
-                .check()
-                .map_err(|m| FieldProblem::new(format!("{field}.area"), m).at(anchor.clone()))?;
-            if !area.contains(e.area.centre()) {
-                return Err(FieldProblem::new(
-                    format!("{field}.area"),
-                    "its centre must lie inside the walkable area; move the exit area inside the polygon",
-                )
-                .at(anchor));
-            }
-            if e.name == NEAREST_EXIT {
-                return Err(FieldProblem::new(
-                    format!("{field}.name"),
-                    "`nearest` is reserved (a spawn's `exit: \"nearest\"` means the closest exit); rename this exit",
-                )
-                .at(anchor));
-            }
-            if self.exits[..i].iter().any(|o| o.name == e.name) {
-                return Err(FieldProblem::new(
-                    format!("exits[{i}].name"),
-                    format!("`{}` is used twice; exit names must be unique", e.name),
-                )
-                .at(anchor));
-            }
-        }
-        for (i, w) in self.waypoints.iter().enumerate() {
-            self.check_waypoint(i, w, &area)?;
-        }
-        if self.spawns.is_empty() && self.people.is_empty() {
+        if e.name == NEAREST_EXIT {
             return Err(FieldProblem::new(
-                "spawns",
-                "add at least one spawn area (or a named person under `people`)",
+                format!("{field}.name"),
+                "`nearest` is reserved (a spawn's `exit: \"nearest\"` means the closest exit); rename this exit",
             )
-            .at("spawns"));
+            .at(anchor));
         }
-        let nav = NavGraph::new(&area, a.radius + 0.05);
-        for (i, s) in self.spawns.iter().enumerate() {
-            let field = |f: &str| format!("spawns[{i}] ({}).{f}", s.name);
-            let anchor = format!("\"{}\"", s.name);
-            s.area
-                .check()
-                .map_err(|m| FieldProblem::new(field("area"), m).at(anchor.clone()))?;
-            if s.count == 0 || s.count > 1_000_000 {
-                return Err(FieldProblem::new(
-                    field("count"),
-                    format!("must be 1 to 1 000 000, got {}", s.count),
-                )
-                .at(anchor));
-            }
-            if !(s.start_s.is_finite()
-                && s.start_s >= 0.0
-                && s.rate_per_s.is_finite()
-                && s.rate_per_s >= 0.0)
-            {
-                return Err(FieldProblem::new(
-                    field("start_s"),
-                    "start_s and rate_per_s must be zero or positive",
-                )
-                .at(anchor));
-            }
-            let (gmin, gmax) = s.group_size;
-            if !(1 <= gmin && gmin <= gmax && gmax <= 12) {
-                return Err(FieldProblem::new(
-                    field("group_size"),
-                    format!("must be (min, max) with 1 <= min <= max <= 12, got ({gmin}, {gmax})"),
-                )
-                .at(anchor));
-            }
-            let Some(from) = walkable_point_in(&area, &s.area, a.radius) else {
-                return Err(FieldProblem::new(
-                    field("area"),
-                    "no point of this area lies inside the walkable area (with room for an agent); move it onto the walkable polygon",
-                )
-                .at(anchor));
-            };
-            self.check_route(&area, &nav, from, &s.via, &s.exit, &field, &anchor)?;
+        if self.exits[..i].iter().any(|o| o.name == e.name) {
+            return Err(FieldProblem::new(
+                format!("exits[{i}].name"),
+                format!("`{}` is used twice; exit names must be unique", e.name),
+            )
+            .at(anchor));
         }
-        for (i, p) in self.people.iter().enumerate() {
-            let field = |f: &str| format!("people[{i}] ({}).{f}", p.name);
-            let anchor = format!("\"{}\"", p.name);
-            if self.people[..i].iter().any(|o| o.name == p.name) {
-                return Err(FieldProblem::new(
-                    field("name"),
-                    "is used twice; people's names must be unique",
-                )
-                .at(anchor));
-            }
-            let at = pt(p.at);
-            if !finite_point(p.at) || !area.contains(at) || area.distance_to_walls(at) < a.radius {
-                return Err(FieldProblem::new(
-                    field("at"),
-                    format!(
-                        "{:?} is not inside the walkable area with {} m to spare; move the person onto it",
-                        p.at, a.radius
-                    ),
-                )
-                .at(anchor));
-            }
-            if let Some(other) = self.people[..i]
-                .iter()
-                .find(|o| o.start_s == p.start_s && pt(o.at).distance(at) < 2.0 * a.radius)
-            {
-                return Err(FieldProblem::new(
-                    field("at"),
-                    format!(
-                        "overlaps `{}` at {:?}: people appearing at the same time must stand at least {} m apart (two radii); move one of them",
-                        other.name,
-                        other.at,
-                        2.0 * a.radius
-                    ),
-                )
-                .at(anchor));
-            }
-            if !(p.start_s.is_finite() && p.start_s >= 0.0) {
-                return Err(
-                    FieldProblem::new(field("start_s"), "must be zero or positive").at(anchor),
-                );
-            }
-            if !(p.speed == 0.0 || (p.speed.is_finite() && (0.1..=3.0).contains(&p.speed))) {
-                return Err(FieldProblem::new(
-                    field("speed"),
-                    format!(
-                        "must be 0 (drawn from the agent profile) or 0.1 to 3 m/s, got {}",
-                        p.speed
-                    ),
-                )
-                .at(anchor));
-            }
-            self.check_route(&area, &nav, at, &p.via, &p.exit, &field, &anchor)?;
+        Ok(())
+    }
+
+    /// Checks spawn `i`: its area, count, timing and group size, and that its agents can
+    /// reach their waypoints and exit.
+    fn check_spawn(
+        &self,
+        i: usize,
+        s: &Spawn,
+        area: &WalkableArea,
+        nav: &NavGraph,
+    ) -> Result<(), FieldProblem> {
+        let field = |f: &str| format!("spawns[{i}] ({}).{f}", s.name);
+        let anchor = format!("\"{}\"", s.name);
+        s.area
+            .check()
+            .map_err(|m| FieldProblem::new(field("area"), m).at(anchor.clone()))?;
+        if s.count == 0 || s.count > 1_000_000 {
+            return Err(FieldProblem::new(
+                field("count"),
+                format!("must be 1 to 1 000 000, got {}", s.count),
+            )
+            .at(anchor));
         }
-        for (i, e) in self.events.iter().enumerate() {
-            self.check_event(i, e, &area)?;
+        if !(s.start_s.is_finite()
+            && s.start_s >= 0.0
+            && s.rate_per_s.is_finite()
+            && s.rate_per_s >= 0.0)
+        {
+            return Err(FieldProblem::new(
+                field("start_s"),
+                "start_s and rate_per_s must be zero or positive",
+            )
+            .at(anchor));
         }
-        Ok((area, nav))
+        let (gmin, gmax) = s.group_size;
+        if !(1 <= gmin && gmin <= gmax && gmax <= 12) {
+            return Err(FieldProblem::new(
+                field("group_size"),
+                format!("must be (min, max) with 1 <= min <= max <= 12, got ({gmin}, {gmax})"),
+            )
+            .at(anchor));
+        }
+        let Some(from) = walkable_point_in(area, &s.area, self.agents.radius) else {
+            return Err(FieldProblem::new(
+                field("area"),
+                "no point of this area lies inside the walkable area (with room for an agent); move it onto the walkable polygon",
+            )
+            .at(anchor));
+        };
+        self.check_route(area, nav, from, &s.via, &s.exit, &field, &anchor)
+    }
+
+    /// Checks person `i`: a unique name, a free place to stand inside the walkable area, a
+    /// valid start and speed, and a route to their waypoints and exit.
+    fn check_person(
+        &self,
+        i: usize,
+        p: &Person,
+        area: &WalkableArea,
+        nav: &NavGraph,
+    ) -> Result<(), FieldProblem> {
+        let a = &self.agents;
+        let field = |f: &str| format!("people[{i}] ({}).{f}", p.name);
+        let anchor = format!("\"{}\"", p.name);
+        if self.people[..i].iter().any(|o| o.name == p.name) {
+            return Err(FieldProblem::new(
+                field("name"),
+                "is used twice; people's names must be unique",
+            )
+            .at(anchor));
+        }
+        let at = pt(p.at);
+        if !finite_point(p.at) || !area.contains(at) || area.distance_to_walls(at) < a.radius {
+            return Err(FieldProblem::new(
+                field("at"),
+                format!(
+                    "{:?} is not inside the walkable area with {} m to spare; move the person onto it",
+                    p.at, a.radius
+                ),
+            )
+            .at(anchor));
+        }
+        if let Some(other) = self.people[..i]
+            .iter()
+            .find(|o| o.start_s == p.start_s && pt(o.at).distance(at) < 2.0 * a.radius)
+        {
+            return Err(FieldProblem::new(
+                field("at"),
+                format!(
+                    "overlaps `{}` at {:?}: people appearing at the same time must stand at least {} m apart (two radii); move one of them",
+                    other.name,
+                    other.at,
+                    2.0 * a.radius
+                ),
+            )
+            .at(anchor));
+        }
+        if !(p.start_s.is_finite() && p.start_s >= 0.0) {
+            return Err(FieldProblem::new(field("start_s"), "must be zero or positive").at(anchor));
+        }
+        if !(p.speed == 0.0 || (p.speed.is_finite() && (0.1..=3.0).contains(&p.speed))) {
+            return Err(FieldProblem::new(
+                field("speed"),
+                format!(
+                    "must be 0 (drawn from the agent profile) or 0.1 to 3 m/s, got {}",
+                    p.speed
+                ),
+            )
+            .at(anchor));
+        }
+        self.check_route(area, nav, at, &p.via, &p.exit, &field, &anchor)
     }
 
     fn check_waypoint(

@@ -106,8 +106,17 @@ pub fn box_iou(d: [f64; 4], g: [f64; 4]) -> f64 {
     i / (da + ga - i)
 }
 
+/// Index of IoU 0.50 in [`iou_thresholds`].
+const T50: usize = 0;
+/// Index of IoU 0.75 in [`iou_thresholds`].
+const T75: usize = 5;
+
 /// Per image and category: which predictions (sorted, truncated) matched at each threshold.
 struct ImageEval {
+    /// Indices into the input ground truth, ignore regions last.
+    gts: Vec<usize>,
+    /// `gt_taken50[j]`: ground-truth box `gts[j]` was taken at IoU 0.5.
+    gt_taken50: Vec<bool>,
     /// Indices into the input predictions, best score first, at most `max_dets`.
     dts: Vec<usize>,
     /// `matched[t][k]`: prediction `dts[k]` matched a ground-truth box at threshold `t`.
@@ -166,8 +175,6 @@ pub fn evaluate_boxes(
 ) -> Evaluation {
     let thresholds = iou_thresholds();
     let recalls = recall_points();
-    let t50 = 0;
-    let t75 = 5;
     let mut images: Vec<u64> = images.to_vec();
     images.sort_unstable();
     images.dedup();
@@ -175,126 +182,25 @@ pub fn evaluate_boxes(
     let mut dt_matched50 = vec![None; dts.len()];
     let mut results = Vec::new();
     for &category in categories {
-        let mut evals = Vec::new();
-        for &image in &images {
-            let mut g: Vec<usize> = (0..gts.len())
-                .filter(|&i| gts[i].image == image && gts[i].category == category)
-                .collect();
-            // Ground truth that counts first, then ignore regions (stable, as pycocotools).
-            g.sort_by_key(|&i| gts[i].ignore);
-            let mut d: Vec<usize> = (0..dts.len())
-                .filter(|&i| dts[i].image == image && dts[i].category == category)
-                .collect();
-            if g.is_empty() && d.is_empty() {
-                continue;
-            }
-            // Stable sort by descending score (NumPy's mergesort on −score).
-            d.sort_by(|&a, &b| dts[b].score.total_cmp(&dts[a].score));
-            d.truncate(max_dets);
-            let ious: Vec<Vec<f64>> = d
-                .iter()
-                .map(|&di| {
-                    g.iter()
-                        .map(|&gi| crowd_iou(dts[di].bbox, gts[gi].bbox, gts[gi].ignore))
-                        .collect()
-                })
-                .collect();
-            let ignore: Vec<bool> = g.iter().map(|&gi| gts[gi].ignore).collect();
-            let mut matched = Vec::with_capacity(thresholds.len());
-            let mut ignored = Vec::with_capacity(thresholds.len());
-            for (ti, &t) in thresholds.iter().enumerate() {
-                let (gt_taken, dt_match, dt_ignored) = match_image(&ious, &ignore, t);
-                if ti == t50 {
-                    for (gi, &taken) in gt_taken.iter().enumerate() {
-                        gt_matched50[g[gi]] = taken;
-                    }
-                    for (k, &di) in d.iter().enumerate() {
-                        dt_matched50[di] = (!dt_ignored[k]).then_some(dt_match[k]);
-                    }
-                }
-                matched.push(dt_match);
-                ignored.push(dt_ignored);
-            }
-            evals.push(ImageEval {
-                dts: d,
-                matched,
-                ignored,
-                gt_count: ignore.iter().filter(|i| !**i).count(),
-            });
-        }
-        let npig: usize = evals.iter().map(|e| e.gt_count).sum();
-        let nd: usize = evals.iter().map(|e| e.dts.len()).sum();
-        let ignored50: usize = evals
+        let evals: Vec<ImageEval> = images
             .iter()
-            .map(|e| e.ignored[t50].iter().filter(|i| **i).count())
-            .sum();
-        // All predictions of the category, by score across images (stable: image order,
-        // then rank within the image).
-        let mut order: Vec<(usize, usize)> = evals
-            .iter()
-            .enumerate()
-            .flat_map(|(e, ev)| (0..ev.dts.len()).map(move |k| (e, k)))
+            .filter_map(|&image| evaluate_image(gts, dts, image, category, max_dets, &thresholds))
             .collect();
-        order.sort_by(|a, b| {
-            dts[evals[b.0].dts[b.1]]
-                .score
-                .total_cmp(&dts[evals[a.0].dts[a.1]].score)
-        });
-        let mut precision = vec![vec![0.0; recalls.len()]; thresholds.len()];
-        let mut tp50 = 0;
-        if npig > 0 {
-            for (ti, row) in precision.iter_mut().enumerate() {
-                let (mut tp, mut fp) = (0.0f64, 0.0f64);
-                let mut rc = Vec::with_capacity(nd);
-                let mut pr = Vec::with_capacity(nd);
-                for &(e, k) in &order {
-                    if evals[e].ignored[ti][k] {
-                        continue;
-                    }
-                    if evals[e].matched[ti][k] {
-                        tp += 1.0;
-                    } else {
-                        fp += 1.0;
-                    }
-                    rc.push(tp / npig as f64);
-                    pr.push(tp / (fp + tp + f64::EPSILON));
-                }
-                if ti == t50 {
-                    tp50 = tp as usize;
-                }
-                for i in (1..pr.len()).rev() {
-                    if pr[i] > pr[i - 1] {
-                        pr[i - 1] = pr[i];
-                    }
-                }
-                for (ri, &r) in recalls.iter().enumerate() {
-                    let pi = rc.partition_point(|&x| x < r);
-                    if pi >= pr.len() {
-                        break;
-                    }
-                    row[ri] = pr[pi];
-                }
+        for ev in &evals {
+            for (&gi, &taken) in ev.gts.iter().zip(&ev.gt_taken50) {
+                gt_matched50[gi] = taken;
+            }
+            for (k, &di) in ev.dts.iter().enumerate() {
+                dt_matched50[di] = (!ev.ignored[T50][k]).then_some(ev.matched[T50][k]);
             }
         }
-        let mean = |rows: &[Vec<f64>]| -> Option<f64> {
-            (npig > 0).then(|| {
-                let n = rows.len() * recalls.len();
-                rows.iter().flatten().sum::<f64>() / n as f64
-            })
-        };
-        results.push(CategoryResult {
+        results.push(category_result(
             category,
-            gt: npig,
-            dt: nd,
-            ap: mean(&precision),
-            ap50: mean(&precision[t50..=t50]),
-            ap75: mean(&precision[t75..=t75]),
-            tp50,
-            ignored50,
-            precision50: (nd > ignored50).then(|| tp50 as f64 / (nd - ignored50) as f64),
-            recall50: (npig > 0).then(|| tp50 as f64 / npig as f64),
-            pr_curve50: precision[t50].clone(),
-        });
+            &evals,
+            dts,
+            thresholds.len(),
+            &recalls,
+        ));
     }
     let summary = |f: fn(&CategoryResult) -> Option<f64>| -> Option<f64> {
         let v: Vec<f64> = results.iter().filter_map(f).collect();
@@ -308,6 +214,159 @@ pub fn evaluate_boxes(
         gt_matched50,
         dt_matched50,
     }
+}
+
+/// Matches one image's predictions of one category (best `max_dets` by score) with its
+/// ground truth at every threshold; `None` when the image has neither.
+fn evaluate_image(
+    gts: &[Gt],
+    dts: &[Dt],
+    image: u64,
+    category: u32,
+    max_dets: usize,
+    thresholds: &[f64],
+) -> Option<ImageEval> {
+    let mut g: Vec<usize> = (0..gts.len())
+        .filter(|&i| gts[i].image == image && gts[i].category == category)
+        .collect();
+    // Ground truth that counts first, then ignore regions (stable, as pycocotools).
+    g.sort_by_key(|&i| gts[i].ignore);
+    let mut d: Vec<usize> = (0..dts.len())
+        .filter(|&i| dts[i].image == image && dts[i].category == category)
+        .collect();
+    if g.is_empty() && d.is_empty() {
+        return None;
+    }
+    // Stable sort by descending score (NumPy's mergesort on −score).
+    d.sort_by(|&a, &b| dts[b].score.total_cmp(&dts[a].score));
+    d.truncate(max_dets);
+    let ious: Vec<Vec<f64>> = d
+        .iter()
+        .map(|&di| {
+            g.iter()
+                .map(|&gi| crowd_iou(dts[di].bbox, gts[gi].bbox, gts[gi].ignore))
+                .collect()
+        })
+        .collect();
+    let ignore: Vec<bool> = g.iter().map(|&gi| gts[gi].ignore).collect();
+    let mut gt_taken50 = Vec::new();
+    let mut matched = Vec::with_capacity(thresholds.len());
+    let mut ignored = Vec::with_capacity(thresholds.len());
+    for (ti, &t) in thresholds.iter().enumerate() {
+        let (gt_taken, dt_match, dt_ignored) = match_image(&ious, &ignore, t);
+        if ti == T50 {
+            gt_taken50 = gt_taken;
+        }
+        matched.push(dt_match);
+        ignored.push(dt_ignored);
+    }
+    Some(ImageEval {
+        gts: g,
+        gt_taken50,
+        dts: d,
+        matched,
+        ignored,
+        gt_count: ignore.iter().filter(|i| !**i).count(),
+    })
+}
+
+/// One category's numbers from its images' matches: counts, the precision table (a row for
+/// each of the `thresholds` IoU thresholds, a column for each recall point) and the APs.
+fn category_result(
+    category: u32,
+    evals: &[ImageEval],
+    dts: &[Dt],
+    thresholds: usize,
+    recalls: &[f64],
+) -> CategoryResult {
+    let npig: usize = evals.iter().map(|e| e.gt_count).sum();
+    let nd: usize = evals.iter().map(|e| e.dts.len()).sum();
+    let ignored50: usize = evals
+        .iter()
+        .map(|e| e.ignored[T50].iter().filter(|i| **i).count())
+        .sum();
+    // All predictions of the category, by score across images (stable: image order,
+    // then rank within the image).
+    let mut order: Vec<(usize, usize)> = evals
+        .iter()
+        .enumerate()
+        .flat_map(|(e, ev)| (0..ev.dts.len()).map(move |k| (e, k)))
+        .collect();
+    order.sort_by(|a, b| {
+        dts[evals[b.0].dts[b.1]]
+            .score
+            .total_cmp(&dts[evals[a.0].dts[a.1]].score)
+    });
+    let mut precision = vec![vec![0.0; recalls.len()]; thresholds];
+    let mut tp50 = 0;
+    if npig > 0 {
+        for (ti, row) in precision.iter_mut().enumerate() {
+            let tp = precision_curve(evals, &order, ti, npig, recalls, row);
+            if ti == T50 {
+                tp50 = tp;
+            }
+        }
+    }
+    let mean = |rows: &[Vec<f64>]| -> Option<f64> {
+        (npig > 0).then(|| {
+            let n = rows.len() * recalls.len();
+            rows.iter().flatten().sum::<f64>() / n as f64
+        })
+    };
+    CategoryResult {
+        category,
+        gt: npig,
+        dt: nd,
+        ap: mean(&precision),
+        ap50: mean(&precision[T50..=T50]),
+        ap75: mean(&precision[T75..=T75]),
+        tp50,
+        ignored50,
+        precision50: (nd > ignored50).then(|| tp50 as f64 / (nd - ignored50) as f64),
+        recall50: (npig > 0).then(|| tp50 as f64 / npig as f64),
+        pr_curve50: precision[T50].clone(),
+    }
+}
+
+/// Fills `row` with the interpolated precision at each recall point at threshold `ti`, the
+/// predictions taken in `order` against `npig` ground-truth boxes, as pycocotools'
+/// `accumulate`; returns the number of true positives.
+fn precision_curve(
+    evals: &[ImageEval],
+    order: &[(usize, usize)],
+    ti: usize,
+    npig: usize,
+    recalls: &[f64],
+    row: &mut [f64],
+) -> usize {
+    let (mut tp, mut fp) = (0.0f64, 0.0f64);
+    let mut rc = Vec::with_capacity(order.len());
+    let mut pr = Vec::with_capacity(order.len());
+    for &(e, k) in order {
+        if evals[e].ignored[ti][k] {
+            continue;
+        }
+        if evals[e].matched[ti][k] {
+            tp += 1.0;
+        } else {
+            fp += 1.0;
+        }
+        rc.push(tp / npig as f64);
+        pr.push(tp / (fp + tp + f64::EPSILON));
+    }
+    for i in (1..pr.len()).rev() {
+        if pr[i] > pr[i - 1] {
+            pr[i - 1] = pr[i];
+        }
+    }
+    for (ri, &r) in recalls.iter().enumerate() {
+        let pi = rc.partition_point(|&x| x < r);
+        if pi >= pr.len() {
+            break;
+        }
+        row[ri] = pr[pi];
+    }
+    tp as usize
 }
 
 /// Counting errors over `(predicted, true)` pairs: mean absolute error and root mean square

@@ -425,36 +425,8 @@ pub fn inspect(path: &Path) -> Result<Inspection, GltfError> {
         .into(),
         ..Inspection::default()
     };
-    // The JSON as plain values: extras and extensions are read from here.
-    let json_bytes: Vec<u8> = if bytes.starts_with(b"glTF") {
-        match gltf::binary::Glb::from_slice(&bytes) {
-            Ok(glb) => glb.json.into_owned(),
-            Err(e) => {
-                out.problem(
-                    Severity::Error,
-                    "",
-                    format!("not a valid GLB container: {e}"),
-                );
-                return Ok(out);
-            }
-        }
-    } else {
-        bytes.clone()
-    };
-    let value: Value = match serde_json::from_slice(&json_bytes) {
-        Ok(v) => v,
-        Err(e) => {
-            out.problem(
-                Severity::Error,
-                "",
-                format!(
-                    "the JSON does not parse: {e} (line {}, column {})",
-                    e.line(),
-                    e.column()
-                ),
-            );
-            return Ok(out);
-        }
+    let Some(value) = json_value(&bytes, &mut out) else {
+        return Ok(out);
     };
     let gltf = match gltf::Gltf::from_slice_without_validation(&bytes) {
         Ok(g) => g,
@@ -469,6 +441,82 @@ pub fn inspect(path: &Path) -> Result<Inspection, GltfError> {
     };
     let root = gltf.document.as_json();
     out.generator = root.asset.generator.clone();
+    extension_problems(root, &mut out);
+    if position_reference_problems(&value, &mut out) {
+        return Ok(out);
+    }
+    let Some(gltf) = plain_document(path, &bytes, gltf, &mut out) else {
+        return Ok(out);
+    };
+    let root = gltf.document.as_json();
+    // Validate references before touching the document through the typed API.
+    let invalid = validation_errors(root, &mut out);
+    if !out.loadable() {
+        return Ok(out);
+    }
+    let found_invalid = invalid_problems(invalid, &mut out);
+    count_parts(root, &value, &mut out);
+    if found_invalid {
+        return Ok(out);
+    }
+    let doc = gltf.document;
+    node_graph_problems(&doc, &mut out);
+    let buffers = match mesh::load_buffers(path, &doc, gltf.blob) {
+        Ok(b) => b,
+        Err(GltfError::Buffer { index, message, .. }) => {
+            out.problem(Severity::Error, format!("/buffers/{index}"), message);
+            return Ok(out);
+        }
+        Err(e) => {
+            out.problem(Severity::Error, "/buffers", e.to_string());
+            return Ok(out);
+        }
+    };
+    geometry_problems(&doc, &buffers, &mut out);
+    if !out.loadable() {
+        return Ok(out);
+    }
+    world_bounds(path, &mut out)?;
+    Ok(out)
+}
+
+/// The file's JSON as plain values (extras and extensions are read from here), or `None`
+/// with the problem reported when the container or the JSON is broken.
+fn json_value(bytes: &[u8], out: &mut Inspection) -> Option<Value> {
+    let json_bytes: Vec<u8> = if bytes.starts_with(b"glTF") {
+        match gltf::binary::Glb::from_slice(bytes) {
+            Ok(glb) => glb.json.into_owned(),
+            Err(e) => {
+                out.problem(
+                    Severity::Error,
+                    "",
+                    format!("not a valid GLB container: {e}"),
+                );
+                return None;
+            }
+        }
+    } else {
+        bytes.to_vec()
+    };
+    match serde_json::from_slice(&json_bytes) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            out.problem(
+                Severity::Error,
+                "",
+                format!(
+                    "the JSON does not parse: {e} (line {}, column {})",
+                    e.line(),
+                    e.column()
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// Lists the extensions the file uses and reports the required ones the editor cannot load.
+fn extension_problems(root: &gltf::json::Root, out: &mut Inspection) {
     let required: Vec<String> = root.extensions_required.clone();
     for name in &root.extensions_used {
         let is_required = required.contains(name);
@@ -494,8 +542,12 @@ pub fn inspect(path: &Path) -> Result<Inspection, GltfError> {
             );
         }
     }
-    // The glTF crate's validator indexes POSITION accessors without checking them (it
-    // panics on a bad one): check those references first.
+}
+
+/// Reports POSITION attributes that refer to no accessor; true when there is one. The glTF
+/// crate's validator indexes POSITION accessors without checking them (it panics on a bad
+/// one), so these references are checked first.
+fn position_reference_problems(value: &Value, out: &mut Inspection) -> bool {
     let accessors = value
         .get("accessors")
         .and_then(Value::as_array)
@@ -527,22 +579,29 @@ pub fn inspect(path: &Path) -> Result<Inspection, GltfError> {
             }
         }
     }
-    if bad_refs {
-        return Ok(out);
-    }
-    // Files using extensions the loader lacks are checked as the editor loads them: rewritten
-    // (the rewrite reads only what the checks above let through, by bounds-checked access).
-    let gltf = match unpack::unpack(path, &bytes) {
-        Ok(None) => gltf,
+    bad_refs
+}
+
+/// The document as the editor loads it: files using extensions the loader lacks are
+/// rewritten (the rewrite reads only what the earlier checks let through, by bounds-checked
+/// access). `None` with the problem reported when the rewrite fails.
+fn plain_document(
+    path: &Path,
+    bytes: &[u8],
+    gltf: gltf::Gltf,
+    out: &mut Inspection,
+) -> Option<gltf::Gltf> {
+    match unpack::unpack(path, bytes) {
+        Ok(None) => Some(gltf),
         Ok(Some(unpacked)) => match gltf::Gltf::from_slice_without_validation(&unpacked.glb) {
-            Ok(plain) => plain,
+            Ok(plain) => Some(plain),
             Err(e) => {
                 out.problem(
                     Severity::Error,
                     "",
                     format!("the file decoded from its extensions does not read back: {e}"),
                 );
-                return Ok(out);
+                None
             }
         },
         Err(message) => {
@@ -551,12 +610,17 @@ pub fn inspect(path: &Path) -> Result<Inspection, GltfError> {
                 _ => (String::new(), message),
             };
             out.problem(Severity::Error, pointer, message);
-            return Ok(out);
+            None
         }
-    };
-    let root = gltf.document.as_json();
-    // Validate references before touching the document through the typed API.
-    let mut invalid = Vec::new();
+    }
+}
+
+/// What the glTF crate's validator finds in the document; a panic in the validator is
+/// reported as a problem of its own.
+fn validation_errors(
+    root: &gltf::json::Root,
+    out: &mut Inspection,
+) -> Vec<(gltf::json::Path, gltf::json::validation::Error)> {
     let validated = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let mut found = Vec::new();
         root.validate(root, gltf::json::Path::new, &mut |path, error| {
@@ -565,17 +629,24 @@ pub fn inspect(path: &Path) -> Result<Inspection, GltfError> {
         found
     }));
     match validated {
-        Ok(found) => invalid = found,
-        Err(_) => out.problem(
-            Severity::Error,
-            "",
-            "the glTF validator failed on this file (a reference it does not check is out of range)".into(),
-        ),
+        Ok(found) => found,
+        Err(_) => {
+            out.problem(
+                Severity::Error,
+                "",
+                "the glTF validator failed on this file (a reference it does not check is out of range)".into(),
+            );
+            Vec::new()
+        }
     }
-    if !out.loadable() {
-        return Ok(out);
-    }
-    // Unsupported required extensions were reported above, with their conversion.
+}
+
+/// Reports the validator's findings; true when any is left once the unsupported required
+/// extensions (reported earlier, with their conversion) are set aside.
+fn invalid_problems(
+    mut invalid: Vec<(gltf::json::Path, gltf::json::validation::Error)>,
+    out: &mut Inspection,
+) -> bool {
     invalid.retain(|(path, error)| {
         !(matches!(error, gltf::json::validation::Error::Unsupported)
             && path.as_str().starts_with("extensionsRequired"))
@@ -596,6 +667,11 @@ pub fn inspect(path: &Path) -> Result<Inspection, GltfError> {
             format!("`{}` {what}", path.as_str()),
         );
     }
+    !invalid.is_empty()
+}
+
+/// Counts the document's parts and reads its `CESIUM_RTC` centre and CRS.
+fn count_parts(root: &gltf::json::Root, value: &Value, out: &mut Inspection) {
     out.scenes = root.scenes.len();
     out.nodes = root.nodes.len();
     out.meshes = root.meshes.len();
@@ -608,28 +684,12 @@ pub fn inspect(path: &Path) -> Result<Inspection, GltfError> {
     {
         out.rtc_center = Some(center);
     }
-    out.crs = find_crs(&value);
-    if !invalid.is_empty() {
-        return Ok(out);
-    }
-    let doc = gltf.document;
-    node_graph_problems(&doc, &mut out);
-    let buffers = match mesh::load_buffers(path, &doc, gltf.blob) {
-        Ok(b) => b,
-        Err(GltfError::Buffer { index, message, .. }) => {
-            out.problem(Severity::Error, format!("/buffers/{index}"), message);
-            return Ok(out);
-        }
-        Err(e) => {
-            out.problem(Severity::Error, "/buffers", e.to_string());
-            return Ok(out);
-        }
-    };
-    geometry_problems(&doc, &buffers, &mut out);
-    if !out.loadable() {
-        return Ok(out);
-    }
-    // World bounds through the same reader the walkable areas use (f64 transforms).
+    out.crs = find_crs(value);
+}
+
+/// World bounds and origin through the same reader the walkable areas use (f64
+/// transforms); guesses an Earth-centred CRS and warns about large coordinates without one.
+fn world_bounds(path: &Path, out: &mut Inspection) -> Result<(), GltfError> {
     let soup: MeshSoup = mesh::load_triangles(path, false)?;
     if let Some((lo, hi)) = soup.bounds() {
         out.bounds = Some([lo.to_array(), hi.to_array()]);
@@ -656,7 +716,7 @@ pub fn inspect(path: &Path) -> Result<Inspection, GltfError> {
             );
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// What the editor needs before handing a file to its glTF loader.

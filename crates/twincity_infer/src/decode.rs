@@ -82,7 +82,6 @@ pub fn decode(
     placement: &Placement,
     threshold: f32,
 ) -> Result<Decoded, String> {
-    let (iw, ih) = (placement.input.0 as f32, placement.input.1 as f32);
     let mut out = Decoded::default();
     match decoder {
         Decoder::Ssd {
@@ -91,38 +90,15 @@ pub fn decode(
             classes,
             first_class,
         } => {
-            let b = find(outputs, boxes)?;
-            let s = find(outputs, scores)?;
-            let bs = squeeze(b.shape);
-            if bs.len() != 2 || bs[1] != 4 {
-                return Err(wrong(b, "[1, N, 4]"));
-            }
-            let n = bs[0];
-            if s.data.len() != n {
-                return Err(wrong(s, &format!("[1, {n}] (one score per box)")));
-            }
-            let c = match classes {
-                Some(name) => {
-                    let c = find(outputs, name)?;
-                    if c.data.len() != n {
-                        return Err(wrong(c, &format!("[1, {n}] (one class per box)")));
-                    }
-                    Some(c)
-                }
-                None => None,
-            };
-            for i in 0..n {
-                let score = s.data[i];
-                if score < threshold {
-                    continue;
-                }
-                let class = c.map_or(0, |c| {
-                    (c.data[i] as i64 - *first_class as i64).max(0) as usize
-                });
-                let r = &b.data[i * 4..i * 4 + 4];
-                let bbox = to_frame(placement, r[1] * iw, r[0] * ih, r[3] * iw, r[2] * ih);
-                out.detections.push(Detection { class, score, bbox });
-            }
+            out.detections = ssd(
+                outputs,
+                boxes,
+                scores,
+                classes.as_deref(),
+                *first_class,
+                placement,
+                threshold,
+            )?;
         }
         Decoder::Anchors {
             scores,
@@ -130,176 +106,286 @@ pub fn decode(
             strides,
             anchors,
         } => {
-            for (k, (sname, bname)) in scores.iter().zip(boxes).enumerate() {
-                let s = find(outputs, sname)?;
-                let b = find(outputs, bname)?;
-                let gw = (placement.input.0 / strides[k]).max(1) as usize;
-                let gh = (placement.input.1 / strides[k]).max(1) as usize;
-                let per = anchors[k] as usize;
-                let n = gw * gh * per;
-                if s.data.len() != n {
-                    return Err(wrong(
-                        s,
-                        &format!("{n} scores ({gw}×{gh} cells × {per} anchors)"),
-                    ));
-                }
-                let bs = squeeze(b.shape);
-                if bs.len() != 2 || bs[0] != n || bs[1] < 4 {
-                    return Err(wrong(b, &format!("[1, {n}, ≥4]")));
-                }
-                let stride = bs[1];
-                for i in 0..n {
-                    let score = sigmoid(s.data[i]);
-                    if score < threshold {
-                        continue;
-                    }
-                    let cell = i / per;
-                    let (ax, ay) = (
-                        ((cell % gw) as f32 + 0.5) / gw as f32,
-                        ((cell / gw) as f32 + 0.5) / gh as f32,
-                    );
-                    let r = &b.data[i * stride..i * stride + 4];
-                    let (cx, cy) = (r[0] + ax * iw, r[1] + ay * ih);
-                    let (w, h) = (r[2], r[3]);
-                    let bbox = to_frame(
-                        placement,
-                        cx - w / 2.0,
-                        cy - h / 2.0,
-                        cx + w / 2.0,
-                        cy + h / 2.0,
-                    );
-                    out.detections.push(Detection {
-                        class: 0,
-                        score,
-                        bbox,
-                    });
-                }
-            }
+            out.detections = anchor_boxes(
+                outputs, scores, boxes, strides, anchors, placement, threshold,
+            )?;
         }
         Decoder::CenterFace {
             heatmap,
             scale,
             offset,
         } => {
-            let hm = find(outputs, heatmap)?;
-            let sc = find(outputs, scale)?;
-            let of = find(outputs, offset)?;
-            let hs = squeeze(hm.shape);
-            let (h, w) = match hs.as_slice() {
-                [h, w] => (*h, *w),
-                _ => return Err(wrong(hm, "[1, 1, H/4, W/4]")),
-            };
-            let plane = h * w;
-            for o in [sc, of] {
-                if o.data.len() != 2 * plane {
-                    return Err(wrong(o, &format!("[1, 2, {h}, {w}]")));
-                }
-            }
-            for y in 0..h {
-                for x in 0..w {
-                    let i = y * w + x;
-                    let score = hm.data[i];
-                    if score < threshold {
-                        continue;
-                    }
-                    let bh = sc.data[i].exp() * 4.0;
-                    let bw = sc.data[plane + i].exp() * 4.0;
-                    let (oy, ox) = (of.data[i], of.data[plane + i]);
-                    let x0 = ((x as f32 + ox + 0.5) * 4.0 - bw / 2.0).max(0.0);
-                    let y0 = ((y as f32 + oy + 0.5) * 4.0 - bh / 2.0).max(0.0);
-                    let bbox = to_frame(placement, x0, y0, (x0 + bw).min(iw), (y0 + bh).min(ih));
-                    out.detections.push(Detection {
-                        class: 0,
-                        score,
-                        bbox,
-                    });
-                }
-            }
+            out.detections = centerface(
+                find(outputs, heatmap)?,
+                find(outputs, scale)?,
+                find(outputs, offset)?,
+                placement,
+                threshold,
+            )?;
         }
         Decoder::Yolo {
             output,
             channels_first,
         } => {
-            let o = find(outputs, output)?;
-            let s = squeeze(o.shape);
-            if s.len() != 2 {
-                return Err(wrong(o, "[1, N, 4 + C] or [1, 4 + C, N]"));
-            }
-            let (n, k) = if *channels_first {
-                (s[1], s[0])
-            } else {
-                (s[0], s[1])
-            };
-            if k < 5 {
-                return Err(wrong(o, "at least 5 values per box (4 + classes)"));
-            }
-            let at = |i: usize, j: usize| {
-                if *channels_first {
-                    o.data[j * n + i]
-                } else {
-                    o.data[i * k + j]
-                }
-            };
-            for i in 0..n {
-                let (mut best, mut class) = (f32::MIN, 0);
-                for j in 4..k {
-                    let v = at(i, j);
-                    if v > best {
-                        best = v;
-                        class = j - 4;
-                    }
-                }
-                if best < threshold {
-                    continue;
-                }
-                let (cx, cy, w, h) = (at(i, 0), at(i, 1), at(i, 2), at(i, 3));
-                let bbox = to_frame(
-                    placement,
-                    cx - w / 2.0,
-                    cy - h / 2.0,
-                    cx + w / 2.0,
-                    cy + h / 2.0,
-                );
-                out.detections.push(Detection {
-                    class,
-                    score: best,
-                    bbox,
-                });
-            }
+            out.detections = yolo(
+                find(outputs, output)?,
+                *channels_first,
+                placement,
+                threshold,
+            )?;
         }
         Decoder::Yolox { output, strides } => {
             out.detections = yolox(find(outputs, output)?, strides, placement, threshold)?;
         }
         Decoder::DensityMap { output, .. } => {
-            let o = find(outputs, output)?;
-            let s = squeeze(o.shape);
-            let (h, w) = match s.as_slice() {
-                [h, w] => (*h, *w),
-                _ => return Err(wrong(o, "[1, 1, h, w] or [1, h, w]")),
-            };
-            out.density = Some(DensityMap {
-                width: w,
-                height: h,
-                values: o.data.to_vec(),
-            });
+            out.density = Some(density_map(find(outputs, output)?)?);
         }
         Decoder::Classification { output, softmax } => {
-            let o = find(outputs, output)?;
-            if squeeze(o.shape).len() != 1 {
-                return Err(wrong(o, "[1, C]"));
-            }
-            let mut v = o.data.to_vec();
-            if *softmax {
-                let m = v.iter().cloned().fold(f32::MIN, f32::max);
-                let sum: f32 = v.iter().map(|x| (x - m).exp()).sum();
-                v.iter_mut().for_each(|x| *x = (*x - m).exp() / sum);
-            }
-            out.class_scores = v;
+            out.class_scores = class_scores(find(outputs, output)?, *softmax)?;
         }
     }
     out.detections
         .retain(|d| d.bbox[2] > 0.0 && d.bbox[3] > 0.0);
     Ok(out)
+}
+
+/// TensorFlow Object Detection API style: normalised `(ymin, xmin, ymax, xmax)` boxes, one
+/// score and optionally one class number per box.
+fn ssd(
+    outputs: &[Output],
+    boxes: &str,
+    scores: &str,
+    classes: Option<&str>,
+    first_class: u32,
+    placement: &Placement,
+    threshold: f32,
+) -> Result<Vec<Detection>, String> {
+    let (iw, ih) = (placement.input.0 as f32, placement.input.1 as f32);
+    let b = find(outputs, boxes)?;
+    let s = find(outputs, scores)?;
+    let bs = squeeze(b.shape);
+    if bs.len() != 2 || bs[1] != 4 {
+        return Err(wrong(b, "[1, N, 4]"));
+    }
+    let n = bs[0];
+    if s.data.len() != n {
+        return Err(wrong(s, &format!("[1, {n}] (one score per box)")));
+    }
+    let c = match classes {
+        Some(name) => {
+            let c = find(outputs, name)?;
+            if c.data.len() != n {
+                return Err(wrong(c, &format!("[1, {n}] (one class per box)")));
+            }
+            Some(c)
+        }
+        None => None,
+    };
+    let mut out = Vec::new();
+    for i in 0..n {
+        let score = s.data[i];
+        if score < threshold {
+            continue;
+        }
+        let class = c.map_or(0, |c| {
+            (c.data[i] as i64 - first_class as i64).max(0) as usize
+        });
+        let r = &b.data[i * 4..i * 4 + 4];
+        let bbox = to_frame(placement, r[1] * iw, r[0] * ih, r[3] * iw, r[2] * ih);
+        out.push(Detection { class, score, bbox });
+    }
+    Ok(out)
+}
+
+/// Anchor-based face boxes: per feature map, score logits and centre offsets and sizes for
+/// `anchors` boxes per cell of the input's grid at that map's stride.
+fn anchor_boxes(
+    outputs: &[Output],
+    scores: &[String],
+    boxes: &[String],
+    strides: &[u32],
+    anchors: &[u32],
+    placement: &Placement,
+    threshold: f32,
+) -> Result<Vec<Detection>, String> {
+    let (iw, ih) = (placement.input.0 as f32, placement.input.1 as f32);
+    let mut out = Vec::new();
+    for (k, (sname, bname)) in scores.iter().zip(boxes).enumerate() {
+        let s = find(outputs, sname)?;
+        let b = find(outputs, bname)?;
+        let gw = (placement.input.0 / strides[k]).max(1) as usize;
+        let gh = (placement.input.1 / strides[k]).max(1) as usize;
+        let per = anchors[k] as usize;
+        let n = gw * gh * per;
+        if s.data.len() != n {
+            return Err(wrong(
+                s,
+                &format!("{n} scores ({gw}×{gh} cells × {per} anchors)"),
+            ));
+        }
+        let bs = squeeze(b.shape);
+        if bs.len() != 2 || bs[0] != n || bs[1] < 4 {
+            return Err(wrong(b, &format!("[1, {n}, ≥4]")));
+        }
+        let stride = bs[1];
+        for i in 0..n {
+            let score = sigmoid(s.data[i]);
+            if score < threshold {
+                continue;
+            }
+            let cell = i / per;
+            let (ax, ay) = (
+                ((cell % gw) as f32 + 0.5) / gw as f32,
+                ((cell / gw) as f32 + 0.5) / gh as f32,
+            );
+            let r = &b.data[i * stride..i * stride + 4];
+            let (cx, cy) = (r[0] + ax * iw, r[1] + ay * ih);
+            let (w, h) = (r[2], r[3]);
+            let bbox = to_frame(
+                placement,
+                cx - w / 2.0,
+                cy - h / 2.0,
+                cx + w / 2.0,
+                cy + h / 2.0,
+            );
+            out.push(Detection {
+                class: 0,
+                score,
+                bbox,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// CenterFace: a heatmap at a quarter of the input's resolution, with log sizes and centre
+/// offsets (two planes each) per cell.
+fn centerface(
+    hm: &Output,
+    sc: &Output,
+    of: &Output,
+    placement: &Placement,
+    threshold: f32,
+) -> Result<Vec<Detection>, String> {
+    let (iw, ih) = (placement.input.0 as f32, placement.input.1 as f32);
+    let hs = squeeze(hm.shape);
+    let (h, w) = match hs.as_slice() {
+        [h, w] => (*h, *w),
+        _ => return Err(wrong(hm, "[1, 1, H/4, W/4]")),
+    };
+    let plane = h * w;
+    for o in [sc, of] {
+        if o.data.len() != 2 * plane {
+            return Err(wrong(o, &format!("[1, 2, {h}, {w}]")));
+        }
+    }
+    let mut out = Vec::new();
+    for y in 0..h {
+        for x in 0..w {
+            let i = y * w + x;
+            let score = hm.data[i];
+            if score < threshold {
+                continue;
+            }
+            let bh = sc.data[i].exp() * 4.0;
+            let bw = sc.data[plane + i].exp() * 4.0;
+            let (oy, ox) = (of.data[i], of.data[plane + i]);
+            let x0 = ((x as f32 + ox + 0.5) * 4.0 - bw / 2.0).max(0.0);
+            let y0 = ((y as f32 + oy + 0.5) * 4.0 - bh / 2.0).max(0.0);
+            let bbox = to_frame(placement, x0, y0, (x0 + bw).min(iw), (y0 + bh).min(ih));
+            out.push(Detection {
+                class: 0,
+                score,
+                bbox,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// YOLO style `[1, N, 4 + C]` (or `[1, 4 + C, N]` when `channels_first`): box centre and
+/// size in input pixels, then one score per class; the best class is the box's.
+fn yolo(
+    o: &Output,
+    channels_first: bool,
+    placement: &Placement,
+    threshold: f32,
+) -> Result<Vec<Detection>, String> {
+    let s = squeeze(o.shape);
+    if s.len() != 2 {
+        return Err(wrong(o, "[1, N, 4 + C] or [1, 4 + C, N]"));
+    }
+    let (n, k) = if channels_first {
+        (s[1], s[0])
+    } else {
+        (s[0], s[1])
+    };
+    if k < 5 {
+        return Err(wrong(o, "at least 5 values per box (4 + classes)"));
+    }
+    let at = |i: usize, j: usize| {
+        if channels_first {
+            o.data[j * n + i]
+        } else {
+            o.data[i * k + j]
+        }
+    };
+    let mut out = Vec::new();
+    for i in 0..n {
+        let (mut best, mut class) = (f32::MIN, 0);
+        for j in 4..k {
+            let v = at(i, j);
+            if v > best {
+                best = v;
+                class = j - 4;
+            }
+        }
+        if best < threshold {
+            continue;
+        }
+        let (cx, cy, w, h) = (at(i, 0), at(i, 1), at(i, 2), at(i, 3));
+        let bbox = to_frame(
+            placement,
+            cx - w / 2.0,
+            cy - h / 2.0,
+            cx + w / 2.0,
+            cy + h / 2.0,
+        );
+        out.push(Detection {
+            class,
+            score: best,
+            bbox,
+        });
+    }
+    Ok(out)
+}
+
+/// A density map `[1, 1, h, w]` (or `[1, h, w]`).
+fn density_map(o: &Output) -> Result<DensityMap, String> {
+    let s = squeeze(o.shape);
+    let (h, w) = match s.as_slice() {
+        [h, w] => (*h, *w),
+        _ => return Err(wrong(o, "[1, 1, h, w] or [1, h, w]")),
+    };
+    Ok(DensityMap {
+        width: w,
+        height: h,
+        values: o.data.to_vec(),
+    })
+}
+
+/// Class scores `[1, C]`, through a softmax when they are logits.
+fn class_scores(o: &Output, softmax: bool) -> Result<Vec<f32>, String> {
+    if squeeze(o.shape).len() != 1 {
+        return Err(wrong(o, "[1, C]"));
+    }
+    let mut v = o.data.to_vec();
+    if softmax {
+        let m = v.iter().cloned().fold(f32::MIN, f32::max);
+        let sum: f32 = v.iter().map(|x| (x - m).exp()).sum();
+        v.iter_mut().for_each(|x| *x = (*x - m).exp() / sum);
+    }
+    Ok(v)
 }
 
 /// The best class of a row of class scores: `(class, score)`.

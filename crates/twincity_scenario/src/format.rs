@@ -446,10 +446,7 @@ pub struct TimedEvent {
 
 impl TimedEvent {
     pub fn value(&self, name: &str) -> f64 {
-        self.drawn
-            .iter()
-            .find(|(n, _)| n == name)
-            .map_or(0.0, |(_, v)| *v)
+        drawn_value(&self.drawn, name)
     }
 }
 
@@ -516,6 +513,54 @@ fn dist(a: (f64, f64), b: (f64, f64)) -> f64 {
 /// Length of a polyline, metres.
 pub fn route_length(route: &[(f64, f64)]) -> f64 {
     route.windows(2).map(|w| dist(w[0], w[1])).sum()
+}
+
+/// Where the problems of one event are reported: its field names and its anchor in the file.
+struct EventSite<'a> {
+    i: usize,
+    id: &'a str,
+    anchor: String,
+}
+
+impl EventSite<'_> {
+    /// The event's field `f`, as problems name it.
+    fn field(&self, f: &str) -> String {
+        format!("events[{}] ({}).{f}", self.i, self.id)
+    }
+
+    /// A problem with field `f`.
+    fn fail(&self, f: &str, m: String) -> Result<(), FieldProblem> {
+        Err(FieldProblem::new(self.field(f), m).at(self.anchor.clone()))
+    }
+
+    /// Checks the number in field `f`.
+    fn num(&self, f: &str, n: &Num) -> Result<(), FieldProblem> {
+        n.check(&self.field(f))
+            .map_err(|p| p.at(self.anchor.clone()))
+    }
+
+    /// Checks the number in field `f` and that it cannot be negative.
+    fn non_negative(&self, f: &str, n: &Num) -> Result<(), FieldProblem> {
+        self.num(f, n)?;
+        if n.bounds().0 < 0.0 {
+            return Err(FieldProblem::new(self.field(f), "must be zero or positive")
+                .at(self.anchor.clone()));
+        }
+        Ok(())
+    }
+
+    /// Checks a share: a number within 0..=1.
+    fn share(&self, n: &Num) -> Result<(), FieldProblem> {
+        self.num("share", n)?;
+        let (lo, hi) = n.bounds();
+        if lo < 0.0 || hi > 1.0 {
+            return Err(
+                FieldProblem::new(self.field("share"), "must be within 0..=1")
+                    .at(self.anchor.clone()),
+            );
+        }
+        Ok(())
+    }
 }
 
 impl Scenario {
@@ -676,44 +721,26 @@ impl Scenario {
     }
 
     fn check_event(&self, i: usize, e: &ScenarioEvent) -> Result<(), FieldProblem> {
-        let anchor = format!("\"{}\"", e.id);
-        let field = |f: &str| format!("events[{i}] ({}).{f}", e.id);
-        let fail = |f: &str, m: String| Err(FieldProblem::new(field(f), m).at(anchor.clone()));
+        let site = EventSite {
+            i,
+            id: &e.id,
+            anchor: format!("\"{}\"", e.id),
+        };
         if e.id.trim().is_empty() {
-            return fail("id", "is empty; give the event a name".into());
+            return site.fail("id", "is empty; give the event a name".into());
         }
         if self.events[..i].iter().any(|o| o.id == e.id) {
-            return fail(
+            return site.fail(
                 "id",
                 format!("`{}` is used by two events; ids must be unique", e.id),
             );
         }
-        let num = |f: &str, n: &Num| n.check(&field(f)).map_err(|p| p.at(anchor.clone()));
-        let non_negative = |f: &str, n: &Num| -> Result<(), FieldProblem> {
-            num(f, n)?;
-            if n.bounds().0 < 0.0 {
-                return Err(
-                    FieldProblem::new(field(f), "must be zero or positive").at(anchor.clone())
-                );
-            }
-            Ok(())
-        };
-        let share = |n: &Num| -> Result<(), FieldProblem> {
-            num("share", n)?;
-            let (lo, hi) = n.bounds();
-            if lo < 0.0 || hi > 1.0 {
-                return Err(
-                    FieldProblem::new(field("share"), "must be within 0..=1").at(anchor.clone())
-                );
-            }
-            Ok(())
-        };
         match &e.start {
-            Start::At(n) => non_negative("start", n)?,
+            Start::At(n) => site.non_negative("start", n)?,
             Start::After { event, delay_s } | Start::AfterEnd { event, delay_s } => {
-                non_negative("start.delay_s", delay_s)?;
+                site.non_negative("start.delay_s", delay_s)?;
                 if !self.events.iter().any(|o| &o.id == event) {
-                    return fail(
+                    return site.fail(
                         "start.event",
                         format!("no event is called `{event}`; the ids are: {}", self.ids()),
                     );
@@ -721,7 +748,7 @@ impl Scenario {
             }
         }
         if e.incident.needs_crowd() && self.crowd.is_none() {
-            return fail(
+            return site.fail(
                 "incident",
                 format!(
                     "a {} involves people: add `crowd: \"FILE.ron\"` (a crowd scenario giving the walkable area; it may have no spawns)",
@@ -729,7 +756,12 @@ impl Scenario {
                 ),
             );
         }
-        match &e.incident {
+        self.check_incident(&site, &e.incident)
+    }
+
+    /// Checks the points, shares and durations of an event's incident.
+    fn check_incident(&self, site: &EventSite, incident: &Incident) -> Result<(), FieldProblem> {
+        match incident {
             Incident::Dumping {
                 by,
                 from,
@@ -739,17 +771,17 @@ impl Scenario {
                 leave_to,
             } => {
                 if !(finite(*from) && finite(*spot) && leave_to.is_none_or(finite)) {
-                    return fail(
+                    return site.fail(
                         "incident",
                         "`from`, `spot` and `leave_to` must be finite points".into(),
                     );
                 }
                 if objects.is_empty() || objects.len() > 50 {
-                    return fail("incident.objects", "list 1 to 50 objects".into());
+                    return site.fail("incident.objects", "list 1 to 50 objects".into());
                 }
-                non_negative("incident.drop_s", drop_s)?;
+                site.non_negative("incident.drop_s", drop_s)?;
                 if let Dumper::Van(v) = by {
-                    self.check_vehicle(&field("incident.by"), &anchor, v)?;
+                    self.check_vehicle(&site.field("incident.by"), &site.anchor, v)?;
                 }
             }
             Incident::Collapse {
@@ -761,7 +793,7 @@ impl Scenario {
                 stay_s,
             } => {
                 if !(finite(*from) && finite(*towards)) {
-                    return fail(
+                    return site.fail(
                         "incident",
                         "`from` and `towards` must be finite points".into(),
                     );
@@ -771,13 +803,13 @@ impl Scenario {
                     && within.is_finite()
                     && *within >= 0.0)
                 {
-                    return fail(
+                    return site.fail(
                         "incident",
                         "`walk_before_s` and `within` must be zero or positive".into(),
                     );
                 }
-                share(s)?;
-                non_negative("incident.stay_s", stay_s)?;
+                site.share(s)?;
+                site.non_negative("incident.stay_s", stay_s)?;
             }
             Incident::Gathering {
                 at,
@@ -792,13 +824,13 @@ impl Scenario {
                     && within.is_finite()
                     && *within > 0.0)
                 {
-                    return fail(
+                    return site.fail(
                         "incident",
                         "needs a finite `at`, `radius` >= 0.3 m and a positive `within`".into(),
                     );
                 }
-                share(s)?;
-                non_negative("incident.stay_s", stay_s)?;
+                site.share(s)?;
+                site.non_negative("incident.stay_s", stay_s)?;
             }
             Incident::Dispersal {
                 from,
@@ -807,55 +839,67 @@ impl Scenario {
                 stay_s,
             } => {
                 if !(finite(*from) && radius.is_finite() && *radius > 0.0) {
-                    return fail(
+                    return site.fail(
                         "incident",
                         "needs a finite `from` and a positive `radius`".into(),
                     );
                 }
                 if !(1.0..=3.0).contains(speed_factor) {
-                    return fail(
+                    return site.fail(
                         "incident.speed_factor",
                         format!("must be 1 to 3, got {speed_factor}"),
                     );
                 }
-                non_negative("incident.stay_s", stay_s)?;
+                site.non_negative("incident.stay_s", stay_s)?;
             }
             Incident::Vehicle {
                 vehicle,
                 route,
                 speed_kmh,
                 park,
-            } => {
-                self.check_vehicle(&field("incident.vehicle"), &anchor, vehicle)?;
-                if route.len() < 2 || !route.iter().all(|p| finite(*p)) {
-                    return fail("incident.route", "needs at least two finite corners".into());
-                }
-                if route_length(route) < 1.0 {
-                    return fail("incident.route", "is shorter than 1 m".into());
-                }
-                num("incident.speed_kmh", speed_kmh)?;
-                let (lo, hi) = speed_kmh.bounds();
-                if lo <= 0.0 || hi > 250.0 {
-                    return fail(
-                        "incident.speed_kmh",
-                        "must be more than 0 and at most 250".into(),
-                    );
-                }
-                if let Some(p) = park {
-                    if p.at >= route.len() {
-                        return fail(
-                            "incident.park.at",
-                            format!(
-                                "corner {} does not exist; the route has {} corners (0 to {})",
-                                p.at,
-                                route.len(),
-                                route.len() - 1
-                            ),
-                        );
-                    }
-                    non_negative("incident.park.stay_s", &p.stay_s)?;
-                }
+            } => self.check_vehicle_incident(site, vehicle, route, speed_kmh, park.as_ref())?,
+        }
+        Ok(())
+    }
+
+    /// Checks a vehicle incident: the vehicle, a route of finite corners at least 1 m long,
+    /// the speed and the parking corner.
+    fn check_vehicle_incident(
+        &self,
+        site: &EventSite,
+        vehicle: &VehicleSpec,
+        route: &[(f64, f64)],
+        speed_kmh: &Num,
+        park: Option<&Park>,
+    ) -> Result<(), FieldProblem> {
+        self.check_vehicle(&site.field("incident.vehicle"), &site.anchor, vehicle)?;
+        if route.len() < 2 || !route.iter().all(|p| finite(*p)) {
+            return site.fail("incident.route", "needs at least two finite corners".into());
+        }
+        if route_length(route) < 1.0 {
+            return site.fail("incident.route", "is shorter than 1 m".into());
+        }
+        site.num("incident.speed_kmh", speed_kmh)?;
+        let (lo, hi) = speed_kmh.bounds();
+        if lo <= 0.0 || hi > 250.0 {
+            return site.fail(
+                "incident.speed_kmh",
+                "must be more than 0 and at most 250".into(),
+            );
+        }
+        if let Some(p) = park {
+            if p.at >= route.len() {
+                return site.fail(
+                    "incident.park.at",
+                    format!(
+                        "corner {} does not exist; the route has {} corners (0 to {})",
+                        p.at,
+                        route.len(),
+                        route.len() - 1
+                    ),
+                );
             }
+            site.non_negative("incident.park.stay_s", &p.stay_s)?;
         }
         Ok(())
     }
@@ -949,6 +993,41 @@ impl Scenario {
             .iter()
             .map(|e| draw_event(e, &mut rng))
             .collect();
+        let (start, end) = self.event_times(&drawn)?;
+        let actors = match crowd.as_mut() {
+            Some(crowd) => self.add_incidents_to_crowd(crowd, &drawn, &start)?,
+            None => vec![None; self.events.len()],
+        };
+        let events = self
+            .events
+            .iter()
+            .enumerate()
+            .map(|(i, e)| TimedEvent {
+                id: e.id.clone(),
+                start_s: start[i],
+                end_s: end[i],
+                incident: e.incident.clone(),
+                drawn: drawn[i].clone(),
+            })
+            .collect();
+        Ok(Compiled {
+            name: self.name.clone(),
+            seed: self.seed,
+            duration_s: self.duration_s,
+            events,
+            environment,
+            registry: self.registry.clone(),
+            speed_cameras: self.speed_cameras.clone(),
+            crowd,
+            actors,
+            hash: self.content_hash(),
+            randomisation: self.randomisation.clone(),
+        })
+    }
+
+    /// Each event's start and planned end, seconds, resolved in start order from its drawn
+    /// values.
+    fn event_times(&self, drawn: &[Vec<(String, f64)>]) -> Result<(Vec<f64>, Vec<f64>), DocError> {
         let order = self.start_order().map_err(|p| DocError::Invalid {
             path: PathBuf::from(&self.name),
             location: None,
@@ -959,12 +1038,7 @@ impl Scenario {
         let mut end = vec![0.0f64; self.events.len()];
         for &i in &order {
             let e = &self.events[i];
-            let value = |n: &str| {
-                drawn[i]
-                    .iter()
-                    .find(|(k, _)| k == n)
-                    .map_or(0.0, |(_, v)| *v)
-            };
+            let value = |n: &str| drawn_value(&drawn[i], n);
             let find = |id: &str| self.events.iter().position(|o| o.id == id).unwrap_or(i);
             start[i] = match &e.start {
                 Start::At(_) => value("start"),
@@ -981,151 +1055,42 @@ impl Scenario {
             };
             end[i] = start[i] + planned_duration(&e.incident, &drawn[i]);
         }
-        let mut actors = vec![None; self.events.len()];
-        if let Some(crowd) = crowd.as_mut() {
-            crowd.seed = self.seed;
-            crowd.duration_s = self.duration_s;
-            for (i, e) in self.events.iter().enumerate() {
-                let value = |n: &str| {
-                    drawn[i]
-                        .iter()
-                        .find(|(k, _)| k == n)
-                        .map_or(0.0, |(_, v)| *v)
-                };
-                let t = start[i];
-                match &e.incident {
-                    Incident::Dumping {
-                        by: Dumper::OnFoot,
-                        from,
-                        spot,
-                        ..
-                    } => {
-                        let name = format!("{} (dumper)", e.id);
-                        crowd.people.push(Person {
-                            name: name.clone(),
-                            at: *from,
-                            exit: "nearest".into(),
-                            start_s: t,
-                            via: Vec::new(),
-                            speed: ESTIMATED_WALK,
-                        });
-                        crowd.events.push(Event {
-                            at_s: t + 0.05,
-                            action: Action::WalkTo {
-                                who: name.clone(),
-                                at: *spot,
-                                stay_s: value("drop_s").max(0.1),
-                            },
-                        });
-                        actors[i] = Some(name);
-                    }
-                    Incident::Collapse {
-                        from,
-                        towards,
-                        walk_before_s,
-                        within,
-                        ..
-                    } => {
-                        let name = format!("{} (person)", e.id);
-                        let appear = (t - walk_before_s).max(0.0);
-                        crowd.people.push(Person {
-                            name: name.clone(),
-                            at: *from,
-                            exit: "nearest".into(),
-                            start_s: appear,
-                            via: Vec::new(),
-                            speed: 0.0,
-                        });
-                        crowd.events.push(Event {
-                            at_s: appear + 0.05,
-                            action: Action::WalkTo {
-                                who: name.clone(),
-                                at: *towards,
-                                stay_s: 0.0,
-                            },
-                        });
-                        crowd.events.push(Event {
-                            at_s: t.max(appear + 0.1),
-                            action: Action::Collapse {
-                                who: name.clone(),
-                                within: *within,
-                                share: value("share"),
-                                stay_s: value("stay_s"),
-                            },
-                        });
-                        actors[i] = Some(name);
-                    }
-                    Incident::Gathering {
-                        at, radius, within, ..
-                    } => crowd.events.push(Event {
-                        at_s: t,
-                        action: Action::Gather {
-                            at: *at,
-                            radius: *radius,
-                            within: *within,
-                            share: value("share").max(1e-6),
-                            stay_s: value("stay_s"),
-                        },
-                    }),
-                    Incident::Dispersal {
-                        from,
-                        radius,
-                        speed_factor,
-                        ..
-                    } => crowd.events.push(Event {
-                        at_s: t,
-                        action: Action::Flee {
-                            from: *from,
-                            radius: *radius,
-                            speed_factor: *speed_factor,
-                            stay_s: value("stay_s"),
-                        },
-                    }),
-                    _ => {}
-                }
-            }
-            let path = self.crowd.clone().unwrap_or_default();
-            crowd.check().map_err(|p| DocError::Invalid {
-                path,
-                location: None,
-                field: p.field,
-                message: format!(
-                    "{} (after adding the scenario's incidents: check their points lie in the crowd's walkable area)",
-                    p.message
-                ),
-            })?;
+        Ok((start, end))
+    }
+
+    /// Gives the crowd the scenario's seed and duration and a person and action for each
+    /// incident involving people, then checks it again; each event's person, if it adds one.
+    fn add_incidents_to_crowd(
+        &self,
+        crowd: &mut CrowdScenario,
+        drawn: &[Vec<(String, f64)>],
+        start: &[f64],
+    ) -> Result<Vec<Option<String>>, DocError> {
+        crowd.seed = self.seed;
+        crowd.duration_s = self.duration_s;
+        let mut actors = Vec::with_capacity(self.events.len());
+        for (i, e) in self.events.iter().enumerate() {
+            actors.push(add_incident_people(crowd, e, start[i], &drawn[i]));
         }
-        let events = self
-            .events
-            .iter()
-            .enumerate()
-            .map(|(i, e)| TimedEvent {
-                id: e.id.clone(),
-                start_s: start[i],
-                end_s: end[i],
-                incident: e.incident.clone(),
-                drawn: drawn[i].clone(),
-            })
-            .collect();
-        let hash = {
-            use std::hash::{Hash, Hasher};
-            let mut h = std::hash::DefaultHasher::new();
-            ronfile::to_string(self).unwrap_or_default().hash(&mut h);
-            h.finish()
-        };
-        Ok(Compiled {
-            name: self.name.clone(),
-            seed: self.seed,
-            duration_s: self.duration_s,
-            events,
-            environment,
-            registry: self.registry.clone(),
-            speed_cameras: self.speed_cameras.clone(),
-            crowd,
-            actors,
-            hash,
-            randomisation: self.randomisation.clone(),
-        })
+        let path = self.crowd.clone().unwrap_or_default();
+        crowd.check().map_err(|p| DocError::Invalid {
+            path,
+            location: None,
+            field: p.field,
+            message: format!(
+                "{} (after adding the scenario's incidents: check their points lie in the crowd's walkable area)",
+                p.message
+            ),
+        })?;
+        Ok(actors)
+    }
+
+    /// A hash of the scenario as written, which tells compiled scenarios apart.
+    fn content_hash(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::hash::DefaultHasher::new();
+        ronfile::to_string(self).unwrap_or_default().hash(&mut h);
+        h.finish()
     }
 }
 
@@ -1154,6 +1119,121 @@ impl Compiled {
             }
             _ => twincity_scene::demo_city::KERB_HEIGHT,
         }
+    }
+}
+
+/// The value drawn for field `name` (0 when none was drawn).
+fn drawn_value(drawn: &[(String, f64)], name: &str) -> f64 {
+    drawn
+        .iter()
+        .find(|(k, _)| k == name)
+        .map_or(0.0, |(_, v)| *v)
+}
+
+/// Adds the person and crowd actions of event `e`, starting at `t`, to the crowd; the
+/// person's name when it adds one.
+fn add_incident_people(
+    crowd: &mut CrowdScenario,
+    e: &ScenarioEvent,
+    t: f64,
+    drawn: &[(String, f64)],
+) -> Option<String> {
+    let value = |n: &str| drawn_value(drawn, n);
+    match &e.incident {
+        Incident::Dumping {
+            by: Dumper::OnFoot,
+            from,
+            spot,
+            ..
+        } => {
+            let name = format!("{} (dumper)", e.id);
+            crowd.people.push(Person {
+                name: name.clone(),
+                at: *from,
+                exit: "nearest".into(),
+                start_s: t,
+                via: Vec::new(),
+                speed: ESTIMATED_WALK,
+            });
+            crowd.events.push(Event {
+                at_s: t + 0.05,
+                action: Action::WalkTo {
+                    who: name.clone(),
+                    at: *spot,
+                    stay_s: value("drop_s").max(0.1),
+                },
+            });
+            Some(name)
+        }
+        Incident::Collapse {
+            from,
+            towards,
+            walk_before_s,
+            within,
+            ..
+        } => {
+            let name = format!("{} (person)", e.id);
+            let appear = (t - walk_before_s).max(0.0);
+            crowd.people.push(Person {
+                name: name.clone(),
+                at: *from,
+                exit: "nearest".into(),
+                start_s: appear,
+                via: Vec::new(),
+                speed: 0.0,
+            });
+            crowd.events.push(Event {
+                at_s: appear + 0.05,
+                action: Action::WalkTo {
+                    who: name.clone(),
+                    at: *towards,
+                    stay_s: 0.0,
+                },
+            });
+            crowd.events.push(Event {
+                at_s: t.max(appear + 0.1),
+                action: Action::Collapse {
+                    who: name.clone(),
+                    within: *within,
+                    share: value("share"),
+                    stay_s: value("stay_s"),
+                },
+            });
+            Some(name)
+        }
+        Incident::Gathering {
+            at, radius, within, ..
+        } => {
+            crowd.events.push(Event {
+                at_s: t,
+                action: Action::Gather {
+                    at: *at,
+                    radius: *radius,
+                    within: *within,
+                    share: value("share").max(1e-6),
+                    stay_s: value("stay_s"),
+                },
+            });
+            None
+        }
+        Incident::Dispersal {
+            from,
+            radius,
+            speed_factor,
+            ..
+        } => {
+            crowd.events.push(Event {
+                at_s: t,
+                action: Action::Flee {
+                    from: *from,
+                    radius: *radius,
+                    speed_factor: *speed_factor,
+                    stay_s: value("stay_s"),
+                },
+            });
+            None
+        }
+        _ => None,
     }
 }
 
@@ -1189,7 +1269,7 @@ fn draw_event(e: &ScenarioEvent, rng: &mut ChaCha8Rng) -> Vec<(String, f64)> {
 
 /// How long an incident lasts from its start, as planned.
 fn planned_duration(incident: &Incident, drawn: &[(String, f64)]) -> f64 {
-    let value = |n: &str| drawn.iter().find(|(k, _)| k == n).map_or(0.0, |(_, v)| *v);
+    let value = |n: &str| drawn_value(drawn, n);
     let forever = |v: f64| if v > 0.0 { v } else { f64::INFINITY };
     match incident {
         Incident::Dumping { by, from, spot, .. } => {

@@ -110,63 +110,9 @@ impl ScenarioRun {
     pub fn state(&self) -> WorldState {
         let t = self.time;
         let c = &self.compiled;
-        let mut people = Vec::new();
+        let mut people = self.crowd_people();
         let mut objects = Vec::new();
         let mut vehicles = Vec::new();
-        // People of the crowd, with the roles the incidents give them.
-        if let Some(crowd) = &self.crowd {
-            let actor_of = |id| {
-                c.actors.iter().enumerate().find_map(|(i, name)| {
-                    let name = name.as_ref()?;
-                    (crowd.person(name) == Some(id)).then_some(i)
-                })
-            };
-            for a in crowd.crowd().agents() {
-                let activity = crowd.activity(a.id);
-                let heading = a.direction.y.atan2(a.direction.x);
-                let mut pose = match activity {
-                    Some(Activity::Fleeing { .. }) if a.speed > 0.05 => Pose::Running,
-                    _ if a.speed > 0.05 => Pose::Walking,
-                    _ => Pose::Standing,
-                };
-                let mut role = Role::Passerby;
-                let mut carrying = false;
-                if let Some(i) = actor_of(a.id) {
-                    let id = c.events[i].id.clone();
-                    match (&c.events[i].incident, activity) {
-                        (Incident::Collapse { .. }, Some(Activity::Down { since })) => {
-                            let progress = ((t - since) / FALL_S).clamp(0.0, 1.0);
-                            pose = if progress < 1.0 {
-                                Pose::Falling { progress }
-                            } else {
-                                Pose::Lying
-                            };
-                            role = Role::Fallen(id);
-                        }
-                        (Incident::Dumping { .. }, _) => {
-                            carrying = self.dumping_span(i).is_none_or(|(_, end)| t < end);
-                            role = Role::Dumper(id);
-                        }
-                        _ => {}
-                    }
-                } else if let Some(Activity::Gathering { around, .. }) = activity {
-                    role = self.gathering_role(around);
-                    if crowd.is_kneeling(a.id) && matches!(role, Role::Bystander(_)) {
-                        pose = Pose::Kneeling;
-                    }
-                }
-                people.push(PersonState {
-                    position: [a.position.x, a.position.y],
-                    heading,
-                    pose,
-                    role,
-                    carrying,
-                    walked: a.walked,
-                    speed: a.speed,
-                    look: crate::look::look(c.seed, a.id.0 as u64, c.randomisation.appearance),
-                });
-            }
-        }
         for (i, e) in c.events.iter().enumerate() {
             match &e.incident {
                 Incident::Dumping {
@@ -177,16 +123,7 @@ impl ScenarioRun {
                     leave_to,
                     ..
                 } => {
-                    if let Some((begin, end)) = self.dumping_span(i) {
-                        let centre = self.pile_centre(i);
-                        let n = kinds.len();
-                        for (k, kind) in kinds.iter().enumerate() {
-                            let at = begin + (end - begin) * k as f64 / n as f64;
-                            if t >= at {
-                                objects.push(pile_object(&e.id, *kind, centre, k));
-                            }
-                        }
-                    }
+                    objects.extend(self.dumped_objects(i, kinds));
                     if let Dumper::Van(v) = by {
                         let back = leave_to.unwrap_or(*from);
                         let stay = e.value("drop_s") + 2.0 * UNLOAD_DELAY;
@@ -194,28 +131,7 @@ impl ScenarioRun {
                         if let Some(pose) =
                             route_pose(&route, VAN_SPEED, Some((1, stay)), t - e.start_s)
                         {
-                            // The driver stands on the kerb side while unloading.
-                            if pose.parked
-                                && let Some((begin, end)) = self.dumping_span(i)
-                                && (begin..end + UNLOAD_DELAY).contains(&t)
-                            {
-                                let dir = DVec2::from_angle(pose.heading);
-                                let p = pose.position + DVec2::new(dir.y, -dir.x) * 1.6;
-                                people.push(PersonState {
-                                    position: [p.x, p.y],
-                                    heading: pose.heading - std::f64::consts::FRAC_PI_2,
-                                    pose: Pose::Standing,
-                                    role: Role::Driver(e.id.clone()),
-                                    carrying: t < end,
-                                    walked: 0.0,
-                                    speed: 0.0,
-                                    look: crate::look::look(
-                                        c.seed,
-                                        (1 << 40) + i as u64,
-                                        c.randomisation.appearance,
-                                    ),
-                                });
-                            }
+                            people.extend(self.van_driver(i, pose));
                             vehicles.push(self.vehicle_state(&e.id, v, pose));
                         }
                     }
@@ -235,9 +151,131 @@ impl ScenarioRun {
                 _ => {}
             }
         }
-        let env = &c.environment;
+        WorldState {
+            time_s: t,
+            people,
+            objects,
+            vehicles,
+            environment: self.environment_state(),
+            incidents: self.incident_states(),
+        }
+    }
+
+    /// The people of the crowd now, with the roles the incidents give them.
+    fn crowd_people(&self) -> Vec<PersonState> {
+        let t = self.time;
+        let c = &self.compiled;
+        let Some(crowd) = &self.crowd else {
+            return Vec::new();
+        };
+        let actor_of = |id| {
+            c.actors.iter().enumerate().find_map(|(i, name)| {
+                let name = name.as_ref()?;
+                (crowd.person(name) == Some(id)).then_some(i)
+            })
+        };
+        let mut people = Vec::new();
+        for a in crowd.crowd().agents() {
+            let activity = crowd.activity(a.id);
+            let heading = a.direction.y.atan2(a.direction.x);
+            let mut pose = match activity {
+                Some(Activity::Fleeing { .. }) if a.speed > 0.05 => Pose::Running,
+                _ if a.speed > 0.05 => Pose::Walking,
+                _ => Pose::Standing,
+            };
+            let mut role = Role::Passerby;
+            let mut carrying = false;
+            if let Some(i) = actor_of(a.id) {
+                let id = c.events[i].id.clone();
+                match (&c.events[i].incident, activity) {
+                    (Incident::Collapse { .. }, Some(Activity::Down { since })) => {
+                        let progress = ((t - since) / FALL_S).clamp(0.0, 1.0);
+                        pose = if progress < 1.0 {
+                            Pose::Falling { progress }
+                        } else {
+                            Pose::Lying
+                        };
+                        role = Role::Fallen(id);
+                    }
+                    (Incident::Dumping { .. }, _) => {
+                        carrying = self.dumping_span(i).is_none_or(|(_, end)| t < end);
+                        role = Role::Dumper(id);
+                    }
+                    _ => {}
+                }
+            } else if let Some(Activity::Gathering { around, .. }) = activity {
+                role = self.gathering_role(around);
+                if crowd.is_kneeling(a.id) && matches!(role, Role::Bystander(_)) {
+                    pose = Pose::Kneeling;
+                }
+            }
+            people.push(PersonState {
+                position: [a.position.x, a.position.y],
+                heading,
+                pose,
+                role,
+                carrying,
+                walked: a.walked,
+                speed: a.speed,
+                look: crate::look::look(c.seed, a.id.0 as u64, c.randomisation.appearance),
+            });
+        }
+        people
+    }
+
+    /// The objects dumping `event` has dropped by now, of the `kinds` it drops one by one.
+    fn dumped_objects(&self, event: usize, kinds: &[ObjectKind]) -> Vec<ObjectState> {
+        let t = self.time;
+        let e = &self.compiled.events[event];
+        let mut objects = Vec::new();
+        if let Some((begin, end)) = self.dumping_span(event) {
+            let centre = self.pile_centre(event);
+            let n = kinds.len();
+            for (k, kind) in kinds.iter().enumerate() {
+                let at = begin + (end - begin) * k as f64 / n as f64;
+                if t >= at {
+                    objects.push(pile_object(&e.id, *kind, centre, k));
+                }
+            }
+        }
+        objects
+    }
+
+    /// The driver of dumping `event`'s van at `pose`, while unloading: standing on the kerb
+    /// side.
+    fn van_driver(&self, event: usize, pose: RoutePose) -> Option<PersonState> {
+        let t = self.time;
+        let c = &self.compiled;
+        let e = &c.events[event];
+        if pose.parked
+            && let Some((begin, end)) = self.dumping_span(event)
+            && (begin..end + UNLOAD_DELAY).contains(&t)
+        {
+            let dir = DVec2::from_angle(pose.heading);
+            let p = pose.position + DVec2::new(dir.y, -dir.x) * 1.6;
+            return Some(PersonState {
+                position: [p.x, p.y],
+                heading: pose.heading - std::f64::consts::FRAC_PI_2,
+                pose: Pose::Standing,
+                role: Role::Driver(e.id.clone()),
+                carrying: t < end,
+                walked: 0.0,
+                speed: 0.0,
+                look: crate::look::look(
+                    c.seed,
+                    (1 << 40) + event as u64,
+                    c.randomisation.appearance,
+                ),
+            });
+        }
+        None
+    }
+
+    /// The sun, the street lights and the weather now.
+    fn environment_state(&self) -> EnvironmentState {
+        let env = &self.compiled.environment;
         let sun = SunPosition::at(env.latitude_deg, env.day_of_year, env.time_of_day_h);
-        let environment = EnvironmentState {
+        EnvironmentState {
             time_of_day_h: env.time_of_day_h,
             sun_elevation_deg: sun.elevation_deg,
             sun_azimuth_deg: sun.azimuth_deg,
@@ -248,8 +286,13 @@ impl ScenarioRun {
             },
             rain: env.rain,
             fog_visibility_m: env.fog_visibility_m,
-        };
-        let incidents = c
+        }
+    }
+
+    /// Each incident's span (for a dumping, until its last object is down) and whether it
+    /// is under way now.
+    fn incident_states(&self) -> Vec<IncidentState> {
+        self.compiled
             .events
             .iter()
             .enumerate()
@@ -263,18 +306,10 @@ impl ScenarioRun {
                     kind: e.incident.kind_name().into(),
                     start_s: start,
                     end_s: end.is_finite().then_some(end),
-                    active: t >= start && t < end,
+                    active: self.time >= start && self.time < end,
                 }
             })
-            .collect();
-        WorldState {
-            time_s: t,
-            people,
-            objects,
-            vehicles,
-            environment,
-            incidents,
-        }
+            .collect()
     }
 
     /// Where a dumping's objects are piled: the spot on foot; for a van, on the kerb side
