@@ -206,6 +206,44 @@ pub fn score(
     max_dets: usize,
     subset: Subset,
 ) -> Scored {
+    let (gts, gt_objects) = ground_truth(records, categories, subset);
+    let dts: Vec<Dt> = predictions
+        .iter()
+        .map(|p| Dt {
+            image: p.image_id,
+            category: p.category_id,
+            bbox: p.bbox,
+            score: p.score,
+        })
+        .collect();
+    let all_images: Vec<u64> = (1..=records.len() as u64).collect();
+    let overall = metrics::evaluate_boxes(&all_images, categories, &gts, &dts, max_dets);
+    let scoring = Scoring {
+        records,
+        categories,
+        counts,
+        max_dets,
+        gts: &gts,
+        dts: &dts,
+    };
+    let slices = scoring.slices();
+    let groups = groups(records, &gt_objects, &overall);
+    let counting = metrics::count_errors(&scoring.pairs(&(0..records.len()).collect::<Vec<_>>()));
+    Scored {
+        overall,
+        slices,
+        groups,
+        counting,
+    }
+}
+
+/// The ground-truth boxes of the evaluated categories (those `subset` leaves out are ignore
+/// regions), and for each its image, object and whether it is ignored.
+fn ground_truth<'a>(
+    records: &'a [ImageRecord],
+    categories: &[u32],
+    subset: Subset,
+) -> (Vec<Gt>, Vec<(usize, &'a ObjectRecord, bool)>) {
     let mut gts = Vec::new();
     let mut gt_objects = Vec::new();
     for (i, r) in records.iter().enumerate() {
@@ -223,43 +261,52 @@ pub fn score(
             }
         }
     }
-    let dts: Vec<Dt> = predictions
-        .iter()
-        .map(|p| Dt {
-            image: p.image_id,
-            category: p.category_id,
-            bbox: p.bbox,
-            score: p.score,
-        })
-        .collect();
-    let all_images: Vec<u64> = (1..=records.len() as u64).collect();
-    let overall = metrics::evaluate_boxes(&all_images, categories, &gts, &dts, max_dets);
-    let pairs = |images: &[usize]| -> Vec<(f64, f64)> {
+    (gts, gt_objects)
+}
+
+/// What the slices are scored from: the records, the evaluated categories, the predicted
+/// counts, and the boxes.
+struct Scoring<'a> {
+    records: &'a [ImageRecord],
+    categories: &'a [u32],
+    counts: &'a [f64],
+    max_dets: usize,
+    gts: &'a [Gt],
+    dts: &'a [Dt],
+}
+
+impl Scoring<'_> {
+    /// The (predicted, true) counts of `images`.
+    fn pairs(&self, images: &[usize]) -> Vec<(f64, f64)> {
         images
             .iter()
-            .map(|&i| (counts[i], records[i].count() as f64))
+            .map(|&i| (self.counts[i], self.records[i].count() as f64))
             .collect()
-    };
-    let slice = |name: String, images: Vec<usize>| -> Slice {
+    }
+
+    /// The boxes of `images` evaluated on their own, and their counting errors.
+    fn slice(&self, name: String, images: Vec<usize>) -> Slice {
         let ids: Vec<u64> = images.iter().map(|i| *i as u64 + 1).collect();
-        let g: Vec<Gt> = gts
+        let g: Vec<Gt> = self
+            .gts
             .iter()
             .filter(|g| ids.contains(&g.image))
             .copied()
             .collect();
-        let d: Vec<Dt> = dts
+        let d: Vec<Dt> = self
+            .dts
             .iter()
             .filter(|d| ids.contains(&d.image))
             .copied()
             .collect();
-        let e = metrics::evaluate_boxes(&ids, categories, &g, &d, max_dets);
+        let e = metrics::evaluate_boxes(&ids, self.categories, &g, &d, self.max_dets);
         let tp: usize = e.categories.iter().map(|c| c.tp50).sum();
         let ignored: usize = e.categories.iter().map(|c| c.ignored50).sum();
         let (ng, nd) = (
             e.categories.iter().map(|c| c.gt).sum::<usize>(),
             e.categories.iter().map(|c| c.dt).sum::<usize>(),
         );
-        let errors = metrics::count_errors(&pairs(&images));
+        let errors = metrics::count_errors(&self.pairs(&images));
         Slice {
             name,
             images: images.len(),
@@ -272,27 +319,41 @@ pub fn score(
             count_mae: errors.map(|e| e.0),
             count_rmse: errors.map(|e| e.1),
         }
-    };
-    let mut slices = BTreeMap::new();
-    for (key, of) in [
-        (
-            "camera",
-            (|r: &ImageRecord| r.camera.clone()) as fn(&ImageRecord) -> String,
-        ),
-        ("lighting", |r| lighting(r).to_string()),
-        ("weather", |r| weather(r).to_string()),
-    ] {
-        let mut by: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        for (i, r) in records.iter().enumerate() {
-            by.entry(of(r)).or_default().push(i);
-        }
-        slices.insert(
-            key,
-            by.into_iter()
-                .map(|(name, images)| slice(name, images))
-                .collect(),
-        );
     }
+
+    /// The images sliced by camera, by lighting and by weather.
+    fn slices(&self) -> BTreeMap<&'static str, Vec<Slice>> {
+        let mut slices = BTreeMap::new();
+        for (key, of) in [
+            (
+                "camera",
+                (|r: &ImageRecord| r.camera.clone()) as fn(&ImageRecord) -> String,
+            ),
+            ("lighting", |r| lighting(r).to_string()),
+            ("weather", |r| weather(r).to_string()),
+        ] {
+            let mut by: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+            for (i, r) in self.records.iter().enumerate() {
+                by.entry(of(r)).or_default().push(i);
+            }
+            slices.insert(
+                key,
+                by.into_iter()
+                    .map(|(name, images)| self.slice(name, images))
+                    .collect(),
+            );
+        }
+        slices
+    }
+}
+
+/// Recall of the ground truth (ignore regions apart) grouped by DORI class, distance band and
+/// occlusion, each group in its fixed order.
+fn groups(
+    records: &[ImageRecord],
+    gt_objects: &[(usize, &ObjectRecord, bool)],
+    overall: &Evaluation,
+) -> BTreeMap<&'static str, Vec<Group>> {
     let mut groups = BTreeMap::new();
     type Key = fn(&ImageRecord, &ObjectRecord) -> String;
     let keys: [(&'static str, Key, &[&str]); 3] = [
@@ -349,13 +410,7 @@ pub fn score(
                 .collect(),
         );
     }
-    let counting = metrics::count_errors(&pairs(&(0..records.len()).collect::<Vec<_>>()));
-    Scored {
-        overall,
-        slices,
-        groups,
-        counting,
-    }
+    groups
 }
 
 /// What produced the predictions.

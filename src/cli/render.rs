@@ -180,36 +180,92 @@ struct Job {
 }
 
 fn prepare(args: &RenderArgs) -> anyhow::Result<Job> {
-    let name = args.input.to_string_lossy().to_string();
-    let is_scenario = name.ends_with(twincity_scenario::SCENARIO_SUFFIX);
-    let (scenario, project, project_path) = if is_scenario {
-        let mut s = Scenario::load(&args.input)?;
-        if let Some(seed) = args.seed {
-            s.seed = seed;
-        }
-        let (project, path) = match &s.project {
-            Some(p) => (Project::load(p)?, Some(p.clone())),
-            None => (Project::demo()?, None),
-        };
-        (Some(s), project, path)
-    } else if name.ends_with(".twin.ron") {
-        (None, Project::load(&args.input)?, Some(args.input.clone()))
-    } else {
-        bail!("{name}: give a scenario (`*.scenario.ron`) or a project (`*.twin.ron`) to render");
-    };
+    let input = load_input(args)?;
     if !(args.fps.is_finite() && args.fps > 0.0 && args.fps <= 1000.0) {
         bail!("--fps {}: must be more than 0 and at most 1000", args.fps);
     }
-    let compiled = match &scenario {
+    let compiled = match &input.scenario {
         Some(s) => {
             s.check().map_err(|p| {
                 anyhow::anyhow!("{}: `{}`: {}", args.input.display(), p.field, p.message)
             })?;
-            Some(s.compile(twincity_scenario::project_latitude(&project))?)
+            Some(s.compile(twincity_scenario::project_latitude(&input.project))?)
         }
         None => None,
     };
     let duration = compiled.as_ref().map_or(0.0, |c| c.duration_s);
+    let frames = frame_count(args, duration)?;
+    let cameras = chosen_cameras(args, &input.project)?;
+    let settings = dataset_settings(args, &input, frames, &cameras)?;
+    let shard = resolve_shard(args.shard, args.shards, |k| std::env::var(k).ok())?;
+    let range = match shard {
+        Some((i, n)) => shard_frames(frames, i, n),
+        None => 0..frames,
+    };
+    let out = match shard {
+        Some((i, _)) => PathBuf::from(
+            args.out
+                .to_string_lossy()
+                .replace("{shard}", &i.to_string()),
+        ),
+        None => PathBuf::from(args.out.to_string_lossy().replace("{shard}", "0")),
+    };
+    let ground = compiled
+        .as_ref()
+        .map_or(twincity_scene::demo_city::KERB_HEIGHT, |c| {
+            c.pavement_height()
+        });
+    Ok(Job {
+        scenario: input.scenario.map(|s| (args.input.clone(), s)),
+        project: input.project,
+        cameras,
+        settings,
+        range,
+        out,
+        ground,
+        shard,
+    })
+}
+
+/// What the input file gives: the scenario (with the seed asked for) and its project, or a
+/// project alone; and the project's file, if any.
+struct Input {
+    scenario: Option<Scenario>,
+    project: Project,
+    project_path: Option<PathBuf>,
+}
+
+/// Loads the scenario or project named on the command line.
+fn load_input(args: &RenderArgs) -> anyhow::Result<Input> {
+    let name = args.input.to_string_lossy().to_string();
+    if name.ends_with(twincity_scenario::SCENARIO_SUFFIX) {
+        let mut s = Scenario::load(&args.input)?;
+        if let Some(seed) = args.seed {
+            s.seed = seed;
+        }
+        let (project, project_path) = match &s.project {
+            Some(p) => (Project::load(p)?, Some(p.clone())),
+            None => (Project::demo()?, None),
+        };
+        Ok(Input {
+            scenario: Some(s),
+            project,
+            project_path,
+        })
+    } else if name.ends_with(".twin.ron") {
+        Ok(Input {
+            scenario: None,
+            project: Project::load(&args.input)?,
+            project_path: Some(args.input.clone()),
+        })
+    } else {
+        bail!("{name}: give a scenario (`*.scenario.ron`) or a project (`*.twin.ron`) to render");
+    }
+}
+
+/// How many frames to render (from `--frames`, `--duration` or to the scenario's end),
+/// checked against `--start` and the scenario's `duration`.
+fn frame_count(args: &RenderArgs, duration: f64) -> anyhow::Result<u32> {
     if !(args.start.is_finite() && args.start >= 0.0 && args.start <= duration) {
         bail!(
             "--start {}: must lie within the scenario's 0 to {duration} s",
@@ -237,7 +293,11 @@ fn prepare(args: &RenderArgs) -> anyhow::Result<Job> {
             frames - 1
         );
     }
-    // Cameras: all, or those named.
+    Ok(frames)
+}
+
+/// The cameras to render (all, or those named; by id), at the size asked for.
+fn chosen_cameras(args: &RenderArgs, project: &Project) -> anyhow::Result<Vec<VirtualCamera>> {
     let mut cameras: Vec<VirtualCamera> = if args.cameras.is_empty() {
         project.cameras.clone()
     } else {
@@ -277,6 +337,17 @@ fn prepare(args: &RenderArgs) -> anyhow::Result<Job> {
             c.resolution = (w, h);
         }
     }
+    Ok(cameras)
+}
+
+/// The dataset's settings as recorded in its manifest: the input and its hash, seed, frames,
+/// cameras, format, privacy, extras and randomisation.
+fn dataset_settings(
+    args: &RenderArgs,
+    input: &Input,
+    frames: u32,
+    cameras: &[VirtualCamera],
+) -> anyhow::Result<Settings> {
     let privacy = match &args.no_privacy_blur {
         None => Privacy::blurred(),
         Some(reason) if reason.trim().len() >= 8 => Privacy::opted_out(reason.trim()),
@@ -286,28 +357,26 @@ fn prepare(args: &RenderArgs) -> anyhow::Result<Job> {
              recorded in the manifest"
         ),
     };
+    let scenario = input.scenario.as_ref();
     let mut hashed: Vec<&Path> = Vec::new();
-    if is_scenario {
+    if scenario.is_some() {
         hashed.push(&args.input);
     }
-    let crowd_path = scenario.as_ref().and_then(|s| s.crowd.clone());
+    let crowd_path = scenario.and_then(|s| s.crowd.clone());
     if let Some(c) = &crowd_path {
         hashed.push(c);
     }
-    if let Some(p) = &project_path {
+    if let Some(p) = &input.project_path {
         hashed.push(p);
     }
     let sha256 = sha256_of(&hashed)?;
-    let seed = scenario.as_ref().map_or(args.seed.unwrap_or(0), |s| s.seed);
+    let seed = scenario.map_or(args.seed.unwrap_or(0), |s| s.seed);
     let randomisation = scenario
-        .as_ref()
         .map(|s| s.randomisation.clone())
         .unwrap_or_default();
-    let settings = Settings {
+    Ok(Settings {
         scenario: ScenarioInfo {
-            name: scenario
-                .as_ref()
-                .map_or_else(|| project.name.clone(), |s| s.name.clone()),
+            name: scenario.map_or_else(|| input.project.name.clone(), |s| s.name.clone()),
             file: args
                 .input
                 .file_name()
@@ -332,34 +401,6 @@ fn prepare(args: &RenderArgs) -> anyhow::Result<Job> {
             density: args.density_maps,
         },
         randomisation,
-    };
-    let shard = resolve_shard(args.shard, args.shards, |k| std::env::var(k).ok())?;
-    let range = match shard {
-        Some((i, n)) => shard_frames(frames, i, n),
-        None => 0..frames,
-    };
-    let out = match shard {
-        Some((i, _)) => PathBuf::from(
-            args.out
-                .to_string_lossy()
-                .replace("{shard}", &i.to_string()),
-        ),
-        None => PathBuf::from(args.out.to_string_lossy().replace("{shard}", "0")),
-    };
-    let ground = compiled
-        .as_ref()
-        .map_or(twincity_scene::demo_city::KERB_HEIGHT, |c| {
-            c.pavement_height()
-        });
-    Ok(Job {
-        scenario: scenario.map(|s| (args.input.clone(), s)),
-        project,
-        cameras,
-        settings,
-        range,
-        out,
-        ground,
-        shard,
     })
 }
 
@@ -603,128 +644,172 @@ pub fn run_cancellable(args: &RenderArgs, cancel: &Arc<AtomicBool>) -> anyhow::R
         job.cameras.iter().map(CameraEntry::of).collect(),
     );
     let mut store = Store::open(&job.out, manifest, job.range.clone(), args.resume)?;
-    let frames: Vec<_> = job
-        .settings
-        .frames()
-        .into_iter()
-        .filter(|f| job.range.contains(&f.index))
-        .collect();
-    let todo: Vec<(usize, usize)> = frames
-        .iter()
-        .enumerate()
-        .flat_map(|(fi, f)| {
-            let store = &store;
-            job.cameras
-                .iter()
-                .enumerate()
-                .filter(move |(_, c)| !store.is_done(&camera_folder(c), f.index))
-                .map(move |(ci, _)| (fi, ci))
-        })
-        .collect();
-    let total = frames.len() * job.cameras.len();
-    let already = total - todo.len();
-    if args.progress == ProgressStyle::Bar {
-        eprintln!(
-            "twincity render: {} → {}{}: {} frames × {} cameras{}",
-            args.input.display(),
-            job.out.display(),
-            job.shard
-                .map_or(String::new(), |(i, n)| format!(" (shard {i}/{n})")),
-            frames.len(),
-            job.cameras.len(),
-            if already > 0 {
-                format!(", {already} images already done")
-            } else {
-                String::new()
-            }
-        );
-    }
-    let bar = match args.progress {
-        ProgressStyle::Bar => {
-            let b = indicatif::ProgressBar::new(total as u64);
-            b.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "{bar:40} {pos}/{len} images  {per_sec}  eta {eta}",
-                )
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-            );
-            b.set_position(already as u64);
-            Some(b)
-        }
-        _ => None,
-    };
+    let plan = Plan::new(&job, &store);
+    let bar = start_progress(args, &job, &plan);
     let mut result: anyhow::Result<()> = Ok(());
-    if !todo.is_empty() {
-        let latitude = twincity_scenario::project_latitude(&job.project);
+    if let Some(&(first, _)) = plan.todo.first() {
         let mut renderer = scenario_renderer(
             &job.project,
             job.scenario.as_ref(),
-            frames[todo[0].0].time_s,
+            plan.frames[first].time_s,
             args.shadows,
         )?;
-        let mut done = already;
-        let mut current: Option<(usize, WorldState)> = None;
-        for &(fi, ci) in &todo {
-            if cancel.load(Ordering::Relaxed) {
-                result = Err(anyhow::anyhow!("cancelled"));
-                break;
-            }
-            let frame = frames[fi];
-            if current.as_ref().map(|(f, _)| *f) != Some(fi) {
-                let state = world_at(
-                    &mut renderer,
-                    &job.settings,
-                    job.scenario.as_ref().map(|(_, s)| s),
-                    latitude,
-                    frame,
-                );
-                current = Some((fi, state));
-            }
-            let Some((_, state)) = &current else { continue };
-            let camera = &job.cameras[ci];
-            let step = render_image(
-                &mut renderer,
-                state,
-                job.ground,
-                camera,
-                &job.settings,
-                frame,
-                true,
-            )
-            .and_then(|img| {
-                store.write_image(&img.record, &camera_folder(camera), &img.bytes, &img.extras)?;
-                Ok(img.record)
-            });
-            match step {
-                Ok(record) => {
-                    done += 1;
-                    match (&bar, args.progress) {
-                        (Some(b), _) => b.inc(1),
-                        (None, ProgressStyle::Json) => println!(
-                            "{}",
-                            serde_json::json!({
-                                "done": done,
-                                "total": total,
-                                "frame": frame.index,
-                                "camera": camera.name,
-                                "objects": record.objects.len(),
-                                "file": record.file,
-                            })
-                        ),
-                        _ => {}
-                    }
-                }
-                Err(e) => {
-                    result = Err(e);
-                    break;
-                }
-            }
-        }
+        result = render_all(
+            &mut renderer,
+            &job,
+            &mut store,
+            &plan,
+            args.progress,
+            bar.as_ref(),
+            cancel,
+        );
     }
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    // Whatever happened, what is on disk becomes a valid (maybe partial) dataset.
+    finish(args, &job, &mut store, result)
+}
+
+/// The images of this shard: its frames, the (frame, camera) pairs not yet in the store, how
+/// many images in all and how many already done.
+struct Plan {
+    frames: Vec<twincity_dataset::Frame>,
+    todo: Vec<(usize, usize)>,
+    total: usize,
+    already: usize,
+}
+
+impl Plan {
+    fn new(job: &Job, store: &Store) -> Plan {
+        let frames: Vec<_> = job
+            .settings
+            .frames()
+            .into_iter()
+            .filter(|f| job.range.contains(&f.index))
+            .collect();
+        let todo: Vec<(usize, usize)> = frames
+            .iter()
+            .enumerate()
+            .flat_map(|(fi, f)| {
+                job.cameras
+                    .iter()
+                    .enumerate()
+                    .filter(move |(_, c)| !store.is_done(&camera_folder(c), f.index))
+                    .map(move |(ci, _)| (fi, ci))
+            })
+            .collect();
+        let total = frames.len() * job.cameras.len();
+        let already = total - todo.len();
+        Plan {
+            frames,
+            todo,
+            total,
+            already,
+        }
+    }
+}
+
+/// With a progress bar: what is rendered where, and the bar (at the images already done).
+fn start_progress(args: &RenderArgs, job: &Job, plan: &Plan) -> Option<indicatif::ProgressBar> {
+    if args.progress != ProgressStyle::Bar {
+        return None;
+    }
+    let already = plan.already;
+    eprintln!(
+        "twincity render: {} → {}{}: {} frames × {} cameras{}",
+        args.input.display(),
+        job.out.display(),
+        job.shard
+            .map_or(String::new(), |(i, n)| format!(" (shard {i}/{n})")),
+        plan.frames.len(),
+        job.cameras.len(),
+        if already > 0 {
+            format!(", {already} images already done")
+        } else {
+            String::new()
+        }
+    );
+    let b = indicatif::ProgressBar::new(plan.total as u64);
+    b.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} images  {per_sec}  eta {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    b.set_position(already as u64);
+    Some(b)
+}
+
+/// Renders and stores the images still to do, frame by frame (the world seeked once per
+/// frame), showing progress; stops at the first error or when `cancel` is set.
+fn render_all(
+    renderer: &mut OffscreenRenderer,
+    job: &Job,
+    store: &mut Store,
+    plan: &Plan,
+    style: ProgressStyle,
+    bar: Option<&indicatif::ProgressBar>,
+    cancel: &AtomicBool,
+) -> anyhow::Result<()> {
+    let latitude = twincity_scenario::project_latitude(&job.project);
+    let mut done = plan.already;
+    let mut current: Option<(usize, WorldState)> = None;
+    for &(fi, ci) in &plan.todo {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(anyhow::anyhow!("cancelled"));
+        }
+        let frame = plan.frames[fi];
+        if current.as_ref().map(|(f, _)| *f) != Some(fi) {
+            let state = world_at(
+                renderer,
+                &job.settings,
+                job.scenario.as_ref().map(|(_, s)| s),
+                latitude,
+                frame,
+            );
+            current = Some((fi, state));
+        }
+        let Some((_, state)) = &current else { continue };
+        let camera = &job.cameras[ci];
+        let img = render_image(
+            renderer,
+            state,
+            job.ground,
+            camera,
+            &job.settings,
+            frame,
+            true,
+        )?;
+        store.write_image(&img.record, &camera_folder(camera), &img.bytes, &img.extras)?;
+        let record = img.record;
+        done += 1;
+        match (bar, style) {
+            (Some(b), _) => b.inc(1),
+            (None, ProgressStyle::Json) => println!(
+                "{}",
+                serde_json::json!({
+                    "done": done,
+                    "total": plan.total,
+                    "frame": frame.index,
+                    "camera": camera.name,
+                    "objects": record.objects.len(),
+                    "file": record.file,
+                })
+            ),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Whatever happened, what is on disk becomes a valid (maybe partial) dataset; says how it
+/// ended.
+fn finish(
+    args: &RenderArgs,
+    job: &Job,
+    store: &mut Store,
+    result: anyhow::Result<()>,
+) -> anyhow::Result<ExitCode> {
     let finished = store.finish();
     let images = match (&result, finished) {
         (_, Ok(n)) => n,

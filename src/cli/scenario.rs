@@ -8,8 +8,9 @@ use std::process::ExitCode;
 
 use clap::Args;
 use serde_json::json;
-use twincity_scenario::Scenario;
-use twincity_scenario::run::ScenarioRun;
+use twincity_scenario::run::{ScenarioRun, SpeedCheck};
+use twincity_scenario::world::{Label, WorldState};
+use twincity_scenario::{Compiled, Scenario};
 
 pub fn run(args: &ScenarioArgs) -> anyhow::Result<ExitCode> {
     let mut scenario = Scenario::load(&args.scenario)?;
@@ -35,30 +36,59 @@ pub fn run(args: &ScenarioArgs) -> anyhow::Result<ExitCode> {
     })?;
     let checks = run.speed_checks();
     // What the cameras see: the project's cameras and city (the demo project by default).
-    let seen_by = if args.cameras {
+    let sight = if args.cameras {
+        Some(Sight::load(&scenario, compiled.pavement_height())?)
+    } else {
+        None
+    };
+    let frames = frames_at(&mut run, &args.at);
+    let report = Report {
+        compiled,
+        checks,
+        sight,
+        frames,
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report.json(args))?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    report.print(args);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What the project's cameras see: their list, the city's occluders and the cast of people.
+struct Sight {
+    cameras: Vec<twincity_model::VirtualCamera>,
+    city: twincity_scene::coverage::Occluders,
+    cast: &'static twincity_scenario::people::Cast,
+    ground: f32,
+}
+
+impl Sight {
+    /// The cameras and city of the scenario's project (the demo project by default), the
+    /// people standing on `ground`.
+    fn load(scenario: &Scenario, ground: f32) -> anyhow::Result<Sight> {
         let project = match &scenario.project {
             Some(p) => twincity_model::Project::load(p)?,
             None => twincity_model::Project::demo()?,
         };
         let model = twincity_scene::coverage::scene_model(&project).map_err(anyhow::Error::msg)?;
         let cast = twincity_scenario::people::Cast::bundled().map_err(anyhow::Error::msg)?;
-        Some((
-            project.cameras.clone(),
-            twincity_scene::coverage::Occluders::new(&model.triangles),
+        Ok(Sight {
+            cameras: project.cameras.clone(),
+            city: twincity_scene::coverage::Occluders::new(&model.triangles),
             cast,
-        ))
-    } else {
-        None
-    };
-    let ground = compiled.pavement_height();
-    let camera_views = |state: &twincity_scenario::world::WorldState| -> Vec<serde_json::Value> {
-        let Some((cameras, city, cast)) = &seen_by else {
-            return Vec::new();
-        };
+            ground,
+        })
+    }
+
+    /// Per camera, what it sees of `state` (instance-id pass): class, event, visible and
+    /// full boxes, visibility, head.
+    fn views(&self, state: &WorldState) -> Vec<serde_json::Value> {
         let labels = state.labels();
-        let figures = twincity_scenario::figures::figures(state, ground, cast);
-        let scene = twincity_dataset::annotate::IdScene::new(city, &figures);
-        cameras
+        let figures = twincity_scenario::figures::figures(state, self.ground, self.cast);
+        let scene = twincity_dataset::annotate::IdScene::new(&self.city, &figures);
+        self.cameras
             .iter()
             .map(|cam| {
                 let seen: Vec<serde_json::Value> = scene
@@ -85,23 +115,60 @@ pub fn run(args: &ScenarioArgs) -> anyhow::Result<ExitCode> {
                 json!({ "camera": cam.name, "seen": seen })
             })
             .collect()
-    };
-    let mut times = args.at.clone();
+    }
+}
+
+/// The world at each of the `at` times, in time order.
+fn frames_at(run: &mut ScenarioRun, at: &[f64]) -> Vec<WorldState> {
+    let mut times = at.to_vec();
     times.sort_by(f64::total_cmp);
     let mut frames = Vec::new();
     for t in times {
         run.advance_to(t);
         frames.push(run.state());
     }
-    let count = |labels: &[twincity_scenario::world::Label]| {
-        let mut by_class: BTreeMap<String, usize> = BTreeMap::new();
-        for l in labels {
-            *by_class.entry(l.class.clone()).or_default() += 1;
-        }
-        by_class
-    };
-    let env = &compiled.environment;
-    if args.json {
+    frames
+}
+
+/// How many labels there are of each class.
+fn count(labels: &[Label]) -> BTreeMap<String, usize> {
+    let mut by_class: BTreeMap<String, usize> = BTreeMap::new();
+    for l in labels {
+        *by_class.entry(l.class.clone()).or_default() += 1;
+    }
+    by_class
+}
+
+/// "N class, M class", or `nothing`.
+fn counts_or_nothing(counts: Vec<String>) -> String {
+    if counts.is_empty() {
+        "nothing".to_string()
+    } else {
+        counts.join(", ")
+    }
+}
+
+/// Everything the command reports.
+struct Report {
+    compiled: Compiled,
+    checks: Vec<SpeedCheck>,
+    /// With `--cameras`.
+    sight: Option<Sight>,
+    frames: Vec<WorldState>,
+}
+
+impl Report {
+    /// What each camera sees of `state` (nothing without `--cameras`).
+    fn camera_views(&self, state: &WorldState) -> Vec<serde_json::Value> {
+        self.sight
+            .as_ref()
+            .map_or_else(Vec::new, |s| s.views(state))
+    }
+
+    /// The whole report as one JSON document.
+    fn json(&self, args: &ScenarioArgs) -> serde_json::Value {
+        let compiled = &self.compiled;
+        let env = &compiled.environment;
         let events: Vec<_> = compiled
             .events
             .iter()
@@ -115,7 +182,8 @@ pub fn run(args: &ScenarioArgs) -> anyhow::Result<ExitCode> {
                 })
             })
             .collect();
-        let frames: Vec<_> = frames
+        let frames: Vec<_> = self
+            .frames
             .iter()
             .map(|s| {
                 let labels = s.labels();
@@ -129,12 +197,12 @@ pub fn run(args: &ScenarioArgs) -> anyhow::Result<ExitCode> {
                     frame["labels"] = json!(labels);
                 }
                 if args.cameras {
-                    frame["cameras"] = json!(camera_views(s));
+                    frame["cameras"] = json!(self.camera_views(s));
                 }
                 frame
             })
             .collect();
-        let doc = json!({
+        json!({
             "scenario": compiled.name,
             "seed": compiled.seed,
             "duration_s": compiled.duration_s,
@@ -144,64 +212,57 @@ pub fn run(args: &ScenarioArgs) -> anyhow::Result<ExitCode> {
                 "fog_visibility_m": env.fog_visibility_m,
             },
             "events": events,
-            "speed_checks": checks,
+            "speed_checks": self.checks,
             "frames": frames,
-        });
-        println!("{}", serde_json::to_string_pretty(&doc)?);
-        return Ok(ExitCode::SUCCESS);
+        })
     }
-    println!(
-        "{} (seed {}, {:.0} s)",
-        compiled.name, compiled.seed, compiled.duration_s
-    );
-    let fog = env
-        .fog_visibility_m
-        .map_or("clear".to_string(), |v| format!("fog, {v:.0} m visibility"));
-    println!(
-        "  environment  {:02}:{:02} solar time, day {}, rain {:.2}, {fog}",
-        env.time_of_day_h.floor() as u32,
-        ((env.time_of_day_h.fract()) * 60.0).round() as u32 % 60,
-        env.day_of_year,
-        env.rain
-    );
-    println!("  timeline");
-    for e in &compiled.events {
-        let end = if e.end_s.is_finite() {
-            format!("{:7.1}", e.end_s)
-        } else {
-            "    end".to_string()
-        };
-        let drawn: Vec<String> = e.drawn.iter().map(|(k, v)| format!("{k} {v:.2}")).collect();
+
+    /// The report as text: the scenario, its environment, timeline and speed checks, then
+    /// each frame.
+    fn print(&self, args: &ScenarioArgs) {
+        let compiled = &self.compiled;
+        let env = &compiled.environment;
         println!(
-            "    {:7.1} → {end} s  {:<10} {}  [{}]",
-            e.start_s,
-            e.incident.kind_name(),
-            e.id,
-            drawn.join(", ")
+            "{} (seed {}, {:.0} s)",
+            compiled.name, compiled.seed, compiled.duration_s
         );
-    }
-    if !checks.is_empty() {
-        println!("  speed checks");
-        for c in &checks {
+        let fog = env
+            .fog_visibility_m
+            .map_or("clear".to_string(), |v| format!("fog, {v:.0} m visibility"));
+        println!(
+            "  environment  {:02}:{:02} solar time, day {}, rain {:.2}, {fog}",
+            env.time_of_day_h.floor() as u32,
+            ((env.time_of_day_h.fract()) * 60.0).round() as u32 % 60,
+            env.day_of_year,
+            env.rain
+        );
+        println!("  timeline");
+        for e in &compiled.events {
+            let end = if e.end_s.is_finite() {
+                format!("{:7.1}", e.end_s)
+            } else {
+                "    end".to_string()
+            };
+            let drawn: Vec<String> = e.drawn.iter().map(|(k, v)| format!("{k} {v:.2}")).collect();
             println!(
-                "    {:7.1} s  {}  {}  {:.1} km/h (limit {:.0}){}{}",
-                c.time_s,
-                c.camera,
-                c.plate,
-                c.speed_kmh,
-                c.limit_kmh,
-                if c.speeding { "  SPEEDING" } else { "" },
-                if c.cloned_plate {
-                    "  CLONED PLATE (registered to another model)"
-                } else {
-                    ""
-                }
+                "    {:7.1} → {end} s  {:<10} {}  [{}]",
+                e.start_s,
+                e.incident.kind_name(),
+                e.id,
+                drawn.join(", ")
             );
         }
+        print_speed_checks(&self.checks);
+        for s in &self.frames {
+            self.print_frame(s, args.labels);
+        }
     }
-    for s in &frames {
-        let labels = s.labels();
-        let counts: Vec<String> = count(&labels)
+
+    /// One frame as text: counts, sun, lights, active incidents; what each camera sees; with
+    /// `labels`, every label.
+    fn print_frame(&self, s: &WorldState, labels: bool) {
+        let all = s.labels();
+        let counts: Vec<String> = count(&all)
             .into_iter()
             .map(|(k, n)| format!("{n} {k}"))
             .collect();
@@ -214,11 +275,7 @@ pub fn run(args: &ScenarioArgs) -> anyhow::Result<ExitCode> {
         println!(
             "  at {:.1} s: {}; sun {:.1}° high, street lights {}; active: {}",
             s.time_s,
-            if counts.is_empty() {
-                "nothing".to_string()
-            } else {
-                counts.join(", ")
-            },
+            counts_or_nothing(counts),
             s.environment.sun_elevation_deg,
             if s.environment.street_lights_on {
                 "on"
@@ -231,65 +288,94 @@ pub fn run(args: &ScenarioArgs) -> anyhow::Result<ExitCode> {
                 active.join(", ")
             }
         );
-        for view in camera_views(s) {
-            let seen = view["seen"].as_array().cloned().unwrap_or_default();
-            let mut by_class: BTreeMap<String, usize> = BTreeMap::new();
-            for o in &seen {
-                *by_class
-                    .entry(o["class"].as_str().unwrap_or("?").to_string())
-                    .or_default() += 1;
-            }
-            let counts: Vec<String> = by_class.iter().map(|(k, n)| format!("{n} {k}")).collect();
-            println!(
-                "    camera {}: sees {}",
-                view["camera"].as_str().unwrap_or("?"),
-                if counts.is_empty() {
-                    "nothing".into()
-                } else {
-                    counts.join(", ")
-                }
-            );
-            for o in seen {
-                let b = &o["visible_box"];
-                println!(
-                    "      {:<12} {:<26} box ({}, {}, {} x {}) visible {:.0} %{}",
-                    o["class"].as_str().unwrap_or("?"),
-                    o["event"].as_str().unwrap_or("-"),
-                    b[0],
-                    b[1],
-                    b[2],
-                    b[3],
-                    o["visibility"].as_f64().unwrap_or(0.0) * 100.0,
-                    match o["head"]["visible"].as_bool() {
-                        Some(true) => ", head seen",
-                        Some(false) => ", head hidden",
-                        None => "",
-                    }
-                );
-            }
+        for view in self.camera_views(s) {
+            print_camera_view(&view);
         }
-        if args.labels {
-            for l in labels {
-                let attrs: Vec<String> = l
-                    .attributes
-                    .iter()
-                    .map(|(k, v)| format!("{k}={v}"))
-                    .collect();
-                println!(
-                    "    {:<12} {:<28} at ({:8.2}, {:8.2})  {:.2}×{:.2}×{:.2} m  {}",
-                    l.class,
-                    l.event.as_deref().unwrap_or("-"),
-                    l.position[0],
-                    l.position[1],
-                    l.size[0],
-                    l.size[1],
-                    l.size[2],
-                    attrs.join(" ")
-                );
-            }
+        if labels {
+            print_labels(all);
         }
     }
-    Ok(ExitCode::SUCCESS)
+}
+
+/// The speed camera checks, if any.
+fn print_speed_checks(checks: &[SpeedCheck]) {
+    if checks.is_empty() {
+        return;
+    }
+    println!("  speed checks");
+    for c in checks {
+        println!(
+            "    {:7.1} s  {}  {}  {:.1} km/h (limit {:.0}){}{}",
+            c.time_s,
+            c.camera,
+            c.plate,
+            c.speed_kmh,
+            c.limit_kmh,
+            if c.speeding { "  SPEEDING" } else { "" },
+            if c.cloned_plate {
+                "  CLONED PLATE (registered to another model)"
+            } else {
+                ""
+            }
+        );
+    }
+}
+
+/// What one camera sees: counts by class, then each object with its box and visibility.
+fn print_camera_view(view: &serde_json::Value) {
+    let seen = view["seen"].as_array().cloned().unwrap_or_default();
+    let mut by_class: BTreeMap<String, usize> = BTreeMap::new();
+    for o in &seen {
+        *by_class
+            .entry(o["class"].as_str().unwrap_or("?").to_string())
+            .or_default() += 1;
+    }
+    let counts: Vec<String> = by_class.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    println!(
+        "    camera {}: sees {}",
+        view["camera"].as_str().unwrap_or("?"),
+        counts_or_nothing(counts)
+    );
+    for o in seen {
+        let b = &o["visible_box"];
+        println!(
+            "      {:<12} {:<26} box ({}, {}, {} x {}) visible {:.0} %{}",
+            o["class"].as_str().unwrap_or("?"),
+            o["event"].as_str().unwrap_or("-"),
+            b[0],
+            b[1],
+            b[2],
+            b[3],
+            o["visibility"].as_f64().unwrap_or(0.0) * 100.0,
+            match o["head"]["visible"].as_bool() {
+                Some(true) => ", head seen",
+                Some(false) => ", head hidden",
+                None => "",
+            }
+        );
+    }
+}
+
+/// Every label: class, incident, position, size, attributes.
+fn print_labels(labels: Vec<Label>) {
+    for l in labels {
+        let attrs: Vec<String> = l
+            .attributes
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        println!(
+            "    {:<12} {:<28} at ({:8.2}, {:8.2})  {:.2}×{:.2}×{:.2} m  {}",
+            l.class,
+            l.event.as_deref().unwrap_or("-"),
+            l.position[0],
+            l.position[1],
+            l.size[0],
+            l.size[1],
+            l.size[2],
+            attrs.join(" ")
+        );
+    }
 }
 
 #[derive(Args, Debug)]

@@ -559,106 +559,13 @@ fn settings(
             ui.separator();
             ui.label("Area of interest (plan, east/north)");
             match setup.area_of_interest.as_mut() {
-                Some(ring) if ring.len() == 4 && is_rectangle(ring) => {
-                    let (mut lo, mut hi) = (ring[0], ring[2]);
-                    egui::Grid::new("aoi").num_columns(3).show(ui, |ui| {
-                        ui.label("From");
-                        ui.add(egui::DragValue::new(&mut lo.0).speed(0.5).prefix("E "));
-                        ui.add(egui::DragValue::new(&mut lo.1).speed(0.5).prefix("N "));
-                        ui.end_row();
-                        ui.label("To");
-                        ui.add(egui::DragValue::new(&mut hi.0).speed(0.5).prefix("E "));
-                        ui.add(egui::DragValue::new(&mut hi.1).speed(0.5).prefix("N "));
-                        ui.end_row();
-                    });
-                    let (a, b) = (
-                        (lo.0.min(hi.0), lo.1.min(hi.1)),
-                        (lo.0.max(hi.0), lo.1.max(hi.1)),
-                    );
-                    if b.0 - a.0 >= 0.5 && b.1 - a.1 >= 0.5 {
-                        let new = vec![a, (b.0, a.1), b, (a.0, b.1)];
-                        if *ring != new {
-                            *ring = new;
-                        }
-                    }
-                }
-                Some(ring) => {
-                    // Any polygon: its corners, editable; a corner can go while three remain.
-                    let mut edited = ring.clone();
-                    let mut remove = None;
-                    egui::Grid::new("aoi_corners").num_columns(3).show(ui, |ui| {
-                        for (i, c) in edited.iter_mut().enumerate() {
-                            ui.add(egui::DragValue::new(&mut c.0).speed(0.5).prefix("E "));
-                            ui.add(egui::DragValue::new(&mut c.1).speed(0.5).prefix("N "));
-                            if ui
-                                .add_enabled(ring.len() > 3, egui::Button::new("x"))
-                                .on_hover_text("Remove this corner")
-                                .clicked()
-                            {
-                                remove = Some(i);
-                            }
-                            ui.end_row();
-                        }
-                    });
-                    if let Some(i) = remove {
-                        edited.remove(i);
-                    }
-                    // Only outlines the project file accepts (no crossing edges) are kept.
-                    let check = CoverageSetup {
-                        area_of_interest: Some(edited.clone()),
-                        ..CoverageSetup::default()
-                    };
-                    if edited != *ring {
-                        match check.check() {
-                            Ok(()) => *ring = edited,
-                            Err((_, m)) => {
-                                ui.colored_label(egui::Color32::LIGHT_RED, m);
-                            }
-                        }
-                    }
-                }
+                Some(ring) if ring.len() == 4 && is_rectangle(ring) => rectangle_fields(ui, ring),
+                Some(ring) => corner_fields(ui, ring),
                 None => {
                     ui.weak("none");
                 }
             }
-            match drawing {
-                Some(draft) => {
-                    ui.label(format!(
-                        "Drawing: {} corner(s). Click corners in the view; click the first one or press Enter to close; Backspace removes the last; Esc cancels.",
-                        draft.corners.len()
-                    ));
-                    if let Some(p) = &draft.problem {
-                        ui.colored_label(egui::Color32::LIGHT_RED, p);
-                    }
-                    let (mut close, mut cancel) = (false, false);
-                    ui.horizontal(|ui| {
-                        close = ui
-                            .add_enabled(draft.corners.len() >= 3, egui::Button::new("Close outline"))
-                            .clicked();
-                        cancel = ui.button("Cancel").clicked();
-                    });
-                    if close {
-                        match draft.ring() {
-                            Ok(ring) => {
-                                setup.area_of_interest = Some(ring);
-                                *drawing = None;
-                            }
-                            Err(m) => draft.problem = Some(m),
-                        }
-                    } else if cancel {
-                        *drawing = None;
-                    }
-                }
-                None => {
-                    if ui
-                        .button("Draw in the view…")
-                        .on_hover_text("Click the corners of the area of interest on the city")
-                        .clicked()
-                    {
-                        *drawing = Some(AoiDraft::default());
-                    }
-                }
-            }
+            aoi_drawing(ui, setup, drawing);
             ui.horizontal(|ui| {
                 if ui.button("Set 40 m x 40 m at the view focus").clicked() {
                     let (e, n) = (focus.x as f64, -focus.z as f64);
@@ -674,49 +581,155 @@ fn settings(
                 }
             });
             ui.separator();
-            ui.label("Privacy masks (world boxes: x east, y up, z south)");
-            let mut remove = None;
-            for (i, m) in setup.privacy_masks.iter_mut().enumerate() {
-                ui.horizontal(|ui| {
-                    ui.text_edit_singleline(&mut m.name);
-                    if ui.small_button("Delete").clicked() {
-                        remove = Some(i);
-                    }
-                });
-                egui::Grid::new(("mask", i)).num_columns(4).show(ui, |ui| {
-                    for (label, v) in [("min", &mut m.min), ("max", &mut m.max)] {
-                        ui.label(label);
-                        for c in v.iter_mut() {
-                            ui.add(egui::DragValue::new(c).speed(0.05));
-                        }
-                        ui.end_row();
-                    }
-                });
-                for k in 0..3 {
-                    if m.max[k] < m.min[k] {
-                        m.max[k] = m.min[k];
-                    }
+            privacy_masks(ui, setup, focus);
+        });
+}
+
+/// A rectangular area of interest: its two corners (kept when at least 0.5 m apart each way).
+fn rectangle_fields(ui: &mut egui::Ui, ring: &mut Vec<(f64, f64)>) {
+    let (mut lo, mut hi) = (ring[0], ring[2]);
+    egui::Grid::new("aoi").num_columns(3).show(ui, |ui| {
+        ui.label("From");
+        ui.add(egui::DragValue::new(&mut lo.0).speed(0.5).prefix("E "));
+        ui.add(egui::DragValue::new(&mut lo.1).speed(0.5).prefix("N "));
+        ui.end_row();
+        ui.label("To");
+        ui.add(egui::DragValue::new(&mut hi.0).speed(0.5).prefix("E "));
+        ui.add(egui::DragValue::new(&mut hi.1).speed(0.5).prefix("N "));
+        ui.end_row();
+    });
+    let (a, b) = (
+        (lo.0.min(hi.0), lo.1.min(hi.1)),
+        (lo.0.max(hi.0), lo.1.max(hi.1)),
+    );
+    if b.0 - a.0 >= 0.5 && b.1 - a.1 >= 0.5 {
+        let new = vec![a, (b.0, a.1), b, (a.0, b.1)];
+        if *ring != new {
+            *ring = new;
+        }
+    }
+}
+
+/// Any polygon: its corners, editable; a corner can go while three remain. Only outlines the
+/// project file accepts (no crossing edges) are kept.
+fn corner_fields(ui: &mut egui::Ui, ring: &mut Vec<(f64, f64)>) {
+    let mut edited = ring.clone();
+    let mut remove = None;
+    egui::Grid::new("aoi_corners")
+        .num_columns(3)
+        .show(ui, |ui| {
+            for (i, c) in edited.iter_mut().enumerate() {
+                ui.add(egui::DragValue::new(&mut c.0).speed(0.5).prefix("E "));
+                ui.add(egui::DragValue::new(&mut c.1).speed(0.5).prefix("N "));
+                if ui
+                    .add_enabled(ring.len() > 3, egui::Button::new("x"))
+                    .on_hover_text("Remove this corner")
+                    .clicked()
+                {
+                    remove = Some(i);
                 }
-            }
-            if let Some(i) = remove {
-                setup.privacy_masks.remove(i);
-            }
-            if ui
-                .button("Add a mask at the view focus")
-                .on_hover_text(
-                    "A 4 m x 3 m zone, 0.2 m thick, 2 m up; move it onto the windows to hide",
-                )
-                .clicked()
-            {
-                setup
-                    .privacy_masks
-                    .push(twincity_model::coverage_setup::PrivacyMask {
-                        name: format!("Mask {}", setup.privacy_masks.len() + 1),
-                        min: [focus.x - 2.0, focus.y + 2.0, focus.z - 0.1],
-                        max: [focus.x + 2.0, focus.y + 5.0, focus.z + 0.1],
-                    });
+                ui.end_row();
             }
         });
+    if let Some(i) = remove {
+        edited.remove(i);
+    }
+    let check = CoverageSetup {
+        area_of_interest: Some(edited.clone()),
+        ..CoverageSetup::default()
+    };
+    if edited != *ring {
+        match check.check() {
+            Ok(()) => *ring = edited,
+            Err((_, m)) => {
+                ui.colored_label(egui::Color32::LIGHT_RED, m);
+            }
+        }
+    }
+}
+
+/// Drawing the area of interest in the view: how, the outline so far, Close and Cancel; or
+/// the button that starts it.
+fn aoi_drawing(ui: &mut egui::Ui, setup: &mut CoverageSetup, drawing: &mut Option<AoiDraft>) {
+    let Some(draft) = drawing else {
+        if ui
+            .button("Draw in the view…")
+            .on_hover_text("Click the corners of the area of interest on the city")
+            .clicked()
+        {
+            *drawing = Some(AoiDraft::default());
+        }
+        return;
+    };
+    ui.label(format!(
+        "Drawing: {} corner(s). Click corners in the view; click the first one or press Enter to close; Backspace removes the last; Esc cancels.",
+        draft.corners.len()
+    ));
+    if let Some(p) = &draft.problem {
+        ui.colored_label(egui::Color32::LIGHT_RED, p);
+    }
+    let (mut close, mut cancel) = (false, false);
+    ui.horizontal(|ui| {
+        close = ui
+            .add_enabled(draft.corners.len() >= 3, egui::Button::new("Close outline"))
+            .clicked();
+        cancel = ui.button("Cancel").clicked();
+    });
+    if close {
+        match draft.ring() {
+            Ok(ring) => {
+                setup.area_of_interest = Some(ring);
+                *drawing = None;
+            }
+            Err(m) => draft.problem = Some(m),
+        }
+    } else if cancel {
+        *drawing = None;
+    }
+}
+
+/// The privacy masks (name, corners, Delete each), and a button adding one at the view focus.
+fn privacy_masks(ui: &mut egui::Ui, setup: &mut CoverageSetup, focus: Vec3) {
+    ui.label("Privacy masks (world boxes: x east, y up, z south)");
+    let mut remove = None;
+    for (i, m) in setup.privacy_masks.iter_mut().enumerate() {
+        ui.horizontal(|ui| {
+            ui.text_edit_singleline(&mut m.name);
+            if ui.small_button("Delete").clicked() {
+                remove = Some(i);
+            }
+        });
+        egui::Grid::new(("mask", i)).num_columns(4).show(ui, |ui| {
+            for (label, v) in [("min", &mut m.min), ("max", &mut m.max)] {
+                ui.label(label);
+                for c in v.iter_mut() {
+                    ui.add(egui::DragValue::new(c).speed(0.05));
+                }
+                ui.end_row();
+            }
+        });
+        for k in 0..3 {
+            if m.max[k] < m.min[k] {
+                m.max[k] = m.min[k];
+            }
+        }
+    }
+    if let Some(i) = remove {
+        setup.privacy_masks.remove(i);
+    }
+    if ui
+        .button("Add a mask at the view focus")
+        .on_hover_text("A 4 m x 3 m zone, 0.2 m thick, 2 m up; move it onto the windows to hide")
+        .clicked()
+    {
+        setup
+            .privacy_masks
+            .push(twincity_model::coverage_setup::PrivacyMask {
+                name: format!("Mask {}", setup.privacy_masks.len() + 1),
+                min: [focus.x - 2.0, focus.y + 2.0, focus.z - 0.1],
+                max: [focus.x + 2.0, focus.y + 5.0, focus.z + 0.1],
+            });
+    }
 }
 
 /// True for an axis-aligned rectangle written corner by corner from its south-west corner.

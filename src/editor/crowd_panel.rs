@@ -4,7 +4,9 @@
 
 use bevy_egui::egui;
 use twincity_crowd::WalkableSpec;
-use twincity_crowd::scenario::{Action, Area, CrowdScenario, NEAREST_EXIT, Wait};
+use twincity_crowd::scenario::{
+    Action, Area, CrowdScenario, Exit, NEAREST_EXIT, Person, Spawn, Wait, Waypoint,
+};
 use twincity_model::project::{CityImport, GeoOrigin};
 
 use crate::render::crowd::{CrowdCommand, CrowdPlayer, CrowdTool};
@@ -334,6 +336,8 @@ fn delete_button(ui: &mut egui::Ui) -> bool {
     ui.small_button("Delete").clicked()
 }
 
+/// Every field of the scenario: its name, then one collapsing section per kind of item and
+/// the run settings.
 fn scenario_fields(ui: &mut egui::Ui, s: &mut CrowdScenario) {
     let exits: Vec<String> = s.exits.iter().map(|e| e.name.clone()).collect();
     let waypoints: Vec<String> = s.waypoints.iter().map(|w| w.name.clone()).collect();
@@ -342,53 +346,32 @@ fn scenario_fields(ui: &mut egui::Ui, s: &mut CrowdScenario) {
         ui.label("Name");
         ui.text_edit_singleline(&mut s.name);
     });
-    egui::CollapsingHeader::new(format!("Spawn areas ({})", s.spawns.len()))
+    spawns_section(ui, &mut s.spawns, &exits, &waypoints);
+    exits_section(ui, &mut s.exits);
+    waypoints_section(ui, &mut s.waypoints);
+    people_section(ui, &mut s.people, &exits, &waypoints);
+    events_section(ui, s, &people);
+    run_settings(ui, s);
+}
+
+/// The spawn areas, each with its count, rate, start, group size, exit, route and area.
+fn spawns_section(
+    ui: &mut egui::Ui,
+    spawns: &mut Vec<Spawn>,
+    exits: &[String],
+    waypoints: &[String],
+) {
+    egui::CollapsingHeader::new(format!("Spawn areas ({})", spawns.len()))
         .id_salt("crowd spawns")
         .show(ui, |ui| {
             let mut delete = None;
-            for (i, sp) in s.spawns.iter_mut().enumerate() {
+            for (i, sp) in spawns.iter_mut().enumerate() {
                 egui::CollapsingHeader::new(&sp.name)
                     .id_salt(("spawn", i))
                     .show(ui, |ui| {
                         ui.text_edit_singleline(&mut sp.name);
-                        egui::Grid::new(("spawn grid", i))
-                            .num_columns(2)
-                            .show(ui, |ui| {
-                                ui.label("People");
-                                ui.add(egui::DragValue::new(&mut sp.count).range(1..=1_000_000));
-                                ui.end_row();
-                                ui.label("Rate");
-                                ui.add(
-                                    egui::DragValue::new(&mut sp.rate_per_s)
-                                        .range(0.0..=100.0)
-                                        .speed(0.05)
-                                        .suffix(" /s"),
-                                )
-                                .on_hover_text("0: everyone at the start time");
-                                ui.end_row();
-                                ui.label("Start");
-                                ui.add(
-                                    egui::DragValue::new(&mut sp.start_s)
-                                        .range(0.0..=86_400.0)
-                                        .suffix(" s"),
-                                );
-                                ui.end_row();
-                                ui.label("Groups of");
-                                ui.horizontal(|ui| {
-                                    ui.add(
-                                        egui::DragValue::new(&mut sp.group_size.0).range(1..=12),
-                                    );
-                                    ui.label("to");
-                                    ui.add(
-                                        egui::DragValue::new(&mut sp.group_size.1).range(1..=12),
-                                    );
-                                });
-                                ui.end_row();
-                                ui.label("Exit");
-                                exit_choice(ui, ("spawn exit", i), &mut sp.exit, &exits);
-                                ui.end_row();
-                            });
-                        via_fields(ui, ("spawn via", i), &mut sp.via, &waypoints);
+                        spawn_grid(ui, i, sp, exits);
+                        via_fields(ui, ("spawn via", i), &mut sp.via, waypoints);
                         area_fields(ui, &mut sp.area);
                         if delete_button(ui) {
                             delete = Some(i);
@@ -396,14 +379,55 @@ fn scenario_fields(ui: &mut egui::Ui, s: &mut CrowdScenario) {
                     });
             }
             if let Some(i) = delete {
-                s.spawns.remove(i);
+                spawns.remove(i);
             }
         });
-    egui::CollapsingHeader::new(format!("Exits ({})", s.exits.len()))
+}
+
+/// The numbers of spawn area `i` and its exit, as a grid.
+fn spawn_grid(ui: &mut egui::Ui, i: usize, sp: &mut Spawn, exits: &[String]) {
+    egui::Grid::new(("spawn grid", i))
+        .num_columns(2)
+        .show(ui, |ui| {
+            ui.label("People");
+            ui.add(egui::DragValue::new(&mut sp.count).range(1..=1_000_000));
+            ui.end_row();
+            ui.label("Rate");
+            ui.add(
+                egui::DragValue::new(&mut sp.rate_per_s)
+                    .range(0.0..=100.0)
+                    .speed(0.05)
+                    .suffix(" /s"),
+            )
+            .on_hover_text("0: everyone at the start time");
+            ui.end_row();
+            ui.label("Start");
+            ui.add(
+                egui::DragValue::new(&mut sp.start_s)
+                    .range(0.0..=86_400.0)
+                    .suffix(" s"),
+            );
+            ui.end_row();
+            ui.label("Groups of");
+            ui.horizontal(|ui| {
+                ui.add(egui::DragValue::new(&mut sp.group_size.0).range(1..=12));
+                ui.label("to");
+                ui.add(egui::DragValue::new(&mut sp.group_size.1).range(1..=12));
+            });
+            ui.end_row();
+            ui.label("Exit");
+            exit_choice(ui, ("spawn exit", i), &mut sp.exit, exits);
+            ui.end_row();
+        });
+}
+
+/// The exits: a name and an area each.
+fn exits_section(ui: &mut egui::Ui, exits: &mut Vec<Exit>) {
+    egui::CollapsingHeader::new(format!("Exits ({})", exits.len()))
         .id_salt("crowd exits")
         .show(ui, |ui| {
             let mut delete = None;
-            for (i, e) in s.exits.iter_mut().enumerate() {
+            for (i, e) in exits.iter_mut().enumerate() {
                 egui::CollapsingHeader::new(&e.name)
                     .id_salt(("exit", i))
                     .show(ui, |ui| {
@@ -415,81 +439,24 @@ fn scenario_fields(ui: &mut egui::Ui, s: &mut CrowdScenario) {
                     });
             }
             if let Some(i) = delete {
-                s.exits.remove(i);
+                exits.remove(i);
             }
         });
-    egui::CollapsingHeader::new(format!("Waypoints ({})", s.waypoints.len()))
+}
+
+/// The waypoints: a name, how people wait there, and an area each.
+fn waypoints_section(ui: &mut egui::Ui, waypoints: &mut Vec<Waypoint>) {
+    egui::CollapsingHeader::new(format!("Waypoints ({})", waypoints.len()))
         .id_salt("crowd waypoints")
         .show(ui, |ui| {
             let mut delete = None;
-            for (i, w) in s.waypoints.iter_mut().enumerate() {
+            for (i, w) in waypoints.iter_mut().enumerate() {
                 egui::CollapsingHeader::new(&w.name)
                     .id_salt(("waypoint", i))
                     .show(ui, |ui| {
                         ui.text_edit_singleline(&mut w.name);
-                        let centre = w.area.centre();
-                        let kind = match w.wait {
-                            Wait::None => 0,
-                            Wait::Idle { .. } => 1,
-                            Wait::Queue { .. } => 2,
-                        };
-                        let mut choice = kind;
-                        egui::ComboBox::from_id_salt(("wait", i))
-                            .selected_text(["Pass through", "Wait (idle)", "Queue"][kind])
-                            .show_ui(ui, |ui| {
-                                ui.selectable_value(&mut choice, 0, "Pass through");
-                                ui.selectable_value(&mut choice, 1, "Wait (idle)");
-                                ui.selectable_value(&mut choice, 2, "Queue");
-                            });
-                        if choice != kind {
-                            w.wait = match choice {
-                                0 => Wait::None,
-                                1 => Wait::Idle {
-                                    min_s: 10.0,
-                                    max_s: 30.0,
-                                },
-                                _ => Wait::Queue {
-                                    head: (centre.x, w.area.min.1 + 0.5),
-                                    towards: (centre.x, w.area.max.1),
-                                    service_s: 5.0,
-                                },
-                            };
-                        }
-                        match &mut w.wait {
-                            Wait::None => {}
-                            Wait::Idle { min_s, max_s } => {
-                                ui.horizontal(|ui| {
-                                    ui.label("for");
-                                    ui.add(
-                                        egui::DragValue::new(min_s)
-                                            .range(0.0..=3600.0)
-                                            .suffix(" s"),
-                                    );
-                                    ui.label("to");
-                                    ui.add(
-                                        egui::DragValue::new(max_s)
-                                            .range(0.0..=3600.0)
-                                            .suffix(" s"),
-                                    );
-                                });
-                            }
-                            Wait::Queue {
-                                head,
-                                towards,
-                                service_s,
-                            } => {
-                                point_fields(ui, "head", head);
-                                point_fields(ui, "line towards", towards);
-                                ui.horizontal(|ui| {
-                                    ui.label("service");
-                                    ui.add(
-                                        egui::DragValue::new(service_s)
-                                            .range(0.1..=3600.0)
-                                            .suffix(" s per person"),
-                                    );
-                                });
-                            }
-                        }
+                        wait_choice(ui, i, w);
+                        wait_fields(ui, &mut w.wait);
                         area_fields(ui, &mut w.area);
                         if delete_button(ui) {
                             delete = Some(i);
@@ -497,52 +464,135 @@ fn scenario_fields(ui: &mut egui::Ui, s: &mut CrowdScenario) {
                     });
             }
             if let Some(i) = delete {
-                s.waypoints.remove(i);
+                waypoints.remove(i);
             }
         });
-    egui::CollapsingHeader::new(format!("People ({})", s.people.len()))
+}
+
+/// How people use waypoint `i` (pass through, wait idle, queue); a new choice starts from
+/// default values placed in the waypoint's area.
+fn wait_choice(ui: &mut egui::Ui, i: usize, w: &mut Waypoint) {
+    let centre = w.area.centre();
+    let kind = match w.wait {
+        Wait::None => 0,
+        Wait::Idle { .. } => 1,
+        Wait::Queue { .. } => 2,
+    };
+    let mut choice = kind;
+    egui::ComboBox::from_id_salt(("wait", i))
+        .selected_text(["Pass through", "Wait (idle)", "Queue"][kind])
+        .show_ui(ui, |ui| {
+            ui.selectable_value(&mut choice, 0, "Pass through");
+            ui.selectable_value(&mut choice, 1, "Wait (idle)");
+            ui.selectable_value(&mut choice, 2, "Queue");
+        });
+    if choice != kind {
+        w.wait = match choice {
+            0 => Wait::None,
+            1 => Wait::Idle {
+                min_s: 10.0,
+                max_s: 30.0,
+            },
+            _ => Wait::Queue {
+                head: (centre.x, w.area.min.1 + 0.5),
+                towards: (centre.x, w.area.max.1),
+                service_s: 5.0,
+            },
+        };
+    }
+}
+
+/// The fields of a waypoint's wait: how long people idle, or where the queue is and how fast
+/// it is served.
+fn wait_fields(ui: &mut egui::Ui, wait: &mut Wait) {
+    match wait {
+        Wait::None => {}
+        Wait::Idle { min_s, max_s } => {
+            ui.horizontal(|ui| {
+                ui.label("for");
+                ui.add(egui::DragValue::new(min_s).range(0.0..=3600.0).suffix(" s"));
+                ui.label("to");
+                ui.add(egui::DragValue::new(max_s).range(0.0..=3600.0).suffix(" s"));
+            });
+        }
+        Wait::Queue {
+            head,
+            towards,
+            service_s,
+        } => {
+            point_fields(ui, "head", head);
+            point_fields(ui, "line towards", towards);
+            ui.horizontal(|ui| {
+                ui.label("service");
+                ui.add(
+                    egui::DragValue::new(service_s)
+                        .range(0.1..=3600.0)
+                        .suffix(" s per person"),
+                );
+            });
+        }
+    }
+}
+
+/// The named people: where and when each appears, their speed, exit and route.
+fn people_section(
+    ui: &mut egui::Ui,
+    people: &mut Vec<Person>,
+    exits: &[String],
+    waypoints: &[String],
+) {
+    egui::CollapsingHeader::new(format!("People ({})", people.len()))
         .id_salt("crowd people")
         .show(ui, |ui| {
             let mut delete = None;
-            for (i, p) in s.people.iter_mut().enumerate() {
+            for (i, p) in people.iter_mut().enumerate() {
                 egui::CollapsingHeader::new(&p.name)
                     .id_salt(("person", i))
                     .show(ui, |ui| {
                         ui.text_edit_singleline(&mut p.name);
                         point_fields(ui, "at", &mut p.at);
-                        egui::Grid::new(("person grid", i))
-                            .num_columns(2)
-                            .show(ui, |ui| {
-                                ui.label("Appears at");
-                                ui.add(
-                                    egui::DragValue::new(&mut p.start_s)
-                                        .range(0.0..=86_400.0)
-                                        .suffix(" s"),
-                                );
-                                ui.end_row();
-                                ui.label("Speed");
-                                ui.add(
-                                    egui::DragValue::new(&mut p.speed)
-                                        .range(0.0..=3.0)
-                                        .speed(0.01)
-                                        .suffix(" m/s"),
-                                )
-                                .on_hover_text("0: drawn like everyone else's");
-                                ui.end_row();
-                                ui.label("Exit");
-                                exit_choice(ui, ("person exit", i), &mut p.exit, &exits);
-                                ui.end_row();
-                            });
-                        via_fields(ui, ("person via", i), &mut p.via, &waypoints);
+                        person_grid(ui, i, p, exits);
+                        via_fields(ui, ("person via", i), &mut p.via, waypoints);
                         if delete_button(ui) {
                             delete = Some(i);
                         }
                     });
             }
             if let Some(i) = delete {
-                s.people.remove(i);
+                people.remove(i);
             }
         });
+}
+
+/// When person `i` appears, their speed and exit, as a grid.
+fn person_grid(ui: &mut egui::Ui, i: usize, p: &mut Person, exits: &[String]) {
+    egui::Grid::new(("person grid", i))
+        .num_columns(2)
+        .show(ui, |ui| {
+            ui.label("Appears at");
+            ui.add(
+                egui::DragValue::new(&mut p.start_s)
+                    .range(0.0..=86_400.0)
+                    .suffix(" s"),
+            );
+            ui.end_row();
+            ui.label("Speed");
+            ui.add(
+                egui::DragValue::new(&mut p.speed)
+                    .range(0.0..=3.0)
+                    .speed(0.01)
+                    .suffix(" m/s"),
+            )
+            .on_hover_text("0: drawn like everyone else's");
+            ui.end_row();
+            ui.label("Exit");
+            exit_choice(ui, ("person exit", i), &mut p.exit, exits);
+            ui.end_row();
+        });
+}
+
+/// The timed events, each with its time and its action's fields; and a button adding one.
+fn events_section(ui: &mut egui::Ui, s: &mut CrowdScenario, people: &[String]) {
     egui::CollapsingHeader::new(format!("Events ({})", s.events.len()))
         .id_salt("crowd events")
         .show(ui, |ui| {
@@ -565,131 +615,7 @@ fn scenario_fields(ui: &mut egui::Ui, s: &mut CrowdScenario) {
                                     .suffix(" s"),
                             );
                         });
-                        match &mut e.action {
-                            Action::Gather {
-                                at,
-                                radius,
-                                within,
-                                share,
-                                stay_s,
-                            } => {
-                                point_fields(ui, "around", at);
-                                egui::Grid::new(("gather", i))
-                                    .num_columns(2)
-                                    .show(ui, |ui| {
-                                        ui.label("First ring");
-                                        ui.add(
-                                            egui::DragValue::new(radius)
-                                                .range(0.3..=50.0)
-                                                .speed(0.05)
-                                                .suffix(" m"),
-                                        );
-                                        ui.end_row();
-                                        ui.label("People within");
-                                        ui.add(
-                                            egui::DragValue::new(within)
-                                                .range(0.5..=1000.0)
-                                                .suffix(" m"),
-                                        );
-                                        ui.end_row();
-                                        ui.label("Share who stop");
-                                        ui.add(egui::Slider::new(share, 0.01..=1.0));
-                                        ui.end_row();
-                                        ui.label("Stay");
-                                        ui.add(
-                                            egui::DragValue::new(stay_s)
-                                                .range(0.0..=86_400.0)
-                                                .suffix(" s"),
-                                        )
-                                        .on_hover_text("0: until the end");
-                                        ui.end_row();
-                                    });
-                            }
-                            Action::Flee {
-                                from,
-                                radius,
-                                speed_factor,
-                                stay_s,
-                            } => {
-                                point_fields(ui, "from", from);
-                                egui::Grid::new(("flee", i)).num_columns(2).show(ui, |ui| {
-                                    ui.label("Radius");
-                                    ui.add(
-                                        egui::DragValue::new(radius)
-                                            .range(0.5..=500.0)
-                                            .suffix(" m"),
-                                    );
-                                    ui.end_row();
-                                    ui.label("Speed x");
-                                    ui.add(
-                                        egui::DragValue::new(speed_factor)
-                                            .range(1.0..=3.0)
-                                            .speed(0.01),
-                                    );
-                                    ui.end_row();
-                                    ui.label("Then stand");
-                                    ui.add(
-                                        egui::DragValue::new(stay_s)
-                                            .range(0.0..=86_400.0)
-                                            .suffix(" s"),
-                                    );
-                                    ui.end_row();
-                                });
-                            }
-                            Action::WalkTo { who, at, stay_s } => {
-                                egui::ComboBox::from_id_salt(("who", i))
-                                    .selected_text(who.as_str())
-                                    .show_ui(ui, |ui| {
-                                        for p in &people {
-                                            ui.selectable_value(who, p.clone(), p);
-                                        }
-                                    });
-                                point_fields(ui, "to", at);
-                                ui.horizontal(|ui| {
-                                    ui.label("Stay");
-                                    ui.add(
-                                        egui::DragValue::new(stay_s)
-                                            .range(0.0..=86_400.0)
-                                            .suffix(" s"),
-                                    );
-                                });
-                            }
-                            Action::Collapse {
-                                who,
-                                within,
-                                share,
-                                stay_s,
-                            } => {
-                                egui::ComboBox::from_id_salt(("who", i))
-                                    .selected_text(who.as_str())
-                                    .show_ui(ui, |ui| {
-                                        for p in &people {
-                                            ui.selectable_value(who, p.clone(), p);
-                                        }
-                                    });
-                                egui::Grid::new(("collapse", i))
-                                    .num_columns(2)
-                                    .show(ui, |ui| {
-                                        ui.label("Bystanders within");
-                                        ui.add(
-                                            egui::DragValue::new(within)
-                                                .range(0.0..=100.0)
-                                                .suffix(" m"),
-                                        );
-                                        ui.end_row();
-                                        ui.label("Share who stop");
-                                        ui.add(egui::Slider::new(share, 0.0..=1.0));
-                                        ui.end_row();
-                                        ui.label("They stay");
-                                        ui.add(
-                                            egui::DragValue::new(stay_s)
-                                                .range(0.0..=86_400.0)
-                                                .suffix(" s"),
-                                        );
-                                        ui.end_row();
-                                    });
-                            }
-                        }
+                        action_fields(ui, i, &mut e.action, people);
                         if delete_button(ui) {
                             delete = Some(i);
                         }
@@ -715,6 +641,142 @@ fn scenario_fields(ui: &mut egui::Ui, s: &mut CrowdScenario) {
                 });
             }
         });
+}
+
+/// The fields of event `i`'s action.
+fn action_fields(ui: &mut egui::Ui, i: usize, action: &mut Action, people: &[String]) {
+    match action {
+        Action::Gather {
+            at,
+            radius,
+            within,
+            share,
+            stay_s,
+        } => {
+            point_fields(ui, "around", at);
+            gather_grid(ui, i, radius, within, share, stay_s);
+        }
+        Action::Flee {
+            from,
+            radius,
+            speed_factor,
+            stay_s,
+        } => {
+            point_fields(ui, "from", from);
+            egui::Grid::new(("flee", i)).num_columns(2).show(ui, |ui| {
+                ui.label("Radius");
+                ui.add(egui::DragValue::new(radius).range(0.5..=500.0).suffix(" m"));
+                ui.end_row();
+                ui.label("Speed x");
+                ui.add(
+                    egui::DragValue::new(speed_factor)
+                        .range(1.0..=3.0)
+                        .speed(0.01),
+                );
+                ui.end_row();
+                ui.label("Then stand");
+                ui.add(
+                    egui::DragValue::new(stay_s)
+                        .range(0.0..=86_400.0)
+                        .suffix(" s"),
+                );
+                ui.end_row();
+            });
+        }
+        Action::WalkTo { who, at, stay_s } => {
+            who_choice(ui, i, who, people);
+            point_fields(ui, "to", at);
+            ui.horizontal(|ui| {
+                ui.label("Stay");
+                ui.add(
+                    egui::DragValue::new(stay_s)
+                        .range(0.0..=86_400.0)
+                        .suffix(" s"),
+                );
+            });
+        }
+        Action::Collapse {
+            who,
+            within,
+            share,
+            stay_s,
+        } => {
+            who_choice(ui, i, who, people);
+            egui::Grid::new(("collapse", i))
+                .num_columns(2)
+                .show(ui, |ui| {
+                    ui.label("Bystanders within");
+                    ui.add(egui::DragValue::new(within).range(0.0..=100.0).suffix(" m"));
+                    ui.end_row();
+                    ui.label("Share who stop");
+                    ui.add(egui::Slider::new(share, 0.0..=1.0));
+                    ui.end_row();
+                    ui.label("They stay");
+                    ui.add(
+                        egui::DragValue::new(stay_s)
+                            .range(0.0..=86_400.0)
+                            .suffix(" s"),
+                    );
+                    ui.end_row();
+                });
+        }
+    }
+}
+
+/// How far gathering event `i` draws people in, how many stop and for how long.
+fn gather_grid(
+    ui: &mut egui::Ui,
+    i: usize,
+    radius: &mut f64,
+    within: &mut f64,
+    share: &mut f64,
+    stay_s: &mut f64,
+) {
+    egui::Grid::new(("gather", i))
+        .num_columns(2)
+        .show(ui, |ui| {
+            ui.label("First ring");
+            ui.add(
+                egui::DragValue::new(radius)
+                    .range(0.3..=50.0)
+                    .speed(0.05)
+                    .suffix(" m"),
+            );
+            ui.end_row();
+            ui.label("People within");
+            ui.add(
+                egui::DragValue::new(within)
+                    .range(0.5..=1000.0)
+                    .suffix(" m"),
+            );
+            ui.end_row();
+            ui.label("Share who stop");
+            ui.add(egui::Slider::new(share, 0.01..=1.0));
+            ui.end_row();
+            ui.label("Stay");
+            ui.add(
+                egui::DragValue::new(stay_s)
+                    .range(0.0..=86_400.0)
+                    .suffix(" s"),
+            )
+            .on_hover_text("0: until the end");
+            ui.end_row();
+        });
+}
+
+/// Which named person event `i` is about.
+fn who_choice(ui: &mut egui::Ui, i: usize, who: &mut String, people: &[String]) {
+    egui::ComboBox::from_id_salt(("who", i))
+        .selected_text(who.as_str())
+        .show_ui(ui, |ui| {
+            for p in people {
+                ui.selectable_value(who, p.clone(), p);
+            }
+        });
+}
+
+/// Duration, seed, output rate, and the walkers' speed, size and time gap.
+fn run_settings(ui: &mut egui::Ui, s: &mut CrowdScenario) {
     egui::CollapsingHeader::new("Run settings")
         .id_salt("crowd run")
         .show(ui, |ui| {

@@ -11,6 +11,7 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+use twincity_model::VirtualCamera;
 
 use crate::render::document::Document;
 use crate::render::frame::{FrameSet, add_frame_sets};
@@ -397,123 +398,7 @@ fn export_window(
             ui.add_enabled_ui(!running, |ui| {
                 egui::Grid::new("export_form")
                     .num_columns(2)
-                    .show(ui, |ui| {
-                        ui.label("Folder");
-                        ui.horizontal(|ui| {
-                            ui.text_edit_singleline(&mut d.form.out);
-                            if ui.button("Browse...").clicked() {
-                                let (tx, rx) = channel();
-                                d.folder_tx = Some(tx.clone());
-                                d.folder_rx = Some(Mutex::new(rx));
-                                std::thread::spawn(move || {
-                                    if let Some(p) = rfd::FileDialog::new().pick_folder() {
-                                        let _ = tx.send(p);
-                                    }
-                                });
-                            }
-                        });
-                        ui.end_row();
-                        ui.label("Frames");
-                        ui.horizontal(|ui| {
-                            ui.add(
-                                egui::DragValue::new(&mut d.form.fps)
-                                    .range(0.01..=60.0)
-                                    .speed(0.05)
-                                    .suffix(" per second"),
-                            );
-                            ui.label("from");
-                            ui.add(
-                                egui::DragValue::new(&mut d.form.start_s)
-                                    .range(0.0..=86_400.0)
-                                    .suffix(" s"),
-                            );
-                            let mut whole = d.form.duration_s.is_none();
-                            if ui.checkbox(&mut whole, "to the end").changed() {
-                                d.form.duration_s = if whole { None } else { Some(10.0) };
-                            }
-                            if let Some(dur) = d.form.duration_s.as_mut() {
-                                ui.add(
-                                    egui::DragValue::new(dur).range(0.1..=86_400.0).suffix(" s"),
-                                );
-                            }
-                        });
-                        ui.end_row();
-                        ui.label("Cameras");
-                        ui.vertical(|ui| {
-                            for c in &doc.project.cameras {
-                                let mut on =
-                                    d.form.cameras.is_empty() || d.form.cameras.contains(&c.id.0);
-                                if ui.checkbox(&mut on, &c.name).changed() {
-                                    if d.form.cameras.is_empty() {
-                                        d.form.cameras =
-                                            doc.project.cameras.iter().map(|c| c.id.0).collect();
-                                    }
-                                    d.form.cameras.retain(|id| *id != c.id.0);
-                                    if on {
-                                        d.form.cameras.push(c.id.0);
-                                    }
-                                    if d.form.cameras.len() == doc.project.cameras.len() {
-                                        d.form.cameras.clear();
-                                    }
-                                }
-                            }
-                        });
-                        ui.end_row();
-                        ui.label("Size");
-                        ui.horizontal(|ui| {
-                            let mut custom = d.form.size.is_some();
-                            ui.radio_value(&mut custom, false, "each camera's resolution");
-                            ui.radio_value(&mut custom, true, "");
-                            if custom && d.form.size.is_none() {
-                                d.form.size = Some((1280, 720));
-                            } else if !custom {
-                                d.form.size = None;
-                            }
-                            if let Some((w, h)) = d.form.size.as_mut() {
-                                ui.add(egui::DragValue::new(w).range(16..=8192));
-                                ui.label("×");
-                                ui.add(egui::DragValue::new(h).range(16..=8192));
-                            }
-                        });
-                        ui.end_row();
-                        ui.label("Images");
-                        ui.horizontal(|ui| {
-                            let mut jpeg = d.form.jpeg.is_some();
-                            ui.radio_value(&mut jpeg, false, "PNG");
-                            ui.radio_value(&mut jpeg, true, "JPEG");
-                            d.form.jpeg = match (jpeg, d.form.jpeg) {
-                                (true, None) => Some(90),
-                                (true, q) => q,
-                                (false, _) => None,
-                            };
-                            if let Some(q) = d.form.jpeg.as_mut() {
-                                ui.add(egui::Slider::new(q, 1..=100).text("quality"));
-                            }
-                        });
-                        ui.end_row();
-                        ui.label("Also");
-                        ui.horizontal(|ui| {
-                            ui.checkbox(&mut d.form.masks, "masks");
-                            ui.checkbox(&mut d.form.depth, "depth");
-                            ui.checkbox(&mut d.form.density, "density maps");
-                        });
-                        ui.end_row();
-                        ui.label("Privacy");
-                        ui.vertical(|ui| {
-                            ui.checkbox(&mut d.form.blur, "Blur faces and plates");
-                            if !d.form.blur {
-                                ui.label("Why must they stay sharp? (recorded in the manifest)");
-                                ui.text_edit_singleline(&mut d.form.opt_out_reason);
-                            }
-                        });
-                        ui.end_row();
-                        ui.label("");
-                        ui.checkbox(
-                            &mut d.form.resume,
-                            "Resume an interrupted export in this folder",
-                        );
-                        ui.end_row();
-                    });
+                    .show(ui, |ui| form_rows(ui, d, &doc.project.cameras));
                 if let Some(s) = player.scenario.as_ref()
                     && !s.randomisation.is_default()
                 {
@@ -524,58 +409,214 @@ fn export_window(
                 }
             });
             ui.separator();
-            if let Some((done, total, file)) = &d.progress
-                && running
-            {
-                let f = if *total > 0 {
-                    *done as f32 / *total as f32
-                } else {
-                    0.0
-                };
-                ui.add(
-                    egui::ProgressBar::new(f)
-                        .text(format!("{done} / {total} images"))
-                        .show_percentage(),
-                );
-                ui.weak(file);
-            }
-            if let Some((ok, m)) = &d.message {
-                let colour = if *ok {
-                    egui::Color32::LIGHT_GREEN
-                } else {
-                    egui::Color32::LIGHT_RED
-                };
-                ui.colored_label(colour, m);
-            }
-            ui.horizontal(|ui| {
-                if running {
-                    let label = if d.cancelling {
-                        "Stopping..."
-                    } else {
-                        "Cancel"
-                    };
-                    if ui
-                        .add_enabled(!d.cancelling, egui::Button::new(label))
-                        .clicked()
-                    {
-                        d.cancel();
-                    }
-                } else {
-                    let args = source.clone().and_then(|p| d.form.args(&p));
-                    let hint = args.as_ref().err().cloned();
-                    let button = ui.add_enabled(args.is_ok(), egui::Button::new("Export"));
-                    if button.clicked()
-                        && let Ok(a) = args
-                    {
-                        d.start(a);
-                    } else if let Some(h) = hint {
-                        ui.weak(h);
-                    }
-                }
-            });
+            progress_lines(ui, d, running);
+            export_buttons(ui, d, &source, running);
         });
     dialog.open = open || dialog.is_running();
     Ok(())
+}
+
+/// The rows of the form: folder, frames, cameras, size, image format, extras, privacy,
+/// resume.
+fn form_rows(ui: &mut egui::Ui, d: &mut ExportDialog, cameras: &[VirtualCamera]) {
+    folder_row(ui, d);
+    frames_row(ui, &mut d.form);
+    cameras_row(ui, &mut d.form, cameras);
+    size_row(ui, &mut d.form);
+    format_row(ui, &mut d.form);
+    ui.label("Also");
+    ui.horizontal(|ui| {
+        ui.checkbox(&mut d.form.masks, "masks");
+        ui.checkbox(&mut d.form.depth, "depth");
+        ui.checkbox(&mut d.form.density, "density maps");
+    });
+    ui.end_row();
+    ui.label("Privacy");
+    ui.vertical(|ui| {
+        ui.checkbox(&mut d.form.blur, "Blur faces and plates");
+        if !d.form.blur {
+            ui.label("Why must they stay sharp? (recorded in the manifest)");
+            ui.text_edit_singleline(&mut d.form.opt_out_reason);
+        }
+    });
+    ui.end_row();
+    ui.label("");
+    ui.checkbox(
+        &mut d.form.resume,
+        "Resume an interrupted export in this folder",
+    );
+    ui.end_row();
+}
+
+/// The dataset folder, typed or chosen in a dialog (on a thread of its own).
+fn folder_row(ui: &mut egui::Ui, d: &mut ExportDialog) {
+    ui.label("Folder");
+    ui.horizontal(|ui| {
+        ui.text_edit_singleline(&mut d.form.out);
+        if ui.button("Browse...").clicked() {
+            let (tx, rx) = channel();
+            d.folder_tx = Some(tx.clone());
+            d.folder_rx = Some(Mutex::new(rx));
+            std::thread::spawn(move || {
+                if let Some(p) = rfd::FileDialog::new().pick_folder() {
+                    let _ = tx.send(p);
+                }
+            });
+        }
+    });
+    ui.end_row();
+}
+
+/// Frames per second, from when, and to the end or for how long.
+fn frames_row(ui: &mut egui::Ui, form: &mut ExportForm) {
+    ui.label("Frames");
+    ui.horizontal(|ui| {
+        ui.add(
+            egui::DragValue::new(&mut form.fps)
+                .range(0.01..=60.0)
+                .speed(0.05)
+                .suffix(" per second"),
+        );
+        ui.label("from");
+        ui.add(
+            egui::DragValue::new(&mut form.start_s)
+                .range(0.0..=86_400.0)
+                .suffix(" s"),
+        );
+        let mut whole = form.duration_s.is_none();
+        if ui.checkbox(&mut whole, "to the end").changed() {
+            form.duration_s = if whole { None } else { Some(10.0) };
+        }
+        if let Some(dur) = form.duration_s.as_mut() {
+            ui.add(egui::DragValue::new(dur).range(0.1..=86_400.0).suffix(" s"));
+        }
+    });
+    ui.end_row();
+}
+
+/// A checkbox per camera (none listed in the form: all of them).
+fn cameras_row(ui: &mut egui::Ui, form: &mut ExportForm, cameras: &[VirtualCamera]) {
+    ui.label("Cameras");
+    ui.vertical(|ui| {
+        for c in cameras {
+            let mut on = form.cameras.is_empty() || form.cameras.contains(&c.id.0);
+            if ui.checkbox(&mut on, &c.name).changed() {
+                if form.cameras.is_empty() {
+                    form.cameras = cameras.iter().map(|c| c.id.0).collect();
+                }
+                form.cameras.retain(|id| *id != c.id.0);
+                if on {
+                    form.cameras.push(c.id.0);
+                }
+                if form.cameras.len() == cameras.len() {
+                    form.cameras.clear();
+                }
+            }
+        }
+    });
+    ui.end_row();
+}
+
+/// Each camera's resolution, or one size for all.
+fn size_row(ui: &mut egui::Ui, form: &mut ExportForm) {
+    ui.label("Size");
+    ui.horizontal(|ui| {
+        let mut custom = form.size.is_some();
+        ui.radio_value(&mut custom, false, "each camera's resolution");
+        ui.radio_value(&mut custom, true, "");
+        if custom && form.size.is_none() {
+            form.size = Some((1280, 720));
+        } else if !custom {
+            form.size = None;
+        }
+        if let Some((w, h)) = form.size.as_mut() {
+            ui.add(egui::DragValue::new(w).range(16..=8192));
+            ui.label("×");
+            ui.add(egui::DragValue::new(h).range(16..=8192));
+        }
+    });
+    ui.end_row();
+}
+
+/// PNG, or JPEG with its quality.
+fn format_row(ui: &mut egui::Ui, form: &mut ExportForm) {
+    ui.label("Images");
+    ui.horizontal(|ui| {
+        let mut jpeg = form.jpeg.is_some();
+        ui.radio_value(&mut jpeg, false, "PNG");
+        ui.radio_value(&mut jpeg, true, "JPEG");
+        form.jpeg = match (jpeg, form.jpeg) {
+            (true, None) => Some(90),
+            (true, q) => q,
+            (false, _) => None,
+        };
+        if let Some(q) = form.jpeg.as_mut() {
+            ui.add(egui::Slider::new(q, 1..=100).text("quality"));
+        }
+    });
+    ui.end_row();
+}
+
+/// The running export's progress, and the last outcome.
+fn progress_lines(ui: &mut egui::Ui, d: &ExportDialog, running: bool) {
+    if let Some((done, total, file)) = &d.progress
+        && running
+    {
+        let f = if *total > 0 {
+            *done as f32 / *total as f32
+        } else {
+            0.0
+        };
+        ui.add(
+            egui::ProgressBar::new(f)
+                .text(format!("{done} / {total} images"))
+                .show_percentage(),
+        );
+        ui.weak(file);
+    }
+    if let Some((ok, m)) = &d.message {
+        let colour = if *ok {
+            egui::Color32::LIGHT_GREEN
+        } else {
+            egui::Color32::LIGHT_RED
+        };
+        ui.colored_label(colour, m);
+    }
+}
+
+/// Cancel while running; otherwise Export (with why it cannot start yet).
+fn export_buttons(
+    ui: &mut egui::Ui,
+    d: &mut ExportDialog,
+    source: &Result<PathBuf, String>,
+    running: bool,
+) {
+    ui.horizontal(|ui| {
+        if running {
+            let label = if d.cancelling {
+                "Stopping..."
+            } else {
+                "Cancel"
+            };
+            if ui
+                .add_enabled(!d.cancelling, egui::Button::new(label))
+                .clicked()
+            {
+                d.cancel();
+            }
+        } else {
+            let args = source.clone().and_then(|p| d.form.args(&p));
+            let hint = args.as_ref().err().cloned();
+            let button = ui.add_enabled(args.is_ok(), egui::Button::new("Export"));
+            if button.clicked()
+                && let Ok(a) = args
+            {
+                d.start(a);
+            } else if let Some(h) = hint {
+                ui.weak(h);
+            }
+        }
+    });
 }
 
 /// A dataset folder named after the input: `datasets/NAME` beside the working folder.

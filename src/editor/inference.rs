@@ -793,7 +793,17 @@ fn exchange(
     mut textures: ResMut<EguiUserTextures>,
 ) {
     let panel = &mut *panel;
-    if doc.is_changed() || panel.project.is_none() {
+    follow_document(panel, &doc, doc.is_changed());
+    show_opened_videos(panel, &mut images, &mut textures);
+    let preview_images = keep_readbacks(&mut commands, panel, &mut previews);
+    take_replies(panel, &doc, &mut images, &mut textures);
+    send_next_frame(panel, &doc, &player, &preview_images);
+}
+
+/// The project the ground truth is computed in, where the alert log goes (beside the
+/// project), and only the document's cameras kept.
+fn follow_document(panel: &mut InferencePanel, doc: &Document, changed: bool) {
+    if changed || panel.project.is_none() {
         panel.project = Some(Arc::new(doc.project.clone()));
         panel.log = doc.path.as_ref().and_then(|p| p.parent()).map_or_else(
             || PathBuf::from("twincity-alerts.jsonl"),
@@ -803,7 +813,14 @@ fn exchange(
     panel
         .cameras
         .retain(|id, _| doc.project.cameras.iter().any(|c| c.id == *id));
-    // A video just opened: a dark picture until its first frame comes back blurred.
+}
+
+/// A video just opened: a dark picture until its first frame comes back blurred.
+fn show_opened_videos(
+    panel: &mut InferencePanel,
+    images: &mut ResMut<Assets<Image>>,
+    textures: &mut ResMut<EguiUserTextures>,
+) {
     for run in panel.cameras.values_mut() {
         let Some(video) = run.pending_video.take() else {
             continue;
@@ -811,10 +828,18 @@ fn exchange(
         let (w, h) = video.info.size;
         let dark = image::RgbaImage::from_pixel(w, h, image::Rgba([20, 20, 20, 255]));
         let name = file_label(&video.info.path);
-        show_real(run, &mut images, &mut textures, name, dark, 0, Some(video));
+        show_real(run, images, textures, name, dark, 0, Some(video));
         run.history.clear();
     }
-    // Cameras running a model render their preview large, and are read back.
+}
+
+/// Cameras running a model render their preview large, and are read back (a read-back
+/// entity per camera, following its preview image). Returns the preview images and sizes.
+fn keep_readbacks(
+    commands: &mut Commands,
+    panel: &mut InferencePanel,
+    previews: &mut CameraPreviews,
+) -> HashMap<CameraId, (Handle<Image>, UVec2)> {
     previews.wide = panel
         .cameras
         .iter()
@@ -852,8 +877,18 @@ fn exchange(
             }
         }
     }
+    preview_images
+}
 
-    // Results.
+/// Takes in what the worker sent back: cards opened, real images loaded, video frames
+/// blurred, the model's results. (Images and textures come as `ResMut` so that they are
+/// marked changed only when something is put in them.)
+fn take_replies(
+    panel: &mut InferencePanel,
+    doc: &Document,
+    images: &mut ResMut<Assets<Image>>,
+    textures: &mut ResMut<EguiUserTextures>,
+) {
     let replies: Vec<Reply> = panel
         .worker
         .replies
@@ -863,32 +898,14 @@ fn exchange(
     let now = panel.started.elapsed().as_secs_f64();
     for reply in replies {
         match reply {
-            Reply::Opened { card, result } => match result {
-                Ok(mut entry) => {
-                    entry.bundled =
-                        twincity_infer::bundled_dir().is_some_and(|d| card.starts_with(d));
-                    panel.models.retain(|m| m.card != card);
-                    panel.models.push(entry);
-                    panel
-                        .problems
-                        .retain(|p| !p.starts_with(&card.display().to_string()));
-                }
-                Err(e) => {
-                    let text = if e.starts_with(&card.display().to_string()) {
-                        e
-                    } else {
-                        format!("{}: {e}", card.display())
-                    };
-                    panel.problems.push(text);
-                }
-            },
+            Reply::Opened { card, result } => model_opened(panel, card, result),
             Reply::Real { camera, result } => {
                 let run = panel.cameras.entry(camera).or_default();
                 run.loading = false;
                 match result {
                     Ok((name, picture, faces)) => {
                         let rgba = Arc::new(picture.as_raw().clone());
-                        show_real(run, &mut images, &mut textures, name, picture, faces, None);
+                        show_real(run, images, textures, name, picture, faces, None);
                         if let Some(real) = &mut run.real {
                             real.rgba = rgba;
                         }
@@ -897,39 +914,83 @@ fn exchange(
                 }
             }
             Reply::Video { camera, result } => {
-                let Some(run) = panel.cameras.get_mut(&camera) else {
-                    continue;
-                };
-                let frame = match result {
-                    Ok(f) => f,
-                    Err(e) => {
-                        run.error = Some(e);
-                        continue;
-                    }
-                };
-                // Only a video still playing in that view takes the frame.
-                let Some(real) = run.real.as_mut().filter(|r| {
-                    r.video.is_some() && (r.width, r.height) == frame.picture.dimensions()
-                }) else {
-                    continue;
-                };
-                if let Some(mut img) = images.get_mut(&real.texture) {
-                    *img = crate::render::scenario::srgba_image(
-                        frame.picture,
-                        RenderAssetUsages::default(),
-                    );
-                }
-                real.faces_blurred = frame.faces;
-                real.frames_shown += 1;
-                real.frame_time_s = frame.time_s;
-                if let Some(result) = frame.shown {
-                    take_result(panel, &doc, camera, result, now);
-                }
+                video_frame_back(panel, doc, images, camera, result, now);
             }
-            Reply::Frame { camera, result } => take_result(panel, &doc, camera, result, now),
+            Reply::Frame { camera, result } => take_result(panel, doc, camera, result, now),
         }
     }
-    // The next frame, when the worker is free: cameras in turn.
+}
+
+/// A card opened (it joins the list, replacing an older entry and its problems), or why it
+/// could not be.
+fn model_opened(panel: &mut InferencePanel, card: PathBuf, result: Result<ModelEntry, String>) {
+    match result {
+        Ok(mut entry) => {
+            entry.bundled = twincity_infer::bundled_dir().is_some_and(|d| card.starts_with(d));
+            panel.models.retain(|m| m.card != card);
+            panel.models.push(entry);
+            panel
+                .problems
+                .retain(|p| !p.starts_with(&card.display().to_string()));
+        }
+        Err(e) => {
+            let text = if e.starts_with(&card.display().to_string()) {
+                e
+            } else {
+                format!("{}: {e}", card.display())
+            };
+            panel.problems.push(text);
+        }
+    }
+}
+
+/// A video frame back from the worker, blurred: shown in its camera's view (if that view
+/// still plays a video of its size), with the model's result on it.
+fn video_frame_back(
+    panel: &mut InferencePanel,
+    doc: &Document,
+    images: &mut ResMut<Assets<Image>>,
+    camera: CameraId,
+    result: Result<BlurredFrame, String>,
+    now: f64,
+) {
+    let Some(run) = panel.cameras.get_mut(&camera) else {
+        return;
+    };
+    let frame = match result {
+        Ok(f) => f,
+        Err(e) => {
+            run.error = Some(e);
+            return;
+        }
+    };
+    // Only a video still playing in that view takes the frame.
+    let Some(real) = run
+        .real
+        .as_mut()
+        .filter(|r| r.video.is_some() && (r.width, r.height) == frame.picture.dimensions())
+    else {
+        return;
+    };
+    if let Some(mut img) = images.get_mut(&real.texture) {
+        *img = crate::render::scenario::srgba_image(frame.picture, RenderAssetUsages::default());
+    }
+    real.faces_blurred = frame.faces;
+    real.frames_shown += 1;
+    real.frame_time_s = frame.time_s;
+    if let Some(result) = frame.shown {
+        take_result(panel, doc, camera, result, now);
+    }
+}
+
+/// The next frame, when the worker is free: cameras in turn. While it is busy, read-backs
+/// that arrived meanwhile are stale and dropped.
+fn send_next_frame(
+    panel: &mut InferencePanel,
+    doc: &Document,
+    player: &ScenarioPlayer,
+    preview_images: &HashMap<CameraId, (Handle<Image>, UVec2)>,
+) {
     if panel.worker.busy.load(Ordering::Acquire) {
         // Frames that arrived meanwhile are stale: drop them.
         if let Ok(mut f) = panel.frames.lock() {
@@ -965,73 +1026,8 @@ fn exchange(
         let Some(cam) = doc.project.cameras.iter().find(|c| c.id == id) else {
             continue;
         };
-        let run = panel.cameras.get_mut(&id).expect("listed");
-        let model = if run.enabled { run.model.clone() } else { None };
-        let tiling = run.tiles.map(|(columns, rows)| Tiling {
-            columns,
-            rows,
-            overlap: 0.2,
-            whole_image: true,
-        });
-        let job = if let Some(video) = run.real.as_ref().and_then(|r| r.video.as_ref()) {
-            let Some(frame) = video.take_frame() else {
-                continue;
-            };
-            Job::Video {
-                camera: id,
-                card: model,
-                tiling,
-                frame,
-            }
-        } else if let Some(real) = &mut run.real {
-            let Some(card) = model else { continue };
-            // A still image: once a second is plenty.
-            if real
-                .sent
-                .is_some_and(|t| t.elapsed() < Duration::from_secs(1))
-            {
-                continue;
-            }
-            real.sent = Some(Instant::now());
-            Job::Frame {
-                camera: id,
-                card,
-                tiling,
-                width: real.width,
-                height: real.height,
-                rgba: real.rgba.clone(),
-                bgra: false,
-                truth: None,
-            }
-        } else {
-            let Some(card) = model else { continue };
-            let Some((_, data)) = panel.frames.lock().ok().and_then(|mut f| f.remove(&id)) else {
-                continue;
-            };
-            let Some((_, size)) = preview_images.get(&id) else {
-                continue;
-            };
-            if Frame::bgra_readback(size.x, size.y, &data).is_none() {
-                continue;
-            }
-            let truth = player.state.clone().map(|state| {
-                Box::new(TruthJob {
-                    state,
-                    ground,
-                    camera: cam.clone(),
-                    project: panel.project.clone().expect("set above"),
-                })
-            });
-            Job::Frame {
-                camera: id,
-                card,
-                tiling,
-                width: size.x,
-                height: size.y,
-                rgba: Arc::new(data),
-                bgra: true,
-                truth,
-            }
+        let Some(job) = next_job(panel, cam, ground, player, preview_images) else {
+            continue;
         };
         panel.worker.busy.store(true, Ordering::Release);
         match panel.worker.frames.try_send(job) {
@@ -1048,6 +1044,80 @@ fn exchange(
             }
         }
     }
+}
+
+/// The worker's job for camera `cam`, if it has one now: its video's next frame, its still
+/// image (once a second), or its latest read-back with the ground truth of the same world
+/// state.
+fn next_job(
+    panel: &mut InferencePanel,
+    cam: &VirtualCamera,
+    ground: f32,
+    player: &ScenarioPlayer,
+    preview_images: &HashMap<CameraId, (Handle<Image>, UVec2)>,
+) -> Option<Job> {
+    let id = cam.id;
+    let run = panel.cameras.get_mut(&id).expect("listed");
+    let model = if run.enabled { run.model.clone() } else { None };
+    let tiling = run.tiles.map(|(columns, rows)| Tiling {
+        columns,
+        rows,
+        overlap: 0.2,
+        whole_image: true,
+    });
+    if let Some(video) = run.real.as_ref().and_then(|r| r.video.as_ref()) {
+        let frame = video.take_frame()?;
+        return Some(Job::Video {
+            camera: id,
+            card: model,
+            tiling,
+            frame,
+        });
+    }
+    if let Some(real) = &mut run.real {
+        let card = model?;
+        // A still image: once a second is plenty.
+        if real
+            .sent
+            .is_some_and(|t| t.elapsed() < Duration::from_secs(1))
+        {
+            return None;
+        }
+        real.sent = Some(Instant::now());
+        return Some(Job::Frame {
+            camera: id,
+            card,
+            tiling,
+            width: real.width,
+            height: real.height,
+            rgba: real.rgba.clone(),
+            bgra: false,
+            truth: None,
+        });
+    }
+    let card = model?;
+    let (_, data) = panel.frames.lock().ok().and_then(|mut f| f.remove(&id))?;
+    let (_, size) = preview_images.get(&id)?;
+    // Only a read-back that fits the preview's size is sent.
+    Frame::bgra_readback(size.x, size.y, &data)?;
+    let truth = player.state.clone().map(|state| {
+        Box::new(TruthJob {
+            state,
+            ground,
+            camera: cam.clone(),
+            project: panel.project.clone().expect("set above"),
+        })
+    });
+    Some(Job::Frame {
+        camera: id,
+        card,
+        tiling,
+        width: size.x,
+        height: size.y,
+        rgba: Arc::new(data),
+        bgra: true,
+        truth,
+    })
 }
 
 /// Puts real footage (a blurred picture; for a video, its first frame or a dark one) in
@@ -1352,20 +1422,7 @@ fn inference_window(
     panel.list_bundled();
     // Textures of real footage put away in this frame (freed after the window).
     let mut textures_to_drop: Vec<Handle<Image>> = Vec::new();
-    // egui's ids of the previews and of the real images.
-    let preview_textures: HashMap<CameraId, (Option<egui::TextureId>, UVec2)> = previews
-        .images()
-        .map(|(id, h, s)| (id, (contexts.image_id(h.id()), s)))
-        .collect();
-    let real_textures: HashMap<CameraId, Option<egui::TextureId>> = panel
-        .cameras
-        .iter()
-        .filter_map(|(id, r)| {
-            r.real
-                .as_ref()
-                .map(|real| (*id, contexts.image_id(real.texture.id())))
-        })
-        .collect();
+    let textures = ViewTextures::new(&contexts, &previews, panel);
     // A file picked in a dialog (a card to add, or a real image for a camera).
     let picked = panel
         .picked
@@ -1385,237 +1442,38 @@ fn inference_window(
         .default_height(720.0)
         .vscroll(true)
         .show(&ctx, |ui| {
-            // Loaded once, on first use (not at the editor's start).
-            let runtime = twincity_infer::runtime()
-                .map(|r| r.library.clone())
-                .map_err(|e| e.to_string());
-            match &runtime {
-                Ok(lib) => {
-                    // Relative to the working folder when inside it (shorter, and says where).
-                    let shown = std::env::current_dir()
-                        .ok()
-                        .and_then(|d| lib.strip_prefix(d).ok().map(Path::to_path_buf))
-                        .unwrap_or_else(|| lib.clone());
-                    ui.weak(format!("ONNX Runtime: {}", shown.display()))
-                        .on_hover_text(lib.display().to_string());
-                }
-                Err(e) => {
-                    ui.colored_label(egui::Color32::from_rgb(255, 140, 60), "Models cannot run here.");
-                    ui.label(e);
-                    ui.weak("The rest of the editor works as usual.");
-                    return;
-                }
+            if !runtime_line(ui) {
+                return;
             }
-            ui.horizontal(|ui| {
-                ui.strong("Models");
-                if ui.button("Add model...").on_hover_text("A model card (.ron) beside its .onnx; see docs/models.md").clicked() {
-                    let (tx, rx) = channel();
-                    if let Ok(mut p) = panel.picked.lock() {
-                        *p = Some(rx);
-                    }
-                    std::thread::spawn(move || {
-                        if let Some(p) = rfd::FileDialog::new().add_filter("Model card", &["ron"]).pick_file() {
-                            let _ = tx.send((None, p));
-                        }
-                    });
-                }
-            });
-            for m in &panel.models {
-                ui.label(format!("• {} ({:?}{})", m.name, m.task, if m.bundled { ", bundled" } else { "" }));
-            }
-            for p in &panel.problems {
-                ui.colored_label(FALSE_POSITIVE, p);
-            }
+            models_section(ui, panel);
             ui.separator();
             if doc.project.cameras.is_empty() {
                 ui.weak("No cameras yet: Edit > Add camera.");
             }
             let models = panel.models.clone();
             for cam in &doc.project.cameras {
-                let run = panel.cameras.entry(cam.id).or_default();
-                ui.horizontal(|ui| {
-                    ui.checkbox(&mut run.enabled, egui::RichText::new(&cam.name).strong());
-                    let current = run
-                        .model
-                        .as_ref()
-                        .and_then(|c| models.iter().find(|m| &m.card == c))
-                        .map_or("choose a model", |m| m.name.as_str());
-                    egui::ComboBox::from_id_salt(("model", cam.id.0))
-                        .selected_text(current)
-                        .show_ui(ui, |ui| {
-                            for m in &models {
-                                ui.selectable_value(&mut run.model, Some(m.card.clone()), &m.name);
-                            }
-                        });
-                    let mut tiled = run.tiles.is_some();
-                    if ui.checkbox(&mut tiled, "Tiles").on_hover_text("Run on 3 × 2 overlapping tiles too: finds smaller, more distant people, slower").changed() {
-                        run.tiles = tiled.then_some((3, 2));
-                    }
-                    if ui.selectable_label(panel.selected == Some(cam.id), "Show").clicked() {
-                        panel.selected = Some(cam.id);
-                    }
-                });
-                if run.enabled && run.model.is_none() && models.len() == 1 {
-                    run.model = Some(models[0].card.clone());
-                }
-                if run.enabled {
-                    ui.horizontal(|ui| {
-                        ui.weak(format!(
-                            "model {} · {:.1} results/s · {} stale frames dropped",
-                            run.model_ms.map_or("–".into(), |m| format!("{m:.0} ms")),
-                            run.effective_fps(),
-                            run.dropped
-                        ));
-                    });
-                }
-                if let Some(e) = &run.error {
-                    ui.colored_label(FALSE_POSITIVE, e);
-                }
+                camera_row(ui, panel, cam, &models);
             }
-            let Some(id) = panel.selected.filter(|id| doc.project.cameras.iter().any(|c| c.id == *id)) else {
+            let Some(id) = panel
+                .selected
+                .filter(|id| doc.project.cameras.iter().any(|c| c.id == *id))
+            else {
                 ui.weak("Click Show on a camera to see its view with the model's boxes.");
                 return;
             };
             ui.separator();
-            let name = doc.project.cameras.iter().find(|c| c.id == id).map_or("", |c| c.name.as_str());
-            let classes = panel
-                .cameras
-                .get(&id)
-                .and_then(|r| r.model.as_ref())
-                .and_then(|m| models.iter().find(|e| &e.card == m))
-                .map(|m| m.classes.clone())
-                .unwrap_or_default();
-            let run = panel.cameras.entry(id).or_default();
-            ui.horizontal(|ui| {
-                ui.strong(name);
-                if ui.button("Load real footage...").on_hover_text("Compare the model on a real photo (PNG, JPEG) or video (MP4, MKV, AVI, WebM... through FFmpeg); faces are blurred in every image and frame before it is shown").clicked() {
-                    let (tx, rx) = channel();
-                    if let Ok(mut p) = panel.picked.lock() {
-                        *p = Some(rx);
-                    }
-                    std::thread::spawn(move || {
-                        let mut all = IMAGE_EXTENSIONS.to_vec();
-                        all.extend(crate::editor::real_video::EXTENSIONS);
-                        if let Some(p) = rfd::FileDialog::new()
-                            .add_filter("Image or video", &all)
-                            .add_filter("Image", IMAGE_EXTENSIONS)
-                            .add_filter("Video", crate::editor::real_video::EXTENSIONS)
-                            .pick_file()
-                        {
-                            let _ = tx.send((Some(id), p));
-                        }
-                    });
-                }
-                if run.real.is_some() && ui.button("Back to the rendered view").clicked() {
-                    if let Some(old) = run.real.take() {
-                        textures_to_drop.push(old.texture.clone());
-                    }
-                    run.shown = None;
-                    run.history.clear();
-                }
-            });
-            let faces = |n: usize| format!("{n} face{} blurred", if n == 1 { "" } else { "s" });
-            let (texture, size) = match &run.real {
-                Some(real) => {
-                    match &real.video {
-                        Some(video) => {
-                            let p = video.progress();
-                            let total = video.info.duration_s.map_or(String::new(), |d| format!(" / {d:.1} s"));
-                            ui.weak(format!(
-                                "Real video {} ({} × {} at {:.1} fps): {:.1} s{total}, {} in this frame; {} frames shown, {} dropped; no ground truth.",
-                                real.name,
-                                video.info.size.0,
-                                video.info.size.1,
-                                video.info.fps,
-                                real.frame_time_s,
-                                faces(real.faces_blurred),
-                                real.frames_shown,
-                                p.dropped,
-                            ));
-                            ui.horizontal(|ui| {
-                                let paused = video.paused();
-                                if ui.button(if paused { "Play" } else { "Pause" }).clicked() {
-                                    video.set_paused(!paused);
-                                }
-                                let mut looping = video.looping();
-                                if ui.checkbox(&mut looping, "Loop").changed() {
-                                    video.set_looping(looping);
-                                }
-                                let mut every = video.pace() == crate::editor::real_video::Pace::EveryFrame;
-                                if ui
-                                    .checkbox(&mut every, "Every frame")
-                                    .on_hover_text("Wait for each frame to be blurred (and run through the model) instead of playing in real time and dropping the frames that come while the model is busy")
-                                    .changed()
-                                {
-                                    video.set_pace(if every {
-                                        crate::editor::real_video::Pace::EveryFrame
-                                    } else {
-                                        crate::editor::real_video::Pace::RealTime
-                                    });
-                                }
-                                if p.ended {
-                                    ui.weak("ended");
-                                }
-                            });
-                            if let Some(e) = &p.error {
-                                ui.colored_label(FALSE_POSITIVE, e);
-                            }
-                        }
-                        None => {
-                            ui.weak(format!(
-                                "Real image {} ({}); no ground truth.",
-                                real.name,
-                                faces(real.faces_blurred)
-                            ));
-                        }
-                    }
-                    (real_textures.get(&id).copied().flatten(), (real.width, real.height))
-                }
-                None => match preview_textures.get(&id) {
-                    Some((t, s)) => (*t, (s.x, s.y)),
-                    None => (None, (16, 9)),
-                },
+            let view = ShownCamera {
+                id,
+                name: doc
+                    .project
+                    .cameras
+                    .iter()
+                    .find(|c| c.id == id)
+                    .map_or("", |c| c.name.as_str()),
+                models: &models,
+                textures: &textures,
             };
-            if let Some(s) = &run.shown {
-                let truth = s.true_count.map_or("–".into(), |c| c.to_string());
-                let matched = s.matched.iter().filter(|m| **m == Some(true)).count();
-                let fp = s.matched.iter().filter(|m| **m == Some(false)).count();
-                let missed = s.truth.as_ref().map_or(0, |t| t.iter().filter(|b| !b.matched).count());
-                ui.label(format!(
-                    "Count: predicted {:.0}, true {truth}. Boxes: {matched} matched, {fp} false positives, {missed} missed.",
-                    s.inference.count
-                ));
-            }
-            match texture {
-                Some(t) => overlay(ui, t, run.shown.as_ref(), size, &classes),
-                None => {
-                    ui.weak("Turn on Live previews to see this camera.");
-                }
-            }
-            ui.horizontal_wrapped(|ui| {
-                ui.label("Predicted boxes in their class's colour, with score;");
-                ui.colored_label(MATCHED, "green line: matched;");
-                ui.colored_label(FALSE_POSITIVE, "red line: false positive (FP);");
-                ui.label("ground truth dashed:");
-                ui.colored_label(MISSED, "orange missed,");
-                ui.colored_label(egui::Color32::from_white_alpha(160), "white found.");
-            });
-            let predicted: egui_plot::PlotPoints = run.history.iter().map(|h| [h[0], h[1]]).collect();
-            let truth: egui_plot::PlotPoints = run
-                .history
-                .iter()
-                .filter(|h| h[2].is_finite())
-                .map(|h| [h[0], h[2]])
-                .collect();
-            egui_plot::Plot::new(("counts", id.0))
-                .height(140.0)
-                .legend(egui_plot::Legend::default())
-                .x_axis_label("seconds")
-                .y_axis_label("people")
-                .show(ui, |plot| {
-                    plot.line(egui_plot::Line::new("predicted", predicted));
-                    plot.line(egui_plot::Line::new("true", truth));
-                });
+            camera_view(ui, panel, &view, &mut textures_to_drop);
             ui.separator();
             alerts_ui(ui, panel);
         });
@@ -1626,6 +1484,337 @@ fn inference_window(
         overlays.inference = false;
     }
     Ok(())
+}
+
+/// egui's ids of the camera previews (with their sizes) and of the real footage shown.
+struct ViewTextures {
+    previews: HashMap<CameraId, (Option<egui::TextureId>, UVec2)>,
+    real: HashMap<CameraId, Option<egui::TextureId>>,
+}
+
+impl ViewTextures {
+    fn new(contexts: &EguiContexts, previews: &CameraPreviews, panel: &InferencePanel) -> Self {
+        Self {
+            previews: previews
+                .images()
+                .map(|(id, h, s)| (id, (contexts.image_id(h.id()), s)))
+                .collect(),
+            real: panel
+                .cameras
+                .iter()
+                .filter_map(|(id, r)| {
+                    r.real
+                        .as_ref()
+                        .map(|real| (*id, contexts.image_id(real.texture.id())))
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Where ONNX Runtime was found; or, when it cannot be loaded, why (and `false`: nothing
+/// else of the window is shown).
+fn runtime_line(ui: &mut egui::Ui) -> bool {
+    // Loaded once, on first use (not at the editor's start).
+    let runtime = twincity_infer::runtime()
+        .map(|r| r.library.clone())
+        .map_err(|e| e.to_string());
+    match &runtime {
+        Ok(lib) => {
+            // Relative to the working folder when inside it (shorter, and says where).
+            let shown = std::env::current_dir()
+                .ok()
+                .and_then(|d| lib.strip_prefix(d).ok().map(Path::to_path_buf))
+                .unwrap_or_else(|| lib.clone());
+            ui.weak(format!("ONNX Runtime: {}", shown.display()))
+                .on_hover_text(lib.display().to_string());
+            true
+        }
+        Err(e) => {
+            ui.colored_label(
+                egui::Color32::from_rgb(255, 140, 60),
+                "Models cannot run here.",
+            );
+            ui.label(e);
+            ui.weak("The rest of the editor works as usual.");
+            false
+        }
+    }
+}
+
+/// Opens a file dialog on a thread of its own; what it gives goes to `picked`, read at the
+/// next frame.
+fn pick_in_background(
+    picked: &Mutex<Option<Receiver<Picked>>>,
+    dialog: impl FnOnce() -> Option<Picked> + Send + 'static,
+) {
+    let (tx, rx) = channel();
+    if let Ok(mut p) = picked.lock() {
+        *p = Some(rx);
+    }
+    std::thread::spawn(move || {
+        if let Some(p) = dialog() {
+            let _ = tx.send(p);
+        }
+    });
+}
+
+/// The models open (and Add model...), and the cards that could not be opened.
+fn models_section(ui: &mut egui::Ui, panel: &InferencePanel) {
+    ui.horizontal(|ui| {
+        ui.strong("Models");
+        if ui
+            .button("Add model...")
+            .on_hover_text("A model card (.ron) beside its .onnx; see docs/models.md")
+            .clicked()
+        {
+            pick_in_background(&panel.picked, || {
+                rfd::FileDialog::new()
+                    .add_filter("Model card", &["ron"])
+                    .pick_file()
+                    .map(|p| (None, p))
+            });
+        }
+    });
+    for m in &panel.models {
+        ui.label(format!(
+            "• {} ({:?}{})",
+            m.name,
+            m.task,
+            if m.bundled { ", bundled" } else { "" }
+        ));
+    }
+    for p in &panel.problems {
+        ui.colored_label(FALSE_POSITIVE, p);
+    }
+}
+
+/// One camera: on or off, its model, tiles, Show; its latency, rate and error.
+fn camera_row(
+    ui: &mut egui::Ui,
+    panel: &mut InferencePanel,
+    cam: &VirtualCamera,
+    models: &[ModelEntry],
+) {
+    let run = panel.cameras.entry(cam.id).or_default();
+    ui.horizontal(|ui| {
+        ui.checkbox(&mut run.enabled, egui::RichText::new(&cam.name).strong());
+        let current = run
+            .model
+            .as_ref()
+            .and_then(|c| models.iter().find(|m| &m.card == c))
+            .map_or("choose a model", |m| m.name.as_str());
+        egui::ComboBox::from_id_salt(("model", cam.id.0))
+            .selected_text(current)
+            .show_ui(ui, |ui| {
+                for m in models {
+                    ui.selectable_value(&mut run.model, Some(m.card.clone()), &m.name);
+                }
+            });
+        let mut tiled = run.tiles.is_some();
+        if ui
+            .checkbox(&mut tiled, "Tiles")
+            .on_hover_text(
+                "Run on 3 × 2 overlapping tiles too: finds smaller, more distant people, slower",
+            )
+            .changed()
+        {
+            run.tiles = tiled.then_some((3, 2));
+        }
+        if ui
+            .selectable_label(panel.selected == Some(cam.id), "Show")
+            .clicked()
+        {
+            panel.selected = Some(cam.id);
+        }
+    });
+    if run.enabled && run.model.is_none() && models.len() == 1 {
+        run.model = Some(models[0].card.clone());
+    }
+    if run.enabled {
+        ui.horizontal(|ui| {
+            ui.weak(format!(
+                "model {} · {:.1} results/s · {} stale frames dropped",
+                run.model_ms.map_or("–".into(), |m| format!("{m:.0} ms")),
+                run.effective_fps(),
+                run.dropped
+            ));
+        });
+    }
+    if let Some(e) = &run.error {
+        ui.colored_label(FALSE_POSITIVE, e);
+    }
+}
+
+/// The camera shown large, and what it is shown with.
+struct ShownCamera<'a> {
+    id: CameraId,
+    name: &'a str,
+    models: &'a [ModelEntry],
+    textures: &'a ViewTextures,
+}
+
+/// The camera shown large: its footage buttons, what real footage it shows, the counts, its
+/// image with the boxes, the legend and the plot of the counts.
+fn camera_view(
+    ui: &mut egui::Ui,
+    panel: &mut InferencePanel,
+    view: &ShownCamera,
+    textures_to_drop: &mut Vec<Handle<Image>>,
+) {
+    let id = view.id;
+    let classes = panel
+        .cameras
+        .get(&id)
+        .and_then(|r| r.model.as_ref())
+        .and_then(|m| view.models.iter().find(|e| &e.card == m))
+        .map(|m| m.classes.clone())
+        .unwrap_or_default();
+    let run = panel.cameras.entry(id).or_default();
+    ui.horizontal(|ui| {
+        ui.strong(view.name);
+        if ui.button("Load real footage...").on_hover_text("Compare the model on a real photo (PNG, JPEG) or video (MP4, MKV, AVI, WebM... through FFmpeg); faces are blurred in every image and frame before it is shown").clicked() {
+            pick_in_background(&panel.picked, move || {
+                let mut all = IMAGE_EXTENSIONS.to_vec();
+                all.extend(crate::editor::real_video::EXTENSIONS);
+                rfd::FileDialog::new()
+                    .add_filter("Image or video", &all)
+                    .add_filter("Image", IMAGE_EXTENSIONS)
+                    .add_filter("Video", crate::editor::real_video::EXTENSIONS)
+                    .pick_file()
+                    .map(|p| (Some(id), p))
+            });
+        }
+        if run.real.is_some() && ui.button("Back to the rendered view").clicked() {
+            if let Some(old) = run.real.take() {
+                textures_to_drop.push(old.texture.clone());
+            }
+            run.shown = None;
+            run.history.clear();
+        }
+    });
+    let (texture, size) = match &run.real {
+        Some(real) => {
+            real_footage_lines(ui, real);
+            (
+                view.textures.real.get(&id).copied().flatten(),
+                (real.width, real.height),
+            )
+        }
+        None => match view.textures.previews.get(&id) {
+            Some((t, s)) => (*t, (s.x, s.y)),
+            None => (None, (16, 9)),
+        },
+    };
+    if let Some(s) = &run.shown {
+        let truth = s.true_count.map_or("–".into(), |c| c.to_string());
+        let matched = s.matched.iter().filter(|m| **m == Some(true)).count();
+        let fp = s.matched.iter().filter(|m| **m == Some(false)).count();
+        let missed = s
+            .truth
+            .as_ref()
+            .map_or(0, |t| t.iter().filter(|b| !b.matched).count());
+        ui.label(format!(
+            "Count: predicted {:.0}, true {truth}. Boxes: {matched} matched, {fp} false positives, {missed} missed.",
+            s.inference.count
+        ));
+    }
+    match texture {
+        Some(t) => overlay(ui, t, run.shown.as_ref(), size, &classes),
+        None => {
+            ui.weak("Turn on Live previews to see this camera.");
+        }
+    }
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Predicted boxes in their class's colour, with score;");
+        ui.colored_label(MATCHED, "green line: matched;");
+        ui.colored_label(FALSE_POSITIVE, "red line: false positive (FP);");
+        ui.label("ground truth dashed:");
+        ui.colored_label(MISSED, "orange missed,");
+        ui.colored_label(egui::Color32::from_white_alpha(160), "white found.");
+    });
+    counts_plot(ui, id, &run.history);
+}
+
+/// "N face(s) blurred".
+fn faces_blurred(n: usize) -> String {
+    format!("{n} face{} blurred", if n == 1 { "" } else { "s" })
+}
+
+/// What real footage the camera shows: a still image, or a video with its progress and
+/// controls.
+fn real_footage_lines(ui: &mut egui::Ui, real: &RealImage) {
+    let Some(video) = &real.video else {
+        ui.weak(format!(
+            "Real image {} ({}); no ground truth.",
+            real.name,
+            faces_blurred(real.faces_blurred)
+        ));
+        return;
+    };
+    let p = video.progress();
+    let total = video
+        .info
+        .duration_s
+        .map_or(String::new(), |d| format!(" / {d:.1} s"));
+    ui.weak(format!(
+        "Real video {} ({} × {} at {:.1} fps): {:.1} s{total}, {} in this frame; {} frames shown, {} dropped; no ground truth.",
+        real.name,
+        video.info.size.0,
+        video.info.size.1,
+        video.info.fps,
+        real.frame_time_s,
+        faces_blurred(real.faces_blurred),
+        real.frames_shown,
+        p.dropped,
+    ));
+    ui.horizontal(|ui| {
+        let paused = video.paused();
+        if ui.button(if paused { "Play" } else { "Pause" }).clicked() {
+            video.set_paused(!paused);
+        }
+        let mut looping = video.looping();
+        if ui.checkbox(&mut looping, "Loop").changed() {
+            video.set_looping(looping);
+        }
+        let mut every = video.pace() == crate::editor::real_video::Pace::EveryFrame;
+        if ui
+            .checkbox(&mut every, "Every frame")
+            .on_hover_text("Wait for each frame to be blurred (and run through the model) instead of playing in real time and dropping the frames that come while the model is busy")
+            .changed()
+        {
+            video.set_pace(if every {
+                crate::editor::real_video::Pace::EveryFrame
+            } else {
+                crate::editor::real_video::Pace::RealTime
+            });
+        }
+        if p.ended {
+            ui.weak("ended");
+        }
+    });
+    if let Some(e) = &p.error {
+        ui.colored_label(FALSE_POSITIVE, e);
+    }
+}
+
+/// The predicted and true counts of camera `id` over the last two minutes.
+fn counts_plot(ui: &mut egui::Ui, id: CameraId, history: &VecDeque<[f64; 3]>) {
+    let predicted: egui_plot::PlotPoints = history.iter().map(|h| [h[0], h[1]]).collect();
+    let truth: egui_plot::PlotPoints = history
+        .iter()
+        .filter(|h| h[2].is_finite())
+        .map(|h| [h[0], h[2]])
+        .collect();
+    egui_plot::Plot::new(("counts", id.0))
+        .height(140.0)
+        .legend(egui_plot::Legend::default())
+        .x_axis_label("seconds")
+        .y_axis_label("people")
+        .show(ui, |plot| {
+            plot.line(egui_plot::Line::new("predicted", predicted));
+            plot.line(egui_plot::Line::new("true", truth));
+        });
 }
 
 fn alerts_ui(ui: &mut egui::Ui, panel: &mut InferencePanel) {

@@ -5,8 +5,8 @@
 
 use bevy_egui::egui;
 use twincity_scenario::{
-    Draw, Dumper, Incident, Lights, Num, ObjectKind, Scenario, ScenarioEvent, Start, VehicleKind,
-    VehicleSpec,
+    Draw, Dumper, Incident, Lights, Num, ObjectKind, Scenario, ScenarioEvent, Start, TimedEvent,
+    VehicleKind, VehicleSpec,
 };
 
 use crate::render::scenario::{ScenarioCommand, ScenarioPlayer};
@@ -214,83 +214,147 @@ fn tracks(
     let width = ui.available_width();
     let height = RULER_H + ROW_H * n.max(1) as f32 + 4.0;
     let (rect, _) = ui.allocate_exact_size(egui::vec2(width, height), egui::Sense::hover());
-    let painter = ui.painter_at(rect);
     let x0 = rect.left() + LABELS_W;
-    let px_per_s = ((rect.right() - x0 - 6.0) / duration as f32).max(0.01);
-    let x_of = |t: f64| x0 + (t.clamp(0.0, duration) as f32) * px_per_s;
-    let t_of = |x: f32| (((x - x0) / px_per_s) as f64).clamp(0.0, duration);
-    let text = ui.visuals().text_color();
-    let weak = ui.visuals().weak_text_color();
-    // Ruler: click or drag to scrub, shift-drag to choose the loop range.
-    let ruler = egui::Rect::from_min_max(
-        egui::pos2(x0, rect.top()),
-        egui::pos2(rect.right(), rect.top() + RULER_H),
+    let area = TrackArea {
+        painter: ui.painter_at(rect),
+        rect,
+        axis: TimeAxis {
+            x0,
+            px_per_s: ((rect.right() - x0 - 6.0) / duration as f32).max(0.01),
+            duration,
+        },
+        player,
+        scenario,
+    };
+    area.ruler(ui, out);
+    for i in 0..n {
+        area.track(ui, i, out);
+    }
+    if n == 0 {
+        area.painter.text(
+            egui::pos2(x0 + 8.0, rect.top() + RULER_H + ROW_H / 2.0),
+            egui::Align2::LEFT_CENTER,
+            "No events: add one on the right",
+            egui::FontId::proportional(12.0),
+            ui.visuals().weak_text_color(),
+        );
+    }
+    let x = area.axis.x_of(player.time());
+    area.painter.line_segment(
+        [egui::pos2(x, rect.top()), egui::pos2(x, rect.bottom())],
+        egui::Stroke::new(2.0, egui::Color32::from_rgb(255, 90, 60)),
     );
-    painter.rect_filled(ruler, 2.0, ui.visuals().extreme_bg_color);
-    let step = tick_step(px_per_s);
-    let mut t = 0.0;
-    while t <= duration + 1e-9 {
-        let x = x_of(t);
-        painter.line_segment(
-            [
-                egui::pos2(x, ruler.bottom() - 6.0),
-                egui::pos2(x, ruler.bottom()),
-            ],
-            egui::Stroke::new(1.0, weak),
-        );
-        painter.text(
-            egui::pos2(x + 2.0, ruler.top() + 2.0),
-            egui::Align2::LEFT_TOP,
-            if t >= 60.0 && step >= 60.0 {
-                format!("{}:{:02}", (t / 60.0).floor(), (t % 60.0) as u32)
-            } else {
-                format!("{t:.0}")
-            },
-            egui::FontId::proportional(11.0),
-            weak,
-        );
-        t += step;
+}
+
+/// Where times fall across the tracks: seconds to pixels and back.
+#[derive(Clone, Copy)]
+struct TimeAxis {
+    /// Where time 0 is.
+    x0: f32,
+    px_per_s: f32,
+    duration: f64,
+}
+
+impl TimeAxis {
+    /// The x of time `t` (clamped to the scenario).
+    fn x_of(&self, t: f64) -> f32 {
+        self.x0 + (t.clamp(0.0, self.duration) as f32) * self.px_per_s
     }
-    if let Some((a, b)) = player.loop_range {
-        painter.rect_filled(
-            egui::Rect::from_min_max(
-                egui::pos2(x_of(a), rect.top()),
-                egui::pos2(x_of(b), rect.bottom()),
-            ),
-            0.0,
-            egui::Color32::from_rgba_unmultiplied(120, 200, 120, 28),
-        );
+
+    /// The time at `x` (clamped to the scenario).
+    fn t_of(&self, x: f32) -> f64 {
+        (((x - self.x0) / self.px_per_s) as f64).clamp(0.0, self.duration)
     }
-    let ruler_resp = ui.interact(ruler, ui.id().with("ruler"), egui::Sense::click_and_drag());
-    let shift = ui.input(|i| i.modifiers.shift);
-    if let Some(p) = ruler_resp.interact_pointer_pos() {
-        if shift {
-            let origin = ruler_resp
-                .interact_pointer_pos()
-                .map(|_| ui.input(|i| i.pointer.press_origin()).unwrap_or(p));
-            if let Some(o) = origin {
-                let (a, b) = (t_of(o.x.min(p.x)), t_of(o.x.max(p.x)));
-                if b - a >= 0.5 {
-                    out.commands.push(ScenarioCommand::Loop(Some((a, b))));
+}
+
+/// The tracks' area as allocated: what the ruler and the rows are drawn with and from.
+struct TrackArea<'a> {
+    painter: egui::Painter,
+    rect: egui::Rect,
+    axis: TimeAxis,
+    player: &'a ScenarioPlayer,
+    scenario: &'a Scenario,
+}
+
+impl TrackArea<'_> {
+    /// The ruler: ticks, the loop range; click or drag to scrub, shift-drag to choose the loop
+    /// range.
+    fn ruler(&self, ui: &mut egui::Ui, out: &mut TimelineOut) {
+        let (rect, axis, painter) = (self.rect, self.axis, &self.painter);
+        let weak = ui.visuals().weak_text_color();
+        let ruler = egui::Rect::from_min_max(
+            egui::pos2(axis.x0, rect.top()),
+            egui::pos2(rect.right(), rect.top() + RULER_H),
+        );
+        painter.rect_filled(ruler, 2.0, ui.visuals().extreme_bg_color);
+        let step = tick_step(axis.px_per_s);
+        let mut t = 0.0;
+        while t <= axis.duration + 1e-9 {
+            let x = axis.x_of(t);
+            painter.line_segment(
+                [
+                    egui::pos2(x, ruler.bottom() - 6.0),
+                    egui::pos2(x, ruler.bottom()),
+                ],
+                egui::Stroke::new(1.0, weak),
+            );
+            painter.text(
+                egui::pos2(x + 2.0, ruler.top() + 2.0),
+                egui::Align2::LEFT_TOP,
+                if t >= 60.0 && step >= 60.0 {
+                    format!("{}:{:02}", (t / 60.0).floor(), (t % 60.0) as u32)
+                } else {
+                    format!("{t:.0}")
+                },
+                egui::FontId::proportional(11.0),
+                weak,
+            );
+            t += step;
+        }
+        if let Some((a, b)) = self.player.loop_range {
+            painter.rect_filled(
+                egui::Rect::from_min_max(
+                    egui::pos2(axis.x_of(a), rect.top()),
+                    egui::pos2(axis.x_of(b), rect.bottom()),
+                ),
+                0.0,
+                egui::Color32::from_rgba_unmultiplied(120, 200, 120, 28),
+            );
+        }
+        let ruler_resp = ui.interact(ruler, ui.id().with("ruler"), egui::Sense::click_and_drag());
+        let shift = ui.input(|i| i.modifiers.shift);
+        if let Some(p) = ruler_resp.interact_pointer_pos() {
+            if shift {
+                let origin = ruler_resp
+                    .interact_pointer_pos()
+                    .map(|_| ui.input(|i| i.pointer.press_origin()).unwrap_or(p));
+                if let Some(o) = origin {
+                    let (a, b) = (axis.t_of(o.x.min(p.x)), axis.t_of(o.x.max(p.x)));
+                    if b - a >= 0.5 {
+                        out.commands.push(ScenarioCommand::Loop(Some((a, b))));
+                    }
                 }
+            } else if ruler_resp.clicked() || ruler_resp.dragged() {
+                out.commands.push(ScenarioCommand::Seek(axis.t_of(p.x)));
             }
-        } else if ruler_resp.clicked() || ruler_resp.dragged() {
-            out.commands.push(ScenarioCommand::Seek(t_of(p.x)));
         }
     }
-    // Tracks.
-    let compiled = player.compiled.as_ref();
-    for (i, e) in scenario.events.iter().enumerate() {
+
+    /// Event `i`'s track: its name, and its bar once the scenario is compiled.
+    fn track(&self, ui: &mut egui::Ui, i: usize, out: &mut TimelineOut) {
+        let rect = self.rect;
+        let e = &self.scenario.events[i];
         let top = rect.top() + RULER_H + 2.0 + ROW_H * i as f32;
         let row = egui::Rect::from_min_max(
             egui::pos2(rect.left(), top),
             egui::pos2(rect.right(), top + ROW_H),
         );
         if i % 2 == 1 {
-            painter.rect_filled(row, 0.0, ui.visuals().faint_bg_color);
+            self.painter
+                .rect_filled(row, 0.0, ui.visuals().faint_bg_color);
         }
-        let selected = player.selected == Some(i);
-        painter.text(
+        let selected = self.player.selected == Some(i);
+        self.painter.text(
             egui::pos2(rect.left() + 4.0, top + ROW_H / 2.0),
             egui::Align2::LEFT_CENTER,
             &e.id,
@@ -298,23 +362,39 @@ fn tracks(
             if selected {
                 ui.visuals().strong_text_color()
             } else {
-                text
+                ui.visuals().text_color()
             },
         );
-        let Some(timed) = compiled.and_then(|c| c.events.get(i)) else {
-            continue;
-        };
+        let compiled = self.player.compiled.as_ref();
+        if let Some(timed) = compiled.and_then(|c| c.events.get(i)) {
+            self.bar(ui, i, timed, top, out);
+        }
+    }
+
+    /// Event `i`'s bar from its start to its end: click to select, drag to move, drag the
+    /// right edge to resize (one undo step each, when released).
+    fn bar(
+        &self,
+        ui: &mut egui::Ui,
+        i: usize,
+        timed: &TimedEvent,
+        top: f32,
+        out: &mut TimelineOut,
+    ) {
+        let (axis, painter) = (self.axis, &self.painter);
+        let e = &self.scenario.events[i];
+        let selected = self.player.selected == Some(i);
         let drag_id = ui.id().with(("bar", i));
         let offset: f32 = ui.data(|d| d.get_temp(drag_id).unwrap_or(0.0));
         let resize_id = ui.id().with(("edge", i));
         let stretch: f32 = ui.data(|d| d.get_temp(resize_id).unwrap_or(0.0));
         let open_ended = !timed.end_s.is_finite();
         let (a, b) = (
-            x_of(timed.start_s) + offset,
+            axis.x_of(timed.start_s) + offset,
             if open_ended {
-                x_of(duration)
+                axis.x_of(axis.duration)
             } else {
-                x_of(timed.end_s)
+                axis.x_of(timed.end_s)
             } + offset
                 + stretch,
         );
@@ -368,51 +448,50 @@ fn tracks(
         }
         if resp.drag_stopped() {
             ui.data_mut(|d| d.remove::<f32>(drag_id));
-            let mut s = scenario.clone();
+            let mut s = self.scenario.clone();
             shift_start(
                 &mut s.events[i],
-                ((offset / px_per_s) as f64 * 10.0).round() / 10.0,
+                ((offset / axis.px_per_s) as f64 * 10.0).round() / 10.0,
             );
             out.commands.push(ScenarioCommand::Replace(Box::new(s)));
         }
         if !open_ended {
-            let edge = egui::Rect::from_min_max(
-                egui::pos2(bar.right() - 6.0, bar.top()),
-                bar.right_bottom(),
-            );
-            let er = ui
-                .interact(edge, resize_id, egui::Sense::drag())
-                .on_hover_cursor(egui::CursorIcon::ResizeHorizontal);
-            if er.dragged() {
-                ui.data_mut(|d| d.insert_temp(resize_id, stretch + er.drag_delta().x));
-            }
-            if er.drag_stopped() {
-                ui.data_mut(|d| d.remove::<f32>(resize_id));
-                let mut s = scenario.clone();
-                if resize(
-                    &mut s.events[i],
-                    timed.end_s - timed.start_s,
-                    (stretch / px_per_s) as f64,
-                ) {
-                    out.commands.push(ScenarioCommand::Replace(Box::new(s)));
-                }
+            self.resize_edge(ui, i, timed, bar, stretch, out);
+        }
+    }
+
+    /// The right edge of event `i`'s bar, dragged by `stretch` pixels so far: released, it
+    /// lengthens the event.
+    fn resize_edge(
+        &self,
+        ui: &mut egui::Ui,
+        i: usize,
+        timed: &TimedEvent,
+        bar: egui::Rect,
+        stretch: f32,
+        out: &mut TimelineOut,
+    ) {
+        let resize_id = ui.id().with(("edge", i));
+        let edge =
+            egui::Rect::from_min_max(egui::pos2(bar.right() - 6.0, bar.top()), bar.right_bottom());
+        let er = ui
+            .interact(edge, resize_id, egui::Sense::drag())
+            .on_hover_cursor(egui::CursorIcon::ResizeHorizontal);
+        if er.dragged() {
+            ui.data_mut(|d| d.insert_temp(resize_id, stretch + er.drag_delta().x));
+        }
+        if er.drag_stopped() {
+            ui.data_mut(|d| d.remove::<f32>(resize_id));
+            let mut s = self.scenario.clone();
+            if resize(
+                &mut s.events[i],
+                timed.end_s - timed.start_s,
+                (stretch / self.axis.px_per_s) as f64,
+            ) {
+                out.commands.push(ScenarioCommand::Replace(Box::new(s)));
             }
         }
     }
-    if n == 0 {
-        painter.text(
-            egui::pos2(x0 + 8.0, rect.top() + RULER_H + ROW_H / 2.0),
-            egui::Align2::LEFT_CENTER,
-            "No events: add one on the right",
-            egui::FontId::proportional(12.0),
-            weak,
-        );
-    }
-    let x = x_of(player.time());
-    painter.line_segment(
-        [egui::pos2(x, rect.top()), egui::pos2(x, rect.bottom())],
-        egui::Stroke::new(2.0, egui::Color32::from_rgb(255, 90, 60)),
-    );
 }
 
 /// A number: fixed, or a range drawn from the seed.
@@ -539,22 +618,7 @@ fn event_editor(
     out: &mut TimelineOut,
 ) {
     let ids: Vec<String> = s.events.iter().map(|e| e.id.clone()).collect();
-    ui.horizontal(|ui| {
-        if ui.button("← All events").clicked() {
-            out.select = Some(None);
-        }
-        if ui.button("Delete").clicked() {
-            // Events timed from this one are timed from its start instead.
-            let removed = s.events.remove(i);
-            let start = player.compiled.as_ref().and_then(|c| c.events.get(i)).map_or(0.0, |t| t.start_s);
-            for e in &mut s.events {
-                if matches!(&e.start, Start::After { event, .. } | Start::AfterEnd { event, .. } if *event == removed.id) {
-                    e.start = Start::At(Num::Fixed((start * 10.0).round() / 10.0));
-                }
-            }
-            out.select = Some(None);
-        }
-    });
+    event_buttons(ui, s, i, player, out);
     if i >= s.events.len() {
         return;
     }
@@ -563,270 +627,9 @@ fn event_editor(
         ui.label("Id");
         ui.text_edit_singleline(&mut e.id);
         ui.end_row();
-        ui.label("Starts");
-        let kind = match &e.start {
-            Start::At(_) => 0,
-            Start::After { .. } => 1,
-            Start::AfterEnd { .. } => 2,
-        };
-        let mut new_kind = kind;
-        let other = ids.iter().find(|o| **o != e.id).cloned();
-        egui::ComboBox::from_id_salt(("start", i))
-            .selected_text(["at a time", "after another starts", "after another ends"][kind])
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut new_kind, 0, "at a time");
-                if other.is_some() {
-                    ui.selectable_value(&mut new_kind, 1, "after another starts");
-                    ui.selectable_value(&mut new_kind, 2, "after another ends");
-                }
-            });
-        ui.end_row();
-        if new_kind != kind {
-            let delay = Num::Fixed(0.0);
-            let event = other.clone().unwrap_or_default();
-            e.start = match new_kind {
-                0 => Start::At(Num::Fixed(player.time())),
-                1 => Start::After {
-                    event,
-                    delay_s: delay,
-                },
-                _ => Start::AfterEnd {
-                    event,
-                    delay_s: delay,
-                },
-            };
-        }
+        start_fields(ui, i, e, &ids, player);
         let own = e.id.clone();
-        match &mut e.start {
-            Start::At(n) => num_field(ui, "At", n, " s", 0.0..=86_400.0),
-            Start::After { event, delay_s } | Start::AfterEnd { event, delay_s } => {
-                ui.label("Event");
-                egui::ComboBox::from_id_salt(("after", i))
-                    .selected_text(event.as_str())
-                    .show_ui(ui, |ui| {
-                        for o in ids.iter().filter(|o| **o != own) {
-                            ui.selectable_value(event, o.clone(), o);
-                        }
-                    });
-                ui.end_row();
-                num_field(ui, "Delay", delay_s, " s", 0.0..=86_400.0);
-            }
-        }
-        match &mut e.incident {
-            Incident::Dumping {
-                by,
-                from,
-                spot,
-                objects,
-                drop_s,
-                leave_to,
-            } => {
-                ui.label("By");
-                let mut van = matches!(by, Dumper::Van(_));
-                ui.horizontal(|ui| {
-                    ui.radio_value(&mut van, false, "on foot");
-                    ui.radio_value(&mut van, true, "van");
-                });
-                ui.end_row();
-                if van != matches!(by, Dumper::Van(_)) {
-                    *by = if van {
-                        Dumper::Van(VehicleSpec {
-                            kind: VehicleKind::Van,
-                            make: "Renault".into(),
-                            model: "Master".into(),
-                            plate: "AA-000-AA".into(),
-                        })
-                    } else {
-                        Dumper::OnFoot
-                    };
-                }
-                if let Dumper::Van(v) = by {
-                    vehicle_fields(ui, &own, v);
-                }
-                point_field(ui, "from", from, i, player, out);
-                point_field(ui, "spot", spot, i, player, out);
-                if matches!(by, Dumper::Van(_)) {
-                    let mut has = leave_to.is_some();
-                    ui.label("Leaves to");
-                    ui.checkbox(&mut has, "elsewhere than it came from");
-                    ui.end_row();
-                    if has && leave_to.is_none() {
-                        *leave_to = Some(*from);
-                    } else if !has {
-                        *leave_to = None;
-                    }
-                    if let Some(l) = leave_to {
-                        point_field(ui, "leave_to", l, i, player, out);
-                    }
-                }
-                num_field(ui, "Dropping takes", drop_s, " s", 0.0..=3600.0);
-                ui.label("Objects");
-                ui.horizontal_wrapped(|ui| {
-                    let mut remove = None;
-                    for (k, o) in objects.iter().enumerate() {
-                        if ui.small_button(format!("{o:?} ×")).clicked() && objects.len() > 1 {
-                            remove = Some(k);
-                        }
-                    }
-                    if let Some(k) = remove {
-                        objects.remove(k);
-                    }
-                    egui::ComboBox::from_id_salt(("add object", i))
-                        .selected_text("add…")
-                        .show_ui(ui, |ui| {
-                            for kind in [
-                                ObjectKind::Bag,
-                                ObjectKind::Box,
-                                ObjectKind::Mattress,
-                                ObjectKind::Appliance,
-                                ObjectKind::Tyre,
-                            ] {
-                                if ui.selectable_label(false, format!("{kind:?}")).clicked()
-                                    && objects.len() < 50
-                                {
-                                    objects.push(kind);
-                                }
-                            }
-                        });
-                });
-                ui.end_row();
-            }
-            Incident::Collapse {
-                from,
-                towards,
-                walk_before_s,
-                within,
-                share,
-                stay_s,
-            } => {
-                point_field(ui, "from", from, i, player, out);
-                point_field(ui, "towards", towards, i, player, out);
-                ui.label("Walks before falling");
-                ui.add(
-                    egui::DragValue::new(walk_before_s)
-                        .range(0.0..=600.0)
-                        .suffix(" s"),
-                );
-                ui.end_row();
-                ui.label("Bystanders within");
-                ui.add(egui::DragValue::new(within).range(0.0..=100.0).suffix(" m"));
-                ui.end_row();
-                num_field(ui, "Share who stop", share, "", 0.0..=1.0);
-                num_field(
-                    ui,
-                    "They stay (0: to the end)",
-                    stay_s,
-                    " s",
-                    0.0..=86_400.0,
-                );
-            }
-            Incident::Gathering {
-                at,
-                radius,
-                within,
-                share,
-                stay_s,
-            } => {
-                point_field(ui, "at", at, i, player, out);
-                ui.label("First ring");
-                ui.add(
-                    egui::DragValue::new(radius)
-                        .range(0.3..=50.0)
-                        .speed(0.05)
-                        .suffix(" m"),
-                );
-                ui.end_row();
-                ui.label("People within");
-                ui.add(egui::DragValue::new(within).range(0.1..=500.0).suffix(" m"));
-                ui.end_row();
-                num_field(ui, "Share who come", share, "", 0.0..=1.0);
-                num_field(
-                    ui,
-                    "They stay (0: to the end)",
-                    stay_s,
-                    " s",
-                    0.0..=86_400.0,
-                );
-            }
-            Incident::Dispersal {
-                from,
-                radius,
-                speed_factor,
-                stay_s,
-            } => {
-                point_field(ui, "from", from, i, player, out);
-                ui.label("Radius");
-                ui.add(egui::DragValue::new(radius).range(0.5..=200.0).suffix(" m"));
-                ui.end_row();
-                ui.label("Running speed");
-                ui.add(egui::Slider::new(speed_factor, 1.0..=3.0).suffix(" × walking"));
-                ui.end_row();
-                num_field(ui, "Look back for", stay_s, " s", 0.0..=3600.0);
-            }
-            Incident::Vehicle {
-                vehicle,
-                route,
-                speed_kmh,
-                park,
-            } => {
-                vehicle_fields(ui, &own, vehicle);
-                num_field(ui, "Speed", speed_kmh, " km/h", 1.0..=250.0);
-                ui.label("Route");
-                ui.vertical(|ui| {
-                    let mut remove = None;
-                    for (k, p) in route.iter_mut().enumerate() {
-                        ui.horizontal(|ui| {
-                            ui.label(format!("{k}"));
-                            ui.add(egui::DragValue::new(&mut p.0).speed(0.2).prefix("E "));
-                            ui.add(egui::DragValue::new(&mut p.1).speed(0.2).prefix("N "));
-                            if ui.small_button("×").clicked() {
-                                remove = Some(k);
-                            }
-                        });
-                    }
-                    if let Some(k) = remove
-                        && route.len() > 2
-                    {
-                        route.remove(k);
-                    }
-                    let picking = player.placing == Some((i, "route"));
-                    if ui
-                        .selectable_label(
-                            picking,
-                            if picking {
-                                "Done adding corners"
-                            } else {
-                                "Add corners in the view"
-                            },
-                        )
-                        .clicked()
-                    {
-                        out.placing = Some((!picking).then_some((i, "route")));
-                    }
-                });
-                ui.end_row();
-                let mut parks = park.is_some();
-                ui.label("Stops");
-                ui.checkbox(&mut parks, "parks at a corner");
-                ui.end_row();
-                if parks && park.is_none() {
-                    *park = Some(twincity_scenario::Park {
-                        at: 1.min(route.len() - 1),
-                        stay_s: Num::Fixed(20.0),
-                    });
-                } else if !parks {
-                    *park = None;
-                }
-                if let Some(p) = park {
-                    ui.label("At corner");
-                    ui.add(
-                        egui::DragValue::new(&mut p.at).range(0..=route.len().saturating_sub(1)),
-                    );
-                    ui.end_row();
-                    num_field(ui, "For", &mut p.stay_s, " s", 0.0..=86_400.0);
-                }
-            }
-        }
+        incident_fields(ui, i, &own, &mut e.incident, player, out);
     });
     if let Some(t) = player.compiled.as_ref().and_then(|c| c.events.get(i)) {
         let drawn: Vec<String> = t
@@ -845,6 +648,364 @@ fn event_editor(
             },
             drawn.join(", ")
         ));
+    }
+}
+
+/// Back to all events, and Delete (events timed from the deleted one keep their time).
+fn event_buttons(
+    ui: &mut egui::Ui,
+    s: &mut Scenario,
+    i: usize,
+    player: &ScenarioPlayer,
+    out: &mut TimelineOut,
+) {
+    ui.horizontal(|ui| {
+        if ui.button("← All events").clicked() {
+            out.select = Some(None);
+        }
+        if ui.button("Delete").clicked() {
+            // Events timed from this one are timed from its start instead.
+            let removed = s.events.remove(i);
+            let start = player
+                .compiled
+                .as_ref()
+                .and_then(|c| c.events.get(i))
+                .map_or(0.0, |t| t.start_s);
+            for e in &mut s.events {
+                if matches!(&e.start, Start::After { event, .. } | Start::AfterEnd { event, .. } if *event == removed.id)
+                {
+                    e.start = Start::At(Num::Fixed((start * 10.0).round() / 10.0));
+                }
+            }
+            out.select = Some(None);
+        }
+    });
+}
+
+/// When event `i` starts: at a time, or after another event starts or ends (with a delay).
+/// Rows of the event's grid.
+fn start_fields(
+    ui: &mut egui::Ui,
+    i: usize,
+    e: &mut ScenarioEvent,
+    ids: &[String],
+    player: &ScenarioPlayer,
+) {
+    ui.label("Starts");
+    let kind = match &e.start {
+        Start::At(_) => 0,
+        Start::After { .. } => 1,
+        Start::AfterEnd { .. } => 2,
+    };
+    let mut new_kind = kind;
+    let other = ids.iter().find(|o| **o != e.id).cloned();
+    egui::ComboBox::from_id_salt(("start", i))
+        .selected_text(["at a time", "after another starts", "after another ends"][kind])
+        .show_ui(ui, |ui| {
+            ui.selectable_value(&mut new_kind, 0, "at a time");
+            if other.is_some() {
+                ui.selectable_value(&mut new_kind, 1, "after another starts");
+                ui.selectable_value(&mut new_kind, 2, "after another ends");
+            }
+        });
+    ui.end_row();
+    if new_kind != kind {
+        let delay = Num::Fixed(0.0);
+        let event = other.clone().unwrap_or_default();
+        e.start = match new_kind {
+            0 => Start::At(Num::Fixed(player.time())),
+            1 => Start::After {
+                event,
+                delay_s: delay,
+            },
+            _ => Start::AfterEnd {
+                event,
+                delay_s: delay,
+            },
+        };
+    }
+    let own = e.id.clone();
+    match &mut e.start {
+        Start::At(n) => num_field(ui, "At", n, " s", 0.0..=86_400.0),
+        Start::After { event, delay_s } | Start::AfterEnd { event, delay_s } => {
+            ui.label("Event");
+            egui::ComboBox::from_id_salt(("after", i))
+                .selected_text(event.as_str())
+                .show_ui(ui, |ui| {
+                    for o in ids.iter().filter(|o| **o != own) {
+                        ui.selectable_value(event, o.clone(), o);
+                    }
+                });
+            ui.end_row();
+            num_field(ui, "Delay", delay_s, " s", 0.0..=86_400.0);
+        }
+    }
+}
+
+/// The fields of event `i`'s incident (`own` is the event's id), as rows of its grid.
+fn incident_fields(
+    ui: &mut egui::Ui,
+    i: usize,
+    own: &str,
+    incident: &mut Incident,
+    player: &ScenarioPlayer,
+    out: &mut TimelineOut,
+) {
+    match incident {
+        Incident::Dumping {
+            by,
+            from,
+            spot,
+            objects,
+            drop_s,
+            leave_to,
+        } => {
+            dumper_field(ui, own, by);
+            point_field(ui, "from", from, i, player, out);
+            point_field(ui, "spot", spot, i, player, out);
+            if matches!(by, Dumper::Van(_)) {
+                leave_to_field(ui, leave_to, *from, i, player, out);
+            }
+            num_field(ui, "Dropping takes", drop_s, " s", 0.0..=3600.0);
+            objects_field(ui, i, objects);
+        }
+        Incident::Collapse {
+            from,
+            towards,
+            walk_before_s,
+            within,
+            share,
+            stay_s,
+        } => {
+            point_field(ui, "from", from, i, player, out);
+            point_field(ui, "towards", towards, i, player, out);
+            ui.label("Walks before falling");
+            ui.add(
+                egui::DragValue::new(walk_before_s)
+                    .range(0.0..=600.0)
+                    .suffix(" s"),
+            );
+            ui.end_row();
+            ui.label("Bystanders within");
+            ui.add(egui::DragValue::new(within).range(0.0..=100.0).suffix(" m"));
+            ui.end_row();
+            num_field(ui, "Share who stop", share, "", 0.0..=1.0);
+            num_field(
+                ui,
+                "They stay (0: to the end)",
+                stay_s,
+                " s",
+                0.0..=86_400.0,
+            );
+        }
+        Incident::Gathering {
+            at,
+            radius,
+            within,
+            share,
+            stay_s,
+        } => {
+            point_field(ui, "at", at, i, player, out);
+            ui.label("First ring");
+            ui.add(
+                egui::DragValue::new(radius)
+                    .range(0.3..=50.0)
+                    .speed(0.05)
+                    .suffix(" m"),
+            );
+            ui.end_row();
+            ui.label("People within");
+            ui.add(egui::DragValue::new(within).range(0.1..=500.0).suffix(" m"));
+            ui.end_row();
+            num_field(ui, "Share who come", share, "", 0.0..=1.0);
+            num_field(
+                ui,
+                "They stay (0: to the end)",
+                stay_s,
+                " s",
+                0.0..=86_400.0,
+            );
+        }
+        Incident::Dispersal {
+            from,
+            radius,
+            speed_factor,
+            stay_s,
+        } => {
+            point_field(ui, "from", from, i, player, out);
+            ui.label("Radius");
+            ui.add(egui::DragValue::new(radius).range(0.5..=200.0).suffix(" m"));
+            ui.end_row();
+            ui.label("Running speed");
+            ui.add(egui::Slider::new(speed_factor, 1.0..=3.0).suffix(" × walking"));
+            ui.end_row();
+            num_field(ui, "Look back for", stay_s, " s", 0.0..=3600.0);
+        }
+        Incident::Vehicle {
+            vehicle,
+            route,
+            speed_kmh,
+            park,
+        } => {
+            vehicle_fields(ui, own, vehicle);
+            num_field(ui, "Speed", speed_kmh, " km/h", 1.0..=250.0);
+            route_field(ui, i, route, player, out);
+            park_fields(ui, park, route);
+        }
+    }
+}
+
+/// Who dumps: someone on foot, or a van (with its make, model and plate).
+fn dumper_field(ui: &mut egui::Ui, own: &str, by: &mut Dumper) {
+    ui.label("By");
+    let mut van = matches!(by, Dumper::Van(_));
+    ui.horizontal(|ui| {
+        ui.radio_value(&mut van, false, "on foot");
+        ui.radio_value(&mut van, true, "van");
+    });
+    ui.end_row();
+    if van != matches!(by, Dumper::Van(_)) {
+        *by = if van {
+            Dumper::Van(VehicleSpec {
+                kind: VehicleKind::Van,
+                make: "Renault".into(),
+                model: "Master".into(),
+                plate: "AA-000-AA".into(),
+            })
+        } else {
+            Dumper::OnFoot
+        };
+    }
+    if let Dumper::Van(v) = by {
+        vehicle_fields(ui, own, v);
+    }
+}
+
+/// Where a dumping van leaves to, when not back where it came `from`.
+fn leave_to_field(
+    ui: &mut egui::Ui,
+    leave_to: &mut Option<(f64, f64)>,
+    from: (f64, f64),
+    i: usize,
+    player: &ScenarioPlayer,
+    out: &mut TimelineOut,
+) {
+    let mut has = leave_to.is_some();
+    ui.label("Leaves to");
+    ui.checkbox(&mut has, "elsewhere than it came from");
+    ui.end_row();
+    if has && leave_to.is_none() {
+        *leave_to = Some(from);
+    } else if !has {
+        *leave_to = None;
+    }
+    if let Some(l) = leave_to {
+        point_field(ui, "leave_to", l, i, player, out);
+    }
+}
+
+/// The objects dumped: each with a remove button (one stays), and a menu to add one.
+fn objects_field(ui: &mut egui::Ui, i: usize, objects: &mut Vec<ObjectKind>) {
+    ui.label("Objects");
+    ui.horizontal_wrapped(|ui| {
+        let mut remove = None;
+        for (k, o) in objects.iter().enumerate() {
+            if ui.small_button(format!("{o:?} ×")).clicked() && objects.len() > 1 {
+                remove = Some(k);
+            }
+        }
+        if let Some(k) = remove {
+            objects.remove(k);
+        }
+        egui::ComboBox::from_id_salt(("add object", i))
+            .selected_text("add…")
+            .show_ui(ui, |ui| {
+                for kind in [
+                    ObjectKind::Bag,
+                    ObjectKind::Box,
+                    ObjectKind::Mattress,
+                    ObjectKind::Appliance,
+                    ObjectKind::Tyre,
+                ] {
+                    if ui.selectable_label(false, format!("{kind:?}")).clicked()
+                        && objects.len() < 50
+                    {
+                        objects.push(kind);
+                    }
+                }
+            });
+    });
+    ui.end_row();
+}
+
+/// A vehicle's route: its corners (a corner can go while two remain), and adding corners by
+/// clicking in the view.
+fn route_field(
+    ui: &mut egui::Ui,
+    i: usize,
+    route: &mut Vec<(f64, f64)>,
+    player: &ScenarioPlayer,
+    out: &mut TimelineOut,
+) {
+    ui.label("Route");
+    ui.vertical(|ui| {
+        let mut remove = None;
+        for (k, p) in route.iter_mut().enumerate() {
+            ui.horizontal(|ui| {
+                ui.label(format!("{k}"));
+                ui.add(egui::DragValue::new(&mut p.0).speed(0.2).prefix("E "));
+                ui.add(egui::DragValue::new(&mut p.1).speed(0.2).prefix("N "));
+                if ui.small_button("×").clicked() {
+                    remove = Some(k);
+                }
+            });
+        }
+        if let Some(k) = remove
+            && route.len() > 2
+        {
+            route.remove(k);
+        }
+        let picking = player.placing == Some((i, "route"));
+        if ui
+            .selectable_label(
+                picking,
+                if picking {
+                    "Done adding corners"
+                } else {
+                    "Add corners in the view"
+                },
+            )
+            .clicked()
+        {
+            out.placing = Some((!picking).then_some((i, "route")));
+        }
+    });
+    ui.end_row();
+}
+
+/// Whether a vehicle stops on its `route`, at which corner and for how long.
+fn park_fields(
+    ui: &mut egui::Ui,
+    park: &mut Option<twincity_scenario::Park>,
+    route: &[(f64, f64)],
+) {
+    let mut parks = park.is_some();
+    ui.label("Stops");
+    ui.checkbox(&mut parks, "parks at a corner");
+    ui.end_row();
+    if parks && park.is_none() {
+        *park = Some(twincity_scenario::Park {
+            at: 1.min(route.len() - 1),
+            stay_s: Num::Fixed(20.0),
+        });
+    } else if !parks {
+        *park = None;
+    }
+    if let Some(p) = park {
+        ui.label("At corner");
+        ui.add(egui::DragValue::new(&mut p.at).range(0..=route.len().saturating_sub(1)));
+        ui.end_row();
+        num_field(ui, "For", &mut p.stay_s, " s", 0.0..=86_400.0);
     }
 }
 
