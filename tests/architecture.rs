@@ -178,43 +178,10 @@ fn declared_for_tests(text: &str, name: &str) -> bool {
     })
 }
 
-/// The code of a module without comments, string and char literals, and inline
-/// `#[cfg(test)]` modules.
+/// The code of a module with comments, string and char literals blanked, and without
+/// inline `#[cfg(test)]` modules.
 fn code_only(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let b = text.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i..].starts_with(b"//") {
-            while i < b.len() && b[i] != b'\n' {
-                i += 1;
-            }
-        } else if b[i..].starts_with(b"/*") {
-            i += 2;
-            while i < b.len() && !b[i..].starts_with(b"*/") {
-                i += 1;
-            }
-            i += 2;
-        } else if b[i] == b'"'
-            || (b[i] == b'r'
-                && (b.get(i + 1) == Some(&b'"') || b.get(i + 1) == Some(&b'#'))
-                && !is_ident(b, i))
-        {
-            i = skip_string(b, i);
-        } else if b[i] == b'\'' && b.get(i + 2) == Some(&b'\'') {
-            i += 3;
-        } else if b[i] == b'\'' && b.get(i + 1) == Some(&b'\\') {
-            i += 2;
-            while i < b.len() && b[i] != b'\'' {
-                i += 1;
-            }
-            i += 1;
-        } else {
-            out.push(b[i] as char);
-            i += 1;
-        }
-    }
-    strip_test_modules(&out)
+    strip_test_modules(&blank_non_code(text))
 }
 
 /// An item's text after `pub`, `pub(crate)`, `pub(super)` or `pub(in …)`.

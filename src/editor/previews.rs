@@ -10,10 +10,9 @@ use bevy::prelude::*;
 use bevy::render::render_resource::{
     Extent3d, TextureDescriptor, TextureDimension, TextureFormat, TextureUsages,
 };
-use bevy_egui::{EguiContexts, EguiPrimaryContextPass, EguiTextureHandle, EguiUserTextures, egui};
+use bevy_egui::{EguiTextureHandle, EguiUserTextures, egui};
 use twincity_model::{CameraId, VirtualCamera};
 
-use crate::editor::cameras::OverlaySettings;
 use crate::render::document::Document;
 use crate::render::frame::{FrameSet, add_frame_sets};
 use crate::render::overlay::{camera_pose, gizmos_on_overlay_layer};
@@ -76,11 +75,7 @@ impl Plugin for PreviewPlugin {
         app.init_resource::<CameraPreviews>()
             .configure_sets(Update, PreviewSet::Sync.in_set(FrameSet::Scene))
             .add_systems(Startup, gizmos_on_overlay_layer)
-            .add_systems(Update, sync_previews.in_set(PreviewSet::Sync))
-            .add_systems(
-                EguiPrimaryContextPass,
-                previews_ui.after(crate::editor::widgets::UiSet::Panels),
-            );
+            .add_systems(Update, sync_previews.in_set(PreviewSet::Sync));
     }
 }
 
@@ -208,34 +203,9 @@ fn sync_previews(
     }
 }
 
-/// The Camera previews window, while View > Camera previews is on.
-fn previews_ui(
-    mut contexts: EguiContexts,
-    mut previews: ResMut<CameraPreviews>,
-    mut overlays: ResMut<OverlaySettings>,
-    doc: Res<Document>,
-) -> Result {
-    if !overlays.previews {
-        return Ok(());
-    }
-    let textures = previews
-        .images()
-        .filter_map(|(id, image, size)| Some((id, (contexts.image_id(image)?, size))))
-        .collect();
-    let ctx = contexts.ctx_mut()?;
-    previews_window(
-        ctx,
-        &mut previews,
-        &textures,
-        &doc.project.cameras,
-        &mut overlays.previews,
-    );
-    Ok(())
-}
-
 /// The Camera previews window: a thumbnail per camera (click to enlarge), and buttons to look
 /// through one in the main view.
-fn previews_window(
+pub fn previews_window(
     ctx: &egui::Context,
     previews: &mut CameraPreviews,
     textures: &HashMap<CameraId, (egui::TextureId, UVec2)>,

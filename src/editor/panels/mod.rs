@@ -18,6 +18,7 @@
 //! | `properties_panel` | `properties.rs` | the right side |
 //! | `central_view` | here | the rest: the 3D view's rectangle |
 //! | `dialogs` | `dialogs.rs` | windows over everything |
+//! | `previews_window` | here | the Camera previews window, when shown |
 //! | `apply_actions` | `apply.rs` | nothing: does what was asked |
 
 mod apply;
@@ -38,6 +39,8 @@ use bevy::window::{FileDragAndDrop, WindowCloseRequested};
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use twincity_model::project::{CityImport, PROJECT_SUFFIX};
 
+use crate::editor::cameras::OverlaySettings;
+use crate::editor::previews::CameraPreviews;
 use crate::editor::viewport::{ViewState, ViewportRect};
 use crate::editor::widgets::UiSet;
 use crate::render::crowd::CrowdCommand;
@@ -74,6 +77,7 @@ impl Plugin for UiPlugin {
                 properties::properties_panel,
                 central_view,
                 dialogs::dialogs,
+                previews_window,
                 apply::apply_actions,
             )
                 .chain()
@@ -349,6 +353,32 @@ fn central_view(
             );
         }
     })
+}
+
+/// The Camera previews window ([`crate::editor::previews`]), while View > Camera previews is
+/// on.
+fn previews_window(
+    mut contexts: EguiContexts,
+    mut previews: ResMut<CameraPreviews>,
+    mut overlays: ResMut<OverlaySettings>,
+    doc: Res<Document>,
+) -> Result {
+    if !overlays.previews {
+        return Ok(());
+    }
+    let textures = previews
+        .images()
+        .filter_map(|(id, image, size)| Some((id, (contexts.image_id(image)?, size))))
+        .collect();
+    let ctx = contexts.ctx_mut()?;
+    crate::editor::previews::previews_window(
+        ctx,
+        &mut previews,
+        &textures,
+        &doc.project.cameras,
+        &mut overlays.previews,
+    );
+    Ok(())
 }
 
 /// `12345678` -> `12 345 678`.
