@@ -75,6 +75,11 @@ fn to_frame(p: &Placement, x0: f32, y0: f32, x1: f32, y1: f32) -> [f32; 4] {
     [l, t, (r - l).max(0.0), (bo - t).max(0.0)]
 }
 
+/// [`to_frame`] for a box given by its centre and size in input pixels.
+fn centred_to_frame(p: &Placement, cx: f32, cy: f32, w: f32, h: f32) -> [f32; 4] {
+    to_frame(p, cx - w / 2.0, cy - h / 2.0, cx + w / 2.0, cy + h / 2.0)
+}
+
 /// Decodes one run's outputs; detections at or above `threshold` only.
 pub fn decode(
     decoder: &Decoder,
@@ -241,13 +246,7 @@ fn anchor_boxes(
             let r = &b.data[i * stride..i * stride + 4];
             let (cx, cy) = (r[0] + ax * iw, r[1] + ay * ih);
             let (w, h) = (r[2], r[3]);
-            let bbox = to_frame(
-                placement,
-                cx - w / 2.0,
-                cy - h / 2.0,
-                cx + w / 2.0,
-                cy + h / 2.0,
-            );
+            let bbox = centred_to_frame(placement, cx, cy, w, h);
             out.push(Detection {
                 class: 0,
                 score,
@@ -344,13 +343,7 @@ fn yolo(
             continue;
         }
         let (cx, cy, w, h) = (at(i, 0), at(i, 1), at(i, 2), at(i, 3));
-        let bbox = to_frame(
-            placement,
-            cx - w / 2.0,
-            cy - h / 2.0,
-            cx + w / 2.0,
-            cy + h / 2.0,
-        );
+        let bbox = centred_to_frame(placement, cx, cy, w, h);
         out.push(Detection {
             class,
             score: best,
