@@ -52,3 +52,12 @@ if ! "$venv/bin/python" -c "import pycocotools, numpy, onnxruntime" 2>/dev/null;
   "$venv/bin/python" -m pip install -q --disable-pip-version-check "pycocotools==2.0.11" \
     "numpy==2.4.6" "onnxruntime==1.31.1"
 fi
+# The training of `twincity train` (python/twincity_train): PyTorch with torchvision, onnx2torch
+# to read the base model's ONNX graph, tqdm for the progress bar. PyTorch's Linux wheel brings
+# its CUDA libraries (about 5 GB in all), so `--device cuda` works where there is a GPU.
+if ! "$venv/bin/python" -c "import torch, torchvision, onnx, onnx2torch, tqdm, PIL" 2>/dev/null; then
+  echo "setup: installing PyTorch, torchvision, onnx, onnx2torch and tqdm into $venv (large)"
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check "torch==2.15.0" \
+    "torchvision==0.29.2" "onnx==1.23.2" "onnx2torch==1.5.15" "tqdm==4.70.1" "pillow==13.0.0" \
+    "numpy==2.4.6" "onnxruntime==1.31.1"
+fi

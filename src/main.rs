@@ -54,6 +54,7 @@ fn main() -> ExitCode {
         Command::Render(args) => twincity::cli::render::run(&args),
         Command::Dataset(args) => twincity::cli::render::dataset(&args),
         Command::Eval(args) => twincity::cli::eval::run(&args),
+        Command::Train(args) => twincity::cli::train::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -9,6 +9,7 @@ pub mod infer_bench;
 pub mod render;
 pub mod scenario;
 pub mod sim;
+pub mod train;
 
 use std::path::PathBuf;
 
@@ -47,6 +48,9 @@ pub enum Command {
     /// Run a model (card in assets/models/) over a rendered dataset: COCO AP, precision and
     /// recall, counting errors and breakdowns, as report.json and report.html
     Eval(crate::cli::eval::EvalArgs),
+    /// Fine-tune a detector (from a YOLOX card) on rendered datasets: ONNX model, model card
+    /// and training report, with AP before and after on held-out and real images
+    Train(crate::cli::train::TrainArgs),
     /// Inspect a glTF/GLB file: meshes, triangles, materials, extensions, bounds, origin, CRS
     /// and problems (JSON pointers); exits 1 when the editor could not load the file
     Inspect(InspectArgs),

@@ -3,6 +3,7 @@
 //! (`effects`), the dataset folder (`store`) and COCO evaluation (`metrics`).
 
 pub mod annotate;
+pub mod coco_in;
 pub mod effects;
 pub mod formats;
 pub mod metrics;

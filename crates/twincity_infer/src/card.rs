@@ -198,7 +198,8 @@ impl Decoder {
         }
     }
 
-    fn name(&self) -> &'static str {
+    /// The decoder's name as cards write it (`Yolox`, `Ssd`...).
+    pub fn name(&self) -> &'static str {
         match self {
             Decoder::Ssd { .. } => "Ssd",
             Decoder::Anchors { .. } => "Anchors",

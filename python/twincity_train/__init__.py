@@ -1,0 +1,1 @@
+"""Fine-tuning a detector on TwinCity Studio datasets (driven by `twincity train`)."""

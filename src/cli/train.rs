@@ -1,0 +1,419 @@
+//! `twincity train`: fine-tunes a detector on rendered datasets and writes a model card the
+//! editor and `twincity eval` use as they use the bundled ones.
+//!
+//! The training itself is the Python package in `python/twincity_train` (PyTorch, installed
+//! into the project's `.venv` by `scripts/setup.sh`); this command reads the base card, runs
+//! that package, and turns its result into a card beside the new ONNX file, with the licence
+//! and provenance carried over. See docs/training.md.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+
+use anyhow::{Context, bail};
+use clap::{Args, ValueEnum};
+use serde::Deserialize;
+use twincity_infer::ModelCard;
+use twincity_infer::card::{Decoder, Licence};
+
+#[derive(Args, Debug, Clone)]
+pub struct TrainArgs {
+    /// Dataset folder written by `twincity render` (repeatable)
+    #[arg(long = "dataset", value_name = "DIR", required = true)]
+    pub datasets: Vec<PathBuf>,
+    /// Card of the model to start from (a YOLOX card, such as assets/models/yolox_nano.ron)
+    #[arg(long, value_name = "CARD")]
+    pub base: PathBuf,
+    /// Folder for the trained model, its card, the report and the checkpoints
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Name of the new model (default: the base model's name and the output folder's)
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Dataset categories to learn, comma-separated (default: every category annotated)
+    #[arg(long, value_name = "NAME,...")]
+    pub classes: Option<String>,
+    /// Hold out these cameras (folder names such as cam2-carrefour-est-mat, or numbers)
+    #[arg(long, value_name = "CAMERA,...", conflicts_with = "val_fraction")]
+    pub val_camera: Option<String>,
+    /// Hold out this share of the frames (all cameras of a frame together), seeded
+    #[arg(long, value_name = "SHARE", value_parser = crate::cli::eval::parse_share)]
+    pub val_fraction: Option<f64>,
+    /// Real labelled frames (COCO instances file, images beside it) mixed into training
+    /// (domain adaptation; repeatable)
+    #[arg(long, value_name = "COCO.json")]
+    pub real_train: Vec<PathBuf>,
+    /// How many times each real training frame is used per epoch
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub real_weight: u32,
+    /// Real labelled frames (COCO instances file) scored before and after training
+    /// (repeatable)
+    #[arg(long, value_name = "COCO.json")]
+    pub real_eval: Vec<PathBuf>,
+    /// Passes over the training images
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub epochs: u32,
+    /// Images per step
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub batch: u32,
+    /// Peak learning rate (AdamW, cosine schedule after a warm-up)
+    #[arg(long, default_value_t = 1e-4)]
+    pub lr: f64,
+    /// Longest side of the images fed to the network (larger ones are scaled down)
+    #[arg(long, value_name = "PX", default_value_t = 640, value_parser = clap::value_parser!(u32).range(64..=1920))]
+    pub max_side: u32,
+    /// Stop after this many steps (for a quick check; 0: no limit)
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub max_steps: u32,
+    /// Augmentation strength (flip, scale, colour, motion blur, noise, JPEG); 0 turns it off
+    #[arg(long, default_value_t = 1.0)]
+    pub augment: f64,
+    /// People lower than this (pixels) are ignore regions, neither taught nor penalised
+    #[arg(long, value_name = "PX", default_value_t = 8.0)]
+    pub min_height: f64,
+    /// Objects less visible than this share are ignore regions
+    #[arg(long, value_name = "SHARE", default_value_t = 0.3, value_parser = crate::cli::eval::parse_share)]
+    pub min_visibility: f64,
+    /// Random seed (split, order, augmentation)
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Where to train: cpu, or cuda when PyTorch sees a GPU
+    #[arg(long, value_enum, default_value_t = TrainDevice::Cpu)]
+    pub device: TrainDevice,
+    /// Continue from the checkpoint in --out
+    #[arg(long)]
+    pub resume: bool,
+    /// Do not score the base model first (faster; the report has no "before")
+    #[arg(long)]
+    pub skip_before: bool,
+    /// Progress on stderr as a bar, one JSON object per line on stdout, or nothing
+    #[arg(long, value_enum, default_value_t = TrainProgress::Bar)]
+    pub progress: TrainProgress,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TrainDevice {
+    Cpu,
+    Cuda,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TrainProgress {
+    Bar,
+    Json,
+    None,
+}
+
+/// What the training package leaves in `result.json`.
+#[derive(Debug, Deserialize)]
+struct TrainResult {
+    onnx: PathBuf,
+    classes: Vec<String>,
+    report: PathBuf,
+}
+
+/// Runs the training and writes the card. Exit code 2 for input the training refused.
+pub fn run(args: &TrainArgs) -> anyhow::Result<ExitCode> {
+    let (base, base_onnx) = ModelCard::read(&args.base).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if !matches!(base.decoder, Decoder::Yolox { .. }) {
+        bail!(
+            "{}: `twincity train` fine-tunes YOLOX models; this card's decoder is {}. Start \
+             from assets/models/yolox_nano.ron",
+            args.base.display(),
+            base.decoder.name()
+        );
+    }
+    check_out(args)?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    let python = python()?;
+    let mut cmd = Command::new(&python.interpreter);
+    cmd.env("PYTHONPATH", &python.package_root)
+        .arg("-m")
+        .arg("twincity_train")
+        .args(python_args(args, &base, &base_onnx)?)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    let mut child = cmd.spawn().with_context(|| {
+        format!("cannot start {} (the training's Python)", python.interpreter.display())
+    })?;
+    let mut done_line = None;
+    if let Some(out) = child.stdout.take() {
+        for line in BufReader::new(out).lines() {
+            let line = line.context("reading the training's progress")?;
+            if line.starts_with("{\"done\"") {
+                done_line = Some(line);
+            } else if args.progress == TrainProgress::Json {
+                println!("{line}");
+            }
+        }
+    }
+    let status = child.wait().context("waiting for the training")?;
+    if !status.success() {
+        return Ok(match status.code() {
+            Some(2) => ExitCode::from(2),
+            _ => {
+                eprintln!("error: the training stopped ({status}); see the lines above");
+                ExitCode::FAILURE
+            }
+        });
+    }
+    let result_path = args.out.join("result.json");
+    let result: TrainResult = serde_json::from_slice(
+        &std::fs::read(&result_path).with_context(|| format!("reading {}", result_path.display()))?,
+    )
+    .with_context(|| format!("{} is not the training's result", result_path.display()))?;
+    let card_path = write_card(args, &base, &result)?;
+    if let Err(e) = twincity_infer::register_trained(&card_path) {
+        eprintln!("warning: the editor will not list the new model by itself ({e}); open {} \
+                   with Add model...", card_path.display());
+    }
+    let card_abs = card_path.canonicalize().unwrap_or(card_path);
+    match args.progress {
+        TrainProgress::Json => println!(
+            "{}",
+            serde_json::json!({"done": true, "card": card_abs, "report": result.report})
+        ),
+        _ => eprintln!(
+            "card: {}\nreport: {}\nnext: twincity eval --model {} --dataset DIR --report OUT",
+            card_abs.display(),
+            result.report.display(),
+            card_abs.display()
+        ),
+    }
+    let _ = done_line;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Refuses to overwrite a finished training unless resuming.
+fn check_out(args: &TrainArgs) -> anyhow::Result<()> {
+    if args.out.is_file() {
+        bail!("--out {}: is a file; give a folder", args.out.display());
+    }
+    if !args.resume && args.out.join("checkpoint.pt").exists() {
+        bail!(
+            "--out {}: already holds a training (checkpoint.pt); add --resume to continue it, or \
+             choose another folder (nothing was changed)",
+            args.out.display()
+        );
+    }
+    for d in &args.datasets {
+        if !d.join("coco.json").is_file() {
+            bail!(
+                "--dataset {}: no coco.json there; give a finished `twincity render` dataset \
+                 (or `twincity dataset merge` its shards)",
+                d.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+struct Python {
+    interpreter: PathBuf,
+    package_root: PathBuf,
+}
+
+/// The Python that has the training's packages: `TWINCITY_PYTHON`, else the `.venv` of the
+/// source tree the program runs from (or the working folder's), else `python3`; and the
+/// folder holding the `twincity_train` package.
+fn python() -> anyhow::Result<Python> {
+    let mut roots: Vec<PathBuf> = Vec::new();
+    if let Ok(exe) = std::env::current_exe()
+        && let Some(dir) = exe.parent()
+    {
+        roots.extend(dir.ancestors().map(Path::to_path_buf));
+    }
+    if let Ok(cwd) = std::env::current_dir() {
+        roots.push(cwd);
+    }
+    let Some(package_root) = roots
+        .iter()
+        .map(|r| r.join("python"))
+        .find(|p| p.join("twincity_train/__init__.py").is_file())
+    else {
+        bail!(
+            "the training package (python/twincity_train) is not beside this program; run it \
+             from a TwinCity Studio checkout or installation"
+        );
+    };
+    let interpreter = if let Some(p) = std::env::var_os("TWINCITY_PYTHON") {
+        PathBuf::from(p)
+    } else {
+        let venv = |r: &Path| {
+            [r.join(".venv/bin/python"), r.join(".venv/Scripts/python.exe")]
+                .into_iter()
+                .find(|p| p.is_file())
+        };
+        roots
+            .iter()
+            .find_map(|r| venv(r))
+            .unwrap_or_else(|| PathBuf::from("python3"))
+    };
+    let probe = Command::new(&interpreter)
+        .args(["-c", "import torch, onnx2torch, pycocotools, onnxruntime, tqdm"])
+        .output();
+    match probe {
+        Ok(o) if o.status.success() => Ok(Python {
+            interpreter,
+            package_root,
+        }),
+        Ok(o) => bail!(
+            "{} lacks the training's packages ({}); run scripts/setup.sh (it installs \
+             PyTorch into .venv), or point TWINCITY_PYTHON at a Python that has them",
+            interpreter.display(),
+            String::from_utf8_lossy(&o.stderr).lines().last().unwrap_or("import failed")
+        ),
+        Err(e) => bail!(
+            "cannot run {} ({e}); run scripts/setup.sh, or set TWINCITY_PYTHON",
+            interpreter.display()
+        ),
+    }
+}
+
+fn python_args(args: &TrainArgs, base: &ModelCard, base_onnx: &Path) -> anyhow::Result<Vec<String>> {
+    let mut v: Vec<String> = Vec::new();
+    let mut push = |k: &str, val: String| {
+        v.push(k.to_string());
+        v.push(val);
+    };
+    for d in &args.datasets {
+        push("--dataset", d.display().to_string());
+    }
+    push("--base-onnx", base_onnx.display().to_string());
+    push("--base-classes", serde_json::to_string(&base.classes)?);
+    push("--base-name", format!("{} ({})", base.name, args.base.display()));
+    push("--out", args.out.display().to_string());
+    if let Some(c) = &args.classes {
+        push("--classes", c.clone());
+    }
+    if let Some(c) = &args.val_camera {
+        push("--val-camera", c.clone());
+    }
+    push("--val-fraction", args.val_fraction.unwrap_or(0.2).to_string());
+    for f in &args.real_train {
+        push("--real-train", f.display().to_string());
+    }
+    push("--real-weight", args.real_weight.to_string());
+    for f in &args.real_eval {
+        push("--real-eval", f.display().to_string());
+    }
+    push("--epochs", args.epochs.to_string());
+    push("--batch", args.batch.to_string());
+    push("--lr", args.lr.to_string());
+    push("--max-side", args.max_side.to_string());
+    push("--max-steps", args.max_steps.to_string());
+    push("--augment", args.augment.to_string());
+    push("--min-height", args.min_height.to_string());
+    push("--min-visibility", args.min_visibility.to_string());
+    push("--seed", args.seed.to_string());
+    push(
+        "--device",
+        match args.device {
+            TrainDevice::Cpu => "cpu".into(),
+            TrainDevice::Cuda => "cuda".into(),
+        },
+    );
+    push(
+        "--progress",
+        match args.progress {
+            TrainProgress::Bar => "bar".into(),
+            TrainProgress::Json => "json".into(),
+            TrainProgress::None => "none".into(),
+        },
+    );
+    let command: Vec<String> = std::env::args().collect();
+    push("--command", command.join(" "));
+    if args.resume {
+        v.push("--resume".into());
+    }
+    if args.skip_before {
+        v.push("--skip-before".into());
+    }
+    Ok(v)
+}
+
+/// The new card: the base card's input and decoder, the trained classes (each compared with
+/// the dataset category of the same name), the base licence and where the weights came from.
+fn write_card(args: &TrainArgs, base: &ModelCard, result: &TrainResult) -> anyhow::Result<PathBuf> {
+    let folder = args
+        .out
+        .canonicalize()
+        .unwrap_or_else(|_| args.out.clone());
+    let folder_name = folder
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "trained".into());
+    let datasets: Vec<String> = args.datasets.iter().map(|d| d.display().to_string()).collect();
+    let licence_file = base.licence.file.as_ref().and_then(|f| {
+        let src = args.base.parent().unwrap_or(Path::new(".")).join(f);
+        let name = f.file_name()?;
+        std::fs::copy(&src, args.out.join(name)).ok()?;
+        Some(PathBuf::from(name))
+    });
+    let model = result
+        .onnx
+        .file_name()
+        .map(PathBuf::from)
+        .context("the training named no model file")?;
+    let card = ModelCard {
+        name: args
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("{} fine-tuned ({folder_name})", base.name)),
+        description: format!(
+            "{} fine-tuned by `twincity train` on {} (seed {}); classes {}. Report: {}",
+            base.name,
+            datasets.join(", "),
+            args.seed,
+            result.classes.join(", "),
+            result
+                .report
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        ),
+        task: base.task,
+        model,
+        input: base.input.clone(),
+        decoder: base.decoder.clone(),
+        classes: result.classes.clone(),
+        categories: result.classes.iter().map(|c| Some(c.clone())).collect(),
+        score_threshold: base.score_threshold,
+        nms_iou: base.nms_iou,
+        tiling: base.tiling,
+        licence: Licence {
+            name: base.licence.name.clone(),
+            source: format!(
+                "fine-tuned from {} ({}), whose weights come from: {}; training data: TwinCity \
+                 Studio datasets {}{}",
+                base.name,
+                args.base.display(),
+                base.licence.source,
+                datasets.join(", "),
+                if args.real_train.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; real frames: {}",
+                        args.real_train
+                            .iter()
+                            .map(|p| p.display().to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                }
+            ),
+            file: licence_file,
+        },
+    };
+    let text = ron::ser::to_string_pretty(&card, ron::ser::PrettyConfig::default())
+        .context("writing the card")?;
+    let path = args.out.join(format!("{folder_name}.ron"));
+    let tmp = args.out.join(format!(".{folder_name}.ron.part"));
+    std::fs::write(&tmp, format!("// Model card written by `twincity train`; see docs/models.md.\n{text}\n"))
+        .with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, &path).with_context(|| format!("writing {}", path.display()))?;
+    ModelCard::read(&path).map_err(|e| anyhow::anyhow!("the written card does not validate: {e}"))?;
+    Ok(path)
+}
