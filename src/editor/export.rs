@@ -1,18 +1,26 @@
 //! The editor's "Export dataset…" window: the settings of `twincity render` for the loaded
 //! scenario (or the project), run as a child process of this same program so the editor
 //! stays responsive, with its progress, and a Cancel that stops it cleanly (the dataset
-//! left is valid and partial; "Resume" finishes it).
+//! left is valid and partial; "Resume" finishes it). With "then train", a finished export is
+//! followed by `twincity train` on the new dataset (see `editor::train`); the model it writes
+//! opens in the Model inference window.
 
 use std::io::{BufRead, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Stdio};
 use std::sync::Mutex;
 use std::sync::mpsc::{Receiver, Sender, channel};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+use twincity_infer::Task;
 use twincity_model::VirtualCamera;
 
+use crate::editor::cameras::OverlaySettings;
+use crate::editor::inference::{InferencePanel, ModelEntry};
+use crate::editor::train::{TrainEnd, TrainOptions, Training};
 use crate::render::document::Document;
 use crate::render::frame::{FrameSet, add_frame_sets};
 use crate::render::scenario::ScenarioPlayer;
@@ -173,6 +181,23 @@ struct Running {
     child: Child,
     stdin: Option<ChildStdin>,
     events: Mutex<Receiver<ExportEvent>>,
+    /// Reads its progress lines (the last one may come after the process has ended).
+    stdout: Option<JoinHandle<()>>,
+    /// When the process was seen to end, and its exit status.
+    exited: Option<(Instant, std::process::ExitStatus)>,
+    /// The dataset folder written.
+    out: PathBuf,
+    /// The dataset's status when it finished (`complete`, `partial`).
+    status: Option<String>,
+    /// Train afterwards: the card fine-tuned, and epochs.
+    then_train: Option<(PathBuf, u32)>,
+}
+
+/// A model trained after an export: its card and report.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Trained {
+    pub card: PathBuf,
+    pub report: Option<PathBuf>,
 }
 
 /// The window's state.
@@ -188,11 +213,19 @@ pub struct ExportDialog {
     cancelling: bool,
     folder_tx: Option<Sender<PathBuf>>,
     folder_rx: Option<Mutex<Receiver<PathBuf>>>,
+    /// "Then train": a model trained on the dataset once it is exported.
+    pub train: TrainOptions,
+    training: Option<Training>,
+    /// The last training's outcome (a failure, or that it was stopped).
+    pub train_message: Option<(bool, String)>,
+    /// The last model trained here.
+    pub trained: Option<Trained>,
 }
 
 impl ExportDialog {
+    /// An export or a training after it is running.
     pub fn is_running(&self) -> bool {
-        self.running.is_some()
+        self.running.is_some() || self.training.is_some()
     }
 
     /// Starts `twincity ARGS` (this same program) in the background.
@@ -218,7 +251,7 @@ impl ExportDialog {
             }
         };
         let (tx, rx) = channel();
-        if let Some(out) = child.stdout.take() {
+        let stdout = child.stdout.take().map(|out| {
             let tx = tx.clone();
             std::thread::spawn(move || {
                 for line in std::io::BufReader::new(out).lines().map_while(Result::ok) {
@@ -226,8 +259,8 @@ impl ExportDialog {
                         let _ = tx.send(e);
                     }
                 }
-            });
-        }
+            })
+        });
         if let Some(err) = child.stderr.take() {
             std::thread::spawn(move || {
                 let lines: Vec<String> = std::io::BufReader::new(err)
@@ -247,11 +280,23 @@ impl ExportDialog {
         }
         self.progress = Some((0, 0, String::new()));
         self.message = None;
+        self.train_message = None;
+        self.trained = None;
         self.cancelling = false;
+        let then_train = self
+            .train
+            .enabled
+            .then(|| self.train.base_card().map(|b| (b, self.train.epochs)))
+            .flatten();
         self.running = Some(Running {
             stdin: child.stdin.take(),
             child,
             events: Mutex::new(rx),
+            stdout,
+            exited: None,
+            out: PathBuf::from(self.form.out.trim()),
+            status: None,
+            then_train,
         });
     }
 
@@ -266,8 +311,40 @@ impl ExportDialog {
         }
     }
 
-    /// Takes in what the export said; notices its end.
-    pub fn poll(&mut self) {
+    /// Takes in what the export and the training after it said; notices their ends. Returns
+    /// the model card of a training that just finished.
+    pub fn poll(&mut self) -> Option<Trained> {
+        self.poll_export();
+        let end = self.training.as_mut()?.poll()?;
+        self.training = None;
+        match end {
+            TrainEnd::Trained { card, report } => {
+                let trained = Trained { card, report };
+                // Listed for the Model inference window in later sessions too (`twincity
+                // train` registers it as well; a card is listed once).
+                self.train_message = twincity_infer::register_trained(&trained.card).err().map(
+                    |e| {
+                        (
+                            false,
+                            format!(
+                                "the model could not be added to the list of trained models: {e}"
+                            ),
+                        )
+                    },
+                );
+                self.trained = Some(trained.clone());
+                Some(trained)
+            }
+            TrainEnd::Failed(why) => {
+                self.train_message = Some((false, why));
+                None
+            }
+        }
+    }
+
+    /// Takes in what the export said; notices its end, and starts the training asked for
+    /// when the dataset is complete.
+    fn poll_export(&mut self) {
         let Some(r) = self.running.as_mut() else {
             return;
         };
@@ -282,30 +359,75 @@ impl ExportDialog {
                     self.progress = Some((done, total, file))
                 }
                 ExportEvent::Finished { images, status } => {
-                    self.message = Some((true, format!("{images} images written ({status})")))
+                    self.message = Some((true, format!("{images} images written ({status})")));
+                    r.status = Some(status);
                 }
                 ExportEvent::Failed(text) => self.message = Some((false, text)),
             }
         }
-        if let Ok(Some(status)) = r.child.try_wait() {
-            if !status.success() && self.message.as_ref().is_none_or(|(ok, _)| *ok) {
-                self.message = Some((
-                    false,
-                    format!(
-                        "the export stopped ({status}); the folder holds a valid partial dataset"
-                    ),
-                ));
-            }
-            if self.cancelling && !status.success() {
-                self.message = Some((
-                    false,
-                    "Cancelled. The images written form a valid partial dataset; tick \
-                     \"Resume\" and export again to finish it."
-                        .into(),
-                ));
-            }
-            self.running = None;
-            self.cancelling = false;
+        if r.exited.is_none()
+            && let Ok(Some(status)) = r.child.try_wait()
+        {
+            r.exited = Some((Instant::now(), status));
+        }
+        let Some((at, status)) = r.exited else {
+            return;
+        };
+        // Its last line may still be on its way.
+        let read = r.stdout.as_ref().is_none_or(JoinHandle::is_finished);
+        if !read && at.elapsed() < Duration::from_secs(2) {
+            return;
+        }
+        if !status.success() && self.message.as_ref().is_none_or(|(ok, _)| *ok) {
+            self.message = Some((
+                false,
+                format!("the export stopped ({status}); the folder holds a valid partial dataset"),
+            ));
+        }
+        if self.cancelling && !status.success() {
+            self.message = Some((
+                false,
+                "Cancelled. The images written form a valid partial dataset; tick \
+                 \"Resume\" and export again to finish it."
+                    .into(),
+            ));
+        }
+        let then_train = train_after(
+            r.then_train.take(),
+            status.success() && !self.cancelling,
+            r.status.as_deref(),
+        )
+        .unwrap_or_else(|why| {
+            self.train_message = Some((false, why));
+            None
+        });
+        let out = r.out.clone();
+        self.running = None;
+        self.cancelling = false;
+        if let Some((base, epochs)) = then_train {
+            self.start_training(&out, &base, epochs);
+        }
+    }
+
+    /// Starts `twincity train` on the dataset in `out`.
+    fn start_training(&mut self, out: &Path, base: &Path, epochs: u32) {
+        let args = crate::editor::train::train_args(out, base, epochs);
+        match Training::start(args) {
+            Ok(t) => self.training = Some(t),
+            Err(e) => self.train_message = Some((false, e)),
+        }
+    }
+
+    /// Why the training asked for cannot start, if it cannot.
+    fn train_problem(&self) -> Option<String> {
+        (self.train.enabled && self.train.base_card().is_none())
+            .then(|| "choose a model to train from (the bundled YOLOX-nano is missing)".to_string())
+    }
+
+    /// Stops the training running after the export.
+    pub fn stop_training(&mut self) {
+        if let Some(t) = self.training.as_mut() {
+            t.stop();
         }
     }
 }
@@ -338,11 +460,19 @@ impl Plugin for ExportPlugin {
     }
 }
 
-fn poll_export(mut dialog: ResMut<ExportDialog>, mut open: MessageReader<OpenExport>) {
+fn poll_export(
+    mut dialog: ResMut<ExportDialog>,
+    mut open: MessageReader<OpenExport>,
+    panel: Option<ResMut<InferencePanel>>,
+) {
     if open.read().count() > 0 {
         dialog.open = true;
     }
-    dialog.poll();
+    if let Some(trained) = dialog.poll()
+        && let Some(mut panel) = panel
+    {
+        panel.open_trained_card(trained.card);
+    }
     let folder = dialog
         .folder_rx
         .as_ref()
@@ -373,6 +503,8 @@ fn export_window(
     mut dialog: ResMut<ExportDialog>,
     player: Res<ScenarioPlayer>,
     doc: Res<Document>,
+    mut panel: Option<ResMut<InferencePanel>>,
+    mut overlays: Option<ResMut<OverlaySettings>>,
 ) -> Result {
     if !dialog.open {
         return Ok(());
@@ -386,6 +518,16 @@ fn export_window(
     {
         d.form.out = default_folder(p);
     }
+    // The models training can start from (the cards the Model inference window opens).
+    let bases = if d.train.enabled {
+        if let Some(p) = panel.as_mut() {
+            p.list_bundled();
+        }
+        let models = panel.as_ref().map_or(&[][..], |p| p.models.as_slice());
+        base_choices(models, crate::editor::train::default_base())
+    } else {
+        Vec::new()
+    };
     egui::Window::new("Export dataset")
         .open(&mut open)
         .resizable(false)
@@ -395,10 +537,10 @@ fn export_window(
                 Err(e) => ui.colored_label(egui::Color32::LIGHT_RED, e),
             };
             let running = d.running.is_some();
-            ui.add_enabled_ui(!running, |ui| {
+            ui.add_enabled_ui(!d.is_running(), |ui| {
                 egui::Grid::new("export_form")
                     .num_columns(2)
-                    .show(ui, |ui| form_rows(ui, d, &doc.project.cameras));
+                    .show(ui, |ui| form_rows(ui, d, &doc.project.cameras, &bases));
                 if let Some(s) = player.scenario.as_ref()
                     && !s.randomisation.is_default()
                 {
@@ -410,6 +552,7 @@ fn export_window(
             });
             ui.separator();
             progress_lines(ui, d, running);
+            training_lines(ui, d, overlays.as_deref_mut());
             export_buttons(ui, d, &source, running);
         });
     dialog.open = open || dialog.is_running();
@@ -417,8 +560,13 @@ fn export_window(
 }
 
 /// The rows of the form: folder, frames, cameras, size, image format, extras, privacy,
-/// resume.
-fn form_rows(ui: &mut egui::Ui, d: &mut ExportDialog, cameras: &[VirtualCamera]) {
+/// resume, then train.
+fn form_rows(
+    ui: &mut egui::Ui,
+    d: &mut ExportDialog,
+    cameras: &[VirtualCamera],
+    bases: &[(PathBuf, String)],
+) {
     folder_row(ui, d);
     frames_row(ui, &mut d.form);
     cameras_row(ui, &mut d.form, cameras);
@@ -446,6 +594,100 @@ fn form_rows(ui: &mut egui::Ui, d: &mut ExportDialog, cameras: &[VirtualCamera])
         "Resume an interrupted export in this folder",
     );
     ui.end_row();
+    train_row(ui, d, bases);
+}
+
+/// "Then train": fine-tune a model on the dataset once it is exported; from which model, for
+/// how many epochs.
+fn train_row(ui: &mut egui::Ui, d: &mut ExportDialog, bases: &[(PathBuf, String)]) {
+    ui.label("Then");
+    ui.vertical(|ui| {
+        ui.checkbox(&mut d.train.enabled, "Train a model on it")
+            .on_hover_text(
+                "When the export is complete, fine-tune a detector on the dataset \
+                 (`twincity train`); the model it writes opens in the Model inference window",
+            );
+        if !d.train.enabled {
+            return;
+        }
+        ui.horizontal(|ui| {
+            ui.label("from");
+            let chosen = d.train.base_card();
+            let current = match &chosen {
+                Some(c) => bases
+                    .iter()
+                    .find(|(p, _)| p == c)
+                    .map_or_else(|| c.display().to_string(), |(_, n)| n.clone()),
+                None => "choose a model".to_string(),
+            };
+            egui::ComboBox::from_id_salt("train_base")
+                .selected_text(current)
+                .show_ui(ui, |ui| {
+                    for (card, name) in bases {
+                        ui.selectable_value(&mut d.train.base, Some(card.clone()), name)
+                            .on_hover_text(card.display().to_string());
+                    }
+                });
+            ui.label("for");
+            ui.add(
+                egui::DragValue::new(&mut d.train.epochs)
+                    .range(1..=1000)
+                    .suffix(" epochs"),
+            );
+        });
+        let out = d.form.out.trim();
+        if !out.is_empty() {
+            ui.weak(format!(
+                "The model goes to {}",
+                crate::editor::train::model_folder(Path::new(out)).display()
+            ));
+        }
+    });
+    ui.end_row();
+}
+
+/// The training to start after an export that ended (`finished`: on its own, successfully):
+/// the one asked for when the dataset is complete; none when none was asked for or the export
+/// was cancelled or failed; why not when the dataset is not complete.
+fn train_after(
+    asked: Option<(PathBuf, u32)>,
+    finished: bool,
+    status: Option<&str>,
+) -> Result<Option<(PathBuf, u32)>, String> {
+    match (asked, status) {
+        (None, _) => Ok(None),
+        (Some(_), _) if !finished => Ok(None),
+        (Some(train), Some("complete")) => Ok(Some(train)),
+        (Some(_), _) => Err(
+            "Not trained: the dataset is not complete (export it again with \"Resume\" to \
+             finish it)."
+                .into(),
+        ),
+    }
+}
+
+/// The models a training can start from: the bundled YOLOX-nano (`default`) first, then every
+/// detection model open in the Model inference window; each with its name (and where it comes
+/// from).
+pub fn base_choices(models: &[ModelEntry], default: Option<PathBuf>) -> Vec<(PathBuf, String)> {
+    let named = |m: &ModelEntry| match m.origin.label() {
+        Some(o) => format!("{} ({o})", m.name),
+        None => m.name.clone(),
+    };
+    let mut out = Vec::new();
+    if let Some(d) = default {
+        let name = models
+            .iter()
+            .find(|m| m.card == d)
+            .map_or_else(|| "YOLOX-nano (bundled)".to_string(), named);
+        out.push((d, name));
+    }
+    for m in models.iter().filter(|m| m.task == Task::Detection) {
+        if !out.iter().any(|(c, _)| *c == m.card) {
+            out.push((m.card.clone(), named(m)));
+        }
+    }
+    out
 }
 
 /// The dataset folder, typed or chosen in a dialog (on a thread of its own).
@@ -584,7 +826,58 @@ fn progress_lines(ui: &mut egui::Ui, d: &ExportDialog, running: bool) {
     }
 }
 
-/// Cancel while running; otherwise Export (with why it cannot start yet).
+/// The training after the export: its progress, how it ended, and where its model and report
+/// are.
+fn training_lines(ui: &mut egui::Ui, d: &ExportDialog, overlays: Option<&mut OverlaySettings>) {
+    if let Some(t) = &d.training {
+        match (&t.progress, t.progress.as_ref().and_then(|p| p.fraction())) {
+            (Some(p), Some(f)) => {
+                ui.add(
+                    egui::ProgressBar::new(f)
+                        .text(p.describe())
+                        .show_percentage(),
+                );
+            }
+            (p, _) => {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label(
+                        p.as_ref()
+                            .map_or("starting the training...".into(), |p| p.describe()),
+                    );
+                });
+            }
+        }
+    }
+    if let Some((ok, m)) = &d.train_message {
+        let colour = if *ok {
+            egui::Color32::LIGHT_GREEN
+        } else {
+            egui::Color32::LIGHT_RED
+        };
+        ui.colored_label(colour, m);
+    }
+    if let Some(t) = d.trained.as_ref().filter(|_| d.training.is_none()) {
+        ui.colored_label(
+            egui::Color32::LIGHT_GREEN,
+            format!("Model trained: {}", t.card.display()),
+        );
+        if let Some(r) = &t.report {
+            ui.label(format!("Report: {}", r.display()));
+        }
+        ui.horizontal(|ui| {
+            ui.weak("It is listed in the Model inference window.");
+            if let Some(o) = overlays
+                && ui.button("Open Model inference").clicked()
+            {
+                o.inference = true;
+            }
+        });
+    }
+}
+
+/// Cancel while exporting, Stop training while training; otherwise Export (with why it
+/// cannot start yet).
 fn export_buttons(
     ui: &mut egui::Ui,
     d: &mut ExportDialog,
@@ -592,7 +885,20 @@ fn export_buttons(
     running: bool,
 ) {
     ui.horizontal(|ui| {
-        if running {
+        if let Some(t) = &d.training {
+            let stopping = t.stopping();
+            let label = if stopping {
+                "Stopping..."
+            } else {
+                "Stop training"
+            };
+            if ui
+                .add_enabled(!stopping, egui::Button::new(label))
+                .clicked()
+            {
+                d.stop_training();
+            }
+        } else if running {
             let label = if d.cancelling {
                 "Stopping..."
             } else {
@@ -605,7 +911,10 @@ fn export_buttons(
                 d.cancel();
             }
         } else {
-            let args = source.clone().and_then(|p| d.form.args(&p));
+            let args = source
+                .clone()
+                .and_then(|p| d.form.args(&p))
+                .and_then(|a| d.train_problem().map_or(Ok(a), Err));
             let hint = args.as_ref().err().cloned();
             let button = ui.add_enabled(args.is_ok(), egui::Button::new("Export"));
             if button.clicked()
@@ -730,6 +1039,85 @@ mod tests {
             default_folder(std::path::Path::new("/p/site.twin.ron")),
             "datasets/site"
         );
+    }
+
+    #[test]
+    fn training_starts_from_the_bundled_model_or_an_open_detector() {
+        use crate::editor::inference::Origin;
+        let entry = |card: &str, name: &str, task, origin| ModelEntry {
+            card: card.into(),
+            name: name.into(),
+            task,
+            classes: vec!["person".into()],
+            origin,
+        };
+        let models = vec![
+            entry(
+                "/m/yolox_nano.ron",
+                "YOLOX-nano",
+                Task::Detection,
+                Origin::Bundled,
+            ),
+            entry(
+                "/m/centerface.ron",
+                "CenterFace",
+                Task::FaceDetection,
+                Origin::Bundled,
+            ),
+            entry(
+                "/d/x-model/twin.ron",
+                "twin",
+                Task::Detection,
+                Origin::Trained,
+            ),
+            entry("/u/mine.ron", "Mine", Task::Detection, Origin::Added),
+        ];
+        let bundled = PathBuf::from("/m/yolox_nano.ron");
+        let choices = |models: &[ModelEntry], default: Option<PathBuf>| {
+            base_choices(models, default)
+                .into_iter()
+                .map(|(c, n)| format!("{} = {n}", c.display()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            choices(&models, Some(bundled.clone())),
+            vec![
+                "/m/yolox_nano.ron = YOLOX-nano (bundled)",
+                "/d/x-model/twin.ron = twin (trained)",
+                "/u/mine.ron = Mine",
+            ]
+        );
+        // Before the Model inference window has opened anything: the bundled model alone.
+        assert_eq!(
+            choices(&[], Some(bundled.clone())),
+            vec!["/m/yolox_nano.ron = YOLOX-nano (bundled)"]
+        );
+        assert!(choices(&[], None).is_empty());
+        // Training follows a complete export only.
+        let asked = Some((bundled.clone(), 5));
+        assert_eq!(
+            train_after(asked.clone(), true, Some("complete")),
+            Ok(asked.clone())
+        );
+        assert_eq!(
+            train_after(asked.clone(), false, Some("complete")),
+            Ok(None)
+        );
+        assert_eq!(train_after(None, true, Some("complete")), Ok(None));
+        assert!(
+            train_after(asked, true, Some("partial"))
+                .unwrap_err()
+                .contains("not complete")
+        );
+        // Asked for with a model to start from, it can start.
+        let mut d = ExportDialog::default();
+        assert_eq!(d.train_problem(), None);
+        d.train = TrainOptions {
+            enabled: true,
+            base: Some(bundled),
+            epochs: 3,
+        };
+        assert_eq!(d.train_problem(), None);
     }
 
     #[test]

@@ -13,6 +13,9 @@
 //! seconds) raise alerts into a list a human must confirm or dismiss; the tool never acts on
 //! its own, and every alert and decision is appended to a log file.
 //!
+//! A camera can also send each frame to a second model, for comparison: the window then shows
+//! the two results side by side on the same frame, each matched with the same ground truth.
+//!
 //! A real image or video can replace a camera's view (to compare a model on real footage):
 //! each image, and each video frame, goes through the face detector and its faces are blurred
 //! before it is shown or used; without a face detector nothing of it is shown at all.
@@ -54,7 +57,29 @@ pub struct ModelEntry {
     pub name: String,
     pub task: Task,
     pub classes: Vec<String>,
-    pub bundled: bool,
+    pub origin: Origin,
+}
+
+/// Where a model the window offers comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// Shipped with TwinCity Studio (the bundled models folder).
+    Bundled,
+    /// Written by `twincity train` (on the list of trained models).
+    Trained,
+    /// Added by the user (Add model..., `--infer`).
+    Added,
+}
+
+impl Origin {
+    /// How the models list names it (nothing for a model the user added).
+    pub fn label(self) -> Option<&'static str> {
+        match self {
+            Origin::Bundled => Some("bundled"),
+            Origin::Trained => Some("trained"),
+            Origin::Added => None,
+        }
+    }
 }
 
 /// A ground-truth box of the frame, and whether a prediction matched it.
@@ -111,16 +136,54 @@ pub struct RealImage {
     sent: Option<Instant>,
 }
 
+/// The second model a camera's frames also go to, and its latest result on the same frame
+/// as the camera's own model.
+#[derive(Default)]
+pub struct Comparison {
+    /// The card compared with (`None`: no comparison).
+    pub model: Option<PathBuf>,
+    pub shown: Option<Shown>,
+    /// Its model time on the last frame.
+    pub model_ms: Option<f64>,
+    pub error: Option<String>,
+}
+
+impl Comparison {
+    /// The second model's part of a frame's results: kept when it is the model compared
+    /// with now; none (the frame went to one model only) clears what was shown.
+    fn take(&mut self, compared: Option<Compared>) {
+        match compared {
+            Some((card, result)) if self.model.as_ref() == Some(&card) => match result {
+                Ok(shown) => {
+                    self.model_ms = Some(shown.inference.timing.total().as_secs_f64() * 1000.0);
+                    self.shown = Some(shown);
+                    self.error = None;
+                }
+                Err(e) => self.error = Some(e),
+            },
+            // From a model no longer compared with: stale.
+            Some(_) => {}
+            None => {
+                self.shown = None;
+                self.model_ms = None;
+            }
+        }
+    }
+}
+
 /// Live inference state of one camera.
 #[derive(Default)]
 pub struct CameraRun {
     pub enabled: bool,
     pub model: Option<PathBuf>,
+    /// A second model run on the same frames, shown beside the first.
+    pub compare: Comparison,
     /// Tiles (columns, rows) for small, distant people.
     pub tiles: Option<(u32, u32)>,
     pub shown: Option<Shown>,
-    /// `[seconds since the window started, predicted, true]`, the last two minutes.
-    pub history: VecDeque<[f64; 3]>,
+    /// `[seconds since the window started, predicted, true, predicted by the model compared
+    /// with]` (NaN where there is none), the last two minutes.
+    pub history: VecDeque<[f64; 4]>,
     /// Model time of the last frame (pre-processing, run, decoding).
     pub model_ms: Option<f64>,
     /// From the read-back reaching the UI to the result coming back.
@@ -191,29 +254,40 @@ pub struct Alert {
     pub decision: Decision,
 }
 
+/// A frame for the camera's model (and the one it is compared with).
+struct FrameJob {
+    camera: CameraId,
+    card: PathBuf,
+    compare: Option<PathBuf>,
+    tiling: Option<Tiling>,
+    width: u32,
+    height: u32,
+    /// RGBA, or a BGRA preview read-back as it comes (rows padded).
+    rgba: Arc<Vec<u8>>,
+    bgra: bool,
+    truth: Option<Box<TruthJob>>,
+}
+
 enum Job {
-    Frame {
-        camera: CameraId,
-        card: PathBuf,
-        tiling: Option<Tiling>,
-        width: u32,
-        height: u32,
-        /// RGBA, or a BGRA preview read-back as it comes (rows padded).
-        rgba: Arc<Vec<u8>>,
-        bgra: bool,
-        truth: Option<Box<TruthJob>>,
-    },
+    Frame(FrameJob),
     /// Load a real image and blur its faces.
-    Real { camera: CameraId, path: PathBuf },
-    /// A real video frame: blur its faces, then run the model (if any) on the blurred frame.
+    Real {
+        camera: CameraId,
+        path: PathBuf,
+    },
+    /// A real video frame: blur its faces, then run the model (if any, and the one it is
+    /// compared with) on the blurred frame.
     Video {
         camera: CameraId,
         card: Option<PathBuf>,
+        compare: Option<PathBuf>,
         tiling: Option<Tiling>,
         frame: crate::editor::real_video::VideoFrame,
     },
     /// Open a card (checks it against its model).
-    Open { card: PathBuf },
+    Open {
+        card: PathBuf,
+    },
 }
 
 struct TruthJob {
@@ -224,18 +298,35 @@ struct TruthJob {
     project: Arc<Project>,
 }
 
-/// A video frame after the worker: faces blurred, and the model's result on it.
+/// The ground truth of one frame, computed once and matched with each model's predictions.
+#[derive(Clone, Debug, PartialEq)]
+struct FrameTruth {
+    /// Each object's dataset category id, category and visible box.
+    objects: Vec<(u32, String, [u32; 4])>,
+    /// Visible heads: the true count.
+    visible_heads: usize,
+}
+
+/// The result of the model a camera is compared with, and its card.
+type Compared = (PathBuf, Result<Shown, String>);
+
+/// The scene's occluders, kept while the project stays the same.
+type CityCache = Option<(Arc<Project>, Arc<twincity_scene::coverage::Occluders>)>;
+
+/// A video frame after the worker: faces blurred, and the models' results on it.
 struct BlurredFrame {
     picture: image::RgbaImage,
     faces: usize,
     time_s: f64,
     shown: Option<Result<Shown, String>>,
+    compare: Option<Compared>,
 }
 
 enum Reply {
     Frame {
         camera: CameraId,
         result: Result<Shown, String>,
+        compare: Option<Compared>,
     },
     Real {
         camera: CameraId,
@@ -294,8 +385,11 @@ pub struct InferencePanel {
     next_camera: usize,
     picked: Mutex<Option<Receiver<Picked>>>,
     project: Option<Arc<Project>>,
-    /// The bundled cards were sent to be opened (on first showing the window, not at start).
+    /// The bundled and trained cards were sent to be opened (on first showing the window,
+    /// not at start).
     listed: bool,
+    /// The cards written by `twincity train` (canonical paths).
+    trained: Vec<PathBuf>,
 }
 
 impl Default for InferencePanel {
@@ -315,12 +409,14 @@ impl Default for InferencePanel {
             picked: Mutex::new(None),
             project: None,
             listed: false,
+            trained: Vec::new(),
         }
     }
 }
 
 impl InferencePanel {
-    /// Opens the bundled models, once (they load in the worker, in the background).
+    /// Opens the bundled models and the models trained here (the cards `twincity train`
+    /// registered), once (they load in the worker, in the background).
     pub fn list_bundled(&mut self) {
         if self.listed || twincity_infer::runtime().is_err() {
             return;
@@ -331,6 +427,18 @@ impl InferencePanel {
                 self.open_card(card);
             }
         }
+        for card in twincity_infer::trained_cards() {
+            self.open_trained_card(card);
+        }
+    }
+
+    /// Opens a card `twincity train` just wrote: listed as trained.
+    pub fn open_trained_card(&mut self, card: PathBuf) {
+        let card = card.canonicalize().unwrap_or(card);
+        if !self.trained.contains(&card) {
+            self.trained.push(card.clone());
+        }
+        self.open_card(card);
     }
 
     /// Asks the worker to open a card; it joins the list when it opens.
@@ -360,9 +468,15 @@ impl InferencePanel {
                     .as_ref()
                     .is_none_or(|real| real.video.is_none() || real.frames_shown > 0)
         };
+        let compared = |r: &CameraRun| {
+            camera_models(r).is_none_or(|(_, compare)| {
+                compare.is_none() || r.compare.shown.is_some() || r.compare.error.is_some()
+            })
+        };
         self.cameras.values().all(|r| {
             r.error.is_some()
-                || (footage_shown(r) && (!(r.enabled && r.model.is_some()) || r.shown.is_some()))
+                || (footage_shown(r)
+                    && (!(r.enabled && r.model.is_some()) || (r.shown.is_some() && compared(r))))
         })
     }
 
@@ -458,7 +572,7 @@ fn spawn_worker() -> Worker {
         .name("model inference".into())
         .spawn(move || {
             let mut models: HashMap<PathBuf, Model> = HashMap::new();
-            let mut city: Option<(Arc<Project>, Arc<twincity_scene::coverage::Occluders>)> = None;
+            let mut city: CityCache = None;
             loop {
                 let job = match control_rx.try_recv() {
                     Ok(j) => j,
@@ -498,11 +612,7 @@ fn model_for<'a>(
     Ok(models.get_mut(card).expect("just inserted"))
 }
 
-fn run_job(
-    job: Job,
-    models: &mut HashMap<PathBuf, Model>,
-    city: &mut Option<(Arc<Project>, Arc<twincity_scene::coverage::Occluders>)>,
-) -> Reply {
+fn run_job(job: Job, models: &mut HashMap<PathBuf, Model>, city: &mut CityCache) -> Reply {
     match job {
         Job::Open { card } => {
             let result = model_for(models, &card).map(|m| ModelEntry {
@@ -510,7 +620,7 @@ fn run_job(
                 name: m.card.name.clone(),
                 task: m.card.task,
                 classes: m.card.classes.clone(),
-                bundled: false,
+                origin: Origin::Added,
             });
             Reply::Opened { card, result }
         }
@@ -521,51 +631,109 @@ fn run_job(
         Job::Video {
             camera,
             card,
+            compare,
             tiling,
             frame,
         } => Reply::Video {
             camera,
-            result: blurred_video_frame(models, card.as_deref(), tiling, frame),
+            result: blurred_video_frame(models, card.as_deref(), compare.as_deref(), tiling, frame),
         },
-        Job::Frame {
+        Job::Frame(job) => frame_results(models, city, job),
+    }
+}
+
+/// A frame through the camera's model and the one it is compared with, each matched with the
+/// frame's ground truth (computed once, when a model gave a result).
+fn frame_results(
+    models: &mut HashMap<PathBuf, Model>,
+    city: &mut CityCache,
+    job: FrameJob,
+) -> Reply {
+    let FrameJob {
+        camera,
+        card,
+        compare,
+        tiling,
+        width,
+        height,
+        rgba,
+        bgra,
+        truth,
+    } = job;
+    let frame = if bgra {
+        Frame::bgra_readback(width, height, &rgba)
+    } else {
+        Some(Frame::rgba(width, height, &rgba))
+    };
+    let Some(frame) = frame else {
+        let e = "the read-back does not fit the preview's size".to_string();
+        return Reply::Frame {
             camera,
-            card,
-            tiling,
-            width,
-            height,
-            rgba,
-            bgra,
-            truth,
-        } => {
-            let result = (|| {
-                let model = model_for(models, &card)?;
-                let frame = if bgra {
-                    Frame::bgra_readback(width, height, &rgba)
-                        .ok_or("the read-back does not fit the preview's size")?
-                } else {
-                    Frame::rgba(width, height, &rgba)
-                };
-                let inference = model.infer(&frame, tiling).map_err(|e| e.to_string())?;
-                let mut shown = Shown::predicted(width, height, inference);
-                if let Some(t) = truth {
-                    compare_with_truth(&mut shown, model, *t, city)?;
-                }
-                Ok(shown)
-            })();
-            Reply::Frame { camera, result }
+            result: Err(e.clone()),
+            compare: compare.map(|c| (c, Err(e))),
+        };
+    };
+    let mut result = infer_on(models, &card, &frame, tiling);
+    let mut compare = compare.map(|c| {
+        let r = infer_on(models, &c, &frame, tiling);
+        (c, r)
+    });
+    let any = result.is_ok() || compare.as_ref().is_some_and(|(_, r)| r.is_ok());
+    if let Some(t) = truth.filter(|_| any) {
+        let truth = frame_truth(*t, (width, height), city);
+        with_truth(&mut result, models.get(&card), &truth);
+        if let Some((c, r)) = &mut compare {
+            with_truth(r, models.get(c), &truth);
+        }
+    }
+    Reply::Frame {
+        camera,
+        result,
+        compare,
+    }
+}
+
+/// The model of `card` on a frame.
+fn infer_on(
+    models: &mut HashMap<PathBuf, Model>,
+    card: &Path,
+    frame: &Frame,
+    tiling: Option<Tiling>,
+) -> Result<Shown, String> {
+    let model = model_for(models, card)?;
+    let inference = model.infer(frame, tiling).map_err(|e| e.to_string())?;
+    Ok(Shown::predicted(frame.width, frame.height, inference))
+}
+
+/// A model's result matched with the frame's ground truth (or failed with it, when the ground
+/// truth could not be computed).
+fn with_truth(
+    result: &mut Result<Shown, String>,
+    model: Option<&Model>,
+    truth: &Result<FrameTruth, String>,
+) {
+    match truth {
+        Err(e) => {
+            if result.is_ok() {
+                *result = Err(e.clone());
+            }
+        }
+        Ok(t) => {
+            if let (Ok(shown), Some(model)) = (result.as_mut(), model) {
+                match_truth(shown, &model.card, t);
+            }
         }
     }
 }
 
-/// The frame's ground truth from the annotation pass, matched with the predictions.
-fn compare_with_truth(
-    shown: &mut Shown,
-    model: &Model,
+/// The frame's ground truth from the annotation pass (the dataset writer's objects and
+/// visible heads), at the frame's size.
+fn frame_truth(
     t: TruthJob,
-    city: &mut Option<(Arc<Project>, Arc<twincity_scene::coverage::Occluders>)>,
-) -> Result<(), String> {
-    use twincity_dataset::metrics::{Dt, Gt, evaluate_boxes};
-    use twincity_dataset::{Privacy, category_id, image_objects};
+    (width, height): (u32, u32),
+    city: &mut CityCache,
+) -> Result<FrameTruth, String> {
+    use twincity_dataset::{Privacy, image_objects};
     let occluders = match city {
         Some((p, occ)) if Arc::ptr_eq(p, &t.project) || **p == *t.project => occ.clone(),
         _ => {
@@ -576,27 +744,41 @@ fn compare_with_truth(
         }
     };
     let mut cam = t.camera.clone();
-    cam.resolution = (shown.width, shown.height);
+    cam.resolution = (width, height);
     let cast = twincity_scenario::people::Cast::bundled()?;
     let figures = twincity_scenario::figures::figures(&t.state, t.ground, cast);
     let scene = twincity_dataset::annotate::IdScene::new(&occluders, &figures);
     let annotations = scene.annotate(&cam);
-    let (objects, heads, _) = image_objects(
-        &t.state,
-        &annotations,
-        (shown.width, shown.height),
-        &Privacy::blurred(),
-    );
-    let categories: Vec<u32> = (0..model.card.classes.len())
-        .filter_map(|c| model.card.category(c).and_then(category_id))
+    let (objects, heads, _) =
+        image_objects(&t.state, &annotations, (width, height), &Privacy::blurred());
+    Ok(FrameTruth {
+        objects: objects
+            .into_iter()
+            .map(|o| (o.category_id, o.category, o.bbox))
+            .collect(),
+        visible_heads: heads.iter().filter(|h| h.visible).count(),
+    })
+}
+
+/// A model's predictions matched with the frame's ground truth (IoU 0.5, COCO's greedy
+/// matching by score), over the dataset categories its card maps classes to.
+fn match_truth(shown: &mut Shown, card: &twincity_infer::ModelCard, truth: &FrameTruth) {
+    use twincity_dataset::category_id;
+    use twincity_dataset::metrics::{Dt, Gt, evaluate_boxes};
+    let categories: Vec<u32> = (0..card.classes.len())
+        .filter_map(|c| card.category(c).and_then(category_id))
         .collect();
-    let gts: Vec<Gt> = objects
+    let compared: Vec<&(u32, String, [u32; 4])> = truth
+        .objects
         .iter()
-        .filter(|o| categories.contains(&o.category_id))
+        .filter(|o| categories.contains(&o.0))
+        .collect();
+    let gts: Vec<Gt> = compared
+        .iter()
         .map(|o| Gt {
             image: 1,
-            category: o.category_id,
-            bbox: o.bbox.map(f64::from),
+            category: o.0,
+            bbox: o.2.map(f64::from),
             ignore: false,
         })
         .collect();
@@ -607,7 +789,7 @@ fn compare_with_truth(
         .iter()
         .enumerate()
         .filter_map(|(k, d)| {
-            let cat = model.card.category(d.class).and_then(category_id)?;
+            let cat = card.category(d.class).and_then(category_id)?;
             dt_index.push(k);
             Some(Dt {
                 image: 1,
@@ -621,21 +803,18 @@ fn compare_with_truth(
     for (j, k) in dt_index.into_iter().enumerate() {
         shown.matched[k] = e.dt_matched50[j];
     }
-    let mut gi = 0;
-    let mut truth = Vec::new();
-    for o in &objects {
-        if categories.contains(&o.category_id) {
-            truth.push(TruthBox {
-                bbox: o.bbox.map(|v| v as f32),
-                category: o.category.clone(),
-                matched: e.gt_matched50[gi],
-            });
-            gi += 1;
-        }
-    }
-    shown.truth = Some(truth);
-    shown.true_count = Some(heads.iter().filter(|h| h.visible).count());
-    Ok(())
+    shown.truth = Some(
+        compared
+            .iter()
+            .zip(&e.gt_matched50)
+            .map(|(o, matched)| TruthBox {
+                bbox: o.2.map(|v| v as f32),
+                category: o.1.clone(),
+                matched: *matched,
+            })
+            .collect(),
+    );
+    shown.true_count = Some(truth.visible_heads);
 }
 
 /// Loads an image file and blurs every face the bundled face detector finds (CenterFace, at a
@@ -652,10 +831,12 @@ fn blurred_real_image(
     Ok((file_label(path), img, faces))
 }
 
-/// A real video frame: its faces blurred, then the model (if any) run on the blurred frame.
+/// A real video frame: its faces blurred, then the model (if any, and the one it is compared
+/// with) run on the blurred frame.
 fn blurred_video_frame(
     models: &mut HashMap<PathBuf, Model>,
     card: Option<&Path>,
+    compare: Option<&Path>,
     tiling: Option<Tiling>,
     frame: crate::editor::real_video::VideoFrame,
 ) -> Result<BlurredFrame, String> {
@@ -663,18 +844,17 @@ fn blurred_video_frame(
     let mut img = image::RgbaImage::from_raw(width, height, frame.rgba)
         .ok_or("the decoded video frame does not have the video's size")?;
     let faces = blur_faces(models, &mut img)?;
-    let shown = card.map(|card| {
-        let model = model_for(models, card)?;
-        let inference = model
-            .infer(&Frame::rgba(width, height, img.as_raw()), tiling)
-            .map_err(|e| e.to_string())?;
-        Ok(Shown::predicted(width, height, inference))
-    });
+    let blurred = Frame::rgba(width, height, img.as_raw());
+    let shown = card.map(|card| infer_on(models, card, &blurred, tiling));
+    let compare = card
+        .and(compare)
+        .map(|c| (c.to_path_buf(), infer_on(models, c, &blurred, tiling)));
     Ok(BlurredFrame {
         picture: img,
         faces,
         time_s: frame.time_s,
         shown,
+        compare,
     })
 }
 
@@ -916,7 +1096,11 @@ fn take_replies(
             Reply::Video { camera, result } => {
                 video_frame_back(panel, doc, images, camera, result, now);
             }
-            Reply::Frame { camera, result } => take_result(panel, doc, camera, result, now),
+            Reply::Frame {
+                camera,
+                result,
+                compare,
+            } => take_result(panel, doc, camera, result, compare, now),
         }
     }
 }
@@ -926,7 +1110,13 @@ fn take_replies(
 fn model_opened(panel: &mut InferencePanel, card: PathBuf, result: Result<ModelEntry, String>) {
     match result {
         Ok(mut entry) => {
-            entry.bundled = twincity_infer::bundled_dir().is_some_and(|d| card.starts_with(d));
+            entry.origin = if twincity_infer::bundled_dir().is_some_and(|d| card.starts_with(d)) {
+                Origin::Bundled
+            } else if panel.trained.contains(&card) {
+                Origin::Trained
+            } else {
+                Origin::Added
+            };
             panel.models.retain(|m| m.card != card);
             panel.models.push(entry);
             panel
@@ -979,7 +1169,7 @@ fn video_frame_back(
     real.frames_shown += 1;
     real.frame_time_s = frame.time_s;
     if let Some(result) = frame.shown {
-        take_result(panel, doc, camera, result, now);
+        take_result(panel, doc, camera, result, frame.compare, now);
     }
 }
 
@@ -1058,7 +1248,8 @@ fn next_job(
 ) -> Option<Job> {
     let id = cam.id;
     let run = panel.cameras.get_mut(&id).expect("listed");
-    let model = if run.enabled { run.model.clone() } else { None };
+    let (model, compare) = camera_models(run).unzip();
+    let compare = compare.flatten();
     let tiling = run.tiles.map(|(columns, rows)| Tiling {
         columns,
         rows,
@@ -1070,6 +1261,7 @@ fn next_job(
         return Some(Job::Video {
             camera: id,
             card: model,
+            compare,
             tiling,
             frame,
         });
@@ -1084,16 +1276,17 @@ fn next_job(
             return None;
         }
         real.sent = Some(Instant::now());
-        return Some(Job::Frame {
+        return Some(Job::Frame(FrameJob {
             camera: id,
             card,
+            compare,
             tiling,
             width: real.width,
             height: real.height,
             rgba: real.rgba.clone(),
             bgra: false,
             truth: None,
-        });
+        }));
     }
     let card = model?;
     let (_, data) = panel.frames.lock().ok().and_then(|mut f| f.remove(&id))?;
@@ -1108,16 +1301,25 @@ fn next_job(
             project: panel.project.clone().expect("set above"),
         })
     });
-    Some(Job::Frame {
+    Some(Job::Frame(FrameJob {
         camera: id,
         card,
+        compare,
         tiling,
         width: size.x,
         height: size.y,
         rgba: Arc::new(data),
         bgra: true,
         truth,
-    })
+    }))
+}
+
+/// The models a camera's frames go to now: its own (when it runs one), and the one it is
+/// compared with (when one is chosen, other than its own).
+fn camera_models(run: &CameraRun) -> Option<(PathBuf, Option<PathBuf>)> {
+    let card = run.model.clone().filter(|_| run.enabled)?;
+    let compare = run.compare.model.clone().filter(|c| *c != card);
+    Some((card, compare))
 }
 
 /// Puts real footage (a blurred picture; for a video, its first frame or a dark one) in
@@ -1164,12 +1366,15 @@ fn file_label(path: &Path) -> String {
     )
 }
 
-/// A model's result on a camera's frame: latency, rate, the count plot, the alert rules.
+/// A model's result on a camera's frame: latency, rate, the count plot, the alert rules (on
+/// the camera's own model); and the result of the model it is compared with, on the same
+/// frame.
 fn take_result(
     panel: &mut InferencePanel,
     doc: &Document,
     camera: CameraId,
     result: Result<Shown, String>,
+    compare: Option<Compared>,
     now: f64,
 ) {
     let Some(name) = doc
@@ -1191,6 +1396,12 @@ fn take_result(
     let Some(run) = panel.cameras.get_mut(&camera) else {
         return;
     };
+    run.compare.take(compare);
+    let compared = run
+        .compare
+        .shown
+        .as_ref()
+        .map_or(f64::NAN, |s| s.inference.count as f64);
     match result {
         Ok(shown) => {
             run.model_ms = Some(shown.inference.timing.total().as_secs_f64() * 1000.0);
@@ -1202,6 +1413,7 @@ fn take_result(
                 now,
                 shown.inference.count as f64,
                 shown.true_count.map_or(f64::NAN, |c| c as f64),
+                compared,
             ]);
             while run.history.front().is_some_and(|h| now - h[0] > 120.0) {
                 run.history.pop_front();
@@ -1577,12 +1789,9 @@ fn models_section(ui: &mut egui::Ui, panel: &InferencePanel) {
         }
     });
     for m in &panel.models {
-        ui.label(format!(
-            "• {} ({:?}{})",
-            m.name,
-            m.task,
-            if m.bundled { ", bundled" } else { "" }
-        ));
+        let origin = m.origin.label().map_or(String::new(), |o| format!(", {o}"));
+        ui.label(format!("• {} ({:?}{origin})", m.name, m.task))
+            .on_hover_text(m.card.display().to_string());
     }
     for p in &panel.problems {
         ui.colored_label(FALSE_POSITIVE, p);
@@ -1632,10 +1841,17 @@ fn camera_row(
         run.model = Some(models[0].card.clone());
     }
     if run.enabled {
+        compare_row(ui, run, cam.id, models);
+        let ms = |m: Option<f64>| m.map_or("–".into(), |m| format!("{m:.0} ms"));
+        let compared = if run.compare.model.is_some() {
+            format!(" + {}", ms(run.compare.model_ms))
+        } else {
+            String::new()
+        };
         ui.horizontal(|ui| {
             ui.weak(format!(
-                "model {} · {:.1} results/s · {} stale frames dropped",
-                run.model_ms.map_or("–".into(), |m| format!("{m:.0} ms")),
+                "model {}{compared} · {:.1} results/s · {} stale frames dropped",
+                ms(run.model_ms),
                 run.effective_fps(),
                 run.dropped
             ));
@@ -1644,6 +1860,50 @@ fn camera_row(
     if let Some(e) = &run.error {
         ui.colored_label(FALSE_POSITIVE, e);
     }
+    if let Some(e) = run
+        .compare
+        .error
+        .as_ref()
+        .filter(|_| run.compare.model.is_some())
+    {
+        ui.colored_label(FALSE_POSITIVE, format!("compared model: {e}"));
+    }
+}
+
+/// "Compare with": a second model for the camera's frames (none, or any model but its own).
+fn compare_row(ui: &mut egui::Ui, run: &mut CameraRun, id: CameraId, models: &[ModelEntry]) {
+    ui.horizontal(|ui| {
+        ui.label("    compare with");
+        let before = run.compare.model.clone();
+        let current = run
+            .compare
+            .model
+            .as_ref()
+            .and_then(|c| models.iter().find(|m| &m.card == c))
+            .map_or("none", |m| m.name.as_str());
+        egui::ComboBox::from_id_salt(("compare", id.0))
+            .selected_text(current)
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut run.compare.model, None, "none");
+                for m in models
+                    .iter()
+                    .filter(|m| Some(&m.card) != run.model.as_ref())
+                {
+                    ui.selectable_value(&mut run.compare.model, Some(m.card.clone()), &m.name);
+                }
+            })
+            .response
+            .on_hover_text(
+                "Run a second model on the same frames and show both results side by side \
+                 (each frame then takes both models' time)",
+            );
+        if run.compare.model != before {
+            run.compare = Comparison {
+                model: run.compare.model.take(),
+                ..Comparison::default()
+            };
+        }
+    });
 }
 
 /// The camera shown large, and what it is shown with.
@@ -1663,13 +1923,6 @@ fn camera_view(
     textures_to_drop: &mut Vec<Handle<Image>>,
 ) {
     let id = view.id;
-    let classes = panel
-        .cameras
-        .get(&id)
-        .and_then(|r| r.model.as_ref())
-        .and_then(|m| view.models.iter().find(|e| &e.card == m))
-        .map(|m| m.classes.clone())
-        .unwrap_or_default();
     let run = panel.cameras.entry(id).or_default();
     ui.horizontal(|ui| {
         ui.strong(view.name);
@@ -1690,6 +1943,7 @@ fn camera_view(
                 textures_to_drop.push(old.texture.clone());
             }
             run.shown = None;
+            run.compare.shown = None;
             run.history.clear();
         }
     });
@@ -1706,25 +1960,26 @@ fn camera_view(
             None => (None, (16, 9)),
         },
     };
-    if let Some(s) = &run.shown {
-        let truth = s.true_count.map_or("–".into(), |c| c.to_string());
-        let matched = s.matched.iter().filter(|m| **m == Some(true)).count();
-        let fp = s.matched.iter().filter(|m| **m == Some(false)).count();
-        let missed = s
-            .truth
-            .as_ref()
-            .map_or(0, |t| t.iter().filter(|b| !b.matched).count());
-        ui.label(format!(
-            "Count: predicted {:.0}, true {truth}. Boxes: {matched} matched, {fp} false positives, {missed} missed.",
-            s.inference.count
-        ));
-    }
-    match texture {
-        Some(t) => overlay(ui, t, run.shown.as_ref(), size, &classes),
-        None => {
-            ui.weak("Turn on Live previews to see this camera.");
-        }
-    }
+    let entry =
+        |card: Option<&PathBuf>| card.and_then(|c| view.models.iter().find(|m| &m.card == c));
+    let models = camera_models(run);
+    let main = entry(run.model.as_ref());
+    let compared = models.as_ref().and_then(|m| m.1.as_ref());
+    let sides = match compared {
+        None => vec![Side::new(main, run.shown.as_ref(), None)],
+        Some(card) => vec![
+            Side::new(main, run.shown.as_ref(), None),
+            Side {
+                name: entry(Some(card)).map_or_else(|| file_label(card), |m| m.name.clone()),
+                ..Side::new(
+                    entry(Some(card)),
+                    run.compare.shown.as_ref(),
+                    run.compare.error.as_deref(),
+                )
+            },
+        ],
+    };
+    results_view(ui, texture, size, &sides);
     ui.horizontal_wrapped(|ui| {
         ui.label("Predicted boxes in their class's colour, with score;");
         ui.colored_label(MATCHED, "green line: matched;");
@@ -1733,7 +1988,82 @@ fn camera_view(
         ui.colored_label(MISSED, "orange missed,");
         ui.colored_label(egui::Color32::from_white_alpha(160), "white found.");
     });
-    counts_plot(ui, id, &run.history);
+    let names = sides.iter().map(|s| s.name.as_str()).collect::<Vec<_>>();
+    counts_plot(ui, id, &run.history, &names);
+}
+
+/// One model's result over the camera's image.
+struct Side<'a> {
+    name: String,
+    classes: &'a [String],
+    shown: Option<&'a Shown>,
+    error: Option<&'a str>,
+}
+
+impl<'a> Side<'a> {
+    fn new(
+        model: Option<&'a ModelEntry>,
+        shown: Option<&'a Shown>,
+        error: Option<&'a str>,
+    ) -> Self {
+        Side {
+            name: model.map_or_else(String::new, |m| m.name.clone()),
+            classes: model.map_or(&[], |m| m.classes.as_slice()),
+            shown,
+            error,
+        }
+    }
+}
+
+/// The counts of one result and how its boxes compare with the ground truth.
+fn counts_line(s: &Shown) -> String {
+    let truth = s.true_count.map_or("–".into(), |c| c.to_string());
+    let matched = s.matched.iter().filter(|m| **m == Some(true)).count();
+    let fp = s.matched.iter().filter(|m| **m == Some(false)).count();
+    let missed = s
+        .truth
+        .as_ref()
+        .map_or(0, |t| t.iter().filter(|b| !b.matched).count());
+    format!(
+        "Count: predicted {:.0}, true {truth}. Boxes: {matched} matched, {fp} false positives, {missed} missed.",
+        s.inference.count
+    )
+}
+
+/// The camera's image with one model's boxes; with two (a comparison), the two images side by
+/// side, each under its model's name and counts.
+fn results_view(
+    ui: &mut egui::Ui,
+    texture: Option<egui::TextureId>,
+    size: (u32, u32),
+    sides: &[Side],
+) {
+    let one = |ui: &mut egui::Ui, side: &Side| {
+        if let Some(s) = side.shown {
+            ui.label(counts_line(s));
+        }
+        match texture {
+            Some(t) => overlay(ui, t, side.shown, size, side.classes),
+            None => {
+                ui.weak("Turn on Live previews to see this camera.");
+            }
+        }
+    };
+    if let [side] = sides {
+        one(ui, side);
+        return;
+    }
+    ui.columns(sides.len(), |columns| {
+        for (ui, side) in columns.iter_mut().zip(sides) {
+            ui.strong(&side.name);
+            if let Some(e) = side.error {
+                ui.colored_label(FALSE_POSITIVE, e);
+            } else if side.shown.is_none() {
+                ui.weak("waiting for a result");
+            }
+            one(ui, side);
+        }
+    });
 }
 
 /// "N face(s) blurred".
@@ -1798,21 +2128,36 @@ fn real_footage_lines(ui: &mut egui::Ui, real: &RealImage) {
     }
 }
 
-/// The predicted and true counts of camera `id` over the last two minutes.
-fn counts_plot(ui: &mut egui::Ui, id: CameraId, history: &VecDeque<[f64; 3]>) {
-    let predicted: egui_plot::PlotPoints = history.iter().map(|h| [h[0], h[1]]).collect();
-    let truth: egui_plot::PlotPoints = history
-        .iter()
-        .filter(|h| h[2].is_finite())
-        .map(|h| [h[0], h[2]])
-        .collect();
+/// The predicted and true counts of camera `id` over the last two minutes; with two model
+/// names (a comparison), both models' counts.
+fn counts_plot(ui: &mut egui::Ui, id: CameraId, history: &VecDeque<[f64; 4]>, names: &[&str]) {
+    let column = |i: usize| -> egui_plot::PlotPoints {
+        history
+            .iter()
+            .filter(|h| h[i].is_finite())
+            .map(|h| [h[0], h[i]])
+            .collect()
+    };
+    let predicted = column(1);
+    let truth = column(2);
+    let compared = (names.len() > 1).then(|| column(3));
+    let label = |i: usize| {
+        if names.len() > 1 {
+            format!("predicted: {}", names[i])
+        } else {
+            "predicted".to_string()
+        }
+    };
     egui_plot::Plot::new(("counts", id.0))
         .height(140.0)
         .legend(egui_plot::Legend::default())
         .x_axis_label("seconds")
         .y_axis_label("people")
         .show(ui, |plot| {
-            plot.line(egui_plot::Line::new("predicted", predicted));
+            plot.line(egui_plot::Line::new(label(0), predicted));
+            if let Some(c) = compared {
+                plot.line(egui_plot::Line::new(label(1), c));
+            }
             plot.line(egui_plot::Line::new("true", truth));
         });
 }
@@ -1914,7 +2259,7 @@ mod tests {
             name: "p".into(),
             task: Task::Detection,
             classes: vec!["person".into(), "bag".into()],
-            bundled: true,
+            origin: Origin::Bundled,
         }
     }
 
@@ -2042,7 +2387,7 @@ mod tests {
             let raw = image::RgbaImage::from_raw(512, 512, frame.rgba.clone()).unwrap();
             let with_model = (frame.index % 3 == 0).then_some(card.as_path());
             assert_eq!((frame.width, frame.height), (512, 512));
-            let out = blurred_video_frame(&mut models, with_model, None, frame).unwrap();
+            let out = blurred_video_frame(&mut models, with_model, None, None, frame).unwrap();
             assert_eq!(out.faces, 1);
             let blurred = out.picture;
             let before = twincity_dataset::privacy::detail_energy(&raw, face);
@@ -2059,6 +2404,166 @@ mod tests {
             seen += 1;
         }
         assert_eq!(video.progress().decoded, 10);
+    }
+
+    /// A camera compared with a second model: both models' boxes on the same frame are
+    /// matched with the same ground truth, each over its own card's categories, and both
+    /// results are kept (a stale one from a model no longer compared with is not).
+    #[test]
+    fn a_camera_compares_two_models_on_the_same_frame() {
+        let (a, b) = (PathBuf::from("a.ron"), PathBuf::from("b.ron"));
+        let mut run = CameraRun {
+            model: Some(a.clone()),
+            ..Default::default()
+        };
+        run.compare.model = Some(b.clone());
+        assert_eq!(
+            camera_models(&run),
+            None,
+            "a camera turned off runs nothing"
+        );
+        run.enabled = true;
+        assert_eq!(camera_models(&run), Some((a.clone(), Some(b.clone()))));
+        run.compare.model = Some(a.clone());
+        assert_eq!(
+            camera_models(&run),
+            Some((a.clone(), None)),
+            "a model is not compared with itself"
+        );
+        run.model = None;
+        assert_eq!(camera_models(&run), None);
+
+        // One ground truth: two people, and a bag neither card maps a class to.
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/models");
+        let (yolox, _) = twincity_infer::ModelCard::read(&dir.join("yolox_nano.ron")).unwrap();
+        let (ssd, _) = twincity_infer::ModelCard::read(&dir.join("ssdlite_person.ron")).unwrap();
+        let person = twincity_dataset::category_id("person").unwrap();
+        let bag = twincity_dataset::category_id("bag").unwrap();
+        let truth = FrameTruth {
+            objects: vec![
+                (person, "person".into(), [10, 10, 20, 40]),
+                (bag, "bag".into(), [40, 40, 5, 5]),
+                (person, "person".into(), [60, 10, 20, 40]),
+            ],
+            visible_heads: 2,
+        };
+        let det = |class, bbox| Detection {
+            class,
+            score: 0.9,
+            bbox,
+        };
+        // YOLOX: one person found, one false positive, and a car (class 2: not compared).
+        let mut first = shown(
+            vec![
+                det(0, [10.0, 10.0, 20.0, 40.0]),
+                det(0, [30.0, 60.0, 10.0, 20.0]),
+                det(2, [0.0, 0.0, 5.0, 5.0]),
+            ],
+            2.0,
+        );
+        match_truth(&mut first, &yolox, &truth);
+        assert_eq!(first.matched, vec![Some(true), Some(false), None]);
+        assert_eq!(
+            first
+                .truth
+                .as_ref()
+                .unwrap()
+                .iter()
+                .map(|t| t.matched)
+                .collect::<Vec<_>>(),
+            vec![true, false],
+            "the bag is not compared"
+        );
+        assert_eq!(
+            counts_line(&first),
+            "Count: predicted 2, true 2. Boxes: 1 matched, 1 false positives, 1 missed."
+        );
+        // SSDLite: both people, and a false positive.
+        let mut second = shown(
+            vec![
+                det(0, [11.0, 10.0, 20.0, 40.0]),
+                det(0, [60.0, 12.0, 20.0, 40.0]),
+                det(0, [30.0, 60.0, 10.0, 10.0]),
+            ],
+            3.0,
+        );
+        match_truth(&mut second, &ssd, &truth);
+        assert_eq!(
+            counts_line(&second),
+            "Count: predicted 3, true 2. Boxes: 2 matched, 1 false positives, 0 missed."
+        );
+
+        // Both results of a frame reach the camera; the plot gets both counts.
+        let doc = Document::new(Project::demo().unwrap(), None);
+        let cam = doc.project.cameras[0].id;
+        let log = tempfile::tempdir().unwrap();
+        let mut panel = InferencePanel {
+            log: log.path().join("alerts.jsonl"),
+            ..InferencePanel::default()
+        };
+        let run = panel.cameras.entry(cam).or_default();
+        run.enabled = true;
+        run.model = Some(a.clone());
+        run.compare.model = Some(b.clone());
+        let both = |panel: &mut InferencePanel, compare: Option<Compared>, now: f64| {
+            take_result(panel, &doc, cam, Ok(first.clone()), compare, now);
+        };
+        both(&mut panel, Some((b.clone(), Ok(second.clone()))), 1.0);
+        let run = &panel.cameras[&cam];
+        assert_eq!(
+            run.shown.as_ref().map(counts_line),
+            Some(counts_line(&first))
+        );
+        assert_eq!(
+            run.compare.shown.as_ref().map(counts_line),
+            Some(counts_line(&second))
+        );
+        assert_eq!(run.history.back(), Some(&[1.0, 2.0, 2.0, 3.0]));
+        // From a model no longer compared with: stale, left out.
+        both(
+            &mut panel,
+            Some((PathBuf::from("c.ron"), Ok(first.clone()))),
+            2.0,
+        );
+        let run = &panel.cameras[&cam];
+        assert_eq!(
+            run.compare.shown.as_ref().map(counts_line),
+            Some(counts_line(&second))
+        );
+        // The compared model's error is its own; the camera's model still shows.
+        both(&mut panel, Some((b.clone(), Err("b failed".into()))), 3.0);
+        let run = &panel.cameras[&cam];
+        assert_eq!(
+            (run.error.as_deref(), run.compare.error.as_deref()),
+            (None, Some("b failed"))
+        );
+        assert!(run.shown.is_some());
+        // Comparison turned off: a frame for one model clears the second result.
+        panel.cameras.get_mut(&cam).unwrap().compare.model = None;
+        both(&mut panel, None, 4.0);
+        let run = &panel.cameras[&cam];
+        assert!(run.compare.shown.is_none());
+        assert!(run.history.back().unwrap()[3].is_nan());
+        assert_eq!(run.history.len(), 4);
+    }
+
+    #[test]
+    fn models_are_listed_by_where_they_come_from() {
+        assert_eq!(Origin::Bundled.label(), Some("bundled"));
+        assert_eq!(Origin::Trained.label(), Some("trained"));
+        assert_eq!(Origin::Added.label(), None);
+        // A card written by `twincity train` and opened is listed as trained.
+        let mut panel = InferencePanel::default();
+        let card = PathBuf::from("run-model/yolox_twin.ron");
+        panel.open_trained_card(card.clone());
+        let entry = ModelEntry {
+            origin: Origin::Added,
+            ..person_model()
+        };
+        model_opened(&mut panel, card.clone(), Ok(entry.clone()));
+        assert_eq!(panel.models[0].origin, Origin::Trained);
+        model_opened(&mut panel, PathBuf::from("other.ron"), Ok(entry));
+        assert_eq!(panel.models[1].origin, Origin::Added);
     }
 
     #[test]

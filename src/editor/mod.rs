@@ -14,6 +14,7 @@ pub mod previews;
 pub mod real_video;
 pub mod scenario_place;
 pub mod timeline;
+pub mod train;
 pub mod viewport;
 pub mod widgets;
 
