@@ -85,8 +85,11 @@ def load_coco(path: str, images_dir: str | None, classes: list[str] | None, *, r
             boxes.append([x, y, w, h])
             labels.append(index[name])
             ignore.append(bool(a.get("iscrowd", 0)) or hidden or small)
+        image = os.path.join(base, file_name)
+        if not os.path.exists(image) and os.path.isfile(os.path.join(base, "images", file_name)):
+            image = os.path.join(base, "images", file_name)  # COCO's own layout
         samples.append(Sample(
-            image=os.path.join(base, file_name),
+            image=image,
             boxes=np.array(boxes, dtype=np.float32).reshape(-1, 4),
             labels=np.array(labels, dtype=np.int64),
             ignore=np.array(ignore, dtype=bool),

@@ -26,9 +26,14 @@ pub struct EvalArgs {
     /// `score`); the crowd count of an image is its number of person boxes
     #[arg(long, value_name = "FILE", conflicts_with_all = ["model", "tiles"])]
     pub predictions: Option<PathBuf>,
-    /// Dataset folder written by `twincity render` (or `dataset merge`)
-    #[arg(long, value_name = "DIR")]
+    /// Dataset folder written by `twincity render` (or `dataset merge`), or real labelled
+    /// frames: a COCO instances file (`*.json`) with the images beside it
+    #[arg(long, value_name = "DIR|COCO.json")]
     pub dataset: PathBuf,
+    /// Real labelled frames (a COCO instances file, images beside it) scored with the same
+    /// model; the report puts their numbers beside the dataset's (repeatable)
+    #[arg(long, value_name = "COCO.json", requires = "model")]
+    pub real: Vec<PathBuf>,
     /// Report folder: report.json, report.html, predictions.json
     #[arg(long, value_name = "OUT")]
     pub report: PathBuf,
@@ -436,6 +441,7 @@ struct Predicted {
 fn predict(
     args: &EvalArgs,
     card: &std::path::Path,
+    root: &std::path::Path,
     records: &[ImageRecord],
 ) -> anyhow::Result<Predicted> {
     let mut model = Model::load(card).map_err(anyhow::Error::msg)?;
@@ -467,7 +473,7 @@ fn predict(
     let mut counts = Vec::new();
     let mut timing = twincity_infer::Timing::default();
     for (i, r) in records.iter().enumerate() {
-        let path = args.dataset.join(&r.file);
+        let path = root.join(&r.file);
         let img = image::open(&path)
             .with_context(|| format!("{}: cannot read the image", path.display()))?
             .to_rgba8();
@@ -578,7 +584,11 @@ fn read_predictions(file: &std::path::Path, records: &[ImageRecord]) -> anyhow::
 }
 
 pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
-    let (manifest, records) = store::load_dataset(&args.dataset).map_err(anyhow::Error::msg)?;
+    let EvalData {
+        root,
+        about,
+        records,
+    } = EvalData::load(&args.dataset)?;
     if records.is_empty() {
         anyhow::bail!(
             "{}: the dataset holds no images; render some with `twincity render`",
@@ -593,7 +603,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
         timing,
     } = match (&args.model, &args.predictions) {
         (_, Some(file)) => read_predictions(file, &records)?,
-        (Some(card), None) => predict(args, card, &records)?,
+        (Some(card), None) => predict(args, card, &root, &records)?,
         (None, None) => anyhow::bail!("give --model CARD or --predictions FILE"),
     };
     let ids: Vec<u32> = categories.iter().map(|c| c.0).collect();
@@ -625,11 +635,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
             "name": source.name, "card": source.card, "task": source.task,
             "score_threshold": source.score_threshold, "licence": source.licence,
         },
-        "dataset": {
-            "path": args.dataset, "images": records.len(), "status": manifest.status,
-            "scenario": manifest.settings.scenario.name,
-            "seed": manifest.settings.scenario.seed,
-        },
+        "dataset": about,
         "settings": {
             "max_dets": args.max_dets,
             "min_height": args.min_height,
@@ -658,6 +664,10 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
             "preprocess": ms(timing.preprocess), "run": ms(timing.run), "decode": ms(timing.decode),
         },
     });
+    let mut report = report;
+    if let Some(card) = &args.model {
+        report["real"] = real_sets(args, card, &ids, subset)?.into();
+    }
     std::fs::create_dir_all(&args.report)
         .with_context(|| format!("{}: cannot create the report folder", args.report.display()))?;
     let write = |name: &str, bytes: &[u8]| -> anyhow::Result<()> {
@@ -683,6 +693,98 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
         args.report.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The images a run scores: where their files are, what the report says of them, their
+/// ground truth.
+struct EvalData {
+    root: PathBuf,
+    about: serde_json::Value,
+    records: Vec<ImageRecord>,
+}
+
+impl EvalData {
+    /// A `twincity render` dataset folder, or a COCO instances file of real frames.
+    fn load(path: &std::path::Path) -> anyhow::Result<EvalData> {
+        if path.is_file() {
+            let records = twincity_dataset::coco_in::load(path).map_err(anyhow::Error::msg)?;
+            return Ok(EvalData {
+                root: path
+                    .parent()
+                    .unwrap_or(std::path::Path::new("."))
+                    .to_path_buf(),
+                about: json!({
+                    "path": path, "images": records.len(), "status": "real",
+                    "scenario": "real footage (COCO instances file)", "seed": null,
+                }),
+                records,
+            });
+        }
+        let (manifest, records) = store::load_dataset(path).map_err(anyhow::Error::msg)?;
+        Ok(EvalData {
+            root: path.to_path_buf(),
+            about: json!({
+                "path": path, "images": records.len(), "status": manifest.status,
+                "scenario": manifest.settings.scenario.name,
+                "seed": manifest.settings.scenario.seed,
+            }),
+            records,
+        })
+    }
+}
+
+/// Each `--real` set scored with the model, on the categories the dataset was scored on.
+fn real_sets(
+    args: &EvalArgs,
+    card: &std::path::Path,
+    ids: &[u32],
+    subset: Subset,
+) -> anyhow::Result<Vec<serde_json::Value>> {
+    let mut out = Vec::new();
+    for file in &args.real {
+        if !file.is_file() {
+            anyhow::bail!("--real {}: give a COCO instances file", file.display());
+        }
+        let data = EvalData::load(file)?;
+        let predicted = predict(args, card, &data.root, &data.records)?;
+        let scored = score(
+            &data.records,
+            ids,
+            &predicted.predictions,
+            &predicted.counts,
+            args.max_dets,
+            subset,
+        );
+        let per_class: Vec<_> = scored
+            .overall
+            .categories
+            .iter()
+            .map(|c| {
+                json!({
+                    "category_id": c.category,
+                    "category": predicted.categories.iter().find(|k| k.0 == c.category)
+                        .map(|k| k.1.clone()),
+                    "ground_truth": c.gt, "predictions": c.dt, "matched50": c.tp50,
+                    "precision50": c.precision50, "recall50": c.recall50,
+                    "ap": c.ap, "ap50": c.ap50, "ap75": c.ap75,
+                })
+            })
+            .collect();
+        println!(
+            "real {}: AP {} AP50 {} over {} images",
+            file.display(),
+            fmt(scored.overall.ap),
+            fmt(scored.overall.ap50),
+            data.records.len()
+        );
+        out.push(json!({
+            "path": file, "images": data.records.len(),
+            "ap": scored.overall.ap, "ap50": scored.overall.ap50, "ap75": scored.overall.ap75,
+            "per_class": per_class,
+            "counting": {"mae": scored.counting.map(|c| c.0), "rmse": scored.counting.map(|c| c.1)},
+        }));
+    }
+    Ok(out)
 }
 
 fn fmt(v: Option<f64>) -> String {

@@ -186,6 +186,58 @@ fn recall_plot(title: &str, groups: &Value) -> String {
 }
 
 /// The report page.
+/// The `--real` sets beside the dataset: AP, AP50 and, per class, AP50 and recall.
+fn real_beside(report: &Value) -> String {
+    let Some(real) = report["real"].as_array().filter(|r| !r.is_empty()) else {
+        return String::new();
+    };
+    let mut s = String::from(
+        "<h2>Twin and real footage</h2><table><tr><th>set</th><th>images</th>\
+         <th>AP</th><th>AP50</th><th>per class: AP50 / recall</th></tr>",
+    );
+    let row = |name: &str, images: &Value, ap: &Value, ap50: &Value, per: &Value| {
+        let classes: Vec<String> = per
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|c| {
+                format!(
+                    "{} {} / {}",
+                    esc(c["category"].as_str().unwrap_or("?")),
+                    num(&c["ap50"]),
+                    num(&c["recall50"])
+                )
+            })
+            .collect();
+        format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(name),
+            num(images),
+            num(ap),
+            num(ap50),
+            classes.join("; ")
+        )
+    };
+    let o = &report["overall"];
+    s += &row(
+        report["dataset"]["path"].as_str().unwrap_or("dataset"),
+        &report["dataset"]["images"],
+        &o["ap"],
+        &o["ap50"],
+        &o["per_class"],
+    );
+    for r in real {
+        s += &row(
+            &format!("real: {}", r["path"].as_str().unwrap_or("")),
+            &r["images"],
+            &r["ap"],
+            &r["ap50"],
+            &r["per_class"],
+        );
+    }
+    s + "</table>"
+}
+
 pub fn html(report: &Value, records: &[ImageRecord], counts: &[f64]) -> String {
     let m = &report["model"];
     let d = &report["dataset"];
@@ -257,6 +309,7 @@ pub fn html(report: &Value, records: &[ImageRecord], counts: &[f64]) -> String {
             ("ap75", "AP75"),
         ],
     );
+    s += &real_beside(report);
     s += &format!(
         "<h2>Counting</h2><p>Over {} images: MAE <b>{}</b>, RMSE <b>{}</b> (true total {}, \
          predicted {}).</p>",

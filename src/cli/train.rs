@@ -135,7 +135,10 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<ExitCode> {
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
     let mut child = cmd.spawn().with_context(|| {
-        format!("cannot start {} (the training's Python)", python.interpreter.display())
+        format!(
+            "cannot start {} (the training's Python)",
+            python.interpreter.display()
+        )
     })?;
     let mut done_line = None;
     if let Some(out) = child.stdout.take() {
@@ -160,13 +163,17 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<ExitCode> {
     }
     let result_path = args.out.join("result.json");
     let result: TrainResult = serde_json::from_slice(
-        &std::fs::read(&result_path).with_context(|| format!("reading {}", result_path.display()))?,
+        &std::fs::read(&result_path)
+            .with_context(|| format!("reading {}", result_path.display()))?,
     )
     .with_context(|| format!("{} is not the training's result", result_path.display()))?;
     let card_path = write_card(args, &base, &result)?;
     if let Err(e) = twincity_infer::register_trained(&card_path) {
-        eprintln!("warning: the editor will not list the new model by itself ({e}); open {} \
-                   with Add model...", card_path.display());
+        eprintln!(
+            "warning: the editor will not list the new model by itself ({e}); open {} \
+                   with Add model...",
+            card_path.display()
+        );
     }
     let card_abs = card_path.canonicalize().unwrap_or(card_path);
     match args.progress {
@@ -241,9 +248,12 @@ fn python() -> anyhow::Result<Python> {
         PathBuf::from(p)
     } else {
         let venv = |r: &Path| {
-            [r.join(".venv/bin/python"), r.join(".venv/Scripts/python.exe")]
-                .into_iter()
-                .find(|p| p.is_file())
+            [
+                r.join(".venv/bin/python"),
+                r.join(".venv/Scripts/python.exe"),
+            ]
+            .into_iter()
+            .find(|p| p.is_file())
         };
         roots
             .iter()
@@ -251,7 +261,10 @@ fn python() -> anyhow::Result<Python> {
             .unwrap_or_else(|| PathBuf::from("python3"))
     };
     let probe = Command::new(&interpreter)
-        .args(["-c", "import torch, onnx2torch, pycocotools, onnxruntime, tqdm"])
+        .args([
+            "-c",
+            "import torch, onnx2torch, pycocotools, onnxruntime, tqdm",
+        ])
         .output();
     match probe {
         Ok(o) if o.status.success() => Ok(Python {
@@ -262,7 +275,10 @@ fn python() -> anyhow::Result<Python> {
             "{} lacks the training's packages ({}); run scripts/setup.sh (it installs \
              PyTorch into .venv), or point TWINCITY_PYTHON at a Python that has them",
             interpreter.display(),
-            String::from_utf8_lossy(&o.stderr).lines().last().unwrap_or("import failed")
+            String::from_utf8_lossy(&o.stderr)
+                .lines()
+                .last()
+                .unwrap_or("import failed")
         ),
         Err(e) => bail!(
             "cannot run {} ({e}); run scripts/setup.sh, or set TWINCITY_PYTHON",
@@ -271,7 +287,11 @@ fn python() -> anyhow::Result<Python> {
     }
 }
 
-fn python_args(args: &TrainArgs, base: &ModelCard, base_onnx: &Path) -> anyhow::Result<Vec<String>> {
+fn python_args(
+    args: &TrainArgs,
+    base: &ModelCard,
+    base_onnx: &Path,
+) -> anyhow::Result<Vec<String>> {
     let mut v: Vec<String> = Vec::new();
     let mut push = |k: &str, val: String| {
         v.push(k.to_string());
@@ -282,7 +302,10 @@ fn python_args(args: &TrainArgs, base: &ModelCard, base_onnx: &Path) -> anyhow::
     }
     push("--base-onnx", base_onnx.display().to_string());
     push("--base-classes", serde_json::to_string(&base.classes)?);
-    push("--base-name", format!("{} ({})", base.name, args.base.display()));
+    push(
+        "--base-name",
+        format!("{} ({})", base.name, args.base.display()),
+    );
     push("--out", args.out.display().to_string());
     if let Some(c) = &args.classes {
         push("--classes", c.clone());
@@ -290,7 +313,10 @@ fn python_args(args: &TrainArgs, base: &ModelCard, base_onnx: &Path) -> anyhow::
     if let Some(c) = &args.val_camera {
         push("--val-camera", c.clone());
     }
-    push("--val-fraction", args.val_fraction.unwrap_or(0.2).to_string());
+    push(
+        "--val-fraction",
+        args.val_fraction.unwrap_or(0.2).to_string(),
+    );
     for f in &args.real_train {
         push("--real-train", f.display().to_string());
     }
@@ -336,15 +362,16 @@ fn python_args(args: &TrainArgs, base: &ModelCard, base_onnx: &Path) -> anyhow::
 /// The new card: the base card's input and decoder, the trained classes (each compared with
 /// the dataset category of the same name), the base licence and where the weights came from.
 fn write_card(args: &TrainArgs, base: &ModelCard, result: &TrainResult) -> anyhow::Result<PathBuf> {
-    let folder = args
-        .out
-        .canonicalize()
-        .unwrap_or_else(|_| args.out.clone());
+    let folder = args.out.canonicalize().unwrap_or_else(|_| args.out.clone());
     let folder_name = folder
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "trained".into());
-    let datasets: Vec<String> = args.datasets.iter().map(|d| d.display().to_string()).collect();
+    let datasets: Vec<String> = args
+        .datasets
+        .iter()
+        .map(|d| d.display().to_string())
+        .collect();
     let licence_file = base.licence.file.as_ref().and_then(|f| {
         let src = args.base.parent().unwrap_or(Path::new(".")).join(f);
         let name = f.file_name()?;
@@ -411,9 +438,13 @@ fn write_card(args: &TrainArgs, base: &ModelCard, result: &TrainResult) -> anyho
         .context("writing the card")?;
     let path = args.out.join(format!("{folder_name}.ron"));
     let tmp = args.out.join(format!(".{folder_name}.ron.part"));
-    std::fs::write(&tmp, format!("// Model card written by `twincity train`; see docs/models.md.\n{text}\n"))
-        .with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::write(
+        &tmp,
+        format!("// Model card written by `twincity train`; see docs/models.md.\n{text}\n"),
+    )
+    .with_context(|| format!("writing {}", tmp.display()))?;
     std::fs::rename(&tmp, &path).with_context(|| format!("writing {}", path.display()))?;
-    ModelCard::read(&path).map_err(|e| anyhow::anyhow!("the written card does not validate: {e}"))?;
+    ModelCard::read(&path)
+        .map_err(|e| anyhow::anyhow!("the written card does not validate: {e}"))?;
     Ok(path)
 }

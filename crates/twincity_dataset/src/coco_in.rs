@@ -11,9 +11,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::annotate::HeadPoint;
-use crate::records::{
-    Extrinsics, ImageRecord, Intrinsics, ObjectRecord, SensorDraw, category_id,
-};
+use crate::records::{Extrinsics, ImageRecord, Intrinsics, ObjectRecord, SensorDraw, category_id};
 
 /// Largest instances file read (a million boxes take about 150 MB).
 pub const MAX_FILE_BYTES: u64 = 512 << 20;
@@ -54,12 +52,18 @@ fn our_category(name: &str) -> Option<&'static str> {
     let ours = match n.as_str() {
         "person" | "pedestrian" | "people" | "human" => "person",
         "person_down" | "lying person" | "fallen person" => "person_down",
-        other => return crate::records::CATEGORIES.iter().copied().find(|c| *c == other),
+        other => {
+            return crate::records::CATEGORIES
+                .iter()
+                .copied()
+                .find(|c| *c == other);
+        }
     };
     Some(ours)
 }
 
-/// Reads `path` (a COCO instances file); image files are relative to its folder. A crowd
+/// Reads `path` (a COCO instances file); image files are relative to its folder or to the
+/// `images` folder beside it. A crowd
 /// annotation (`iscrowd` 1) becomes an ignore region: zero visibility.
 pub fn load(path: &Path) -> Result<Vec<ImageRecord>, String> {
     let place = path.display();
@@ -99,6 +103,7 @@ pub fn load(path: &Path) -> Result<Vec<ImageRecord>, String> {
     for a in &file.annotations {
         by_image.entry(a.image_id).or_default().push(a);
     }
+    let dir = path.parent().unwrap_or(Path::new("."));
     let mut records = Vec::with_capacity(file.images.len());
     for (k, im) in file.images.iter().enumerate() {
         if im.width == 0 || im.height == 0 {
@@ -117,9 +122,21 @@ pub fn load(path: &Path) -> Result<Vec<ImageRecord>, String> {
             };
             objects.push(object(objects.len() as u32 + 1, name, bbox, a.iscrowd != 0));
         }
-        records.push(record(k as u32, im, objects));
+        let mut r = record(k as u32, im, objects);
+        r.file = image_file(dir, &im.file_name);
+        records.push(r);
     }
     Ok(records)
+}
+
+/// An image's file relative to the instances file's folder: `file_name` itself, or under
+/// `images/` (where COCO and most labelling tools put them).
+fn image_file(dir: &Path, file_name: &str) -> String {
+    if !dir.join(file_name).exists() && dir.join("images").join(file_name).is_file() {
+        format!("images/{file_name}")
+    } else {
+        file_name.to_string()
+    }
 }
 
 /// A COCO box clipped to the image, in whole pixels; `None` when nothing of it is inside.
@@ -217,7 +234,11 @@ mod tests {
         assert_eq!(records.len(), 1);
         let r = &records[0];
         assert_eq!(r.file, "f/a.jpg");
-        let boxes: Vec<_> = r.objects.iter().map(|o| (o.category.as_str(), o.bbox)).collect();
+        let boxes: Vec<_> = r
+            .objects
+            .iter()
+            .map(|o| (o.category.as_str(), o.bbox))
+            .collect();
         assert_eq!(
             boxes,
             [
@@ -235,7 +256,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = write(dir.path(), r#"{"images": []}"#);
         let e = load(&p).unwrap_err();
-        assert!(e.contains("instances.json") && e.contains("annotations"), "{e}");
+        assert!(
+            e.contains("instances.json") && e.contains("annotations"),
+            "{e}"
+        );
         let p = write(
             dir.path(),
             r#"{"images": [], "annotations": [], "categories": [{"id": 1, "name": "tree"}]}"#,
