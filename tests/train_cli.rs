@@ -86,14 +86,14 @@ fn a_short_fine_tune_gives_a_card_that_eval_runs() {
             .arg(&dataset)
             .arg("--out")
             .arg(&out_dir)
-            .args(["--val-camera", "2", "--batch", "2", "--max-steps", "2"])
+            .args(["--val-camera", "2", "--batch", "2"])
             .arg("--real-eval")
             .arg(root().join("tests/data/astronaut_instances.json"))
             .args(extra)
             .output()
             .unwrap()
     };
-    let stdout = ok(&train(&["--progress", "json"]), "train");
+    let stdout = ok(&train(&["--progress", "json", "--max-steps", "2"]), "train");
     let lines: Vec<serde_json::Value> = stdout
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
@@ -113,10 +113,22 @@ fn a_short_fine_tune_gives_a_card_that_eval_runs() {
 
     // A second run into the same folder is refused and changes nothing.
     let before = std::fs::read(out_dir.join("model.onnx")).unwrap();
-    let again = train(&["--progress", "none"]);
+    let again = train(&["--progress", "none", "--max-steps", "2"]);
     let err = String::from_utf8_lossy(&again.stderr);
     assert!(!again.status.success() && err.contains("--resume"), "{err}");
     assert_eq!(std::fs::read(out_dir.join("model.onnx")).unwrap(), before);
+    // --resume goes on from the checkpoint: one more step, the first two kept.
+    let first: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out_dir.join("report.json")).unwrap()).unwrap();
+    ok(
+        &train(&["--progress", "none", "--resume", "--max-steps", "3"]),
+        "resume",
+    );
+    let resumed: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out_dir.join("report.json")).unwrap()).unwrap();
+    let curve = resumed["loss_curve"].as_array().unwrap();
+    assert_eq!(curve.len(), 3);
+    assert_eq!(curve[..2], first["loss_curve"].as_array().unwrap()[..]);
     bad_input_is_refused(tmp.path(), &dataset);
 }
 

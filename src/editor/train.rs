@@ -35,7 +35,7 @@ impl Default for TrainOptions {
         Self {
             enabled: false,
             base: None,
-            epochs: 10,
+            epochs: 5,
         }
     }
 }
@@ -379,6 +379,26 @@ impl Drop for Training {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_arguments_are_a_train_command_line() {
+        use clap::Parser;
+        let args = train_args(
+            Path::new("data/x"),
+            Path::new("assets/models/yolox_nano.ron"),
+            3,
+        );
+        let cli =
+            crate::cli::Cli::try_parse_from(std::iter::once("twincity".to_string()).chain(args))
+                .unwrap_or_else(|e| panic!("{e}"));
+        let Some(crate::cli::Command::Train(t)) = cli.command else {
+            panic!("not `train`");
+        };
+        assert_eq!(t.datasets, [Path::new("data/x")]);
+        assert_eq!(t.epochs, 3);
+        assert_eq!(t.out, model_folder(Path::new("data/x")));
+        assert_eq!(t.progress, crate::cli::train::TrainProgress::Json);
+    }
 
     #[test]
     fn progress_and_done_lines_are_read() {

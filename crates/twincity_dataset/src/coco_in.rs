@@ -148,7 +148,7 @@ fn pixel_box([x, y, w, h]: [f64; 4], width: u32, height: u32) -> Option<[u32; 4]
     let y0 = y.round().clamp(0.0, height as f64);
     let x1 = (x + w).round().clamp(0.0, width as f64);
     let y1 = (y + h).round().clamp(0.0, height as f64);
-    (x1 > x0 && y1 > y0).then(|| [x0 as u32, y0 as u32, (x1 - x0) as u32, (y1 - y0) as u32])
+    (x1 > x0 && y1 > y0).then_some([x0 as u32, y0 as u32, (x1 - x0) as u32, (y1 - y0) as u32])
 }
 
 fn object(id: u32, name: &str, bbox: [u32; 4], crowd: bool) -> ObjectRecord {
