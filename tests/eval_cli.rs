@@ -5,10 +5,10 @@
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 mod common;
-use common::{python, root, twincity};
+use common::{ok, python, render_collapse_frames, root, twincity};
 
 /// `twincity eval --quiet ARGS --dataset DATASET --report REPORT`, ready to run.
 fn eval(args: &[&OsStr], dataset: &Path, report: &Path) -> Command {
@@ -20,16 +20,6 @@ fn eval(args: &[&OsStr], dataset: &Path, report: &Path) -> Command {
         .arg("--report")
         .arg(report);
     c
-}
-
-fn ok(out: &Output, what: &str) -> String {
-    assert!(
-        out.status.success(),
-        "{what} failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 fn check(args: &[&Path]) -> serde_json::Value {
@@ -50,41 +40,13 @@ fn check(args: &[&Path]) -> serde_json::Value {
 fn reports_agree_with_pycocotools_and_errors_write_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let dataset = tmp.path().join("ds");
-    render_dataset(&dataset);
+    render_collapse_frames(&dataset, 480, 270);
     let preds = tmp.path().join("perturbed.json");
     let report = perturbed_predictions_agree(tmp.path(), &dataset, &preds);
     reasonable_subset_leaves_people_out(tmp.path(), &dataset, &preds, &report);
     report_breaks_scores_down(&report);
     bundled_detectors_agree(tmp.path(), &dataset);
     bad_input_writes_nothing(tmp.path(), &dataset, &preds);
-}
-
-/// Two frames of the collapse scenario at 480×270.
-fn render_dataset(dataset: &Path) {
-    ok(
-        &twincity()
-            .args([
-                "render",
-                "scenarios/collapse_in_crowd.scenario.ron",
-                "--frames",
-                "2",
-                "--fps",
-                "0.5",
-                "--start",
-                "100",
-                "--width",
-                "480",
-                "--height",
-                "270",
-                "--progress",
-                "none",
-                "--out",
-            ])
-            .arg(dataset)
-            .output()
-            .unwrap(),
-        "render",
-    );
 }
 
 /// Perturbed ground truth (misses, shifted boxes, duplicates, false positives) written to

@@ -4,20 +4,9 @@
 //! `twincity eval` on twin and real frames; bad input is refused and loses nothing.
 
 use std::path::Path;
-use std::process::Output;
 
 mod common;
-use common::{python, root, twincity};
-
-fn ok(out: &Output, what: &str) -> String {
-    assert!(
-        out.status.success(),
-        "{what} failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+use common::{ok, python, render_collapse_frames, root, twincity};
 
 #[test]
 fn training_package_tests_pass() {
@@ -47,30 +36,7 @@ fn training_package_tests_pass() {
 fn a_short_fine_tune_gives_a_card_that_eval_runs() {
     let tmp = tempfile::tempdir().unwrap();
     let dataset = tmp.path().join("ds");
-    ok(
-        &twincity()
-            .args([
-                "render",
-                "scenarios/collapse_in_crowd.scenario.ron",
-                "--frames",
-                "2",
-                "--fps",
-                "0.5",
-                "--start",
-                "100",
-                "--width",
-                "320",
-                "--height",
-                "180",
-                "--progress",
-                "none",
-                "--out",
-            ])
-            .arg(&dataset)
-            .output()
-            .unwrap(),
-        "render",
-    );
+    render_collapse_frames(&dataset, 320, 180);
     let home = tmp.path().join("home");
     let out_dir = tmp.path().join("model");
     let train = |extra: &[&str]| {

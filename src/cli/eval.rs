@@ -615,21 +615,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
 
     let n = records.len() as f64;
     let ms = |d: std::time::Duration| 1000.0 * d.as_secs_f64() / n;
-    let per_class: Vec<_> = scored
-        .overall
-        .categories
-        .iter()
-        .map(|c| {
-            json!({
-                "category_id": c.category,
-                "category": categories.iter().find(|k| k.0 == c.category).map(|k| k.1.clone()),
-                "ground_truth": c.gt, "predictions": c.dt, "matched50": c.tp50,
-                "precision50": c.precision50, "recall50": c.recall50,
-                "ap": c.ap, "ap50": c.ap50, "ap75": c.ap75,
-                "pr_curve50": c.pr_curve50,
-            })
-        })
-        .collect();
+    let per_class = per_class_json(&scored.overall, &categories, true);
     let report = json!({
         "model": {
             "name": source.name, "card": source.card, "task": source.task,
@@ -695,6 +681,31 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Each class's numbers for the report (with its precision–recall curve at IoU 0.5 when
+/// `curve`).
+fn per_class_json(
+    e: &Evaluation,
+    categories: &[(u32, String)],
+    curve: bool,
+) -> Vec<serde_json::Value> {
+    e.categories
+        .iter()
+        .map(|c| {
+            let mut v = json!({
+                "category_id": c.category,
+                "category": categories.iter().find(|k| k.0 == c.category).map(|k| k.1.clone()),
+                "ground_truth": c.gt, "predictions": c.dt, "matched50": c.tp50,
+                "precision50": c.precision50, "recall50": c.recall50,
+                "ap": c.ap, "ap50": c.ap50, "ap75": c.ap75,
+            });
+            if curve {
+                v["pr_curve50"] = json!(c.pr_curve50);
+            }
+            v
+        })
+        .collect()
+}
+
 /// The images a run scores: where their files are, what the report says of them, their
 /// ground truth.
 struct EvalData {
@@ -755,21 +766,7 @@ fn real_sets(
             args.max_dets,
             subset,
         );
-        let per_class: Vec<_> = scored
-            .overall
-            .categories
-            .iter()
-            .map(|c| {
-                json!({
-                    "category_id": c.category,
-                    "category": predicted.categories.iter().find(|k| k.0 == c.category)
-                        .map(|k| k.1.clone()),
-                    "ground_truth": c.gt, "predictions": c.dt, "matched50": c.tp50,
-                    "precision50": c.precision50, "recall50": c.recall50,
-                    "ap": c.ap, "ap50": c.ap50, "ap75": c.ap75,
-                })
-            })
-            .collect();
+        let per_class = per_class_json(&scored.overall, &predicted.categories, false);
         println!(
             "real {}: AP {} AP50 {} over {} images",
             file.display(),

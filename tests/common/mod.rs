@@ -79,3 +79,45 @@ pub fn busy_square_frame_settings(
         randomisation: Randomisation::default(),
     }
 }
+
+/// Renders two frames (100 s and 102 s) of the collapse scenario at `width`×`height` into
+/// `dataset`, and checks that it worked.
+pub fn render_collapse_frames(dataset: &std::path::Path, width: u32, height: u32) {
+    let out = twincity()
+        .args([
+            "render",
+            "scenarios/collapse_in_crowd.scenario.ron",
+            "--frames",
+            "2",
+            "--fps",
+            "0.5",
+            "--start",
+            "100",
+            "--progress",
+            "none",
+            "--width",
+        ])
+        .arg(width.to_string())
+        .arg("--height")
+        .arg(height.to_string())
+        .arg("--out")
+        .arg(dataset)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "render failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The standard output of a command that must have succeeded (else both outputs, and `what`).
+pub fn ok(out: &std::process::Output, what: &str) -> String {
+    assert!(
+        out.status.success(),
+        "{what} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
