@@ -107,5 +107,6 @@ def yolox_loss(out, cells, strides, boxes, labels, ignore, n_classes):
     l_iou = (torch.stack(iou_losses).sum() if iou_losses else zero) / denom
     l_cls = (torch.stack(cls_losses).sum() if cls_losses else zero) / denom
     total = REG_WEIGHT * l_iou + l_obj + l_cls
-    return total, {"iou": float(l_iou), "obj": float(l_obj), "cls": float(l_cls),
+    return total, {"iou": float(l_iou.detach()), "obj": float(l_obj.detach()),
+                   "cls": float(l_cls.detach()),
                    "foreground": n_fg}

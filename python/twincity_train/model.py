@@ -108,6 +108,19 @@ def load_logits_model(onnx_path: str, class_rows: list[int]) -> torch.nn.Module:
     return convert(m)
 
 
+def freeze_first(model: torch.nn.Module, fraction: float) -> int:
+    """Freezes the first `fraction` of the convolutions, in the order the graph runs them
+    (the backbone first): what was learnt from real photos stays. Returns how many."""
+    convs = [model.get_submodule(n.target) for n in model.graph.nodes
+             if n.op == "call_module"
+             and isinstance(model.get_submodule(n.target), torch.nn.Conv2d)]
+    k = int(round(len(convs) * fraction))
+    for m in convs[:k]:
+        for p in m.parameters():
+            p.requires_grad_(False)
+    return k
+
+
 def freeze_stem(model: torch.nn.Module) -> str:
     """Freezes the first convolution (the stem after YOLOX's Focus slicing). Its input is raw
     0..255 pixels and the export folded its batch norm into it, so its gradients are hundreds

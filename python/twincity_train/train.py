@@ -13,6 +13,7 @@ import random
 import shlex
 import sys
 import time
+import warnings
 
 import numpy as np
 import torch
@@ -20,7 +21,7 @@ import torch
 from . import evaluate, report
 from .augment import Augment, TrainSet, collate
 from .data import DataError, load_coco, load_dataset_dir, split
-from .model import Exported, export_onnx, freeze_stem, grids, load_logits_model
+from .model import Exported, export_onnx, freeze_first, freeze_stem, grids, load_logits_model
 from .loss import yolox_loss
 
 # Which class of a COCO-trained base model starts each dataset category (docs/training.md).
@@ -53,6 +54,8 @@ def parse(argv=None):
     p.add_argument("--min-height", type=float, default=8.0)
     p.add_argument("--min-visibility", type=float, default=0.3)
     p.add_argument("--augment", type=float, default=1.0, help="augmentation strength, 0: none")
+    p.add_argument("--freeze", type=float, default=0.0,
+                   help="share of the convolutions, from the input on, kept as they are")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     p.add_argument("--resume", action="store_true")
@@ -167,6 +170,7 @@ def run(a) -> dict:
     if a.max_steps:
         total = min(total, a.max_steps)
     freeze_stem(model)
+    frozen = freeze_first(model, a.freeze)
     # AdamW, not YOLOX's SGD: with the batch norms folded into the convolutions, gradient
     # scales differ by orders of magnitude between layers, and SGD steps small enough for one
     # layer do nothing to the others (docs/training.md).
@@ -204,8 +208,9 @@ def run(a) -> dict:
             torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
             opt.step()
             step += 1
-            curve.append({"step": step, "epoch": epoch + 1, "loss": float(loss), **parts})
-            progress.update(step, epoch=epoch + 1, loss=float(loss))
+            value = float(loss.detach())
+            curve.append({"step": step, "epoch": epoch + 1, "loss": value, **parts})
+            progress.update(step, epoch=epoch + 1, loss=value)
             if step % per_epoch == 0 or step == total or step % 50 == 0:
                 tmp = ckpt_path + ".part"
                 torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(),
@@ -250,6 +255,7 @@ def run(a) -> dict:
                      f"{a.val_fraction:.0%} of frames, seed {a.seed}",
                      "epochs": a.epochs, "steps": step, "batch": a.batch, "lr": a.lr,
                      "max_side": a.max_side, "augment": a.augment, "device": a.device,
+                     "frozen_convolutions": frozen,
                      "min_height": a.min_height, "min_visibility": a.min_visibility,
                      "seconds": train_s, "total_seconds": time.time() - t_start,
                      "torch": torch.__version__},
@@ -289,6 +295,8 @@ def export_difference(model, onnx_path, sample, scale_of) -> float:
 
 def main(argv=None) -> int:
     a = parse(argv)
+    # onnx2torch's Slice indexes with a list, which PyTorch warns about at every call.
+    warnings.filterwarnings("ignore", message="Using a non-tuple sequence", category=UserWarning)
     try:
         result = run(a)
     except DataError as e:

@@ -68,6 +68,10 @@ pub struct TrainArgs {
     /// Augmentation strength (flip, scale, colour, motion blur, noise, JPEG); 0 turns it off
     #[arg(long, default_value_t = 1.0)]
     pub augment: f64,
+    /// Share of the convolutions, from the input on, kept as the base model has them (0–1):
+    /// keeps what was learnt from real photos (docs/training.md, "Domain adaptation")
+    #[arg(long, value_name = "SHARE", default_value_t = 0.0, value_parser = crate::cli::eval::parse_share)]
+    pub freeze: f64,
     /// People lower than this (pixels) are ignore regions, neither taught nor penalised
     #[arg(long, value_name = "PX", default_value_t = 8.0)]
     pub min_height: f64,
@@ -330,6 +334,7 @@ fn python_args(
     push("--max-side", args.max_side.to_string());
     push("--max-steps", args.max_steps.to_string());
     push("--augment", args.augment.to_string());
+    push("--freeze", args.freeze.to_string());
     push("--min-height", args.min_height.to_string());
     push("--min-visibility", args.min_visibility.to_string());
     push("--seed", args.seed.to_string());
