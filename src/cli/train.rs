@@ -144,13 +144,11 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<ExitCode> {
             python.interpreter.display()
         )
     })?;
-    let mut done_line = None;
+    // The package's own `done` line is replaced by ours, which names the card.
     if let Some(out) = child.stdout.take() {
         for line in BufReader::new(out).lines() {
             let line = line.context("reading the training's progress")?;
-            if line.starts_with("{\"done\"") {
-                done_line = Some(line);
-            } else if args.progress == TrainProgress::Json {
+            if args.progress == TrainProgress::Json && !line.starts_with("{\"done\"") {
                 println!("{line}");
             }
         }
@@ -192,7 +190,6 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<ExitCode> {
             card_abs.display()
         ),
     }
-    let _ = done_line;
     Ok(ExitCode::SUCCESS)
 }
 
