@@ -51,6 +51,12 @@ fn cloned_clio(
     (r, state, car)
 }
 
+/// The centre of a vehicle's rear plate in the world.
+fn rear_plate(v: &twincity_scenario::world::VehicleState) -> Vec3 {
+    let q = twincity_scenario::figures::plate_quads(v)[1];
+    q.iter().copied().sum::<Vec3>() / 4.0
+}
+
 /// What the instance-id pass says `camera` sees of vehicle `car` (on the demo district).
 fn car_annotation(
     state: &twincity_scenario::world::WorldState,
@@ -263,9 +269,8 @@ fn night_is_darker_than_day() {
 #[test]
 fn a_vehicle_carries_its_plate_text() {
     let (mut r, state, car) = cloned_clio(10.8);
-    let car = &state.vehicles[car];
-    // Plan (x, y) -> world (x, -y); the car heads east.
-    let rear = Vec3::new(car.position[0] as f32 - 2.15, 0.5, -car.position[1] as f32);
+    // The car heads east; its rear plate where the catalogue puts it on its body.
+    let rear = rear_plate(&state.vehicles[car]);
     let mut camera = common::level_camera(320, 180);
     camera.position = rear + Vec3::new(-2.0, 0.1, 0.0);
     camera.aim_at(rear);
@@ -393,8 +398,7 @@ fn the_id_pass_finds_the_rendered_pixels() {
 fn plates_found_by_the_annotation_pass_are_blurred_unreadable() {
     use twincity_dataset::privacy::{blur_boxes, detail_energy};
     let (mut r, state, car) = cloned_clio(10.8);
-    let at = state.vehicles[car].position;
-    let rear = Vec3::new(at[0] as f32 - 2.15, 0.5, -(at[1] as f32));
+    let rear = rear_plate(&state.vehicles[car]);
     let mut camera = common::level_camera(320, 180);
     camera.position = rear + Vec3::new(-3.0, 0.6, 0.4);
     camera.aim_at(rear);

@@ -590,9 +590,31 @@ fn vehicle_fields(ui: &mut egui::Ui, id: &str, v: &mut VehicleSpec) {
         egui::ComboBox::from_id_salt(("kind", id))
             .selected_text(format!("{:?}", v.kind))
             .show_ui(ui, |ui| {
-                ui.selectable_value(&mut v.kind, VehicleKind::Car, "Car");
-                ui.selectable_value(&mut v.kind, VehicleKind::Van, "Van");
+                for kind in [VehicleKind::Car, VehicleKind::Van, VehicleKind::Truck] {
+                    if ui
+                        .selectable_value(&mut v.kind, kind, format!("{kind:?}"))
+                        .changed()
+                        && v.body().model().kind != kind
+                    {
+                        v.body = None;
+                    }
+                }
             });
+        let body = v.body();
+        egui::ComboBox::from_id_salt(("body", id))
+            .selected_text(body.name())
+            .show_ui(ui, |ui| {
+                for b in twincity_scenario::vehicles::VehicleBody::ALL {
+                    if b.model().kind == v.kind {
+                        let mut chosen = v.body();
+                        if ui.selectable_value(&mut chosen, b, b.name()).changed() {
+                            v.body = Some(chosen);
+                        }
+                    }
+                }
+            })
+            .response
+            .on_hover_text("The vehicle's body: its 3D model (docs/scenarios.md lists them)");
         ui.add(
             egui::TextEdit::singleline(&mut v.make)
                 .desired_width(70.0)
@@ -871,6 +893,8 @@ fn dumper_field(ui: &mut egui::Ui, own: &str, by: &mut Dumper) {
                 make: "Renault".into(),
                 model: "Master".into(),
                 plate: "AA-000-AA".into(),
+                body: None,
+                colour: None,
             })
         } else {
             Dumper::OnFoot
@@ -1047,6 +1071,8 @@ fn new_event(kind: &str, id: String, at: f64) -> ScenarioEvent {
                 make: "Renault".into(),
                 model: "Clio".into(),
                 plate: "AA-000-AA".into(),
+                body: Some(twincity_scenario::vehicles::VehicleBody::Hatchback),
+                colour: None,
             },
             route: vec![(-110.0, -34.0), (110.0, -34.0)],
             speed_kmh: Num::Fixed(50.0),
@@ -1130,6 +1156,19 @@ fn scenario_editor(ui: &mut egui::Ui, s: &mut Scenario, out: &mut TimelineOut, n
                 ui.add(egui::TextEdit::singleline(&mut r.plate).desired_width(90.0));
                 ui.add(egui::TextEdit::singleline(&mut r.make).desired_width(80.0));
                 ui.add(egui::TextEdit::singleline(&mut r.model).desired_width(80.0));
+                egui::ComboBox::from_id_salt(("registered body", k))
+                    .selected_text(r.body.map_or("body?", |b| b.name()))
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(&mut r.body, None, "unknown");
+                        for b in twincity_scenario::vehicles::VehicleBody::ALL {
+                            ui.selectable_value(&mut r.body, Some(b), b.name());
+                        }
+                    })
+                    .response
+                    .on_hover_text(
+                        "The body of the registered make and model: what the cloned-plate \
+                         check expects to see",
+                    );
                 if ui.small_button("×").clicked() {
                     remove = Some(k);
                 }
@@ -1143,6 +1182,7 @@ fn scenario_editor(ui: &mut egui::Ui, s: &mut Scenario, out: &mut TimelineOut, n
                 plate: format!("ZZ-{:03}-ZZ", s.registry.len() + 1),
                 make: "Peugeot".into(),
                 model: "208".into(),
+                body: Some(twincity_scenario::vehicles::VehicleBody::Hatchback),
             });
         }
     });

@@ -8,7 +8,6 @@ use bevy::prelude::*;
 pub enum ScenarioFigure {
     Person(usize),
     Object(usize),
+    /// A vehicle, with everything drawn under it (body, plates, lamps).
     Vehicle(usize),
-    /// The white plate at the back of a vehicle.
-    Plate(usize),
 }

@@ -165,7 +165,7 @@ fn figure_id(e: Entity, parents: &Query<&ChildOf>, figures: &Query<&ScenarioFigu
             let kind = match *f {
                 ScenarioFigure::Person(i) => FigureKind::Person(i),
                 ScenarioFigure::Object(i) => FigureKind::Object(i),
-                ScenarioFigure::Vehicle(i) | ScenarioFigure::Plate(i) => FigureKind::Vehicle(i),
+                ScenarioFigure::Vehicle(i) => FigureKind::Vehicle(i),
             };
             return instance_id(kind);
         }

@@ -10,6 +10,7 @@ pub mod figure;
 pub mod frame;
 pub mod headless;
 pub mod id_pass;
+pub mod models;
 pub mod overlay;
 pub mod people;
 pub mod raycast;

@@ -232,19 +232,6 @@ impl ScenarioPlayer {
     }
 }
 
-#[derive(Resource)]
-struct FigureAssets {
-    cube: Handle<Mesh>,
-    /// Dumped objects by class, vehicles, plates, the fallen person's highlight.
-    objects: Vec<Handle<StandardMaterial>>,
-    car: Handle<StandardMaterial>,
-    van: Handle<StandardMaterial>,
-    /// A 0.52 m × 0.11 m quad facing +Z.
-    plate_quad: Handle<Mesh>,
-    /// Plate materials with their text, by plate.
-    plates: std::collections::HashMap<String, Handle<StandardMaterial>>,
-}
-
 /// The editor's lighting before a scenario changed it: sun transform and illuminance,
 /// ambient brightness, sky colour.
 #[derive(Resource, Default)]
@@ -258,6 +245,9 @@ impl Plugin for ScenarioPlugin {
         if !app.is_plugin_added::<crate::render::people::PeoplePlugin>() {
             app.add_plugins(crate::render::people::PeoplePlugin);
         }
+        if !app.is_plugin_added::<crate::render::models::ModelsPlugin>() {
+            app.add_plugins(crate::render::models::ModelsPlugin);
+        }
         // The people are posed after this view has set their states.
         app.configure_sets(
             Update,
@@ -266,13 +256,13 @@ impl Plugin for ScenarioPlugin {
                 ScenarioSet::Step.in_set(FrameSet::Scene),
                 ScenarioSet::Draw
                     .in_set(FrameSet::Draw)
-                    .before(crate::render::people::PeopleSet::Pose),
+                    .before(crate::render::people::PeopleSet::Pose)
+                    .before(crate::render::models::ModelsSet::Pose),
             ),
         );
         app.add_message::<ScenarioCommand>()
             .init_resource::<ScenarioPlayer>()
             .init_resource::<DaylightBackup>()
-            .add_systems(Startup, make_figure_assets)
             .add_systems(Update, apply_commands_and_play.in_set(ScenarioSet::Step))
             .add_systems(
                 Update,
@@ -288,40 +278,6 @@ impl Plugin for ScenarioPlugin {
                     .in_set(ScenarioSet::Draw),
             );
     }
-}
-
-fn make_figure_assets(
-    mut commands: Commands,
-    mut meshes: ResMut<Assets<Mesh>>,
-    mut materials: ResMut<Assets<StandardMaterial>>,
-) {
-    let mut mat = |r: f32, g: f32, b: f32| {
-        materials.add(StandardMaterial {
-            base_color: Color::srgb(r, g, b),
-            perceptual_roughness: 0.85,
-            ..default()
-        })
-    };
-    // Bag, box, mattress, appliance, tyre.
-    let objects = [
-        (0.08, 0.08, 0.08),
-        (0.62, 0.47, 0.28),
-        (0.85, 0.82, 0.70),
-        (0.92, 0.92, 0.94),
-        (0.12, 0.12, 0.12),
-    ]
-    .iter()
-    .map(|&(r, g, b)| mat(r, g, b))
-    .collect();
-    let assets = FigureAssets {
-        cube: meshes.add(Cuboid::new(1.0, 1.0, 1.0)),
-        objects,
-        car: mat(0.55, 0.10, 0.12),
-        van: mat(0.90, 0.90, 0.90),
-        plate_quad: meshes.add(Rectangle::new(0.52, 0.11)),
-        plates: Default::default(),
-    };
-    commands.insert_resource(assets);
 }
 
 fn apply_commands_and_play(
@@ -510,19 +466,29 @@ fn sync_scenario_people(
     );
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The scenario's vehicles and dumped objects, drawn from their models.
+#[allow(clippy::type_complexity)]
 fn sync_figures(
     mut commands: Commands,
     player: Res<ScenarioPlayer>,
-    assets: Option<ResMut<FigureAssets>>,
+    assets: Option<ResMut<crate::render::models::ModelAssets>>,
     mut images: ResMut<Assets<Image>>,
     mut materials: ResMut<Assets<StandardMaterial>>,
-    mut figures: Query<(
+    mut vehicles: Query<(
         Entity,
-        &ScenarioFigure,
+        &mut crate::render::models::DrawnVehicle,
+        &mut ScenarioFigure,
         &mut Transform,
-        &mut MeshMaterial3d<StandardMaterial>,
     )>,
+    mut objects: Query<
+        (
+            Entity,
+            &mut crate::render::models::DrawnObject,
+            &mut ScenarioFigure,
+            &mut Transform,
+        ),
+        Without<crate::render::models::DrawnVehicle>,
+    >,
 ) {
     let Some(mut assets) = assets else {
         return;
@@ -530,102 +496,32 @@ fn sync_figures(
     if !player.is_changed() {
         return;
     }
-    let Some(state) = &player.state else {
-        for (e, ..) in &figures {
-            commands.entity(e).despawn();
-        }
-        return;
-    };
     let ground = pavement(&player);
-    use twincity_scenario::figures::{VEHICLE_CLEARANCE, world as plan, yaw as yaw_of};
-    let mut wanted: Vec<(
-        ScenarioFigure,
-        Transform,
-        Handle<Mesh>,
-        Handle<StandardMaterial>,
-    )> = Vec::new();
-    for (i, o) in state.objects.iter().enumerate() {
-        let [l, w, h] = o.kind.size().map(|v| v as f32);
-        wanted.push((
-            ScenarioFigure::Object(i),
-            Transform::from_translation(plan(o.position, ground + h / 2.0))
-                .with_rotation(yaw_of(o.yaw))
-                .with_scale(Vec3::new(l, h, w)),
-            assets.cube.clone(),
-            assets.objects[o.kind as usize % assets.objects.len()].clone(),
-        ));
-    }
-    for (i, v) in state.vehicles.iter().enumerate() {
-        let [l, w, h] = v.vehicle.kind.size().map(|x| x as f32);
-        let rot = yaw_of(v.heading);
-        let centre = plan(v.position, h / 2.0 + VEHICLE_CLEARANCE);
-        let material = match v.vehicle.kind {
-            twincity_scenario::VehicleKind::Car => assets.car.clone(),
-            twincity_scenario::VehicleKind::Van => assets.van.clone(),
-        };
-        wanted.push((
-            ScenarioFigure::Vehicle(i),
-            Transform::from_translation(centre)
-                .with_rotation(rot)
-                .with_scale(Vec3::new(l, h, w)),
-            assets.cube.clone(),
-            material,
-        ));
-        // The plate with its text, at the back, 0.5 m up, facing backwards.
-        let plate = match assets.plates.get(&v.vehicle.plate) {
-            Some(m) => m.clone(),
-            None => {
-                let picture = plate_image(&v.vehicle.plate);
-                let image = srgba_image(picture, bevy::asset::RenderAssetUsages::RENDER_WORLD);
-                let m = materials.add(StandardMaterial {
-                    base_color_texture: Some(images.add(image)),
-                    perceptual_roughness: 0.6,
-                    ..default()
-                });
-                assets.plates.insert(v.vehicle.plate.clone(), m.clone());
-                m
-            }
-        };
-        let back = rot * Vec3::new(-(l / 2.0 + 0.01), 0.0, 0.0);
-        wanted.push((
-            ScenarioFigure::Plate(i),
-            Transform::from_translation(plan(v.position, 0.5) + back)
-                .with_rotation(rot * Quat::from_rotation_y(-std::f32::consts::FRAC_PI_2)),
-            assets.plate_quad.clone(),
-            plate,
-        ));
-    }
-    let mut existing: std::collections::HashMap<ScenarioFigure, Entity> =
-        std::collections::HashMap::new();
-    for (e, f, ..) in &figures {
-        existing.insert(*f, e);
-    }
-    for (figure, transform, mesh, material) in wanted {
-        match existing.remove(&figure) {
-            Some(e) => {
-                if let Ok((_, _, mut t, mut m)) = figures.get_mut(e) {
-                    if *t != transform {
-                        *t = transform;
-                    }
-                    if m.0 != material {
-                        m.0 = material;
-                    }
-                }
-            }
-            None => {
-                commands.spawn((
-                    Name::new(format!("{figure:?}")),
-                    figure,
-                    Mesh3d(mesh),
-                    MeshMaterial3d(material),
-                    transform,
-                ));
-            }
-        }
-    }
-    for e in existing.into_values() {
-        commands.entity(e).despawn();
-    }
+    let (vs, os, lights) = match &player.state {
+        Some(s) => (
+            &s.vehicles[..],
+            &s.objects[..],
+            s.environment.street_lights_on,
+        ),
+        None => (&[][..], &[][..], false),
+    };
+    crate::render::models::sync_vehicles(
+        &mut commands,
+        &mut assets,
+        &mut images,
+        &mut materials,
+        vs,
+        lights,
+        &mut vehicles,
+    );
+    crate::render::models::sync_objects(
+        &mut commands,
+        &mut assets,
+        &mut materials,
+        os,
+        ground,
+        &mut objects,
+    );
 }
 
 /// The sun where the scenario's time puts it, dim at night; restored when the scenario closes.

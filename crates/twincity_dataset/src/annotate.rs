@@ -215,7 +215,7 @@ impl<'a> IdScene<'a> {
                 })
             });
             let private_box = (visible.count > 0 && !f.private.is_empty())
-                .then(|| private_region(camera, &f.private))
+                .then(|| private_region(camera, f))
                 .flatten();
             out.push(Annotation {
                 private_box,
@@ -354,7 +354,7 @@ pub fn annotate_rendered(
             })
         });
         let private_box = (visible.count > 0 && !f.private.is_empty())
-            .then(|| private_region(camera, &f.private))
+            .then(|| private_region(camera, f))
             .flatten();
         out.push(Annotation {
             figure: f.kind,
@@ -371,12 +371,30 @@ pub fn annotate_rendered(
     out
 }
 
-/// The box of what privacy hides, from its corners (a fan of triangles over them).
-fn private_region(camera: &VirtualCamera, corners: &[Vec3]) -> Option<PixelBox> {
-    let fan: Vec<[Vec3; 3]> = (1..corners.len().saturating_sub(1))
-        .map(|k| [corners[0], corners[k], corners[k + 1]])
-        .collect();
-    projected_box(camera, &fan)
+/// The box of what privacy hides: a person's head box (from its corners), a vehicle's plate
+/// that faces the camera (its plates are quads, counter-clockwise seen from outside; a plate
+/// seen from behind or edge-on is not in the picture).
+fn private_region(camera: &VirtualCamera, f: &Figure) -> Option<PixelBox> {
+    let fan = |corners: &[Vec3]| -> Vec<[Vec3; 3]> {
+        (1..corners.len().saturating_sub(1))
+            .map(|k| [corners[0], corners[k], corners[k + 1]])
+            .collect()
+    };
+    match f.kind {
+        FigureKind::Vehicle(_) => {
+            let facing: Vec<[Vec3; 3]> = f
+                .private
+                .chunks_exact(4)
+                .filter(|q| {
+                    let normal = (q[1] - q[0]).cross(q[2] - q[0]);
+                    normal.dot(camera.position - q[0]) > 0.0
+                })
+                .flat_map(fan)
+                .collect();
+            projected_box(camera, &facing)
+        }
+        _ => projected_box(camera, &fan(&f.private)),
+    }
 }
 
 /// The pixels whose centres `triangles` cover in `camera`'s image, each once, with the

@@ -251,7 +251,7 @@ pub(crate) mod tests {
             "0 0.100000 0.400000 0.100000 0.400000\n8 0.625000 0.750000 0.250000 0.500000\n"
         );
         let yaml = yolo_data_yaml("x");
-        assert!(yaml.contains("nc: 9\n") && yaml.contains("  1: person_down\n"));
+        assert!(yaml.contains("nc: 10\n") && yaml.contains("  9: truck\n"));
     }
 
     #[test]

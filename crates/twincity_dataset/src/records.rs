@@ -22,7 +22,7 @@ use crate::annotate::{HeadPoint, PixelBox};
 pub const FORMAT_VERSION: u32 = 2;
 
 /// Object categories, in the order of their ids (1-based in COCO, 0-based in YOLO).
-pub const CATEGORIES: [&str; 9] = [
+pub const CATEGORIES: [&str; 10] = [
     "person",
     "person_down",
     "bag",
@@ -32,13 +32,14 @@ pub const CATEGORIES: [&str; 9] = [
     "tyre",
     "car",
     "van",
+    "truck",
 ];
 
 /// COCO supercategory of a category.
 pub fn supercategory(name: &str) -> &'static str {
     match name {
         "person" | "person_down" => "person",
-        "car" | "van" => "vehicle",
+        "car" | "van" | "truck" => "vehicle",
         _ => "dumped_object",
     }
 }

@@ -5,7 +5,7 @@
 use glam::{Mat4, Quat, Vec3};
 
 use crate::people::{Cast, PosedBody, Rig, Trs};
-use crate::world::{PersonState, WorldState};
+use crate::world::{PersonState, VehicleState, WorldState};
 
 /// A person's pose as drawn: their character's rig, the local transform of every node (the
 /// clips their state plays) and where the character stands (scaled to their height, on the
@@ -68,10 +68,28 @@ pub struct Figure {
     pub private: Vec<Vec3>,
 }
 
-/// A licence plate's size (width, height) and where it sits on a vehicle: the middle of its
-/// back, this high above the road.
-pub const PLATE_SIZE: (f32, f32) = (0.52, 0.11);
-pub const PLATE_HEIGHT: f32 = 0.5;
+/// The corners of a vehicle's plates in the world, front then rear, each counter-clockwise
+/// seen from outside (so `(b - a) × (c - a)` points out of the plate), where the catalogue
+/// puts them on its body ([`crate::vehicles::BodyModel::plates`]).
+pub fn plate_quads(v: &VehicleState) -> [[Vec3; 4]; 2] {
+    let model = v.vehicle.body().model();
+    let r = yaw(v.heading);
+    let base = world(v.position, 0.0);
+    let (pw, ph) = crate::vehicles::PLATE_SIZE_M;
+    let (pw, ph) = (pw as f32 / 2.0, ph as f32 / 2.0);
+    model.plates.map(|place| {
+        let [forward, up] = model.plate_at(&place).map(|x| x as f32);
+        let t = (place.tilt_deg as f32).to_radians();
+        let sign = forward.signum();
+        // The vehicle's frame: x forward, y up, z to its right.
+        let normal = Vec3::new(sign * t.cos(), t.sin(), 0.0);
+        let upward = Vec3::new(-sign * t.sin(), t.cos(), 0.0);
+        let across = upward.cross(normal);
+        let centre = Vec3::new(forward, up, 0.0);
+        [(-1.0, -1.0), (1.0, -1.0), (1.0, 1.0), (-1.0, 1.0)]
+            .map(|(a, b)| base + r * (centre + across * (a * pw) + upward * (b * ph)))
+    })
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 pub enum FigureKind {
@@ -80,8 +98,6 @@ pub enum FigureKind {
     Vehicle(usize),
 }
 
-/// Height of a vehicle body above the road, metres.
-pub const VEHICLE_CLEARANCE: f32 = 0.15;
 
 /// The figures of `state` as drawn: people and objects on the pavement at `ground`, vehicles
 /// on the road (height 0).
@@ -106,11 +122,11 @@ pub fn figures(state: &WorldState, ground: f32, cast: &Cast) -> Vec<Figure> {
         });
     }
     for (i, o) in state.objects.iter().enumerate() {
-        let [l, w, h] = o.kind.size().map(|v| v as f32);
+        let [l, w, h] = o.size().map(|v| v as f32);
         out.push(Figure {
             kind: FigureKind::Object(i),
             triangles: cube_triangles(
-                world(o.position, ground + h / 2.0),
+                world(o.position, ground + o.height_m as f32 + h / 2.0),
                 yaw(o.yaw),
                 Vec3::new(l, h, w),
             ),
@@ -119,23 +135,12 @@ pub fn figures(state: &WorldState, ground: f32, cast: &Cast) -> Vec<Figure> {
         });
     }
     for (i, v) in state.vehicles.iter().enumerate() {
-        let [l, w, h] = v.vehicle.kind.size().map(|x| x as f32);
-        let r = yaw(v.heading);
-        let back = world(v.position, PLATE_HEIGHT) + r * Vec3::new(-(l / 2.0 + 0.01), 0.0, 0.0);
-        let (pw, ph) = PLATE_SIZE;
-        let private = [(-1.0, -1.0), (1.0, -1.0), (1.0, 1.0), (-1.0, 1.0)]
-            .into_iter()
-            .map(|(a, b)| back + r * Vec3::new(0.0, b * ph / 2.0, a * pw / 2.0))
-            .collect();
+        let [l, w, h] = v.vehicle.size().map(|x| x as f32);
         out.push(Figure {
             kind: FigureKind::Vehicle(i),
-            triangles: cube_triangles(
-                world(v.position, h / 2.0 + VEHICLE_CLEARANCE),
-                r,
-                Vec3::new(l, h, w),
-            ),
+            triangles: cube_triangles(world(v.position, h / 2.0), yaw(v.heading), Vec3::new(l, h, w)),
             head: None,
-            private,
+            private: plate_quads(v).into_iter().flatten().collect(),
         });
     }
     out

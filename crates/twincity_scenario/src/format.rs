@@ -17,6 +17,8 @@ use serde::{Deserialize, Serialize};
 use twincity_crowd::scenario::{Action, CrowdScenario, Event, Person};
 use twincity_model::ronfile::{self, DocError, FieldProblem};
 
+pub use crate::vehicles::VehicleBody;
+
 /// File names of scenarios end with this (other `.ron` files are crowd scenarios).
 pub const SCENARIO_SUFFIX: &str = ".scenario.ron";
 
@@ -164,6 +166,11 @@ pub struct Registration {
     pub plate: String,
     pub make: String,
     pub model: String,
+    /// The catalogue body of the registered make and model (what a vehicle carrying this
+    /// plate should look like), when known: the cloned-plate check compares it with what a
+    /// model sees.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<VehicleBody>,
 }
 
 /// A speed camera: vehicles passing within `gate_m` of `at` are measured.
@@ -181,21 +188,17 @@ pub struct SpeedCamera {
 pub enum VehicleKind {
     Car,
     Van,
+    /// Pickups, flatbeds, refuse lorries.
+    Truck,
 }
 
 impl VehicleKind {
-    /// Length, width, height, metres.
-    pub fn size(self) -> [f64; 3] {
-        match self {
-            VehicleKind::Car => [4.3, 1.8, 1.5],
-            VehicleKind::Van => [5.4, 2.0, 2.3],
-        }
-    }
-
+    /// The annotation category.
     pub fn class(self) -> &'static str {
         match self {
             VehicleKind::Car => "car",
             VehicleKind::Van => "van",
+            VehicleKind::Truck => "truck",
         }
     }
 }
@@ -208,6 +211,27 @@ pub struct VehicleSpec {
     pub make: String,
     pub model: String,
     pub plate: String,
+    /// The catalogue body drawn (`saloon`, `delivery_van`...; see `docs/scenarios.md`); by
+    /// default the kind's usual one (`saloon`, `van`, `pickup`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<VehicleBody>,
+    /// Its colour, by name from the body's palette (`white`, `grey`, `black`, `silver`,
+    /// `blue`, `red`...); by default drawn from the palette (see `docs/scenarios.md`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub colour: Option<String>,
+}
+
+impl VehicleSpec {
+    /// The body drawn.
+    pub fn body(&self) -> VehicleBody {
+        self.body
+            .unwrap_or_else(|| VehicleBody::default_for(self.kind))
+    }
+
+    /// Length, width, height, metres (the body's).
+    pub fn size(&self) -> [f64; 3] {
+        self.body().model().size()
+    }
 }
 
 /// What is dumped.
@@ -221,15 +245,18 @@ pub enum ObjectKind {
 }
 
 impl ObjectKind {
-    /// Length, width, height on the ground, metres.
+    pub const ALL: [ObjectKind; 5] = [
+        ObjectKind::Bag,
+        ObjectKind::Box,
+        ObjectKind::Mattress,
+        ObjectKind::Appliance,
+        ObjectKind::Tyre,
+    ];
+
+    /// Length, width, height on the ground of its first model, metres (each object's own:
+    /// [`crate::world::ObjectState::size`]).
     pub fn size(self) -> [f64; 3] {
-        match self {
-            ObjectKind::Bag => [0.6, 0.5, 0.5],
-            ObjectKind::Box => [0.6, 0.4, 0.4],
-            ObjectKind::Mattress => [1.9, 1.4, 0.2],
-            ObjectKind::Appliance => [0.6, 0.6, 0.85],
-            ObjectKind::Tyre => [0.65, 0.65, 0.2],
-        }
+        crate::props::model(self, 0).size
     }
 
     pub fn class(self) -> &'static str {
@@ -912,6 +939,38 @@ impl Scenario {
     ) -> Result<(), FieldProblem> {
         if v.plate.trim().is_empty() || v.make.trim().is_empty() || v.model.trim().is_empty() {
             return Err(FieldProblem::new(field, "needs a make, a model and a plate").at(anchor));
+        }
+        let body = v.body();
+        if body.model().kind != v.kind {
+            return Err(FieldProblem::new(
+                format!("{field}.body"),
+                format!(
+                    "`{}` is a {:?}, not a {:?}: set `kind: {:?}` or choose a {:?} body",
+                    body.name(),
+                    body.model().kind,
+                    v.kind,
+                    body.model().kind,
+                    v.kind
+                ),
+            )
+            .at(anchor));
+        }
+        if let Some(c) = &v.colour
+            && crate::vehicles::named_paint(body, c).is_none()
+        {
+            let names = crate::vehicles::palette(body)
+                .iter()
+                .map(|c| c.name)
+                .collect::<Vec<_>>();
+            return Err(FieldProblem::new(
+                format!("{field}.colour"),
+                if names.is_empty() {
+                    format!("`{}` keeps its livery: remove the colour", body.name())
+                } else {
+                    format!("`{c}` is not a colour of `{}`; one of: {}", body.name(), names.join(", "))
+                },
+            )
+            .at(anchor));
         }
         Ok(())
     }

@@ -6,8 +6,10 @@ pub mod figures;
 pub mod format;
 pub mod look;
 pub mod people;
+pub mod props;
 pub mod run;
 pub mod sun;
+pub mod vehicles;
 pub mod world;
 
 pub use format::*;

@@ -14,6 +14,9 @@ use crate::world::{
 use twincity_crowd::run::{Activity, SimRun};
 use twincity_model::ronfile::FieldProblem;
 
+/// Height an object is let go from (carried at the hip, or off a van's sill), metres.
+const DROP_HEIGHT_M: f64 = 0.8;
+
 /// The driver of a dumping van unloads after this long parked, seconds.
 const UNLOAD_DELAY: f64 = 1.0;
 
@@ -234,7 +237,9 @@ impl ScenarioRun {
             for (k, kind) in kinds.iter().enumerate() {
                 let at = begin + (end - begin) * k as f64 / n as f64;
                 if t >= at {
-                    objects.push(pile_object(&e.id, *kind, centre, k));
+                    let mut o = pile_object(&e.id, *kind, centre, k);
+                    o.height_m = crate::props::fall_height(DROP_HEIGHT_M, t - at);
+                    objects.push(o);
                 }
             }
         }
@@ -326,7 +331,7 @@ impl ScenarioRun {
                 let dir = (DVec2::new(spot.0, spot.1) - DVec2::new(from.0, from.1))
                     .normalize_or(DVec2::X);
                 let p = DVec2::new(spot.0, spot.1)
-                    + DVec2::new(dir.y, -dir.x) * (v.kind.size()[1] / 2.0 + 1.4);
+                    + DVec2::new(dir.y, -dir.x) * (v.size()[1] / 2.0 + 1.4);
                 (p.x, p.y)
             }
             Incident::Dumping { spot, .. } => *spot,
@@ -363,8 +368,9 @@ impl ScenarioRun {
             .compiled
             .registry
             .iter()
-            .find(|r| r.plate == v.plate)
-            .map(|r| (r.make.clone(), r.model.clone()));
+            .find(|r| r.plate == v.plate);
+        let registered_body = registered.and_then(|r| r.body);
+        let registered = registered.map(|r| (r.make.clone(), r.model.clone()));
         let cloned_plate = registered
             .as_ref()
             .is_some_and(|(make, model)| *make != v.make || *model != v.model);
@@ -375,7 +381,17 @@ impl ScenarioRun {
             heading: pose.heading,
             speed_kmh: pose.speed * 3.6,
             parked: pose.parked,
+            distance_m: pose.distance,
+            paint: v
+                .colour
+                .as_deref()
+                .and_then(|c| crate::vehicles::named_paint(v.body(), c))
+                .or_else(|| {
+                    crate::vehicles::paint_for(v.body(), self.compiled.seed, event, &v.plate)
+                })
+                .map(|c| (c.name, c.srgb)),
             registered,
+            registered_body,
             cloned_plate,
         }
     }
@@ -457,6 +473,8 @@ fn pile_object(event: &str, kind: ObjectKind, spot: (f64, f64), k: usize) -> Obj
         kind,
         position: [spot.0 + r * a.cos(), spot.1 + r * a.sin()],
         yaw: (k as f64 * 0.7).rem_euclid(std::f64::consts::PI),
+        variant: k,
+        height_m: 0.0,
     }
 }
 
@@ -468,6 +486,8 @@ pub struct RoutePose {
     /// m/s.
     pub speed: f64,
     pub parked: bool,
+    /// Metres driven since the start (the wheels turn by it).
+    pub distance: f64,
 }
 
 /// Where a vehicle driving `route` at `speed` m/s, stopping `park = (corner, seconds)`, is
@@ -515,6 +535,7 @@ pub fn route_pose(
                 heading: dir.y.atan2(dir.x),
                 speed: if parked { 0.0 } else { speed },
                 parked,
+                distance: d,
             });
         }
         along += len;

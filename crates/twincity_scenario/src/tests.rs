@@ -508,7 +508,7 @@ fn vehicles_speed_checks_and_the_cloned_plate() {
     assert_eq!(label.attributes["cloned_plate"], serde_json::json!(true));
     assert_eq!(
         label.attributes["registered_model"],
-        serde_json::json!("208")
+        serde_json::json!("3008")
     );
     assert!(
         (label.position[0]).abs() < 1e-6,

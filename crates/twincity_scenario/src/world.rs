@@ -80,6 +80,17 @@ pub struct ObjectState {
     pub kind: ObjectKind,
     pub position: [f64; 2],
     pub yaw: f64,
+    /// Which of the kind's models it is ([`crate::props::model`]).
+    pub variant: usize,
+    /// Height of its underside above the ground: above zero while it falls after being let go.
+    pub height_m: f64,
+}
+
+impl ObjectState {
+    /// Length, width, height, metres (its model's).
+    pub fn size(&self) -> [f64; 3] {
+        crate::props::model(self.kind, self.variant).size
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -90,8 +101,14 @@ pub struct VehicleState {
     pub heading: f64,
     pub speed_kmh: f64,
     pub parked: bool,
+    /// Metres driven since it appeared (its wheels have turned by this).
+    pub distance_m: f64,
+    /// Its colour's name and sRGB value (`None`: the body's fixed livery).
+    pub paint: Option<(&'static str, [u8; 3])>,
     /// What the registry says the plate belongs to, when it lists the plate.
     pub registered: Option<(String, String)>,
+    /// The registered make and model's body, when the registry gives it.
+    pub registered_body: Option<crate::vehicles::VehicleBody>,
     /// The plate is registered to another make or model than this vehicle's.
     pub cloned_plate: bool,
 }
@@ -217,7 +234,7 @@ impl WorldState {
                 class: o.kind.class().into(),
                 event: Some(o.event.clone()),
                 position: o.position,
-                size: o.kind.size(),
+                size: o.size(),
                 yaw: o.yaw,
                 attributes: BTreeMap::from([("dumped".to_string(), json!(true))]),
             });
@@ -230,16 +247,23 @@ impl WorldState {
                 ("speed_kmh".to_string(), json!(v.speed_kmh)),
                 ("parked".to_string(), json!(v.parked)),
                 ("cloned_plate".to_string(), json!(v.cloned_plate)),
+                ("body".to_string(), json!(v.vehicle.body().name())),
             ]);
+            if let Some((name, _)) = v.paint {
+                attributes.insert("colour".into(), json!(name));
+            }
             if let Some((make, model)) = &v.registered {
                 attributes.insert("registered_make".into(), json!(make));
                 attributes.insert("registered_model".into(), json!(model));
+            }
+            if let Some(b) = v.registered_body {
+                attributes.insert("registered_body".into(), json!(b.name()));
             }
             out.push(Label {
                 class: v.vehicle.kind.class().into(),
                 event: Some(v.event.clone()),
                 position: v.position,
-                size: v.vehicle.kind.size(),
+                size: v.vehicle.size(),
                 yaw: v.heading,
                 attributes,
             });
