@@ -228,7 +228,10 @@ mod tests {
         let a = vertex(&mesh, [0.0, 0.15, 0.0], Vec3::Z);
         let b = vertex(&mesh, [4.0, 0.15, 0.0], Vec3::Z);
         let c = vertex(&mesh, [4.0, 9.15, 0.0], Vec3::Z);
-        assert!(close(b[0] - a[0], 4.0 / 2.25), "u grows to the right seen from the south");
+        assert!(
+            close(b[0] - a[0], 4.0 / 2.25),
+            "u grows to the right seen from the south"
+        );
         assert!(close(b[1] - c[1], 4.0), "{b:?} {c:?}");
         // 7.5 cm brick courses: a course is 1/30 of this 30-course map in v.
         assert!(close(0.075 / tile[1], 1.0 / 30.0));
@@ -239,7 +242,10 @@ mod tests {
         let mut mesh = MeshData::default();
         mesh.add_box(Vec3::ZERO, Vec3::ONE, [1.0, 1.0], true);
         for tri in mesh.indices.chunks(3) {
-            let p: Vec<Vec3> = tri.iter().map(|&i| Vec3::from(mesh.positions[i as usize])).collect();
+            let p: Vec<Vec3> = tri
+                .iter()
+                .map(|&i| Vec3::from(mesh.positions[i as usize]))
+                .collect();
             let n = Vec3::from(mesh.normals[tri[0] as usize]);
             let winding = (p[1] - p[0]).cross(p[2] - p[0]).normalize();
             assert!(winding.dot(n) > 0.99, "triangle {p:?} against {n}");

@@ -122,19 +122,23 @@ pub struct Finish {
 pub fn facade_finish(b: &Building) -> Finish {
     let brick = match b.usage {
         "warehouse" | "school" => true,
-        "housing" => b.id % 2 == 0,
+        "housing" => b.id.is_multiple_of(2),
         _ => b.name == "Boulangerie",
     };
     if brick {
         // Two bricks alternate; a shade in 0.85..1.0 tells neighbours apart.
-        let map = if b.id % 3 == 0 { BRICK_RED } else { BRICK_PALE };
+        let map = if b.id.is_multiple_of(3) {
+            BRICK_RED
+        } else {
+            BRICK_PALE
+        };
         let shade = 0.85 + 0.05 * (b.id % 4) as f32;
         return Finish {
             map,
             tint: [shade; 3],
         };
     }
-    let (map, mean) = if b.id % 2 == 0 {
+    let (map, mean) = if b.id.is_multiple_of(2) {
         (PLASTER_COARSE, PLASTER_COARSE_MEAN)
     } else {
         (PLASTER_FINE, PLASTER_FINE_MEAN)
