@@ -116,7 +116,7 @@ pub struct Finish {
     pub tint: [f32; 3],
 }
 
-/// The facade of a building. Brick for the warehouse, the school, the shops' small bakery and
+/// The facade of a building. Brick for the warehouse, the school, the bakery and
 /// every other housing block; plaster (tinted so it averages the building's own colour) for
 /// the rest. Brick keeps its photographed colour, slightly varied per building.
 pub fn facade_finish(b: &Building) -> Finish {
