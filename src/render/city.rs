@@ -8,15 +8,17 @@ use std::path::PathBuf;
 
 use bevy::asset::{LoadState, RenderAssetUsages};
 use bevy::gltf::{GltfAssetLabel, GltfLoaderSettings};
-use bevy::image::{ImageAddressMode, ImageSampler, ImageSamplerDescriptor};
+use bevy::image::{ImageAddressMode, ImageLoaderSettings, ImageSampler, ImageSamplerDescriptor};
 use bevy::light::CascadeShadowConfigBuilder;
 use bevy::mesh::{Indices, PrimitiveTopology};
 use bevy::prelude::*;
-use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
+use bevy::render::render_resource::TextureFormat;
 use bevy::world_serialization::{WorldAsset, WorldAssetRoot};
 use twincity_model::geometry::world_from_plan;
 use twincity_model::project::CityImport;
 use twincity_scene::demo_city::{self, CityLayout, FurnitureKind, SurfaceKind};
+use twincity_scene::demo_mesh::{MeshData, building_windows};
+use twincity_scene::demo_textures::{self, TextureMap};
 
 use crate::render::frame::{FrameSet, add_frame_sets};
 
@@ -49,6 +51,8 @@ pub enum ImportState {
 #[derive(Resource, Clone, Debug, Default)]
 pub struct CityStatus {
     pub imports: Vec<(PathBuf, ImportState)>,
+    /// Demo district maps still loading or waiting for their mipmaps ([`DemoTextures`]).
+    pub textures_pending: usize,
 }
 
 impl CityStatus {
@@ -108,12 +112,14 @@ impl Plugin for CityPlugin {
             .insert_resource(DemoLayout(demo_city::demo_district()))
             .init_resource::<CitySpec>()
             .init_resource::<CityStatus>()
+            .init_resource::<DemoTextures>()
             .configure_sets(Update, CitySet::Sync.in_set(FrameSet::Scene))
             .add_systems(Startup, spawn_sun_and_ground)
             .add_systems(
                 Update,
                 (
                     sync_demo_city.run_if(resource_changed::<CitySpec>),
+                    prepare_demo_textures,
                     sync_imports.run_if(resource_changed::<CitySpec>),
                     track_import_loading,
                 )
@@ -179,7 +185,8 @@ fn sync_demo_city(
     existing: Query<Entity, With<DemoCityRoot>>,
     mut meshes: ResMut<Assets<Mesh>>,
     mut materials: ResMut<Assets<StandardMaterial>>,
-    mut images: ResMut<Assets<Image>>,
+    mut textures: ResMut<DemoTextures>,
+    server: Res<AssetServer>,
 ) {
     match (spec.demo_city, existing.iter().next()) {
         (true, None) => spawn_demo_city(
@@ -187,20 +194,26 @@ fn sync_demo_city(
             &layout.0,
             &mut meshes,
             &mut materials,
-            &mut images,
+            &mut TextureLoader {
+                textures: &mut textures,
+                server: &server,
+            },
         ),
         (false, Some(root)) => commands.entity(root).despawn(),
         _ => {}
     }
 }
 
-/// Spawns the demo district under one root entity.
+/// Spawns the demo district under one root entity: ground surfaces, buildings with their
+/// windows and roofs, street furniture. Roads, sidewalks, the square and facades carry the
+/// photographed maps of [`twincity_scene::demo_textures`] (flat colours where a map is
+/// missing), tiled at their real size by the meshes' texture coordinates.
 pub fn spawn_demo_city(
     commands: &mut Commands,
     layout: &CityLayout,
     meshes: &mut Assets<Mesh>,
     materials: &mut Assets<StandardMaterial>,
-    images: &mut Assets<Image>,
+    textures: &mut TextureLoader,
 ) {
     let root = commands
         .spawn((
@@ -210,80 +223,8 @@ pub fn spawn_demo_city(
             Visibility::default(),
         ))
         .id();
-
-    // Ground surfaces: one merged mesh per kind.
-    let kinds = [
-        SurfaceKind::Road,
-        SurfaceKind::Sidewalk,
-        SurfaceKind::Square,
-        SurfaceKind::Courtyard,
-        SurfaceKind::Crossing,
-        SurfaceKind::LaneMarking,
-    ];
-    for kind in kinds {
-        let mut builder = BoxMeshBuilder::default();
-        for s in layout.surfaces.iter().filter(|s| s.kind == kind) {
-            let a = world_from_plan(s.rect.min, s.base);
-            let b = world_from_plan(s.rect.max, s.top);
-            builder.add_box(a.min(b), a.max(b), 4.0, true);
-        }
-        if builder.is_empty() {
-            continue;
-        }
-        commands.spawn((
-            Name::new(format!("{kind:?}")),
-            CityPart::Surface(kind),
-            Mesh3d(meshes.add(builder.build())),
-            MeshMaterial3d(materials.add(StandardMaterial {
-                base_color: surface_colour(kind),
-                perceptual_roughness: 0.95,
-                ..default()
-            })),
-            Transform::default(),
-            ChildOf(root),
-        ));
-    }
-
-    // Buildings: walls with a repeating window texture (one window per 3 m × 3 m), flat roofs.
-    let windows = images.add(window_texture());
-    for b in &layout.buildings {
-        let aabb = b.aabb();
-        let mut walls = BoxMeshBuilder::default();
-        walls.add_box(aabb.min, aabb.max, 3.0, false);
-        let mut roof = BoxMeshBuilder::default();
-        roof.add_box(
-            Vec3::new(aabb.min.x, aabb.max.y, aabb.min.z),
-            Vec3::new(aabb.max.x, aabb.max.y + 0.4, aabb.max.z),
-            4.0,
-            true,
-        );
-        let [r, g, bl] = b.facade;
-        commands
-            .spawn((
-                Name::new(b.name.clone()),
-                CityPart::Building(b.id),
-                Mesh3d(meshes.add(walls.build())),
-                MeshMaterial3d(materials.add(StandardMaterial {
-                    base_color: Color::srgb(r, g, bl),
-                    base_color_texture: Some(windows.clone()),
-                    perceptual_roughness: 0.8,
-                    ..default()
-                })),
-                Transform::default(),
-                ChildOf(root),
-            ))
-            .with_child((
-                Name::new(format!("{} roof", b.name)),
-                CityPart::Building(b.id),
-                Mesh3d(meshes.add(roof.build())),
-                MeshMaterial3d(materials.add(StandardMaterial {
-                    base_color: Color::srgb(r * 0.45, g * 0.45, bl * 0.45),
-                    perceptual_roughness: 0.9,
-                    ..default()
-                })),
-                Transform::default(),
-            ));
-    }
+    spawn_surfaces(commands, root, layout, meshes, materials, textures);
+    spawn_buildings(commands, root, layout, meshes, materials, textures);
 
     // Street furniture: shared meshes and materials per part.
     let parts = FurnitureParts::new(meshes, materials);
@@ -311,41 +252,314 @@ pub fn spawn_demo_city(
     }
 }
 
-/// A 32 × 32 texture of one facade cell: white wall (tinted by the material) and a window.
-fn window_texture() -> Image {
-    const N: usize = 32;
-    let mut data = Vec::with_capacity(N * N * 4);
-    for y in 0..N {
-        for x in 0..N {
-            let glass = (9..23).contains(&x) && (7..24).contains(&y);
-            let sill = (8..24).contains(&x) && y == 24;
-            let px: [u8; 4] = if glass {
-                [62, 78, 98, 255]
-            } else if sill {
-                [200, 200, 200, 255]
-            } else {
-                [255, 255, 255, 255]
-            };
-            data.extend_from_slice(&px);
+/// Ground surfaces: one merged mesh per kind. Lane markings and crossings keep their flat
+/// paint colour and stay 1 cm above the asphalt, so they are drawn crisp on top of it.
+fn spawn_surfaces(
+    commands: &mut Commands,
+    root: Entity,
+    layout: &CityLayout,
+    meshes: &mut Assets<Mesh>,
+    materials: &mut Assets<StandardMaterial>,
+    textures: &mut TextureLoader,
+) {
+    let kinds = [
+        SurfaceKind::Road,
+        SurfaceKind::Sidewalk,
+        SurfaceKind::Square,
+        SurfaceKind::Courtyard,
+        SurfaceKind::Crossing,
+        SurfaceKind::LaneMarking,
+    ];
+    for kind in kinds {
+        let map = demo_textures::surface_map(kind);
+        let tile = map.map_or([4.0, 4.0], |m| m.tile);
+        let mut mesh = MeshData::default();
+        for s in layout.surfaces.iter().filter(|s| s.kind == kind) {
+            let a = world_from_plan(s.rect.min, s.base);
+            let b = world_from_plan(s.rect.max, s.top);
+            mesh.add_box(a.min(b), a.max(b), tile, true);
         }
+        if mesh.is_empty() {
+            continue;
+        }
+        let flat = StandardMaterial {
+            base_color: surface_colour(kind),
+            perceptual_roughness: 0.95,
+            ..default()
+        };
+        let material = match map {
+            Some(map) => textures.textured(materials, map, flat, Color::WHITE),
+            None => materials.add(flat),
+        };
+        commands.spawn((
+            Name::new(format!("{kind:?}")),
+            CityPart::Surface(kind),
+            Mesh3d(meshes.add(to_mesh(mesh))),
+            MeshMaterial3d(material),
+            Transform::default(),
+            ChildOf(root),
+        ));
     }
-    let mut image = Image::new(
-        Extent3d {
-            width: N as u32,
-            height: N as u32,
-            depth_or_array_layers: 1,
-        },
-        TextureDimension::D2,
-        data,
-        TextureFormat::Rgba8UnormSrgb,
-        RenderAssetUsages::RENDER_WORLD,
-    );
-    image.sampler = ImageSampler::Descriptor(ImageSamplerDescriptor {
+}
+
+/// Buildings: brick or plaster walls (see [`demo_textures::facade_finish`]), glass panes
+/// just in front of them (one window per 3 m bay and storey), flat roofs.
+fn spawn_buildings(
+    commands: &mut Commands,
+    root: Entity,
+    layout: &CityLayout,
+    meshes: &mut Assets<Mesh>,
+    materials: &mut Assets<StandardMaterial>,
+    textures: &mut TextureLoader,
+) {
+    let glass = materials.add(StandardMaterial {
+        base_color: Color::srgb(0.24, 0.30, 0.38),
+        perceptual_roughness: 0.2,
+        ..default()
+    });
+    for b in &layout.buildings {
+        let aabb = b.aabb();
+        let finish = demo_textures::facade_finish(b);
+        let mut walls = MeshData::default();
+        walls.add_box(aabb.min, aabb.max, finish.map.tile, false);
+        let mut roof = MeshData::default();
+        roof.add_box(
+            Vec3::new(aabb.min.x, aabb.max.y, aabb.min.z),
+            Vec3::new(aabb.max.x, aabb.max.y + 0.4, aabb.max.z),
+            [4.0, 4.0],
+            true,
+        );
+        let [r, g, bl] = b.facade;
+        let flat = StandardMaterial {
+            base_color: Color::srgb(r, g, bl),
+            perceptual_roughness: 0.8,
+            ..default()
+        };
+        let [tr, tg, tb] = finish.tint;
+        let wall_material =
+            textures.textured(materials, finish.map, flat, Color::linear_rgb(tr, tg, tb));
+        commands
+            .spawn((
+                Name::new(b.name.clone()),
+                CityPart::Building(b.id),
+                Mesh3d(meshes.add(to_mesh(walls))),
+                MeshMaterial3d(wall_material),
+                Transform::default(),
+                ChildOf(root),
+            ))
+            .with_children(|building| {
+                building.spawn((
+                    Name::new(format!("{} windows", b.name)),
+                    CityPart::Building(b.id),
+                    Mesh3d(meshes.add(to_mesh(building_windows(aabb.min, aabb.max)))),
+                    MeshMaterial3d(glass.clone()),
+                    Transform::default(),
+                ));
+                building.spawn((
+                    Name::new(format!("{} roof", b.name)),
+                    CityPart::Building(b.id),
+                    Mesh3d(meshes.add(to_mesh(roof))),
+                    MeshMaterial3d(materials.add(StandardMaterial {
+                        base_color: Color::srgb(r * 0.45, g * 0.45, bl * 0.45),
+                        perceptual_roughness: 0.9,
+                        ..default()
+                    })),
+                    Transform::default(),
+                ));
+            });
+    }
+}
+
+/// Which map slot of a material a texture fills.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Slot {
+    Albedo,
+    Roughness,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum TextureState {
+    Loading,
+    Ready,
+    Failed,
+}
+
+struct TextureEntry {
+    path: &'static str,
+    image: Handle<Image>,
+    state: TextureState,
+    /// Materials waiting on it, with the flat colour they fall back to if it fails.
+    users: Vec<(AssetId<StandardMaterial>, Slot, Color)>,
+}
+
+/// The demo district's photographed maps, loaded once (repeating, anisotropic sampler), given
+/// mipmaps when they arrive ([`prepare_demo_textures`]); "frame complete" waits for them
+/// through [`CityStatus::textures_pending`].
+#[derive(Resource, Default)]
+pub struct DemoTextures {
+    entries: Vec<TextureEntry>,
+}
+
+/// Loads the demo district's maps while it is spawned.
+pub struct TextureLoader<'a> {
+    pub textures: &'a mut DemoTextures,
+    pub server: &'a AssetServer,
+}
+
+impl TextureLoader<'_> {
+    /// The image of a bundled map file (sRGB colour or linear data), started loading on first
+    /// use; `None` when the file is not in the bundled `assets` folder.
+    fn image(&mut self, path: &'static str, srgb: bool) -> Option<usize> {
+        if let Some(i) = self.textures.entries.iter().position(|e| e.path == path) {
+            return (self.textures.entries[i].state != TextureState::Failed).then_some(i);
+        }
+        let relative = path.strip_prefix("textures/").unwrap_or(path);
+        let folder = twincity_model::assets::bundled_assets("textures");
+        if !folder.is_some_and(|f| f.join(relative).is_file()) {
+            warn!("{path} is not in the assets folder: the demo district is drawn without it");
+            return None;
+        }
+        let sampler = ImageSampler::Descriptor(repeat_sampler());
+        let image: Handle<Image> = self
+            .server
+            .load_builder()
+            .with_settings(move |s: &mut ImageLoaderSettings| {
+                s.is_srgb = srgb;
+                s.sampler = sampler.clone();
+            })
+            .load(path);
+        self.textures.entries.push(TextureEntry {
+            path,
+            image,
+            state: TextureState::Loading,
+            users: Vec::new(),
+        });
+        Some(self.textures.entries.len() - 1)
+    }
+
+    /// A material showing `map` multiplied by `tint`, or `flat` when the map's file is missing
+    /// (or, later, fails to load).
+    fn textured(
+        &mut self,
+        materials: &mut Assets<StandardMaterial>,
+        map: TextureMap,
+        flat: StandardMaterial,
+        tint: Color,
+    ) -> Handle<StandardMaterial> {
+        let Some(albedo) = self.image(map.albedo, true) else {
+            return materials.add(flat);
+        };
+        let roughness = map.roughness.and_then(|path| self.image(path, false));
+        let fallback = flat.base_color;
+        let entries = &self.textures.entries;
+        let handle = materials.add(StandardMaterial {
+            base_color: tint,
+            base_color_texture: Some(entries[albedo].image.clone()),
+            // Roughness from the map's green channel (grey maps load with equal channels);
+            // metallic stays 0 whatever its blue channel holds.
+            metallic_roughness_texture: roughness.map(|i| entries[i].image.clone()),
+            perceptual_roughness: if roughness.is_some() { 1.0 } else { 0.9 },
+            metallic: 0.0,
+            ..flat
+        });
+        let mut wait = |i: usize, slot: Slot| {
+            let e = &mut self.textures.entries[i];
+            if e.state == TextureState::Loading {
+                e.users.push((handle.id(), slot, fallback));
+            }
+        };
+        wait(albedo, Slot::Albedo);
+        if let Some(i) = roughness {
+            wait(i, Slot::Roughness);
+        }
+        handle
+    }
+}
+
+/// Repeating, trilinear and 16× anisotropic (where the GPU offers it; wgpu falls back to
+/// none), so far asphalt and brick neither stretch nor shimmer.
+fn repeat_sampler() -> ImageSamplerDescriptor {
+    let mut sampler = ImageSamplerDescriptor {
         address_mode_u: ImageAddressMode::Repeat,
         address_mode_v: ImageAddressMode::Repeat,
         ..ImageSamplerDescriptor::linear()
-    });
-    image
+    };
+    sampler.set_anisotropic_filter(16);
+    sampler
+}
+
+/// Gives each demo map its mipmaps once it has loaded (the JPEG loader makes none), or, when
+/// it failed, puts its materials back to flat colours; counts those still on their way.
+fn prepare_demo_textures(
+    mut textures: ResMut<DemoTextures>,
+    server: Res<AssetServer>,
+    mut images: ResMut<Assets<Image>>,
+    mut materials: ResMut<Assets<StandardMaterial>>,
+    mut status: ResMut<CityStatus>,
+) {
+    let waiting = |t: &DemoTextures| {
+        t.entries
+            .iter()
+            .filter(|e| e.state == TextureState::Loading)
+            .count()
+    };
+    if waiting(&textures) == 0 && status.textures_pending == 0 {
+        return;
+    }
+    for e in &mut textures.entries {
+        if e.state != TextureState::Loading {
+            continue;
+        }
+        if let Some(LoadState::Failed(err)) = server.get_load_state(&e.image) {
+            error!("{} could not be loaded ({err}): drawn without it", e.path);
+            e.state = TextureState::Failed;
+            for (id, slot, fallback) in e.users.drain(..) {
+                if let Some(mut m) = materials.get_mut(id) {
+                    match slot {
+                        Slot::Albedo => {
+                            m.base_color_texture = None;
+                            m.base_color = fallback;
+                        }
+                        Slot::Roughness => m.metallic_roughness_texture = None,
+                    }
+                }
+            }
+            continue;
+        }
+        if let Some(mut image) = images.get_mut(&e.image) {
+            add_mipmaps(&mut image);
+            e.state = TextureState::Ready;
+            e.users.clear();
+        }
+    }
+    let pending = waiting(&textures);
+    if status.textures_pending != pending {
+        status.textures_pending = pending;
+    }
+}
+
+/// Replaces a loaded RGBA8 image by itself and its full mip chain (averaged in linear light
+/// for colour maps), kept on the GPU only.
+fn add_mipmaps(image: &mut Image) {
+    let desc = &image.texture_descriptor;
+    let srgb = match desc.format {
+        TextureFormat::Rgba8UnormSrgb => true,
+        TextureFormat::Rgba8Unorm => false,
+        _ => return,
+    };
+    let (w, h) = (desc.size.width, desc.size.height);
+    if desc.mip_level_count > 1 || desc.size.depth_or_array_layers != 1 {
+        return;
+    }
+    let Some(data) = image.data.as_ref() else {
+        return;
+    };
+    if data.len() != (w * h * 4) as usize {
+        return;
+    }
+    image.data = Some(demo_textures::mip_chain(w, h, data, srgb));
+    image.texture_descriptor.mip_level_count = demo_textures::mip_levels(w, h);
+    image.asset_usage = RenderAssetUsages::RENDER_WORLD;
 }
 
 type Part = (Handle<Mesh>, Handle<StandardMaterial>, Vec3);
@@ -492,148 +706,16 @@ impl FurnitureParts {
     }
 }
 
-/// Accumulates axis-aligned boxes into one mesh with flat normals and UVs in metres.
-#[derive(Default)]
-pub struct BoxMeshBuilder {
-    positions: Vec<[f32; 3]>,
-    normals: Vec<[f32; 3]>,
-    uvs: Vec<[f32; 2]>,
-    indices: Vec<u32>,
-}
-
-impl BoxMeshBuilder {
-    pub fn is_empty(&self) -> bool {
-        self.indices.is_empty()
-    }
-
-    /// Adds a box; texture coordinates advance by 1 every `uv_metres`. The bottom face is
-    /// only added when `with_bottom` is set (never visible for things standing on the ground).
-    pub fn add_box(&mut self, min: Vec3, max: Vec3, uv_metres: f32, with_bottom: bool) {
-        let s = 1.0 / uv_metres;
-        let (x0, y0, z0) = (min.x, min.y, min.z);
-        let (x1, y1, z1) = (max.x, max.y, max.z);
-        // Each face: four corners counter-clockwise seen from outside, normal, uv per corner.
-        let mut faces: Vec<([Vec3; 4], Vec3, [[f32; 2]; 4])> = vec![
-            // +Z (south)
-            (
-                [
-                    Vec3::new(x0, y0, z1),
-                    Vec3::new(x1, y0, z1),
-                    Vec3::new(x1, y1, z1),
-                    Vec3::new(x0, y1, z1),
-                ],
-                Vec3::Z,
-                [
-                    [x0 * s, (y1 - y0) * s],
-                    [x1 * s, (y1 - y0) * s],
-                    [x1 * s, 0.0],
-                    [x0 * s, 0.0],
-                ],
-            ),
-            // -Z (north)
-            (
-                [
-                    Vec3::new(x1, y0, z0),
-                    Vec3::new(x0, y0, z0),
-                    Vec3::new(x0, y1, z0),
-                    Vec3::new(x1, y1, z0),
-                ],
-                Vec3::NEG_Z,
-                [
-                    [-x1 * s, (y1 - y0) * s],
-                    [-x0 * s, (y1 - y0) * s],
-                    [-x0 * s, 0.0],
-                    [-x1 * s, 0.0],
-                ],
-            ),
-            // +X (east)
-            (
-                [
-                    Vec3::new(x1, y0, z1),
-                    Vec3::new(x1, y0, z0),
-                    Vec3::new(x1, y1, z0),
-                    Vec3::new(x1, y1, z1),
-                ],
-                Vec3::X,
-                [
-                    [-z1 * s, (y1 - y0) * s],
-                    [-z0 * s, (y1 - y0) * s],
-                    [-z0 * s, 0.0],
-                    [-z1 * s, 0.0],
-                ],
-            ),
-            // -X (west)
-            (
-                [
-                    Vec3::new(x0, y0, z0),
-                    Vec3::new(x0, y0, z1),
-                    Vec3::new(x0, y1, z1),
-                    Vec3::new(x0, y1, z0),
-                ],
-                Vec3::NEG_X,
-                [
-                    [z0 * s, (y1 - y0) * s],
-                    [z1 * s, (y1 - y0) * s],
-                    [z1 * s, 0.0],
-                    [z0 * s, 0.0],
-                ],
-            ),
-            // +Y (top)
-            (
-                [
-                    Vec3::new(x0, y1, z1),
-                    Vec3::new(x1, y1, z1),
-                    Vec3::new(x1, y1, z0),
-                    Vec3::new(x0, y1, z0),
-                ],
-                Vec3::Y,
-                [
-                    [x0 * s, z1 * s],
-                    [x1 * s, z1 * s],
-                    [x1 * s, z0 * s],
-                    [x0 * s, z0 * s],
-                ],
-            ),
-        ];
-        if with_bottom {
-            faces.push((
-                [
-                    Vec3::new(x0, y0, z0),
-                    Vec3::new(x1, y0, z0),
-                    Vec3::new(x1, y0, z1),
-                    Vec3::new(x0, y0, z1),
-                ],
-                Vec3::NEG_Y,
-                [
-                    [x0 * s, z0 * s],
-                    [x1 * s, z0 * s],
-                    [x1 * s, z1 * s],
-                    [x0 * s, z1 * s],
-                ],
-            ));
-        }
-        for (corners, normal, uv) in faces {
-            let base = self.positions.len() as u32;
-            for (c, t) in corners.iter().zip(uv) {
-                self.positions.push(c.to_array());
-                self.normals.push(normal.to_array());
-                self.uvs.push(t);
-            }
-            self.indices
-                .extend_from_slice(&[base, base + 1, base + 2, base, base + 2, base + 3]);
-        }
-    }
-
-    pub fn build(self) -> Mesh {
-        Mesh::new(
-            PrimitiveTopology::TriangleList,
-            RenderAssetUsages::default(),
-        )
-        .with_inserted_attribute(Mesh::ATTRIBUTE_POSITION, self.positions)
-        .with_inserted_attribute(Mesh::ATTRIBUTE_NORMAL, self.normals)
-        .with_inserted_attribute(Mesh::ATTRIBUTE_UV_0, self.uvs)
-        .with_inserted_indices(Indices::U32(self.indices))
-    }
+/// A Bevy mesh from the demo district's plain mesh data.
+fn to_mesh(data: MeshData) -> Mesh {
+    Mesh::new(
+        PrimitiveTopology::TriangleList,
+        RenderAssetUsages::default(),
+    )
+    .with_inserted_attribute(Mesh::ATTRIBUTE_POSITION, data.positions)
+    .with_inserted_attribute(Mesh::ATTRIBUTE_NORMAL, data.normals)
+    .with_inserted_attribute(Mesh::ATTRIBUTE_UV_0, data.uvs)
+    .with_inserted_indices(Indices::U32(data.indices))
 }
 
 /// Where an imported file's root goes: turned for `z_up`, then placed by the project's origin

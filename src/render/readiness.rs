@@ -84,9 +84,10 @@ pub(crate) fn update_readiness(counters: Res<RenderCounters>, mut readiness: Res
     readiness.rendered_frames = frames;
 }
 
-/// True when the city asked for is in the world and every import has finished loading.
+/// True when the city asked for is in the world, its textures are loaded (the demo district's
+/// maps, with their mipmaps) and every import has finished loading.
 pub fn scene_loaded(spec: &CitySpec, status: &CityStatus, demo_roots: usize) -> bool {
-    (!spec.demo_city || demo_roots > 0)
+    (!spec.demo_city || (demo_roots > 0 && status.textures_pending == 0))
         && status.settled()
         && status.imports.len() == spec.imports.len()
 }
