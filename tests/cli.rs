@@ -112,7 +112,7 @@ fn scenario_reports_the_timeline_checks_and_labels() {
         "speed_camera_cloned_plate.scenario.ron",
         &["--at", "10.8", "--labels"],
     );
-    assert_eq!(doc["events"].as_array().unwrap().len(), 4);
+    assert_eq!(doc["events"].as_array().unwrap().len(), 7);
     let checks = doc["speed_checks"].as_array().unwrap();
     let cloned = checks.iter().find(|c| c["plate"] == "AB-123-CD").unwrap();
     assert_eq!(cloned["cloned_plate"], true);
