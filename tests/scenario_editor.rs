@@ -212,6 +212,12 @@ fn saving_keeps_a_readable_file_and_changes_on_disk_are_reloaded() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("speed_camera_cloned_plate.scenario.ron");
     std::fs::copy(shipped("speed_camera_cloned_plate.scenario.ron"), &file).unwrap();
+    // Its project, which it names relative to itself.
+    std::fs::copy(
+        shipped("south_street.twin.ron"),
+        dir.path().join("south_street.twin.ron"),
+    )
+    .unwrap();
     let mut r = renderer(file.clone(), 5.0);
     let mut s = r.scenario().unwrap().scenario.clone().unwrap();
     s.name = "Renamed".into();
@@ -303,6 +309,11 @@ fn rain_falls_in_front_of_the_camera() {
     let dry_file = shipped("speed_camera_cloned_plate.scenario.ron");
     let text = std::fs::read_to_string(&dry_file).unwrap();
     let wet_file = dir.path().join("wet.scenario.ron");
+    std::fs::copy(
+        shipped("south_street.twin.ron"),
+        dir.path().join("south_street.twin.ron"),
+    )
+    .unwrap();
     std::fs::write(
         &wet_file,
         text.replace("environment: (", "environment: (rain: 0.9, "),
@@ -358,17 +369,24 @@ fn rain_falls_in_front_of_the_camera() {
     assert!(share < 0.3, "{:.2} % of pixels are streaks", share * 100.0);
 }
 
-/// The annotation pass and the renderer agree: the pixels the instance-id pass gives a car
-/// are the car's pixels in the rendered image (its red body; the plate and windows aside).
+/// The annotation pass and the renderer agree: the pixels the instance-id pass gives the red
+/// car are the car's pixels in the rendered image (its red body; the plate, windows, lamps and
+/// tyres aside).
 #[test]
 fn the_id_pass_finds_the_rendered_pixels() {
     let (mut r, state, car) = cloned_clio(8.0);
     let at = state.vehicles[car].position;
     let mut camera = common::level_camera(240, 160);
-    camera.position = Vec3::new(at[0] as f32 + 4.0, 4.0, -(at[1] as f32) + 12.0);
-    camera.aim_at(Vec3::new(at[0] as f32, 0.8, -(at[1] as f32)));
-    let img = r.render(&camera).unwrap();
-    let a = car_annotation(&state, &camera, car).expect("the car is in view");
+    camera.position = Vec3::new(at[0] as f32 + 3.0, 3.0, -(at[1] as f32) + 7.0);
+    camera.aim_at(Vec3::new(at[0] as f32, 0.7, -(at[1] as f32)));
+    let (img, ids) = r.render_with_ids(&camera).unwrap();
+    let cast = twincity_scenario::people::Cast::bundled().unwrap();
+    let figs =
+        twincity_scenario::figures::figures(&state, twincity_scene::demo_city::KERB_HEIGHT, cast);
+    let a = twincity_dataset::annotate::annotate_rendered(&camera, &figs, &ids)
+        .into_iter()
+        .find(|a| a.figure == twincity_scenario::figures::FigureKind::Vehicle(car))
+        .expect("the car is in view");
     assert!(a.visibility > 0.95, "{}", a.visibility);
     let red = |p: [u8; 4]| p[0] as i32 > p[1] as i32 + 40 && p[0] as i32 > p[2] as i32 + 40;
     let mask: std::collections::HashSet<(u32, u32)> = a.mask.iter().copied().collect();
@@ -378,7 +396,7 @@ fn the_id_pass_finds_the_rendered_pixels() {
         .map(|(x, y, _)| (x, y))
         .collect();
     let inside = red_pixels.iter().filter(|p| mask.contains(p)).count();
-    // Every red pixel is the car's; the mask's pixels are red but for the plate and edges.
+    // Every red pixel is the car's; most of the mask is its red paint.
     assert!(red_pixels.len() > 500, "{} red pixels", red_pixels.len());
     assert!(
         inside as f64 >= 0.97 * red_pixels.len() as f64,
@@ -386,7 +404,7 @@ fn the_id_pass_finds_the_rendered_pixels() {
         red_pixels.len()
     );
     assert!(
-        inside as f64 >= 0.85 * mask.len() as f64,
+        inside as f64 >= 0.5 * mask.len() as f64,
         "{inside} of the mask's {}",
         mask.len()
     );
@@ -408,11 +426,20 @@ fn plates_found_by_the_annotation_pass_are_blurred_unreadable() {
     let plate = a.private_box.expect("the plate is seen");
     // The plate's dark characters lie inside the box.
     let [px, py, pw, ph] = plate;
+    // The text: dark strokes with the plate's white on both sides along the row (windows and
+    // tyres are dark too, but not set in white).
+    let lum = |x: u32, y: u32| {
+        let p = img.get_pixel(x, y).0;
+        p[0] as u32 + p[1] as u32 + p[2] as u32
+    };
+    let w = img.width();
     let text: Vec<(u32, u32)> = img
         .enumerate_pixels()
-        .filter(|(_, _, p)| {
+        .filter(|&(x, y, p)| {
             let l = p.0[0] as u32 + p.0[1] as u32 + p.0[2] as u32;
-            l < 330 && p.0[0] < 120 && p.0[2] < 150
+            let white_left = (x.saturating_sub(4)..x).any(|i| lum(i, y) > 600);
+            let white_right = (x + 1..(x + 5).min(w)).any(|i| lum(i, y) > 600);
+            l < 330 && p.0[0] < 120 && p.0[2] < 150 && white_left && white_right
         })
         .map(|(x, y, _)| (x, y))
         .collect();

@@ -115,7 +115,10 @@ fn load_models(
         ],
         [
             lamp(Color::srgb(0.45, 0.04, 0.04), LinearRgba::BLACK),
-            lamp(Color::srgb(0.9, 0.05, 0.05), LinearRgba::rgb(20.0, 0.5, 0.3)),
+            lamp(
+                Color::srgb(0.9, 0.05, 0.05),
+                LinearRgba::rgb(20.0, 0.5, 0.3),
+            ),
         ],
     ];
     commands.insert_resource(ModelAssets {
@@ -170,7 +173,10 @@ fn body_transform(model: &BodyModel) -> Transform {
 
 /// A plate's transform in the vehicle's frame: the quad (facing +Z) turned to face out of
 /// the plate, leaning back as the body's plate area does, and sized as a plate.
-fn plate_transform(model: &BodyModel, place: &twincity_scenario::vehicles::PlatePlace) -> Transform {
+fn plate_transform(
+    model: &BodyModel,
+    place: &twincity_scenario::vehicles::PlatePlace,
+) -> Transform {
     let [forward, up] = model.plate_at(place).map(|x| x as f32);
     let t = (place.tilt_deg as f32).to_radians();
     let sign = forward.signum();
@@ -201,7 +207,12 @@ pub fn sync_vehicles(
     materials: &mut Assets<StandardMaterial>,
     vehicles: &[VehicleState],
     lights_on: bool,
-    drawn: &mut Query<(Entity, &mut DrawnVehicle, &mut ScenarioFigure, &mut Transform)>,
+    drawn: &mut Query<(
+        Entity,
+        &mut DrawnVehicle,
+        &mut ScenarioFigure,
+        &mut Transform,
+    )>,
 ) {
     let mut by_event: HashMap<String, Entity> = drawn
         .iter()
@@ -259,10 +270,7 @@ fn spawn_vehicle(
     let quad = assets.quad.clone();
     let scene = assets.bodies[body as usize].clone();
     let lit = drawn.lights_on as usize;
-    let lamp_materials = [
-        assets.lamps[0][lit].clone(),
-        assets.lamps[1][lit].clone(),
-    ];
+    let lamp_materials = [assets.lamps[0][lit].clone(), assets.lamps[1][lit].clone()];
     commands
         .spawn((
             Name::new(format!("Vehicle {}", drawn.state.event)),
@@ -321,10 +329,8 @@ fn plate_material(
         return m.clone();
     }
     let picture = crate::render::scenario::plate_image(text);
-    let image = crate::render::scenario::srgba_image(
-        picture,
-        bevy::asset::RenderAssetUsages::RENDER_WORLD,
-    );
+    let image =
+        crate::render::scenario::srgba_image(picture, bevy::asset::RenderAssetUsages::RENDER_WORLD);
     let m = materials.add(StandardMaterial {
         base_color_texture: Some(images.add(image)),
         perceptual_roughness: 0.6,
@@ -446,12 +452,17 @@ fn dressed_material(
         (Paint::Tint, Some(c)) => (Some(c), false),
         _ => (None, false),
     };
-    let light = model.light_materials.iter().position(|n| !n.is_empty() && *n == name);
+    let light = model
+        .light_materials
+        .iter()
+        .position(|n| !n.is_empty() && *n == name);
     let glows = lit && light.is_some();
     if colour.is_none() && !glows {
         return original.clone();
     }
-    let key_colour = colour.unwrap_or([0, 0, 0]).map(|v| if darker { v / 2 } else { v });
+    let key_colour = colour
+        .unwrap_or([0, 0, 0])
+        .map(|v| if darker { v / 2 } else { v });
     let key = (original.id(), key_colour, glows);
     if let Some(h) = assets.painted.get(&key) {
         return h.clone();
@@ -503,7 +514,15 @@ pub fn sync_objects<F: bevy::ecs::query::QueryFilter>(
     materials: &mut Assets<StandardMaterial>,
     objects: &[ObjectState],
     ground: f32,
-    drawn: &mut Query<(Entity, &mut DrawnObject, &mut ScenarioFigure, &mut Transform), F>,
+    drawn: &mut Query<
+        (
+            Entity,
+            &mut DrawnObject,
+            &mut ScenarioFigure,
+            &mut Transform,
+        ),
+        F,
+    >,
 ) {
     let key = |o: &ObjectState| (o.event.clone(), o.variant, o.kind as u8);
     let mut existing: HashMap<_, Entity> =
@@ -555,18 +574,17 @@ pub fn sync_objects<F: bevy::ecs::query::QueryFilter>(
                 r.spawn((
                     Mesh3d(cube),
                     MeshMaterial3d(material),
-                    Transform::from_translation(Vec3::Y * h / 2.0)
-                        .with_scale(Vec3::new(l, h, w)),
+                    Transform::from_translation(Vec3::Y * h / 2.0).with_scale(Vec3::new(l, h, w)),
                 ));
             });
         } else if let Some(scene) = assets.props.get(model.file).cloned() {
             let lay = match model.lay {
                 Lay::Upright => Transform::IDENTITY,
                 // The model's x axis up; it rests on what was its side.
-                Lay::OnItsSide => Transform::from_rotation(Quat::from_rotation_z(
-                    std::f32::consts::FRAC_PI_2,
-                ))
-                .with_translation(Vec3::Y * (model.size[2] as f32 / 2.0)),
+                Lay::OnItsSide => {
+                    Transform::from_rotation(Quat::from_rotation_z(std::f32::consts::FRAC_PI_2))
+                        .with_translation(Vec3::Y * (model.size[2] as f32 / 2.0))
+                }
             };
             root.with_children(|r| {
                 r.spawn((
@@ -575,11 +593,13 @@ pub fn sync_objects<F: bevy::ecs::query::QueryFilter>(
                     WorldAssetRoot(scene),
                     lay * Transform::from_scale(Vec3::new(sx, sy, sz)),
                 ))
-                .observe(|ready: On<WorldInstanceReady>, mut props: Query<&mut PropScene>| {
-                    if let Ok(mut p) = props.get_mut(ready.entity) {
-                        p.spawned = true;
-                    }
-                });
+                .observe(
+                    |ready: On<WorldInstanceReady>, mut props: Query<&mut PropScene>| {
+                        if let Ok(mut p) = props.get_mut(ready.entity) {
+                            p.spawned = true;
+                        }
+                    },
+                );
             });
         }
     }
@@ -606,12 +626,7 @@ fn hold_readiness(
         .iter()
         .map(|m| ("vehicles", m.file))
         .zip(assets.bodies.iter())
-        .chain(
-            assets
-                .props
-                .iter()
-                .map(|(file, h)| (("props", *file), h)),
-        );
+        .chain(assets.props.iter().map(|(file, h)| (("props", *file), h)));
     for ((folder, file), h) in files {
         match server.get_recursive_dependency_load_state(h) {
             Some(bevy::asset::RecursiveDependencyLoadState::Loaded) => {}

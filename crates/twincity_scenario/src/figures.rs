@@ -98,7 +98,6 @@ pub enum FigureKind {
     Vehicle(usize),
 }
 
-
 /// The figures of `state` as drawn: people and objects on the pavement at `ground`, vehicles
 /// on the road (height 0).
 pub fn figures(state: &WorldState, ground: f32, cast: &Cast) -> Vec<Figure> {
@@ -138,7 +137,11 @@ pub fn figures(state: &WorldState, ground: f32, cast: &Cast) -> Vec<Figure> {
         let [l, w, h] = v.vehicle.size().map(|x| x as f32);
         out.push(Figure {
             kind: FigureKind::Vehicle(i),
-            triangles: cube_triangles(world(v.position, h / 2.0), yaw(v.heading), Vec3::new(l, h, w)),
+            triangles: cube_triangles(
+                world(v.position, h / 2.0),
+                yaw(v.heading),
+                Vec3::new(l, h, w),
+            ),
             head: None,
             private: plate_quads(v).into_iter().flatten().collect(),
         });

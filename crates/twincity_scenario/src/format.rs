@@ -967,7 +967,11 @@ impl Scenario {
                 if names.is_empty() {
                     format!("`{}` keeps its livery: remove the colour", body.name())
                 } else {
-                    format!("`{c}` is not a colour of `{}`; one of: {}", body.name(), names.join(", "))
+                    format!(
+                        "`{c}` is not a colour of `{}`; one of: {}",
+                        body.name(),
+                        names.join(", ")
+                    )
                 },
             )
             .at(anchor));

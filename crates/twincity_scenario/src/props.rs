@@ -159,7 +159,9 @@ mod tests {
                 }
                 // Scaling keeps proportions within a factor 2 (the model is recognisable).
                 let s = m.scale();
-                let (lo, hi) = s.iter().fold((f64::MAX, 0.0f64), |(a, b), &x| (a.min(x), b.max(x)));
+                let (lo, hi) = s
+                    .iter()
+                    .fold((f64::MAX, 0.0f64), |(a, b), &x| (a.min(x), b.max(x)));
                 assert!(hi / lo < 2.0, "{kind:?} {}: scale {s:?}", m.file);
             }
         }

@@ -364,11 +364,7 @@ impl ScenarioRun {
     }
 
     fn vehicle_state(&self, event: &str, v: &VehicleSpec, pose: RoutePose) -> VehicleState {
-        let registered = self
-            .compiled
-            .registry
-            .iter()
-            .find(|r| r.plate == v.plate);
+        let registered = self.compiled.registry.iter().find(|r| r.plate == v.plate);
         let registered_body = registered.and_then(|r| r.body);
         let registered = registered.map(|r| (r.make.clone(), r.model.clone()));
         let cloned_plate = registered
