@@ -525,8 +525,12 @@ mod tests {
         std::fs::create_dir_all(dir.path().join("images/cam1-a")).unwrap();
         std::fs::write(dir.path().join(&r.file), png(&img)).unwrap();
         std::fs::create_dir_all(dir.path().join("crops/stale")).unwrap();
-        let s = write_crops(dir.path(), std::slice::from_ref(&r), &CropOptions::default())
-            .unwrap();
+        let s = write_crops(
+            dir.path(),
+            std::slice::from_ref(&r),
+            &CropOptions::default(),
+        )
+        .unwrap();
         assert_eq!(s.crops, 2);
         assert_eq!(s.by_label["delivery_van"], 1);
         assert!(!dir.path().join("crops/stale").exists());
@@ -541,6 +545,9 @@ mod tests {
         wrong.width = 100;
         let e = write_crops(dir.path(), &[wrong], &CropOptions::default()).unwrap_err();
         assert!(e.to_string().contains("000003.png"), "{e}");
-        assert!(dir.path().join("crops/crops.csv").is_file(), "old crops kept");
+        assert!(
+            dir.path().join("crops/crops.csv").is_file(),
+            "old crops kept"
+        );
     }
 }

@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use twincity_infer::Model;
 
 fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
 }
 
 #[test]
@@ -25,7 +27,10 @@ fn a_crop_is_classified_best_first() {
     let names: Vec<&str> = ranked.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names, ["blue", "red", "green"], "{ranked:?}");
     let total: f32 = ranked.iter().map(|(_, s)| s).sum();
-    assert!((total - 1.0).abs() < 1e-5, "softmax scores sum to 1: {ranked:?}");
+    assert!(
+        (total - 1.0).abs() < 1e-5,
+        "softmax scores sum to 1: {ranked:?}"
+    );
     assert!(ranked[0].1 > 0.5, "{ranked:?}");
     let red = image::RgbImage::from_pixel(9, 31, image::Rgb([250, 10, 10]));
     assert_eq!(model.classify(&red).unwrap()[0].0, "red");
