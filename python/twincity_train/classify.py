@@ -203,19 +203,19 @@ def _block(cin: int, cout: int) -> nn.Sequential:
 
 
 def build_model(arch: str, classes: int) -> nn.Module:
-    """`cnn`: four convolution stages (24 → 192 channels, a 96 px crop down to 6 × 6), global
-    average pooling, dropout, one linear layer: about 0.6 M weights, trained from scratch in a
-    couple of minutes on two CPU cores. `mobilenet_v3_small`: torchvision's, untrained
-    (weights=None)."""
+    """`cnn`: a stride-2 convolution, then four stages of two 3 × 3 convolutions and a
+    max-pool (16 → 256 channels, a 96 px crop down to 3 × 3), global average pooling,
+    dropout, one linear layer: about 1.2 M weights, trained from scratch in a couple of
+    minutes on two CPU cores. `mobilenet_v3_small`: torchvision's, untrained (weights=None)."""
     if arch == "mobilenet_v3_small":
         from torchvision.models import mobilenet_v3_small
         return nn.Sequential(Normalise(), mobilenet_v3_small(weights=None, num_classes=classes))
     return nn.Sequential(
         Normalise(),
-        nn.Conv2d(3, 24, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(24),
+        nn.Conv2d(3, 16, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(16),
         nn.ReLU(inplace=True),
-        _block(24, 48), _block(48, 96), _block(96, 192),
-        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(0.2), nn.Linear(192, classes))
+        _block(16, 32), _block(32, 64), _block(64, 128), _block(128, 256),
+        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(0.2), nn.Linear(256, classes))
 
 
 def export_onnx(model: nn.Module, path: str, size: int) -> None:

@@ -122,7 +122,7 @@ pub enum TrainTask {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ClassifierArch {
-    /// A compact four-stage CNN (about 0.6 M weights)
+    /// A compact four-stage CNN (about 1.2 M weights)
     Cnn,
     /// torchvision's MobileNetV3-small, untrained
     #[value(name = "mobilenet_v3_small")]
@@ -679,4 +679,97 @@ fn write_classifier_card(args: &TrainArgs, result: &TrainResult) -> anyhow::Resu
         },
     };
     save_card(args, &folder_name, &card)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> TrainArgs {
+        use clap::Parser;
+        let cli = crate::cli::Cli::try_parse_from(
+            ["twincity", "train"]
+                .iter()
+                .chain(args)
+                .map(|s| s.to_string()),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let Some(crate::cli::Command::Train(t)) = cli.command else {
+            panic!("not `train`");
+        };
+        t
+    }
+
+    #[test]
+    fn classify_takes_its_own_defaults_and_refuses_detection_options() {
+        let t = parse(&[
+            "--task",
+            "classify",
+            "--dataset",
+            "d/crops",
+            "--out",
+            "m",
+            "--val-camera",
+            "2",
+        ]);
+        let a = classify_args(&t);
+        assert_eq!(a[..2], ["--task", "classify"]);
+        let value = |k: &str| a[a.iter().position(|x| x == k).unwrap() + 1].clone();
+        assert_eq!(value("--epochs"), "30");
+        assert_eq!(value("--batch"), "32");
+        assert_eq!(value("--input-size"), "96");
+        assert_eq!(value("--arch"), "cnn");
+        assert_eq!(value("--val-camera"), "2");
+        assert!(check_classify_args(&t).is_ok());
+        let t = parse(&[
+            "--task",
+            "classify",
+            "--dataset",
+            "d",
+            "--out",
+            "m",
+            "--base",
+            "assets/models/yolox_nano.ron",
+        ]);
+        let e = check_classify_args(&t).unwrap_err().to_string();
+        assert!(e.contains("--base"), "{e}");
+        // Detection keeps its defaults, and needs --base.
+        let t = parse(&["--dataset", "d", "--out", "m"]);
+        assert_eq!(t.task, TrainTask::Detect);
+        let e = detection_base(&t).unwrap_err().to_string();
+        assert!(
+            e.contains("--base CARD") && e.contains("--task classify"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn the_classifier_card_validates() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("vehicles");
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::write(out.join("model.onnx"), b"not read by the card checks").unwrap();
+        let out_arg = out.display().to_string();
+        let t = parse(&["--task", "classify", "--dataset", "d", "--out", &out_arg]);
+        let result = TrainResult {
+            onnx: out.join("model.onnx"),
+            classes: vec!["Renault Clio".into(), "delivery_van".into()],
+            report: out.join("report.html"),
+            report_json: None,
+            input_size: Some(64),
+        };
+        let path = write_classifier_card(&t, &result).unwrap();
+        assert_eq!(path, out.join("vehicles.ron"));
+        let (card, model) = ModelCard::read(&path).unwrap();
+        assert_eq!(card.task, Task::Classification);
+        assert_eq!(card.input.size, InputSize::Fixed(64, 64));
+        assert_eq!(card.input.resize, Resize::Letterbox);
+        assert_eq!(card.classes, result.classes);
+        assert_eq!(card.category(0), None);
+        assert!(matches!(
+            card.decoder,
+            Decoder::Classification { softmax: true, .. }
+        ));
+        assert_eq!(model, out.join("model.onnx"));
+    }
 }
