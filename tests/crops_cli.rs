@@ -58,7 +58,8 @@ fn scenario_vehicles() -> BTreeMap<String, (String, String)> {
 }
 
 fn render(out: &Path) {
-    // 10 s: the cloned Clio in view of two cameras; 25 s: the honest Clio and the van.
+    // 10 s: the cloned Clio in view of two cameras; 26 s: the honest Clio and the van (each
+    // 16 to 34 px tall at 960 × 540).
     let o = twincity()
         .args([
             "render",
@@ -68,17 +69,17 @@ fn render(out: &Path) {
             "--start",
             "10",
             "--fps",
-            "0.0666667",
+            "0.0625",
             "--width",
-            "640",
+            "960",
             "--height",
-            "360",
+            "540",
             "--progress",
             "none",
             "--crops",
             "vehicles",
             "--crop-min-px",
-            "10",
+            "12",
             "--out",
         ])
         .arg(out)
@@ -109,7 +110,7 @@ fn crops_are_labelled_as_the_scenarios_vehicles() {
         };
         assert_eq!(row["label"], expected, "{row:?}");
         assert_eq!(row["cloned_plate"] == "true", row["plate"] == "AB-123-CD");
-        assert!(row["h"].parse::<u32>().unwrap() >= 10, "{row:?}");
+        assert!(row["h"].parse::<u32>().unwrap() >= 12, "{row:?}");
         plates.insert(row["plate"].clone());
         crop_matches_its_record_and_image(&ds, row);
     }
@@ -132,7 +133,7 @@ fn crops_are_labelled_as_the_scenarios_vehicles() {
                 "--class",
                 "vehicle",
                 "--crop-min-px",
-                "10",
+                "12",
             ])
             .arg(&ds)
             .output()
@@ -151,7 +152,7 @@ fn crops_are_labelled_as_the_scenarios_vehicles() {
     assert_eq!(read_csv(&ds.join("crops/crops.csv")).len(), 0);
     ok(
         &twincity()
-            .args(["dataset", "crops", "--crop-min-px", "10"])
+            .args(["dataset", "crops", "--crop-min-px", "12"])
             .arg(&ds)
             .output()
             .unwrap(),
