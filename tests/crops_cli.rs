@@ -58,14 +58,15 @@ fn scenario_vehicles() -> BTreeMap<String, (String, String)> {
 }
 
 fn render(out: &Path) {
-    // 10 s: the cloned Clio in view of two cameras; 26 s: the honest Clio and the van (each
-    // 16 to 34 px tall at 960 × 540).
+    // 10 s: the cloned Clio near the radar; 26 s: the honest Clio there (its start and speed
+    // are drawn, so it is somewhere between 20 m west and 90 m east of the radar, in view of
+    // the street's cameras), the delivery van parked; 42 s: the Kangoo van going west.
     let o = twincity()
         .args([
             "render",
             SCENARIO,
             "--frames",
-            "2",
+            "3",
             "--start",
             "10",
             "--fps",
@@ -119,8 +120,8 @@ fn crops_are_labelled_as_the_scenarios_vehicles() {
         "the cloned Clio is cropped: {plates:?}"
     );
     assert!(
-        plates.contains("JK-789-LM"),
-        "the van is cropped: {plates:?}"
+        plates.contains("EF-456-GH"),
+        "the honest Clio is cropped: {plates:?}"
     );
 
     // Cut again from the dataset: the same list; a higher minimum keeps fewer.
