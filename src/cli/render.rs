@@ -102,7 +102,7 @@ pub struct RenderArgs {
 /// What `--crops` / `dataset crops --class` cuts out.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CropKind {
-    /// Vehicles (cars, vans), labelled by body, else make and model
+    /// Vehicles (cars, vans, trucks), labelled by body, else make and model
     #[value(name = "vehicle", alias = "vehicles")]
     Vehicle,
 }
