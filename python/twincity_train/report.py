@@ -97,3 +97,72 @@ nothing here identifies anyone.</p>
         f.write(page)
     os.replace(tmp, html_path)
     return json_path, html_path
+
+
+def _pct(v) -> str:
+    return "–" if v is None else f"{v:.1%}"
+
+
+def _confusion_table(classes: list[str], confusion: list[list[int]]) -> str:
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in classes)
+    rows = []
+    for i, c in enumerate(classes):
+        cells = "".join(
+            f'<td style="background:{"#d9f2d9" if i == j and n else "#fbe3e3" if n else "#fff"}">'
+            f"{n}</td>" for j, n in enumerate(confusion[i]))
+        rows.append(f"<tr><th>{html.escape(c)}</th>{cells}</tr>")
+    return (f"<table><tr><th>true ↓ / predicted →</th>{head}</tr>{''.join(rows)}</table>")
+
+
+def write_classification(out_dir: str, report: dict) -> tuple[str, str]:
+    """report.json and report.html of a classifier's training (`--task classify`)."""
+    json_path = os.path.join(out_dir, "report.json")
+    tmp = json_path + ".part"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(report, f, indent=2)
+    os.replace(tmp, json_path)
+
+    t = report["training"]
+    prov = report["provenance"]
+    held = report["held_out"]
+    if held is None:
+        result = "<p>No crop was held out (<code>--val-fraction 0</code>): no accuracy measured.</p>"
+    else:
+        rows = "".join(
+            f"<tr><td>{html.escape(c)}</td><td>{t['train_crops_per_class'].get(c, 0)}</td>"
+            f"<td>{v['crops']}</td><td>{_pct(v['accuracy'])}</td></tr>"
+            for c, v in held["per_class"].items())
+        result = (f"<h2>Held-out crops ({held['crops']}): accuracy {_pct(held['accuracy'])}</h2>"
+                  "<table><tr><th>label</th><th>training crops</th><th>held-out crops</th>"
+                  f"<th>accuracy</th></tr>{rows}</table>"
+                  "<h2>Confusion matrix (held-out crops)</h2>"
+                  f"{_confusion_table(report['classes'], held['confusion'])}")
+    losses = [(s["step"], s["loss"]) for s in report["loss_curve"]]
+    page = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Training report: {html.escape(report['name'])}</title>
+<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;color:#222}}
+table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.25em .6em;text-align:right}}
+td:first-child,th:first-child{{text-align:left}}code{{background:#f4f4f4}}</style></head><body>
+<h1>Training report: {html.escape(report['name'])} (classifier)</h1>
+<p>Command: <code>{html.escape(report['command'])}</code></p>
+<p>Crops: {html.escape(', '.join(prov['datasets']))}. Seed {prov['seed']}. {t['train_crops']}
+training crops, {t['val_crops']} held out ({html.escape(t['split'])}); labels:
+{html.escape(', '.join(report['classes']))}. Network: {html.escape(t['arch'])}, {t['input_size']} ×
+{t['input_size']} px input, {html.escape(prov['weights'])}; {t['epochs']} epochs, {t['steps']}
+steps of {t['batch']} crops, {t['seconds']:.0f} s on {html.escape(t['device'])}.</p>
+<p>Accuracy: the share of held-out crops whose best-scored label is their true label; per
+label, the share of that label's crops recognised.</p>
+{result}
+<h2>Loss</h2>{_svg_curve(losses)}
+<p>Exported ONNX against the training framework on one crop: largest difference
+{report['export']['max_abs_diff']:.2e} (tolerance {report['export']['tolerance']:.0e}).</p>
+<p>Privacy: the crops are cut from the datasets' exported images, with plates blurred; the
+classifier learns vehicle models, not plates or people.</p>
+</body></html>
+"""
+    html_path = os.path.join(out_dir, "report.html")
+    tmp = html_path + ".part"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(page)
+    os.replace(tmp, html_path)
+    return json_path, html_path

@@ -43,7 +43,8 @@ pub enum Command {
     /// Render every camera of a scenario into an annotated, privacy-safe dataset (images,
     /// COCO, YOLO, head points, manifest; see docs/dataset-format.md)
     Render(crate::cli::render::RenderArgs),
-    /// Datasets: `dataset merge` joins shards into one dataset, `dataset check` verifies one
+    /// Datasets: `dataset merge` joins shards into one dataset, `dataset check` verifies one,
+    /// `dataset crops` cuts object crops for classifiers
     Dataset(crate::cli::render::DatasetArgs),
     /// Run a model (card in assets/models/) over a rendered dataset: COCO AP, precision and
     /// recall, counting errors and breakdowns, as report.json and report.html

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand, ValueEnum};
+use twincity_dataset::crops::{CropClass, CropOptions};
 use twincity_dataset::store::{CameraEntry, Manifest, Store};
 use twincity_dataset::{
     EnvironmentRecord, Extras, Extrinsics, ImageFormat, ImageRecord, Intrinsics, Privacy,
@@ -86,9 +87,65 @@ pub struct RenderArgs {
     /// Directional shadows (slower on a software renderer)
     #[arg(long)]
     pub shadows: bool,
+    /// After the images, cut one crop per visible object of this class into DIR/crops (PNG
+    /// by label, and crops.csv), from the exported images
+    #[arg(long, value_enum, value_name = "CLASS")]
+    pub crops: Option<CropKind>,
+    /// Crops: objects whose visible box is lower than this (pixels) are skipped
+    #[arg(long, value_name = "PX", default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub crop_min_px: u32,
     /// How progress is shown
     #[arg(long, value_enum, default_value_t = ProgressStyle::Bar)]
     pub progress: ProgressStyle,
+}
+
+/// What `--crops` / `dataset crops --class` cuts out.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CropKind {
+    /// Vehicles (cars, vans, trucks), labelled by body, else make and model
+    #[value(name = "vehicle", alias = "vehicles")]
+    Vehicle,
+}
+
+impl CropKind {
+    fn options(self, min_px: u32) -> CropOptions {
+        CropOptions {
+            class: match self {
+                CropKind::Vehicle => CropClass::Vehicle,
+            },
+            min_height_px: min_px,
+            ..CropOptions::default()
+        }
+    }
+}
+
+/// Writes DIR/crops from the dataset's records and exported images; says what it wrote.
+pub fn write_crops(
+    dir: &Path,
+    kind: CropKind,
+    min_px: u32,
+    quiet: bool,
+) -> anyhow::Result<twincity_dataset::crops::CropSummary> {
+    let (_, records) = twincity_dataset::store::load_dataset(dir)?;
+    let summary = twincity_dataset::crops::write_crops(dir, &records, &kind.options(min_px))?;
+    if !quiet {
+        let labels: Vec<String> = summary
+            .by_label
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        eprintln!(
+            "twincity crops: {} {} crops from {} images in {} ({} under {min_px} px skipped){}{}",
+            summary.crops,
+            kind.options(min_px).class.name(),
+            summary.images,
+            dir.join(twincity_dataset::crops::CROPS_DIR).display(),
+            summary.too_small,
+            if labels.is_empty() { "" } else { ": " },
+            labels.join(", ")
+        );
+    }
+    Ok(summary)
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -821,6 +878,15 @@ fn finish(
     };
     match result {
         Ok(()) => {
+            if let Some(kind) = args.crops {
+                write_crops(
+                    &job.out,
+                    kind,
+                    args.crop_min_px,
+                    args.progress == ProgressStyle::Json,
+                )
+                .context("the images are complete, but the crops could not be written (`twincity dataset crops` retries them)")?;
+            }
             if args.progress != ProgressStyle::Json {
                 eprintln!(
                     "twincity render: {images} images in {} ({:?})",
@@ -869,11 +935,30 @@ pub enum DatasetWhat {
         #[arg(long)]
         json: bool,
     },
+    /// Cut one crop per visible object of a class from a dataset's images into DIR/crops
+    /// (PNG by label, and crops.csv; crops written before are replaced)
+    Crops {
+        dir: PathBuf,
+        /// Which objects
+        #[arg(long, value_enum, default_value_t = CropKind::Vehicle)]
+        class: CropKind,
+        /// Objects whose visible box is lower than this (pixels) are skipped
+        #[arg(long, value_name = "PX", default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        crop_min_px: u32,
+    },
 }
 
-/// `twincity dataset merge|check`.
+/// `twincity dataset merge|check|crops`.
 pub fn dataset(args: &DatasetArgs) -> anyhow::Result<ExitCode> {
     match &args.what {
+        DatasetWhat::Crops {
+            dir,
+            class,
+            crop_min_px,
+        } => {
+            write_crops(dir, *class, *crop_min_px, false)?;
+            Ok(ExitCode::SUCCESS)
+        }
         DatasetWhat::Merge { out, inputs } => {
             let summary = twincity_dataset::store::merge(out, inputs)?;
             eprintln!(
@@ -1040,6 +1125,8 @@ fn bench_args(scenario: &Path, frames: u32, at: f64) -> RenderArgs {
         density_maps: false,
         no_privacy_blur: None,
         shadows: false,
+        crops: None,
+        crop_min_px: 24,
         progress: ProgressStyle::None,
     }
 }

@@ -381,6 +381,24 @@ fn class_scores(o: &Output, softmax: bool) -> Result<Vec<f32>, String> {
     Ok(v)
 }
 
+/// A classifier's scores as `(class name, score)`, best first (ties in the model's class
+/// order); a class the card does not name is `class i`.
+pub fn ranked(classes: &[String], scores: &[f32]) -> Vec<(String, f32)> {
+    let mut v: Vec<(String, f32)> = scores
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let name = classes
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| format!("class {i}"));
+            (name, if s.is_nan() { f32::MIN } else { *s })
+        })
+        .collect();
+    v.sort_by(|a, b| b.1.total_cmp(&a.1));
+    v
+}
+
 /// The best class of a row of class scores: `(class, score)`.
 fn best_class(scores: &[f32]) -> (usize, f32) {
     scores.iter().enumerate().fold(
@@ -783,6 +801,52 @@ mod tests {
             (c.class_scores[0] - 1.0 / 3.0).abs() < 1e-6
                 && (c.class_scores[1] - 2.0 / 3.0).abs() < 1e-6
         );
+    }
+
+    #[test]
+    fn classification_scores_are_ranked_with_their_names() {
+        let p = Placement {
+            input: (4, 4),
+            region: [0, 0, 4, 4],
+            inner: [0.0, 0.0, 4.0, 4.0],
+        };
+        let logits = [1.0f32, 3.0, 2.0];
+        let c = decode(
+            &Decoder::Classification {
+                output: "logits".into(),
+                softmax: true,
+            },
+            &[Output {
+                name: "logits",
+                shape: &[1, 3],
+                data: &logits,
+            }],
+            &p,
+            0.5,
+        )
+        .unwrap();
+        let names = ["saloon".to_string(), "van".into()];
+        let r = ranked(&names, &c.class_scores);
+        let order: Vec<&str> = r.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(order, ["van", "class 2", "saloon"]);
+        assert!((r.iter().map(|(_, s)| s).sum::<f32>() - 1.0).abs() < 1e-6);
+        assert!(r[0].1 > r[1].1 && r[1].1 > r[2].1);
+        // A [1, C, 1] output (C logits) is refused with its shape named... unless squeezable.
+        let e = decode(
+            &Decoder::Classification {
+                output: "logits".into(),
+                softmax: false,
+            },
+            &[Output {
+                name: "logits",
+                shape: &[1, 3, 2],
+                data: &[0.0; 6],
+            }],
+            &p,
+            0.5,
+        )
+        .unwrap_err();
+        assert!(e.contains("[1, 3, 2]"), "{e}");
     }
 
     #[test]

@@ -10,7 +10,7 @@ pub mod runtime;
 pub mod trained;
 
 pub use card::{ModelCard, Task, Tiling, bundled_dir, cards_in};
-pub use decode::{Detection, iou, nms};
+pub use decode::{Detection, iou, nms, ranked};
 pub use model::{InferError, Inference, Model, Timing};
 pub use preprocess::Frame;
 pub use runtime::{RuntimeError, runtime};

@@ -328,6 +328,35 @@ impl Model {
         })
     }
 
+    /// A classification model on a whole frame (a vehicle's crop, say): every class of the
+    /// card with its score, best first. Refused for other tasks.
+    pub fn classify_frame(&mut self, frame: &Frame) -> Result<Vec<(String, f32)>, InferError> {
+        if self.card.task != Task::Classification {
+            return Err(self.run_error(format!(
+                "is a {:?} model; classify needs a card with `task: Classification`",
+                self.card.task
+            )));
+        }
+        let prepared = self.prepare(frame, [0, 0, frame.width, frame.height])?;
+        let (decoded, _) = self
+            .run_decode(&prepared, true)?
+            .expect("decode was asked for");
+        Ok(decode::ranked(&self.card.classes, &decoded.class_scores))
+    }
+
+    /// [`Model::classify_frame`] on an RGB image (e.g. a crop cut by
+    /// `twincity_dataset::crops::cut`).
+    pub fn classify(&mut self, crop: &image::RgbImage) -> Result<Vec<(String, f32)>, InferError> {
+        if crop.width() == 0 || crop.height() == 0 {
+            return Err(self.run_error("cannot classify an empty image".into()));
+        }
+        let rgba: Vec<u8> = crop
+            .pixels()
+            .flat_map(|p| [p.0[0], p.0[1], p.0[2], 255])
+            .collect();
+        self.classify_frame(&Frame::rgba(crop.width(), crop.height(), &rgba))
+    }
+
     /// Whether boxes of `class` are counted as people (their category starts with `person`,
     /// or the model is a face detector: one face, one person).
     pub fn counts_as_person(&self, class: usize) -> bool {
