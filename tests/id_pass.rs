@@ -69,6 +69,55 @@ fn show(renderer: &mut twincity::render::headless::OffscreenRenderer, state: &Wo
     renderer.update();
 }
 
+/// How a figure's id mask and the pixels the colour image drew for it (those that differ
+/// from the same view without it) agree.
+struct Agreement {
+    both: u32,
+    colour_only: u32,
+    id_only: u32,
+    /// Drawn pixels neither in the mask nor in the one-pixel band around it (where
+    /// multisampling blends the figure with the background).
+    stray: u32,
+}
+
+fn agreement(
+    img: &image::RgbaImage,
+    background: &image::RgbaImage,
+    ids: &twincity_dataset::annotate::IdImage,
+    id: u32,
+) -> Agreement {
+    let (w, h) = img.dimensions();
+    let (mut both, mut colour_only, mut id_only, mut stray) = (0u32, 0u32, 0u32, 0u32);
+    let in_mask = |x: i64, y: i64| {
+        (0..w as i64).contains(&x)
+            && (0..h as i64).contains(&y)
+            && ids.ids[(y * w as i64 + x) as usize] == id
+    };
+    for (x, y, p) in img.enumerate_pixels() {
+        let q = background.get_pixel(x, y);
+        let drawn = (0..3).any(|k| (p[k] as i32 - q[k] as i32).abs() > 6);
+        let here = ids.ids[(y * w + x) as usize];
+        assert!(here == 0 || here == id, "unknown id {here} at ({x}, {y})");
+        match (drawn, here == id) {
+            (true, true) => both += 1,
+            (true, false) => colour_only += 1,
+            (false, true) => id_only += 1,
+            (false, false) => {}
+        }
+        let (x, y) = (x as i64, y as i64);
+        let near = (-1..=1).any(|dy| (-1..=1).any(|dx| in_mask(x + dx, y + dy)));
+        if drawn && !near {
+            stray += 1;
+        }
+    }
+    Agreement {
+        both,
+        colour_only,
+        id_only,
+        stray,
+    }
+}
+
 fn camera(position: Vec3, target: Vec3, size: (u32, u32)) -> twincity_model::VirtualCamera {
     let mut c =
         twincity_model::VirtualCamera::new(twincity_model::CameraId(1), "id", position, 0.0);
@@ -104,34 +153,12 @@ fn a_persons_id_mask_is_the_colour_images_person_pixels() {
     show(&mut r, &state);
     let (img, ids) = r.render_with_ids(&cam).unwrap();
     let person = instance_id(FigureKind::Person(0));
-    let (mut both, mut colour_only, mut id_only) = (0u32, 0u32, 0u32);
-    for (x, y, p) in img.enumerate_pixels() {
-        let q = background.get_pixel(x, y);
-        let drawn = (0..3).any(|k| (p[k] as i32 - q[k] as i32).abs() > 6);
-        let id = ids.ids[(y * 640 + x) as usize];
-        assert!(id == 0 || id == person, "unknown id {id} at ({x}, {y})");
-        match (drawn, id == person) {
-            (true, true) => both += 1,
-            (true, false) => colour_only += 1,
-            (false, true) => id_only += 1,
-            (false, false) => {}
-        }
-    }
-    // Pixels the colour image drew for the person outside the id mask, beyond the 1 px band
-    // multisampling blends at its edge.
-    let in_mask = |x: i64, y: i64| {
-        (0..640).contains(&x) && (0..480).contains(&y) && ids.ids[(y * 640 + x) as usize] == person
-    };
-    let mut stray = 0u32;
-    for (x, y, p) in img.enumerate_pixels() {
-        let q = background.get_pixel(x, y);
-        let drawn = (0..3).any(|k| (p[k] as i32 - q[k] as i32).abs() > 6);
-        let (x, y) = (x as i64, y as i64);
-        let near = (-1..=1).any(|dy| (-1..=1).any(|dx| in_mask(x + dx, y + dy)));
-        if drawn && !near {
-            stray += 1;
-        }
-    }
+    let Agreement {
+        both,
+        colour_only,
+        id_only,
+        stray,
+    } = agreement(&img, &background, &ids, person);
     assert!(both > 10_000, "the person covers {both} px");
     // Every pixel of the mask shows the person ...
     let drawn_share = both as f64 / (both + id_only) as f64;
@@ -225,4 +252,87 @@ fn a_person_under_a_tree_canopy_is_hidden_in_the_labels() {
     assert!(side.visibility > 0.8, "{side:?}");
     let (v, bbox) = record.expect("the person seen from the side is written");
     assert!(v > 0.8 && bbox[3] > 60, "{v} {bbox:?}");
+}
+
+/// A dumped fridge (the third object of a dumping: an appliance drawn with the fridge model)
+/// alone on the square: the id pass's mask of it is the pixels the colour image drew for it,
+/// as for a person; and while it falls it is drawn, and labelled, above the ground.
+#[test]
+fn a_dumped_fridges_id_mask_is_its_pixels() {
+    let (mut r, state, _) = one_person(false, [0.0, 0.0]);
+    let ground = twincity_scene::demo_city::KERB_HEIGHT;
+    let fridge = twincity_scenario::world::ObjectState {
+        event: "dumping".into(),
+        kind: twincity_scenario::ObjectKind::Appliance,
+        position: [0.0, 0.0],
+        yaw: 0.3,
+        variant: 2,
+        height_m: 0.0,
+    };
+    assert_eq!(
+        twincity_scenario::props::model(fridge.kind, fridge.variant).file,
+        "kenney_kitchenFridge.glb"
+    );
+    let empty = WorldState {
+        people: Vec::new(),
+        ..state.clone()
+    };
+    let with_fridge = WorldState {
+        objects: vec![fridge.clone()],
+        ..empty.clone()
+    };
+    let mut cam = camera(
+        Vec3::new(0.0, ground + 1.4, 6.0),
+        Vec3::new(0.0, ground + 1.2, 0.0),
+        (480, 360),
+    );
+    cam.lens.focal_length_mm = 6.0;
+    show(&mut r, &empty);
+    let background = r.render(&cam).unwrap();
+    show(&mut r, &with_fridge);
+    let (img, ids) = r.render_with_ids(&cam).unwrap();
+    let id = instance_id(FigureKind::Object(0));
+    let Agreement {
+        both,
+        colour_only,
+        id_only,
+        stray,
+    } = agreement(&img, &background, &ids, id);
+    assert!(both > 5_000, "the fridge covers {both} px");
+    let drawn_share = both as f64 / (both + id_only) as f64;
+    assert!(
+        drawn_share >= 0.97,
+        "{:.2} % of the mask drawn",
+        100.0 * drawn_share
+    );
+    assert!(
+        stray as f64 <= 0.01 * both as f64,
+        "{stray} px drawn away from the mask"
+    );
+    let iou = both as f64 / (both + colour_only + id_only) as f64;
+    assert!(iou >= 0.93, "agreement {:.2} %", 100.0 * iou);
+    // Its label: an appliance the size of the fridge (1.8 m tall), fully visible.
+    let cast = twincity_scenario::people::Cast::bundled().unwrap();
+    let figures = twincity_scenario::figures::figures(&with_fridge, ground, cast);
+    let labels = annotate_rendered(&cam, &figures, &ids);
+    assert_eq!(labels.len(), 1);
+    assert!(labels[0].visibility > 0.97, "{}", labels[0].visibility);
+    let [_, top, _, tall] = labels[0].visible_box.unwrap();
+    // Falling, half a metre up: drawn higher in the image, labelled where it is drawn.
+    let falling = WorldState {
+        objects: vec![twincity_scenario::world::ObjectState {
+            height_m: 0.5,
+            ..fridge
+        }],
+        ..empty
+    };
+    show(&mut r, &falling);
+    let (_, ids) = r.render_with_ids(&cam).unwrap();
+    let figures = twincity_scenario::figures::figures(&falling, ground, cast);
+    let labels = annotate_rendered(&cam, &figures, &ids);
+    let [_, top_falling, _, _] = labels[0].visible_box.unwrap();
+    assert!(
+        top_falling + tall / 8 < top,
+        "falling top {top_falling}, on the ground {top} (height {tall} px)"
+    );
 }

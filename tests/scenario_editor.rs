@@ -456,3 +456,46 @@ fn plates_found_by_the_annotation_pass_are_blurred_unreadable() {
     assert!(after < before * 0.05, "detail {before:.0} -> {after:.0}");
     assert_eq!(img.get_pixel(2, 2).0, corner, "the rest is kept");
 }
+
+/// The drawn car's wheels turn with the distance driven: between two times, a front wheel has
+/// turned by the distance covered over the wheel's radius (rolling without slipping).
+#[test]
+fn wheels_turn_by_the_distance_driven() {
+    let (mut r, before, car) = cloned_clio(8.0);
+    // A render waits for the models to load and spawn.
+    let wheel = |r: &mut OffscreenRenderer| -> Quat {
+        r.render(&common::level_camera(32, 18)).unwrap();
+        let world = r.world_mut();
+        let mut q = world.query::<(&Name, &Transform)>();
+        let found: Vec<Quat> = q
+            .iter(world)
+            .filter(|(n, _)| n.as_str() == "wheel-front-left")
+            .map(|(_, t)| t.rotation)
+            .collect();
+        assert_eq!(
+            found.len(),
+            1,
+            "one car on the street, one front-left wheel"
+        );
+        found[0]
+    };
+    let a = wheel(&mut r);
+    r.scenario_command(ScenarioCommand::Seek(8.05));
+    let b = wheel(&mut r);
+    let after = r.scenario().unwrap().state.clone().unwrap();
+    let driven = after.vehicles[car].distance_m - before.vehicles[car].distance_m;
+    let model = before.vehicles[car].vehicle.body().model();
+    let expected = (driven / model.wheel_radius_m()) as f32;
+    // 68 km/h for 0.05 s: 0.94 m, about 3.2 rad on a 0.29 m wheel (compared modulo a turn).
+    assert!(driven > 0.8, "{driven} m");
+    let turn = a.inverse() * b;
+    let (axis, angle) = turn.to_axis_angle();
+    let signed = if axis.x >= 0.0 { angle } else { -angle };
+    let tau = std::f32::consts::TAU;
+    let diff = (signed - expected).rem_euclid(tau);
+    assert!(
+        diff.min(tau - diff) < 0.02,
+        "turned {signed} rad, expected {expected} (mod 2π)"
+    );
+    assert!(axis.x.abs() > 0.99, "about the axle: {axis:?}");
+}
