@@ -1163,7 +1163,7 @@ fn video_frame_back(
         return;
     };
     if let Some(mut img) = images.get_mut(&real.texture) {
-        *img = crate::render::scenario::srgba_image(frame.picture, RenderAssetUsages::default());
+        *img = crate::render::models::srgba_image(frame.picture, RenderAssetUsages::default());
     }
     real.faces_blurred = frame.faces;
     real.frames_shown += 1;
@@ -1334,7 +1334,7 @@ fn show_real(
     video: Option<crate::editor::real_video::Video>,
 ) {
     let (width, height) = picture.dimensions();
-    let handle = images.add(crate::render::scenario::srgba_image(
+    let handle = images.add(crate::render::models::srgba_image(
         picture,
         RenderAssetUsages::default(),
     ));

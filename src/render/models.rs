@@ -328,9 +328,8 @@ fn plate_material(
     if let Some(m) = assets.plates.get(text) {
         return m.clone();
     }
-    let picture = crate::render::scenario::plate_image(text);
-    let image =
-        crate::render::scenario::srgba_image(picture, bevy::asset::RenderAssetUsages::RENDER_WORLD);
+    let picture = plate_image(text);
+    let image = srgba_image(picture, bevy::asset::RenderAssetUsages::RENDER_WORLD);
     let m = materials.add(StandardMaterial {
         base_color_texture: Some(images.add(image)),
         perceptual_roughness: 0.6,
@@ -647,5 +646,130 @@ fn hold_readiness(
     let spawning = bodies.iter().any(|p| !p.spawned) || props.iter().any(|p| !p.spawned);
     if status.failed.is_none() && (waiting || spawning) {
         readiness.stable_frames = 0;
+    }
+}
+
+/// Width and height of a plate texture, pixels (a 520 mm × 110 mm plate at 4 px/cm).
+pub const PLATE_PX: (u32, u32) = (208, 44);
+
+/// A licence plate's picture: white with a black rim, blue bands at both ends (as French
+/// plates), the text in black across the middle.
+pub fn plate_image(text: &str) -> image::RgbaImage {
+    use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
+    let (w, h) = PLATE_PX;
+    let mut img = image::RgbaImage::from_pixel(w, h, image::Rgba([250, 250, 248, 255]));
+    let band = 16;
+    for (x, y, p) in img.enumerate_pixels_mut() {
+        if x < 2 || y < 2 || x >= w - 2 || y >= h - 2 {
+            *p = image::Rgba([20, 20, 20, 255]);
+        } else if x < band || x >= w - band {
+            *p = image::Rgba([20, 50, 160, 255]);
+        }
+    }
+    let Ok(font) = FontRef::try_from_slice(epaint_default_fonts::HACK_REGULAR) else {
+        return img;
+    };
+    // As large as fits between the bands.
+    let room = (w - 2 * band - 8) as f32;
+    let mut scale = PxScale::from(h as f32 * 0.8);
+    let width = |scale: PxScale| {
+        let f = font.as_scaled(scale);
+        text.chars()
+            .map(|c| f.h_advance(f.glyph_id(c)))
+            .sum::<f32>()
+    };
+    if width(scale) > room {
+        scale = PxScale::from(scale.y * room / width(scale));
+    }
+    let scaled = font.as_scaled(scale);
+    let mut x = band as f32 + 4.0 + (room - width(scale)) / 2.0;
+    let baseline = (h as f32 + scaled.ascent() + scaled.descent()) / 2.0;
+    for c in text.chars() {
+        let glyph = scaled
+            .glyph_id(c)
+            .with_scale_and_position(scale, ab_glyph::point(x, baseline));
+        x += scaled.h_advance(glyph.id);
+        if let Some(outline) = font.outline_glyph(glyph) {
+            let bounds = outline.px_bounds();
+            outline.draw(|gx, gy, coverage| {
+                let (px, py) = (
+                    bounds.min.x as i32 + gx as i32,
+                    bounds.min.y as i32 + gy as i32,
+                );
+                if px >= 0 && py >= 0 && (px as u32) < w && (py as u32) < h {
+                    let p = img.get_pixel_mut(px as u32, py as u32);
+                    for k in 0..3 {
+                        p.0[k] = (p.0[k] as f32 * (1.0 - coverage.min(1.0))
+                            + 15.0 * coverage.min(1.0)) as u8;
+                    }
+                }
+            });
+        }
+    }
+    img
+}
+
+/// An sRGB RGBA picture as a Bevy image (a texture for materials or egui).
+pub fn srgba_image(picture: image::RgbaImage, usage: bevy::asset::RenderAssetUsages) -> Image {
+    Image::new(
+        bevy::render::render_resource::Extent3d {
+            width: picture.width(),
+            height: picture.height(),
+            depth_or_array_layers: 1,
+        },
+        bevy::render::render_resource::TextureDimension::D2,
+        picture.into_raw(),
+        bevy::render::render_resource::TextureFormat::Rgba8UnormSrgb,
+        usage,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Dark pixels in the text area (between the blue bands, inside the rim).
+    fn ink(img: &image::RgbaImage) -> Vec<(u32, u32)> {
+        img.enumerate_pixels()
+            .filter(|(x, y, p)| {
+                (20..PLATE_PX.0 - 20).contains(x) && (4..PLATE_PX.1 - 4).contains(y) && p.0[0] < 100
+            })
+            .map(|(x, y, _)| (x, y))
+            .collect()
+    }
+
+    #[test]
+    fn plates_carry_their_text() {
+        let a = plate_image("AB-123-CD");
+        let b = plate_image("AB-123-CE");
+        let blank = plate_image("");
+        assert!(ink(&blank).is_empty(), "a blank plate has no text");
+        let ink_a = ink(&a);
+        // Nine characters across most of the plate's width, most of its height.
+        assert!(ink_a.len() > 600, "{} dark pixels", ink_a.len());
+        let (lo, hi) = ink_a
+            .iter()
+            .fold((u32::MAX, 0), |(lo, hi), (x, _)| (lo.min(*x), hi.max(*x)));
+        assert!(hi - lo > 140, "text spans {lo}..{hi}");
+        // One letter differs: pixels differ only at the end.
+        let diff: Vec<u32> = a
+            .enumerate_pixels()
+            .zip(b.pixels())
+            .filter(|((_, _, p), q)| p != q)
+            .map(|((x, _, _), _)| x)
+            .collect();
+        assert!(!diff.is_empty());
+        assert!(
+            diff.iter().all(|&x| x > PLATE_PX.0 * 3 / 4),
+            "{:?}",
+            diff.iter().min()
+        );
+        // A long text is shrunk to fit between the bands.
+        let long = plate_image("ABCDEFGHIJKLMNOPQRSTUV");
+        assert!(
+            ink(&long)
+                .iter()
+                .all(|(x, _)| (20..PLATE_PX.0 - 20).contains(x))
+        );
     }
 }

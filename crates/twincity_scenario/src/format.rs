@@ -17,7 +17,8 @@ use serde::{Deserialize, Serialize};
 use twincity_crowd::scenario::{Action, CrowdScenario, Event, Person};
 use twincity_model::ronfile::{self, DocError, FieldProblem};
 
-pub use crate::vehicles::VehicleBody;
+pub use crate::props::ObjectKind;
+pub use crate::vehicles::{VehicleBody, VehicleKind};
 
 /// File names of scenarios end with this (other `.ron` files are crowd scenarios).
 pub const SCENARIO_SUFFIX: &str = ".scenario.ron";
@@ -184,25 +185,6 @@ pub struct SpeedCamera {
     pub gate_m: f64,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum VehicleKind {
-    Car,
-    Van,
-    /// Pickups, flatbeds, refuse lorries.
-    Truck,
-}
-
-impl VehicleKind {
-    /// The annotation category.
-    pub fn class(self) -> &'static str {
-        match self {
-            VehicleKind::Car => "car",
-            VehicleKind::Van => "van",
-            VehicleKind::Truck => "truck",
-        }
-    }
-}
-
 /// A vehicle: its kind, what it is, and the plate it carries.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -231,42 +213,6 @@ impl VehicleSpec {
     /// Length, width, height, metres (the body's).
     pub fn size(&self) -> [f64; 3] {
         self.body().model().size()
-    }
-}
-
-/// What is dumped.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ObjectKind {
-    Bag,
-    Box,
-    Mattress,
-    Appliance,
-    Tyre,
-}
-
-impl ObjectKind {
-    pub const ALL: [ObjectKind; 5] = [
-        ObjectKind::Bag,
-        ObjectKind::Box,
-        ObjectKind::Mattress,
-        ObjectKind::Appliance,
-        ObjectKind::Tyre,
-    ];
-
-    /// Length, width, height on the ground of its first model, metres (each object's own:
-    /// [`crate::world::ObjectState::size`]).
-    pub fn size(self) -> [f64; 3] {
-        crate::props::model(self, 0).size
-    }
-
-    pub fn class(self) -> &'static str {
-        match self {
-            ObjectKind::Bag => "bag",
-            ObjectKind::Box => "box",
-            ObjectKind::Mattress => "mattress",
-            ObjectKind::Appliance => "appliance",
-            ObjectKind::Tyre => "tyre",
-        }
     }
 }
 

@@ -5,7 +5,43 @@
 //! A prop's own frame (glTF): +Y up, on the ground at y = 0, centred; its x axis runs along
 //! the object's length (the annotations' `size[0]`), its z axis across.
 
-use crate::format::ObjectKind;
+use serde::{Deserialize, Serialize};
+
+/// What is dumped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ObjectKind {
+    Bag,
+    Box,
+    Mattress,
+    Appliance,
+    Tyre,
+}
+
+impl ObjectKind {
+    pub const ALL: [ObjectKind; 5] = [
+        ObjectKind::Bag,
+        ObjectKind::Box,
+        ObjectKind::Mattress,
+        ObjectKind::Appliance,
+        ObjectKind::Tyre,
+    ];
+
+    /// Length, width, height on the ground of its first model, metres (each object's own:
+    /// [`crate::world::ObjectState::size`]).
+    pub fn size(self) -> [f64; 3] {
+        model(self, 0).size
+    }
+
+    pub fn class(self) -> &'static str {
+        match self {
+            ObjectKind::Bag => "bag",
+            ObjectKind::Box => "box",
+            ObjectKind::Mattress => "mattress",
+            ObjectKind::Appliance => "appliance",
+            ObjectKind::Tyre => "tyre",
+        }
+    }
+}
 
 /// How a prop model is laid down.
 #[derive(Clone, Copy, Debug, PartialEq)]

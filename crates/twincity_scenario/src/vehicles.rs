@@ -10,7 +10,24 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::format::VehicleKind;
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum VehicleKind {
+    Car,
+    Van,
+    /// Pickups, flatbeds, refuse lorries.
+    Truck,
+}
+
+impl VehicleKind {
+    /// The annotation category.
+    pub fn class(self) -> &'static str {
+        match self {
+            VehicleKind::Car => "car",
+            VehicleKind::Van => "van",
+            VehicleKind::Truck => "truck",
+        }
+    }
+}
 
 /// A vehicle body of the catalogue: its stable name in scenario files is the variant's
 /// snake_case name (`saloon`, `delivery_van`...). See `docs/scenarios.md`.
