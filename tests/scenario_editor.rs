@@ -499,3 +499,79 @@ fn wheels_turn_by_the_distance_driven() {
     );
     assert!(axis.x.abs() > 0.99, "about the axle: {axis:?}");
 }
+
+/// Vehicles keep their drawn models while others leave the street, so their place in the
+/// world's list changes: the id pass follows (each vehicle's id mask is where the geometry
+/// says that vehicle is, after the renumbering as before).
+#[test]
+fn vehicle_ids_follow_their_place_in_the_list() {
+    use twincity_scenario::figures::FigureKind;
+    use twincity_scene::coverage::{Occluders, scene_model};
+    let mut r = renderer(shipped("street_traffic.scenario.ron"), 14.0);
+    let project = twincity_model::Project::load(&shipped("south_street.twin.ron")).unwrap();
+    let model = scene_model(&project).unwrap();
+    let city = Occluders::new(&model.triangles);
+    let cast = twincity_scenario::people::Cast::bundled().unwrap();
+    let mut first_index: std::collections::HashMap<String, usize> = Default::default();
+    let (mut compared, mut renumbered) = (0, 0);
+    for step in 0..12 {
+        r.scenario_command(ScenarioCommand::Seek(14.0 + 2.0 * step as f64));
+        for camera in &project.cameras[..2] {
+            let mut camera = camera.clone();
+            camera.resolution = (480, 270);
+            let (_, ids) = r.render_with_ids(&camera).unwrap();
+            let state = r.scenario().unwrap().state.clone().unwrap();
+            let figs = twincity_scenario::figures::figures(
+                &state,
+                twincity_scene::demo_city::KERB_HEIGHT,
+                cast,
+            );
+            let gpu = twincity_dataset::annotate::annotate_rendered(&camera, &figs, &ids);
+            let cpu = twincity_dataset::annotate::IdScene::new(&city, &figs).annotate(&camera);
+            for g in &gpu {
+                let FigureKind::Vehicle(i) = g.figure else {
+                    continue;
+                };
+                let (Some(gb), Some(cb)) = (
+                    g.visible_box,
+                    cpu.iter()
+                        .find(|c| c.figure == g.figure)
+                        .and_then(|c| c.visible_box),
+                ) else {
+                    continue;
+                };
+                if cb[2] * cb[3] < 150 || g.visibility < 0.9 {
+                    continue;
+                }
+                let event = &state.vehicles[i].event;
+                let first = *first_index.entry(event.clone()).or_insert(i);
+                // The mask's centre lies in the box of the vehicle's geometry (a box around the
+                // body model, a little larger than its silhouette).
+                let (cx, cy) = (gb[0] + gb[2] / 2, gb[1] + gb[3] / 2);
+                assert!(
+                    (cb[0]..cb[0] + cb[2]).contains(&cx) && (cb[1]..cb[1] + cb[3]).contains(&cy),
+                    "{event} (index {i}, first drawn as {first}): id-pass box {gb:?}, \
+                     geometry's box {cb:?}"
+                );
+                compared += 1;
+                if first != i {
+                    renumbered += 1;
+                }
+            }
+        }
+        for (i, v) in r
+            .scenario()
+            .unwrap()
+            .state
+            .as_ref()
+            .unwrap()
+            .vehicles
+            .iter()
+            .enumerate()
+        {
+            first_index.entry(v.event.clone()).or_insert(i);
+        }
+    }
+    assert!(compared >= 10, "{compared} vehicles compared");
+    assert!(renumbered >= 1, "no vehicle seen after its place changed");
+}

@@ -58,7 +58,9 @@ impl Plugin for IdPassPlugin {
             )
             .add_systems(
                 PostUpdate,
-                (add_twins, follow_meshes).in_set(IdPassSet::Twins),
+                (retwin_renumbered, add_twins, follow_meshes)
+                    .chain()
+                    .in_set(IdPassSet::Twins),
             );
     }
 }
@@ -261,6 +263,33 @@ fn add_twins(
         }
         let twin = twin.id();
         commands.entity(e).insert(Twinned(Some(twin)));
+    }
+}
+
+/// A figure whose index changed (a vehicle kept on screen while one ahead of it in the
+/// world's list left): its meshes' twins carry the old id, so they are dropped and made anew
+/// (by [`add_twins`], in the same frame) with the new one.
+fn retwin_renumbered(
+    mut commands: Commands,
+    renumbered: Query<Entity, (Changed<ScenarioFigure>, Without<IdTwin>)>,
+    added: Query<(), Added<ScenarioFigure>>,
+    children: Query<&Children>,
+    twinned: Query<&Twinned>,
+) {
+    for e in &renumbered {
+        if added.contains(e) {
+            continue;
+        }
+        for d in std::iter::once(e).chain(children.iter_descendants(e)) {
+            if let Ok(Twinned(twin)) = twinned.get(d) {
+                if let Some(t) = twin
+                    && let Ok(mut t) = commands.get_entity(*t)
+                {
+                    t.despawn();
+                }
+                commands.entity(d).remove::<Twinned>();
+            }
+        }
     }
 }
 
