@@ -641,7 +641,7 @@ mod tests {
         // Near the corner: clipped.
         assert_eq!(
             crop_box([2.0, 3.0, 52.0, 43.0], 0.1, 960, 540),
-            Some([0, 0, 58, 47])
+            Some([0, 0, 57, 47])
         );
         assert_eq!(
             crop_box([900.0, 500.0, 960.0, 540.0], 0.1, 960, 540),
