@@ -86,6 +86,7 @@ pub fn build_editor(options: EditorOptions) -> App {
         crate::render::scenario::ScenarioPlugin,
         crate::editor::export::ExportPlugin,
         crate::editor::inference::InferencePlugin,
+        crate::editor::plate_check::PlateCheckPlugin,
     ))
     .add_plugins((
         crate::editor::crowd_tool::CrowdToolPlugin,

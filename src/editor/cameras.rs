@@ -25,6 +25,8 @@ pub struct OverlaySettings {
     pub previews: bool,
     /// The Model inference window is open.
     pub inference: bool,
+    /// The Plate check window is open.
+    pub plate_check: bool,
 }
 
 impl Default for OverlaySettings {
@@ -33,6 +35,7 @@ impl Default for OverlaySettings {
             frustums: true,
             previews: true,
             inference: false,
+            plate_check: false,
         }
     }
 }

@@ -544,7 +544,8 @@ impl InferencePanel {
         }
     }
 
-    fn raise(&mut self, camera: CameraId, camera_name: &str, what: String) {
+    /// Raises an alert (logged) for a person to confirm or dismiss.
+    pub fn raise(&mut self, camera: CameraId, camera_name: &str, what: String) {
         let alert = Alert {
             id: self.alerts.len() as u64 + 1,
             camera,
@@ -2206,6 +2207,12 @@ fn alerts_ui(ui: &mut egui::Ui, panel: &mut InferencePanel) {
         "Alerts only inform: a person decides. Every alert and decision is logged to {}.",
         panel.log.display()
     ));
+    alert_list(ui, panel);
+}
+
+/// The alerts, newest first, each with Confirm and Dismiss while pending (decisions logged);
+/// also shown by the Plate check window.
+pub fn alert_list(ui: &mut egui::Ui, panel: &mut InferencePanel) {
     let pending = panel
         .alerts
         .iter()

@@ -10,6 +10,7 @@ pub mod export;
 pub mod inference;
 pub mod panels;
 pub mod placement;
+pub mod plate_check;
 pub mod previews;
 pub mod real_video;
 pub mod scenario_place;

@@ -127,6 +127,7 @@ fn menu_items(
         ui.checkbox(&mut overlays.frustums, "Camera frustums");
         ui.checkbox(&mut overlays.previews, "Camera previews");
         ui.checkbox(&mut overlays.inference, "Model inference");
+        ui.checkbox(&mut overlays.plate_check, "Plate check");
         ui.checkbox(&mut view.fly, "Fly mode (F)");
         if ui.button("Frame selection (Z)").clicked() {
             a.frame = true;
