@@ -411,14 +411,6 @@ def run(a) -> dict:
 
 
 def main(argv=None) -> int:
-    a = parse(argv)
-    try:
-        result = run(a)
-    except DataError as e:
-        print(f"twincity train: {e}", file=sys.stderr)
-        return 2
-    if a.progress == "json":
-        print(json.dumps({"done": True, **result}), flush=True)
-    else:
-        print(f"model: {result['onnx']}\nreport: {result['report']}", file=sys.stderr)
-    return 0
+    from .train import run_and_report
+
+    return run_and_report(parse(argv), run)

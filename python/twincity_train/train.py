@@ -293,12 +293,11 @@ def export_difference(model, onnx_path, sample, scale_of) -> float:
     return diff
 
 
-def main(argv=None) -> int:
-    a = parse(argv)
-    # onnx2torch's Slice indexes with a list, which PyTorch warns about at every call.
-    warnings.filterwarnings("ignore", message="Using a non-tuple sequence", category=UserWarning)
+def run_and_report(a, run_task) -> int:
+    """Runs a training task on parsed arguments `a`; says where its model and report are (a
+    JSON line with --progress json), or why its data was refused (exit status 2)."""
     try:
-        result = run(a)
+        result = run_task(a)
     except DataError as e:
         print(f"twincity train: {e}", file=sys.stderr)
         return 2
@@ -307,3 +306,10 @@ def main(argv=None) -> int:
     else:
         print(f"model: {result['onnx']}\nreport: {result['report']}", file=sys.stderr)
     return 0
+
+
+def main(argv=None) -> int:
+    a = parse(argv)
+    # onnx2torch's Slice indexes with a list, which PyTorch warns about at every call.
+    warnings.filterwarnings("ignore", message="Using a non-tuple sequence", category=UserWarning)
+    return run_and_report(a, run)
