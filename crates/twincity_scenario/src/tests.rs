@@ -83,6 +83,12 @@ fn saving_over_a_file_keeps_its_header_comment() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("speed.scenario.ron");
     std::fs::copy(shipped("speed_camera_cloned_plate.scenario.ron"), &file).unwrap();
+    // Its project, named relative to it.
+    std::fs::copy(
+        shipped("south_street.twin.ron"),
+        dir.path().join("south_street.twin.ron"),
+    )
+    .unwrap();
     let before = std::fs::read_to_string(&file).unwrap();
     let mut s = Scenario::load(&file).unwrap();
     s.name = "Changed".into();
