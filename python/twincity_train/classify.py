@@ -27,7 +27,7 @@ from torchvision.transforms import v2
 from . import report
 from .augment import jpeg, motion_blur, read_rgb
 from .data import DataError, Sample, split
-from .train import Progress
+from .train import Progress, prepare_run, run_and_report
 
 PAD = 114.0
 EXPORT_TOLERANCE = 1e-3
@@ -285,12 +285,7 @@ def _labels(samples: list[Sample], wanted: list[str] | None) -> list[str]:
 
 def run(a) -> dict:
     t_start = time.time()
-    random.seed(a.seed)
-    np.random.seed(a.seed)
-    torch.manual_seed(a.seed)
-    torch.set_num_threads(max(1, os.cpu_count() or 1))
-    if a.device == "cuda" and not torch.cuda.is_available():
-        raise DataError("--device cuda: PyTorch sees no CUDA GPU here; use --device cpu")
+    prepare_run(a)
     if not 16 <= a.input_size <= 512:
         raise DataError(f"--input-size {a.input_size}: must be 16 to 512 pixels")
     device = torch.device(a.device)
@@ -411,6 +406,4 @@ def run(a) -> dict:
 
 
 def main(argv=None) -> int:
-    from .train import run_and_report
-
     return run_and_report(parse(argv), run)

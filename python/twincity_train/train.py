@@ -109,14 +109,20 @@ def class_rows(classes: list[str], base_classes: list[str]) -> tuple[list[int], 
     return rows, used
 
 
-def run(a) -> dict:
-    t_start = time.time()
+def prepare_run(a) -> None:
+    """Seeds every random source with --seed, uses every core, and refuses --device cuda
+    where PyTorch sees no GPU (both tasks start so)."""
     random.seed(a.seed)
     np.random.seed(a.seed)
     torch.manual_seed(a.seed)
     torch.set_num_threads(max(1, os.cpu_count() or 1))
     if a.device == "cuda" and not torch.cuda.is_available():
         raise DataError("--device cuda: PyTorch sees no CUDA GPU here; use --device cpu")
+
+
+def run(a) -> dict:
+    t_start = time.time()
+    prepare_run(a)
     device = torch.device(a.device)
     os.makedirs(a.out, exist_ok=True)
     kw = dict(min_height=a.min_height, min_visibility=a.min_visibility)

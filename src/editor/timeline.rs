@@ -944,13 +944,7 @@ fn objects_field(ui: &mut egui::Ui, i: usize, objects: &mut Vec<ObjectKind>) {
         egui::ComboBox::from_id_salt(("add object", i))
             .selected_text("add…")
             .show_ui(ui, |ui| {
-                for kind in [
-                    ObjectKind::Bag,
-                    ObjectKind::Box,
-                    ObjectKind::Mattress,
-                    ObjectKind::Appliance,
-                    ObjectKind::Tyre,
-                ] {
+                for kind in ObjectKind::ALL {
                     if ui.selectable_label(false, format!("{kind:?}")).clicked()
                         && objects.len() < 50
                     {

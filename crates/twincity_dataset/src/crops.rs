@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use crate::annotate::PixelBox;
 use crate::records::{ImageRecord, ObjectRecord, supercategory};
-use crate::store::{StoreError, inside, write_atomic};
+use crate::store::{StoreError, inside, io, write_atomic};
 
 /// The crops' folder inside a dataset.
 pub const CROPS_DIR: &str = "crops";
@@ -307,15 +307,6 @@ pub fn crops_csv(entries: &[CropEntry]) -> String {
         out.push('\n');
     }
     out
-}
-
-fn io(path: &Path, action: &'static str) -> impl FnOnce(std::io::Error) -> StoreError {
-    let path = path.to_path_buf();
-    move |cause| StoreError::Io {
-        path,
-        action,
-        cause,
-    }
 }
 
 /// Writes the crops of every record of the dataset in `root` into `root/crops/` (PNG files

@@ -49,7 +49,8 @@ fn io_hint(e: &std::io::Error) -> &'static str {
     }
 }
 
-fn io(path: &Path, action: &'static str) -> impl FnOnce(std::io::Error) -> StoreError {
+/// Turns an I/O error on `path` while doing `action` into a [`StoreError`] naming both.
+pub(crate) fn io(path: &Path, action: &'static str) -> impl FnOnce(std::io::Error) -> StoreError {
     let path = path.to_path_buf();
     move |cause| StoreError::Io {
         path,

@@ -179,13 +179,7 @@ mod tests {
 
     #[test]
     fn every_kind_has_models_the_size_of_the_real_thing() {
-        for kind in [
-            ObjectKind::Bag,
-            ObjectKind::Box,
-            ObjectKind::Mattress,
-            ObjectKind::Appliance,
-            ObjectKind::Tyre,
-        ] {
+        for kind in ObjectKind::ALL {
             assert!(!models(kind).is_empty());
             for m in models(kind) {
                 let [l, w, h] = m.size;

@@ -385,13 +385,12 @@ impl BodyModel {
     /// Where a texture-atlas model's lamps glow at night, in the vehicle's frame (metres:
     /// forward, left, up): two headlights, then two tail lights, each beside the plate.
     pub fn lamps(&self) -> [[f64; 3]; 4] {
-        let [length, width, height] = self.size();
+        let [_, width, height] = self.size();
         let front = self.plate_at(&self.plates[0]);
         let rear = self.plate_at(&self.plates[1]);
         let side = width / 2.0 - 0.22;
         let head = (front[1] + 0.25).min(height * 0.45);
         let tail = (rear[1] + 0.25).min(height * 0.45);
-        let _ = length;
         [
             [front[0], side, head],
             [front[0], -side, head],
