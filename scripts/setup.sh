@@ -38,8 +38,18 @@ if ! command -v cargo >/dev/null; then
   exit 1
 fi
 
-# Python reference tools for the tests, in a project-local environment.
+# Python reference tools for the tests, in a project-local environment. Installing them the
+# first time takes about 6 GB of disk (PyPI's PyTorch wheel brings its CUDA libraries); say so
+# plainly rather than fail half-way through with "No space left on device".
 venv=".venv"
+if ! "$venv/bin/python" -c "import torch" 2>/dev/null; then
+  free_kb=$(df -Pk . | awk 'NR == 2 { print $4 }')
+  if [ "${free_kb:-0}" -lt $((7 * 1024 * 1024)) ]; then
+    echo "setup: only $((free_kb / 1024)) MB free on this disk; the Python environment and the" \
+      "build need about 7 GB for .venv plus about 15 GB for target/: free some space and rerun" >&2
+    exit 1
+  fi
+fi
 if [ ! -x "$venv/bin/python" ]; then
   if ! command -v python3 >/dev/null; then
     echo "setup: Python 3 is needed for the dataset tests (pycocotools); install python3" >&2
@@ -49,7 +59,7 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 if ! "$venv/bin/python" -c "import pycocotools, numpy, onnxruntime" 2>/dev/null; then
   echo "setup: installing pycocotools, numpy and onnxruntime into $venv"
-  "$venv/bin/python" -m pip install -q --disable-pip-version-check "pycocotools==2.0.11" \
+  "$venv/bin/python" -m pip install -q --no-cache-dir --disable-pip-version-check "pycocotools==2.0.11" \
     "numpy==2.4.6" "onnxruntime==1.31.1"
 fi
 # The training of `twincity train` (python/twincity_train): PyTorch with torchvision, onnx2torch
@@ -57,7 +67,7 @@ fi
 # its CUDA libraries (about 5 GB in all), so `--device cuda` works where there is a GPU.
 if ! "$venv/bin/python" -c "import torch, torchvision, onnx, onnx2torch, tqdm, PIL" 2>/dev/null; then
   echo "setup: installing PyTorch, torchvision, onnx, onnx2torch and tqdm into $venv (large)"
-  "$venv/bin/python" -m pip install -q --disable-pip-version-check "torch==2.15.0" \
+  "$venv/bin/python" -m pip install -q --no-cache-dir --disable-pip-version-check "torch==2.15.0" \
     "torchvision==0.29.2" "onnx==1.23.2" "onnx2torch==1.5.15" "tqdm==4.70.1" "pillow==13.0.0" \
     "numpy==2.4.6" "onnxruntime==1.31.1"
 fi
