@@ -228,8 +228,16 @@ impl VirtualCamera {
     /// Checks the values a user can type; returns the first problem as `(field, message)`.
     pub fn check(&self) -> Result<(), (String, String)> {
         let bad = |f: &str, m: String| Err((f.to_string(), m));
-        if !self.position.is_finite() {
-            return bad("position", "must be finite numbers (metres)".into());
+        let limit = crate::area::MAX_COORDINATE_M as f32;
+        if !(self.position.is_finite() && self.position.abs().max_element() <= limit) {
+            return bad(
+                "position",
+                format!(
+                    "must be metres within {limit} m of the project's origin (its local frame), \
+                     got {}",
+                    self.position
+                ),
+            );
         }
         for (name, v) in [
             ("pan_deg", self.pan_deg),
@@ -435,5 +443,12 @@ mod tests {
         c.lens.focal_length_mm = 4.0;
         c.fps = f32::NAN;
         assert_eq!(c.check().unwrap_err().0, "fps");
+        c.fps = 25.0;
+        assert!(c.check().is_ok());
+        // Finite but out in space: beyond the local frame's 1 000 km.
+        c.position = Vec3::new(0.0, 2.0e6, 0.0);
+        let (field, message) = c.check().unwrap_err();
+        assert_eq!(field, "position");
+        assert!(message.contains("local frame"), "{message}");
     }
 }

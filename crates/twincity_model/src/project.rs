@@ -13,6 +13,13 @@ use serde::{Deserialize, Serialize};
 use crate::camera::{CameraId, VirtualCamera};
 use crate::ronfile::{self, DocError, FieldProblem};
 
+/// The most cameras and imports a project may list.
+pub const MAX_CAMERAS: usize = 1_000;
+pub const MAX_IMPORTS: usize = 1_000;
+/// How far from the model's zero an origin may lie, metres: Earth-centred coordinates reach
+/// about 6 400 km, projected ones (Lambert-93, UTM) about 10 000 km.
+pub const MAX_ORIGIN_M: f64 = 1.0e8;
+
 /// The project format version this build reads and writes.
 pub const PROJECT_VERSION: u32 = 1;
 /// File name suffix of project files.
@@ -261,6 +268,18 @@ impl Project {
 
     /// Checks values that parse but make no sense.
     pub fn validate(&self) -> Result<(), FieldProblem> {
+        for (field, len, max) in [
+            ("cameras", self.cameras.len(), MAX_CAMERAS),
+            ("imports", self.imports.len(), MAX_IMPORTS),
+        ] {
+            if len > max {
+                return Err(FieldProblem::new(
+                    field,
+                    format!("lists {len} entries; at most {max} are supported"),
+                )
+                .at(field));
+            }
+        }
         let mut ids = HashSet::new();
         for (i, cam) in self.cameras.iter().enumerate() {
             let anchor = format!("\"{}\"", cam.name);
@@ -295,20 +314,36 @@ impl Project {
             return Err(FieldProblem::new(format!("coverage.{field}"), message).at("coverage"));
         }
         if let Some(o) = &self.origin
-            && !(o.x.is_finite() && o.y.is_finite() && o.z.is_finite())
+            && !(o.x.is_finite()
+                && o.y.is_finite()
+                && o.z.is_finite()
+                && o.x.abs().max(o.y.abs()).max(o.z.abs()) <= MAX_ORIGIN_M)
         {
-            return Err(FieldProblem::new("origin", "must be finite coordinates").at("origin"));
+            return Err(FieldProblem::new(
+                "origin",
+                format!(
+                    "must be finite coordinates within {MAX_ORIGIN_M} m of the model's zero \
+                     (an Earth-centred or projected position)"
+                ),
+            )
+            .at("origin"));
         }
         let v = &self.view;
+        let limit = crate::area::MAX_COORDINATE_M as f32;
         if !(v.focus.is_finite()
+            && v.focus.abs().max_element() <= limit
             && v.yaw_deg.is_finite()
             && v.pitch_deg.is_finite()
             && v.distance.is_finite()
-            && v.distance > 0.0)
+            && v.distance > 0.0
+            && v.distance <= limit)
         {
             return Err(FieldProblem::new(
                 "view",
-                "must hold finite numbers and a positive distance",
+                format!(
+                    "must hold finite numbers: a focus within {limit} m of the origin and a \
+                     distance of more than 0 and at most {limit} m"
+                ),
             )
             .at("view"));
         }
@@ -470,6 +505,51 @@ mod tests {
         assert!(
             msg.contains("focal_length_mm") && msg.contains(name),
             "{msg}"
+        );
+    }
+
+    /// Numbers that parse but that nothing can draw — an origin, a view or camera counts far
+    /// beyond any city — are refused with the field and the limit.
+    #[test]
+    fn values_beyond_any_city_are_refused() {
+        let refused = |edit: &dyn Fn(&mut Project), field: &str| {
+            let mut p = Project::demo().unwrap();
+            edit(&mut p);
+            let e = p.validate().unwrap_err();
+            let msg = p
+                .to_ron(Path::new("."))
+                .map(|text| {
+                    Project::from_ron(Path::new("p.twin.ron"), &text, Path::new("."))
+                        .unwrap_err()
+                        .to_string()
+                })
+                .unwrap();
+            assert!(msg.contains(field), "{field}: {msg} ({e:?})");
+        };
+        refused(
+            &|p| {
+                p.origin = Some(GeoOrigin {
+                    x: 1e300,
+                    y: 0.0,
+                    z: 0.0,
+                    crs: None,
+                })
+            },
+            "origin",
+        );
+        refused(&|p| p.view.distance = 1e30, "view");
+        refused(&|p| p.view.focus.x = -3e7, "view");
+        refused(
+            &|p| {
+                let cam = p.cameras[0].clone();
+                p.cameras = (0..=MAX_CAMERAS as u32)
+                    .map(|k| VirtualCamera {
+                        id: CameraId(k + 1),
+                        ..cam.clone()
+                    })
+                    .collect();
+            },
+            "at most 1000",
         );
     }
 

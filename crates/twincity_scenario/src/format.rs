@@ -475,9 +475,25 @@ fn folder_of(path: &Path) -> &Path {
     }
 }
 
-fn finite(p: (f64, f64)) -> bool {
-    p.0.is_finite() && p.1.is_finite()
+/// The longest time a value may give, seconds (a scenario lasts at most a day).
+pub const MAX_SECONDS: f64 = 86_400.0;
+/// The most events, registry entries, speed cameras and route corners a scenario may list.
+pub const MAX_EVENTS: usize = 10_000;
+pub const MAX_REGISTRY: usize = 100_000;
+pub const MAX_SPEED_CAMERAS: usize = 100;
+pub const MAX_ROUTE_CORNERS: usize = 10_000;
+/// The largest radius or gate, metres.
+pub const MAX_RADIUS_M: f64 = 1_000.0;
+
+/// A point of the project's local frame: finite plan metres within
+/// [`MAX_COORDINATE_M`](twincity_model::area::MAX_COORDINATE_M) of its origin.
+fn in_frame(p: (f64, f64)) -> bool {
+    let limit = twincity_model::area::MAX_COORDINATE_M;
+    p.0.is_finite() && p.1.is_finite() && p.0.abs() <= limit && p.1.abs() <= limit
 }
+
+/// What a point outside the local frame is told.
+const FRAME_FIX: &str = "plan metres within 1 000 km of the project's origin (its local frame)";
 
 fn dist(a: (f64, f64), b: (f64, f64)) -> f64 {
     (a.0 - b.0).hypot(a.1 - b.1)
@@ -512,12 +528,16 @@ impl EventSite<'_> {
             .map_err(|p| p.at(self.anchor.clone()))
     }
 
-    /// Checks the number in field `f` and that it cannot be negative.
-    fn non_negative(&self, f: &str, n: &Num) -> Result<(), FieldProblem> {
+    /// Checks the time in field `f`: zero or positive, at most [`MAX_SECONDS`].
+    fn seconds(&self, f: &str, n: &Num) -> Result<(), FieldProblem> {
         self.num(f, n)?;
-        if n.bounds().0 < 0.0 {
-            return Err(FieldProblem::new(self.field(f), "must be zero or positive")
-                .at(self.anchor.clone()));
+        let (lo, hi) = n.bounds();
+        if lo < 0.0 || hi > MAX_SECONDS {
+            return Err(FieldProblem::new(
+                self.field(f),
+                format!("must be zero or positive and at most {MAX_SECONDS} s (a day)"),
+            )
+            .at(self.anchor.clone()));
         }
         Ok(())
     }
@@ -659,6 +679,21 @@ impl Scenario {
                 .at("fog_visibility_m"));
             }
         }
+        for (field, len, max) in [
+            ("registry", self.registry.len(), MAX_REGISTRY),
+            ("speed_cameras", self.speed_cameras.len(), MAX_SPEED_CAMERAS),
+            ("events", self.events.len(), MAX_EVENTS),
+        ] {
+            if len > max {
+                return Err(FieldProblem::new(
+                    field,
+                    format!(
+                        "lists {len} entries; at most {max} are supported (split the scenario)"
+                    ),
+                )
+                .at(field));
+            }
+        }
         for (i, r) in self.registry.iter().enumerate() {
             if r.plate.trim().is_empty() {
                 return Err(
@@ -674,15 +709,20 @@ impl Scenario {
             }
         }
         for (i, c) in self.speed_cameras.iter().enumerate() {
-            let ok = finite(c.at)
+            let ok = in_frame(c.at)
                 && c.limit_kmh.is_finite()
                 && c.limit_kmh > 0.0
+                && c.limit_kmh <= 250.0
                 && c.gate_m.is_finite()
-                && c.gate_m > 0.0;
+                && c.gate_m > 0.0
+                && c.gate_m <= MAX_RADIUS_M;
             if !ok {
                 return Err(FieldProblem::new(
                     format!("speed_cameras[{i}]"),
-                    "needs a finite `at`, a positive `limit_kmh` and a positive `gate_m`",
+                    format!(
+                        "needs `at` in {FRAME_FIX}, a `limit_kmh` within 0..=250 and a \
+                         `gate_m` within 0..={MAX_RADIUS_M}"
+                    ),
                 )
                 .at(format!("\"{}\"", c.name)));
             }
@@ -709,9 +749,9 @@ impl Scenario {
             );
         }
         match &e.start {
-            Start::At(n) => site.non_negative("start", n)?,
+            Start::At(n) => site.seconds("start", n)?,
             Start::After { event, delay_s } | Start::AfterEnd { event, delay_s } => {
-                site.non_negative("start.delay_s", delay_s)?;
+                site.seconds("start.delay_s", delay_s)?;
                 if !self.events.iter().any(|o| &o.id == event) {
                     return site.fail(
                         "start.event",
@@ -743,16 +783,16 @@ impl Scenario {
                 drop_s,
                 leave_to,
             } => {
-                if !(finite(*from) && finite(*spot) && leave_to.is_none_or(finite)) {
+                if !(in_frame(*from) && in_frame(*spot) && leave_to.is_none_or(in_frame)) {
                     return site.fail(
                         "incident",
-                        "`from`, `spot` and `leave_to` must be finite points".into(),
+                        format!("`from`, `spot` and `leave_to` must be points in {FRAME_FIX}"),
                     );
                 }
                 if objects.is_empty() || objects.len() > 50 {
                     return site.fail("incident.objects", "list 1 to 50 objects".into());
                 }
-                site.non_negative("incident.drop_s", drop_s)?;
+                site.seconds("incident.drop_s", drop_s)?;
                 if let Dumper::Van(v) = by {
                     self.check_vehicle(&site.field("incident.by"), &site.anchor, v)?;
                 }
@@ -765,24 +805,25 @@ impl Scenario {
                 share: s,
                 stay_s,
             } => {
-                if !(finite(*from) && finite(*towards)) {
+                if !(in_frame(*from) && in_frame(*towards)) {
                     return site.fail(
                         "incident",
-                        "`from` and `towards` must be finite points".into(),
+                        format!("`from` and `towards` must be points in {FRAME_FIX}"),
                     );
                 }
-                if !(walk_before_s.is_finite()
-                    && *walk_before_s >= 0.0
-                    && within.is_finite()
-                    && *within >= 0.0)
+                if !((0.0..=MAX_SECONDS).contains(walk_before_s)
+                    && (0.0..=MAX_RADIUS_M).contains(within))
                 {
                     return site.fail(
                         "incident",
-                        "`walk_before_s` and `within` must be zero or positive".into(),
+                        format!(
+                            "`walk_before_s` must be 0 to {MAX_SECONDS} s and `within` 0 to \
+                             {MAX_RADIUS_M} m"
+                        ),
                     );
                 }
                 site.share(s)?;
-                site.non_negative("incident.stay_s", stay_s)?;
+                site.seconds("incident.stay_s", stay_s)?;
             }
             Incident::Gathering {
                 at,
@@ -791,19 +832,21 @@ impl Scenario {
                 share: s,
                 stay_s,
             } => {
-                if !(finite(*at)
-                    && radius.is_finite()
-                    && *radius >= 0.3
-                    && within.is_finite()
-                    && *within > 0.0)
+                if !(in_frame(*at)
+                    && (0.3..=MAX_RADIUS_M).contains(radius)
+                    && *within > 0.0
+                    && *within <= MAX_RADIUS_M)
                 {
                     return site.fail(
                         "incident",
-                        "needs a finite `at`, `radius` >= 0.3 m and a positive `within`".into(),
+                        format!(
+                            "needs `at` in {FRAME_FIX}, a `radius` of 0.3 to {MAX_RADIUS_M} m \
+                             and a `within` of more than 0 and at most {MAX_RADIUS_M} m"
+                        ),
                     );
                 }
                 site.share(s)?;
-                site.non_negative("incident.stay_s", stay_s)?;
+                site.seconds("incident.stay_s", stay_s)?;
             }
             Incident::Dispersal {
                 from,
@@ -811,10 +854,13 @@ impl Scenario {
                 speed_factor,
                 stay_s,
             } => {
-                if !(finite(*from) && radius.is_finite() && *radius > 0.0) {
+                if !(in_frame(*from) && *radius > 0.0 && *radius <= MAX_RADIUS_M) {
                     return site.fail(
                         "incident",
-                        "needs a finite `from` and a positive `radius`".into(),
+                        format!(
+                            "needs `from` in {FRAME_FIX} and a `radius` of more than 0 and at \
+                             most {MAX_RADIUS_M} m"
+                        ),
                     );
                 }
                 if !(1.0..=3.0).contains(speed_factor) {
@@ -823,7 +869,7 @@ impl Scenario {
                         format!("must be 1 to 3, got {speed_factor}"),
                     );
                 }
-                site.non_negative("incident.stay_s", stay_s)?;
+                site.seconds("incident.stay_s", stay_s)?;
             }
             Incident::Vehicle {
                 vehicle,
@@ -846,8 +892,20 @@ impl Scenario {
         park: Option<&Park>,
     ) -> Result<(), FieldProblem> {
         self.check_vehicle(&site.field("incident.vehicle"), &site.anchor, vehicle)?;
-        if route.len() < 2 || !route.iter().all(|p| finite(*p)) {
-            return site.fail("incident.route", "needs at least two finite corners".into());
+        if route.len() < 2 || route.len() > MAX_ROUTE_CORNERS {
+            return site.fail(
+                "incident.route",
+                format!(
+                    "needs 2 to {MAX_ROUTE_CORNERS} corners, got {}",
+                    route.len()
+                ),
+            );
+        }
+        if let Some(k) = route.iter().position(|p| !in_frame(*p)) {
+            return site.fail(
+                "incident.route",
+                format!("corner {k} is not a point in {FRAME_FIX}"),
+            );
         }
         if route_length(route) < 1.0 {
             return site.fail("incident.route", "is shorter than 1 m".into());
@@ -872,7 +930,7 @@ impl Scenario {
                     ),
                 );
             }
-            site.non_negative("incident.park.stay_s", &p.stay_s)?;
+            site.seconds("incident.park.stay_s", &p.stay_s)?;
         }
         Ok(())
     }

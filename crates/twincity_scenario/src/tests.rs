@@ -205,6 +205,71 @@ fn errors_name_the_line_the_field_and_the_fix() {
     }
 }
 
+/// Numbers that parse but that no scenario can run — points thousands of kilometres out,
+/// radii of 1e300, times beyond a day, routes of a million corners — are refused at load time
+/// with the event, the field and the limit, never handed to the simulation.
+#[test]
+fn values_beyond_what_can_run_are_refused_with_their_limit() {
+    let base = |events: &str| {
+        format!(
+            "(\n    version: 1,\n    name: \"t\",\n    crowd: \"crowd.ron\",\n    duration_s: 60.0,\n    events: [\n{events}\n    ],\n)\n"
+        )
+    };
+    let gathering = |at: &str, radius: &str, within: &str| {
+        format!(
+            "        (id: \"a\", start: At(1.0), incident: Gathering(at: {at}, radius: {radius}, within: {within}, share: 0.5)),"
+        )
+    };
+    let far = "(1e300, 0.0)";
+    let route = (0..=MAX_ROUTE_CORNERS)
+        .map(|k| format!("({k}.0, 0.0)"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let cases = [
+        (gathering(far, "1.0", "5.0"), "1 000 km"),
+        (gathering("(0.0, 0.0)", "1e300", "5.0"), "radius"),
+        (gathering("(0.0, 0.0)", "1.0", "1e12"), "within"),
+        (
+            r#"        (id: "a", start: At(1e15), incident: Gathering(at: (0.0, 0.0), radius: 1.0, within: 5.0, share: 0.5)),"#.to_string(),
+            "at most 86400 s",
+        ),
+        (
+            r#"        (id: "a", start: At(1.0), incident: Collapse(from: (0.0, 0.0), towards: (1.0, 0.0), within: 5.0, share: 0.5, stay_s: Range(0.0, 1e20))),"#.to_string(),
+            "events[0] (a).incident.stay_s",
+        ),
+        (
+            format!(r#"        (id: "a", start: At(1.0), incident: Vehicle(vehicle: (kind: Car, make: "M", model: "X", plate: "P"), route: [(0.0, 0.0), {far}], speed_kmh: 30.0)),"#),
+            "corner 1 is not a point",
+        ),
+        (
+            format!(r#"        (id: "a", start: At(1.0), incident: Vehicle(vehicle: (kind: Car, make: "M", model: "X", plate: "P"), route: [{route}], speed_kmh: 30.0)),"#),
+            "needs 2 to 10000 corners",
+        ),
+    ];
+    for (events, message) in cases {
+        let e = load_text(&base(&events)).1.unwrap_err();
+        assert!(e.contains("t.scenario.ron:7:"), "{e}");
+        assert!(e.contains(message), "{message}: {e}");
+    }
+    // A speed camera out in space, and its gate.
+    for (camera, message) in [
+        (
+            "(name: \"S\", at: (0.0, 1e9), limit_kmh: 50.0, gate_m: 5.0)",
+            "1 000 km",
+        ),
+        (
+            "(name: \"S\", at: (0.0, 0.0), limit_kmh: 50.0, gate_m: 1e300)",
+            "gate_m",
+        ),
+    ] {
+        let text = format!(
+            "(\n    version: 1,\n    name: \"t\",\n    duration_s: 60.0,\n    speed_cameras: [\n        {camera},\n    ],\n)\n"
+        );
+        let e = load_text(&text).1.unwrap_err();
+        assert!(e.contains("speed_cameras[0]") && e.contains(message), "{e}");
+    }
+}
+
 #[test]
 fn drawn_values_stay_in_their_ranges_and_follow_the_seed() {
     let s = Scenario::load(&shipped("night_dumping.scenario.ron")).unwrap();
