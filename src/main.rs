@@ -176,8 +176,7 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<ExitCode> {
                 })
         } else {
             CrowdScenario::load(file).map(|s| {
-                let agents: u32 = s.spawns.iter().map(|sp| sp.count).sum::<u32>()
-                    + s.people.len() as u32;
+                let agents = s.agent_count();
                 format!(
                     "crowd scenario \"{}\", {} spawns, {} named people, {agents} agents, {} waypoints, {} exits, {} events",
                     s.name,

@@ -1254,6 +1254,30 @@ mod tests {
         (String::from_utf8(out).unwrap(), summary)
     }
 
+    /// Counts that each pass but add up past what can run (and past `u32`) are refused, not
+    /// summed into a wrap.
+    #[test]
+    fn spawn_counts_that_add_up_past_the_limit_are_refused() {
+        let mut s = scenario("demo_quiet_night.ron");
+        let spawn = s.spawns[0].clone();
+        s.spawns = vec![
+            Spawn {
+                count: 1_000_000,
+                ..spawn
+            };
+            4_300
+        ];
+        assert_eq!(s.agent_count(), 4_300_000_000 + s.people.len() as u64);
+        let e = s
+            .check()
+            .unwrap_err()
+            .into_error(Path::new("c.ron"), "")
+            .to_string();
+        assert!(e.contains("at most 1000000"), "{e}");
+        s.spawns.truncate(1);
+        s.check().unwrap();
+    }
+
     #[test]
     fn every_shipped_crowd_scenario_is_valid() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");

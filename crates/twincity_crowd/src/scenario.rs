@@ -407,6 +407,11 @@ pub struct CrowdScenario {
 }
 
 /// The folder a file is in (`.` for a bare file name).
+/// The most agents one crowd scenario may ask for, all spawns and people together.
+pub const MAX_AGENTS: u64 = 1_000_000;
+/// The most spawns, people, waypoints, exits or events one crowd scenario may list.
+pub const MAX_LIST: usize = 10_000;
+
 fn folder_of(path: &Path) -> &Path {
     match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
@@ -474,6 +479,12 @@ impl CrowdScenario {
         (self.agents.speed_max.max(people) * flee).min(3.0)
     }
 
+    /// Every agent the file asks for: the spawns' counts and the named people (no overflow,
+    /// whatever the counts).
+    pub fn agent_count(&self) -> u64 {
+        self.spawns.iter().map(|s| u64::from(s.count)).sum::<u64>() + self.people.len() as u64
+    }
+
     fn waypoint_index(&self, name: &str) -> Option<usize> {
         self.waypoints.iter().position(|w| w.name == name)
     }
@@ -519,6 +530,32 @@ impl CrowdScenario {
             return Err(FieldProblem::new(
                 "spawns",
                 "add at least one spawn area (or a named person under `people`)",
+            )
+            .at("spawns"));
+        }
+        for (field, len) in [
+            ("spawns", self.spawns.len()),
+            ("people", self.people.len()),
+            ("waypoints", self.waypoints.len()),
+            ("exits", self.exits.len()),
+            ("events", self.events.len()),
+        ] {
+            if len > MAX_LIST {
+                return Err(FieldProblem::new(
+                    field,
+                    format!("lists {len} entries; at most {MAX_LIST} are supported"),
+                )
+                .at(field));
+            }
+        }
+        let agents = self.agent_count();
+        if agents > MAX_AGENTS {
+            return Err(FieldProblem::new(
+                "spawns",
+                format!(
+                    "the spawns and people add up to {agents} agents; at most {MAX_AGENTS} \
+                     can be simulated (lower the spawns' `count`)"
+                ),
             )
             .at("spawns"));
         }
