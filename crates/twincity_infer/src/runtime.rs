@@ -10,7 +10,9 @@
 //! 4. the system's library folders (`LD_LIBRARY_PATH`, `/usr/local/lib`, `/usr/lib`...).
 //!
 //! A library whose file name gives a version older than [`REQUIRED_VERSION`] is refused
-//! before it is loaded, with a message saying which version was found.
+//! before it is loaded; once loaded, the version the library itself reports
+//! (`OrtGetApiBase()->GetVersionString()`) is checked too, so a renamed older library is
+//! refused as well. Both messages say which version was found.
 //!
 //! When none is found, [`RuntimeError::Missing`] lists where it looked and says how to get it,
 //! and everything that does not run a model keeps working.
@@ -188,26 +190,34 @@ fn check_version(path: &Path) -> Result<(), RuntimeError> {
 pub fn runtime() -> Result<&'static Runtime, RuntimeError> {
     static RUNTIME: OnceLock<Result<Runtime, RuntimeError>> = OnceLock::new();
     RUNTIME
-        .get_or_init(|| {
-            let library = locate()?;
-            check_version(&library)?;
-            let load = |message: String| RuntimeError::Load {
-                path: library.clone(),
-                message,
-            };
-            let builder = ort::init_from(&library).map_err(|e| load(e.to_string()))?;
-            let environment = builder
-                .with_name("twincity")
-                .with_telemetry(false)
-                .build()
-                .map_err(|e| load(e.to_string()))?;
-            Ok(Runtime {
-                library,
-                environment,
-            })
-        })
+        .get_or_init(|| load(locate()?))
         .as_ref()
         .map_err(Clone::clone)
+}
+
+/// Loads the library at `library` (once per process: ONNX Runtime cannot be unloaded), after
+/// checking the version its name gives, then the version it reports itself.
+pub fn load(library: PathBuf) -> Result<Runtime, RuntimeError> {
+    check_version(&library)?;
+    let refuse = |message: String| RuntimeError::Load {
+        path: library.clone(),
+        message,
+    };
+    let builder = ort::init_from(&library).map_err(|e| match e {
+        ort::LoadDynamicError::BadVersion { version_str, .. } => refuse(format!(
+            "the library reports ONNX Runtime {version_str}; TwinCity needs {REQUIRED_VERSION} or newer"
+        )),
+        other => refuse(other.to_string()),
+    })?;
+    let environment = builder
+        .with_name("twincity")
+        .with_telemetry(false)
+        .build()
+        .map_err(|e| refuse(e.to_string()))?;
+    Ok(Runtime {
+        library,
+        environment,
+    })
 }
 
 #[cfg(test)]
@@ -245,6 +255,12 @@ mod tests {
         assert!(check_version(Path::new("/x/libonnxruntime.1.32.0.dylib")).is_ok());
         assert!(check_version(Path::new("/x/libonnxruntime.so")).is_ok());
         assert_eq!(version_in_name(Path::new("/x/onnxruntime.dll")), None);
+    }
+
+    /// The version this program asks for is the C API level it is built against.
+    #[test]
+    fn the_required_version_is_the_api_level_built_against() {
+        assert_eq!(REQUIRED_VERSION, format!("1.{}", ort::MINOR_VERSION));
     }
 
     #[test]
