@@ -39,8 +39,7 @@ fn a_renamed_older_runtime_is_refused_by_the_version_it_reports() {
     let dir = tempfile::tempdir().unwrap();
     let library = build_stand_in(dir.path());
     let e = twincity_infer::runtime::load(library.clone())
-        .err()
-        .expect("a library reporting 1.20.0 is refused")
+        .expect_err("a library reporting 1.20.0 is refused")
         .to_string();
     assert!(
         e.contains("reports ONNX Runtime 1.20.0") && e.contains("needs 1.31"),
