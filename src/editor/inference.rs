@@ -2367,6 +2367,66 @@ mod tests {
         assert!(e.contains("no/such.png"), "{e}");
     }
 
+    /// Two more real photographs (tests/data/README.md), other faces, light and poses — a
+    /// frontal smile, a lowered head in a full-length shot — at full size, half, a quarter
+    /// (faces about 25 px wide) and mirrored: each safeguard alone takes the face's detail away
+    /// (the face detector where the face is large enough for it, the person detector's head
+    /// region at every size), and both together always do.
+    #[test]
+    fn faces_of_other_photos_at_several_sizes_are_blurred_by_either_safeguard() {
+        use twincity_dataset::privacy::{blur_boxes, detail_energy};
+        let mut models = HashMap::new();
+        for (file, face) in [
+            ("obama_portrait.jpg", [205u32, 90, 105, 115]),
+            ("biden_portrait.jpg", [185, 110, 95, 95]),
+        ] {
+            let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/data")
+                .join(file);
+            let original = image::open(&path).unwrap().to_rgba8();
+            let (w, h) = original.dimensions();
+            for (scale, mirrored) in [(1.0f32, false), (1.0, true), (0.5, false), (0.25, false)] {
+                let (sw, sh) = ((w as f32 * scale) as u32, (h as f32 * scale) as u32);
+                let mut img = image::imageops::resize(
+                    &original,
+                    sw,
+                    sh,
+                    image::imageops::FilterType::Triangle,
+                );
+                let mut face = face.map(|v| (v as f32 * scale) as u32);
+                if mirrored {
+                    image::imageops::flip_horizontal_in_place(&mut img);
+                    face[0] = sw - face[0] - face[2];
+                }
+                let case = format!("{file} at {scale}, mirrored {mirrored}");
+                let before = detail_energy(&img, face);
+                assert!(before > 0.0, "{case}");
+                let cut = |boxes: &[[u32; 4]]| {
+                    let mut copy = img.clone();
+                    blur_boxes(&mut copy, boxes);
+                    detail_energy(&copy, face)
+                };
+                let heads = head_boxes(&mut models, &img).unwrap();
+                let after = cut(&heads);
+                assert!(
+                    after < 0.1 * before,
+                    "{case}: head region alone {before} → {after}"
+                );
+                if scale >= 0.5 {
+                    let faces = face_boxes(&mut models, &img).unwrap();
+                    let after = cut(&faces);
+                    assert!(
+                        after < 0.1 * before,
+                        "{case}: face detector alone {before} → {after}"
+                    );
+                }
+                blur_faces(&mut models, &mut img).unwrap();
+                let after = detail_energy(&img, face);
+                assert!(after < 0.1 * before, "{case}: both {before} → {after}");
+            }
+        }
+    }
+
     /// Every frame of a real video has its faces blurred before anything sees it, and the
     /// model then runs on the blurred frame.
     #[test]
