@@ -113,6 +113,62 @@ def main():
         '(version: 1, name: "hostile", crowd: ".", seed: 1, duration_s: 10.0)\n',
         "validate", "not a regular file")
 
+    # Projects, scenario numbers, crowd counts and model cards: values that parse but that
+    # nothing can run.
+    camera = ('(id: (1), name: "C", position: {position}, pan_deg: 0.0, tilt_deg: 20.0, '
+              'roll_deg: 0.0, lens: (sensor_width_mm: 5.6, sensor_height_mm: 3.15, '
+              'focal_length_mm: 2.8), resolution: (1920, 1080), fps: 25.0)')
+    put("project_origin_1e300.twin.ron",
+        '(version: 1, name: "hostile", origin: Some((x: 1e300, y: 0.0, z: 0.0)))\n',
+        "validate", "must be finite coordinates within 100000000 m")
+    put("project_camera_in_space.twin.ron",
+        '(version: 1, name: "hostile", cameras: [%s])\n'
+        % camera.format(position="(0.0, 1e12, 0.0)"),
+        "validate", "must be metres within 1000000 m")
+    put("project_view_distance_1e30.twin.ron",
+        '(version: 1, name: "hostile", view: (focus: (0.0, 0.0, 0.0), yaw_deg: 0.0, '
+        'pitch_deg: 30.0, distance: 1e30))\n',
+        "validate", "distance of more than 0 and at most")
+    vehicle = '(kind: Car, make: "M", model: "X", plate: "P")'
+    put("scenario_route_in_space.scenario.ron",
+        '(version: 1, name: "hostile", duration_s: 60.0, events: [(id: "v", start: At(1.0), '
+        'incident: Vehicle(vehicle: %s, route: [(0.0, 0.0), (1e300, 0.0)], '
+        'speed_kmh: 30.0))])\n' % vehicle,
+        "validate", "corner 1 is not a point")
+    put("scenario_start_1e15.scenario.ron",
+        '(version: 1, name: "hostile", duration_s: 60.0, events: [(id: "v", start: At(1e15), '
+        'incident: Vehicle(vehicle: %s, route: [(0.0, 0.0), (50.0, 0.0)], '
+        'speed_kmh: 30.0))])\n' % vehicle,
+        "validate", "at most 86400 s")
+    put("scenario_speed_gate_1e300.scenario.ron",
+        '(version: 1, name: "hostile", duration_s: 60.0, speed_cameras: [(name: "S", '
+        'at: (0.0, 0.0), limit_kmh: 50.0, gate_m: 1e300)])\n',
+        "validate", "speed_cameras[0]")
+    spawns = ", ".join(
+        f'(name: "S{k}", area: (min: (1.0, 1.0), max: (2.0, 2.0)), count: 1000000, exit: "E")'
+        for k in range(5))
+    put("crowd_counts_past_u32.ron",
+        crowd(square).replace(
+            'spawns: [(name: "S", area: (min: (1.0, 1.0), max: (2.0, 2.0)), count: 1, '
+            'exit: "E")]', f"spawns: [{spawns}]"),
+        "validate", "add up to 5000000 agents")
+    card = """(
+    name: "hostile",
+    task: Detection,
+    model: "model.onnx",
+    input: (layout: Nchw, size: Fixed(640, 640), element: F32, colour: Rgb, resize: Stretch,
+        scale: 1.0, mean: (0.0, 0.0, 0.0), std: (1.0, 1.0, 1.0)),
+    decoder: Yolox(output: "output", strides: [8, 16, 32]),
+    classes: ["person"],
+    score_threshold: {threshold},
+    licence: (name: "CC0-1.0", source: "nowhere"),
+)
+"""
+    put("card_threshold_nan.ron", card.format(threshold="NaN"), "validate --card",
+        "must be in (0, 1]")
+    put("card_model_missing.ron", card.format(threshold="0.5"), "validate --card",
+        "does not exist; put the .onnx file beside the card")
+
     with open(os.path.join(OUT, "EXPECTED.tsv"), "w") as f:
         f.write("# file\tcommand\tpart of the error it must get\n")
         for row in expected:

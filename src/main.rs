@@ -156,7 +156,17 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<ExitCode> {
     for file in &args.files {
         // Project files end in `.twin.ron`; other `.ron` files are crowd scenarios.
         let name = file.to_string_lossy();
-        let result = if name.ends_with(PROJECT_SUFFIX) {
+        let result = if args.card {
+            twincity_infer::ModelCard::read(file).map(|(card, model)| {
+                format!(
+                    "model card \"{}\", {:?}, {} classes, model {}",
+                    card.name,
+                    card.task,
+                    card.classes.len(),
+                    model.display()
+                )
+            })
+        } else if name.ends_with(PROJECT_SUFFIX) {
             Project::load(file)
                 .map(|p| format!("project \"{}\", {} cameras", p.name, p.cameras.len()))
         } else if name.ends_with(SCENARIO_SUFFIX) {

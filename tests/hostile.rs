@@ -24,7 +24,7 @@ fn every_hostile_file_gets_its_error_and_nothing_worse() {
             panic!("EXPECTED.tsv: bad row {row:?}");
         };
         let mut child = twincity()
-            .arg(command)
+            .args(command.split_whitespace())
             .arg(corpus.join(file))
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

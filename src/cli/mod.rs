@@ -32,8 +32,8 @@ pub struct Cli {
 pub enum Command {
     /// Open the editor (on PROJECT, or on the bundled demo project)
     Edit(EditArgs),
-    /// Check project files (`*.twin.ron`), scenarios (`*.scenario.ron`) and crowd scenarios,
-    /// naming file, line and column
+    /// Check project files (`*.twin.ron`), scenarios (`*.scenario.ron`), crowd scenarios and
+    /// (with `--card`) model cards, naming file, line and column
     Validate(ValidateArgs),
     /// Play a scenario headless: its timeline, speed checks, and the world state and ground
     /// truth labels at chosen times
@@ -140,6 +140,10 @@ pub struct ValidateArgs {
     /// Print nothing; the exit status says whether every file is valid
     #[arg(long, short)]
     pub quiet: bool,
+    /// The files are model cards (`*.ron` beside an `.onnx`, as in assets/models/): check
+    /// every field and that the model file exists, without loading it
+    #[arg(long)]
+    pub card: bool,
 }
 
 #[derive(Args, Debug)]
