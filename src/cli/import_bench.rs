@@ -1,6 +1,7 @@
 //! `twincity bench import FILE`: the time from asking for a glTF/GLB file to having it loaded,
 //! through TwinCity's import (the safety check of `gltf_inspect::check_import`, then Bevy's
-//! loader with cameras and lights off) against Bevy's plain glTF load of the same file, in
+//! loader with cameras and lights off) against Bevy's plain glTF load of the same file with
+//! the same loader settings (equal work but for the check), in
 //! the same process, several rounds alternating which goes first; the first round (cold
 //! file cache for whichever arm ran first) is reported apart from the warm medians.
 
@@ -10,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::bail;
 use bevy::asset::RecursiveDependencyLoadState;
-use bevy::gltf::GltfAssetLabel;
+use bevy::gltf::{GltfAssetLabel, GltfLoaderSettings};
 use bevy::prelude::*;
 use clap::Args;
 
@@ -70,7 +71,9 @@ pub fn bench(args: &BenchImportArgs) -> anyhow::Result<ExitCode> {
         bail!("{}: no such file", path.display());
     }
     let rounds = args.rounds.max(2);
-    // Bevy's plain load: the first scene of the file, default settings.
+    // Bevy's plain load: the first scene of the file, with the loader settings TwinCity's
+    // import uses (cameras and lights off), so both arms load the same things and differ
+    // only by TwinCity's safety check and the way it calls the loader.
     let plain_load = || -> anyhow::Result<f64> {
         let mut app = headless_app()?;
         let since = Instant::now();
@@ -78,6 +81,10 @@ pub fn bench(args: &BenchImportArgs) -> anyhow::Result<ExitCode> {
             .world()
             .resource::<AssetServer>()
             .load_builder()
+            .with_settings(|s: &mut GltfLoaderSettings| {
+                s.load_cameras = false;
+                s.load_lights = false;
+            })
             .override_unapproved()
             .load(GltfAssetLabel::Scene(0).from_asset(path.clone()));
         wait_loaded(&mut app, &handle.untyped(), since)
