@@ -530,3 +530,70 @@ fn a_full_disk_stops_the_render_and_leaves_a_valid_partial_dataset() {
     ok(render(&kept, &["--resume"], &[]));
     same_files(&whole, &kept);
 }
+
+/// A project whose city file cannot be loaded is not rendered without it: the render stops
+/// before writing any image, naming the file and why. The project is given by a bare file name
+/// from its own folder (its imports then resolve against the working folder), and a sibling
+/// project with a loadable file renders it.
+#[test]
+fn a_city_file_that_cannot_load_stops_the_render() {
+    let tmp = tempfile::tempdir().unwrap();
+    let camera = "(id: (1), name: \"C\", position: (0.0, 2.0, 8.0), pan_deg: 0.0, \
+        tilt_deg: 5.0, roll_deg: 0.0, lens: (sensor_width_mm: 5.6, sensor_height_mm: 3.15, \
+        focal_length_mm: 4.0), resolution: (320, 240), fps: 25.0)";
+    let project = |import: &str| {
+        format!("(version: 1, name: \"p\", imports: [(path: \"{import}\")], cameras: [{camera}])\n")
+    };
+    std::fs::write(tmp.path().join("broken.glb"), b"glTF\x02\0\0\0 not a file").unwrap();
+    std::fs::write(tmp.path().join("broken.twin.ron"), project("broken.glb")).unwrap();
+    std::fs::copy(
+        root().join("assets/vehicles/quaternius_SUV.glb"),
+        tmp.path().join("suv.glb"),
+    )
+    .unwrap();
+    std::fs::write(tmp.path().join("suv.twin.ron"), project("suv.glb")).unwrap();
+    let run = |name: &str, out: &str| {
+        twincity()
+            .args([
+                "render",
+                name,
+                "--frames",
+                "1",
+                "--progress",
+                "none",
+                "--out",
+                out,
+            ])
+            .current_dir(tmp.path())
+            .output()
+            .unwrap()
+    };
+    let out = run("broken.twin.ron", "broken-out");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains("broken.glb") && err.contains("could not be loaded"),
+        "{err}"
+    );
+    assert!(
+        !tmp.path().join("broken-out/images").exists()
+            || std::fs::read_dir(tmp.path().join("broken-out/images/cam1-c"))
+                .map_or(true, |d| d.count() == 0),
+        "an image was written"
+    );
+    let out = run("suv.twin.ron", "suv-out");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let image = image::open(tmp.path().join("suv-out/images/cam1-c/000000.png"))
+        .unwrap()
+        .to_rgb8();
+    // The car stands in the middle of the view, below the horizon: not sky, not ground.
+    let p = image.get_pixel(160, 135).0;
+    assert!(
+        !(p[2] > p[0] + 40) && !(p[1] > p[0] + 15 && p[1] > p[2]),
+        "no car at the centre: {p:?}"
+    );
+}

@@ -20,7 +20,7 @@ use twincity_model::{Project, VirtualCamera};
 use twincity_scenario::Scenario;
 use twincity_scenario::world::WorldState;
 
-use crate::render::city::CitySpec;
+use crate::render::city::{CitySpec, ImportState};
 use crate::render::headless::{OffscreenOptions, OffscreenRenderer};
 use crate::render::scenario::{ScenarioCommand, ScenarioPlayer};
 
@@ -497,6 +497,19 @@ pub fn render_image(
     } else {
         (renderer.render(&cam)?, None)
     };
+    // A city file that failed to load would be missing from every image (and its occlusion
+    // from the labels): stop before anything is written, naming the file and the reason.
+    if let Some((path, ImportState::Failed(e))) = renderer
+        .city_status()
+        .imports
+        .into_iter()
+        .find(|(_, s)| matches!(s, ImportState::Failed(_)))
+    {
+        bail!(
+            "{}: the city file could not be loaded, so it would be missing from every image: {e}",
+            path.display()
+        );
+    }
     let mut extras = Vec::new();
     let (objects, heads) = if let Some(ids) = ids {
         let cast = twincity_scenario::people::Cast::bundled().map_err(anyhow::Error::msg)?;

@@ -239,6 +239,12 @@ impl Project {
             if import.path.is_relative() {
                 import.path = base_dir.join(&import.path);
             }
+            // Absolute in memory, as promised above: a project opened from the working folder
+            // (`twincity render p.twin.ron`) has an empty folder, and a bare file name has no
+            // folder to check its textures' URIs against.
+            if let Ok(absolute) = std::path::absolute(&import.path) {
+                import.path = absolute;
+            }
         }
         Ok(project)
     }
@@ -453,6 +459,17 @@ mod tests {
         assert!(text.contains("\"meshes/delft.glb\""), "{text}");
         let back = Project::load(&file).unwrap();
         assert_eq!(back, p);
+    }
+
+    /// A project read from the working folder (an empty folder name) still gets absolute
+    /// import paths, which the import check needs to find the folder textures must stay in.
+    #[test]
+    fn imports_are_absolute_in_memory_even_from_the_working_folder() {
+        let text = "(version: 1, name: \"p\", imports: [(path: \"city.glb\")])";
+        let p = Project::from_ron(Path::new("p.twin.ron"), text, Path::new("")).unwrap();
+        let path = &p.imports[0].path;
+        assert!(path.is_absolute(), "{}", path.display());
+        assert_eq!(path, &std::env::current_dir().unwrap().join("city.glb"));
     }
 
     #[test]
