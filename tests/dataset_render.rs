@@ -534,7 +534,7 @@ fn a_full_disk_stops_the_render_and_leaves_a_valid_partial_dataset() {
 /// A project whose city file cannot be loaded is not rendered without it: the render stops
 /// before writing any image, naming the file and why. The project is given by a bare file name
 /// from its own folder (its imports then resolve against the working folder), and a sibling
-/// project with a loadable file renders it.
+/// project with a loadable file (whose texture is a separate image) renders it.
 #[test]
 fn a_city_file_that_cannot_load_stops_the_render() {
     let tmp = tempfile::tempdir().unwrap();
@@ -546,12 +546,19 @@ fn a_city_file_that_cannot_load_stops_the_render() {
     };
     std::fs::write(tmp.path().join("broken.glb"), b"glTF\x02\0\0\0 not a file").unwrap();
     std::fs::write(tmp.path().join("broken.twin.ron"), project("broken.glb")).unwrap();
+    // A loadable file whose texture is a separate image beside it.
     std::fs::copy(
-        root().join("assets/vehicles/quaternius_SUV.glb"),
-        tmp.path().join("suv.glb"),
+        root().join("assets/vehicles/kenney_garbage-truck.glb"),
+        tmp.path().join("truck.glb"),
     )
     .unwrap();
-    std::fs::write(tmp.path().join("suv.twin.ron"), project("suv.glb")).unwrap();
+    std::fs::create_dir(tmp.path().join("Textures")).unwrap();
+    std::fs::copy(
+        root().join("assets/vehicles/Textures/colormap.png"),
+        tmp.path().join("Textures/colormap.png"),
+    )
+    .unwrap();
+    std::fs::write(tmp.path().join("truck.twin.ron"), project("truck.glb")).unwrap();
     let run = |name: &str, out: &str| {
         twincity()
             .args([
@@ -581,19 +588,19 @@ fn a_city_file_that_cannot_load_stops_the_render() {
                 .map_or(true, |d| d.count() == 0),
         "an image was written"
     );
-    let out = run("suv.twin.ron", "suv-out");
+    let out = run("truck.twin.ron", "truck-out");
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let image = image::open(tmp.path().join("suv-out/images/cam1-c/000000.png"))
+    let image = image::open(tmp.path().join("truck-out/images/cam1-c/000000.png"))
         .unwrap()
         .to_rgb8();
-    // The car stands in the middle of the view, below the horizon: not sky, not ground.
-    let p = image.get_pixel(160, 135).0;
+    // The lorry stands in the middle of the view, below the horizon: not sky, not ground.
+    let p = image.get_pixel(160, 135).0.map(i32::from);
     assert!(
         !(p[2] > p[0] + 40) && !(p[1] > p[0] + 15 && p[1] > p[2]),
-        "no car at the centre: {p:?}"
+        "no lorry at the centre: {p:?}"
     );
 }
