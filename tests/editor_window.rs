@@ -143,6 +143,16 @@ fn faces_in(img: &image::RgbaImage) -> usize {
     model.infer(&frame, None).unwrap().detections.len()
 }
 
+/// Pixels of the saturated orange of the astronaut's suit (tests/data/astronaut.jpg).
+fn suit_orange_pixels(img: &image::RgbaImage) -> usize {
+    img.pixels()
+        .filter(|p| {
+            let [r, g, b, _] = p.0.map(i32::from);
+            r > 180 && (60..160).contains(&g) && b < 90 && r - g > 70
+        })
+        .count()
+}
+
 /// A real video in a camera's view: the editor shows it only once its first frame is blurred
 /// (the screenshot waits for that), and no face can be found anywhere in what it shows — while
 /// the same face, unblurred and as large, pasted into the same screenshot is found.
@@ -165,6 +175,15 @@ fn real_video_in_the_inference_window_shows_no_face() {
     if let Ok(out) = std::env::var("TWINCITY_TEST_OUT") {
         shown.save(format!("{out}/editor_footage.png")).unwrap();
     }
+    // The video is shown (an error message in its place would show no face either): her
+    // orange suit, a colour found nowhere in the demo district or the interface, covers
+    // 38 743 px of the 512 × 512 photo; the window shows her about 540 px wide, cut at the
+    // bottom, so at least a third of that must be on screen.
+    let suit = suit_orange_pixels(&shown);
+    assert!(
+        suit > 13_000,
+        "the video is not shown: {suit} px of the astronaut's orange suit on screen"
+    );
     assert_eq!(faces_in(&shown), 0, "a face is visible in the editor");
     // The control: the raw photo at the size the window shows it (about 540 px wide), pasted
     // over the 3D view of the same screenshot.
