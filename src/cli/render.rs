@@ -480,16 +480,7 @@ pub fn render_image(
     annotate: bool,
 ) -> anyhow::Result<RenderedImage> {
     let folder = camera_folder(camera);
-    let seed = settings.scenario.seed;
-    let draw =
-        twincity_dataset::sensor_draw(&settings.randomisation, seed, frame.index, camera.id.0);
-    let mut cam = camera.clone();
-    if draw.scale < 1.0 {
-        cam.resolution = (
-            ((cam.resolution.0 as f64 * draw.scale).round() as u32).max(16),
-            ((cam.resolution.1 as f64 * draw.scale).round() as u32).max(16),
-        );
-    }
+    let (cam, draw) = drawn_camera(camera, settings, frame);
     let (w, h) = cam.resolution;
     let (mut img, ids) = if annotate {
         let (img, ids) = renderer.render_with_ids(&cam)?;
@@ -553,7 +544,7 @@ pub fn render_image(
     } else {
         (Vec::new(), Vec::new())
     };
-    effects::apply(&mut img, &draw, seed, frame.index, camera.id.0);
+    effects::apply(&mut img, &draw, settings.scenario.seed, frame.index, camera.id.0);
     let bytes = encode(&img, settings.format)?;
     let env = &state.environment;
     let environment = (settings
@@ -1144,6 +1135,29 @@ fn bench_args(scenario: &Path, frames: u32, at: f64) -> RenderArgs {
     }
 }
 
+/// The camera as `frame` renders it: at the resolution the randomisation's scale draws for
+/// it (the same draw `render_image` uses), with that draw.
+fn drawn_camera(
+    camera: &VirtualCamera,
+    settings: &Settings,
+    frame: twincity_dataset::Frame,
+) -> (VirtualCamera, twincity_dataset::SensorDraw) {
+    let draw = twincity_dataset::sensor_draw(
+        &settings.randomisation,
+        settings.scenario.seed,
+        frame.index,
+        camera.id.0,
+    );
+    let mut cam = camera.clone();
+    if draw.scale < 1.0 {
+        cam.resolution = (
+            ((cam.resolution.0 as f64 * draw.scale).round() as u32).max(16),
+            ((cam.resolution.1 as f64 * draw.scale).round() as u32).max(16),
+        );
+    }
+    (cam, draw)
+}
+
 /// One rendered frame of a scenario's first camera at `at` seconds and `size`, with what
 /// produced it (for the inference benchmark).
 pub struct SampleFrame {
@@ -1239,7 +1253,8 @@ pub fn bench(args: &BenchRenderArgs) -> anyhow::Result<ExitCode> {
                     objects += img.record.objects.len();
                     annotated += t.elapsed().as_secs_f64();
                 } else {
-                    renderer.render(&camera)?;
+                    // The same size the annotated pass renders (randomisation may scale it).
+                    renderer.render(&drawn_camera(&camera, &settings, frame).0)?;
                     plain += t.elapsed().as_secs_f64();
                 }
             }
