@@ -575,3 +575,88 @@ fn vehicle_ids_follow_their_place_in_the_list() {
     assert!(compared >= 10, "{compared} vehicles compared");
     assert!(renumbered >= 1, "no vehicle seen after its place changed");
 }
+
+/// Headlights and rear lights at night: the same night street rendered with its lights on and
+/// off (`street_lights`), the cloned Clio seen from ahead and from behind. With the lights on,
+/// its mask holds glowing pixels — near-white at the front, saturated red at the back — that
+/// the same car with its lights off lacks.
+#[test]
+fn vehicles_light_their_lamps_at_night() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(shipped("speed_camera_cloned_plate.scenario.ron")).unwrap();
+    let night = |lights: &str| {
+        let project = shipped("south_street.twin.ron");
+        let t = text
+            .replace(
+                "environment: (time_of_day_h: 14.0, day_of_year: 90)",
+                &format!(
+                    "environment: (time_of_day_h: 22.5, day_of_year: 90, street_lights: {lights})"
+                ),
+            )
+            .replace(
+                "project: Some(\"south_street.twin.ron\")",
+                &format!("project: Some({:?})", project.display().to_string()),
+            );
+        assert!(t.contains("22.5") && t.contains("street_lights"), "{t}");
+        let path = dir.path().join(format!("night_{lights}.scenario.ron"));
+        std::fs::write(&path, t).unwrap();
+        path
+    };
+    // Glowing pixels of the car's mask, seen from `side` metres along its heading.
+    let glow = |lights: &str, side: f32| -> (usize, usize) {
+        let mut r = renderer(night(lights), 8.0);
+        let state = r.scenario().unwrap().state.clone().unwrap();
+        let car = state
+            .vehicles
+            .iter()
+            .position(|v| v.event == "cloned clio")
+            .unwrap();
+        let v = &state.vehicles[car];
+        let at = Vec3::new(v.position[0] as f32, 0.6, -(v.position[1] as f32));
+        let heading = Vec3::new(v.heading.cos() as f32, 0.0, -(v.heading.sin() as f32));
+        let mut camera = common::level_camera(240, 160);
+        camera.position = at + heading * side + Vec3::new(0.0, 0.6, 0.0);
+        camera.aim_at(at);
+        let (img, ids) = r.render_with_ids(&camera).unwrap();
+        let cast = twincity_scenario::people::Cast::bundled().unwrap();
+        let figs = twincity_scenario::figures::figures(
+            &state,
+            twincity_scene::demo_city::KERB_HEIGHT,
+            cast,
+        );
+        let a = twincity_dataset::annotate::annotate_rendered(&camera, &figs, &ids)
+            .into_iter()
+            .find(|a| a.figure == twincity_scenario::figures::FigureKind::Vehicle(car))
+            .expect("the car is in view");
+        if let Ok(out) = std::env::var("TWINCITY_TEST_OUT") {
+            img.save(format!("{out}/night_lights_{lights}_{side}.png"))
+                .unwrap();
+        }
+        let pixels = || {
+            a.mask
+                .iter()
+                .map(|&(x, y)| img.get_pixel(x, y).0.map(i32::from))
+        };
+        let white = pixels()
+            .filter(|p| p[0] > 220 && p[1] > 210 && p[2] > 190)
+            .count();
+        let red = pixels()
+            .filter(|p| p[0] > 200 && p[0] > p[1] + 80 && p[0] > p[2] + 80)
+            .count();
+        (white, red)
+    };
+    let (front_on, front_off) = (glow("On", 7.0), glow("Off", 7.0));
+    assert!(
+        front_on.0 >= 12 && front_on.0 > 4 * front_off.0,
+        "headlights: {} white pixels lit, {} unlit",
+        front_on.0,
+        front_off.0
+    );
+    let (rear_on, rear_off) = (glow("On", -7.0), glow("Off", -7.0));
+    assert!(
+        rear_on.1 > rear_off.1 + 12,
+        "rear lights: {} bright red pixels lit, {} unlit",
+        rear_on.1,
+        rear_off.1
+    );
+}

@@ -544,7 +544,13 @@ pub fn render_image(
     } else {
         (Vec::new(), Vec::new())
     };
-    effects::apply(&mut img, &draw, settings.scenario.seed, frame.index, camera.id.0);
+    effects::apply(
+        &mut img,
+        &draw,
+        settings.scenario.seed,
+        frame.index,
+        camera.id.0,
+    );
     let bytes = encode(&img, settings.format)?;
     let env = &state.environment;
     let environment = (settings

@@ -117,7 +117,7 @@ fn load_models(
             lamp(Color::srgb(0.45, 0.04, 0.04), LinearRgba::BLACK),
             lamp(
                 Color::srgb(0.9, 0.05, 0.05),
-                LinearRgba::rgb(20.0, 0.5, 0.3),
+                LinearRgba::rgb(3.0, 0.05, 0.03),
             ),
         ],
     ];
@@ -490,7 +490,7 @@ fn dressed_material(
         m.emissive = if light == Some(0) {
             LinearRgba::rgb(30.0, 28.0, 24.0)
         } else {
-            LinearRgba::rgb(20.0, 0.5, 0.3)
+            LinearRgba::rgb(3.0, 0.05, 0.03)
         };
     }
     let h = materials.add(m);
