@@ -41,7 +41,20 @@ fn cloned_clio(
     twincity_scenario::world::WorldState,
     usize,
 ) {
-    let r = renderer(shipped("speed_camera_cloned_plate.scenario.ron"), at);
+    clio_in(shipped("speed_camera_cloned_plate.scenario.ron"), at)
+}
+
+/// `scenario` (the speed-camera scenario or a variant of it) played to `at`, its state, and
+/// the index of the cloned Clio.
+fn clio_in(
+    scenario: std::path::PathBuf,
+    at: f64,
+) -> (
+    OffscreenRenderer,
+    twincity_scenario::world::WorldState,
+    usize,
+) {
+    let r = renderer(scenario, at);
     let state = r.scenario().unwrap().state.clone().unwrap();
     let car = state
         .vehicles
@@ -604,13 +617,7 @@ fn vehicles_light_their_lamps_at_night() {
     };
     // Glowing pixels of the car's mask, seen from `side` metres along its heading.
     let glow = |lights: &str, side: f32| -> (usize, usize) {
-        let mut r = renderer(night(lights), 8.0);
-        let state = r.scenario().unwrap().state.clone().unwrap();
-        let car = state
-            .vehicles
-            .iter()
-            .position(|v| v.event == "cloned clio")
-            .unwrap();
+        let (mut r, state, car) = clio_in(night(lights), 8.0);
         let v = &state.vehicles[car];
         let at = Vec3::new(v.position[0] as f32, 0.6, -(v.position[1] as f32));
         let heading = Vec3::new(v.heading.cos() as f32, 0.0, -(v.heading.sin() as f32));
