@@ -603,3 +603,134 @@ fn a_city_file_that_cannot_load_stops_the_render() {
     let p = image.get_pixel(160, 135).0.map(i32::from);
     assert!(!(sky(p) || ground(p)), "no lorry at the centre: {p:?}");
 }
+
+/// A record tampered with by hand — a box at the edge of 32-bit numbers, run lengths that
+/// add up past the image, no height, an image that is a link out of the folder — is
+/// reported by `dataset check`, naming the record, the object and the field, and never
+/// panics (no sum wraps, no division by a zero height).
+#[test]
+fn dataset_check_reports_hostile_records_without_wrapping() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("tiny");
+    let made = twincity()
+        .args([
+            "render",
+            SCENARIO,
+            "--frames",
+            "1",
+            "--start",
+            "100",
+            "--width",
+            "64",
+            "--height",
+            "36",
+            "--cameras",
+            "1",
+            "--progress",
+            "none",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    ok(made);
+    let check = |out: &Path| {
+        twincity()
+            .args(["dataset", "check", "--json"])
+            .arg(out)
+            .output()
+            .unwrap()
+    };
+    // The untouched render checks clean.
+    let clean = check(&out);
+    ok(clean.clone());
+    let report: serde_json::Value = serde_json::from_slice(&clean.stdout).unwrap();
+    assert_eq!(report["problems"], serde_json::json!([]), "{report}");
+
+    let folder = std::fs::read_dir(out.join("annotations"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let record = std::fs::read_dir(&folder)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let original: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&record).unwrap()).unwrap();
+    let mut r = original.clone();
+    let objects = r["objects"].as_array_mut().unwrap();
+    assert!(
+        objects.len() >= 2,
+        "the render has objects in view: {original}"
+    );
+    let (id0, id1) = (objects[0]["id"].clone(), objects[1]["id"].clone());
+    objects[0]["bbox"] = serde_json::json!([u32::MAX, 0, 2, 2]);
+    objects[1]["rle"] = serde_json::json!([0, u32::MAX, u32::MAX]);
+    std::fs::write(&record, serde_json::to_vec(&r).unwrap()).unwrap();
+    let tampered = check(&out);
+    assert_ne!(tampered.status.code(), Some(101), "panicked: {tampered:?}");
+    let report: serde_json::Value = serde_json::from_slice(&tampered.stdout).unwrap();
+    let problems = report["problems"].to_string();
+    assert!(
+        problems.contains(&format!(
+            "objects[0] (id {id0}): `bbox` [4294967295, 0, 2, 2] runs past the 64×36 image \
+             (x + w = 4294967297"
+        )),
+        "{problems}"
+    );
+    assert!(
+        problems.contains(&format!(
+            "objects[1] (id {id1}): `rle`: its run lengths add up"
+        )) && problems.contains("past the 2304 pixels of the 64×36 image"),
+        "{problems}"
+    );
+
+    // No height: refused as an empty image, never divided by.
+    r["height"] = serde_json::json!(0);
+    std::fs::write(&record, serde_json::to_vec(&r).unwrap()).unwrap();
+    let empty = check(&out);
+    assert_ne!(empty.status.code(), Some(101), "panicked: {empty:?}");
+    let report: serde_json::Value = serde_json::from_slice(&empty.stdout).unwrap();
+    let problems = report["problems"].to_string();
+    assert!(
+        problems.contains("`width` and `height` are 64×0")
+            && problems.contains("`rle`: the mask is 64×0"),
+        "{problems}"
+    );
+
+    // A negative number: the parse error names the object and the field.
+    let mut negative = original.clone();
+    negative["objects"][0]["bbox"][2] = serde_json::json!(-5);
+    std::fs::write(&record, serde_json::to_vec(&negative).unwrap()).unwrap();
+    let bad = check(&out);
+    assert_ne!(bad.status.code(), Some(101), "panicked: {bad:?}");
+    assert!(!bad.status.success());
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        stderr.contains(&format!("objects[0] (id {id0}): `bbox`[2] is -5")),
+        "{stderr}"
+    );
+
+    // An image that is a link out of the dataset is neither read nor trusted.
+    #[cfg(unix)]
+    {
+        std::fs::write(&record, serde_json::to_vec(&original).unwrap()).unwrap();
+        let image = out.join(original["file"].as_str().unwrap());
+        let elsewhere = tmp.path().join("elsewhere.png");
+        std::fs::rename(&image, &elsewhere).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, &image).unwrap();
+        let linked = check(&out);
+        assert_ne!(linked.status.code(), Some(101), "panicked: {linked:?}");
+        assert!(!linked.status.success());
+        let stderr = String::from_utf8_lossy(&linked.stderr);
+        assert!(
+            stderr.contains("leads through a link to")
+                && stderr.contains("outside the dataset folder"),
+            "{stderr}"
+        );
+    }
+}

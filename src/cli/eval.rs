@@ -519,9 +519,10 @@ fn predict(
 
 /// Reads predictions made elsewhere, checking them against the dataset.
 fn read_predictions(file: &std::path::Path, records: &[ImageRecord]) -> anyhow::Result<Predicted> {
-    let text = std::fs::read_to_string(file)
-        .with_context(|| format!("{}: cannot read", file.display()))?;
-    let predictions: Vec<Prediction> = serde_json::from_str(&text).map_err(|e| {
+    let text =
+        twincity_model::ronfile::read_limited(file, store::MAX_INDEX_BYTES, "predictions files")
+            .map_err(|e| anyhow::anyhow!("--predictions {}: cannot read: {e}", file.display()))?;
+    let predictions: Vec<Prediction> = serde_json::from_slice(&text).map_err(|e| {
         anyhow::anyhow!(
             "{}:{}:{}: not a list of COCO results ({{\"image_id\", \"category_id\", \"bbox\", \"score\"}}): {e}",
             file.display(),

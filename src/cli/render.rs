@@ -513,7 +513,7 @@ pub fn render_image(
             let mut instance = image::ImageBuffer::<image::Luma<u16>, Vec<u16>>::new(w, h);
             let mut semantic = image::GrayImage::new(w, h);
             for o in &objects {
-                for (x, y) in twincity_dataset::rle_decode(&o.rle, h) {
+                for (x, y) in twincity_dataset::rle_decode(&o.rle, w, h)? {
                     instance.put_pixel(x, y, image::Luma([o.id as u16]));
                     semantic.put_pixel(x, y, image::Luma([o.category_id as u8]));
                 }
@@ -1016,80 +1016,7 @@ pub fn dataset(args: &DatasetArgs) -> anyhow::Result<ExitCode> {
 
 /// Verifies a dataset folder; the report lists every problem found.
 pub fn check(dir: &Path) -> anyhow::Result<serde_json::Value> {
-    let manifest = Manifest::load(dir)?.with_context(|| {
-        format!(
-            "{}: no manifest.json: not a dataset made by `twincity render`",
-            dir.display()
-        )
-    })?;
-    let store = Store::reader(dir, manifest);
-    let records = store.records()?;
-    let mut problems = Vec::new();
-    let mut by_category = std::collections::BTreeMap::<String, usize>::new();
-    let mut objects = 0;
-    let mut heads = 0;
-    for r in &records {
-        let path = dir.join(&r.file);
-        match image::image_dimensions(&path) {
-            Ok((w, h)) if (w, h) == (r.width, r.height) => {}
-            Ok((w, h)) => problems.push(format!(
-                "{}: {w}x{h}, the record says {}x{}",
-                r.file, r.width, r.height
-            )),
-            Err(e) => problems.push(format!("{}: {e}", r.file)),
-        }
-        for o in &r.objects {
-            objects += 1;
-            *by_category.entry(o.category.clone()).or_default() += 1;
-            let [x, y, w, h] = o.bbox;
-            if w == 0 || h == 0 || x + w > r.width || y + h > r.height {
-                problems.push(format!(
-                    "{}: object {} box {:?} outside the image",
-                    r.file, o.id, o.bbox
-                ));
-            }
-            let pixels = twincity_dataset::rle_decode(&o.rle, r.height).len() as u32;
-            if pixels != o.area {
-                problems.push(format!(
-                    "{}: object {} area {} but its mask has {pixels} pixels",
-                    r.file, o.id, o.area
-                ));
-            }
-        }
-        heads += r.count();
-    }
-    let coco_path = dir.join(twincity_dataset::store::COCO);
-    match std::fs::read(&coco_path).map(|b| serde_json::from_slice::<serde_json::Value>(&b)) {
-        Ok(Ok(coco)) => {
-            let n_img = coco["images"].as_array().map_or(0, |a| a.len());
-            let n_ann = coco["annotations"].as_array().map_or(0, |a| a.len());
-            if n_img != records.len() || n_ann != objects {
-                problems.push(format!(
-                    "coco.json lists {n_img} images and {n_ann} annotations, the records {} and \
-                     {objects}: run `twincity render ... --resume` to rebuild it",
-                    records.len()
-                ));
-            }
-        }
-        _ => problems.push("coco.json is missing or unreadable".into()),
-    }
-    if store.manifest.images.len() != records.len() {
-        problems.push(format!(
-            "manifest.json lists {} images, the folder holds {}",
-            store.manifest.images.len(),
-            records.len()
-        ));
-    }
-    Ok(serde_json::json!({
-        "images": records.len(),
-        "images_expected": store.manifest.images_expected,
-        "objects": objects,
-        "visible_heads": heads,
-        "by_category": by_category,
-        "status": store.manifest.status,
-        "privacy": store.manifest.settings.privacy,
-        "problems": problems,
-    }))
+    Ok(serde_json::to_value(twincity_dataset::check::check(dir)?)?)
 }
 
 #[derive(Args, Debug)]

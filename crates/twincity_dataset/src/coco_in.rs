@@ -67,16 +67,8 @@ fn our_category(name: &str) -> Option<&'static str> {
 /// annotation (`iscrowd` 1) becomes an ignore region: zero visibility.
 pub fn load(path: &Path) -> Result<Vec<ImageRecord>, String> {
     let place = path.display();
-    let size = std::fs::metadata(path)
-        .map_err(|e| format!("{place}: cannot be read ({e})"))?
-        .len();
-    if size > MAX_FILE_BYTES {
-        return Err(format!(
-            "{place}: {size} bytes, more than the {MAX_FILE_BYTES} an instances file may have; \
-             split it into several files"
-        ));
-    }
-    let text = std::fs::read(path).map_err(|e| format!("{place}: cannot be read ({e})"))?;
+    let text = twincity_model::ronfile::read_limited(path, MAX_FILE_BYTES, "instances files")
+        .map_err(|e| format!("{place}: cannot be read ({e})"))?;
     let file: File = serde_json::from_slice(&text).map_err(|e| {
         format!(
             "{place}: not a COCO instances file ({e}); it needs `images` (id, file_name, width, \

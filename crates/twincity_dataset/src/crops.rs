@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use crate::annotate::PixelBox;
 use crate::records::{ImageRecord, ObjectRecord, supercategory};
-use crate::store::{StoreError, inside, io, write_atomic};
+use crate::store::{Bounds, StoreError, io, write_atomic};
 
 /// The crops' folder inside a dataset.
 pub const CROPS_DIR: &str = "crops";
@@ -324,13 +324,11 @@ pub fn write_crops(
     std::fs::create_dir_all(&part).map_err(io(&part, "create the folder"))?;
     let mut summary = CropSummary::default();
     let mut entries = Vec::new();
+    let bounds = Bounds::new(root);
     for r in records {
-        let image = inside(root, &r.file).ok_or_else(|| StoreError::BadFile {
+        let image = bounds.resolve(&r.file).map_err(|e| StoreError::BadFile {
             path: root.to_path_buf(),
-            message: format!(
-                "a record's `file` is {:?}, which is not a path inside the dataset",
-                r.file
-            ),
+            message: format!("a record's `file` is {:?}, which {}", r.file, e.describe()),
         })?;
         let (plan, small) = plan_crops(r, opts);
         if plan.is_empty() {

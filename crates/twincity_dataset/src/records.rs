@@ -523,19 +523,218 @@ pub fn rle_encode(pixels: &[(u32, u32)], w: u32, h: u32) -> Vec<u32> {
     counts
 }
 
-/// The pixels of a column-major RLE (inverse of [`rle_encode`]).
-pub fn rle_decode(counts: &[u32], h: u32) -> Vec<(u32, u32)> {
-    let mut out = Vec::new();
+/// The most pixels a mask may have: the largest camera image (16384 × 16384). A record
+/// claiming a larger image is refused before any mask of it is decoded, so a hostile size
+/// cannot ask for more memory than a real render would use.
+pub const MAX_MASK_PIXELS: u64 = 16384 * 16384;
+
+/// Why a mask's run lengths cannot be read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RleError {
+    #[error(
+        "the mask is {width}×{height} pixels: a mask needs a width and a height of at least 1 \
+         (the record's `width` and `height`)"
+    )]
+    Empty { width: u32, height: u32 },
+    #[error(
+        "the mask is {width}×{height} = {pixels} pixels, more than the {MAX_MASK_PIXELS} of the \
+         largest camera image (16384×16384)"
+    )]
+    TooLarge {
+        width: u32,
+        height: u32,
+        pixels: u64,
+    },
+    #[error(
+        "its run lengths add up to {sum} pixels by run {run}, past the {pixels} pixels of the \
+         {width}×{height} image: the runs belong to another image size, or are damaged"
+    )]
+    Overrun {
+        run: usize,
+        sum: u64,
+        pixels: u64,
+        width: u32,
+        height: u32,
+    },
+}
+
+/// The foreground pixels of a column-major RLE of a `w × h` mask, counted without decoding
+/// it; an error when the size is empty or too large, or the runs add up past `w × h`.
+pub fn rle_area(counts: &[u32], w: u32, h: u32) -> Result<u64, RleError> {
+    if w == 0 || h == 0 {
+        return Err(RleError::Empty {
+            width: w,
+            height: h,
+        });
+    }
+    let pixels = w as u64 * h as u64;
+    if pixels > MAX_MASK_PIXELS {
+        return Err(RleError::TooLarge {
+            width: w,
+            height: h,
+            pixels,
+        });
+    }
+    let (mut sum, mut area) = (0u64, 0u64);
+    for (k, &c) in counts.iter().enumerate() {
+        // At most 2^32 per run and far fewer runs than 2^32: no overflow, but the sum stops
+        // at the first run that leaves the mask.
+        sum += c as u64;
+        if sum > pixels {
+            return Err(RleError::Overrun {
+                run: k,
+                sum,
+                pixels,
+                width: w,
+                height: h,
+            });
+        }
+        if k % 2 == 1 {
+            area += c as u64;
+        }
+    }
+    Ok(area)
+}
+
+/// The pixels of a column-major RLE of a `w × h` mask (inverse of [`rle_encode`]); the same
+/// errors as [`rle_area`], found before anything is allocated, so the result holds at most
+/// `w × h` ≤ [`MAX_MASK_PIXELS`] pixels.
+pub fn rle_decode(counts: &[u32], w: u32, h: u32) -> Result<Vec<(u32, u32)>, RleError> {
+    let area = rle_area(counts, w, h)?;
+    let mut out = Vec::with_capacity(area as usize);
     let mut pos = 0u64;
+    let h = h as u64;
     for (k, &c) in counts.iter().enumerate() {
         if k % 2 == 1 {
             for p in pos..pos + c as u64 {
-                out.push(((p / h as u64) as u32, (p % h as u64) as u32));
+                out.push(((p / h) as u32, (p % h) as u32));
             }
         }
         pos += c as u64;
     }
-    out
+    Ok(out)
+}
+
+/// What is wrong with a record's numbers, each problem naming the object (its place in
+/// `objects` and its id) and the field: boxes must lie inside the `width × height` image
+/// (summed in 64 bits, so no box wraps around), the visible box must not be empty, the mask
+/// must fit the image and hold `area` pixels, and head points must be finite points in the
+/// image. Empty when the record is sound.
+pub fn record_problems(r: &ImageRecord) -> Vec<String> {
+    let mut problems = Vec::new();
+    let (width, height) = (r.width as u64, r.height as u64);
+    if r.width == 0 || r.height == 0 {
+        problems.push(format!(
+            "`width` and `height` are {}×{}: an image has at least one pixel each way; \
+             re-render the image",
+            r.width, r.height
+        ));
+    }
+    let outside = |b: &PixelBox| {
+        let [x, y, w, h] = b.map(u64::from);
+        x + w > width || y + h > height
+    };
+    let head_outside = |h: &HeadPoint| {
+        !(h.x.is_finite() && h.y.is_finite())
+            || h.x < 0.0
+            || h.y < 0.0
+            || h.x as f64 > width as f64
+            || h.y as f64 > height as f64
+    };
+    let fix = "re-render the image or fix the record";
+    for (k, o) in r.objects.iter().enumerate() {
+        let at = format!("objects[{k}] (id {})", o.id);
+        let boxes = [
+            ("bbox", Some(o.bbox)),
+            ("amodal_bbox", Some(o.amodal_bbox)),
+            ("private_box", o.private_box),
+        ];
+        for (field, b) in boxes {
+            let Some(b) = b else { continue };
+            if outside(&b) {
+                let [x, y, w, h] = b.map(u64::from);
+                problems.push(format!(
+                    "{at}: `{field}` {b:?} runs past the {}×{} image (x + w = {}, y + h = {}); \
+                     {fix}",
+                    r.width,
+                    r.height,
+                    x + w,
+                    y + h
+                ));
+            }
+        }
+        if o.bbox[2] == 0 || o.bbox[3] == 0 {
+            problems.push(format!(
+                "{at}: `bbox` {:?} is empty (no width or no height); {fix}",
+                o.bbox
+            ));
+        }
+        if let Some(h) = &o.head
+            && head_outside(h)
+        {
+            problems.push(format!(
+                "{at}: `head` ({}, {}) is not a point in the {}×{} image; {fix}",
+                h.x, h.y, r.width, r.height
+            ));
+        }
+        match rle_area(&o.rle, r.width, r.height) {
+            Ok(pixels) if pixels != o.area as u64 => problems.push(format!(
+                "{at}: `area` is {} but its mask (`rle`) has {pixels} pixels; {fix}",
+                o.area
+            )),
+            Ok(_) => {}
+            Err(e) => problems.push(format!("{at}: `rle`: {e}; {fix}")),
+        }
+    }
+    for (k, h) in r.heads.iter().enumerate() {
+        if head_outside(h) {
+            problems.push(format!(
+                "heads[{k}]: ({}, {}) is not a point in the {}×{} image; {fix}",
+                h.x, h.y, r.width, r.height
+            ));
+        }
+    }
+    problems
+}
+
+/// The first whole number of a record (as parsed JSON) that is not one a record may hold —
+/// negative, fractional or beyond 32 bits, where the record has pixels, counts or ids — named
+/// by its place (`objects[0] (id 1): \`bbox\`[2] is -5 …`). For the error of a record that
+/// does not parse, which otherwise gives only a line and a column.
+pub fn bad_number(record: &Value) -> Option<String> {
+    let whole = |v: &Value| v.as_u64().is_some_and(|n| n <= u32::MAX as u64);
+    let say = |place: String, v: &Value| {
+        Some(format!(
+            "{place} is {v}, not a whole number from 0 to {}",
+            u32::MAX
+        ))
+    };
+    for field in ["frame", "camera_id", "width", "height"] {
+        if let Some(v) = record.get(field).filter(|v| !whole(v)) {
+            return say(format!("`{field}`"), v);
+        }
+    }
+    let objects = record.get("objects").and_then(Value::as_array)?;
+    for (k, o) in objects.iter().enumerate() {
+        let at = match o.get("id") {
+            Some(id) if whole(id) => format!("objects[{k}] (id {id})"),
+            _ => format!("objects[{k}]"),
+        };
+        for field in ["id", "category_id", "area", "amodal_area"] {
+            if let Some(v) = o.get(field).filter(|v| !whole(v)) {
+                return say(format!("{at}: `{field}`"), v);
+            }
+        }
+        for field in ["bbox", "amodal_bbox", "private_box", "rle"] {
+            let Some(list) = o.get(field).and_then(Value::as_array) else {
+                continue;
+            };
+            if let Some((i, v)) = list.iter().enumerate().find(|(_, v)| !whole(v)) {
+                return say(format!("{at}: `{field}`[{i}]"), v);
+            }
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -642,7 +841,7 @@ mod tests {
         // 3 × 2 image, pixels (0,1) and (1,0),(1,1): column-major indices 1, 2, 3.
         let counts = rle_encode(&[(1, 1), (0, 1), (1, 0)], 3, 2);
         assert_eq!(counts, vec![1, 3, 2]);
-        let mut back = rle_decode(&counts, 2);
+        let mut back = rle_decode(&counts, 3, 2).unwrap();
         back.sort();
         assert_eq!(back, vec![(0, 1), (1, 0), (1, 1)]);
         // Starting at pixel 0: a zero-length background run first.

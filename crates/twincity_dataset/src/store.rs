@@ -11,10 +11,18 @@ use serde::{Deserialize, Serialize};
 use crate::formats;
 use crate::records::{Extrinsics, ImageRecord, Intrinsics, Settings};
 use twincity_model::VirtualCamera;
+use twincity_model::ronfile::read_limited;
 
 pub const MANIFEST: &str = "manifest.json";
 pub const COCO: &str = "coco.json";
 pub const YOLO_DATA: &str = "data.yaml";
+/// The largest record read (`annotations/CAMERA/FRAME.json`, one image's ground truth: a
+/// crowded 4K image with a thousand masks takes a few MiB).
+pub const MAX_RECORD_BYTES: u64 = 64 << 20;
+/// The largest manifest, `coco.json` or predictions file read. These grow with the dataset
+/// (the manifest by about 2 KB an image), so the cap is that of a COCO instances file
+/// ([`crate::coco_in::MAX_FILE_BYTES`]): a quarter of a million images.
+pub const MAX_INDEX_BYTES: u64 = crate::coco_in::MAX_FILE_BYTES;
 /// Room kept on the disk while a run writes, so that the index files (COCO, manifest) still
 /// fit when the disk fills up: removed before they are written.
 pub const RESERVE: &str = ".twincity-reserve";
@@ -176,14 +184,16 @@ impl Manifest {
         frames.len() as u32 * self.cameras.len() as u32
     }
 
+    /// The manifest of the dataset folder `root` (none when it has none); a regular file of
+    /// at most [`MAX_INDEX_BYTES`].
     pub fn load(root: &Path) -> Result<Option<Manifest>, StoreError> {
         let path = root.join(MANIFEST);
-        let text = match std::fs::read_to_string(&path) {
+        let bytes = match read_limited(&path, MAX_INDEX_BYTES, "dataset manifests") {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(io(&path, "read")(e)),
         };
-        serde_json::from_str(&text).map(Some).map_err(|e| StoreError::Refused {
+        serde_json::from_slice(&bytes).map(Some).map_err(|e| StoreError::Refused {
             path,
             message: format!(
                 "line {}, column {}: not a TwinCity dataset manifest ({e}); choose another --out",
@@ -382,11 +392,14 @@ impl Store {
 
     /// Whether an image is complete: its record reads and its image exists.
     pub fn is_done(&self, folder: &str, frame: u32) -> bool {
-        let Ok(text) = std::fs::read_to_string(self.record_path(folder, frame)) else {
+        let path = self.record_path(folder, frame);
+        let Ok(bytes) = read_limited(&path, MAX_RECORD_BYTES, "dataset records") else {
             return false;
         };
-        match serde_json::from_str::<ImageRecord>(&text) {
-            Ok(r) => inside(&self.root, &r.file).is_some_and(|p| p.is_file()),
+        match serde_json::from_slice::<ImageRecord>(&bytes) {
+            Ok(r) => Bounds::new(&self.root)
+                .resolve(&r.file)
+                .is_ok_and(|p| p.is_file()),
             Err(_) => false,
         }
     }
@@ -448,7 +461,30 @@ impl Store {
 
     /// Every complete image's record, in dataset order (frame, then camera id).
     pub fn records(&self) -> Result<Vec<ImageRecord>, StoreError> {
-        read_records(&self.root, &self.record_paths()?)
+        Ok(self
+            .records_with_paths()?
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect())
+    }
+
+    /// Every complete image's record with its file, in dataset order.
+    pub fn records_with_paths(&self) -> Result<Vec<(PathBuf, ImageRecord)>, StoreError> {
+        let bounds = Bounds::new(&self.root);
+        let paths = self
+            .record_paths()?
+            .into_iter()
+            .map(|p| {
+                bounds
+                    .contain(&p)
+                    .map(|_| p.clone())
+                    .map_err(|e| StoreError::BadFile {
+                        path: p,
+                        message: format!("this record {}; remove it", e.describe()),
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        read_records(&bounds, &paths)
     }
 
     /// Writes the files built from every record (COCO, YOLO data file) and the manifest
@@ -513,28 +549,40 @@ pub fn load_dataset(root: &Path) -> Result<(Manifest, Vec<ImageRecord>), StoreEr
         path: root.join(MANIFEST),
         message: "missing: this folder is not a dataset written by `twincity render`".into(),
     })?;
+    let bounds = Bounds::new(root);
     let paths = manifest
         .images
         .iter()
         .enumerate()
         .map(|(k, i)| {
-            inside(root, &i.annotation).ok_or_else(|| StoreError::BadFile {
+            bounds.resolve(&i.annotation).map_err(|e| StoreError::BadFile {
                 path: root.join(MANIFEST),
-                message: format!(
-                    "images[{k}].annotation is {:?}, which is not a path inside the dataset \
-                     (relative, without `..`); fix or remove that entry",
-                    i.annotation
-                ),
+                message: match e {
+                    Escape::Lexical => format!(
+                        "images[{k}].annotation is {:?}, which is not a path inside the dataset \
+                         (relative, without `..`); fix or remove that entry",
+                        i.annotation
+                    ),
+                    e => format!(
+                        "images[{k}].annotation is {:?}, which {}; fix or remove that entry",
+                        i.annotation,
+                        e.describe()
+                    ),
+                },
             })
         })
         .collect::<Result<Vec<PathBuf>, StoreError>>()?;
-    let records = read_records(root, &paths)?;
+    let records = read_records(&bounds, &paths)?
+        .into_iter()
+        .map(|(_, r)| r)
+        .collect();
     Ok((manifest, records))
 }
 
 /// `rel` joined onto the dataset folder `root`, when it names a place inside it: a relative
 /// path of plain names (no `..`, no root, no drive, nothing empty). Names taken from a
-/// dataset's own files go through this before any file is read or written.
+/// dataset's own files go through this before any file is read or written, and then through
+/// [`Bounds::resolve`], which follows links.
 pub fn inside(root: &Path, rel: &str) -> Option<PathBuf> {
     use std::path::Component;
     let path = Path::new(rel);
@@ -544,34 +592,145 @@ pub fn inside(root: &Path, rel: &str) -> Option<PathBuf> {
     plain.then(|| root.join(path))
 }
 
-fn read_records(root: &Path, paths: &[PathBuf]) -> Result<Vec<ImageRecord>, StoreError> {
+/// Why a name from a dataset's files does not lead to a place inside the dataset.
+#[derive(Debug)]
+pub enum Escape {
+    /// Not a relative path of plain names ([`inside`]).
+    Lexical,
+    /// A link inside the dataset leads out of it, to this place (or, dangling, would).
+    Link(PathBuf),
+    /// The place or the dataset folder cannot be resolved.
+    Unresolved(std::io::Error),
+}
+
+impl Escape {
+    /// What is wrong and what to do, to follow "`file` is "x", which …".
+    pub fn describe(&self) -> String {
+        match self {
+            Escape::Lexical => {
+                "is not a path inside the dataset (relative, without `..`)".to_string()
+            }
+            Escape::Link(to) => format!(
+                "leads through a link to {}, outside the dataset folder; put the file itself \
+                 in the dataset instead of the link",
+                to.display()
+            ),
+            Escape::Unresolved(e) => format!("cannot be resolved ({e})"),
+        }
+    }
+}
+
+/// A dataset folder, resolved once (every link in its own path followed), against which the
+/// names its files hold are checked.
+pub struct Bounds {
+    root: PathBuf,
+    real: std::io::Result<PathBuf>,
+}
+
+impl Bounds {
+    pub fn new(root: &Path) -> Bounds {
+        Bounds {
+            root: root.to_path_buf(),
+            real: root.canonicalize(),
+        }
+    }
+
+    /// `rel` joined onto the folder when [`inside`] accepts it and [`Bounds::contain`] does.
+    pub fn resolve(&self, rel: &str) -> Result<PathBuf, Escape> {
+        let path = inside(&self.root, rel).ok_or(Escape::Lexical)?;
+        self.contain(&path)?;
+        Ok(path)
+    }
+
+    /// Whether `path` (a place under the folder) stays inside it once resolved: every link
+    /// followed — the file's own, or for a file not there (yet) its nearest existing folder's
+    /// — the place is still under the resolved folder. A dangling link counts as leaving.
+    pub fn contain(&self, path: &Path) -> Result<(), Escape> {
+        let real_root = match &self.real {
+            Ok(r) => r,
+            Err(e) => {
+                return Err(Escape::Unresolved(std::io::Error::new(
+                    e.kind(),
+                    e.to_string(),
+                )));
+            }
+        };
+        let mut probe = path;
+        let resolved = loop {
+            match probe.canonicalize() {
+                Ok(r) => break r,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    if probe.symlink_metadata().is_ok() {
+                        let to = std::fs::read_link(probe).unwrap_or_else(|_| probe.into());
+                        return Err(Escape::Link(to));
+                    }
+                    match probe.parent() {
+                        Some(up) if !up.as_os_str().is_empty() => probe = up,
+                        _ => return Err(Escape::Unresolved(e)),
+                    }
+                }
+                Err(e) => return Err(Escape::Unresolved(e)),
+            }
+        };
+        if resolved.starts_with(real_root) {
+            Ok(())
+        } else {
+            Err(Escape::Link(resolved))
+        }
+    }
+}
+
+/// The bytes of a dataset's file, a regular file of at most `max` bytes.
+fn read_bounded(path: &Path, max: u64, what: &str) -> Result<Vec<u8>, StoreError> {
+    read_limited(path, max, what).map_err(io(path, "read"))
+}
+
+/// The records at `paths` (inside the dataset `bounds`), with their paths, in dataset order.
+/// Each is a regular file of at most [`MAX_RECORD_BYTES`]; its `file` must name an image
+/// inside the dataset.
+fn read_records(
+    bounds: &Bounds,
+    paths: &[PathBuf],
+) -> Result<Vec<(PathBuf, ImageRecord)>, StoreError> {
     let mut records = Vec::new();
     for p in paths {
-        let text = std::fs::read_to_string(p).map_err(io(p, "read"))?;
-        let r: ImageRecord = serde_json::from_str(&text).map_err(|e| StoreError::BadFile {
-            path: p.clone(),
-            message: format!("line {}, column {}: {e}", e.line(), e.column()),
-        })?;
-        let Some(image) = inside(root, &r.file) else {
-            return Err(StoreError::BadFile {
+        let bytes = read_bounded(p, MAX_RECORD_BYTES, "dataset records")?;
+        let r: ImageRecord = serde_json::from_slice(&bytes).map_err(|e| {
+            let place = serde_json::from_slice(&bytes)
+                .ok()
+                .and_then(|v| crate::records::bad_number(&v))
+                .map_or(String::new(), |b| format!("{b} ("));
+            StoreError::BadFile {
                 path: p.clone(),
                 message: format!(
+                    "line {}, column {}: {place}{e}{}",
+                    e.line(),
+                    e.column(),
+                    if place.is_empty() { "" } else { ")" }
+                ),
+            }
+        })?;
+        let image = bounds.resolve(&r.file).map_err(|e| StoreError::BadFile {
+            path: p.clone(),
+            message: match e {
+                Escape::Lexical => format!(
                     "`file` is {:?}, which is not a path inside the dataset (relative, without \
                      `..`); this record was not written by `twincity render`: remove it, or fix \
                      the name",
                     r.file
                 ),
-            });
-        };
+                e => format!("`file` is {:?}, which {}", r.file, e.describe()),
+            },
+        })?;
         if !image.is_file() {
             return Err(StoreError::BadFile {
                 path: p.clone(),
                 message: format!("its image {} is missing", r.file),
             });
         }
-        records.push(r);
+        records.push((p.clone(), r));
     }
-    records.sort_by_key(|r| (r.frame, r.camera_id));
+    records.sort_by_key(|(_, r)| (r.frame, r.camera_id));
     Ok(records)
 }
 
@@ -662,17 +821,15 @@ pub fn merge(out: &Path, inputs: &[PathBuf]) -> Result<MergeSummary, StoreError>
     // Every input's records read (and their names checked) before anything is written.
     let mut inputs = Vec::with_capacity(manifests.len());
     for (input, _) in &manifests {
-        let mut records = Vec::new();
-        for p in Store::reader(input, first.clone()).record_paths()? {
-            let record = read_records(input, std::slice::from_ref(&p))?.remove(0);
-            records.push((p, record));
-        }
+        let records = Store::reader(input, first.clone()).records_with_paths()?;
         inputs.push((*input, records));
     }
     let mut store = Store::open(out, merged, range, false)?;
     store.manifest.frame_ranges = ranges;
+    let out_bounds = Bounds::new(out);
     let mut copied = BTreeSet::new();
     for (input, records) in inputs {
+        let in_bounds = Bounds::new(input);
         for (p, record) in records {
             let rel = p.strip_prefix(input).unwrap_or(&p).to_path_buf();
             let stem = rel
@@ -691,11 +848,22 @@ pub fn merge(out: &Path, inputs: &[PathBuf]) -> Result<MergeSummary, StoreError>
                 format!("annotations/{stem}.json"),
             ];
             for f in files {
-                let from = input.join(&f);
+                // Each name resolved on both sides: a link in a shard (or in the output) that
+                // leads elsewhere is neither read nor written through.
+                let field = if f == record.file {
+                    "`file`".to_string()
+                } else {
+                    format!("its file {f:?}")
+                };
+                let escape = |folder: &str, e: Escape| StoreError::BadFile {
+                    path: p.clone(),
+                    message: format!("{field}, in the {folder}, {}", e.describe()),
+                };
+                let from = in_bounds.resolve(&f).map_err(|e| escape("input", e))?;
                 if !from.is_file() {
                     continue;
                 }
-                let to = out.join(&f);
+                let to = out_bounds.resolve(&f).map_err(|e| escape("output", e))?;
                 if !copied.insert(f.clone()) {
                     let same = std::fs::read(&from).ok() == std::fs::read(&to).ok();
                     if !same {

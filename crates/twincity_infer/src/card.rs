@@ -291,8 +291,14 @@ fn half() -> f32 {
     0.5
 }
 
+/// The largest ONNX model opened, bytes: ONNX files are protocol buffers, which cannot hold
+/// more than 2 GiB (larger models keep their weights in separate files, which TwinCity does
+/// not load). The model is read into memory once, when it is opened.
+pub const MAX_MODEL_BYTES: u64 = 2 << 30;
+
 impl ModelCard {
-    /// Reads and checks a card; the model path it returns is resolved against the card's
+    /// Reads and checks a card (the model it names must be a regular file of at most
+    /// [`MAX_MODEL_BYTES`]); the model path it returns is resolved against the card's
     /// folder.
     pub fn read(path: &Path) -> Result<(ModelCard, PathBuf), DocError> {
         let (card, text): (ModelCard, String) = ronfile::read(path)?;
@@ -301,16 +307,19 @@ impl ModelCard {
         }
         let dir = path.parent().unwrap_or(Path::new("."));
         let model = dir.join(&card.model);
-        if !model.is_file() {
-            return Err(FieldProblem::new(
-                "model",
+        // Checked, not read: the model is read when it is opened (`Model::load`).
+        if let Err(e) = ronfile::limited_size(&model, MAX_MODEL_BYTES, "ONNX models") {
+            let message = if e.kind() == std::io::ErrorKind::NotFound {
                 format!(
                     "{} does not exist; put the .onnx file beside the card or fix the path",
                     model.display()
-                ),
-            )
-            .at("model")
-            .into_error(path, &text));
+                )
+            } else {
+                format!("{}: {e}; name the model's .onnx file", model.display())
+            };
+            return Err(FieldProblem::new("model", message)
+                .at("model")
+                .into_error(path, &text));
         }
         Ok((card, model))
     }
@@ -570,6 +579,39 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("missing.onnx does not exist"), "{e}");
+    }
+
+    #[test]
+    fn a_model_that_is_no_regular_file_or_too_large_is_refused_at_the_field() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("folder.onnx")).unwrap();
+        let bad = SSD.replace("\"m.onnx\"", "\"folder.onnx\"");
+        let e = ModelCard::read(&write(dir.path(), &bad))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("m.ron:4:") && e.contains("`model`") && e.contains("not a regular file"),
+            "{e}"
+        );
+        // A sparse file just past the cap: refused from its size, without reading it.
+        let big = std::fs::File::create(dir.path().join("big.onnx")).unwrap();
+        big.set_len(MAX_MODEL_BYTES + 1).unwrap();
+        let bad = SSD.replace("\"m.onnx\"", "\"big.onnx\"");
+        let e = ModelCard::read(&write(dir.path(), &bad))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("`model`") && e.contains("ONNX models are limited to 2048 MiB"),
+            "{e}"
+        );
+        #[cfg(unix)]
+        {
+            let bad = SSD.replace("\"m.onnx\"", "\"/dev/zero\"");
+            let e = ModelCard::read(&write(dir.path(), &bad))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("not a regular file"), "{e}");
+        }
     }
 
     const YOLOX: &str = r#"(

@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 use ort::session::Session;
 use ort::value::{TensorElementType, TensorRef, ValueType};
 
-use crate::card::{Decoder, Element, InputSize, Layout, ModelCard, Task, Tiling};
+use twincity_model::ronfile::read_limited;
+
+use crate::card::{Decoder, Element, InputSize, Layout, MAX_MODEL_BYTES, ModelCard, Task, Tiling};
 use crate::decode::{self, Decoded, DensityMap, Detection, Output};
 use crate::preprocess::{Frame, Prepared, Preprocessor, Region, TensorData};
 use crate::runtime::{self, RuntimeError};
@@ -22,6 +24,12 @@ pub enum InferError {
     Card(#[from] twincity_model::ronfile::DocError),
     #[error("{path}: ONNX Runtime cannot open this model: {message}")]
     Open { path: PathBuf, message: String },
+    #[error("{card}: `model`: cannot read {}: {message}", model.display())]
+    Read {
+        card: PathBuf,
+        model: PathBuf,
+        message: String,
+    },
     #[error("{card}: the card does not fit {model}: {message}")]
     Mismatch {
         card: PathBuf,
@@ -111,6 +119,15 @@ impl Model {
     pub fn load_with_threads(card_path: &Path, threads: usize) -> Result<Model, InferError> {
         let (card, model_path) = ModelCard::read(card_path)?;
         let rt = runtime::runtime()?;
+        // Read here, bounded, and handed to ONNX Runtime as bytes: the runtime never opens a
+        // file the card's check did not see (a file swapped for a device after the check).
+        let bytes = read_limited(&model_path, MAX_MODEL_BYTES, "ONNX models").map_err(|e| {
+            InferError::Read {
+                card: card_path.to_path_buf(),
+                model: model_path.clone(),
+                message: e.to_string(),
+            }
+        })?;
         let open = |message: String| InferError::Open {
             path: model_path.clone(),
             message,
@@ -121,8 +138,9 @@ impl Model {
             .map_err(|e| open(e.to_string()))?
             .with_inter_threads(1)
             .map_err(|e| open(e.to_string()))?
-            .commit_from_file(&model_path)
+            .commit_from_memory(&bytes)
             .map_err(|e| open(e.to_string()))?;
+        drop(bytes);
         let mismatch = |message: String| InferError::Mismatch {
             card: card_path.to_path_buf(),
             model: model_path.clone(),

@@ -171,30 +171,42 @@ pub fn read_text(path: &Path) -> Result<String, DocError> {
 /// `max` bytes; `what` names the kind of file in the error ("documents", "glTF files").
 pub fn read_limited(path: &Path, max: u64, what: &str) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
-    let refuse = |message: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, message);
-    let meta = std::fs::metadata(path)?;
-    if !meta.is_file() {
-        return Err(refuse(
-            "not a regular file (a folder, device or pipe); name a file".into(),
-        ));
-    }
-    let too_big = |n: u64| {
-        refuse(format!(
-            "{n} bytes or more; {what} are limited to {} MiB: is this the right file?",
-            max >> 20
-        ))
-    };
-    if meta.len() > max {
-        return Err(too_big(meta.len()));
-    }
+    limited_size(path, max, what)?;
     let mut bytes = Vec::new();
     std::fs::File::open(path)?
         .take(max + 1)
         .read_to_end(&mut bytes)?;
     if bytes.len() as u64 > max {
-        return Err(too_big(bytes.len() as u64));
+        return Err(too_big(bytes.len() as u64, max, what));
     }
     Ok(bytes)
+}
+
+/// The size of `path` when it is a regular file (not a folder, device or pipe) of at most
+/// `max` bytes, without reading it: what [`read_limited`] checks first, for a file another
+/// program opens (an ONNX model).
+pub fn limited_size(path: &Path, max: u64, what: &str) -> std::io::Result<u64> {
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(refused(
+            "not a regular file (a folder, device or pipe); name a file".into(),
+        ));
+    }
+    if meta.len() > max {
+        return Err(too_big(meta.len(), max, what));
+    }
+    Ok(meta.len())
+}
+
+fn refused(message: String) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidInput, message)
+}
+
+fn too_big(n: u64, max: u64, what: &str) -> std::io::Error {
+    refused(format!(
+        "{n} bytes or more; {what} are limited to {} MiB: is this the right file?",
+        max >> 20
+    ))
 }
 
 /// Pretty-prints a value as RON, the layout people edit by hand.
