@@ -97,14 +97,83 @@ pub fn yolo_labels(record: &ImageRecord) -> String {
     out
 }
 
+/// Share of the frames held out for validation in the YOLO split of a one-camera dataset.
+pub const VAL_FRAME_SHARE: f64 = 0.2;
+
+/// The YOLO split of a dataset's images (their `file`s, in dataset order): no image is in both
+/// lists. With two cameras or more, every image of the last camera (highest id) validates and
+/// the other cameras train, so validation is on a view never trained on. With one camera, the
+/// last [`VAL_FRAME_SHARE`] of the frames (rounded, at least one) validate and the frames
+/// before them train: a block of time at the end, not frames drawn at random, whose
+/// neighbours (nearly the same picture) would be in training. A single frame of a single
+/// camera trains, and nothing validates.
+#[derive(Clone, Debug, PartialEq)]
+pub struct YoloSplit<'a> {
+    pub train: Vec<&'a str>,
+    pub val: Vec<&'a str>,
+    /// The rule that made it, in words (written into `data.yaml`).
+    pub rule: String,
+}
+
+pub fn yolo_split(records: &[ImageRecord]) -> YoloSplit<'_> {
+    let cameras: std::collections::BTreeSet<u32> = records.iter().map(|r| r.camera_id).collect();
+    let frames: std::collections::BTreeSet<u32> = records.iter().map(|r| r.frame).collect();
+    let (held, rule): (Box<dyn Fn(&ImageRecord) -> bool>, String) = if cameras.len() >= 2 {
+        let last = *cameras.last().unwrap_or(&0);
+        let name = records
+            .iter()
+            .find(|r| r.camera_id == last)
+            .map_or(String::new(), |r| r.camera.clone());
+        (
+            Box::new(move |r: &ImageRecord| r.camera_id == last),
+            format!(
+                "val holds every image of camera {last} ({name}), the last of the {} cameras; \
+                 train the other cameras",
+                cameras.len()
+            ),
+        )
+    } else if frames.len() >= 2 {
+        let n_val = ((frames.len() as f64 * VAL_FRAME_SHARE).round() as usize)
+            .clamp(1, frames.len() - 1);
+        let first_val = *frames.iter().nth(frames.len() - n_val).unwrap_or(&0);
+        (
+            Box::new(move |r: &ImageRecord| r.frame >= first_val),
+            format!(
+                "one camera: val holds the last {n_val} of its {} frames (frame {first_val} on, \
+                 {} %), train the frames before",
+                frames.len(),
+                VAL_FRAME_SHARE * 100.0
+            ),
+        )
+    } else {
+        (
+            Box::new(|_: &ImageRecord| false),
+            "a single image: it trains, and nothing is held out for val".to_string(),
+        )
+    };
+    let (val, train): (Vec<&ImageRecord>, Vec<&ImageRecord>) =
+        records.iter().partition(|r| held(r));
+    YoloSplit {
+        train: train.iter().map(|r| r.file.as_str()).collect(),
+        val: val.iter().map(|r| r.file.as_str()).collect(),
+        rule,
+    }
+}
+
+/// An image list of the YOLO split (`train.txt`, `val.txt`): one `./`-relative image path a
+/// line (YOLO tools read `./` as the list file's folder).
+pub fn yolo_list(files: &[&str]) -> String {
+    files.iter().map(|f| format!("./{f}\n")).collect()
+}
+
 /// The YOLO data file (`data.yaml`): images under `images/`, labels beside them under
-/// `labels/`.
-pub fn yolo_data_yaml(name: &str) -> String {
+/// `labels/`; `train` and `val` name the lists of the split (`rule` says how it was made).
+pub fn yolo_data_yaml(name: &str, rule: &str) -> String {
     let mut s = format!(
         "# YOLO data file of the TwinCity dataset `{name}`.\n\
          # Labels are in labels/ beside images/ (same sub-folders and names, .txt).\n\
-         # train and val both list every image: split by camera or frame for your own use.\n\
-         path: .\ntrain: images\nval: images\nnc: {}\nnames:\n",
+         # Split ({TRAIN_LIST}, {VAL_LIST}: no image is in both): {rule}.\n\
+         path: .\ntrain: {TRAIN_LIST}\nval: {VAL_LIST}\nnc: {}\nnames:\n",
         CATEGORIES.len()
     );
     for (i, c) in CATEGORIES.iter().enumerate() {
@@ -112,6 +181,10 @@ pub fn yolo_data_yaml(name: &str) -> String {
     }
     s
 }
+
+/// The image lists `data.yaml` names.
+pub const TRAIN_LIST: &str = "train.txt";
+pub const VAL_LIST: &str = "val.txt";
 
 /// Crowd-counting points of one image: every head in the image with whether it is seen;
 /// `count` is the seen ones.
@@ -250,8 +323,63 @@ pub(crate) mod tests {
             yolo_labels(&r),
             "0 0.100000 0.400000 0.100000 0.400000\n8 0.625000 0.750000 0.250000 0.500000\n"
         );
-        let yaml = yolo_data_yaml("x");
+        let yaml = yolo_data_yaml("x", "a rule");
         assert!(yaml.contains("nc: 10\n") && yaml.contains("  9: truck\n"));
+        assert!(yaml.contains("train: train.txt\nval: val.txt\n") && yaml.contains("a rule"));
+    }
+
+    /// Records of `frames` frames of `cameras` cameras, in dataset order.
+    fn shots(frames: u32, cameras: u32) -> Vec<ImageRecord> {
+        let mut v = Vec::new();
+        for f in 0..frames {
+            for c in 1..=cameras {
+                let mut r = record(vec![]);
+                r.frame = f;
+                r.camera_id = c;
+                r.camera = format!("cam {c}");
+                r.file = format!("images/cam{c}-x/{f:06}.png");
+                v.push(r);
+            }
+        }
+        v
+    }
+
+    fn disjoint_and_complete(s: &YoloSplit, records: &[ImageRecord]) {
+        let train: std::collections::BTreeSet<&str> = s.train.iter().copied().collect();
+        let val: std::collections::BTreeSet<&str> = s.val.iter().copied().collect();
+        assert!(train.is_disjoint(&val), "{s:?}");
+        assert_eq!(train.len() + val.len(), records.len(), "{s:?}");
+    }
+
+    #[test]
+    fn yolo_split_holds_out_the_last_camera_or_the_last_frames() {
+        // Three cameras: camera 3 validates, on every frame; 1 and 2 train.
+        let r = shots(4, 3);
+        let s = yolo_split(&r);
+        disjoint_and_complete(&s, &r);
+        assert_eq!(s.val.len(), 4);
+        assert!(s.val.iter().all(|f| f.starts_with("images/cam3-x/")));
+        assert!(s.train.iter().all(|f| !f.starts_with("images/cam3-x/")));
+        assert!(s.rule.contains("camera 3 (cam 3)"), "{}", s.rule);
+        // One camera, ten frames: the last two (20 %) validate.
+        let r = shots(10, 1);
+        let s = yolo_split(&r);
+        disjoint_and_complete(&s, &r);
+        assert_eq!(s.val, ["images/cam1-x/000008.png", "images/cam1-x/000009.png"]);
+        // One camera, two frames: one each (at least one held out, at least one trained).
+        let r = shots(2, 1);
+        let s = yolo_split(&r);
+        disjoint_and_complete(&s, &r);
+        assert_eq!((s.train.len(), s.val.len()), (1, 1));
+        // A single image trains.
+        let r = shots(1, 1);
+        let s = yolo_split(&r);
+        assert_eq!((s.train.len(), s.val.len()), (1, 0));
+        assert_eq!(
+            yolo_list(&s.train),
+            "./images/cam1-x/000000.png\n",
+            "relative to the list's folder"
+        );
     }
 
     #[test]

@@ -497,9 +497,17 @@ impl Store {
             &self.root.join(COCO),
             serde_json::to_string(&coco).unwrap_or_default().as_bytes(),
         )?;
+        let split = formats::yolo_split(&records);
+        for (list, files) in [
+            (formats::TRAIN_LIST, &split.train),
+            (formats::VAL_LIST, &split.val),
+        ] {
+            write_atomic(&self.root.join(list), formats::yolo_list(files).as_bytes())?;
+        }
         write_atomic(
             &self.root.join(YOLO_DATA),
-            formats::yolo_data_yaml(&self.manifest.settings.scenario.name).as_bytes(),
+            formats::yolo_data_yaml(&self.manifest.settings.scenario.name, &split.rule)
+                .as_bytes(),
         )?;
         let folders: std::collections::BTreeMap<u32, String> = self
             .manifest
@@ -1038,6 +1046,25 @@ mod tests {
         ] {
             assert!(dir.path().join(f).is_file(), "{f}");
         }
+        // The YOLO split: camera 2 (the last) validates, camera 1 trains; no image in both.
+        let list = |f: &str| -> Vec<String> {
+            std::fs::read_to_string(dir.path().join(f))
+                .unwrap()
+                .lines()
+                .map(str::to_string)
+                .collect()
+        };
+        let (train, val) = (list(formats::TRAIN_LIST), list(formats::VAL_LIST));
+        assert_eq!((train.len(), val.len()), (3, 3));
+        assert!(val.iter().all(|f| f.starts_with("./images/cam2-cam-2/")));
+        assert!(train.iter().all(|f| !val.contains(f)));
+        assert!(
+            train
+                .iter()
+                .chain(&val)
+                .all(|f| dir.path().join(&f[2..]).is_file()),
+            "{train:?} {val:?}"
+        );
         // No temporary file is left behind.
         assert!(
             files(dir.path())
