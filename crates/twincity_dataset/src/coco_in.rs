@@ -64,7 +64,8 @@ fn our_category(name: &str) -> Option<&'static str> {
 
 /// Reads `path` (a COCO instances file); image files are relative to its folder or to the
 /// `images` folder beside it. A crowd
-/// annotation (`iscrowd` 1) becomes an ignore region: zero visibility.
+/// annotation (`iscrowd` 1) becomes an ignore region: zero visibility, and the attribute
+/// [`ISCROWD`](crate::records::ISCROWD) set, which every evaluation subset ignores.
 pub fn load(path: &Path) -> Result<Vec<ImageRecord>, String> {
     let place = path.display();
     let text = twincity_model::ronfile::read_limited(path, MAX_FILE_BYTES, "instances files")
@@ -162,7 +163,11 @@ fn object(id: u32, name: &str, bbox: [u32; 4], crowd: bool) -> ObjectRecord {
         }),
         private_box: None,
         blurred: false,
-        attributes: Default::default(),
+        attributes: if crowd {
+            [(crate::records::ISCROWD.to_string(), serde_json::Value::Bool(true))].into()
+        } else {
+            Default::default()
+        },
         rle: Vec::new(),
     }
 }
@@ -240,6 +245,7 @@ mod tests {
             ]
         );
         assert_eq!(r.objects[2].visibility, 0.0, "a crowd region is ignored");
+        assert!(r.objects[2].is_crowd() && !r.objects[0].is_crowd());
         assert_eq!(r.count(), 2);
     }
 

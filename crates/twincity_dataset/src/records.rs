@@ -405,6 +405,19 @@ pub struct EnvironmentRecord {
     pub fog_visibility_m: Option<f64>,
 }
 
+/// The attribute that marks an object as a crowd region (COCO's `iscrowd`, from real labelled
+/// frames): an ignore region in every evaluation, whatever its size and visibility.
+pub const ISCROWD: &str = "iscrowd";
+
+impl ObjectRecord {
+    /// Whether the object is a crowd region (attribute [`ISCROWD`] true).
+    pub fn is_crowd(&self) -> bool {
+        self.attributes
+            .get(ISCROWD)
+            .is_some_and(|v| v.as_bool() == Some(true))
+    }
+}
+
 impl ImageRecord {
     /// Visible heads: the crowd count.
     pub fn count(&self) -> usize {
