@@ -1,13 +1,18 @@
 //! `twincity eval` end to end on a rendered dataset: the report's AP, AP50, per-class
-//! precision and recall agree with pycocotools on the same predictions (perturbed ground
-//! truth, and the bundled person detector's own); the HTML page has its plots; bad input and
-//! a missing runtime give clear errors and write nothing.
+//! precision and recall, and MR⁻² agree with pycocotools (and MR⁻² computed from its matches)
+//! on the same predictions (perturbed ground truth, and the bundled person detector's own,
+//! decoded down to 0.001), on CityPersons' subsets; counts are on the subset; the HTML page
+//! has its plots; bad input and a missing runtime give clear errors and write nothing.
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 mod common;
+
+/// The subset YOLOX-nano's own boxes are scored on: small renders (480 × 270) hold few people
+/// 50 px tall, so CityPersons' "all" (≥ 20 px, ≥ 20 % seen).
+const YOLOX_SUBSET: &str = "all";
 use common::{ok, python, render_collapse_frames, root, twincity};
 
 /// `twincity eval --quiet ARGS --dataset DATASET --report REPORT`, ready to run.
@@ -43,21 +48,33 @@ fn reports_agree_with_pycocotools_and_errors_write_nothing() {
     render_collapse_frames(&dataset, 480, 270);
     let preds = tmp.path().join("perturbed.json");
     let report = perturbed_predictions_agree(tmp.path(), &dataset, &preds);
-    reasonable_subset_leaves_people_out(tmp.path(), &dataset, &preds, &report);
+    subsets_leave_people_out(tmp.path(), &dataset, &preds, &report);
     report_breaks_scores_down(&report);
     bundled_detectors_agree(tmp.path(), &dataset);
     bad_input_writes_nothing(tmp.path(), &dataset, &preds);
 }
 
+fn read_json(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
 /// Perturbed ground truth (misses, shifted boxes, duplicates, false positives) written to
-/// `preds`: the report agrees with pycocotools. Returns the report's folder.
+/// `preds`, scored on every box (`--subset unfiltered`) at the operating score 0.5: the report
+/// agrees with pycocotools. Returns the report's folder.
 fn perturbed_predictions_agree(tmp: &Path, dataset: &Path, preds: &Path) -> PathBuf {
     let perturb = check(&[Path::new("perturb"), dataset, preds, Path::new("11")]);
     assert!(perturb["predictions"].as_u64().unwrap() > 100, "{perturb}");
     let report = tmp.join("report-perturbed");
     ok(
         &eval(
-            &["--predictions".as_ref(), preds.as_ref()],
+            &[
+                "--predictions".as_ref(),
+                preds.as_ref(),
+                "--subset".as_ref(),
+                "unfiltered".as_ref(),
+                "--score-threshold".as_ref(),
+                "0.5".as_ref(),
+            ],
             dataset,
             &report,
         )
@@ -75,41 +92,86 @@ fn perturbed_predictions_agree(tmp: &Path, dataset: &Path, preds: &Path) -> Path
         v["classes"].as_u64().unwrap() >= 2,
         "person and person_down: {v}"
     );
+    let mr2 = v["mr2"].as_f64().unwrap();
+    assert!(mr2 > 0.05 && mr2 < 0.95, "{v}");
+    assert!(v["below_operating"].as_u64().unwrap() > 10, "{v}");
     report
 }
 
-/// The "reasonable" subset: people under 20 px tall or under half visible become ignore
-/// regions, scored as pycocotools scores crowd boxes.
-fn reasonable_subset_leaves_people_out(tmp: &Path, dataset: &Path, preds: &Path, report: &Path) {
-    let subset = tmp.join("report-subset");
-    ok(
-        &eval(
-            &[
-                "--predictions".as_ref(),
-                preds.as_ref(),
-                "--min-height".as_ref(),
-                "20".as_ref(),
-                "--min-visibility".as_ref(),
-                "0.5".as_ref(),
-            ],
-            dataset,
-            &subset,
-        )
-        .output()
-        .unwrap(),
-        "eval --min-height --min-visibility",
-    );
-    check(&[Path::new("compare"), dataset, &subset]);
-    let all: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(report.join("report.json")).unwrap()).unwrap();
-    let part: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(subset.join("report.json")).unwrap()).unwrap();
-    let people = |r: &serde_json::Value| r["overall"]["per_class"][0]["ground_truth"].as_u64();
-    assert!(
-        people(&part) < people(&all),
-        "small and hidden people are left out: {:?} of {:?}",
-        people(&part),
-        people(&all)
+/// Summed over the person classes of a report: (ground truth, predictions).
+fn people(r: &serde_json::Value) -> u64 {
+    r["overall"]["per_class"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["category"].as_str().unwrap().starts_with("person"))
+        .map(|c| c["ground_truth"].as_u64().unwrap())
+        .sum()
+}
+
+/// The default subset is CityPersons' "reasonable" (full-body height ≥ 50 px, ≥ 65 % seen),
+/// others are chosen by name or by threshold; each agrees with pycocotools with the left-out
+/// people as crowd boxes, the report names its subset and has every subset's numbers, and the
+/// counts are on the subset.
+fn subsets_leave_people_out(tmp: &Path, dataset: &Path, preds: &Path, unfiltered: &Path) {
+    let all = read_json(&unfiltered.join("report.json"));
+    let mut seen = Vec::new();
+    for (name, args) in [
+        ("reasonable", vec![]),
+        ("all", vec!["--subset", "all"]),
+        (
+            "reasonable, min height 20 px, min visibility 0.5",
+            vec!["--min-height", "20", "--min-visibility", "0.5"],
+        ),
+    ] {
+        let report = tmp.join(format!("report-{}", seen.len()));
+        let mut a: Vec<&OsStr> = vec!["--predictions".as_ref(), preds.as_ref()];
+        a.extend(args.iter().map(|s| OsStr::new(*s)));
+        ok(&eval(&a, dataset, &report).output().unwrap(), name);
+        check(&[Path::new("compare"), dataset, &report]);
+        let r = read_json(&report.join("report.json"));
+        assert_eq!(r["settings"]["subset"]["name"], name);
+        assert!(
+            people(&r) < people(&all),
+            "{name}: small and hidden people are left out: {} of {}",
+            people(&r),
+            people(&all)
+        );
+        // The counts are on the same people as AP: every person box of the subset (at the
+        // operating score 0 every prediction counts, less those on ignore regions).
+        assert_eq!(
+            r["counting"]["true_total"].as_f64().unwrap() as u64,
+            people(&r),
+            "{name}"
+        );
+        assert!(
+            r["counting"]["truth"]
+                .as_str()
+                .unwrap()
+                .contains("of the subset")
+        );
+        // The table of every subset: the chosen one's numbers are its row's.
+        let subsets = r["subsets"].as_array().unwrap();
+        let names: Vec<&str> = subsets
+            .iter()
+            .map(|s| s["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["reasonable", "small", "heavy", "all", "unfiltered"]);
+        if let Some(row) = subsets.iter().find(|s| s["name"] == name) {
+            assert_eq!(row["ap"], r["overall"]["ap"], "{name}");
+            assert_eq!(row["mr2"], r["overall"]["mr2"], "{name}");
+            assert_eq!(row["ground_truth"].as_u64(), Some(people(&r)), "{name}");
+        }
+        let html = std::fs::read_to_string(report.join("report.html")).unwrap();
+        assert!(html.contains(&format!("Subset <b>{name}</b>")), "{name}");
+        seen.push(people(&r));
+    }
+    // "all" (≥ 20 px, ≥ 20 % seen) holds more people than "reasonable".
+    assert!(seen[1] > seen[0], "{seen:?}");
+    assert_eq!(
+        all["subsets"][4]["ground_truth"].as_u64(),
+        Some(people(&all)),
+        "unfiltered: every box"
     );
 }
 
@@ -156,13 +218,17 @@ fn report_breaks_scores_down(report: &Path) {
         .sum();
     assert_eq!(cams, r["dataset"]["images"].as_u64().unwrap());
     let html = std::fs::read_to_string(report.join("report.html")).unwrap();
-    assert_eq!(html.matches("<svg").count(), 4, "four plots");
+    assert_eq!(html.matches("<svg").count(), 5, "five plots");
     assert!(html.contains("Precision–recall") && html.contains("By DORI class"));
+    assert!(html.contains("Miss rate against FPPI") && html.contains("MR⁻²"));
+    assert!(html.contains("Subset <b>unfiltered</b>") && html.contains("Every subset"));
 }
 
 /// The bundled person detectors' own predictions: SSDLite tiled, and YOLOX-nano, which finds
-/// the twin's people and whose scores agree with pycocotools on its own output (a model that
-/// predicted nothing would fail here).
+/// the twin's people: its boxes are decoded down to 0.001 (many under the card's 0.3, some
+/// above), the report's AP, precision, recall and MR⁻² agree with pycocotools on exactly those
+/// boxes, and AP50 is above 0 (a model that predicted nothing, or nothing that matched, would
+/// fail here).
 fn bundled_detectors_agree(tmp: &Path, dataset: &Path) {
     let report = tmp.join("report-ssd");
     let text = ok(
@@ -181,15 +247,19 @@ fn bundled_detectors_agree(tmp: &Path, dataset: &Path) {
         "eval --model",
     );
     assert!(text.contains("SSDLite") && text.contains("AP50"), "{text}");
-    let r: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(report.join("report.json")).unwrap()).unwrap();
+    let r = read_json(&report.join("report.json"));
     assert_eq!(r["settings"]["tiling"], "2x2");
     assert!(r["latency_ms_per_image"]["run"].as_f64().unwrap() > 0.0);
 
     let report = tmp.join("report-yolox");
     ok(
         &eval(
-            &["--model".as_ref(), "assets/models/yolox_nano.ron".as_ref()],
+            &[
+                "--model".as_ref(),
+                "assets/models/yolox_nano.ron".as_ref(),
+                "--subset".as_ref(),
+                YOLOX_SUBSET.as_ref(),
+            ],
             dataset,
             &report,
         )
@@ -197,14 +267,42 @@ fn bundled_detectors_agree(tmp: &Path, dataset: &Path) {
         .unwrap(),
         "eval --model yolox_nano",
     );
-    let yolox: Vec<serde_json::Value> =
-        serde_json::from_slice(&std::fs::read(report.join("predictions.json")).unwrap()).unwrap();
-    assert!(
-        yolox.len() >= 5,
-        "YOLOX-nano predicted {} boxes",
-        yolox.len()
+    let r = read_json(&report.join("report.json"));
+    assert_eq!(r["settings"]["decode_threshold"], 0.001);
+    assert_eq!(
+        r["settings"]["operating_score"], 0.3,
+        "the card's threshold"
     );
-    check(&[Path::new("compare"), dataset, &report]);
+    let yolox: Vec<serde_json::Value> = read_json(&report.join("predictions.json"))
+        .as_array()
+        .unwrap()
+        .clone();
+    let score = |p: &serde_json::Value| p["score"].as_f64().unwrap();
+    let above = yolox.iter().filter(|p| score(p) >= 0.3).count();
+    let below = yolox.iter().filter(|p| score(p) < 0.3).count();
+    assert!(
+        above >= 5,
+        "YOLOX-nano found {above} people at its threshold"
+    );
+    assert!(
+        below > above,
+        "decoded down to 0.001: {below} boxes under 0.3"
+    );
+    assert!(yolox.iter().all(|p| score(p) >= 0.001));
+    let v = check(&[Path::new("compare"), dataset, &report]);
+    assert_eq!(v["predictions"].as_u64(), Some(yolox.len() as u64), "{v}");
+    let ap50 = v["ap50"].as_f64().expect("people to find in the subset");
+    assert!(
+        ap50 > 0.05,
+        "YOLOX-nano finds some of the twin's people: {v}"
+    );
+    assert!(v["mr2"].as_f64().unwrap() < 1.0, "{v}");
+    // The count uses the boxes at the card's threshold only.
+    assert!(
+        r["counting"]["predicted_total"].as_f64().unwrap() <= above as f64,
+        "{}",
+        r["counting"]
+    );
 }
 
 /// Bad predictions (named file, index and fix), a missing runtime (where to get it) and a

@@ -1,8 +1,9 @@
 //! `twincity eval`: runs a model over a dataset made by `twincity render` and writes a report
-//! — COCO box AP/AP50/AP75, precision and recall per class, counting errors, and breakdowns by
-//! camera, lighting, weather, DORI class, estimated distance and occlusion — as JSON and as an
-//! HTML page with plots, beside the predictions in COCO's results format (so any COCO tool can
-//! re-score them).
+//! — COCO box AP/AP50/AP75 and the pedestrian benchmarks' log-average miss rate MR⁻² on a
+//! CityPersons subset of the ground truth (and on every named subset), precision and recall
+//! per class at the operating score, counting errors, and breakdowns by camera, lighting,
+//! weather, DORI class, estimated distance and occlusion — as JSON and as an HTML page with
+//! plots, beside the predictions in COCO's results format (so any COCO tool can re-score them).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -12,9 +13,14 @@ use anyhow::Context;
 use clap::Args;
 use serde::Serialize;
 use serde_json::json;
-use twincity_dataset::metrics::{self, Dt, Evaluation, Gt};
+use twincity_dataset::metrics::{self, Dt, Evaluation, Gt, Params};
 use twincity_dataset::{ImageRecord, ObjectRecord, category_id, store};
 use twincity_infer::{Frame, Model, Tiling};
+
+/// The score down to which a model's boxes are decoded for evaluation (after the same
+/// non-maximum suppression), whatever the card's display threshold: AP and MR⁻² need the whole
+/// precision–recall curve, which the display threshold would cut short.
+pub const DECODE_THRESHOLD: f32 = 0.001;
 
 #[derive(Args, Debug, Clone)]
 pub struct EvalArgs {
@@ -23,7 +29,8 @@ pub struct EvalArgs {
     pub model: Option<PathBuf>,
     /// Score predictions made elsewhere instead of running a model: a JSON list in COCO's
     /// results format (`image_id` as in the dataset's coco.json, `category_id`, `bbox`,
-    /// `score`); the crowd count of an image is its number of person boxes
+    /// `score`); the crowd count of an image is its number of person boxes at or above
+    /// --score-threshold
     #[arg(long, value_name = "FILE", conflicts_with_all = ["model", "tiles"])]
     pub predictions: Option<PathBuf>,
     /// Dataset folder written by `twincity render` (or `dataset merge`), or real labelled
@@ -44,15 +51,23 @@ pub struct EvalArgs {
     /// Predictions kept per image and class (COCO's limit is 100)
     #[arg(long, default_value_t = 100)]
     pub max_dets: usize,
-    /// Only people (and objects) at least this many pixels tall count as ground truth; smaller
-    /// ones become ignore regions (predictions on them are neither hits nor false positives),
-    /// as pedestrian benchmarks' "reasonable" subset (e.g. 40 or 50)
-    #[arg(long, value_name = "PX", default_value_t = 0.0)]
-    pub min_height: f64,
-    /// Only objects at least this share visible (0–1) count as ground truth; more hidden ones
-    /// become ignore regions (e.g. 0.5 or 0.65)
-    #[arg(long, value_name = "SHARE", default_value_t = 0.0, value_parser = parse_share)]
-    pub min_visibility: f64,
+    /// Which ground truth is scored (CityPersons' protocol; the others are ignore regions,
+    /// where a prediction is neither a hit nor a false positive): reasonable (full-body height
+    /// ≥ 50 px, ≥ 65 % visible), small (50–75 px, ≥ 65 %), heavy (≥ 50 px, 20–65 %), all
+    /// (≥ 20 px, ≥ 20 %), unfiltered (every box). The report has every subset's numbers too
+    #[arg(long, value_enum, default_value_t = SubsetName::Reasonable)]
+    pub subset: SubsetName,
+    /// Lowest full-body height (pixels) of the ground truth scored, instead of the subset's
+    #[arg(long, value_name = "PX")]
+    pub min_height: Option<f64>,
+    /// Lowest visible share (0–1) of the ground truth scored, instead of the subset's
+    #[arg(long, value_name = "SHARE", value_parser = parse_share)]
+    pub min_visibility: Option<f64>,
+    /// The operating point: precision, recall, the breakdowns' recall and the counts use the
+    /// predictions scoring at least this (AP and MR⁻² use them all); default: the card's score
+    /// threshold (what the editor shows), or 0 with --predictions
+    #[arg(long, value_name = "SCORE", value_parser = parse_share)]
+    pub score_threshold: Option<f64>,
     /// No progress bar
     #[arg(long)]
     pub quiet: bool,
@@ -67,17 +82,101 @@ pub(crate) fn parse_share(s: &str) -> Result<f64, String> {
     }
 }
 
-/// Which ground truth counts: boxes at least `min_height` pixels tall and `min_visibility`
-/// visible; the others are ignore regions.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+/// The named subsets of the ground truth (CityPersons' evaluation setups, and every box).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SubsetName {
+    Reasonable,
+    Small,
+    Heavy,
+    All,
+    Unfiltered,
+}
+
+impl SubsetName {
+    pub const EVERY: [SubsetName; 5] = [
+        SubsetName::Reasonable,
+        SubsetName::Small,
+        SubsetName::Heavy,
+        SubsetName::All,
+        SubsetName::Unfiltered,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            SubsetName::Reasonable => "reasonable",
+            SubsetName::Small => "small",
+            SubsetName::Heavy => "heavy",
+            SubsetName::All => "all",
+            SubsetName::Unfiltered => "unfiltered",
+        }
+    }
+
+    /// Its thresholds: CityPersons' (Zhang et al., CVPR 2017), bounds included.
+    pub fn subset(self) -> Subset {
+        let (height, visibility) = match self {
+            SubsetName::Reasonable => ([50.0, f64::INFINITY], [0.65, 1.0]),
+            SubsetName::Small => ([50.0, 75.0], [0.65, 1.0]),
+            SubsetName::Heavy => ([50.0, f64::INFINITY], [0.2, 0.65]),
+            SubsetName::All => ([20.0, f64::INFINITY], [0.2, 1.0]),
+            SubsetName::Unfiltered => ([0.0, f64::INFINITY], [0.0, 1.0]),
+        };
+        Subset {
+            name: self.name().to_string(),
+            height,
+            visibility,
+        }
+    }
+}
+
+/// Which ground truth counts: boxes whose full-body (amodal) height in pixels and visible
+/// share are within the ranges (bounds included); the others, and crowd regions, are ignore
+/// regions.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Subset {
-    pub min_height: f64,
-    pub min_visibility: f64,
+    pub name: String,
+    pub height: [f64; 2],
+    pub visibility: [f64; 2],
 }
 
 impl Subset {
     pub fn ignores(&self, o: &ObjectRecord) -> bool {
-        (o.bbox[3] as f64) < self.min_height || o.visibility < self.min_visibility
+        let h = o.amodal_bbox[3] as f64;
+        let v = o.visibility;
+        o.is_crowd()
+            || h < self.height[0]
+            || h > self.height[1]
+            || v < self.visibility[0]
+            || v > self.visibility[1]
+    }
+
+    /// The named subset, with its lower bounds replaced by those given (and named so).
+    pub fn chosen(name: SubsetName, min_height: Option<f64>, min_visibility: Option<f64>) -> Self {
+        let mut s = name.subset();
+        let mut changed = Vec::new();
+        if let Some(h) = min_height.filter(|h| *h != s.height[0]) {
+            s.height[0] = h;
+            changed.push(format!("min height {h} px"));
+        }
+        if let Some(v) = min_visibility.filter(|v| *v != s.visibility[0]) {
+            s.visibility[0] = v;
+            changed.push(format!("min visibility {v}"));
+        }
+        if !changed.is_empty() {
+            s.name = format!("{}, {}", s.name, changed.join(", "));
+        }
+        s
+    }
+
+    /// The subset in the report: its name and thresholds (`null`: no upper bound).
+    pub fn json(&self) -> serde_json::Value {
+        let bound = |v: f64| v.is_finite().then_some(v);
+        json!({
+            "name": self.name,
+            "min_height": self.height[0], "max_height": bound(self.height[1]),
+            "min_visibility": self.visibility[0], "max_visibility": self.visibility[1],
+            "height_of": "full-body (amodal) box, pixels",
+            "visibility_of": "visible share of the person (id pass pixels over the full body)",
+        })
     }
 }
 
@@ -97,6 +196,9 @@ pub struct Slice {
     pub predictions: usize,
     pub ap: Option<f64>,
     pub ap50: Option<f64>,
+    /// Log-average miss rate (MR⁻²), mean over the categories.
+    pub mr2: Option<f64>,
+    /// At IoU 0.5 and the operating score.
     pub precision50: Option<f64>,
     pub recall50: Option<f64>,
     pub count_mae: Option<f64>,
@@ -197,48 +299,163 @@ fn occlusion(visibility: f64) -> &'static str {
 /// Everything the report says, built from the records, the predictions and the counts.
 pub struct Scored {
     pub overall: Evaluation,
+    /// Per evaluated category: its MR⁻², `None` without ground truth.
+    pub miss_rates: Vec<(u32, Option<metrics::MissRate>)>,
+    pub mr2: Option<f64>,
     pub slices: BTreeMap<&'static str, Vec<Slice>>,
     pub groups: BTreeMap<&'static str, Vec<Group>>,
+    /// Per image: (predicted, true) count; `None` when nothing is counted.
+    pub count_pairs: Option<Vec<(f64, f64)>>,
     pub counting: Option<(f64, f64)>,
 }
 
-/// Scores predictions (image ids are positions in `records` + 1, as in `coco.json`).
-pub fn score(
-    records: &[ImageRecord],
+/// What is scored, and how.
+pub struct Scoring<'a> {
+    pub records: &'a [ImageRecord],
+    /// The evaluated categories.
+    pub categories: &'a [u32],
+    /// Image ids are positions in `records` + 1, as in `coco.json`.
+    pub predictions: &'a [Prediction],
+    pub max_dets: usize,
+    pub subset: &'a Subset,
+    /// Precision, recall, the breakdowns' recall and the counts use predictions scoring at
+    /// least this.
+    pub operating_score: f64,
+    /// Counts the model gave itself (a density map's sum, faces), compared with the visible
+    /// heads; `None`: counts are the person boxes at the operating score, compared with the
+    /// people of the subset.
+    pub model_counts: Option<&'a [f64]>,
+}
+
+/// The mean of the values there are; `None` when there are none.
+fn mean(v: impl Iterator<Item = Option<f64>>) -> Option<f64> {
+    let v: Vec<f64> = v.flatten().collect();
+    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+}
+
+/// Each category's MR⁻² on `images`, and their mean.
+fn miss_rates(
+    images: &[u64],
     categories: &[u32],
-    predictions: &[Prediction],
-    counts: &[f64],
+    gts: &[Gt],
+    dts: &[Dt],
     max_dets: usize,
-    subset: Subset,
-) -> Scored {
-    let (gts, gt_objects) = ground_truth(records, categories, subset);
-    let dts: Vec<Dt> = predictions
+    subset: &Subset,
+) -> (Vec<(u32, Option<metrics::MissRate>)>, Option<f64>) {
+    let per: Vec<(u32, Option<metrics::MissRate>)> = categories
         .iter()
-        .map(|p| Dt {
-            image: p.image_id,
-            category: p.category_id,
-            bbox: p.bbox,
-            score: p.score,
+        .map(|&c| {
+            let m = metrics::log_average_miss_rate(images, c, gts, dts, max_dets, subset.height);
+            (c, m)
         })
         .collect();
-    let all_images: Vec<u64> = (1..=records.len() as u64).collect();
-    let overall = metrics::evaluate_boxes(&all_images, categories, &gts, &dts, max_dets);
-    let scoring = Scoring {
-        records,
-        categories,
-        counts,
-        max_dets,
-        gts: &gts,
-        dts: &dts,
-    };
-    let slices = scoring.slices();
-    let groups = groups(records, &gt_objects, &overall);
-    let counting = metrics::count_errors(&scoring.pairs(&(0..records.len()).collect::<Vec<_>>()));
-    Scored {
-        overall,
-        slices,
-        groups,
-        counting,
+    let mean = mean(per.iter().map(|(_, m)| m.as_ref().map(|m| m.mr2)));
+    (per, mean)
+}
+
+impl Scoring<'_> {
+    fn params(&self) -> Params {
+        Params {
+            max_dets: self.max_dets,
+            operating_score: self.operating_score,
+        }
+    }
+
+    fn dts(&self) -> Vec<Dt> {
+        self.predictions
+            .iter()
+            .map(|p| Dt {
+                image: p.image_id,
+                category: p.category_id,
+                bbox: p.bbox,
+                score: p.score,
+            })
+            .collect()
+    }
+
+    /// Scores the predictions on the subset.
+    pub fn score(&self) -> Scored {
+        let (gts, gt_objects) = ground_truth(self.records, self.categories, self.subset);
+        let dts = self.dts();
+        let all_images: Vec<u64> = (1..=self.records.len() as u64).collect();
+        let overall =
+            metrics::evaluate_boxes_with(&all_images, self.categories, &gts, &dts, self.params());
+        let (miss_rates, mr2) = miss_rates(
+            &all_images,
+            self.categories,
+            &gts,
+            &dts,
+            self.max_dets,
+            self.subset,
+        );
+        let count_pairs = self.count_pairs(&gts, &dts);
+        let slices = Slicing {
+            scoring: self,
+            pairs: count_pairs.as_deref(),
+            gts: &gts,
+            dts: &dts,
+        }
+        .slices();
+        let groups = groups(self.records, &gt_objects, &overall);
+        let counting = count_pairs.as_deref().and_then(metrics::count_errors);
+        Scored {
+            overall,
+            miss_rates,
+            mr2,
+            slices,
+            groups,
+            count_pairs,
+            counting,
+        }
+    }
+
+    /// Per image, the (predicted, true) count. From boxes: the true count is the people of
+    /// the subset (the evaluated person categories' ground truth that is not an ignore
+    /// region), the predicted one the person boxes at or above the operating score that do not
+    /// fall on an ignore region (at IoU 0.5, as AP matches them). From the model's own counts:
+    /// those against the visible heads.
+    fn count_pairs(&self, gts: &[Gt], dts: &[Dt]) -> Option<Vec<(f64, f64)>> {
+        if let Some(counts) = self.model_counts {
+            return Some(
+                self.records
+                    .iter()
+                    .zip(counts)
+                    .map(|(r, c)| (*c, r.count() as f64))
+                    .collect(),
+            );
+        }
+        let people: Vec<u32> = self
+            .categories
+            .iter()
+            .copied()
+            .filter(|&c| {
+                twincity_dataset::CATEGORIES
+                    .get(c as usize - 1)
+                    .is_some_and(|n| n.starts_with("person"))
+            })
+            .collect();
+        if people.is_empty() {
+            return None;
+        }
+        let shown: Vec<Dt> = dts
+            .iter()
+            .filter(|d| people.contains(&d.category) && d.score >= self.operating_score)
+            .copied()
+            .collect();
+        let images: Vec<u64> = (1..=self.records.len() as u64).collect();
+        let e = metrics::evaluate_boxes(&images, &people, gts, &shown, usize::MAX);
+        let mut pairs = vec![(0.0, 0.0); self.records.len()];
+        for (d, m) in shown.iter().zip(&e.dt_matched50) {
+            if m.is_some() {
+                pairs[d.image as usize - 1].0 += 1.0;
+            }
+        }
+        for g in gts {
+            if !g.ignore && people.contains(&g.category) {
+                pairs[g.image as usize - 1].1 += 1.0;
+            }
+        }
+        Some(pairs)
     }
 }
 
@@ -247,7 +464,7 @@ pub fn score(
 fn ground_truth<'a>(
     records: &'a [ImageRecord],
     categories: &[u32],
-    subset: Subset,
+    subset: &Subset,
 ) -> (Vec<Gt>, Vec<(usize, &'a ObjectRecord, bool)>) {
     let mut gts = Vec::new();
     let mut gt_objects = Vec::new();
@@ -269,61 +486,78 @@ fn ground_truth<'a>(
     (gts, gt_objects)
 }
 
-/// What the slices are scored from: the records, the evaluated categories, the predicted
-/// counts, and the boxes.
-struct Scoring<'a> {
-    records: &'a [ImageRecord],
-    categories: &'a [u32],
-    counts: &'a [f64],
-    max_dets: usize,
+/// The numbers of a set of images (a slice, or a whole set under another subset).
+fn slice_of(
+    name: String,
+    images: &[u64],
+    categories: &[u32],
+    gts: &[Gt],
+    dts: &[Dt],
+    params: Params,
+    subset: &Subset,
+) -> Slice {
+    let g: Vec<Gt> = gts
+        .iter()
+        .filter(|g| images.contains(&g.image))
+        .copied()
+        .collect();
+    let d: Vec<Dt> = dts
+        .iter()
+        .filter(|d| images.contains(&d.image))
+        .copied()
+        .collect();
+    let e = metrics::evaluate_boxes_with(images, categories, &g, &d, params);
+    let (_, mr2) = miss_rates(images, categories, &g, &d, params.max_dets, subset);
+    let sum = |f: fn(&metrics::CategoryResult) -> usize| e.categories.iter().map(f).sum::<usize>();
+    let (tp, fp, ng, nd) = (
+        sum(|c| c.tp50),
+        sum(|c| c.fp50),
+        sum(|c| c.gt),
+        sum(|c| c.dt),
+    );
+    Slice {
+        name,
+        images: images.len(),
+        ground_truth: ng,
+        predictions: nd,
+        ap: e.ap,
+        ap50: e.ap50,
+        mr2,
+        precision50: (tp + fp > 0).then(|| tp as f64 / (tp + fp) as f64),
+        recall50: (ng > 0).then(|| tp as f64 / ng as f64),
+        count_mae: None,
+        count_rmse: None,
+    }
+}
+
+/// The slices' inputs: the scoring, the count pairs, and the boxes.
+struct Slicing<'a> {
+    scoring: &'a Scoring<'a>,
+    pairs: Option<&'a [(f64, f64)]>,
     gts: &'a [Gt],
     dts: &'a [Dt],
 }
 
-impl Scoring<'_> {
-    /// The (predicted, true) counts of `images`.
-    fn pairs(&self, images: &[usize]) -> Vec<(f64, f64)> {
-        images
-            .iter()
-            .map(|&i| (self.counts[i], self.records[i].count() as f64))
-            .collect()
-    }
-
+impl Slicing<'_> {
     /// The boxes of `images` evaluated on their own, and their counting errors.
     fn slice(&self, name: String, images: Vec<usize>) -> Slice {
         let ids: Vec<u64> = images.iter().map(|i| *i as u64 + 1).collect();
-        let g: Vec<Gt> = self
-            .gts
-            .iter()
-            .filter(|g| ids.contains(&g.image))
-            .copied()
-            .collect();
-        let d: Vec<Dt> = self
-            .dts
-            .iter()
-            .filter(|d| ids.contains(&d.image))
-            .copied()
-            .collect();
-        let e = metrics::evaluate_boxes(&ids, self.categories, &g, &d, self.max_dets);
-        let tp: usize = e.categories.iter().map(|c| c.tp50).sum();
-        let ignored: usize = e.categories.iter().map(|c| c.ignored50).sum();
-        let (ng, nd) = (
-            e.categories.iter().map(|c| c.gt).sum::<usize>(),
-            e.categories.iter().map(|c| c.dt).sum::<usize>(),
-        );
-        let errors = metrics::count_errors(&self.pairs(&images));
-        Slice {
+        let s = self.scoring;
+        let mut slice = slice_of(
             name,
-            images: images.len(),
-            ground_truth: ng,
-            predictions: nd,
-            ap: e.ap,
-            ap50: e.ap50,
-            precision50: (nd > ignored).then(|| tp as f64 / (nd - ignored) as f64),
-            recall50: (ng > 0).then(|| tp as f64 / ng as f64),
-            count_mae: errors.map(|e| e.0),
-            count_rmse: errors.map(|e| e.1),
-        }
+            &ids,
+            s.categories,
+            self.gts,
+            self.dts,
+            s.params(),
+            s.subset,
+        );
+        let errors = self
+            .pairs
+            .and_then(|p| metrics::count_errors(&images.iter().map(|&i| p[i]).collect::<Vec<_>>()));
+        slice.count_mae = errors.map(|e| e.0);
+        slice.count_rmse = errors.map(|e| e.1);
+        slice
     }
 
     /// The images sliced by camera, by lighting and by weather.
@@ -338,7 +572,7 @@ impl Scoring<'_> {
             ("weather", |r| weather(r).to_string()),
         ] {
             let mut by: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-            for (i, r) in self.records.iter().enumerate() {
+            for (i, r) in self.scoring.records.iter().enumerate() {
                 by.entry(of(r)).or_default().push(i);
             }
             slices.insert(
@@ -350,6 +584,40 @@ impl Scoring<'_> {
         }
         slices
     }
+}
+
+/// Every named subset's numbers on the whole set (the report's table of subsets).
+pub fn every_subset(s: &Scoring) -> Vec<serde_json::Value> {
+    let images: Vec<u64> = (1..=s.records.len() as u64).collect();
+    let dts = s.dts();
+    SubsetName::EVERY
+        .iter()
+        .map(|name| {
+            let subset = name.subset();
+            let (gts, _) = ground_truth(s.records, s.categories, &subset);
+            let slice = slice_of(
+                subset.name.clone(),
+                &images,
+                s.categories,
+                &gts,
+                &dts,
+                s.params(),
+                &subset,
+            );
+            let mut v = subset.json();
+            for (k, x) in [
+                ("ground_truth", json!(slice.ground_truth)),
+                ("ap", json!(slice.ap)),
+                ("ap50", json!(slice.ap50)),
+                ("mr2", json!(slice.mr2)),
+                ("precision50", json!(slice.precision50)),
+                ("recall50", json!(slice.recall50)),
+            ] {
+                v[k] = x;
+            }
+            v
+        })
+        .collect()
 }
 
 /// Recall of the ground truth (ignore regions apart) grouped by DORI class, distance band and
@@ -424,6 +692,8 @@ struct Source {
     card: Option<PathBuf>,
     task: String,
     score_threshold: Option<f32>,
+    /// The score down to which the model's boxes were decoded (`None`: predictions read).
+    decode_threshold: Option<f32>,
     licence: Option<String>,
     tiling: Option<String>,
 }
@@ -433,11 +703,14 @@ struct Predicted {
     source: Source,
     categories: Vec<(u32, String)>,
     predictions: Vec<Prediction>,
-    counts: Vec<f64>,
+    /// The counts the model gave itself, when they are not its person boxes (a density map,
+    /// faces).
+    model_counts: Option<Vec<f64>>,
     timing: twincity_infer::Timing,
 }
 
-/// Runs the model over every image: predictions, counts, and the time spent.
+/// Runs the model over every image, its boxes decoded down to [`DECODE_THRESHOLD`]:
+/// predictions, counts, and the time spent.
 fn predict(
     args: &EvalArgs,
     card: &std::path::Path,
@@ -478,7 +751,9 @@ fn predict(
             .with_context(|| format!("{}: cannot read the image", path.display()))?
             .to_rgba8();
         let frame = Frame::rgba(img.width(), img.height(), img.as_raw());
-        let out = model.infer(&frame, tiling).map_err(anyhow::Error::msg)?;
+        let out = model
+            .infer_down_to(&frame, tiling, DECODE_THRESHOLD)
+            .map_err(anyhow::Error::msg)?;
         timing.preprocess += out.timing.preprocess;
         timing.run += out.timing.run;
         timing.decode += out.timing.decode;
@@ -503,16 +778,18 @@ fn predict(
         card: Some(card.to_path_buf()),
         task: format!("{:?}", model.card.task),
         score_threshold: Some(model.card.score_threshold),
+        decode_threshold: Some(DECODE_THRESHOLD),
         licence: Some(model.card.licence.name.clone()),
         tiling: tiling
             .or(model.card.tiling)
             .map(|t| format!("{}x{}", t.columns, t.rows)),
     };
+    let model_counts = (model.card.task != twincity_infer::Task::Detection).then_some(counts);
     Ok(Predicted {
         source,
         categories,
         predictions,
-        counts,
+        model_counts,
         timing,
     })
 }
@@ -531,7 +808,6 @@ fn read_predictions(file: &std::path::Path, records: &[ImageRecord]) -> anyhow::
         )
     })?;
     let mut categories = Vec::new();
-    let mut counts = vec![0.0; records.len()];
     for (k, p) in predictions.iter().enumerate() {
         if p.image_id == 0 || p.image_id > records.len() as u64 {
             anyhow::bail!(
@@ -560,9 +836,6 @@ fn read_predictions(file: &std::path::Path, records: &[ImageRecord]) -> anyhow::
                 p.bbox
             );
         }
-        if name.starts_with("person") {
-            counts[p.image_id as usize - 1] += 1.0;
-        }
         categories.push((p.category_id, name.to_string()));
     }
     categories.sort();
@@ -572,6 +845,7 @@ fn read_predictions(file: &std::path::Path, records: &[ImageRecord]) -> anyhow::
         card: None,
         task: "Detection".into(),
         score_threshold: None,
+        decode_threshold: None,
         licence: None,
         tiling: None,
     };
@@ -579,7 +853,7 @@ fn read_predictions(file: &std::path::Path, records: &[ImageRecord]) -> anyhow::
         source,
         categories,
         predictions,
-        counts,
+        model_counts: None,
         timing: twincity_infer::Timing::default(),
     })
 }
@@ -600,7 +874,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
         source,
         categories,
         predictions,
-        counts,
+        model_counts,
         timing,
     } = match (&args.model, &args.predictions) {
         (_, Some(file)) => read_predictions(file, &records)?,
@@ -608,38 +882,67 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
         (None, None) => anyhow::bail!("give --model CARD or --predictions FILE"),
     };
     let ids: Vec<u32> = categories.iter().map(|c| c.0).collect();
-    let subset = Subset {
-        min_height: args.min_height,
-        min_visibility: args.min_visibility,
+    let subset = Subset::chosen(args.subset, args.min_height, args.min_visibility);
+    let operating_score = args
+        .score_threshold
+        .or(source.score_threshold.map(decimal))
+        .unwrap_or(0.0);
+    let scoring = Scoring {
+        records: &records,
+        categories: &ids,
+        predictions: &predictions,
+        max_dets: args.max_dets,
+        subset: &subset,
+        operating_score,
+        model_counts: model_counts.as_deref(),
     };
-    let scored = score(&records, &ids, &predictions, &counts, args.max_dets, subset);
+    let scored = scoring.score();
+    let subsets = every_subset(&scoring);
 
     let n = records.len() as f64;
     let ms = |d: std::time::Duration| 1000.0 * d.as_secs_f64() / n;
-    let per_class = per_class_json(&scored.overall, &categories, true);
+    let per_class = per_class_json(&scored, &categories, true);
+    let pairs = scored.count_pairs.clone().unwrap_or_default();
     let report = json!({
         "model": {
             "name": source.name, "card": source.card, "task": source.task,
-            "score_threshold": source.score_threshold, "licence": source.licence,
+            "score_threshold": source.score_threshold.map(decimal), "licence": source.licence,
         },
         "dataset": about,
         "settings": {
             "max_dets": args.max_dets,
-            "min_height": args.min_height,
-            "min_visibility": args.min_visibility,
+            "subset": subset.json(),
+            "min_height": subset.height[0],
+            "min_visibility": subset.visibility[0],
+            "decode_threshold": source.decode_threshold.map(decimal),
+            "operating_score": operating_score,
             "tiling": source.tiling,
-            "iou_thresholds": "0.50:0.05:0.95, AP50 at 0.50",
+            "iou_thresholds": "0.50:0.05:0.95, AP50 and MR-2 at 0.50",
+            "mr2": MR2_METHOD,
             "nominal_person_height_m": NOMINAL_HEIGHT_M,
         },
         "overall": {
             "ap": scored.overall.ap, "ap50": scored.overall.ap50, "ap75": scored.overall.ap75,
+            "mr2": scored.mr2,
             "per_class": per_class,
         },
+        "subsets": subsets,
         "counting": {
             "images": records.len(),
             "mae": scored.counting.map(|c| c.0), "rmse": scored.counting.map(|c| c.1),
-            "true_total": records.iter().map(|r| r.count()).sum::<usize>(),
-            "predicted_total": counts.iter().sum::<f64>(),
+            "true_total": pairs.iter().map(|p| p.1).sum::<f64>(),
+            "predicted_total": pairs.iter().map(|p| p.0).sum::<f64>(),
+            "truth": if model_counts.is_some() {
+                "visible heads (the model's own count: the subset does not apply)"
+            } else {
+                "people of the subset (person boxes that are not ignore regions)"
+            },
+            "predicted": if model_counts.is_some() {
+                "the model's own count (density map sum, or faces at the card's threshold)"
+            } else {
+                "person boxes at or above the operating score, less those on ignore regions"
+            },
+            "per_image": pairs.iter().map(|p| [p.0, p.1]).collect::<Vec<_>>(),
         },
         "by_camera": scored.slices["camera"],
         "by_lighting": scored.slices["lighting"],
@@ -653,7 +956,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
     });
     let mut report = report;
     if let Some(card) = &args.model {
-        report["real"] = real_sets(args, card, &ids, subset)?.into();
+        report["real"] = real_sets(args, card, &ids, &subset)?.into();
     }
     std::fs::create_dir_all(&args.report)
         .with_context(|| format!("{}: cannot create the report folder", args.report.display()))?;
@@ -668,13 +971,15 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
         "report.json",
         serde_json::to_string_pretty(&report)?.as_bytes(),
     )?;
-    let html = crate::cli::eval_report::html(&report, &records, &counts);
+    let html = crate::cli::eval_report::html(&report, &pairs);
     write("report.html", html.as_bytes())?;
     println!(
-        "{}: AP {} AP50 {}, count MAE {} over {} images; report in {}",
+        "{}: subset {}: AP {} AP50 {} MR-2 {}, count MAE {} over {} images; report in {}",
         source.name,
+        subset.name,
         fmt(scored.overall.ap),
         fmt(scored.overall.ap50),
+        fmt(scored.mr2),
         fmt(scored.counting.map(|c| c.0)),
         records.len(),
         args.report.display()
@@ -682,25 +987,48 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// How MR⁻² is computed, for the report.
+pub const MR2_METHOD: &str = "log-average miss rate (Dollár et al.): the miss rate at 9 FPPI \
+    points evenly spaced in log space from 1e-2 to 1e0, averaged in log space; IoU 0.5, ignore \
+    regions neither hits nor false positives, predictions outside the subset's height range \
+    widened by 1.25 left out";
+
 /// Each class's numbers for the report (with its precision–recall curve at IoU 0.5 when
 /// `curve`).
 fn per_class_json(
-    e: &Evaluation,
+    scored: &Scored,
     categories: &[(u32, String)],
     curve: bool,
 ) -> Vec<serde_json::Value> {
-    e.categories
+    scored
+        .overall
+        .categories
         .iter()
         .map(|c| {
+            let m = scored
+                .miss_rates
+                .iter()
+                .find(|m| m.0 == c.category)
+                .and_then(|m| m.1.as_ref());
             let mut v = json!({
                 "category_id": c.category,
                 "category": categories.iter().find(|k| k.0 == c.category).map(|k| k.1.clone()),
-                "ground_truth": c.gt, "predictions": c.dt, "matched50": c.tp50,
+                "ground_truth": c.gt, "predictions": c.dt,
+                "matched50": c.tp50, "false_positives50": c.fp50,
                 "precision50": c.precision50, "recall50": c.recall50,
+                "max_recall50": c.max_recall50,
                 "ap": c.ap, "ap50": c.ap50, "ap75": c.ap75,
+                "mr2": m.map(|m| m.mr2),
             });
             if curve {
                 v["pr_curve50"] = json!(c.pr_curve50);
+                v["miss_rate_at_fppi"] = json!(m.map(|m| {
+                    metrics::fppi_points()
+                        .iter()
+                        .zip(m.miss_rates)
+                        .map(|(f, r)| [*f, r])
+                        .collect::<Vec<_>>()
+                }));
             }
             v
         })
@@ -750,7 +1078,7 @@ fn real_sets(
     args: &EvalArgs,
     card: &std::path::Path,
     ids: &[u32],
-    subset: Subset,
+    subset: &Subset,
 ) -> anyhow::Result<Vec<serde_json::Value>> {
     let mut out = Vec::new();
     for file in &args.real {
@@ -759,30 +1087,43 @@ fn real_sets(
         }
         let data = EvalData::load(file)?;
         let predicted = predict(args, card, &data.root, &data.records)?;
-        let scored = score(
-            &data.records,
-            ids,
-            &predicted.predictions,
-            &predicted.counts,
-            args.max_dets,
+        let operating_score = args
+            .score_threshold
+            .or(predicted.source.score_threshold.map(decimal))
+            .unwrap_or(0.0);
+        let scored = Scoring {
+            records: &data.records,
+            categories: ids,
+            predictions: &predicted.predictions,
+            max_dets: args.max_dets,
             subset,
-        );
-        let per_class = per_class_json(&scored.overall, &predicted.categories, false);
+            operating_score,
+            model_counts: predicted.model_counts.as_deref(),
+        }
+        .score();
+        let per_class = per_class_json(&scored, &predicted.categories, false);
         println!(
-            "real {}: AP {} AP50 {} over {} images",
+            "real {}: AP {} AP50 {} MR-2 {} over {} images",
             file.display(),
             fmt(scored.overall.ap),
             fmt(scored.overall.ap50),
+            fmt(scored.mr2),
             data.records.len()
         );
         out.push(json!({
             "path": file, "images": data.records.len(),
             "ap": scored.overall.ap, "ap50": scored.overall.ap50, "ap75": scored.overall.ap75,
+            "mr2": scored.mr2,
             "per_class": per_class,
             "counting": {"mae": scored.counting.map(|c| c.0), "rmse": scored.counting.map(|c| c.1)},
         }));
     }
     Ok(out)
+}
+
+/// A card's `f32` threshold as the decimal it was written as (0.3, not 0.30000001192...).
+fn decimal(t: f32) -> f64 {
+    t.to_string().parse().unwrap_or(t as f64)
 }
 
 fn fmt(v: Option<f64>) -> String {

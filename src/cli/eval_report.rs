@@ -1,10 +1,10 @@
-//! The HTML page of an evaluation report: the numbers of `report.json` as tables, and plots
-//! (precision–recall at IoU 0.5 per class, predicted against true counts, recall by DORI class
-//! and by occlusion) drawn as inline SVG with plotters.
+//! The HTML page of an evaluation report: the protocol (subset, thresholds), the numbers of
+//! `report.json` as tables, and plots (precision–recall at IoU 0.5 and miss rate against false
+//! positives per image per class, predicted against true counts, recall by DORI class and by
+//! occlusion) drawn as inline SVG with plotters.
 
 use plotters::prelude::*;
 use serde_json::Value;
-use twincity_dataset::ImageRecord;
 
 const FONT: &str = "sans-serif";
 
@@ -105,12 +105,59 @@ fn pr_plot(classes: &Value) -> String {
     })
 }
 
-fn count_plot(records: &[ImageRecord], counts: &[f64]) -> String {
-    let pts: Vec<(f64, f64)> = records
-        .iter()
-        .zip(counts)
-        .map(|(r, p)| (r.count() as f64, *p))
-        .collect();
+/// Miss rate against false positives per image at the nine points MR⁻² averages, per class,
+/// both axes logarithmic.
+fn miss_rate_plot(classes: &Value) -> String {
+    svg(|root| {
+        let Ok(mut chart) = ChartBuilder::on(root)
+            .caption("Miss rate against FPPI, IoU 0.5", (FONT, 18))
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(52)
+            .build_cartesian_2d((0.01f64..1f64).log_scale(), (0.01f64..1.05f64).log_scale())
+        else {
+            return;
+        };
+        let _ = chart
+            .configure_mesh()
+            .x_desc("false positives per image")
+            .y_desc("miss rate")
+            .label_style((FONT, 12))
+            .draw();
+        for (k, c) in classes.as_array().into_iter().flatten().enumerate() {
+            let curve: Vec<(f64, f64)> = c["miss_rate_at_fppi"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|p| Some((p[0].as_f64()?, p[1].as_f64()?.max(0.01))))
+                .collect();
+            if curve.is_empty() {
+                continue;
+            }
+            let colour = Palette99::pick(k).to_rgba();
+            let name = format!(
+                "{} (MR⁻² {})",
+                c["category"].as_str().unwrap_or("?"),
+                num(&c["mr2"])
+            );
+            if let Ok(series) = chart.draw_series(LineSeries::new(curve, colour.stroke_width(2))) {
+                series
+                    .label(name)
+                    .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], colour));
+            }
+        }
+        let _ = chart
+            .configure_series_labels()
+            .label_font((FONT, 12))
+            .border_style(BLACK)
+            .background_style(WHITE.mix(0.8))
+            .draw();
+    })
+}
+
+/// Predicted against true count, one point per image (`pairs`: (predicted, true)).
+fn count_plot(pairs: &[(f64, f64)]) -> String {
+    let pts: Vec<(f64, f64)> = pairs.iter().map(|(p, t)| (*t, *p)).collect();
     let top = pts.iter().map(|(t, p)| t.max(*p)).fold(1.0f64, f64::max) * 1.05;
     svg(|root| {
         let Ok(mut chart) = ChartBuilder::on(root)
@@ -124,7 +171,7 @@ fn count_plot(records: &[ImageRecord], counts: &[f64]) -> String {
         };
         let _ = chart
             .configure_mesh()
-            .x_desc("true count (visible heads)")
+            .x_desc("true count")
             .y_desc("predicted count")
             .label_style((FONT, 12))
             .draw();
@@ -193,9 +240,9 @@ fn real_beside(report: &Value) -> String {
     };
     let mut s = String::from(
         "<h2>Twin and real footage</h2><table><tr><th>set</th><th>images</th>\
-         <th>AP</th><th>AP50</th><th>per class: AP50 / recall</th></tr>",
+         <th>AP</th><th>AP50</th><th>MR⁻²</th><th>per class: AP50 / recall</th></tr>",
     );
-    let row = |name: &str, images: &Value, ap: &Value, ap50: &Value, per: &Value| {
+    let row = |name: &str, images: &Value, ap: &Value, ap50: &Value, mr2: &Value, per: &Value| {
         let classes: Vec<String> = per
             .as_array()
             .into_iter()
@@ -210,11 +257,12 @@ fn real_beside(report: &Value) -> String {
             })
             .collect();
         format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(name),
             num(images),
             num(ap),
             num(ap50),
+            num(mr2),
             classes.join("; ")
         )
     };
@@ -224,6 +272,7 @@ fn real_beside(report: &Value) -> String {
         &report["dataset"]["images"],
         &o["ap"],
         &o["ap50"],
+        &o["mr2"],
         &o["per_class"],
     );
     for r in real {
@@ -232,13 +281,46 @@ fn real_beside(report: &Value) -> String {
             &r["images"],
             &r["ap"],
             &r["ap50"],
+            &r["mr2"],
             &r["per_class"],
         );
     }
     s + "</table>"
 }
 
-pub fn html(report: &Value, records: &[ImageRecord], counts: &[f64]) -> String {
+/// The protocol: which ground truth is scored, at which thresholds, and how.
+fn protocol(report: &Value) -> String {
+    let st = &report["settings"];
+    let sub = &st["subset"];
+    let range = |lo: &Value, hi: &Value, unit: &str| match hi.as_f64() {
+        Some(_) => format!("{}–{}{unit}", num(lo), num(hi)),
+        None => format!("at least {}{unit}", num(lo)),
+    };
+    let decode = match st["decode_threshold"].as_f64() {
+        Some(t) => format!(
+            "The model's boxes were decoded down to a score of {t} (after the same non-maximum \
+             suppression), below the card's display threshold, so that AP and MR⁻² see the \
+             whole precision–recall curve."
+        ),
+        None => "The predictions were read from a file, every one scored.".to_string(),
+    };
+    format!(
+        "<h2>Protocol</h2><p>Subset <b>{}</b> (CityPersons' evaluation setups): ground-truth \
+         boxes whose full-body height is {} and that are {} visible are scored; the others, and \
+         crowd regions, are ignore regions — a prediction on one is neither a hit nor a false \
+         positive. {decode} Precision, recall, the breakdowns' recall and the counts use the \
+         predictions scoring at least <b>{}</b> (the operating point); AP and MR⁻² use every \
+         prediction, at most {} per image and class. MR⁻²: {}.</p>",
+        esc(sub["name"].as_str().unwrap_or("")),
+        range(&sub["min_height"], &sub["max_height"], " px"),
+        range(&sub["min_visibility"], &sub["max_visibility"], ""),
+        num(&st["operating_score"]),
+        num(&st["max_dets"]),
+        esc(st["mr2"].as_str().unwrap_or("")),
+    )
+}
+
+pub fn html(report: &Value, pairs: &[(f64, f64)]) -> String {
     let m = &report["model"];
     let d = &report["dataset"];
     let o = &report["overall"];
@@ -250,6 +332,7 @@ pub fn html(report: &Value, records: &[ImageRecord], counts: &[f64]) -> String {
         ("predictions", "predictions"),
         ("ap", "AP"),
         ("ap50", "AP50"),
+        ("mr2", "MR⁻²"),
         ("precision50", "precision"),
         ("recall50", "recall"),
         ("count_mae", "count MAE"),
@@ -274,26 +357,25 @@ pub fn html(report: &Value, records: &[ImageRecord], counts: &[f64]) -> String {
           .plots{display:flex;flex-wrap:wrap;gap:1em}</style></head><body>";
     s += &format!(
         "<h1>{}</h1><p>Dataset: {} images of scenario <b>{}</b> (seed {}, status {}). \
-         Score threshold {}, at most {} predictions per image and class, tiling {}. \
-         Ground truth counted: at least {} px tall and {} visible (the rest are ignore \
-         regions). Synthetic images: these numbers say how the model does on the twin, not on \
-         real footage.</p>",
+         Card's score threshold {}, tiling {}. Synthetic images: these numbers say how the \
+         model does on the twin, not on real footage.</p>",
         esc(m["name"].as_str().unwrap_or("")),
         num(&d["images"]),
         esc(d["scenario"].as_str().unwrap_or("")),
         num(&d["seed"]),
         num(&d["status"]),
         num(&m["score_threshold"]),
-        num(&report["settings"]["max_dets"]),
         num(&report["settings"]["tiling"]).replace('–', "none"),
-        num(&report["settings"]["min_height"]),
-        num(&report["settings"]["min_visibility"]),
     );
+    s += &protocol(report);
     s += &format!(
-        "<h2>Detection</h2><p>COCO box AP (IoU 0.50:0.95) <b>{}</b>, AP50 <b>{}</b>, AP75 {}.</p>",
+        "<h2>Detection (subset {})</h2><p>COCO box AP (IoU 0.50:0.95) <b>{}</b>, AP50 <b>{}</b>, \
+         AP75 {}; log-average miss rate MR⁻² <b>{}</b> (lower is better).</p>",
+        esc(report["settings"]["subset"]["name"].as_str().unwrap_or("")),
         num(&o["ap"]),
         num(&o["ap50"]),
-        num(&o["ap75"])
+        num(&o["ap75"]),
+        num(&o["mr2"])
     );
     s += &table(
         &o["per_class"],
@@ -302,26 +384,51 @@ pub fn html(report: &Value, records: &[ImageRecord], counts: &[f64]) -> String {
             ("ground_truth", "boxes"),
             ("predictions", "predictions"),
             ("matched50", "matched"),
+            ("false_positives50", "false positives"),
             ("precision50", "precision"),
             ("recall50", "recall"),
+            ("max_recall50", "recall, all scores"),
             ("ap", "AP"),
             ("ap50", "AP50"),
             ("ap75", "AP75"),
+            ("mr2", "MR⁻²"),
+        ],
+    );
+    s += "<h2>Every subset</h2><p>The same predictions scored on each of CityPersons' \
+          subsets (heights are full-body, in pixels; visibility the visible share), and on every \
+          box.</p>";
+    s += &table(
+        &report["subsets"],
+        &[
+            ("name", "subset"),
+            ("min_height", "min height"),
+            ("max_height", "max height"),
+            ("min_visibility", "min visible"),
+            ("max_visibility", "max visible"),
+            ("ground_truth", "boxes"),
+            ("ap", "AP"),
+            ("ap50", "AP50"),
+            ("mr2", "MR⁻²"),
+            ("precision50", "precision"),
+            ("recall50", "recall"),
         ],
     );
     s += &real_beside(report);
     s += &format!(
         "<h2>Counting</h2><p>Over {} images: MAE <b>{}</b>, RMSE <b>{}</b> (true total {}, \
-         predicted {}).</p>",
+         predicted {}). True count: {}; predicted: {}.</p>",
         num(&c["images"]),
         num(&c["mae"]),
         num(&c["rmse"]),
         num(&c["true_total"]),
-        num(&c["predicted_total"])
+        num(&c["predicted_total"]),
+        num(&c["truth"]),
+        num(&c["predicted"]),
     );
     s += "<div class=\"plots\">";
     s += &pr_plot(&o["per_class"]);
-    s += &count_plot(records, counts);
+    s += &miss_rate_plot(&o["per_class"]);
+    s += &count_plot(pairs);
     s += &recall_plot("Recall by DORI class", &report["by_dori_class"]);
     s += &recall_plot("Recall by occlusion", &report["by_occlusion"]);
     s += "</div>";

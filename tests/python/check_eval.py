@@ -6,14 +6,21 @@ Usage:
                                                        false positives, random scores)
   check_eval.py compare DATASET_DIR REPORT_DIR      -- score REPORT_DIR/predictions.json with
                                                        COCOeval and compare with report.json
+                                                       (AP, AP50, per class AP, AP50, recall;
+                                                       precision and recall at the operating
+                                                       score; MR-2 computed here from
+                                                       COCOeval's matches)
 Prints one JSON object; exits 1 on the first disagreement.
 """
 import contextlib
 import io
 import json
+import math
 import os
 import random
 import sys
+
+import numpy as np
 
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
@@ -66,58 +73,123 @@ def close(a, b, what):
         fail(f"{what}: report {a}, pycocotools {b}")
 
 
+def ignore_subset(coco, subset):
+    """The report's ignore regions as COCO crowd boxes: crowd regions, and boxes whose
+    full-body (amodal) height or visible share is outside the subset's ranges."""
+    lo_h, hi_h = subset["min_height"], subset["max_height"]
+    hi_h = math.inf if hi_h is None else hi_h
+    lo_v, hi_v = subset["min_visibility"], subset["max_visibility"]
+    for ann in coco.dataset["annotations"]:
+        h = ann.get("amodal_bbox", ann["bbox"])[3]
+        v = ann.get("visibility", 1.0)
+        if ann.get("iscrowd", 0) or h < lo_h or h > hi_h or v < lo_v or v > hi_v:
+            ann["iscrowd"] = 1
+    with contextlib.redirect_stdout(io.StringIO()):
+        coco.createIndex()
+
+
+def evaluate(coco, preds, cats, max_dets, iou_thrs=None):
+    with contextlib.redirect_stdout(io.StringIO()):
+        dt = coco.loadRes(preds)
+        e = COCOeval(coco, dt, "bbox")
+        e.params.catIds = cats
+        e.params.maxDets = [1, 10, max_dets]
+        if iou_thrs is not None:
+            e.params.iouThrs = np.array(iou_thrs)
+        e.evaluate()
+        e.accumulate()
+        if iou_thrs is None:
+            e.summarize()
+    return e
+
+
+def image_evals(e, cat):
+    return [ev for ev in e.evalImgs
+            if ev is not None and ev["category_id"] == cat and ev["aRng"] == [0, 1e10]]
+
+
+def miss_rate(coco, preds, cat, max_dets, subset):
+    """MR-2 as Dollar et al. define it, from COCOeval's matches at IoU 0.5: predictions outside
+    the subset's height range widened by 1.25 left out; then by score, a point (FPPI, recall)
+    after each prediction not on an ignore region; the recall at each of 9 FPPI points in
+    log space from 1e-2 to 1 is the last point's at or below it; the geometric mean of the
+    miss rates."""
+    lo = subset["min_height"] / 1.25
+    hi = math.inf if subset["max_height"] is None else subset["max_height"] * 1.25
+    kept = [p for p in preds if p["category_id"] == cat and lo <= p["bbox"][3] < hi]
+    npig = sum(1 for a in coco.dataset["annotations"]
+               if a["category_id"] == cat and not a.get("iscrowd", 0))
+    if npig == 0:
+        return None
+    n_images = len(coco.getImgIds())
+    scores, matched = [], []
+    if kept:
+        e = evaluate(coco, kept, [cat], max_dets, [0.5])
+        for ev in image_evals(e, cat):
+            counted = ~ev["dtIgnore"][0].astype(bool)
+            scores += list(np.array(ev["dtScores"])[counted])
+            matched += list((ev["dtMatches"][0] > 0)[counted])
+    order = np.argsort(-np.array(scores, dtype=float), kind="mergesort")
+    tp = np.cumsum([bool(matched[i]) for i in order])
+    fp = np.cumsum([not matched[i] for i in order])
+    fppi, recall = fp / n_images, tp / npig
+    mrs = []
+    for ref in np.logspace(-2.0, 0.0, 9):
+        at = np.nonzero(fppi <= ref)[0]
+        mrs.append(1.0 - (recall[at[-1]] if len(at) else 0.0))
+    return float(np.exp(np.mean(np.log(np.maximum(1e-10, mrs)))))
+
+
 def compare(root, report_dir):
     coco = load(root)
     report = json.load(open(os.path.join(report_dir, "report.json")))
-    # The report's ignore regions are COCO crowd boxes: too small or too hidden to count.
-    min_h = report["settings"].get("min_height", 0) or 0
-    min_v = report["settings"].get("min_visibility", 0) or 0
-    for ann in coco.dataset["annotations"]:
-        if ann["bbox"][3] < min_h or ann.get("visibility", 1.0) < min_v:
-            ann["iscrowd"] = 1
+    settings = report["settings"]
+    subset = settings["subset"]
+    ignore_subset(coco, subset)
     preds = json.load(open(os.path.join(report_dir, "predictions.json")))
-    max_dets = report["settings"]["max_dets"]
+    max_dets = settings["max_dets"]
+    operating = settings["operating_score"]
     classes = report["overall"]["per_class"]
     cat_ids = [c["category_id"] for c in classes]
     if not preds:
         fail("no predictions to compare")
 
-    def evaluate(cats):
-        with contextlib.redirect_stdout(io.StringIO()):
-            dt = coco.loadRes(preds)
-            e = COCOeval(coco, dt, "bbox")
-            e.params.catIds = cats
-            e.params.maxDets = [1, 10, max_dets]
-            e.evaluate()
-            e.accumulate()
-            e.summarize()
-        return e
-
-    e = evaluate(cat_ids)
+    e = evaluate(coco, preds, cat_ids, max_dets)
     ap = None if e.stats[0] < 0 else e.stats[0]
     ap50 = None if e.stats[1] < 0 else e.stats[1]
     close(report["overall"]["ap"], ap, "AP")
     close(report["overall"]["ap50"], ap50, "AP50")
+    mrs = []
     for k, c in enumerate(classes):
-        one = evaluate([c["category_id"]])
-        close(c["ap"], None if one.stats[0] < 0 else one.stats[0], f"AP of {c['category']}")
-        close(c["ap50"], None if one.stats[1] < 0 else one.stats[1], f"AP50 of {c['category']}")
+        name = c["category"]
+        one = evaluate(coco, preds, [c["category_id"]], max_dets)
+        close(c["ap"], None if one.stats[0] < 0 else one.stats[0], f"AP of {name}")
+        close(c["ap50"], None if one.stats[1] < 0 else one.stats[1], f"AP50 of {name}")
         recall = e.eval["recall"][0, k, 0, 2]
-        close(c["recall50"], None if recall < 0 else float(recall), f"recall of {c['category']}")
-        # Precision at the operating point: matches at IoU 0.5 among all kept predictions.
-        tp = nd = nc = 0
-        for ev in e.evalImgs:
-            if ev is None or ev["category_id"] != c["category_id"] or ev["aRng"] != [0, 1e10]:
-                continue
+        close(c["max_recall50"], None if recall < 0 else float(recall), f"recall of {name}")
+        # Precision and recall at the operating point: the kept predictions scoring at least
+        # the operating score, matched at IoU 0.5.
+        tp = fp = nd = npig = 0
+        for ev in image_evals(e, c["category_id"]):
             counted = ~ev["dtIgnore"][0].astype(bool)
-            tp += int(((ev["dtMatches"][0] > 0) & counted).sum())
+            shown = np.array(ev["dtScores"]) >= operating
+            hit = ev["dtMatches"][0] > 0
+            tp += int((hit & counted & shown).sum())
+            fp += int((~hit & counted & shown).sum())
             nd += len(ev["dtIds"])
-            nc += int(counted.sum())
+            npig += int((~np.array(ev["gtIgnore"], dtype=bool)).sum())
         if nd != c["predictions"]:
-            fail(f"{c['category']}: {c['predictions']} predictions in the report, {nd} kept by pycocotools")
-        close(c["precision50"], tp / nc if nc else None, f"precision of {c['category']}")
-    print(json.dumps({"ok": True, "ap": ap, "ap50": ap50, "classes": len(classes),
-                      "predictions": len(preds)}))
+            fail(f"{name}: {c['predictions']} predictions in the report, {nd} kept by pycocotools")
+        close(c["precision50"], tp / (tp + fp) if tp + fp else None, f"precision of {name}")
+        close(c["recall50"], tp / npig if npig else None, f"recall at the operating score of {name}")
+        mr = miss_rate(coco, preds, c["category_id"], max_dets, subset)
+        close(c["mr2"], mr, f"MR-2 of {name}")
+        if mr is not None:
+            mrs.append(mr)
+    close(report["overall"]["mr2"], sum(mrs) / len(mrs) if mrs else None, "MR-2")
+    print(json.dumps({"ok": True, "ap": ap, "ap50": ap50, "mr2": report["overall"]["mr2"],
+                      "classes": len(classes), "predictions": len(preds),
+                      "below_operating": sum(1 for p in preds if p["score"] < operating)}))
 
 
 if sys.argv[1] == "perturb":

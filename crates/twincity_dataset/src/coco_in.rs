@@ -164,7 +164,11 @@ fn object(id: u32, name: &str, bbox: [u32; 4], crowd: bool) -> ObjectRecord {
         private_box: None,
         blurred: false,
         attributes: if crowd {
-            [(crate::records::ISCROWD.to_string(), serde_json::Value::Bool(true))].into()
+            [(
+                crate::records::ISCROWD.to_string(),
+                serde_json::Value::Bool(true),
+            )]
+            .into()
         } else {
             Default::default()
         },

@@ -115,10 +115,13 @@ pub struct YoloSplit<'a> {
     pub rule: String,
 }
 
+/// Which images validate.
+type HeldOut = Box<dyn Fn(&ImageRecord) -> bool>;
+
 pub fn yolo_split(records: &[ImageRecord]) -> YoloSplit<'_> {
     let cameras: std::collections::BTreeSet<u32> = records.iter().map(|r| r.camera_id).collect();
     let frames: std::collections::BTreeSet<u32> = records.iter().map(|r| r.frame).collect();
-    let (held, rule): (Box<dyn Fn(&ImageRecord) -> bool>, String) = if cameras.len() >= 2 {
+    let (held, rule): (HeldOut, String) = if cameras.len() >= 2 {
         let last = *cameras.last().unwrap_or(&0);
         let name = records
             .iter()
@@ -133,8 +136,8 @@ pub fn yolo_split(records: &[ImageRecord]) -> YoloSplit<'_> {
             ),
         )
     } else if frames.len() >= 2 {
-        let n_val = ((frames.len() as f64 * VAL_FRAME_SHARE).round() as usize)
-            .clamp(1, frames.len() - 1);
+        let n_val =
+            ((frames.len() as f64 * VAL_FRAME_SHARE).round() as usize).clamp(1, frames.len() - 1);
         let first_val = *frames.iter().nth(frames.len() - n_val).unwrap_or(&0);
         (
             Box::new(move |r: &ImageRecord| r.frame >= first_val),
@@ -365,7 +368,10 @@ pub(crate) mod tests {
         let r = shots(10, 1);
         let s = yolo_split(&r);
         disjoint_and_complete(&s, &r);
-        assert_eq!(s.val, ["images/cam1-x/000008.png", "images/cam1-x/000009.png"]);
+        assert_eq!(
+            s.val,
+            ["images/cam1-x/000008.png", "images/cam1-x/000009.png"]
+        );
         // One camera, two frames: one each (at least one held out, at least one trained).
         let r = shots(2, 1);
         let s = yolo_split(&r);

@@ -232,7 +232,8 @@ pub fn evaluate_boxes_with(
             .collect();
         for ev in &evals {
             for (&gi, taken) in ev.gts.iter().zip(&ev.gt_taken50) {
-                gt_matched50[gi] = taken.is_some_and(|k| dts[ev.dts[k]].score >= params.operating_score);
+                gt_matched50[gi] =
+                    taken.is_some_and(|k| dts[ev.dts[k]].score >= params.operating_score);
             }
             for (k, &di) in ev.dts.iter().enumerate() {
                 dt_matched50[di] = (!ev.ignored[T50][k]).then_some(ev.matched[T50][k]);

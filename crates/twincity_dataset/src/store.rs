@@ -506,8 +506,7 @@ impl Store {
         }
         write_atomic(
             &self.root.join(YOLO_DATA),
-            formats::yolo_data_yaml(&self.manifest.settings.scenario.name, &split.rule)
-                .as_bytes(),
+            formats::yolo_data_yaml(&self.manifest.settings.scenario.name, &split.rule).as_bytes(),
         )?;
         let folders: std::collections::BTreeMap<u32, String> = self
             .manifest

@@ -211,7 +211,8 @@ impl Model {
     /// ONNX Runtime's `session.run` on a prepared tensor and nothing else (the benchmark's
     /// baseline).
     pub fn run_only(&mut self, prepared: &Prepared) -> Result<(), InferError> {
-        self.run_decode(prepared, false).map(|_| ())
+        self.run_decode(prepared, false, self.card.score_threshold)
+            .map(|_| ())
     }
 
     fn run_error(&self, message: String) -> InferError {
@@ -221,12 +222,14 @@ impl Model {
         }
     }
 
-    /// Runs one prepared tensor; decodes when `decode` (the decode time is then part of the
-    /// result's timing, the run's of the caller's).
+    /// Runs one prepared tensor; decodes when `decode`, keeping boxes scoring at least
+    /// `threshold` (the decode time is then part of the result's timing, the run's of the
+    /// caller's).
     fn run_decode(
         &mut self,
         prepared: &Prepared,
         decode: bool,
+        threshold: f32,
     ) -> Result<Option<(Decoded, Duration)>, InferError> {
         let shape: Vec<i64> = prepared.shape.iter().map(|d| *d as i64).collect();
         let value = match &prepared.data {
@@ -283,24 +286,34 @@ impl Model {
             .iter()
             .map(|(name, shape, data)| Output { name, shape, data })
             .collect();
-        let decoded = decode::decode(
-            &self.card.decoder,
-            &outs,
-            &prepared.placement,
-            self.card.score_threshold,
-        )
-        .map_err(|message| InferError::Run {
-            model: self.model_path.clone(),
-            message,
-        })?;
+        let decoded = decode::decode(&self.card.decoder, &outs, &prepared.placement, threshold)
+            .map_err(|message| InferError::Run {
+                model: self.model_path.clone(),
+                message,
+            })?;
         Ok(Some((decoded, t.elapsed())))
     }
 
-    /// Runs the model on a frame, whole or in tiles (`tiling`, else the card's).
+    /// Runs the model on a frame, whole or in tiles (`tiling`, else the card's), keeping the
+    /// boxes that score at least the card's threshold.
     pub fn infer(
         &mut self,
         frame: &Frame,
         tiling: Option<Tiling>,
+    ) -> Result<Inference, InferError> {
+        self.infer_down_to(frame, tiling, self.card.score_threshold)
+    }
+
+    /// [`Model::infer`] keeping the boxes that score at least `threshold` (an evaluation's
+    /// low one, such as 0.001, for the whole precision–recall curve), through the same
+    /// non-maximum suppression. The count is still the card's: the person boxes at or above
+    /// the card's threshold — the very boxes [`Model::infer`] keeps, since a box at or above
+    /// it is suppressed only by a better-scoring one.
+    pub fn infer_down_to(
+        &mut self,
+        frame: &Frame,
+        tiling: Option<Tiling>,
+        threshold: f32,
     ) -> Result<Inference, InferError> {
         let tiling = tiling.or(self.card.tiling);
         let regions = Self::regions(frame.width, frame.height, tiling);
@@ -314,7 +327,7 @@ impl Model {
             timing.preprocess += t.elapsed();
             let t = Instant::now();
             let (decoded, decode_time) = self
-                .run_decode(&prepared, true)?
+                .run_decode(&prepared, true, threshold)?
                 .expect("decode was asked for");
             timing.run += t.elapsed() - decode_time;
             timing.decode += decode_time;
@@ -332,7 +345,7 @@ impl Model {
             (Decoder::DensityMap { scale, .. }, Some(d)) => d.values.iter().sum::<f32>() * scale,
             _ => detections
                 .iter()
-                .filter(|d| self.counts_as_person(d.class))
+                .filter(|d| d.score >= self.card.score_threshold && self.counts_as_person(d.class))
                 .count() as f32,
         };
         timing.decode += t.elapsed();
@@ -357,7 +370,7 @@ impl Model {
         }
         let prepared = self.prepare(frame, [0, 0, frame.width, frame.height])?;
         let (decoded, _) = self
-            .run_decode(&prepared, true)?
+            .run_decode(&prepared, true, self.card.score_threshold)?
             .expect("decode was asked for");
         Ok(decode::ranked(&self.card.classes, &decoded.class_scores))
     }

@@ -139,6 +139,33 @@ fn yolox_finds_the_person_at_the_frames_own_size() {
     assert!(best.bbox[1] + best.bbox[3] <= 490.0, "{best:?}");
 }
 
+/// Decoded down to 0.001 (as `twincity eval` does), YOLOX-nano keeps boxes under the card's
+/// threshold too; those at or above it are exactly what `infer` keeps, and the count is the
+/// card's.
+#[test]
+fn decoding_down_to_a_low_score_keeps_the_cards_boxes_and_count() {
+    let (w, h, rgba) = astronaut();
+    let frame = Frame::rgba(w, h, &rgba);
+    let mut model = Model::load(&card("yolox_nano.ron")).unwrap();
+    let shown = model.infer(&frame, None).unwrap();
+    let low = model.infer_down_to(&frame, None, 0.001).unwrap();
+    let t = model.card.score_threshold;
+    assert!(
+        low.detections.iter().any(|d| d.score < t),
+        "some boxes under {t}: {:?}",
+        low.detections
+    );
+    assert!(low.detections.iter().all(|d| d.score >= 0.001));
+    let above: Vec<_> = low
+        .detections
+        .iter()
+        .filter(|d| d.score >= t)
+        .copied()
+        .collect();
+    assert_eq!(above, shown.detections);
+    assert_eq!((low.count, shown.count), (1.0, 1.0));
+}
+
 /// Writes a variant of a bundled card beside its model (in a temporary copy of the folder).
 fn variant(name: &str, from: &str, to: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
