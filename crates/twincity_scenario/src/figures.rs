@@ -70,14 +70,18 @@ pub struct Figure {
 
 /// The corners of a vehicle's plates in the world, front then rear, each counter-clockwise
 /// seen from outside (so `(b - a) × (c - a)` points out of the plate), where the catalogue
-/// puts them on its body ([`crate::vehicles::BodyModel::plates`]).
-pub fn plate_quads(v: &VehicleState) -> [[Vec3; 4]; 2] {
+/// puts them on its body ([`crate::vehicles::BodyModel::plates`]); none for a vehicle without
+/// a plate (a bicycle).
+pub fn plate_quads(v: &VehicleState) -> Vec<[Vec3; 4]> {
     let model = v.vehicle.body().model();
+    if !v.vehicle.has_plate() {
+        return Vec::new();
+    }
     let r = yaw(v.heading);
     let base = world(v.position, 0.0);
     let (pw, ph) = crate::vehicles::PLATE_SIZE_M;
     let (pw, ph) = (pw as f32 / 2.0, ph as f32 / 2.0);
-    model.plates.map(|place| {
+    model.plates.iter().map(|place| {
         let [forward, up] = model.plate_at(&place).map(|x| x as f32);
         let t = (place.tilt_deg as f32).to_radians();
         let sign = forward.signum();
@@ -89,6 +93,17 @@ pub fn plate_quads(v: &VehicleState) -> [[Vec3; 4]; 2] {
         [(-1.0, -1.0), (1.0, -1.0), (1.0, 1.0), (-1.0, 1.0)]
             .map(|(a, b)| base + r * (centre + across * (a * pw) + upward * (b * ph)))
     })
+    .collect()
+}
+
+/// Height of the ground a vehicle stands on: the road (0) for motor vehicles, the pavement
+/// (`pavement`, where people walk) for bicycles.
+pub fn vehicle_ground(v: &VehicleState, pavement: f32) -> f32 {
+    if v.vehicle.kind.on_pavement() {
+        pavement
+    } else {
+        0.0
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
@@ -98,8 +113,8 @@ pub enum FigureKind {
     Vehicle(usize),
 }
 
-/// The figures of `state` as drawn: people and objects on the pavement at `ground`, vehicles
-/// on the road (height 0).
+/// The figures of `state` as drawn: people, objects and bicycles on the pavement at `ground`,
+/// other vehicles on the road (height 0).
 pub fn figures(state: &WorldState, ground: f32, cast: &Cast) -> Vec<Figure> {
     let mut out = Vec::new();
     for (i, p) in state.people.iter().enumerate() {
@@ -138,7 +153,7 @@ pub fn figures(state: &WorldState, ground: f32, cast: &Cast) -> Vec<Figure> {
         out.push(Figure {
             kind: FigureKind::Vehicle(i),
             triangles: cube_triangles(
-                world(v.position, h / 2.0),
+                world(v.position, vehicle_ground(v, ground) + h / 2.0),
                 yaw(v.heading),
                 Vec3::new(l, h, w),
             ),

@@ -192,6 +192,8 @@ pub struct VehicleSpec {
     pub kind: VehicleKind,
     pub make: String,
     pub model: String,
+    /// The plate's text; empty (and left out of the file) for a bicycle, which has none.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub plate: String,
     /// The catalogue body drawn (`saloon`, `delivery_van`...; see `docs/scenarios.md`); by
     /// default the kind's usual one (`saloon`, `van`, `pickup`).
@@ -213,6 +215,11 @@ impl VehicleSpec {
     /// Length, width, height, metres (the body's).
     pub fn size(&self) -> [f64; 3] {
         self.body().model().size()
+    }
+
+    /// Whether it carries a plate (every kind but a bicycle, whose plate is empty).
+    pub fn has_plate(&self) -> bool {
+        self.kind.has_plate() && !self.plate.trim().is_empty()
     }
 }
 
@@ -769,7 +776,59 @@ impl Scenario {
                 ),
             );
         }
-        self.check_incident(&site, &e.incident)
+        self.check_incident(&site, &e.incident)?;
+        if let Incident::Vehicle { vehicle, park, .. } = &e.incident
+            && vehicle.kind == VehicleKind::Bicycle
+        {
+            self.check_parked_bicycle(&site, &e.start, park.as_ref())?;
+        }
+        Ok(())
+    }
+
+    /// A bicycle stands parked for the whole scenario (no riders are drawn yet): it starts at
+    /// 0 s and parks at its first corner for at least the scenario's duration.
+    fn check_parked_bicycle(
+        &self,
+        site: &EventSite,
+        start: &Start,
+        park: Option<&Park>,
+    ) -> Result<(), FieldProblem> {
+        let how = format!(
+            "write a parked bicycle as `start: At(0.0)`, `route: [(x, y), (x2, y2)]` (it stands \
+             at the first corner, facing the second), `speed_kmh: 15.0` and `park: (at: 0, \
+             stay_s: {:?})` (at least the scenario's duration_s)",
+            self.duration_s
+        );
+        let why = "bicycles are parked only: no riders are drawn yet, so a bicycle cannot move";
+        if !matches!(start, Start::At(n) if n.bounds() == (0.0, 0.0)) {
+            return site.fail(
+                "start",
+                format!("a bicycle stands parked from the start of the scenario ({why}); {how}"),
+            );
+        }
+        match park {
+            None => site.fail(
+                "incident.park",
+                format!("a bicycle needs `park` ({why}); {how}"),
+            ),
+            Some(p) if p.at != 0 => site.fail(
+                "incident.park.at",
+                format!(
+                    "a bicycle parks at its first corner, 0, not {} ({why}); {how}",
+                    p.at
+                ),
+            ),
+            Some(p) if p.stay_s.bounds().0 < self.duration_s => site.fail(
+                "incident.park.stay_s",
+                format!(
+                    "a bicycle stays parked for the whole scenario: at least {} s, got {} s \
+                     ({why}); {how}",
+                    self.duration_s,
+                    p.stay_s.bounds().0
+                ),
+            ),
+            Some(_) => Ok(()),
+        }
     }
 
     /// Checks the points, shares and durations of an event's incident.
@@ -795,6 +854,14 @@ impl Scenario {
                 site.seconds("incident.drop_s", drop_s)?;
                 if let Dumper::Van(v) = by {
                     self.check_vehicle(&site.field("incident.by"), &site.anchor, v)?;
+                    if v.kind == VehicleKind::Bicycle {
+                        return site.fail(
+                            "incident.by",
+                            "a bicycle cannot drive in to dump (bicycles are parked only: no \
+                             riders are drawn yet); use `Van((kind: Van, ...))` or `OnFoot`"
+                                .into(),
+                        );
+                    }
                 }
             }
             Incident::Collapse {
@@ -941,8 +1008,28 @@ impl Scenario {
         anchor: &str,
         v: &VehicleSpec,
     ) -> Result<(), FieldProblem> {
-        if v.plate.trim().is_empty() || v.make.trim().is_empty() || v.model.trim().is_empty() {
-            return Err(FieldProblem::new(field, "needs a make, a model and a plate").at(anchor));
+        if v.make.trim().is_empty() || v.model.trim().is_empty() {
+            return Err(FieldProblem::new(field, "needs a make and a model").at(anchor));
+        }
+        if v.kind.has_plate() && v.plate.trim().is_empty() {
+            return Err(FieldProblem::new(
+                format!("{field}.plate"),
+                format!(
+                    "is empty: a {:?} needs a plate (only bicycles go without one)",
+                    v.kind
+                ),
+            )
+            .at(anchor));
+        }
+        if !v.kind.has_plate() && !v.plate.is_empty() {
+            return Err(FieldProblem::new(
+                format!("{field}.plate"),
+                format!(
+                    "a bicycle carries no plate: remove `plate: {:?}`",
+                    v.plate
+                ),
+            )
+            .at(anchor));
         }
         let body = v.body();
         if body.model().kind != v.kind {

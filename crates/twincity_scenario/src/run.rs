@@ -146,7 +146,14 @@ impl ScenarioRun {
                     ..
                 } => {
                     let speed = e.value("speed_kmh") / 3.6;
-                    let park = park.as_ref().map(|p| (p.at, e.value("park.stay_s")));
+                    // A bicycle never leaves (no riders are drawn yet): parked at its first
+                    // corner to the end, the last frame included.
+                    let stay = if vehicle.kind == crate::vehicles::VehicleKind::Bicycle {
+                        f64::INFINITY
+                    } else {
+                        e.value("park.stay_s")
+                    };
+                    let park = park.as_ref().map(|p| (p.at, stay));
                     if let Some(pose) = route_pose(route, speed, park, t - e.start_s) {
                         vehicles.push(self.vehicle_state(&e.id, vehicle, pose));
                     }
@@ -364,7 +371,12 @@ impl ScenarioRun {
     }
 
     fn vehicle_state(&self, event: &str, v: &VehicleSpec, pose: RoutePose) -> VehicleState {
-        let registered = self.compiled.registry.iter().find(|r| r.plate == v.plate);
+        // A vehicle with no plate (a bicycle) is in no registry.
+        let registered = self
+            .compiled
+            .registry
+            .iter()
+            .find(|r| v.has_plate() && r.plate == v.plate);
         let registered_body = registered.and_then(|r| r.body);
         let registered = registered.map(|r| (r.make.clone(), r.model.clone()));
         let cloned_plate = registered
@@ -393,7 +405,8 @@ impl ScenarioRun {
     }
 
     /// Every passage of a vehicle past a speed camera during the scenario (closest approach
-    /// within the camera's gate), in time order.
+    /// within the camera's gate), in time order. Vehicles without a plate (parked bicycles)
+    /// are not measured.
     pub fn speed_checks(&self) -> Vec<SpeedCheck> {
         let c = &self.compiled;
         let mut out = Vec::new();
@@ -407,6 +420,9 @@ impl ScenarioRun {
             else {
                 continue;
             };
+            if !vehicle.has_plate() {
+                continue;
+            }
             let speed = e.value("speed_kmh") / 3.6;
             let park = park.as_ref().map(|p| (p.at, e.value("park.stay_s")));
             for cam in &c.speed_cameras {

@@ -593,6 +593,114 @@ fn vehicles_speed_checks_and_the_cloned_plate() {
     assert!(v.parked && (v.position[0] + 45.0).abs() < 1e-9);
 }
 
+/// Bicycles are parked only (no riders are drawn yet): a moving one, or one that comes or goes
+/// during the scenario, is refused on its line with the reason and how to write a parked one;
+/// a parked one stands at its first corner, facing the second, from the first frame to the
+/// last, on the pavement, with no plate, no speed check and a bicycle colour. Only bicycles go
+/// without a plate.
+#[test]
+fn bicycles_stand_parked_for_the_whole_scenario_without_a_plate() {
+    let base = |events: &str| {
+        format!(
+            "(\n    version: 1,\n    name: \"t\",\n    duration_s: 60.0,\n    speed_cameras: [(name: \"S\", at: (3.0, -37.5), limit_kmh: 50.0)],\n    events: [\n{events}\n    ],\n)\n"
+        )
+    };
+    let bike = |start: &str, park: &str| {
+        format!(
+            r#"        (id: "bike", start: {start}, incident: Vehicle(vehicle: (kind: Bicycle, make: "Decathlon", model: "Elops 520"), route: [(2.0, -38.0), (2.0, -36.5)], speed_kmh: 15.0{park})),"#
+        )
+    };
+    let refused = [
+        (bike("At(0.0)", ""), "events[0] (bike).incident.park"),
+        (
+            bike("At(0.0)", ", park: (at: 1, stay_s: 60.0)"),
+            "events[0] (bike).incident.park.at",
+        ),
+        (
+            bike("At(0.0)", ", park: (at: 0, stay_s: 30.0)"),
+            "events[0] (bike).incident.park.stay_s",
+        ),
+        (
+            bike("At(0.0)", ", park: (at: 0, stay_s: Range(50.0, 70.0))"),
+            "events[0] (bike).incident.park.stay_s",
+        ),
+        (
+            bike("At(5.0)", ", park: (at: 0, stay_s: 60.0)"),
+            "events[0] (bike).start",
+        ),
+    ];
+    for (events, field) in refused {
+        let e = load_text(&base(&events)).1.unwrap_err();
+        assert!(e.contains("t.scenario.ron:7:"), "{e}");
+        assert!(e.contains(field), "{field}: {e}");
+        assert!(e.contains("no riders are drawn yet"), "{e}");
+        assert!(e.contains("park: (at: 0, stay_s: 60.0)"), "{e}");
+    }
+    // Plates: a car needs one, a bicycle has none; a bicycle does not dump.
+    let car = r#"        (id: "car", start: At(1.0), incident: Vehicle(vehicle: (kind: Car, make: "Renault", model: "Clio"), route: [(0.0, -34.0), (50.0, -34.0)], speed_kmh: 30.0)),"#;
+    let e = load_text(&base(car)).1.unwrap_err();
+    assert!(e.contains("t.scenario.ron:7:"), "{e}");
+    assert!(
+        e.contains("events[0] (car).incident.vehicle.plate")
+            && e.contains("only bicycles go without"),
+        "{e}"
+    );
+    let plated = r#"        (id: "bike", start: At(0.0), incident: Vehicle(vehicle: (kind: Bicycle, make: "B", model: "X", plate: "AB-123-CD"), route: [(2.0, -38.0), (2.0, -36.5)], speed_kmh: 15.0, park: (at: 0, stay_s: 60.0))),"#;
+    let e = load_text(&base(plated)).1.unwrap_err();
+    assert!(e.contains("a bicycle carries no plate"), "{e}");
+    let dumper = r#"        (id: "dump", start: At(1.0), incident: Dumping(by: Van((kind: Bicycle, make: "B", model: "X")), from: (0.0, -34.0), spot: (20.0, -34.0), objects: [Bag])),"#;
+    let e = load_text(&base(dumper)).1.unwrap_err();
+    assert!(
+        e.contains("events[0] (dump).incident.by") && e.contains("no riders are drawn yet"),
+        "{e}"
+    );
+    // Parked for the whole scenario: accepted, and drawn from the first frame to the last.
+    let parked = bike("At(0.0)", ", park: (at: 0, stay_s: 60.0)");
+    let (_dir, s) = load_text(&base(&parked));
+    let s = s.unwrap();
+    // No plate is written back.
+    let text = ronfile::to_string(&s).unwrap();
+    assert!(!text.contains("plate"), "{text}");
+    let mut run = ScenarioRun::new(s.compile(None).unwrap()).unwrap();
+    assert!(run.speed_checks().is_empty(), "a parked bicycle is not measured");
+    let cast = crate::people::Cast::bundled().unwrap();
+    for t in [0.0, 0.1, 30.0, 59.9, 60.0] {
+        run.advance_to(t);
+        let state = run.state();
+        assert_eq!(state.vehicles.len(), 1, "at {t} s");
+        let v = &state.vehicles[0];
+        assert!(v.parked && v.speed_kmh == 0.0 && v.distance_m == 0.0, "{v:?}");
+        assert_eq!(v.position, [2.0, -38.0]);
+        // Facing the second corner: north.
+        assert!((v.heading - std::f64::consts::FRAC_PI_2).abs() < 1e-12);
+        let (name, _) = v.paint.unwrap();
+        assert!(
+            crate::vehicles::BICYCLE_PALETTE
+                .iter()
+                .any(|c| c.name == name)
+        );
+        let label = &state.labels()[0];
+        assert_eq!(label.class, "bicycle");
+        assert_eq!(label.attributes["body"], serde_json::json!("bicycle"));
+        assert_eq!(label.attributes["make"], serde_json::json!("Decathlon"));
+        assert_eq!(label.attributes["parked"], serde_json::json!(true));
+        assert!(!label.attributes.contains_key("plate"));
+        assert!(!label.attributes.contains_key("cloned_plate"));
+        assert!((label.size[0] - 1.75).abs() < 1e-9 && label.size[2] < 1.0);
+        // On the pavement, with nothing for privacy to hide.
+        assert!(crate::figures::plate_quads(v).is_empty());
+        let figures = crate::figures::figures(&state, 0.15, cast);
+        let lowest = figures[0]
+            .triangles
+            .iter()
+            .flatten()
+            .map(|p| p.y)
+            .fold(f32::INFINITY, f32::min);
+        assert!((lowest - 0.15).abs() < 1e-5, "{lowest}");
+        assert!(figures[0].private.is_empty());
+    }
+}
+
 #[test]
 fn route_poses_follow_corners_and_stops() {
     let route = [(0.0, 0.0), (10.0, 0.0), (10.0, 10.0)];

@@ -1,6 +1,7 @@
 //! The twin's vehicle catalogue: each body (the "make/model" a scenario names by a stable name)
 //! with its 3D model in `assets/vehicles`, its real size, the wheels that turn, where its
-//! plates are, how it is painted; the paint palette; how far the wheels have turned.
+//! plates are (none on a bicycle), how it is painted; the paint palettes; how far the wheels
+//! have turned.
 //!
 //! The models' own frame (glTF): +Y up, front +Z, left +X, on the ground at y = 0. A model
 //! is drawn scaled by [`BodyModel::scale`]: one factor along its length and height (so its
@@ -16,6 +17,9 @@ pub enum VehicleKind {
     Van,
     /// Pickups, flatbeds, refuse lorries.
     Truck,
+    /// Parked only, for now: no riders are drawn yet. No plate, no lamps; it stands on the
+    /// pavement.
+    Bicycle,
 }
 
 impl VehicleKind {
@@ -25,7 +29,27 @@ impl VehicleKind {
             VehicleKind::Car => "car",
             VehicleKind::Van => "van",
             VehicleKind::Truck => "truck",
+            VehicleKind::Bicycle => "bicycle",
         }
+    }
+
+    /// Every kind, in declaration order.
+    pub const ALL: [VehicleKind; 4] = [
+        VehicleKind::Car,
+        VehicleKind::Van,
+        VehicleKind::Truck,
+        VehicleKind::Bicycle,
+    ];
+
+    /// Whether a vehicle of this kind carries a licence plate (a bicycle does not).
+    pub fn has_plate(self) -> bool {
+        !matches!(self, VehicleKind::Bicycle)
+    }
+
+    /// Whether it stands on the pavement (at the height people walk on) rather than on the
+    /// road: bicycles are parked on the pavement.
+    pub fn on_pavement(self) -> bool {
+        matches!(self, VehicleKind::Bicycle)
     }
 }
 
@@ -48,6 +72,8 @@ pub enum VehicleBody {
     Pickup,
     Flatbed,
     GarbageTruck,
+    Bicycle,
+    SquareFrameBicycle,
 }
 
 /// How a body gets its colour.
@@ -88,12 +114,12 @@ pub struct BodyModel {
     pub wheels: &'static [&'static str],
     /// Radius of the wheels, model units.
     pub wheel_radius: f64,
-    /// Front plate, rear plate.
-    pub plates: [PlatePlace; 2],
+    /// Front plate, then rear plate; none for a body that carries no plate (a bicycle).
+    pub plates: &'static [PlatePlace],
     pub paint: Paint,
     /// Materials that glow at night: headlights (white), then tail lights (red); empty for a
     /// texture-atlas model, whose lights are drawn as small glowing patches at
-    /// [`BodyModel::lamps`].
+    /// [`BodyModel::lamps`], and for a body with no lights (a bicycle).
     pub light_materials: [&'static str; 2],
 }
 
@@ -112,9 +138,10 @@ const KENNEY_WHEELS: &[&str] = &[
     "wheel-back-right",
 ];
 const LIGHTS: [&str; 2] = ["Headlights", "TailLights"];
+const BICYCLE_WHEELS: &[&str] = &["wheel-front", "wheel-back"];
 
 /// Every body, in the order of [`VehicleBody`].
-pub const CATALOGUE: [BodyModel; 14] = [
+pub const CATALOGUE: [BodyModel; 16] = [
     BodyModel {
         body: VehicleBody::Saloon,
         file: "quaternius_NormalCar1.glb",
@@ -124,7 +151,7 @@ pub const CATALOGUE: [BodyModel; 14] = [
         model_size: [1.807, 1.177, 4.221],
         wheels: QUATERNIUS_WHEELS,
         wheel_radius: 0.262,
-        plates: [plate(0.31, 2.091, 0.0), plate(0.49, -2.025, 13.5)],
+        plates: &[plate(0.31, 2.091, 0.0), plate(0.49, -2.025, 13.5)],
         paint: Paint::Materials(&["Blue"]),
         light_materials: LIGHTS,
     },
@@ -137,7 +164,7 @@ pub const CATALOGUE: [BodyModel; 14] = [
         model_size: [1.638, 1.146, 3.31],
         wheels: QUATERNIUS_WHEELS,
         wheel_radius: 0.248,
-        plates: [plate(0.311, 1.607, 0.0), plate(0.488, -1.594, 13.5)],
+        plates: &[plate(0.311, 1.607, 0.0), plate(0.488, -1.594, 13.5)],
         paint: Paint::Materials(&["LightBlue"]),
         light_materials: LIGHTS,
     },
@@ -150,7 +177,7 @@ pub const CATALOGUE: [BodyModel; 14] = [
         model_size: [2.111, 1.528, 4.209],
         wheels: QUATERNIUS_WHEELS,
         wheel_radius: 0.327,
-        plates: [plate(0.43, 2.048, 0.0), plate(0.63, -2.029, 13.5)],
+        plates: &[plate(0.43, 2.048, 0.0), plate(0.63, -2.029, 13.5)],
         paint: Paint::Materials(&["White"]),
         light_materials: LIGHTS,
     },
@@ -163,7 +190,7 @@ pub const CATALOGUE: [BodyModel; 14] = [
         model_size: [1.805, 1.155, 3.969],
         wheels: QUATERNIUS_WHEELS,
         wheel_radius: 0.26,
-        plates: [plate(0.30, 1.959, 0.0), plate(0.495, -1.908, 13.5)],
+        plates: &[plate(0.30, 1.959, 0.0), plate(0.495, -1.908, 13.5)],
         paint: Paint::Materials(&["Orange", "DarkOrange"]),
         light_materials: LIGHTS,
     },
@@ -176,7 +203,7 @@ pub const CATALOGUE: [BodyModel; 14] = [
         model_size: [1.873, 1.203, 3.926],
         wheels: QUATERNIUS_WHEELS,
         wheel_radius: 0.28,
-        plates: [plate(0.24, 1.915, 0.0), plate(0.53, -1.891, 13.5)],
+        plates: &[plate(0.24, 1.915, 0.0), plate(0.53, -1.891, 13.5)],
         paint: Paint::Materials(&["White"]),
         light_materials: LIGHTS,
     },
@@ -189,7 +216,7 @@ pub const CATALOGUE: [BodyModel; 14] = [
         model_size: [1.807, 1.31, 4.221],
         wheels: QUATERNIUS_WHEELS,
         wheel_radius: 0.262,
-        plates: [plate(0.31, 2.091, 0.0), plate(0.49, -2.025, 13.5)],
+        plates: &[plate(0.31, 2.091, 0.0), plate(0.49, -2.025, 13.5)],
         paint: Paint::Materials(&["Yellow"]),
         light_materials: LIGHTS,
     },
@@ -202,7 +229,7 @@ pub const CATALOGUE: [BodyModel; 14] = [
         model_size: [1.778, 1.239, 3.73],
         wheels: QUATERNIUS_WHEELS,
         wheel_radius: 0.275,
-        plates: [plate(0.40, 1.798, 20.0), plate(0.47, -1.803, 13.5)],
+        plates: &[plate(0.40, 1.798, 20.0), plate(0.47, -1.803, 13.5)],
         paint: Paint::Livery,
         light_materials: LIGHTS,
     },
@@ -215,7 +242,7 @@ pub const CATALOGUE: [BodyModel; 14] = [
         model_size: [2.102, 1.598, 4.309],
         wheels: QUATERNIUS_WHEELS,
         wheel_radius: 0.327,
-        plates: [plate(0.446, 1.996, 0.0), plate(0.628, -2.07, 13.5)],
+        plates: &[plate(0.446, 1.996, 0.0), plate(0.628, -2.07, 13.5)],
         paint: Paint::Livery,
         light_materials: LIGHTS,
     },
@@ -228,7 +255,7 @@ pub const CATALOGUE: [BodyModel; 14] = [
         model_size: [1.5, 1.35, 2.75],
         wheels: KENNEY_WHEELS,
         wheel_radius: 0.3,
-        plates: [plate(0.3, 1.35, 0.0), plate(0.3, -1.4, 0.0)],
+        plates: &[plate(0.3, 1.35, 0.0), plate(0.3, -1.4, 0.0)],
         paint: Paint::Tint,
         light_materials: ["", ""],
     },
@@ -241,7 +268,7 @@ pub const CATALOGUE: [BodyModel; 14] = [
         model_size: [1.5, 1.65, 3.25],
         wheels: KENNEY_WHEELS,
         wheel_radius: 0.3,
-        plates: [plate(0.3, 1.6, 0.0), plate(0.4, -1.65, 0.0)],
+        plates: &[plate(0.3, 1.6, 0.0), plate(0.4, -1.65, 0.0)],
         paint: Paint::Tint,
         light_materials: ["", ""],
     },
@@ -254,7 +281,7 @@ pub const CATALOGUE: [BodyModel; 14] = [
         model_size: [1.5, 1.8, 3.25],
         wheels: KENNEY_WHEELS,
         wheel_radius: 0.3,
-        plates: [plate(0.4, 1.6, 0.0), plate(0.3, -1.65, 0.0)],
+        plates: &[plate(0.4, 1.6, 0.0), plate(0.3, -1.65, 0.0)],
         paint: Paint::Livery,
         light_materials: ["", ""],
     },
@@ -267,7 +294,7 @@ pub const CATALOGUE: [BodyModel; 14] = [
         model_size: [1.5, 1.3, 2.95],
         wheels: KENNEY_WHEELS,
         wheel_radius: 0.3,
-        plates: [plate(0.3, 1.45, 0.0), plate(0.3, -1.5, 0.0)],
+        plates: &[plate(0.3, 1.45, 0.0), plate(0.3, -1.5, 0.0)],
         paint: Paint::Tint,
         light_materials: ["", ""],
     },
@@ -280,7 +307,7 @@ pub const CATALOGUE: [BodyModel; 14] = [
         model_size: [1.5, 1.35, 3.25],
         wheels: KENNEY_WHEELS,
         wheel_radius: 0.3,
-        plates: [plate(0.3, 1.6, 0.0), plate(0.4, -1.65, 0.0)],
+        plates: &[plate(0.3, 1.6, 0.0), plate(0.4, -1.65, 0.0)],
         paint: Paint::Tint,
         light_materials: ["", ""],
     },
@@ -293,14 +320,43 @@ pub const CATALOGUE: [BodyModel; 14] = [
         model_size: [1.6, 1.6, 3.45],
         wheels: KENNEY_WHEELS,
         wheel_radius: 0.3,
-        plates: [plate(0.3, 1.75, 0.0), plate(0.45, -1.5, 0.0)],
+        plates: &[plate(0.3, 1.75, 0.0), plate(0.45, -1.5, 0.0)],
         paint: Paint::Livery,
+        light_materials: ["", ""],
+    },
+    // The bicycles' models are in metres already: drawn at their own size.
+    BodyModel {
+        body: VehicleBody::Bicycle,
+        file: "quaternius_Bicycle.glb",
+        kind: VehicleKind::Bicycle,
+        length_m: 1.75,
+        width_m: 0.449,
+        model_size: [0.449, 0.946, 1.75],
+        wheels: BICYCLE_WHEELS,
+        wheel_radius: 0.285,
+        plates: &[],
+        // The frame and fork.
+        paint: Paint::Materials(&["Bike"]),
+        light_materials: ["", ""],
+    },
+    BodyModel {
+        body: VehicleBody::SquareFrameBicycle,
+        file: "quaternius_SquareFrameBicycle.glb",
+        kind: VehicleKind::Bicycle,
+        length_m: 1.75,
+        width_m: 0.452,
+        model_size: [0.452, 0.946, 1.75],
+        wheels: BICYCLE_WHEELS,
+        wheel_radius: 0.285,
+        plates: &[],
+        // The frame and fork.
+        paint: Paint::Materials(&["Material.001"]),
         light_materials: ["", ""],
     },
 ];
 
 impl VehicleBody {
-    pub const ALL: [VehicleBody; 14] = [
+    pub const ALL: [VehicleBody; 16] = [
         VehicleBody::Saloon,
         VehicleBody::Hatchback,
         VehicleBody::Suv,
@@ -315,6 +371,8 @@ impl VehicleBody {
         VehicleBody::Pickup,
         VehicleBody::Flatbed,
         VehicleBody::GarbageTruck,
+        VehicleBody::Bicycle,
+        VehicleBody::SquareFrameBicycle,
     ];
 
     /// The body's model in the catalogue.
@@ -339,6 +397,8 @@ impl VehicleBody {
             VehicleBody::Pickup => "pickup",
             VehicleBody::Flatbed => "flatbed",
             VehicleBody::GarbageTruck => "garbage_truck",
+            VehicleBody::Bicycle => "bicycle",
+            VehicleBody::SquareFrameBicycle => "square_frame_bicycle",
         }
     }
 
@@ -352,6 +412,7 @@ impl VehicleBody {
             VehicleKind::Car => VehicleBody::Saloon,
             VehicleKind::Van => VehicleBody::Van,
             VehicleKind::Truck => VehicleBody::Pickup,
+            VehicleKind::Bicycle => VehicleBody::Bicycle,
         }
     }
 }
@@ -383,15 +444,19 @@ impl BodyModel {
     }
 
     /// Where a texture-atlas model's lamps glow at night, in the vehicle's frame (metres:
-    /// forward, left, up): two headlights, then two tail lights, each beside the plate.
-    pub fn lamps(&self) -> [[f64; 3]; 4] {
+    /// forward, left, up): two headlights, then two tail lights, each beside the plate. None
+    /// for a body without plates (a bicycle has no lamps).
+    pub fn lamps(&self) -> Vec<[f64; 3]> {
+        let [front, rear] = self.plates else {
+            return Vec::new();
+        };
         let [_, width, height] = self.size();
-        let front = self.plate_at(&self.plates[0]);
-        let rear = self.plate_at(&self.plates[1]);
+        let front = self.plate_at(front);
+        let rear = self.plate_at(rear);
         let side = width / 2.0 - 0.22;
         let head = (front[1] + 0.25).min(height * 0.45);
         let tail = (rear[1] + 0.25).min(height * 0.45);
-        [
+        vec![
             [front[0], side, head],
             [front[0], -side, head],
             [rear[0], side, tail],
@@ -436,6 +501,20 @@ pub const CAR_PALETTE: [Colour; 9] = [
     colour("yellow", [214, 170, 40], 20),
 ];
 
+/// Bicycle frame colours: black, white, grey and silver city and hybrid bikes first, then the
+/// brighter ones.
+pub const BICYCLE_PALETTE: [Colour; 9] = [
+    colour("black", [22, 22, 24], 240),
+    colour("white", [226, 226, 222], 130),
+    colour("grey", [92, 96, 102], 130),
+    colour("silver", [170, 172, 176], 100),
+    colour("blue", [30, 70, 150], 120),
+    colour("red", [165, 25, 30], 110),
+    colour("green", [40, 95, 60], 70),
+    colour("yellow", [220, 180, 40], 50),
+    colour("orange", [215, 100, 30], 50),
+];
+
 /// Van and lorry colours (tints of a white atlas body): mostly white fleets.
 pub const VAN_PALETTE: [Colour; 5] = [
     colour("white", [255, 255, 255], 680),
@@ -447,8 +526,10 @@ pub const VAN_PALETTE: [Colour; 5] = [
 
 /// The colours a body may take (none for a fixed livery).
 pub fn palette(body: VehicleBody) -> &'static [Colour] {
-    match body.model().paint {
+    let model = body.model();
+    match model.paint {
         Paint::Livery => &[],
+        Paint::Materials(_) if model.kind == VehicleKind::Bicycle => &BICYCLE_PALETTE,
         Paint::Materials(_) => &CAR_PALETTE,
         Paint::Tint => &VAN_PALETTE,
     }
@@ -459,8 +540,9 @@ pub fn named_paint(body: VehicleBody, name: &str) -> Option<Colour> {
     palette(body).iter().find(|c| c.name == name).copied()
 }
 
-/// The colour of the vehicle of `event` carrying `plate` in a scenario of `seed`: drawn once
-/// from the body's palette, the same at every time. `None` for a fixed livery.
+/// The colour of the vehicle of `event` carrying `plate` (empty for a bicycle) in a scenario of
+/// `seed`: drawn once from the body's palette, the same at every time. `None` for a fixed
+/// livery.
 pub fn paint_for(body: VehicleBody, seed: u64, event: &str, plate: &str) -> Option<Colour> {
     let palette = palette(body);
     if palette.is_empty() {
@@ -513,6 +595,8 @@ mod tests {
                 VehicleKind::Car => ([3.5, 1.6, 1.1], [4.8, 2.0, 1.9]),
                 VehicleKind::Van => ([4.3, 1.8, 1.8], [7.0, 2.3, 3.4]),
                 VehicleKind::Truck => ([4.8, 1.8, 1.8], [9.0, 2.55, 4.0]),
+                // Handlebars 0.4–0.7 m wide, saddles and bars about 0.9–1.2 m up.
+                VehicleKind::Bicycle => ([1.5, 0.4, 0.85], [2.0, 0.7, 1.3]),
             };
             for k in 0..3 {
                 assert!(
@@ -522,10 +606,38 @@ mod tests {
                     [l, w, h]
                 );
             }
-            // Wheels of real cars and lorries: 0.28 m to 0.6 m radius.
+            // Wheels of real cars and lorries: 0.28 m to 0.6 m radius; of bicycles (26" to
+            // 29"), 0.28 m to 0.37 m.
             let r = m.wheel_radius_m();
             assert!((0.25..=0.75).contains(&r), "{:?}: wheel radius {r}", m.body);
+            // Plates front and rear, except on bicycles (none); lamps beside them.
+            let plates = if m.kind.has_plate() { 2 } else { 0 };
+            assert_eq!(m.plates.len(), plates, "{:?}", m.body);
+            assert_eq!(m.lamps().len(), 2 * plates, "{:?}", m.body);
         }
+    }
+
+    #[test]
+    fn every_kind_has_a_default_body_of_its_kind() {
+        for kind in VehicleKind::ALL {
+            assert_eq!(VehicleBody::default_for(kind).model().kind, kind);
+            assert!(VehicleBody::ALL.iter().any(|b| b.model().kind == kind));
+        }
+        assert_eq!(VehicleKind::Bicycle.class(), "bicycle");
+        assert_eq!(
+            VehicleBody::from_name("square_frame_bicycle"),
+            Some(VehicleBody::SquareFrameBicycle)
+        );
+    }
+
+    #[test]
+    fn bicycles_take_bicycle_colours() {
+        assert_eq!(palette(VehicleBody::Bicycle), &BICYCLE_PALETTE[..]);
+        assert_eq!(palette(VehicleBody::SquareFrameBicycle), &BICYCLE_PALETTE[..]);
+        let c = paint_for(VehicleBody::Bicycle, 3, "bike", "").unwrap();
+        assert!(BICYCLE_PALETTE.contains(&c));
+        assert_eq!(named_paint(VehicleBody::Bicycle, "orange").unwrap().name, "orange");
+        assert!(named_paint(VehicleBody::Saloon, "orange").is_none());
     }
 
     #[test]

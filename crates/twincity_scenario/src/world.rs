@@ -148,7 +148,8 @@ pub struct WorldState {
 /// One labelled thing in world coordinates: a box on the ground.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Label {
-    /// `person`, `person_down`, `bag`, `box`, `mattress`, `appliance`, `tyre`, `car`, `van`.
+    /// `person`, `person_down`, `bag`, `box`, `mattress`, `appliance`, `tyre`, `car`, `van`,
+    /// `truck`, `bicycle`.
     pub class: String,
     /// The incident it belongs to.
     pub event: Option<String>,
@@ -243,12 +244,15 @@ impl WorldState {
             let mut attributes = BTreeMap::from([
                 ("make".to_string(), json!(v.vehicle.make)),
                 ("model".to_string(), json!(v.vehicle.model)),
-                ("plate".to_string(), json!(v.vehicle.plate)),
                 ("speed_kmh".to_string(), json!(v.speed_kmh)),
                 ("parked".to_string(), json!(v.parked)),
-                ("cloned_plate".to_string(), json!(v.cloned_plate)),
                 ("body".to_string(), json!(v.vehicle.body().name())),
             ]);
+            // A bicycle has no plate: neither its text nor the cloned-plate flag.
+            if v.vehicle.has_plate() {
+                attributes.insert("plate".into(), json!(v.vehicle.plate));
+                attributes.insert("cloned_plate".into(), json!(v.cloned_plate));
+            }
             if let Some((name, _)) = v.paint {
                 attributes.insert("colour".into(), json!(name));
             }

@@ -1,23 +1,27 @@
 //! The vehicle and prop catalogues agree with the model files they name: each vehicle loads
-//! with its wheels (where the catalogue says, of the radius it says) and its plate areas
-//! (the body's surface is where the plates are put); each prop has the extents given.
+//! with its wheels (where the catalogue says, of the radius it says), the materials it paints
+//! and lights, and its plate areas (the body's surface is where the plates are put; bicycles
+//! have none); each prop has the extents given.
 
 use std::path::PathBuf;
 
 use glam::{Mat4, Vec3};
 use twincity_scenario::ObjectKind;
-use twincity_scenario::vehicles::{CATALOGUE, PlatePlace};
+use twincity_scenario::vehicles::{CATALOGUE, Paint, PlatePlace, VehicleKind};
 
 fn assets() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../assets")
 }
 
-/// Every mesh node of a glTF binary: its name and its triangles in the model's frame.
-fn triangles_by_node(path: &std::path::Path) -> Vec<(String, Vec<[Vec3; 3]>)> {
+/// A mesh node: its name, its triangles and its pivot (origin) in the model's frame.
+type Node = (String, Vec<[Vec3; 3]>, Vec3);
+
+/// Every mesh node of a glTF binary.
+fn triangles_by_node(path: &std::path::Path) -> Vec<Node> {
     let gltf = gltf::Gltf::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let blob = gltf.blob.as_deref().expect("a binary glTF");
     let mut out = Vec::new();
-    fn walk(node: gltf::Node, parent: Mat4, blob: &[u8], out: &mut Vec<(String, Vec<[Vec3; 3]>)>) {
+    fn walk(node: gltf::Node, parent: Mat4, blob: &[u8], out: &mut Vec<Node>) {
         let m = parent * Mat4::from_cols_array_2d(&node.transform().matrix());
         if let Some(mesh) = node.mesh() {
             let mut tris = Vec::new();
@@ -36,7 +40,11 @@ fn triangles_by_node(path: &std::path::Path) -> Vec<(String, Vec<[Vec3; 3]>)> {
                     tris.push([pos[t[0] as usize], pos[t[1] as usize], pos[t[2] as usize]]);
                 }
             }
-            out.push((node.name().unwrap_or("").to_string(), tris));
+            out.push((
+                node.name().unwrap_or("").to_string(),
+                tris,
+                m.transform_point3(Vec3::ZERO),
+            ));
         }
         for c in node.children() {
             walk(c, m, blob, out);
@@ -50,6 +58,15 @@ fn triangles_by_node(path: &std::path::Path) -> Vec<(String, Vec<[Vec3; 3]>)> {
         walk(n, Mat4::IDENTITY, blob, &mut out);
     }
     out
+}
+
+/// The names of the materials of a glTF binary's meshes.
+fn material_names(path: &std::path::Path) -> Vec<String> {
+    let gltf = gltf::Gltf::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    gltf.meshes()
+        .flat_map(|m| m.primitives())
+        .filter_map(|p| p.material().name().map(str::to_string))
+        .collect()
 }
 
 fn bounds(tris: &[[Vec3; 3]]) -> (Vec3, Vec3) {
@@ -86,7 +103,7 @@ fn each_vehicle_loads_with_its_wheels_and_plate_areas() {
     for m in &CATALOGUE {
         let path = assets().join("vehicles").join(m.file);
         let nodes = triangles_by_node(&path);
-        let all: Vec<[Vec3; 3]> = nodes.iter().flat_map(|(_, t)| t.clone()).collect();
+        let all: Vec<[Vec3; 3]> = nodes.iter().flat_map(|(_, t, _)| t.clone()).collect();
         let (lo, hi) = bounds(&all);
         let size = hi - lo;
         for (k, want) in m.model_size.iter().enumerate() {
@@ -99,9 +116,9 @@ fn each_vehicle_loads_with_its_wheels_and_plate_areas() {
         }
         assert!(lo.y.abs() < 0.01, "{:?} stands on the ground", m.body);
         for wheel in m.wheels {
-            let (_, tris) = nodes
+            let (_, tris, pivot) = nodes
                 .iter()
-                .find(|(n, _)| n == wheel)
+                .find(|(n, ..)| n == wheel)
                 .unwrap_or_else(|| panic!("{:?}: no wheel node {wheel}", m.body));
             let (wl, wh) = bounds(tris);
             // Round: as tall as long; the radius the catalogue gives; touching the ground.
@@ -117,10 +134,41 @@ fn each_vehicle_loads_with_its_wheels_and_plate_areas() {
                 "{wheel} is round"
             );
             assert!(wl.y.abs() < 0.01, "{wheel} touches the ground");
+            // It turns about its own axle: its pivot is its centre (up and along).
+            let centre = (wl + wh) / 2.0;
+            assert!(
+                (pivot.y - centre.y).abs() < 0.01 && (pivot.z - centre.z).abs() < 0.01,
+                "{:?} {wheel}: pivot {pivot}, centre {centre}",
+                m.body
+            );
         }
-        let (_, body) = nodes
+        // The materials it paints and lights are the model's.
+        let materials = material_names(&path);
+        let painted = match m.paint {
+            Paint::Materials(names) => names,
+            _ => &[],
+        };
+        for name in painted.iter().chain(m.light_materials.iter()) {
+            assert!(
+                name.is_empty() || materials.iter().any(|n| n == name),
+                "{:?}: no material {name} among {materials:?}",
+                m.body
+            );
+        }
+        // Bicycles: two wheels, no plate; every other vehicle a plate front and rear.
+        if m.kind == VehicleKind::Bicycle {
+            assert_eq!(m.wheels, ["wheel-front", "wheel-back"], "{:?}", m.body);
+            assert!(m.plates.is_empty(), "{:?} carries no plate", m.body);
+            // The model is in metres: drawn at its own size.
+            for k in m.scale() {
+                assert!((k - 1.0).abs() < 0.01, "{:?}: scale {k}", m.body);
+            }
+            continue;
+        }
+        assert_eq!(m.plates.len(), 2, "{:?}: front and rear plates", m.body);
+        let (_, body, _) = nodes
             .iter()
-            .find(|(n, _)| n == "body")
+            .find(|(n, ..)| n == "body")
             .unwrap_or_else(|| panic!("{:?}: no body node", m.body));
         for (place, front) in m.plates.iter().zip([true, false]) {
             let PlatePlace { y, z, .. } = *place;
@@ -144,7 +192,7 @@ fn each_prop_has_the_extents_the_catalogue_gives() {
                 continue;
             }
             let nodes = triangles_by_node(&assets().join("props").join(p.file));
-            let all: Vec<[Vec3; 3]> = nodes.into_iter().flat_map(|(_, t)| t).collect();
+            let all: Vec<[Vec3; 3]> = nodes.into_iter().flat_map(|(_, t, _)| t).collect();
             let (lo, hi) = bounds(&all);
             let size = hi - lo;
             for (k, want) in p.model_size.iter().enumerate() {
