@@ -667,3 +667,127 @@ fn vehicles_light_their_lamps_at_night() {
         rear_off.1
     );
 }
+
+/// A parked bicycle of the street-traffic scenario is drawn on the pavement where its state
+/// puts it, its wheels found by name, with no plate and no lamp; the instance-id pass gives it
+/// a thin see-through mask within its geometry's box (not below: it stands on the kerb, not on
+/// the road), and the dataset records it as a `bicycle` with its make, model and body and no
+/// plate.
+#[test]
+fn a_parked_bicycle_is_drawn_on_the_pavement_and_annotated_as_a_bicycle() {
+    use twincity_scenario::figures::FigureKind;
+    use twincity_scenario::vehicles::VehicleKind;
+    use twincity_scene::coverage::{Occluders, scene_model};
+    use twincity_scene::demo_city::KERB_HEIGHT;
+    let mut r = renderer(shipped("street_traffic.scenario.ron"), 1.0);
+    let state = r.scenario().unwrap().state.clone().unwrap();
+    let bike = state
+        .vehicles
+        .iter()
+        .position(|v| v.event == "parked bicycle 4")
+        .unwrap();
+    let v = &state.vehicles[bike];
+    assert!(v.parked && v.vehicle.kind == VehicleKind::Bicycle, "{v:?}");
+    // Seen from the street, 3.4 m away, a little above the saddle.
+    let at = Vec3::new(
+        v.position[0] as f32,
+        KERB_HEIGHT + 0.5,
+        -(v.position[1] as f32),
+    );
+    let mut camera = common::level_camera(320, 240);
+    camera.position = Vec3::new(at.x + 0.5, 1.5, at.z - 3.4);
+    camera.aim_at(at);
+    let (img, ids) = r.render_with_ids(&camera).unwrap();
+    if let Ok(out) = std::env::var("TWINCITY_TEST_OUT") {
+        img.save(format!("{out}/parked_bicycle.png")).unwrap();
+    }
+
+    // Drawn: its root on the pavement, its wheels, no plate, no lamp.
+    let world = r.world_mut();
+    let root = world
+        .query::<(Entity, &ScenarioFigure, &Transform)>()
+        .iter(world)
+        .find(|(_, f, _)| **f == ScenarioFigure::Vehicle(bike))
+        .map(|(e, _, t)| (e, *t))
+        .expect("the bicycle is drawn");
+    assert!(
+        (root.1.translation.y - KERB_HEIGHT).abs() < 1e-6,
+        "{:?}",
+        root.1
+    );
+    let mut names = world.query::<&Name>();
+    let mut children = world.query::<&Children>();
+    let mut under = Vec::new();
+    let mut stack = vec![root.0];
+    while let Some(e) = stack.pop() {
+        if let Ok(n) = names.get(world, e) {
+            under.push(n.as_str().to_string());
+        }
+        if let Ok(c) = children.get(world, e) {
+            stack.extend(c.iter());
+        }
+    }
+    for wheel in ["wheel-front", "wheel-back"] {
+        assert!(under.iter().any(|n| n == wheel), "no {wheel} in {under:?}");
+    }
+    for none in ["Plate", "Headlight", "Tail light"] {
+        assert!(!under.iter().any(|n| n == none), "a {none} in {under:?}");
+    }
+
+    // Annotated from the id pass: a see-through mask inside its geometry's box.
+    let cast = twincity_scenario::people::Cast::bundled().unwrap();
+    let figs = twincity_scenario::figures::figures(&state, KERB_HEIGHT, cast);
+    let annotations = twincity_dataset::annotate::annotate_rendered(&camera, &figs, &ids);
+    let a = annotations
+        .iter()
+        .find(|a| a.figure == FigureKind::Vehicle(bike))
+        .expect("the bicycle is in view");
+    assert!(a.visible_pixels > 400, "{} pixels", a.visible_pixels);
+    assert!(a.visibility > 0.9, "{}", a.visibility);
+    assert_eq!(a.private_box, None, "no plate to blur");
+    let project = twincity_model::Project::load(&shipped("south_street.twin.ron")).unwrap();
+    let city = Occluders::new(&scene_model(&project).unwrap().triangles);
+    let geometry = twincity_dataset::annotate::IdScene::new(&city, &figs)
+        .annotate(&camera)
+        .into_iter()
+        .find(|c| c.figure == a.figure)
+        .unwrap();
+    let [gx, gy, gw, gh] = geometry.amodal_box;
+    let [x, y, w, h] = a.visible_box.unwrap();
+    assert!(
+        x + 1 >= gx && y + 1 >= gy && x + w <= gx + gw + 1 && y + h <= gy + gh + 1,
+        "mask box {:?} outside the geometry's box {:?}",
+        a.visible_box,
+        geometry.amodal_box
+    );
+    // Wheels, frame and bars, with the background between them.
+    assert!(
+        (a.visible_pixels as f64) < 0.6 * (w * h) as f64,
+        "{} pixels fill the {w} × {h} box",
+        a.visible_pixels
+    );
+
+    // The dataset's record: a bicycle, with its make, model and body, and no plate.
+    let (objects, _, blur) = twincity_dataset::image_objects(
+        &state,
+        &annotations,
+        camera.resolution,
+        &twincity_dataset::Privacy::blurred(),
+    );
+    let o = objects
+        .iter()
+        .find(|o| o.event.as_deref() == Some("parked bicycle 4"))
+        .unwrap();
+    assert_eq!(o.category, "bicycle");
+    assert_eq!(
+        Some(o.category_id),
+        twincity_dataset::category_id("bicycle")
+    );
+    assert_eq!(twincity_dataset::supercategory(&o.category), "vehicle");
+    assert_eq!(o.bbox, [x, y, w, h]);
+    assert_eq!(o.area, a.visible_pixels);
+    assert_eq!(o.attributes["make"], "Decathlon");
+    assert_eq!(o.attributes["body"], "square_frame_bicycle");
+    assert!(!o.attributes.contains_key("plate"));
+    assert!(!o.blurred && blur.is_empty(), "{blur:?}");
+}

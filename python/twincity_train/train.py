@@ -28,7 +28,7 @@ from .loss import yolox_loss
 WARM_START = {
     "person": "person", "person_down": "person", "bag": "handbag", "box": "suitcase",
     "mattress": "bed", "appliance": "refrigerator", "tyre": "sports ball", "car": "car",
-    "van": "truck",
+    "van": "truck", "truck": "truck", "bicycle": "bicycle",
 }
 EXPORT_TOLERANCE = 1e-3
 

@@ -590,13 +590,20 @@ fn vehicle_fields(ui: &mut egui::Ui, id: &str, v: &mut VehicleSpec) {
         egui::ComboBox::from_id_salt(("kind", id))
             .selected_text(format!("{:?}", v.kind))
             .show_ui(ui, |ui| {
-                for kind in [VehicleKind::Car, VehicleKind::Van, VehicleKind::Truck] {
+                for kind in VehicleKind::ALL {
                     if ui
                         .selectable_value(&mut v.kind, kind, format!("{kind:?}"))
                         .changed()
-                        && v.body().model().kind != kind
                     {
-                        v.body = None;
+                        if v.body().model().kind != kind {
+                            v.body = None;
+                        }
+                        // A bicycle carries no plate; other vehicles need one.
+                        if !kind.has_plate() {
+                            v.plate.clear();
+                        } else if v.plate.trim().is_empty() {
+                            v.plate = "AA-000-AA".into();
+                        }
                     }
                 }
             });
@@ -627,9 +634,11 @@ fn vehicle_fields(ui: &mut egui::Ui, id: &str, v: &mut VehicleSpec) {
         );
     });
     ui.end_row();
-    ui.label("Plate");
-    ui.add(egui::TextEdit::singleline(&mut v.plate).desired_width(100.0));
-    ui.end_row();
+    if v.kind.has_plate() {
+        ui.label("Plate");
+        ui.add(egui::TextEdit::singleline(&mut v.plate).desired_width(100.0));
+        ui.end_row();
+    }
 }
 
 fn event_editor(

@@ -1,9 +1,10 @@
 //! Vehicles and dumped objects drawn from their 3D models (`assets/vehicles`, `assets/props`;
 //! the catalogues are `twincity_scenario::vehicles` and `twincity_scenario::props`).
 //!
-//! A vehicle is drawn as a root entity (its [`ScenarioFigure`], placed on the road and turned
-//! to its heading) holding its body's glTF scene (scaled to its real size), its plates front
-//! and rear with their text, and, for texture-atlas models, four small lamps. Once the scene
+//! A vehicle is drawn as a root entity (its [`ScenarioFigure`], placed on the road — a bicycle
+//! on the pavement — and turned to its heading) holding its body's glTF scene (scaled to its
+//! real size), its plates front and rear with their text (none on a bicycle), and, for
+//! texture-atlas models, four small lamps. Once the scene
 //! is in the world its wheels are found by name and turned by the distance driven, its paint
 //! applied (the materials the catalogue names, or a tint of the atlas), and its lights lit at
 //! night. A dumped object is a root entity holding its prop's scene (or a soft box), at the
@@ -191,14 +192,16 @@ fn plate_transform(
     }
 }
 
-/// The root transform of a vehicle: on the road at its place, turned to its heading.
-fn vehicle_root(v: &VehicleState) -> Transform {
-    Transform::from_translation(plan(v.position, 0.0)).with_rotation(yaw_of(v.heading))
+/// The root transform of a vehicle: on the road at its place (a bicycle on the pavement, at
+/// `pavement`), turned to its heading.
+fn vehicle_root(v: &VehicleState, pavement: f32) -> Transform {
+    let ground = twincity_scenario::figures::vehicle_ground(v, pavement);
+    Transform::from_translation(plan(v.position, ground)).with_rotation(yaw_of(v.heading))
 }
 
 /// Brings the drawn vehicles in line with the world's: one root per vehicle (kept while the
 /// same event's vehicle is on screen, so its scene is spawned once), tagged with its index
-/// in `vehicles` this frame.
+/// in `vehicles` this frame. Bicycles stand on the pavement, at height `pavement`.
 #[allow(clippy::too_many_arguments)]
 pub fn sync_vehicles(
     commands: &mut Commands,
@@ -207,6 +210,7 @@ pub fn sync_vehicles(
     materials: &mut Assets<StandardMaterial>,
     vehicles: &[VehicleState],
     lights_on: bool,
+    pavement: f32,
     drawn: &mut Query<(
         Entity,
         &mut DrawnVehicle,
@@ -219,7 +223,7 @@ pub fn sync_vehicles(
         .map(|(e, d, ..)| (d.state.event.clone(), e))
         .collect();
     for (i, v) in vehicles.iter().enumerate() {
-        let transform = vehicle_root(v);
+        let transform = vehicle_root(v, pavement);
         let wanted = DrawnVehicle {
             state: v.clone(),
             lights_on,
@@ -264,7 +268,12 @@ fn spawn_vehicle(
 ) {
     let body = drawn.state.vehicle.body();
     let model = body.model();
-    let plate = plate_material(assets, images, materials, &drawn.state.vehicle.plate);
+    // A bicycle has no plate (and no lamps: `lamps` is empty).
+    let plate = drawn
+        .state
+        .vehicle
+        .has_plate()
+        .then(|| plate_material(assets, images, materials, &drawn.state.vehicle.plate));
     let atlas = matches!(model.paint, Paint::Tint) || model.light_materials[0].is_empty();
     let lamps = model.lamps();
     let quad = assets.quad.clone();
@@ -287,13 +296,15 @@ fn spawn_vehicle(
                 body_transform(model),
             ))
             .observe(body_ready);
-            for place in &model.plates {
-                root.spawn((
-                    Name::new("Plate"),
-                    Mesh3d(quad.clone()),
-                    MeshMaterial3d(plate.clone()),
-                    plate_transform(model, place),
-                ));
+            if let Some(plate) = &plate {
+                for place in model.plates {
+                    root.spawn((
+                        Name::new("Plate"),
+                        Mesh3d(quad.clone()),
+                        MeshMaterial3d(plate.clone()),
+                        plate_transform(model, place),
+                    ));
+                }
             }
             if atlas {
                 for (k, p) in lamps.iter().enumerate() {

@@ -512,6 +512,7 @@ fn sync_figures(
         &mut materials,
         vs,
         lights,
+        ground,
         &mut vehicles,
     );
     crate::render::models::sync_objects(

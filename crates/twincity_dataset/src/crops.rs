@@ -25,7 +25,7 @@ pub const CROPS_CSV: &str = "crops.csv";
 /// Which objects are cropped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CropClass {
-    /// Cars, vans and every other category of the `vehicle` supercategory.
+    /// Cars, vans, trucks, bicycles: every category of the `vehicle` supercategory.
     Vehicle,
 }
 
@@ -475,6 +475,29 @@ mod tests {
         assert_eq!(crop_label(&bare), "car");
         assert_eq!(label_folder("Citroën Berlingo"), "Citroën_Berlingo");
         assert_eq!(label_folder("../x"), "___x");
+    }
+
+    /// A parked bicycle is a vehicle: cropped, labelled by its body, with no plate.
+    #[test]
+    fn bicycles_are_cropped_by_body_without_a_plate() {
+        let bike = vehicle(
+            1,
+            "bicycle",
+            [40, 20, 30, 40],
+            &[
+                ("make", json!("Decathlon")),
+                ("model", json!("Elops 520")),
+                ("body", json!("square_frame_bicycle")),
+            ],
+        );
+        assert!(CropClass::Vehicle.wants(&bike));
+        let (plan, too_small) = plan_crops(&record(vec![bike]), &CropOptions::default());
+        assert_eq!((plan.len(), too_small), (1, 0));
+        assert_eq!(plan[0].label, "square_frame_bicycle");
+        assert_eq!(plan[0].category, "bicycle");
+        assert_eq!(plan[0].make, "Decathlon");
+        assert_eq!(plan[0].plate, "");
+        assert_eq!(plan[0].cloned_plate, None);
     }
 
     #[test]

@@ -327,7 +327,11 @@ pub(crate) mod tests {
             "0 0.100000 0.400000 0.100000 0.400000\n8 0.625000 0.750000 0.250000 0.500000\n"
         );
         let yaml = yolo_data_yaml("x", "a rule");
-        assert!(yaml.contains("nc: 10\n") && yaml.contains("  9: truck\n"));
+        assert!(
+            yaml.contains("nc: 11\n")
+                && yaml.contains("  9: truck\n")
+                && yaml.contains("  10: bicycle\n")
+        );
         assert!(yaml.contains("train: train.txt\nval: val.txt\n") && yaml.contains("a rule"));
     }
 

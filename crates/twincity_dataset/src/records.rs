@@ -22,7 +22,7 @@ use crate::annotate::{HeadPoint, PixelBox};
 pub const FORMAT_VERSION: u32 = 2;
 
 /// Object categories, in the order of their ids (1-based in COCO, 0-based in YOLO).
-pub const CATEGORIES: [&str; 10] = [
+pub const CATEGORIES: [&str; 11] = [
     "person",
     "person_down",
     "bag",
@@ -33,13 +33,14 @@ pub const CATEGORIES: [&str; 10] = [
     "car",
     "van",
     "truck",
+    "bicycle",
 ];
 
 /// COCO supercategory of a category.
 pub fn supercategory(name: &str) -> &'static str {
     match name {
         "person" | "person_down" => "person",
-        "car" | "van" | "truck" => "vehicle",
+        "car" | "van" | "truck" | "bicycle" => "vehicle",
         _ => "dumped_object",
     }
 }
@@ -800,9 +801,13 @@ mod tests {
         ] {
             assert!(category_id(k.class()).is_some(), "{}", k.class());
         }
-        for v in [VehicleKind::Car, VehicleKind::Van] {
+        for v in VehicleKind::ALL {
             assert!(category_id(v.class()).is_some(), "{}", v.class());
+            assert_eq!(supercategory(v.class()), "vehicle", "{}", v.class());
         }
+        // Categories are only ever appended: earlier ids stay as they were.
+        assert_eq!(category_id("truck"), Some(10));
+        assert_eq!(category_id("bicycle"), Some(11));
         assert_eq!(category_id("person"), Some(1));
         assert_eq!(category_id("person_down"), Some(2));
         assert_eq!(category_id("unicorn"), None);

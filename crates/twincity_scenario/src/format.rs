@@ -1024,10 +1024,7 @@ impl Scenario {
         if !v.kind.has_plate() && !v.plate.is_empty() {
             return Err(FieldProblem::new(
                 format!("{field}.plate"),
-                format!(
-                    "a bicycle carries no plate: remove `plate: {:?}`",
-                    v.plate
-                ),
+                format!("a bicycle carries no plate: remove `plate: {:?}`", v.plate),
             )
             .at(anchor));
         }

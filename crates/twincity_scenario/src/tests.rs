@@ -662,14 +662,20 @@ fn bicycles_stand_parked_for_the_whole_scenario_without_a_plate() {
     let text = ronfile::to_string(&s).unwrap();
     assert!(!text.contains("plate"), "{text}");
     let mut run = ScenarioRun::new(s.compile(None).unwrap()).unwrap();
-    assert!(run.speed_checks().is_empty(), "a parked bicycle is not measured");
+    assert!(
+        run.speed_checks().is_empty(),
+        "a parked bicycle is not measured"
+    );
     let cast = crate::people::Cast::bundled().unwrap();
     for t in [0.0, 0.1, 30.0, 59.9, 60.0] {
         run.advance_to(t);
         let state = run.state();
         assert_eq!(state.vehicles.len(), 1, "at {t} s");
         let v = &state.vehicles[0];
-        assert!(v.parked && v.speed_kmh == 0.0 && v.distance_m == 0.0, "{v:?}");
+        assert!(
+            v.parked && v.speed_kmh == 0.0 && v.distance_m == 0.0,
+            "{v:?}"
+        );
         assert_eq!(v.position, [2.0, -38.0]);
         // Facing the second corner: north.
         assert!((v.heading - std::f64::consts::FRAC_PI_2).abs() < 1e-12);

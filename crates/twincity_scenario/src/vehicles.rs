@@ -633,10 +633,16 @@ mod tests {
     #[test]
     fn bicycles_take_bicycle_colours() {
         assert_eq!(palette(VehicleBody::Bicycle), &BICYCLE_PALETTE[..]);
-        assert_eq!(palette(VehicleBody::SquareFrameBicycle), &BICYCLE_PALETTE[..]);
+        assert_eq!(
+            palette(VehicleBody::SquareFrameBicycle),
+            &BICYCLE_PALETTE[..]
+        );
         let c = paint_for(VehicleBody::Bicycle, 3, "bike", "").unwrap();
         assert!(BICYCLE_PALETTE.contains(&c));
-        assert_eq!(named_paint(VehicleBody::Bicycle, "orange").unwrap().name, "orange");
+        assert_eq!(
+            named_paint(VehicleBody::Bicycle, "orange").unwrap().name,
+            "orange"
+        );
         assert!(named_paint(VehicleBody::Saloon, "orange").is_none());
     }
 
