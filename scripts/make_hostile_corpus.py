@@ -10,6 +10,7 @@ import json
 import os
 import struct
 import sys
+import zlib
 
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join("tests", "hostile")
 
@@ -91,6 +92,31 @@ def main():
         doc, data = triangle()
         edit(doc)
         put(name, glb(doc, data), "inspect", error)
+    # Decode budget: a sparse accessor of 2^30 elements (12 GiB, all zeros but the one sparse
+    # value) in a file of a few hundred bytes.
+    doc, data = triangle()
+    doc["accessors"].append({
+        "componentType": 5126, "count": 1 << 30, "type": "VEC3",
+        "sparse": {"count": 1, "indices": {"bufferView": 1, "componentType": 5125},
+                   "values": {"bufferView": 0}},
+    })
+    put("sparse_accessor_2e30.glb", glb(doc, data), "inspect", "the count is corrupt")
+    # Decode budget: a PNG whose header claims 60 000 × 60 000 pixels (14 GB decoded).
+    def chunk(kind, body):
+        return (struct.pack(">I", len(body)) + kind + body
+                + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF))
+    png = (b"\x89PNG\r\n\x1a\n"
+           + chunk(b"IHDR", struct.pack(">IIBBBBB", 60000, 60000, 8, 6, 0, 0, 0))
+           + chunk(b"IDAT", zlib.compress(b"\0" * 16)) + chunk(b"IEND", b""))
+    doc, data = triangle()
+    doc["bufferViews"].append({"buffer": 0, "byteOffset": len(data), "byteLength": len(png)})
+    doc["buffers"][0]["byteLength"] = len(data) + len(png)
+    doc["images"] = [{"bufferView": 2, "mimeType": "image/png"}]
+    put("image_header_60000px.glb", glb(doc, data + png), "inspect", "a 60000×60000 image")
+    # A node tree 100 levels deep (loaders walk it recursively).
+    doc, data = triangle()
+    doc["nodes"] = [{"children": [k + 1]} for k in range(99)] + [{"mesh": 0}]
+    put("nodes_100_deep.glb", glb(doc, data), "inspect", "levels below its root")
     # A buffer read from outside the file's folder.
     doc, _ = triangle()
     doc["buffers"][0]["uri"] = "../../../../etc/passwd"

@@ -15,6 +15,7 @@ use gltf::json::validation::Validate;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::budget::Budget;
 use crate::container::{self, extension_support};
 use crate::mesh::{self, GltfError, MeshSoup};
 use crate::unpack;
@@ -231,6 +232,9 @@ fn node_graph_problems(doc: &gltf::Document, out: &mut Inspection) {
             );
         }
     }
+    if let Some((pointer, message)) = crate::budget::node_tree_problem(doc.as_json()) {
+        out.problem(Severity::Error, pointer, message);
+    }
     // Cycles: iterative depth-first search with colours.
     let mut colour = vec![0u8; n]; // 0 new, 1 on the stack, 2 done
     for start in 0..n {
@@ -445,7 +449,7 @@ pub fn inspect(path: &Path) -> Result<Inspection, GltfError> {
     if position_reference_problems(&value, &mut out) {
         return Ok(out);
     }
-    let Some(gltf) = plain_document(path, &bytes, gltf, &mut out) else {
+    let Some((gltf, mut budget)) = plain_document(path, &bytes, gltf, &mut out) else {
         return Ok(out);
     };
     let root = gltf.document.as_json();
@@ -474,6 +478,17 @@ pub fn inspect(path: &Path) -> Result<Inspection, GltfError> {
     };
     geometry_problems(&doc, &buffers, &mut out);
     if !out.loadable() {
+        return Ok(out);
+    }
+    // What loading allocates (after the geometry's own bounds, which name a bad accessor more
+    // precisely): sparse accessors at full size, images decoded.
+    let blob = doc
+        .buffers()
+        .find(|b| matches!(b.source(), gltf::buffer::Source::Bin))
+        .and_then(|b| buffers.get(b.index()))
+        .map(Vec::as_slice);
+    if let Err(message) = crate::budget::charge_loading(&doc, blob, &mut budget) {
+        located_problem(message, &mut out);
         return Ok(out);
     }
     world_bounds(path, &mut out)?;
@@ -590,29 +605,37 @@ fn plain_document(
     bytes: &[u8],
     gltf: gltf::Gltf,
     out: &mut Inspection,
-) -> Option<gltf::Gltf> {
-    match unpack::unpack(path, bytes) {
-        Ok(None) => Some(gltf),
-        Ok(Some(unpacked)) => match gltf::Gltf::from_slice_without_validation(&unpacked.glb) {
-            Ok(plain) => Some(plain),
-            Err(e) => {
-                out.problem(
-                    Severity::Error,
-                    "",
-                    format!("the file decoded from its extensions does not read back: {e}"),
-                );
-                None
+) -> Option<(gltf::Gltf, Budget)> {
+    match unpack::unpack_with_budget(path, bytes) {
+        Ok((None, budget)) => Some((gltf, budget)),
+        Ok((Some(unpacked), budget)) => {
+            match gltf::Gltf::from_slice_without_validation(&unpacked.glb) {
+                Ok(plain) => Some((plain, budget)),
+                Err(e) => {
+                    out.problem(
+                        Severity::Error,
+                        "",
+                        format!("the file decoded from its extensions does not read back: {e}"),
+                    );
+                    None
+                }
             }
-        },
+        }
         Err(message) => {
-            let (pointer, message) = match message.split_once(": ") {
-                Some((p, m)) if p.starts_with('/') => (p.to_string(), m.to_string()),
-                _ => (String::new(), message),
-            };
-            out.problem(Severity::Error, pointer, message);
+            located_problem(message, out);
             None
         }
     }
+}
+
+/// An error message that starts with a JSON pointer (`/accessors/3: …`) as a problem at that
+/// place.
+fn located_problem(message: String, out: &mut Inspection) {
+    let (pointer, message) = match message.split_once(": ") {
+        Some((p, m)) if p.starts_with('/') => (p.to_string(), m.to_string()),
+        _ => (String::new(), message),
+    };
+    out.problem(Severity::Error, pointer, message);
 }
 
 /// What the glTF crate's validator finds in the document; a panic in the validator is
@@ -757,7 +780,8 @@ pub fn check_import_uncached(path: &Path, z_up: bool) -> Result<ImportCheck, Str
     let bytes = crate::container::read_gltf_file(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let at = |m: String| format!("{}: {m}", path.display());
-    let (bytes, load_path, decoded) = match unpack::unpack(path, &bytes).map_err(at)? {
+    let (unpacked, mut budget) = unpack::unpack_with_budget(path, &bytes).map_err(at)?;
+    let (bytes, load_path, decoded) = match unpacked {
         Some(u) => {
             let cached = unpack::write_cached(path, &u).map_err(at)?;
             (u.glb, cached, u.decoded)
@@ -766,6 +790,7 @@ pub fn check_import_uncached(path: &Path, z_up: bool) -> Result<ImportCheck, Str
     };
     let gltf = mesh::parse_checked(&bytes).map_err(at)?;
     let doc = &gltf.document;
+    crate::budget::charge_loading(doc, gltf.blob.as_deref(), &mut budget).map_err(at)?;
     let mut graph = Inspection::default();
     node_graph_problems(doc, &mut graph);
     if let Some(p) = graph.problems.first() {
@@ -954,6 +979,30 @@ mod tests {
     use super::*;
     use base64::Engine;
     use serde_json::json;
+
+    /// The import check (what the editor and `twincity render` run before loading a file)
+    /// refuses the corpus's decode-budget and node-depth files, naming the place.
+    #[test]
+    fn imports_beyond_the_decode_budget_or_too_deep_are_refused_at_their_place() {
+        let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/hostile");
+        for (file, place, says) in [
+            (
+                "sparse_accessor_2e30.glb",
+                "/accessors/2: ",
+                "the count is corrupt",
+            ),
+            (
+                "image_header_60000px.glb",
+                "/images/0: a 60000×60000 image",
+                "shrink it",
+            ),
+            ("nodes_100_deep.glb", "/nodes/65: ", "flatten the hierarchy"),
+        ] {
+            let e = check_import_uncached(&corpus.join(file), false).unwrap_err();
+            assert!(e.contains(place) && e.contains(says), "{file}: {e}");
+            assert!(e.contains("decoding would give more than") || file.starts_with("nodes"));
+        }
+    }
 
     /// A valid glTF: one triangle (positions then u16 indices) in a base64 buffer.
     fn triangle() -> Value {

@@ -110,7 +110,7 @@ pub enum GltfError {
     },
 }
 
-const MAX_DEPTH: usize = 64;
+const MAX_DEPTH: usize = crate::budget::MAX_NODE_DEPTH;
 
 fn wants_walkable(extras: &gltf::json::extras::Extras) -> bool {
     extras
@@ -169,6 +169,9 @@ pub fn parse_checked(bytes: &[u8]) -> Result<gltf::Gltf, String> {
             String::new()
         };
         return Err(format!("{}{more}", found[..found.len().min(3)].join("; ")));
+    }
+    if let Some((pointer, message)) = crate::budget::node_tree_problem(root) {
+        return Err(format!("{pointer}: {message}"));
     }
     Ok(gltf)
 }

@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
 
+use crate::budget::Budget;
 use crate::container::glb_container;
 
 /// Extensions [`unpack`] removes from a file by decoding what they encode.
@@ -34,10 +35,6 @@ const MESHOPT: [&str; 2] = ["EXT_meshopt_compression", "KHR_meshopt_compression"
 const FLOAT: u64 = 5126;
 /// More decoded data than this from one buffer view is taken for a corrupt count.
 const MAX_VIEW_BYTES: usize = 1 << 31;
-/// All the meshopt views of one file decode to at most this many times the bytes of its
-/// buffers (meshopt shrinks geometry 2–5×), and never less than [`MIN_DECODE_BUDGET`].
-const DECODE_BUDGET_FACTOR: usize = 32;
-const MIN_DECODE_BUDGET: usize = 256 << 20;
 /// More instances than this in one file are refused (each becomes a node).
 const MAX_INSTANCES: usize = 2_000_000;
 
@@ -101,15 +98,23 @@ pub fn has_external_images(root: &Value) -> bool {
 /// [`DECODED`] extensions or refers to image files; `None` otherwise (the file loads as it
 /// is).
 pub fn unpack(path: &Path, bytes: &[u8]) -> Result<Option<Unpacked>, String> {
+    unpack_with_budget(path, bytes).map(|(u, _)| u)
+}
+
+/// [`unpack`], with what remains of the file's decode budget ([`crate::budget`]) after the
+/// rewrite: meshopt views, WebP images and instance nodes are taken from it, and the caller
+/// takes what loading the result allocates.
+pub fn unpack_with_budget(path: &Path, bytes: &[u8]) -> Result<(Option<Unpacked>, Budget), String> {
     let (mut root, blob) = split(bytes)?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut budget = Budget::for_file(dir, &root, bytes.len() as u64);
     let decoded = decodable_extensions(&root);
     if decoded.is_empty() && !has_external_images(&root) {
-        return Ok(None);
+        return Ok((None, budget));
     }
-    let dir = path.parent().unwrap_or(Path::new("."));
     let buffers = load_buffers(dir, &root, blob)?;
     let mut out = Bin::default();
-    let views = decode_views(&root, &buffers)?;
+    let views = decode_views(&root, &buffers, &mut budget)?;
     // Every buffer view is copied, decoded, into the one new buffer.
     let mut view_offsets = Vec::with_capacity(views.len());
     for data in &views {
@@ -130,9 +135,9 @@ pub fn unpack(path: &Path, bytes: &[u8]) -> Result<Option<Unpacked>, String> {
         dequantize(&mut root, &views, &mut out)?;
     }
     if decoded.iter().any(|d| d == "EXT_mesh_gpu_instancing") {
-        expand_instances(&mut root, &views)?;
+        expand_instances(&mut root, &views, &mut budget)?;
     }
-    embed_images(&mut root, dir, &views, &mut out)?;
+    embed_images(&mut root, dir, &views, &mut out, &mut budget)?;
     root["buffers"] = json!([{ "byteLength": out.data.len() }]);
     for key in ["extensionsUsed", "extensionsRequired"] {
         if let Some(list) = root.get_mut(key).and_then(Value::as_array_mut) {
@@ -142,10 +147,11 @@ pub fn unpack(path: &Path, bytes: &[u8]) -> Result<Option<Unpacked>, String> {
             }
         }
     }
-    Ok(Some(Unpacked {
+    let unpacked = Unpacked {
         glb: write_glb(&root, &out.data),
         decoded,
-    }))
+    };
+    Ok((Some(unpacked), budget))
 }
 
 /// Where unpacked copies are kept: `$XDG_CACHE_HOME/twincity/unpacked`, else
@@ -298,13 +304,12 @@ fn slice(
 }
 
 /// The bytes of every buffer view, meshopt-compressed ones decoded.
-fn decode_views(root: &Value, buffers: &[Option<Vec<u8>>]) -> Result<Vec<Vec<u8>>, String> {
+fn decode_views(
+    root: &Value,
+    buffers: &[Option<Vec<u8>>],
+    budget: &mut Budget,
+) -> Result<Vec<Vec<u8>>, String> {
     let mut out = Vec::new();
-    let input: usize = buffers.iter().flatten().map(Vec::len).sum();
-    let budget = input
-        .saturating_mul(DECODE_BUDGET_FACTOR)
-        .max(MIN_DECODE_BUDGET);
-    let mut left = budget;
     for (i, view) in root
         .get("bufferViews")
         .and_then(Value::as_array)
@@ -317,7 +322,7 @@ fn decode_views(root: &Value, buffers: &[Option<Vec<u8>>]) -> Result<Vec<Vec<u8>
                 .map(|e| (*name, e))
         });
         let data = match compressed {
-            Some((name, ext)) => decode_meshopt(ext, buffers, &mut left, budget, input)
+            Some((name, ext)) => decode_meshopt(ext, buffers, budget)
                 .map_err(|m| format!("/bufferViews/{i}/extensions/{name}: {m}"))?,
             None => {
                 let at = |m: String| format!("/bufferViews/{i}: {m}");
@@ -333,14 +338,11 @@ fn decode_views(root: &Value, buffers: &[Option<Vec<u8>>]) -> Result<Vec<Vec<u8>
     Ok(out)
 }
 
-/// Decodes one meshopt view, taking its size from `left`, what remains of the file's decode
-/// budget (`budget` in all, for `input` bytes of buffers).
+/// Decodes one meshopt view, taking its size from the file's decode budget.
 fn decode_meshopt(
     ext: &Value,
     buffers: &[Option<Vec<u8>>],
-    left: &mut usize,
-    budget: usize,
-    input: usize,
+    budget: &mut Budget,
 ) -> Result<Vec<u8>, String> {
     let field = |key: &str| usize_at(ext, key).ok_or_else(|| format!("`{key}` is missing"));
     let src = slice(
@@ -357,13 +359,9 @@ fn decode_meshopt(
         .checked_mul(stride)
         .filter(|&s| s <= MAX_VIEW_BYTES)
         .ok_or_else(|| format!("{count} elements of {stride} bytes is too large"))?;
-    *left = left.checked_sub(size).ok_or_else(|| {
-        format!(
-            "decoding would give more than {budget} bytes from {input} bytes of buffers \
-             ({DECODE_BUDGET_FACTOR}× the file, at least {} MiB): the counts are corrupt",
-            MIN_DECODE_BUDGET >> 20
-        )
-    })?;
+    budget
+        .take(size as u64)
+        .map_err(|m| format!("{m}: the counts are corrupt"))?;
     let stride_ok = match mode {
         "ATTRIBUTES" => stride > 0 && stride <= 256 && stride.is_multiple_of(4),
         "TRIANGLES" | "INDICES" => stride == 2 || stride == 4,
@@ -650,7 +648,12 @@ fn scale_normalised(ty: u64, raw: f64) -> f64 {
 }
 
 /// Replaces each `EXT_mesh_gpu_instancing` node's mesh by one child node per instance.
-fn expand_instances(root: &mut Value, views: &[Vec<u8>]) -> Result<(), String> {
+/// Each new node is taken from the file's decode budget (its bytes of JSON).
+fn expand_instances(
+    root: &mut Value,
+    views: &[Vec<u8>],
+    budget: &mut Budget,
+) -> Result<(), String> {
     let node_count = root
         .get("nodes")
         .and_then(Value::as_array)
@@ -734,8 +737,12 @@ fn expand_instances(root: &mut Value, views: &[Vec<u8>]) -> Result<(), String> {
             if let Some(s) = &scale {
                 child.insert("scale".into(), json!(&s[3 * k..3 * k + 3]));
             }
+            let child = Value::Object(child);
+            budget
+                .take(serde_json::to_vec(&child).map_or(0, |j| j.len() as u64))
+                .map_err(|m| format!("{at}: instance {k}: {m}: the instance counts are corrupt"))?;
             children.push(node_count + new_nodes.len());
-            new_nodes.push(Value::Object(child));
+            new_nodes.push(child);
         }
         children_of.push((n, children));
     }
@@ -762,6 +769,7 @@ fn embed_images(
     dir: &Path,
     views: &[Vec<u8>],
     out: &mut Bin,
+    budget: &mut Budget,
 ) -> Result<(), String> {
     let mut webp_images = Vec::new();
     if let Some(textures) = root.get_mut("textures").and_then(Value::as_array_mut) {
@@ -806,7 +814,10 @@ fn embed_images(
             _ => continue,
         };
         let (bytes, mime) = if bytes.starts_with(b"RIFF") && bytes.get(8..12) == Some(b"WEBP") {
-            (webp_to_png(&bytes).map_err(at)?, "image/png".to_string())
+            (
+                webp_to_png(&bytes, budget).map_err(at)?,
+                "image/png".to_string(),
+            )
         } else {
             let mime = sniff_mime(&bytes)
                 .or_else(|| {
@@ -844,7 +855,13 @@ fn sniff_mime(bytes: &[u8]) -> Option<String> {
     }
 }
 
-fn webp_to_png(bytes: &[u8]) -> Result<Vec<u8>, String> {
+/// Decodes a WebP image (its RGBA size taken from the file's decode budget first, from the
+/// header) and re-encodes it as PNG.
+fn webp_to_png(bytes: &[u8], budget: &mut Budget) -> Result<Vec<u8>, String> {
+    let (w, h) = crate::budget::image_size(bytes).ok_or("the WebP image's header does not read")?;
+    budget.take(w as u64 * h as u64 * 4).map_err(|m| {
+        format!("a {w}×{h} WebP image: {m}: its header is corrupt, or the texture is too large for this file")
+    })?;
     let image = image::load_from_memory_with_format(bytes, image::ImageFormat::WebP)
         .map_err(|e| format!("the WebP image does not decode: {e}"))?;
     let mut png = std::io::Cursor::new(Vec::new());
@@ -1235,12 +1252,13 @@ mod tests {
                 "byteStride 6 is not allowed",
             ),
             (
-                // 1 GiB declared by a file of a few hundred bytes: within the per-view
-                // limit, far beyond the file's decode budget; refused before allocating.
+                // 2 GiB declared by a file of a few hundred bytes: within the per-view
+                // limit, beyond the file's decode budget (1 GiB at least); refused before
+                // allocating.
                 "budget",
                 Box::new(|r, _| {
                     r["bufferViews"][0]["extensions"]["EXT_meshopt_compression"]["count"] =
-                        json!(1u64 << 27)
+                        json!((1u64 << 28) - 1)
                 }),
                 "the counts are corrupt",
             ),
