@@ -335,7 +335,12 @@ pub fn write_crops(
             summary.too_small += small;
             continue;
         }
-        let bytes = std::fs::read(&image).map_err(io(&image, "read"))?;
+        let bytes = twincity_model::ronfile::read_limited(
+            &image,
+            crate::store::MAX_IMAGE_BYTES,
+            "dataset images",
+        )
+        .map_err(io(&image, "read"))?;
         let (crops, too_small) =
             image_crops(r, &bytes, opts).map_err(|message| StoreError::BadFile {
                 path: image.clone(),

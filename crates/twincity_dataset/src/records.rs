@@ -899,3 +899,59 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod hostile_numbers {
+    use super::*;
+    use crate::formats::tests::{object, record};
+    use proptest::prelude::*;
+
+    /// Numbers a tampered record holds: limits and their neighbours, and small ones.
+    fn number() -> impl Strategy<Value = u32> {
+        prop_oneof![
+            prop::sample::select(vec![0, 1, 2, 63, 64, u32::MAX / 2, u32::MAX - 1, u32::MAX]),
+            0u32..300,
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Any size, box, run lengths and area: the record's check answers without a panic
+        /// or a wrapped sum, a box past the image is always reported, and the run lengths
+        /// decode exactly when they are sound, to `area`'s count of pixels inside the image.
+        #[test]
+        fn record_checks_never_panic_or_wrap(
+            width in number(), height in number(),
+            bbox in prop::array::uniform4(number()),
+            rle in prop::collection::vec(number(), 0..6),
+            area in number(),
+        ) {
+            let mut r = record(vec![object(1, "person", [0, 0, 1, 1], None)]);
+            r.width = width;
+            r.height = height;
+            r.objects[0].bbox = bbox;
+            r.objects[0].rle = rle.clone();
+            r.objects[0].area = area;
+            let problems = std::panic::catch_unwind(|| record_problems(&r));
+            prop_assert!(problems.is_ok(), "record_problems panicked");
+            let problems = problems.unwrap();
+            let past = bbox[0] as u64 + bbox[2] as u64 > width as u64
+                || bbox[1] as u64 + bbox[3] as u64 > height as u64;
+            prop_assert_eq!(
+                past,
+                problems.iter().any(|p| p.contains("`bbox`") && p.contains("runs past")),
+                "{:?}", problems
+            );
+            match rle_area(&rle, width, height) {
+                Ok(pixels) if pixels <= 1 << 20 => {
+                    let decoded = rle_decode(&rle, width, height).unwrap();
+                    prop_assert_eq!(decoded.len() as u64, pixels);
+                    prop_assert!(decoded.iter().all(|&(x, y)| x < width && y < height));
+                }
+                Ok(_) => {}
+                Err(_) => prop_assert!(rle_decode(&rle, width, height).is_err()),
+            }
+        }
+    }
+}

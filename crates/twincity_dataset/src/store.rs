@@ -23,6 +23,9 @@ pub const MAX_RECORD_BYTES: u64 = 64 << 20;
 /// (the manifest by about 2 KB an image), so the cap is that of a COCO instances file
 /// ([`crate::coco_in::MAX_FILE_BYTES`]): a quarter of a million images.
 pub const MAX_INDEX_BYTES: u64 = crate::coco_in::MAX_FILE_BYTES;
+/// The largest image (or other per-image file) of a dataset read whole (a 16384 × 16384
+/// 16-bit depth PNG is at most about 1 GiB).
+pub const MAX_IMAGE_BYTES: u64 = 1 << 30;
 /// Room kept on the disk while a run writes, so that the index files (COCO, manifest) still
 /// fit when the disk fills up: removed before they are written.
 pub const RESERVE: &str = ".twincity-reserve";
@@ -872,7 +875,8 @@ pub fn merge(out: &Path, inputs: &[PathBuf]) -> Result<MergeSummary, StoreError>
                 }
                 let to = out_bounds.resolve(&f).map_err(|e| escape("output", e))?;
                 if !copied.insert(f.clone()) {
-                    let same = std::fs::read(&from).ok() == std::fs::read(&to).ok();
+                    let read = |p: &Path| read_limited(p, MAX_IMAGE_BYTES, "dataset files").ok();
+                    let same = read(&from).is_some() && read(&from) == read(&to);
                     if !same {
                         return Err(StoreError::Refused {
                             path: from,
