@@ -1,13 +1,13 @@
 //! Crowd density on a grid, and Fruin's pedestrian levels of service.
 //!
 //! The density is a kernel estimate in persons/m²: every person is spread over the plane as a
-//! Gaussian of standard deviation [`KERNEL_SIGMA`] (1.5 m), normalised so that each person
+//! Gaussian of standard deviation [`KERNEL_SIGMA`] (1 m), normalised so that each person
 //! counts exactly once, and the grid holds the sum at each cell's centre (Plaue et al. 2011,
 //! *Trajectory extraction and density analysis of intersecting pedestrian flows from video
-//! recordings*, use such a Gaussian kernel estimate for crowd density). A single person gives
-//! at most 1/(2π·1.5²) ≈ 0.07 persons/m²: the kernel's effective radius (the disc with the
-//! same peak, √2·σ) is 2.1 m, so a person alone never reads as a crowd, while a uniform crowd
-//! of ρ persons/m² reads ρ. Counting people in the cell holding them, as before, gave 0, 1, 2…
+//! recordings*, use such a Gaussian kernel estimate for crowd density). The kernel's effective
+//! radius, 2σ = 2 m, holds 86 % of each person; a single person gives at most 1/(2π·1²) ≈ 0.16
+//! persons/m² (Fruin's level A), so a person alone never reads as a crowd, while a uniform
+//! crowd of ρ persons/m² reads ρ. Counting people in the cell holding them, as before, gave 0, 1, 2…
 //! persons per 1 m² cell, so only Fruin's levels A, D, E and F could ever be shown.
 //!
 //! [`DensityGrid::from_agents_in`] also corrects for the walls: the sum of kernels at a cell is
@@ -20,7 +20,7 @@ use super::model::Agent;
 use twincity_model::area::WalkableArea;
 
 /// Standard deviation of the Gaussian density kernel, metres.
-pub const KERNEL_SIGMA: f64 = 1.5;
+pub const KERNEL_SIGMA: f64 = 1.0;
 
 /// The kernel is cut off beyond this many standard deviations (it is below 1.2 % of its peak
 /// there).
@@ -245,8 +245,8 @@ mod tests {
     #[test]
     fn a_lone_person_is_never_a_crowd() {
         let g = DensityGrid::from_agents(&[agent(5.5, 5.5)], DVec2::ZERO, DVec2::splat(11.0), 1.0);
-        // Peak 1 / (2 pi sigma^2) = 0.0707 persons/m2 (of the discrete kernel: a little more).
-        assert!((g.max() - 0.0707).abs() < 0.002, "peak {}", g.max());
+        // Peak 1 / (2 pi sigma^2) = 0.159 persons/m2 (of the discrete kernel: a little more).
+        assert!((g.max() - 0.159).abs() < 0.01, "peak {}", g.max());
         assert_eq!(level_of_service(g.max()), 'A');
     }
 
@@ -267,7 +267,8 @@ mod tests {
             let g = DensityGrid::from_agents(&people, DVec2::ZERO, DVec2::splat(30.0), 1.0);
             let d = g.at(DVec2::splat(15.0)).unwrap();
             assert!(
-                (d as f64 - density).abs() < 0.03 * density,
+                // Sparse crowds ripple: at 0.2 persons/m2, people 2.2 m apart, by up to 7 %.
+                (d as f64 - density).abs() < 0.1 * density,
                 "{d} persons/m2 for {density}"
             );
             assert_eq!(level_of_service(d), level, "{density} persons/m2");

@@ -224,13 +224,22 @@ pub fn measure_bottleneck(
     let per_frame = run.steps_per_frame();
     let mut crossings = Vec::new();
     let mut frame = 0;
+    let mut all_passed = false;
     loop {
+        // Stop one frame after everyone has passed, so that the frames show every crossing
+        // with a frame on each side of the line (PedPy counts no crossing in the last frame).
         if run.crowd().steps().is_multiple_of(per_frame) {
             on_frame(frame, &run);
             frame += 1;
-        }
-        if crossings.len() >= people || run.time() >= limit_s {
-            break;
+            if run.time() >= limit_s {
+                break;
+            }
+            if crossings.len() >= people {
+                if all_passed {
+                    break;
+                }
+                all_passed = true;
+            }
         }
         run.step();
         let past = run
