@@ -327,7 +327,7 @@ mod tests {
     /// - From 2 to 4 persons/m² the mean speed is within 25 % of Weidmann's (relative).
     /// - At 0.5 and 1 persons/m² the model does NOT reach that: the first-order model never
     ///   overtakes on purpose, so platoons form behind slow walkers and the mean speed is about
-    ///   a quarter below Weidmann's (−24 % and −25 % here; other seeds down to −32 %). This is
+    ///   a quarter below Weidmann's (−24.4 % and −24.7 % with these seeds). This is
     ///   a known gap (docs/crowd-model.md, "Known limits"); the test holds the model to what it
     ///   reaches, between 35 % below and 25 % above, so that the gap cannot silently grow.
     /// - The speed falls as the density rises.
