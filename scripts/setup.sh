@@ -57,10 +57,12 @@ if [ ! -x "$venv/bin/python" ]; then
   fi
   python3 -m venv "$venv"
 fi
-if ! "$venv/bin/python" -c "import pycocotools, numpy, onnxruntime" 2>/dev/null; then
-  echo "setup: installing pycocotools, numpy and onnxruntime into $venv"
+# PedPy (JuPedSim's analysis library) cross-checks the crowd's flows and densities
+# (crates/twincity_crowd/tests/pedpy_crosscheck.rs).
+if ! "$venv/bin/python" -c "import pycocotools, numpy, onnxruntime, pedpy" 2>/dev/null; then
+  echo "setup: installing pycocotools, numpy, onnxruntime and pedpy into $venv"
   "$venv/bin/python" -m pip install -q --no-cache-dir --disable-pip-version-check "pycocotools==2.0.11" \
-    "numpy==2.4.6" "onnxruntime==1.31.1"
+    "numpy==2.4.6" "onnxruntime==1.31.1" "pedpy==1.5.1"
 fi
 # The training of `twincity train` (python/twincity_train): PyTorch with torchvision, onnx2torch
 # to read the base model's ONNX graph, tqdm for the progress bar. PyTorch's Linux wheel brings

@@ -134,7 +134,7 @@ fn playback(ui: &mut egui::Ui, crowd: &mut CrowdPlayer, out: &mut CrowdPanelOut)
     if scrub.changed() {
         out.commands.push(CrowdCommand::Seek(t));
     }
-    ui.checkbox(&mut crowd.heatmap, "Density heatmap (1 m cells)");
+    ui.checkbox(&mut crowd.heatmap, "Density heatmap (persons/m²)");
     if crowd.heatmap {
         ui.horizontal_wrapped(|ui| {
             ui.weak("Fruin level of service:");

@@ -1,48 +1,177 @@
 //! Crowd density on a grid, and Fruin's pedestrian levels of service.
+//!
+//! The density is a kernel estimate in persons/m²: every person is spread over the plane as a
+//! Gaussian of standard deviation [`KERNEL_SIGMA`] (1 m), normalised so that each person
+//! counts exactly once, and the grid holds the sum at each cell's centre (Plaue et al. 2011,
+//! *Trajectory extraction and density analysis of intersecting pedestrian flows from video
+//! recordings*, use such a Gaussian kernel estimate for crowd density). The kernel's effective
+//! radius, 2σ = 2 m, holds 86 % of each person; a single person gives at most 1/(2π·1²) ≈ 0.16
+//! persons/m² (Fruin's level A), so a person alone never reads as a crowd, while a uniform
+//! crowd of ρ persons/m² reads ρ. Counting people in the cell holding them, as before, gave 0, 1, 2…
+//! persons per 1 m² cell, so only Fruin's levels A, D, E and F could ever be shown.
+//!
+//! [`DensityGrid::from_agents_in`] also corrects for the walls: the sum of kernels at a cell is
+//! divided by the kernel's mass over the walkable cells round it (rather than over the whole
+//! plane), so that a crowd standing against a wall is not diluted into it.
 
 use glam::DVec2;
 
 use super::model::Agent;
+use twincity_model::area::WalkableArea;
 
-/// Persons per square metre on a regular grid (each person counted in the cell holding it).
+/// Standard deviation of the Gaussian density kernel, metres.
+pub const KERNEL_SIGMA: f64 = 1.0;
+
+/// The kernel is cut off beyond this many standard deviations (it is below 1.2 % of its peak
+/// there).
+const CUTOFF_SIGMAS: f64 = 3.0;
+
+/// Persons per square metre on a regular grid: a Gaussian kernel estimate (see the module).
 #[derive(Clone, Debug, PartialEq)]
 pub struct DensityGrid {
     pub origin: DVec2,
     pub cell: f64,
     pub cols: usize,
     pub rows: usize,
-    /// Row-major, row 0 at `origin.y`.
+    /// Row-major, row 0 at `origin.y`; persons/m² at each cell's centre.
     pub values: Vec<f32>,
 }
 
 impl DensityGrid {
-    /// Density of `agents` over the box `min..max` with square cells of side `cell`.
+    /// Kernel density of `agents` over the box `min..max` with square cells of side `cell`, on
+    /// the open plane (no walls: near walls it reads low, as part of each person's kernel falls
+    /// outside the walkable area).
     pub fn from_agents(agents: &[Agent], min: DVec2, max: DVec2, cell: f64) -> Self {
+        Self::estimate(agents, None, min, max, cell)
+    }
+
+    /// Kernel density of `agents` over the box `min..max`, corrected for the walls of `area`
+    /// (the kernel's mass is taken over the cells whose centres lie in `area`); cells outside
+    /// `area` read 0.
+    pub fn from_agents_in(
+        agents: &[Agent],
+        area: &WalkableArea,
+        min: DVec2,
+        max: DVec2,
+        cell: f64,
+    ) -> Self {
+        Self::estimate(agents, Some(area), min, max, cell)
+    }
+
+    fn estimate(
+        agents: &[Agent],
+        area: Option<&WalkableArea>,
+        min: DVec2,
+        max: DVec2,
+        cell: f64,
+    ) -> Self {
         let cols = (((max.x - min.x) / cell).ceil() as usize).max(1);
         let rows = (((max.y - min.y) / cell).ceil() as usize).max(1);
-        let mut counts = vec![0u32; cols * rows];
-        for a in agents {
-            let q = (a.position - min) / cell;
-            if q.x < 0.0 || q.y < 0.0 {
-                continue;
+        let reach = (CUTOFF_SIGMAS * KERNEL_SIGMA / cell).ceil() as i64;
+        let centre = |c: i64, r: i64| min + (DVec2::new(c as f64, r as f64) + 0.5) * cell;
+        // Which cells (the box plus a margin of `reach`) are walkable.
+        let (mcols, mrows) = (cols as i64 + 2 * reach, rows as i64 + 2 * reach);
+        let mask: Option<Vec<bool>> = area.map(|a| {
+            (0..mrows)
+                .flat_map(|r| (0..mcols).map(move |c| (c, r)))
+                .map(|(c, r)| a.contains(centre(c - reach, r - reach)))
+                .collect()
+        });
+        let walkable = |c: i64, r: i64| match &mask {
+            None => true,
+            Some(m) => {
+                let (mc, mr) = (c + reach, r + reach);
+                mc >= 0 && mr >= 0 && mc < mcols && mr < mrows && m[(mr * mcols + mc) as usize]
             }
-            let (c, r) = (q.x as usize, q.y as usize);
-            if c < cols && r < rows {
-                counts[r * cols + c] += 1;
+        };
+        let inv = 1.0 / (2.0 * KERNEL_SIGMA * KERNEL_SIGMA);
+        let cut2 = (CUTOFF_SIGMAS * KERNEL_SIGMA).powi(2);
+        // Sum of every person's kernel at each cell's centre.
+        let mut raw = vec![0.0f64; cols * rows];
+        for a in agents {
+            let q = ((a.position - min) / cell).floor();
+            let (c0, r0) = (q.x as i64, q.y as i64);
+            for r in (r0 - reach).max(0)..=(r0 + reach).min(rows as i64 - 1) {
+                for c in (c0 - reach).max(0)..=(c0 + reach).min(cols as i64 - 1) {
+                    let d2 = centre(c, r).distance_squared(a.position);
+                    if d2 <= cut2 {
+                        raw[r as usize * cols + c as usize] += (-d2 * inv).exp();
+                    }
+                }
             }
         }
-        let area = (cell * cell) as f32;
+        // The kernel's mass over the (walkable) cells round a cell's centre: dividing by it
+        // makes a uniform crowd read its density, against walls too. On the open plane it is
+        // the same for every cell (about 2 pi sigma^2 when cells are finer than the kernel).
+        let mass_at = |c: i64, r: i64| {
+            let mut m = 0.0;
+            for dr in -reach..=reach {
+                for dc in -reach..=reach {
+                    let d2 = (DVec2::new(dc as f64, dr as f64) * cell).length_squared();
+                    if d2 <= cut2 && walkable(c + dc, r + dr) {
+                        m += (-d2 * inv).exp();
+                    }
+                }
+            }
+            m * cell * cell
+        };
+        let open_mass = mass_at(0, 0);
+        let mut values = vec![0.0f64; cols * rows];
+        for r in 0..rows as i64 {
+            for c in 0..cols as i64 {
+                let k = r as usize * cols + c as usize;
+                if raw[k] <= 0.0 {
+                    continue;
+                }
+                let m = if mask.is_some() {
+                    if !walkable(c, r) {
+                        continue;
+                    }
+                    mass_at(c, r)
+                } else {
+                    open_mass
+                };
+                if m > 0.0 {
+                    values[k] = raw[k] / m;
+                }
+            }
+        }
         Self {
             origin: min,
             cell,
             cols,
             rows,
-            values: counts.into_iter().map(|n| n as f32 / area).collect(),
+            values: values.into_iter().map(|v| v as f32).collect(),
         }
     }
 
     pub fn max(&self) -> f32 {
         self.values.iter().copied().fold(0.0, f32::max)
+    }
+
+    /// The density of the cell holding `p`, if it is on the grid.
+    pub fn at(&self, p: DVec2) -> Option<f32> {
+        let q = (p - self.origin) / self.cell;
+        if q.x < 0.0 || q.y < 0.0 {
+            return None;
+        }
+        let (c, r) = (q.x as usize, q.y as usize);
+        (c < self.cols && r < self.rows).then(|| self.values[r * self.cols + c])
+    }
+
+    /// Mean density over the cells whose centres lie in the box `min..max` (0 if none do).
+    pub fn mean_over(&self, min: DVec2, max: DVec2) -> f64 {
+        let (mut sum, mut n) = (0.0, 0u32);
+        for r in 0..self.rows {
+            for c in 0..self.cols {
+                let p = self.origin + (DVec2::new(c as f64, r as f64) + 0.5) * self.cell;
+                if p.x >= min.x && p.y >= min.y && p.x <= max.x && p.y <= max.y {
+                    sum += self.values[r * self.cols + c] as f64;
+                    n += 1;
+                }
+            }
+        }
+        if n > 0 { sum / n as f64 } else { 0.0 }
     }
 }
 
@@ -81,21 +210,96 @@ mod tests {
         }
     }
 
+    /// People on a square lattice at `density` persons/m² filling `min..max`.
+    fn lattice(density: f64, min: DVec2, max: DVec2) -> Vec<Agent> {
+        let a = 1.0 / density.sqrt();
+        let mut out = Vec::new();
+        let mut y = min.y + a / 2.0;
+        while y < max.y {
+            let mut x = min.x + a / 2.0;
+            while x < max.x {
+                out.push(agent(x, y));
+                x += a;
+            }
+            y += a;
+        }
+        out
+    }
+
     #[test]
-    fn density_counts_people_per_square_metre_in_their_cell() {
-        // Four people in the 2 m x 2 m cell at (2..4, 0..2), one in (0..2, 2..4), one outside.
-        let agents = [
-            agent(2.5, 0.5),
-            agent(3.5, 0.5),
-            agent(2.5, 1.5),
-            agent(3.9, 1.9),
-            agent(1.0, 3.0),
-            agent(9.0, 9.0),
-        ];
-        let g = DensityGrid::from_agents(&agents, DVec2::ZERO, DVec2::new(4.0, 4.0), 2.0);
-        assert_eq!((g.cols, g.rows), (2, 2));
-        assert_eq!(g.values, vec![0.0, 1.0, 0.25, 0.0]);
-        assert_eq!(g.max(), 1.0);
+    fn a_uniform_crowd_reads_its_density_and_everyone_counts_once() {
+        // (On the open plane, far from the grid's edges, the kernel's mass is one person.)
+        // 1 person/m² over 30 m x 30 m; the grid covers 40 m x 40 m round it.
+        let people = lattice(1.0, DVec2::splat(5.0), DVec2::splat(35.0));
+        assert_eq!(people.len(), 900);
+        let g = DensityGrid::from_agents(&people, DVec2::ZERO, DVec2::splat(40.0), 1.0);
+        let total: f64 = g.values.iter().map(|&v| v as f64).sum();
+        assert!((total - 900.0).abs() < 0.01, "{total} persons on the grid");
+        let centre = g.mean_over(DVec2::splat(12.0), DVec2::splat(28.0));
+        assert!((centre - 1.0).abs() < 0.01, "{centre} persons/m2 inside");
+        assert!(g.max() < 1.01, "max {}", g.max());
+        assert_eq!(g.at(DVec2::splat(20.0)).map(level_of_service), Some('D'));
+        assert_eq!(g.at(DVec2::splat(-1.0)), None);
+    }
+
+    #[test]
+    fn a_lone_person_is_never_a_crowd() {
+        let g = DensityGrid::from_agents(&[agent(5.5, 5.5)], DVec2::ZERO, DVec2::splat(11.0), 1.0);
+        // Peak 1 / (2 pi sigma^2) = 0.159 persons/m2 (of the discrete kernel: a little more).
+        assert!((g.max() - 0.159).abs() < 0.01, "peak {}", g.max());
+        assert_eq!(level_of_service(g.max()), 'A');
+    }
+
+    /// Every level occurs for a crowd at a density inside its band. With people counted in
+    /// the 1 m cell holding them, a cell read 0, 1, 2… persons/m² and levels B and C (0.31 to
+    /// 0.72 persons/m²) never occurred.
+    #[test]
+    fn intermediate_levels_b_and_c_occur_for_intermediate_densities() {
+        for (density, level) in [
+            (0.2, 'A'),
+            (0.37, 'B'),
+            (0.6, 'C'),
+            (0.9, 'D'),
+            (1.5, 'E'),
+            (3.0, 'F'),
+        ] {
+            let people = lattice(density, DVec2::ZERO, DVec2::splat(30.0));
+            let g = DensityGrid::from_agents(&people, DVec2::ZERO, DVec2::splat(30.0), 1.0);
+            let d = g.at(DVec2::splat(15.0)).unwrap();
+            assert!(
+                // Sparse crowds ripple: at 0.2 persons/m2, people 2.2 m apart, by up to 7 %.
+                (d as f64 - density).abs() < 0.1 * density,
+                "{d} persons/m2 for {density}"
+            );
+            assert_eq!(level_of_service(d), level, "{density} persons/m2");
+        }
+    }
+
+    #[test]
+    fn walls_do_not_dilute_a_crowd_standing_against_them() {
+        // A 10 m x 6 m room full at 2 persons/m².
+        let room = WalkableArea::rectangle((0.0, 0.0), (10.0, 6.0));
+        let (lo, hi) = (DVec2::ZERO, DVec2::new(10.0, 6.0));
+        let people = lattice(2.0, lo, hi);
+        let inside = DensityGrid::from_agents_in(&people, &room, lo, hi, 0.5);
+        let open = DensityGrid::from_agents(&people, lo, hi, 0.5);
+        let corner = DVec2::new(0.2, 0.2);
+        let wall = DVec2::new(5.1, 0.2);
+        for p in [corner, wall, DVec2::new(5.1, 3.1)] {
+            let d = inside.at(p).unwrap();
+            assert!((d - 2.0).abs() < 0.2, "{d} persons/m2 at {p} with walls");
+        }
+        // Without the correction, half the kernel falls into the wall, a quarter in the corner.
+        assert!(open.at(wall).unwrap() < 1.3, "{}", open.at(wall).unwrap());
+        assert!(
+            open.at(corner).unwrap() < 0.8,
+            "{}",
+            open.at(corner).unwrap()
+        );
+        // Walls or not, the room holds its 112 people within 5 %.
+        let total: f64 = inside.values.iter().map(|&v| v as f64 * 0.25).sum();
+        assert_eq!(people.len(), 112);
+        assert!((total / 112.0 - 1.0).abs() < 0.05, "{total}");
     }
 
     #[test]
