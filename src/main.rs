@@ -32,6 +32,8 @@ fn main() -> ExitCode {
         scenario_at: 0.0,
         infer: None,
         footage: None,
+        plate_check: None,
+        plate_camera: None,
     }));
     let result = match command {
         Command::Edit(args) => edit(args),
@@ -133,6 +135,30 @@ fn edit(args: EditArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
+    if let Some(card) = &args.plate_check {
+        let (read, _) = twincity_infer::ModelCard::read(card).map_err(anyhow::Error::msg)?;
+        if read.task != twincity_infer::Task::Classification {
+            anyhow::bail!(
+                "--plate-check {}: a {:?} card; the Plate check needs a make/model classifier \
+                 (a Classification card, e.g. assets/models/vehicle_bodies.ron)",
+                card.display(),
+                read.task
+            );
+        }
+    }
+    if let Some(name) = &args.plate_camera
+        && !project.cameras.iter().any(|c| c.name == *name)
+    {
+        let names: Vec<_> = project
+            .cameras
+            .iter()
+            .map(|c| format!("{:?}", c.name))
+            .collect();
+        anyhow::bail!(
+            "--plate-camera {name:?}: the project has no such camera; its cameras are {}",
+            names.join(", ")
+        );
+    }
     let mut app = build_editor(EditorOptions {
         document: Document::new(project, path),
         screenshot: args.screenshot,
@@ -144,6 +170,7 @@ fn edit(args: EditArgs) -> anyhow::Result<ExitCode> {
         scenario,
         infer: args.infer,
         footage: args.footage,
+        plate_check: args.plate_check.map(|card| (card, args.plate_camera)),
     });
     Ok(match app.run() {
         AppExit::Success => ExitCode::SUCCESS,

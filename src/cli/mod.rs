@@ -102,6 +102,14 @@ pub struct EditArgs {
     /// Play the scenario to this time (seconds) before showing it
     #[arg(long, value_name = "S", default_value_t = 0.0, requires = "scenario")]
     pub scenario_at: f64,
+    /// Open the Plate check window with this make/model classifier (a `Classification` card,
+    /// e.g. assets/models/vehicle_bodies.ron) checking the scenario's speed cameras
+    #[arg(long, value_name = "CARD.ron", requires = "scenario")]
+    pub plate_check: Option<PathBuf>,
+    /// The camera watching the speed camera, by name, for --plate-check (default: the
+    /// project's first camera)
+    #[arg(long, value_name = "NAME", requires = "plate_check")]
+    pub plate_camera: Option<String>,
 }
 
 #[derive(Args, Debug)]

@@ -325,8 +325,9 @@ pub struct BenchFdArgs {
     /// Time gap T of the model, seconds (default: the model's default)
     #[arg(long)]
     pub time_gap: Option<f64>,
-    /// Standard deviation of desired speeds around 1.34 m/s
-    #[arg(long, default_value_t = 0.0)]
+    /// Standard deviation of desired speeds around 1.34 m/s (the crowds' own spread by
+    /// default; 0 puts every walker at Weidmann's free speed)
+    #[arg(long, default_value_t = 0.26)]
     pub speed_sd: f64,
     /// Simulated seconds before measuring, then measured
     #[arg(long, default_value_t = 20.0)]

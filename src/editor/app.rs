@@ -42,6 +42,9 @@ pub struct EditorOptions {
     pub infer: Option<PathBuf>,
     /// Real footage (image or video) shown in the first camera's view, faces blurred.
     pub footage: Option<PathBuf>,
+    /// A make/model classifier card for the Plate check window (opened), and the name of the
+    /// camera watching the speed camera (else the first camera).
+    pub plate_check: Option<(PathBuf, Option<String>)>,
 }
 
 /// Builds the editor app, ready to `run()`.
@@ -150,6 +153,22 @@ pub fn build_editor(options: EditorOptions) -> App {
                 footage.display()
             ),
         }
+    }
+    if let Some((card, camera)) = options.plate_check {
+        let cameras = &app.world().resource::<Document>().project.cameras;
+        let chosen = match &camera {
+            Some(name) => cameras.iter().find(|c| c.name == *name),
+            None => cameras.first(),
+        }
+        .map(|c| c.id);
+        app.world_mut()
+            .resource_mut::<crate::editor::cameras::OverlaySettings>()
+            .plate_check = true;
+        let mut panel = app
+            .world_mut()
+            .resource_mut::<crate::editor::plate_check::PlateCheckPanel>();
+        panel.card = Some(card);
+        panel.camera = chosen;
     }
     if options.frame_imports {
         app.insert_resource(FrameWhenLoaded::armed());

@@ -47,8 +47,10 @@ impl Plugin for WindowScreenshotPlugin {
             Update,
             drive_screenshot
                 .after(update_readiness)
-                // The screenshot waits for the inference results of this frame.
+                // The screenshot waits for the inference results of this frame, and for the
+                // Plate check's passages.
                 .after(crate::editor::inference::InferenceSet::Exchange)
+                .after(crate::editor::plate_check::PlateCheckSet)
                 .in_set(CaptureSet::Watch),
         );
     }
@@ -65,6 +67,7 @@ fn drive_screenshot(
     mut exit: MessageWriter<AppExit>,
     coverage: Option<Res<crate::editor::coverage::CoverageView>>,
     inference: Option<Res<crate::editor::inference::InferencePanel>>,
+    plate_check: Option<Res<crate::editor::plate_check::PlateCheckPanel>>,
 ) {
     match job.state.clone() {
         JobState::Waiting => {
@@ -79,7 +82,8 @@ fn drive_screenshot(
             let ready = scene_loaded(&spec, &status, roots.iter().count())
                 && readiness.stable_frames >= STABLE_FRAMES
                 && coverage.is_none_or(|c| c.settled())
-                && inference.is_none_or(|i| i.settled());
+                && inference.is_none_or(|i| i.settled())
+                && plate_check.is_none_or(|p| !p.waiting);
             if !ready {
                 job.settle = 0;
                 return;

@@ -508,18 +508,28 @@ impl InferencePanel {
     }
 
     fn log_line(&self, event: &str, alert: &Alert) {
-        let unix = |t: SystemTime| {
-            t.duration_since(SystemTime::UNIX_EPOCH)
-                .map_or(0.0, |d| d.as_secs_f64())
-        };
-        let line = serde_json::json!({
+        self.append_log(serde_json::json!({
             "event": event,
-            "at_unix_s": unix(SystemTime::now()),
+            "at_unix_s": unix_s(SystemTime::now()),
             "alert": alert.id,
-            "raised_unix_s": unix(alert.raised),
+            "raised_unix_s": unix_s(alert.raised),
             "camera": alert.camera_name,
             "what": alert.what,
-        });
+        }));
+    }
+
+    /// Logs what an automated check concluded (a Plate check passage: match, possibly cloned,
+    /// not seen...), beside the alerts it may raise, so that every conclusion can be audited.
+    pub fn log_check(&self, camera_name: &str, what: String) {
+        self.append_log(serde_json::json!({
+            "event": "checked",
+            "at_unix_s": unix_s(SystemTime::now()),
+            "camera": camera_name,
+            "what": what,
+        }));
+    }
+
+    fn append_log(&self, line: serde_json::Value) {
         let written = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -561,6 +571,11 @@ impl InferencePanel {
     fn model(&self, card: &Path) -> Option<&ModelEntry> {
         self.models.iter().find(|m| m.card == card)
     }
+}
+
+fn unix_s(t: SystemTime) -> f64 {
+    t.duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
 }
 
 fn spawn_worker() -> Worker {

@@ -189,6 +189,32 @@ pub struct Row {
     pub alert: Option<String>,
 }
 
+impl Row {
+    /// The passage in one line, as the log keeps it.
+    pub fn summary(&self) -> String {
+        let registered = match (&self.registered, &self.registered_body) {
+            (Some((make, model)), body) => {
+                format!(
+                    "registered {} ({make} {model})",
+                    body.as_deref().unwrap_or("?")
+                )
+            }
+            (None, _) => "not registered".to_string(),
+        };
+        let seen = self
+            .predicted
+            .as_ref()
+            .map_or("not seen".to_string(), |(l, s)| format!("seen {l} {s:.2}"));
+        format!(
+            "plate {} at {:.1} s, {:.0} km/h: {registered}, {seen}: {}",
+            self.plate,
+            self.time_s,
+            self.speed_kmh,
+            self.verdict.label()
+        )
+    }
+}
+
 /// The check's state: settings and the passages done.
 #[derive(Clone, Debug)]
 pub struct PlateCheck {
@@ -208,6 +234,15 @@ impl Default for PlateCheck {
 }
 
 impl PlateCheck {
+    /// Whether a check the scenario has reached at `t` has no row yet (its vehicle not yet
+    /// seen in a picture, and its window not yet over).
+    pub fn pending(&self, checks: &[SpeedCheck], t: f64) -> bool {
+        checks
+            .iter()
+            .enumerate()
+            .any(|(i, c)| c.time_s <= t + 1e-9 && !self.rows.iter().any(|r| r.check == i))
+    }
+
     /// Forgets every passage (the scenario restarted or the settings changed).
     pub fn reset(&mut self) {
         self.rows.clear();
@@ -321,17 +356,35 @@ pub struct PlateCheckPanel {
     pub camera: Option<CameraId>,
     pub check: PlateCheck,
     pub error: Option<String>,
+    /// A passage the scenario has reached still waits for a picture of its vehicle (or the
+    /// classifier is still opening): what a screenshot waits for.
+    pub waiting: bool,
     model: Option<(PathBuf, Mutex<twincity_infer::Model>)>,
     readback: Option<(Entity, AssetId<Image>)>,
-    latest: Arc<Mutex<Option<Vec<u8>>>>,
+    /// The last picture read back, and how many have come back since the read-back began.
+    latest: Arc<Mutex<(u32, Option<Vec<u8>>)>>,
 }
 
+/// Pictures read back from a new preview before this many are dropped: the first ones come
+/// from a target its camera has not drawn into yet (black).
+pub const FIRST_READBACKS_DROPPED: u32 = 3;
+
 pub struct PlateCheckPlugin;
+
+/// The Plate check's exchange with the camera preview and the classifier (after the model
+/// inference's).
+#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PlateCheckSet;
 
 impl Plugin for PlateCheckPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<PlateCheckPanel>()
-            .add_systems(Update, plate_check_exchange.after(InferenceSet::Exchange))
+            .add_systems(
+                Update,
+                plate_check_exchange
+                    .in_set(PlateCheckSet)
+                    .after(InferenceSet::Exchange),
+            )
             .add_systems(
                 EguiPrimaryContextPass,
                 plate_check_window
@@ -351,6 +404,7 @@ fn plate_check_exchange(
     overlays: Res<crate::editor::cameras::OverlaySettings>,
     doc: Res<Document>,
     player: Res<ScenarioPlayer>,
+    readiness: Res<crate::render::readiness::Readiness>,
 ) {
     let check = &mut *check;
     let camera = check
@@ -367,6 +421,7 @@ fn plate_check_exchange(
         previews.wide.push(c.id);
     }
     keep_readback(&mut commands, check, preview.as_ref().map(|(h, _)| h));
+    check.waiting = active && check.error.is_none();
     let (Some(cam), Some((_, size)), Some(run), Some(state)) =
         (camera, preview, player.run.as_ref(), player.state.as_ref())
     else {
@@ -375,7 +430,15 @@ fn plate_check_exchange(
     if !open_model(check) {
         return;
     }
-    let data = check.latest.lock().ok().and_then(|mut l| l.take());
+    // Only pictures of a complete frame: no pipeline compiling (a camera whose pipelines are
+    // not ready draws nothing) and past the first read-backs of the preview.
+    let drawn = readiness.stable_frames >= crate::render::readiness::STABLE_FRAMES;
+    let data = check.latest.lock().ok().and_then(|mut l| {
+        let (count, data) = (l.0, l.1.take());
+        (drawn && count > FIRST_READBACKS_DROPPED)
+            .then_some(data)
+            .flatten()
+    });
     let image = data.and_then(|d| rgb_from_bgra_readback(size.x, size.y, &d));
     let Some((_, model)) = check.model.as_ref() else {
         return;
@@ -389,14 +452,20 @@ fn plate_check_exchange(
         }
         Err(_) => Vec::new(),
     };
+    let checks = run.speed_checks();
+    let before = check.check.rows.len();
     let alerts = check.check.observe(
-        &run.speed_checks(),
+        &checks,
         &run.compiled.registry,
         state,
         cam,
         image.as_ref(),
         &mut classify,
     );
+    for row in check.check.rows.iter().skip(before) {
+        inference.log_check(&cam.name, row.summary());
+    }
+    check.waiting = error.is_none() && check.check.pending(&checks, state.time_s);
     if error.is_some() {
         check.error = error;
     }
@@ -418,6 +487,9 @@ fn keep_readback(
     }
     if let Some(handle) = wanted {
         let slot = check.latest.clone();
+        if let Ok(mut l) = slot.lock() {
+            *l = (0, None);
+        }
         let e = commands
             .spawn((
                 Name::new("Plate check read-back"),
@@ -425,7 +497,7 @@ fn keep_readback(
             ))
             .observe(move |event: On<ReadbackComplete>| {
                 if let Ok(mut s) = slot.lock() {
-                    *s = Some(event.data.clone());
+                    *s = (s.0.saturating_add(1), Some(event.data.clone()));
                 }
             })
             .id();

@@ -178,15 +178,12 @@ fn plate_transform(
     model: &BodyModel,
     place: &twincity_scenario::vehicles::PlatePlace,
 ) -> Transform {
-    let [forward, up] = model.plate_at(place).map(|x| x as f32);
-    let t = (place.tilt_deg as f32).to_radians();
-    let sign = forward.signum();
-    let normal = Vec3::new(sign * t.cos(), t.sin(), 0.0);
-    let upward = Vec3::new(-sign * t.sin(), t.cos(), 0.0);
-    let across = upward.cross(normal);
+    let [centre, across, upward, normal] = model
+        .plate_frame(place)
+        .map(|v| Vec3::from_array(v.to_array()));
     let (w, h) = twincity_scenario::vehicles::PLATE_SIZE_M;
     Transform {
-        translation: Vec3::new(forward, up, 0.0),
+        translation: centre,
         rotation: Quat::from_mat3(&Mat3::from_cols(across, upward, normal)),
         scale: Vec3::new(w as f32, h as f32, 1.0),
     }

@@ -85,14 +85,7 @@ pub fn plate_quads(v: &VehicleState) -> Vec<[Vec3; 4]> {
         .plates
         .iter()
         .map(|place| {
-            let [forward, up] = model.plate_at(place).map(|x| x as f32);
-            let t = (place.tilt_deg as f32).to_radians();
-            let sign = forward.signum();
-            // The vehicle's frame: x forward, y up, z to its right.
-            let normal = Vec3::new(sign * t.cos(), t.sin(), 0.0);
-            let upward = Vec3::new(-sign * t.sin(), t.cos(), 0.0);
-            let across = upward.cross(normal);
-            let centre = Vec3::new(forward, up, 0.0);
+            let [centre, across, upward, _] = model.plate_frame(place);
             [(-1.0, -1.0), (1.0, -1.0), (1.0, 1.0), (-1.0, 1.0)]
                 .map(|(a, b)| base + r * (centre + across * (a * pw) + upward * (b * ph)))
         })

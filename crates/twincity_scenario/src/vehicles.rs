@@ -443,6 +443,23 @@ impl BodyModel {
         [place.z * s[2] + out, place.y * s[1]]
     }
 
+    /// A plate's frame in the vehicle's (x forward, y up, z to its right): its centre, then
+    /// its across, upward and outward axes, leaning back by the plate area's tilt.
+    pub fn plate_frame(&self, place: &PlatePlace) -> [glam::Vec3; 4] {
+        use glam::Vec3;
+        let [forward, up] = self.plate_at(place).map(|x| x as f32);
+        let t = (place.tilt_deg as f32).to_radians();
+        let sign = forward.signum();
+        let normal = Vec3::new(sign * t.cos(), t.sin(), 0.0);
+        let upward = Vec3::new(-sign * t.sin(), t.cos(), 0.0);
+        [
+            Vec3::new(forward, up, 0.0),
+            upward.cross(normal),
+            upward,
+            normal,
+        ]
+    }
+
     /// Where a texture-atlas model's lamps glow at night, in the vehicle's frame (metres:
     /// forward, left, up): two headlights, then two tail lights, each beside the plate. None
     /// for a body without plates (a bicycle has no lamps).
