@@ -1607,13 +1607,7 @@ mod tests {
         while run.time() < 120.0 && !run.crowd().agents().is_empty() {
             run.step();
             // Count agents past the bottleneck's end (x > 12 m) as they cross it.
-            let past = run
-                .crowd()
-                .agents()
-                .iter()
-                .filter(|a| a.position.x > 12.0)
-                .count()
-                + run.exited() as usize;
+            let past = crate::validation::passed(&run, 12.0);
             while inside_bottleneck_before < past {
                 exit_times.push(run.time());
                 inside_bottleneck_before += 1;

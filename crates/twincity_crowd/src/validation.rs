@@ -167,6 +167,16 @@ pub fn measure_on_ring(
     }
 }
 
+/// People of `run` past the line `x` (walking east), those who already left included.
+pub fn passed(run: &SimRun, x: f64) -> usize {
+    run.crowd()
+        .agents()
+        .iter()
+        .filter(|a| a.position.x > x)
+        .count()
+        + run.exited() as usize
+}
+
 /// The bottleneck of `scenarios/bottleneck.ron` with a passage `width` metres wide: a 10 m x
 /// 10 m room, a 2 m long passage centred on y = 5 m from x = 10 to 12 m, a 6 m deep hall
 /// beyond with the exit at its far end; `people` placed at once in the room (0.5–8 m x
@@ -242,13 +252,7 @@ pub fn measure_bottleneck(
             }
         }
         run.step();
-        let past = run
-            .crowd()
-            .agents()
-            .iter()
-            .filter(|a| a.position.x > 12.0)
-            .count()
-            + run.exited() as usize;
+        let past = passed(&run, 12.0);
         while crossings.len() < past {
             crossings.push(run.time());
         }
