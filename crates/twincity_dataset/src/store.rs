@@ -876,7 +876,8 @@ pub fn merge(out: &Path, inputs: &[PathBuf]) -> Result<MergeSummary, StoreError>
                 let to = out_bounds.resolve(&f).map_err(|e| escape("output", e))?;
                 if !copied.insert(f.clone()) {
                     let read = |p: &Path| read_limited(p, MAX_IMAGE_BYTES, "dataset files").ok();
-                    let same = read(&from).is_some() && read(&from) == read(&to);
+                    let ours = read(&from);
+                    let same = ours.is_some() && ours == read(&to);
                     if !same {
                         return Err(StoreError::Refused {
                             path: from,
