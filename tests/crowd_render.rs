@@ -129,6 +129,7 @@ fn heatmap_texture_colours_each_cell_by_its_density() {
         .crowd()
         .agents()
         .to_vec();
+    let area = r.crowd().unwrap().run.as_ref().unwrap().area().clone();
 
     let world = r.world_mut();
     let mut q = world.query::<(&Name, &MeshMaterial3d<StandardMaterial>)>();
@@ -147,23 +148,48 @@ fn heatmap_texture_colours_each_cell_by_its_density() {
     // The corner geometry spans x 0..12, y 0..12: 12 x 12 cells of 1 m.
     assert_eq!((cols, rows), (12, 12));
     let data = image.data.as_ref().unwrap();
+    // Image row 0 is the north edge.
+    let pixel = |col: usize, row: usize| {
+        let i = ((rows - 1 - row) * cols + col) * 4;
+        [data[i], data[i + 1], data[i + 2], data[i + 3]]
+    };
     let mut counts = std::collections::HashMap::new();
     for a in &agents {
         *counts
             .entry((a.position.x.floor() as usize, a.position.y.floor() as usize))
             .or_insert(0u32) += 1;
     }
+    // Each cell shows the level of the wall-corrected kernel density at its centre.
+    let grid = twincity_crowd::density::DensityGrid::from_agents_in(
+        &agents,
+        &area,
+        bevy::math::DVec2::ZERO,
+        bevy::math::DVec2::splat(12.0),
+        1.0,
+    );
     for row in 0..rows {
         for col in 0..cols {
-            let n = counts.get(&(col, row)).copied().unwrap_or(0);
-            // Image row 0 is the north edge.
-            let i = ((rows - 1 - row) * cols + col) * 4;
-            let px = [data[i], data[i + 1], data[i + 2], data[i + 3]];
+            let centre = bevy::math::DVec2::new(col as f64 + 0.5, row as f64 + 0.5);
+            let px = pixel(col, row);
             assert_eq!(
                 px,
-                twincity::render::crowd::heatmap_colour(n as f32),
-                "cell ({col}, {row}) with {n} people"
+                twincity::render::crowd::heatmap_colour(grid.values[row * cols + col]),
+                "cell ({col}, {row})"
             );
+            // Facts that do not depend on the estimate: the corridor is x 0..12, y 0..2 and
+            // x 10..12, y 2..12; nothing is drawn outside it, every cell holding a person is
+            // coloured, and a cell farther than the kernel's cut-off (3 m) from everyone is not.
+            let in_corridor = centre.y < 2.0 || centre.x > 10.0;
+            let nearest = agents
+                .iter()
+                .map(|a| a.position.distance(centre))
+                .fold(f64::INFINITY, f64::min);
+            if !in_corridor || nearest > 3.0 {
+                assert_eq!(px[3], 0, "cell ({col}, {row}) must be transparent");
+            }
+            if counts.contains_key(&(col, row)) {
+                assert!(px[3] > 0, "cell ({col}, {row}) holds people but is blank");
+            }
         }
     }
     assert!(

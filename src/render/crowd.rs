@@ -656,7 +656,8 @@ fn update_heatmap(
     state.refreshed = now;
     let (lo, hi) = run.area().bounds();
     let cell = heatmap_cell(lo, hi);
-    let grid = DensityGrid::from_agents(run.crowd().agents(), lo, hi, cell);
+    // Corrected for the walls, so that people walking along a wall read their density.
+    let grid = DensityGrid::from_agents_in(run.crowd().agents(), run.area(), lo, hi, cell);
     let layout = (lo, hi, grid.cols, grid.rows);
     if state.layout != Some(layout) {
         if let Some(e) = state.entity.take() {
