@@ -148,7 +148,7 @@ pub fn run(args: &SimArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// `twincity bench sim`: times the crowd model on the benchmark set-up
-/// (`twincity_crowd::bench`).
+/// (`twincity_crowd::bench`), alone and, up to 10 000 people, with the run's journey logic.
 pub fn bench(args: &BenchSimArgs) -> anyhow::Result<ExitCode> {
     if args.steps == 0 || args.agents.iter().any(|&n| n == 0 || n > 2_000_000) {
         anyhow::bail!("--steps must be positive and each --agents size between 1 and 2 000 000");
@@ -160,22 +160,31 @@ pub fn bench(args: &BenchSimArgs) -> anyhow::Result<ExitCode> {
         );
     }
     if !args.json {
-        println!("{:>8} {:>12} {:>20}", "agents", "ms/step", "agent-steps/s");
+        println!(
+            "{:>8} {:>12} {:>20} {:>22}",
+            "agents", "ms/step", "agent-steps/s", "with journeys ms/step"
+        );
     }
     for &n in &args.agents {
         let r = twincity_crowd::bench::run_sim_bench(n, args.steps, 42);
+        // The whole run (journey logic included) exists for scenarios of up to 10 000 people.
+        let run = twincity_crowd::bench::run_journey_bench(n, args.steps, 42);
         if args.json {
             let line = serde_json::json!({
                 "agents": r.agents,
                 "steps": r.steps,
                 "ms_per_step": r.ms_per_step,
                 "agent_steps_per_s": r.agent_steps_per_s,
+                "run_ms_per_step": run.as_ref().map(|j| j.ms_per_step),
             });
             println!("{line}");
         } else {
             println!(
-                "{:>8} {:>12.3} {:>20.0}",
-                r.agents, r.ms_per_step, r.agent_steps_per_s
+                "{:>8} {:>12.3} {:>20.0} {:>22}",
+                r.agents,
+                r.ms_per_step,
+                r.agent_steps_per_s,
+                run.map_or("-".to_string(), |j| format!("{:.3}", j.ms_per_step))
             );
         }
     }

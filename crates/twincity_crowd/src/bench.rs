@@ -10,6 +10,10 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
 
 use super::model::{CfsmParams, Crowd};
+use super::run::SimRun;
+use super::scenario::{
+    AgentProfile, Area, CROWD_SCENARIO_VERSION, CrowdScenario, Exit, MAX_LIST, Person, WalkableSpec,
+};
 use twincity_model::area::WalkableArea;
 use twincity_model::simple::detailed_outline;
 
@@ -76,6 +80,75 @@ pub fn run_sim_bench(agents: usize, steps: u32, seed: u64) -> SimBench {
     }
 }
 
+/// The benchmark set-up as a crowd scenario, for [`run_journey_bench`]: the same square, the same
+/// people at the same places and desired speeds, each with the exit strip along the east wall
+/// (the last metre) as the end of its journey, as in JuPedSim's set-up. `None` above
+/// [`MAX_LIST`] people (what one scenario may list).
+pub fn journey_scenario(agents: usize, seed: u64) -> Option<CrowdScenario> {
+    if agents > MAX_LIST {
+        return None;
+    }
+    let l = square_side(agents);
+    let people = bench_agents(agents, seed)
+        .into_iter()
+        .enumerate()
+        .map(|(k, (p, v))| Person {
+            name: format!("p{k}"),
+            at: (p.x, p.y),
+            exit: "East".into(),
+            start_s: 0.0,
+            via: Vec::new(),
+            speed: v,
+        })
+        .collect();
+    Some(CrowdScenario {
+        version: CROWD_SCENARIO_VERSION,
+        name: format!("benchmark square, {agents} people"),
+        walkable: WalkableSpec::Polygon {
+            outer: vec![(0.0, 0.0), (l, 0.0), (l, l), (0.0, l)],
+            holes: Vec::new(),
+        },
+        spawns: Vec::new(),
+        people,
+        waypoints: Vec::new(),
+        exits: vec![Exit {
+            name: "East".into(),
+            area: Area {
+                min: (l - 1.0, 0.0),
+                max: (l, l),
+            },
+        }],
+        events: Vec::new(),
+        agents: AgentProfile::default(),
+        model: CfsmParams::default(),
+        duration_s: 3600.0,
+        seed,
+        output_fps: 10,
+    })
+}
+
+/// Times `steps` steps of the whole simulation run ([`SimRun::step`]) on
+/// [`journey_scenario`]: the model plus TwinCity's journey logic (every 0.1 s: line-of-sight
+/// advance along each route, re-planning, leaving at the exit). This is the arm to set against
+/// JuPedSim's `iterate`, which runs its journey and stage logic too. `None` above
+/// [`MAX_LIST`] agents.
+pub fn run_journey_bench(agents: usize, steps: u32, seed: u64) -> Option<SimBench> {
+    let scenario = journey_scenario(agents, seed)?;
+    let mut run = SimRun::new(scenario).expect("the benchmark scenario is valid");
+    run.step();
+    let t0 = Instant::now();
+    for _ in 0..steps {
+        run.step();
+    }
+    let secs = t0.elapsed().as_secs_f64();
+    Some(SimBench {
+        agents,
+        steps,
+        ms_per_step: secs * 1e3 / steps as f64,
+        agent_steps_per_s: agents as f64 * steps as f64 / secs,
+    })
+}
+
 /// Seconds to validate [`detailed_outline`]`(n)` with [`WalkableArea::check`] (the grid
 /// check) and, when `with_geo`, with geo's complete validation alone (the baseline, which
 /// tests every pair of segments). Best of `runs`.
@@ -121,5 +194,31 @@ mod tests {
         let r = run_sim_bench(400, 5, 1);
         assert_eq!((r.agents, r.steps), (400, 5));
         assert!(r.ms_per_step > 0.0);
+    }
+
+    #[test]
+    fn the_journey_arm_runs_the_same_people_to_the_exit() {
+        let scenario = journey_scenario(400, 1).unwrap();
+        let mut run = SimRun::new(scenario).unwrap();
+        // Every person stands where the model-only arm puts them, at that arm's speed.
+        let mut placed: Vec<_> = run.crowd().agents().iter().map(|a| a.position).collect();
+        placed.sort_by(|a, b| a.x.total_cmp(&b.x).then(a.y.total_cmp(&b.y)));
+        let mut wanted: Vec<_> = bench_agents(400, 1).into_iter().map(|(p, _)| p).collect();
+        wanted.sort_by(|a, b| a.x.total_cmp(&b.x).then(a.y.total_cmp(&b.y)));
+        assert_eq!(placed, wanted);
+        // The journey ends: walking east, everyone reaches the strip and leaves.
+        let l = square_side(400);
+        for _ in 0..(3.0 * l / 0.01) as u32 {
+            run.step();
+        }
+        assert!(
+            run.crowd().agents().is_empty(),
+            "{} left",
+            run.crowd().agents().len()
+        );
+        // Scenarios list at most MAX_LIST people.
+        assert!(journey_scenario(MAX_LIST + 1, 1).is_none());
+        let r = run_journey_bench(100, 3, 1).unwrap();
+        assert_eq!((r.agents, r.steps), (100, 3));
     }
 }
