@@ -26,7 +26,7 @@ use twincity_scene::demo_city::KERB_HEIGHT;
 use bevy::asset::RenderAssetUsages;
 use bevy::image::ImageSampler;
 use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
-use twincity_crowd::density::{DensityGrid, level_of_service};
+use twincity_crowd::density::{DensityLayout, level_of_service};
 
 use crate::render::frame::{FrameSet, add_frame_sets};
 
@@ -613,6 +613,8 @@ struct HeatmapState {
     layout: Option<(bevy::math::DVec2, bevy::math::DVec2, usize, usize)>,
     /// Real time of the last refresh.
     refreshed: f64,
+    /// The density grid with its wall correction, and the walkable area it was built for.
+    density: Option<(twincity_crowd::WalkableArea, DensityLayout)>,
 }
 
 /// Colour of a density on the heatmap: Fruin's levels A–F, transparent where nobody is.
@@ -656,17 +658,23 @@ fn update_heatmap(
     state.refreshed = now;
     let (lo, hi) = run.area().bounds();
     let cell = heatmap_cell(lo, hi);
-    // Corrected for the walls, so that people walking along a wall read their density.
-    let grid = DensityGrid::from_agents_in(run.crowd().agents(), run.area(), lo, hi, cell);
-    let layout = (lo, hi, grid.cols, grid.rows);
+    // Corrected for the walls, so that people along a wall read their density and nothing is
+    // drawn off the walkable area. Testing every cell against the area is what costs: it is
+    // done once per layout, each refresh then only sums the people's kernels.
+    let (cols, rows) = DensityLayout::grid_size(lo, hi, cell);
+    let layout = (lo, hi, cols, rows);
+    if state.layout != Some(layout) || state.density.as_ref().map(|d| &d.0) != Some(run.area()) {
+        let density = DensityLayout::new(Some(run.area()), lo, hi, cell);
+        state.density = Some((run.area().clone(), density));
+    }
     if state.layout != Some(layout) {
         if let Some(e) = state.entity.take() {
             commands.entity(e).despawn();
         }
         let mut image = Image::new_fill(
             Extent3d {
-                width: grid.cols as u32,
-                height: grid.rows as u32,
+                width: cols as u32,
+                height: rows as u32,
                 depth_or_array_layers: 1,
             },
             TextureDimension::D2,
@@ -680,9 +688,9 @@ fn update_heatmap(
         let y = player.ground() + 0.06;
         let (w, e, s, n) = (
             lo.x as f32,
-            (lo.x + grid.cols as f64 * cell) as f32,
+            (lo.x + cols as f64 * cell) as f32,
             lo.y as f32,
-            (lo.y + grid.rows as f64 * cell) as f32,
+            (lo.y + rows as f64 * cell) as f32,
         );
         let entity = commands
             .spawn(crate::render::overlay::ground_sheet(
@@ -698,6 +706,13 @@ fn update_heatmap(
         state.image = Some(handle);
         state.layout = Some(layout);
     }
+    let Some(grid) = state
+        .density
+        .as_ref()
+        .map(|d| d.1.estimate(run.crowd().agents()))
+    else {
+        return;
+    };
     if let Some(mut image) = state.image.as_ref().and_then(|h| images.get_mut(h)) {
         let mut data = Vec::with_capacity(grid.cols * grid.rows * 4);
         for row in (0..grid.rows).rev() {

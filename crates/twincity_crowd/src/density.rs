@@ -65,84 +65,7 @@ impl DensityGrid {
         max: DVec2,
         cell: f64,
     ) -> Self {
-        let cols = (((max.x - min.x) / cell).ceil() as usize).max(1);
-        let rows = (((max.y - min.y) / cell).ceil() as usize).max(1);
-        let reach = (CUTOFF_SIGMAS * KERNEL_SIGMA / cell).ceil() as i64;
-        let centre = |c: i64, r: i64| min + (DVec2::new(c as f64, r as f64) + 0.5) * cell;
-        // Which cells (the box plus a margin of `reach`) are walkable.
-        let (mcols, mrows) = (cols as i64 + 2 * reach, rows as i64 + 2 * reach);
-        let mask: Option<Vec<bool>> = area.map(|a| {
-            (0..mrows)
-                .flat_map(|r| (0..mcols).map(move |c| (c, r)))
-                .map(|(c, r)| a.contains(centre(c - reach, r - reach)))
-                .collect()
-        });
-        let walkable = |c: i64, r: i64| match &mask {
-            None => true,
-            Some(m) => {
-                let (mc, mr) = (c + reach, r + reach);
-                mc >= 0 && mr >= 0 && mc < mcols && mr < mrows && m[(mr * mcols + mc) as usize]
-            }
-        };
-        let inv = 1.0 / (2.0 * KERNEL_SIGMA * KERNEL_SIGMA);
-        let cut2 = (CUTOFF_SIGMAS * KERNEL_SIGMA).powi(2);
-        // Sum of every person's kernel at each cell's centre.
-        let mut raw = vec![0.0f64; cols * rows];
-        for a in agents {
-            let q = ((a.position - min) / cell).floor();
-            let (c0, r0) = (q.x as i64, q.y as i64);
-            for r in (r0 - reach).max(0)..=(r0 + reach).min(rows as i64 - 1) {
-                for c in (c0 - reach).max(0)..=(c0 + reach).min(cols as i64 - 1) {
-                    let d2 = centre(c, r).distance_squared(a.position);
-                    if d2 <= cut2 {
-                        raw[r as usize * cols + c as usize] += (-d2 * inv).exp();
-                    }
-                }
-            }
-        }
-        // The kernel's mass over the (walkable) cells round a cell's centre: dividing by it
-        // makes a uniform crowd read its density, against walls too. On the open plane it is
-        // the same for every cell (about 2 pi sigma^2 when cells are finer than the kernel).
-        let mass_at = |c: i64, r: i64| {
-            let mut m = 0.0;
-            for dr in -reach..=reach {
-                for dc in -reach..=reach {
-                    let d2 = (DVec2::new(dc as f64, dr as f64) * cell).length_squared();
-                    if d2 <= cut2 && walkable(c + dc, r + dr) {
-                        m += (-d2 * inv).exp();
-                    }
-                }
-            }
-            m * cell * cell
-        };
-        let open_mass = mass_at(0, 0);
-        let mut values = vec![0.0f64; cols * rows];
-        for r in 0..rows as i64 {
-            for c in 0..cols as i64 {
-                let k = r as usize * cols + c as usize;
-                if raw[k] <= 0.0 {
-                    continue;
-                }
-                let m = if mask.is_some() {
-                    if !walkable(c, r) {
-                        continue;
-                    }
-                    mass_at(c, r)
-                } else {
-                    open_mass
-                };
-                if m > 0.0 {
-                    values[k] = raw[k] / m;
-                }
-            }
-        }
-        Self {
-            origin: min,
-            cell,
-            cols,
-            rows,
-            values: values.into_iter().map(|v| v as f32).collect(),
-        }
+        DensityLayout::new(area, min, max, cell).estimate(agents)
     }
 
     pub fn max(&self) -> f32 {
@@ -192,9 +115,197 @@ pub fn level_of_service(density: f32) -> char {
         .map_or('F', |(_, c)| *c)
 }
 
+/// What a density estimate over one grid needs apart from the people: the grid, and for each
+/// cell the kernel's mass over the walkable cells round it (0 where the cell is not walkable).
+/// Building it tests every cell against the walkable area; keeping it makes each later
+/// estimate ([`DensityLayout::estimate`]) cost only the people's kernels — what a heatmap
+/// refreshed several times a second needs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DensityLayout {
+    origin: DVec2,
+    cell: f64,
+    cols: usize,
+    rows: usize,
+    /// Kernel mass (persons per person, times the cell area) at each cell; 0 off the area.
+    mass: Vec<f64>,
+}
+
+impl DensityLayout {
+    /// The grid over the box `min..max` with square cells of side `cell`, corrected for the
+    /// walls of `area` when there is one (see [`DensityGrid::from_agents_in`]), on the open
+    /// plane otherwise.
+    pub fn new(area: Option<&WalkableArea>, min: DVec2, max: DVec2, cell: f64) -> Self {
+        let (cols, rows) = Self::grid_size(min, max, cell);
+        let reach = (CUTOFF_SIGMAS * KERNEL_SIGMA / cell).ceil() as i64;
+        let centre = |c: i64, r: i64| min + (DVec2::new(c as f64, r as f64) + 0.5) * cell;
+        // Which cells (the box plus a margin of `reach`) are walkable.
+        let (mcols, mrows) = (cols as i64 + 2 * reach, rows as i64 + 2 * reach);
+        let mask: Option<Vec<bool>> = area.map(|a| {
+            let first = centre(-reach, -reach);
+            walkable_centres(a, first, cell, mcols as usize, mrows as usize)
+        });
+        let walkable = |c: i64, r: i64| match &mask {
+            None => true,
+            Some(m) => {
+                let (mc, mr) = (c + reach, r + reach);
+                mc >= 0 && mr >= 0 && mc < mcols && mr < mrows && m[(mr * mcols + mc) as usize]
+            }
+        };
+        let inv = 1.0 / (2.0 * KERNEL_SIGMA * KERNEL_SIGMA);
+        let cut2 = (CUTOFF_SIGMAS * KERNEL_SIGMA).powi(2);
+        // The kernel's mass over the (walkable) cells round a cell's centre: dividing by it
+        // makes a uniform crowd read its density, against walls too. On the open plane it is
+        // the same for every cell (about 2 pi sigma^2 when cells are finer than the kernel).
+        let mass_at = |c: i64, r: i64| {
+            let mut m = 0.0;
+            for dr in -reach..=reach {
+                for dc in -reach..=reach {
+                    let d2 = (DVec2::new(dc as f64, dr as f64) * cell).length_squared();
+                    if d2 <= cut2 && walkable(c + dc, r + dr) {
+                        m += (-d2 * inv).exp();
+                    }
+                }
+            }
+            m * cell * cell
+        };
+        let mass = if mask.is_some() {
+            (0..rows as i64)
+                .flat_map(|r| (0..cols as i64).map(move |c| (c, r)))
+                .map(|(c, r)| if walkable(c, r) { mass_at(c, r) } else { 0.0 })
+                .collect()
+        } else {
+            vec![mass_at(0, 0); cols * rows]
+        };
+        Self {
+            origin: min,
+            cell,
+            cols,
+            rows,
+            mass,
+        }
+    }
+
+    /// Columns and rows of a grid over the box `min..max` with square cells of side `cell`.
+    pub fn grid_size(min: DVec2, max: DVec2, cell: f64) -> (usize, usize) {
+        (
+            (((max.x - min.x) / cell).ceil() as usize).max(1),
+            (((max.y - min.y) / cell).ceil() as usize).max(1),
+        )
+    }
+
+    /// The kernel density of `agents` on this grid.
+    pub fn estimate(&self, agents: &[Agent]) -> DensityGrid {
+        let (min, cell, cols, rows) = (self.origin, self.cell, self.cols, self.rows);
+        let reach = (CUTOFF_SIGMAS * KERNEL_SIGMA / cell).ceil() as i64;
+        let centre = |c: i64, r: i64| min + (DVec2::new(c as f64, r as f64) + 0.5) * cell;
+        let inv = 1.0 / (2.0 * KERNEL_SIGMA * KERNEL_SIGMA);
+        let cut2 = (CUTOFF_SIGMAS * KERNEL_SIGMA).powi(2);
+        // Sum of every person's kernel at each cell's centre.
+        let mut raw = vec![0.0f64; cols * rows];
+        for a in agents {
+            let q = ((a.position - min) / cell).floor();
+            let (c0, r0) = (q.x as i64, q.y as i64);
+            for r in (r0 - reach).max(0)..=(r0 + reach).min(rows as i64 - 1) {
+                for c in (c0 - reach).max(0)..=(c0 + reach).min(cols as i64 - 1) {
+                    let d2 = centre(c, r).distance_squared(a.position);
+                    if d2 <= cut2 {
+                        raw[r as usize * cols + c as usize] += (-d2 * inv).exp();
+                    }
+                }
+            }
+        }
+        let values = raw
+            .iter()
+            .zip(&self.mass)
+            .map(|(&k, &m)| {
+                if k > 0.0 && m > 0.0 {
+                    (k / m) as f32
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        DensityGrid {
+            origin: min,
+            cell,
+            cols,
+            rows,
+            values,
+        }
+    }
+}
+
+/// Which of the `cols` × `rows` points `first + (c, r) · step` lie in `area` (row-major): one
+/// scan line per row, crossing every ring's edges (even–odd rule, so holes are out), instead of
+/// a point-in-polygon test per point — rows × edges + points, not points × edges.
+fn walkable_centres(
+    area: &WalkableArea,
+    first: DVec2,
+    step: f64,
+    cols: usize,
+    rows: usize,
+) -> Vec<bool> {
+    let mut inside = vec![false; cols * rows];
+    let rings: Vec<&[(f64, f64)]> = std::iter::once(area.outer.as_slice())
+        .chain(area.holes.iter().map(Vec::as_slice))
+        .collect();
+    let mut crossings = Vec::new();
+    for r in 0..rows {
+        let y = first.y + r as f64 * step;
+        crossings.clear();
+        for ring in &rings {
+            for (i, &(x0, y0)) in ring.iter().enumerate() {
+                let (x1, y1) = ring[(i + 1) % ring.len()];
+                // Half-open in y, so that a corner on the line counts once.
+                if (y0 <= y) != (y1 <= y) {
+                    crossings.push(x0 + (y - y0) / (y1 - y0) * (x1 - x0));
+                }
+            }
+        }
+        crossings.sort_by(f64::total_cmp);
+        for pair in crossings.chunks_exact(2) {
+            // Columns whose x lies strictly between the two crossings.
+            let from = ((pair[0] - first.x) / step).floor() as i64 + 1;
+            let to = ((pair[1] - first.x) / step).ceil() as i64 - 1;
+            for c in from.max(0)..=to.min(cols as i64 - 1) {
+                inside[r * cols + c as usize] = true;
+            }
+        }
+    }
+    inside
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_scan_line_mask_agrees_with_the_area_test() {
+        // The RiMEA corner with a hole cut in it: every point of a fine grid (off the edges)
+        // is in the mask exactly when the area contains it.
+        let area = WalkableArea {
+            outer: vec![
+                (0.0, 0.0),
+                (12.0, 0.0),
+                (12.0, 12.0),
+                (10.0, 12.0),
+                (10.0, 2.0),
+                (0.0, 2.0),
+            ],
+            holes: vec![vec![(10.5, 5.0), (11.5, 5.0), (11.0, 7.0)]],
+        };
+        let (first, step, cols, rows) = (DVec2::new(-1.03, -1.07), 0.1, 150, 150);
+        let mask = walkable_centres(&area, first, step, cols, rows);
+        let mut inside = 0;
+        for r in 0..rows {
+            for c in 0..cols {
+                let p = first + DVec2::new(c as f64, r as f64) * step;
+                assert_eq!(mask[r * cols + c], area.contains(p), "{p}");
+                inside += mask[r * cols + c] as u32;
+            }
+        }
+        assert!(inside > 3000, "{inside}");
+    }
     use crate::model::AgentId;
 
     fn agent(x: f64, y: f64) -> Agent {
