@@ -317,7 +317,13 @@ fn sim_rejects_a_broken_scenario_with_its_location_and_writes_nothing() {
 fn bench_sim_reports_each_size() {
     let out = twincity()
         .args([
-            "bench", "sim", "--agents", "50,200", "--steps", "3", "--json",
+            "bench",
+            "sim",
+            "--agents",
+            "50,200,10001",
+            "--steps",
+            "3",
+            "--json",
         ])
         .output()
         .unwrap();
@@ -330,10 +336,13 @@ fn bench_sim_reports_each_size() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), 2);
+    assert_eq!(lines.len(), 3);
     assert_eq!(lines[0]["agents"], 50);
     assert_eq!(lines[1]["agents"], 200);
     assert!(lines[1]["ms_per_step"].as_f64().unwrap() > 0.0);
+    // The whole run with its journey logic, for scenarios of up to 10 000 people.
+    assert!(lines[1]["run_ms_per_step"].as_f64().unwrap() > 0.0);
+    assert!(lines[2]["run_ms_per_step"].is_null(), "{:?}", lines[2]);
 }
 
 #[test]
