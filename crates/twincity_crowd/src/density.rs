@@ -284,15 +284,8 @@ mod tests {
         // The RiMEA corner with a hole cut in it: every point of a fine grid (off the edges)
         // is in the mask exactly when the area contains it.
         let area = WalkableArea {
-            outer: vec![
-                (0.0, 0.0),
-                (12.0, 0.0),
-                (12.0, 12.0),
-                (10.0, 12.0),
-                (10.0, 2.0),
-                (0.0, 2.0),
-            ],
             holes: vec![vec![(10.5, 5.0), (11.5, 5.0), (11.0, 7.0)]],
+            ..crate::nav::tests::corner()
         };
         let (first, step, cols, rows) = (DVec2::new(-1.03, -1.07), 0.1, 150, 150);
         let mask = walkable_centres(&area, first, step, cols, rows);

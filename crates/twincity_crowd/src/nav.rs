@@ -357,7 +357,7 @@ impl NavGraph {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// RiMEA test 6 geometry: a 2 m wide corridor turning left by 90 degrees (12 m + 12 m).
