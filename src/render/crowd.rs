@@ -607,13 +607,13 @@ pub fn heatmap_cell(lo: bevy::math::DVec2, hi: bevy::math::DVec2) -> f64 {
 
 #[derive(Resource, Default)]
 struct HeatmapState {
+    /// The ground sheet and its image, made for the area of `density`.
     entity: Option<Entity>,
     image: Option<Handle<Image>>,
-    /// Plan bounds and grid size the quad and image were made for.
-    layout: Option<(bevy::math::DVec2, bevy::math::DVec2, usize, usize)>,
     /// Real time of the last refresh.
     refreshed: f64,
-    /// The density grid with its wall correction, and the walkable area it was built for.
+    /// The walkable area, and its density grid with the wall correction (kept while the
+    /// heatmap is off: the grid depends on the area only).
     density: Option<(twincity_crowd::WalkableArea, DensityLayout)>,
 }
 
@@ -647,7 +647,6 @@ fn update_heatmap(
             if let Some(e) = state.entity.take() {
                 commands.entity(e).despawn();
             }
-            state.layout = None;
             return;
         }
     };
@@ -656,21 +655,21 @@ fn update_heatmap(
         return;
     }
     state.refreshed = now;
-    let (lo, hi) = run.area().bounds();
-    let cell = heatmap_cell(lo, hi);
     // Corrected for the walls, so that people along a wall read their density and nothing is
     // drawn off the walkable area. Testing every cell against the area is what costs: it is
-    // done once per layout, each refresh then only sums the people's kernels.
-    let (cols, rows) = DensityLayout::grid_size(lo, hi, cell);
-    let layout = (lo, hi, cols, rows);
-    if state.layout != Some(layout) || state.density.as_ref().map(|d| &d.0) != Some(run.area()) {
-        let density = DensityLayout::new(Some(run.area()), lo, hi, cell);
-        state.density = Some((run.area().clone(), density));
+    // done once per area, each refresh then only sums the people's kernels.
+    let area = run.area();
+    let (lo, hi) = area.bounds();
+    let cell = heatmap_cell(lo, hi);
+    let new_area = state.density.as_ref().is_none_or(|(a, _)| a != area);
+    if new_area {
+        state.density = Some((area.clone(), DensityLayout::new(Some(area), lo, hi, cell)));
     }
-    if state.layout != Some(layout) {
+    if new_area || state.entity.is_none() {
         if let Some(e) = state.entity.take() {
             commands.entity(e).despawn();
         }
+        let (cols, rows) = DensityLayout::grid_size(lo, hi, cell);
         let mut image = Image::new_fill(
             Extent3d {
                 width: cols as u32,
@@ -704,15 +703,11 @@ fn update_heatmap(
             .id();
         state.entity = Some(entity);
         state.image = Some(handle);
-        state.layout = Some(layout);
     }
-    let Some(grid) = state
-        .density
-        .as_ref()
-        .map(|d| d.1.estimate(run.crowd().agents()))
-    else {
+    let Some((_, layout)) = &state.density else {
         return;
     };
+    let grid = layout.estimate(run.crowd().agents());
     if let Some(mut image) = state.image.as_ref().and_then(|h| images.get_mut(h)) {
         let mut data = Vec::with_capacity(grid.cols * grid.rows * 4);
         for row in (0..grid.rows).rev() {
