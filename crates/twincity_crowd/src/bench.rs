@@ -66,10 +66,15 @@ pub fn bench_crowd(agents: usize, seed: u64) -> Crowd {
 /// Times `steps` steps of an `agents`-strong crowd (after one warm-up step).
 pub fn run_sim_bench(agents: usize, steps: u32, seed: u64) -> SimBench {
     let mut crowd = bench_crowd(agents, seed);
-    crowd.step();
+    time_steps(agents, steps, || crowd.step())
+}
+
+/// Times `steps` calls of `step` (after one warm-up call) for a crowd of `agents`.
+fn time_steps(agents: usize, steps: u32, mut step: impl FnMut()) -> SimBench {
+    step();
     let t0 = Instant::now();
     for _ in 0..steps {
-        crowd.step();
+        step();
     }
     let secs = t0.elapsed().as_secs_f64();
     SimBench {
@@ -135,18 +140,7 @@ pub fn journey_scenario(agents: usize, seed: u64) -> Option<CrowdScenario> {
 pub fn run_journey_bench(agents: usize, steps: u32, seed: u64) -> Option<SimBench> {
     let scenario = journey_scenario(agents, seed)?;
     let mut run = SimRun::new(scenario).expect("the benchmark scenario is valid");
-    run.step();
-    let t0 = Instant::now();
-    for _ in 0..steps {
-        run.step();
-    }
-    let secs = t0.elapsed().as_secs_f64();
-    Some(SimBench {
-        agents,
-        steps,
-        ms_per_step: secs * 1e3 / steps as f64,
-        agent_steps_per_s: agents as f64 * steps as f64 / secs,
-    })
+    Some(time_steps(agents, steps, || run.step()))
 }
 
 /// Seconds to validate [`detailed_outline`]`(n)` with [`WalkableArea::check`] (the grid
