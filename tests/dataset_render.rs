@@ -13,7 +13,9 @@ use twincity_scenario::Scenario;
 mod common;
 use common::{python, root, twincity};
 
-const SCENARIO: &str = "scenarios/collapse_in_crowd.scenario.ron";
+/// The collapse scenario over a quiet square (`tests/data/quiet_collapse.scenario.ron`: 48
+/// passers-by instead of 400), so each render draws few skinned people on a software renderer.
+const SCENARIO: &str = "tests/data/quiet_collapse.scenario.ron";
 
 /// A small render of the collapse scenario: three frames two seconds apart, three cameras,
 /// every optional output.
@@ -403,7 +405,7 @@ fn randomised_datasets_record_their_draws_and_stay_exact() {
     ok(twincity()
         .args([
             "render",
-            "scenarios/busy_square_varied.scenario.ron",
+            "tests/data/quiet_varied.scenario.ron",
             "--frames",
             "6",
             "--fps",
