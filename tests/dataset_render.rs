@@ -13,9 +13,9 @@ use twincity_scenario::Scenario;
 mod common;
 use common::{python, root, twincity};
 
-/// The collapse scenario over a quiet square (`tests/data/quiet_collapse.scenario.ron`: 48
-/// passers-by instead of 400), so each render draws few skinned people on a software renderer.
-const SCENARIO: &str = "tests/data/quiet_collapse.scenario.ron";
+/// The collapse over a quiet square (48 passers-by instead of 400): each render draws few
+/// skinned people on a software renderer.
+const SCENARIO: &str = common::QUIET_COLLAPSE;
 
 /// A small render of the collapse scenario: three frames two seconds apart, three cameras,
 /// every optional output.

@@ -109,7 +109,7 @@ fn the_inference_window_shows_a_camera_against_its_ground_truth() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = [
         "--scenario",
-        "scenarios/collapse_in_crowd.scenario.ron",
+        "tests/data/quiet_collapse.scenario.ron",
         "--scenario-at",
         "100",
     ];

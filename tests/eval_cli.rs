@@ -13,7 +13,7 @@ mod common;
 /// The subset YOLOX-nano's own boxes are scored on: small renders (480 × 270) hold few people
 /// 50 px tall, so CityPersons' "all" (≥ 20 px, ≥ 20 % seen).
 const YOLOX_SUBSET: &str = "all";
-use common::{ok, python, render_collapse_frames, root, twincity};
+use common::{COLLAPSE_IN_CROWD, ok, python, render_collapse_frames, root, twincity};
 
 /// `twincity eval --quiet ARGS --dataset DATASET --report REPORT`, ready to run.
 fn eval(args: &[&OsStr], dataset: &Path, report: &Path) -> Command {
@@ -45,7 +45,7 @@ fn check(args: &[&Path]) -> serde_json::Value {
 fn reports_agree_with_pycocotools_and_errors_write_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let dataset = tmp.path().join("ds");
-    render_collapse_frames(&dataset, 480, 270);
+    render_collapse_frames(COLLAPSE_IN_CROWD, &dataset, 480, 270);
     let preds = tmp.path().join("perturbed.json");
     let report = perturbed_predictions_agree(tmp.path(), &dataset, &preds);
     subsets_leave_people_out(tmp.path(), &dataset, &preds, &report);

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 mod common;
-use common::{ok, python, render_collapse_frames, root, twincity};
+use common::{COLLAPSE_IN_CROWD, ok, python, render_collapse_frames, root, twincity};
 
 #[test]
 fn training_package_tests_pass() {
@@ -36,7 +36,7 @@ fn training_package_tests_pass() {
 fn a_short_fine_tune_gives_a_card_that_eval_runs() {
     let tmp = tempfile::tempdir().unwrap();
     let dataset = tmp.path().join("ds");
-    render_collapse_frames(&dataset, 320, 180);
+    render_collapse_frames(COLLAPSE_IN_CROWD, &dataset, 320, 180);
     let home = tmp.path().join("home");
     let out_dir = tmp.path().join("model");
     let train = |extra: &[&str]| {

@@ -80,13 +80,20 @@ pub fn busy_square_frame_settings(
     }
 }
 
-/// Renders two frames (100 s and 102 s) of the collapse scenario at `width`×`height` into
-/// `dataset`, and checks that it worked.
-pub fn render_collapse_frames(dataset: &std::path::Path, width: u32, height: u32) {
+/// The bundled collapse scenario (a crowd of 400: what the evaluation tests need to get
+/// statistics of a crowd).
+pub const COLLAPSE_IN_CROWD: &str = "scenarios/collapse_in_crowd.scenario.ron";
+/// The collapse over a quiet square (48 passers-by): the same incident for a fifth of the
+/// render time on a software renderer.
+pub const QUIET_COLLAPSE: &str = "tests/data/quiet_collapse.scenario.ron";
+
+/// Renders two frames (100 s and 102 s) of a collapse `scenario` ([`COLLAPSE_IN_CROWD`] or
+/// [`QUIET_COLLAPSE`]) at `width`×`height` into `dataset`, and checks that it worked.
+pub fn render_collapse_frames(scenario: &str, dataset: &std::path::Path, width: u32, height: u32) {
     let out = twincity()
         .args([
             "render",
-            "scenarios/collapse_in_crowd.scenario.ron",
+            scenario,
             "--frames",
             "2",
             "--fps",
