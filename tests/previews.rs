@@ -1,12 +1,13 @@
 //! Camera previews in a minimal app (no renderer): one render camera per project camera, aimed
 //! and shaped like it, rendering into an image of the camera's aspect; enlarging resizes it;
-//! deleting a camera or turning previews off removes its render camera.
+//! deleting a camera or turning previews off removes its render camera. Thumbnails render in
+//! turn, one per frame; while no window shows them, only the previews a model reads render.
 
 use bevy::camera::RenderTarget;
 use bevy::prelude::*;
 use twincity::editor::previews::{CameraPreviews, PreviewPlugin};
 use twincity::render::document::Document;
-use twincity_model::Project;
+use twincity_model::{CameraId, Project, VirtualCamera};
 
 fn app() -> App {
     let mut app = App::new();
@@ -94,4 +95,80 @@ fn one_preview_per_camera_following_it() {
     app.world_mut().resource_mut::<CameraPreviews>().live = false;
     app.update();
     assert!(previews(&mut app).is_empty());
+}
+
+/// (position, rendering) of every preview camera.
+fn active(app: &mut App) -> Vec<(Vec3, bool)> {
+    let world = app.world_mut();
+    world
+        .query::<(&RenderTarget, &Transform, &Camera)>()
+        .iter(world)
+        .filter(|(target, _, _)| matches!(target, RenderTarget::Image(_)))
+        .map(|(_, t, c)| (t.translation, c.is_active))
+        .collect()
+}
+
+#[test]
+fn thumbnails_render_in_turn_and_stop_while_no_window_shows_them() {
+    let mut app = app();
+    // Five cameras: the demo's three and two copies raised above them.
+    let cams = {
+        let mut doc = app.world_mut().resource_mut::<Document>();
+        let copies: Vec<VirtualCamera> = (0..2)
+            .map(|i| {
+                let c = &doc.project.cameras[i];
+                VirtualCamera {
+                    id: CameraId(100 + i as u32),
+                    position: c.position + Vec3::Y * (1.0 + i as f32),
+                    ..c.clone()
+                }
+            })
+            .collect();
+        doc.project.cameras.extend(copies);
+        doc.project.cameras.clone()
+    };
+    // One enlarged, one read by a model: those two render every frame.
+    let (enlarged, read) = (&cams[0], &cams[1]);
+    {
+        let mut p = app.world_mut().resource_mut::<CameraPreviews>();
+        p.enlarged = Some(enlarged.id);
+        p.wide = vec![read.id];
+    }
+    let thumbnails = cams.len() - 2;
+    let mut turns = Vec::new();
+    for _ in 0..3 * thumbnails {
+        app.update();
+        let on = active(&mut app);
+        assert_eq!(on.len(), cams.len());
+        let rendering = |at: Vec3| on.iter().any(|(p, a)| *p == at && *a);
+        assert!(
+            rendering(enlarged.position) && rendering(read.position),
+            "{on:?}"
+        );
+        let others: Vec<Vec3> = on
+            .iter()
+            .filter(|(p, a)| *a && *p != enlarged.position && *p != read.position)
+            .map(|(p, _)| *p)
+            .collect();
+        assert_eq!(others.len(), 1, "one thumbnail per frame: {on:?}");
+        turns.push(others[0]);
+    }
+    // Every thumbnail takes its turn once in every N frames.
+    for window in turns.windows(thumbnails) {
+        for (i, p) in window.iter().enumerate() {
+            assert!(!window[i + 1..].contains(p), "{turns:?}");
+        }
+    }
+    for (i, p) in turns.iter().enumerate().skip(thumbnails) {
+        assert_eq!(turns[i - thumbnails], *p, "{turns:?}");
+    }
+
+    // No window shows previews: only the one a model reads renders.
+    app.world_mut().resource_mut::<CameraPreviews>().shown = false;
+    for _ in 0..2 {
+        app.update();
+        for (p, a) in active(&mut app) {
+            assert_eq!(a, p == read.position, "{p}");
+        }
+    }
 }

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use bevy::diagnostic::{DiagnosticsStore, FrameTimeDiagnosticsPlugin};
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 
@@ -68,6 +69,7 @@ fn drive_screenshot(
     coverage: Option<Res<crate::editor::coverage::CoverageView>>,
     inference: Option<Res<crate::editor::inference::InferencePanel>>,
     plate_check: Option<Res<crate::editor::plate_check::PlateCheckPanel>>,
+    diagnostics: Option<Res<DiagnosticsStore>>,
 ) {
     match job.state.clone() {
         JobState::Waiting => {
@@ -102,7 +104,15 @@ fn drive_screenshot(
         }
         JobState::Capturing => {}
         JobState::Done(Ok(())) => {
-            info!("Screenshot saved to {}", job.path.display());
+            // The frame rate the status bar showed, for measurements from the command line.
+            let fps = diagnostics
+                .as_ref()
+                .and_then(|d| d.get(&FrameTimeDiagnosticsPlugin::FPS))
+                .and_then(|d| d.smoothed());
+            match fps {
+                Some(fps) => info!("Screenshot saved to {} ({fps:.2} FPS)", job.path.display()),
+                None => info!("Screenshot saved to {}", job.path.display()),
+            }
             exit.write(AppExit::Success);
         }
         JobState::Done(Err(e)) => {

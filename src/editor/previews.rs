@@ -37,7 +37,7 @@ struct Preview {
 /// The previews, driven by the Camera previews window.
 #[derive(Resource)]
 pub struct CameraPreviews {
-    /// Render previews at all (each costs a render of the scene per frame).
+    /// Render previews at all (each costs a render of the scene when it refreshes).
     pub live: bool,
     /// Shown large in its own window.
     pub enlarged: Option<CameraId>,
@@ -45,7 +45,13 @@ pub struct CameraPreviews {
     pub look_through: Option<CameraId>,
     /// Also rendered at the enlarged size (cameras running a model).
     pub wide: Vec<CameraId>,
+    /// A window shows the thumbnails (the Camera previews, Model inference or Plate check
+    /// window: the editor's UI sets it every frame). While none does, only the previews in
+    /// `wide` render; the others stop, keeping their last image.
+    pub shown: bool,
     previews: HashMap<CameraId, Preview>,
+    /// Frames counted, for the thumbnails' turns.
+    tick: u64,
 }
 
 impl Default for CameraPreviews {
@@ -55,7 +61,9 @@ impl Default for CameraPreviews {
             enlarged: None,
             look_through: None,
             wide: Vec::new(),
+            shown: true,
             previews: HashMap::new(),
+            tick: 0,
         }
     }
 }
@@ -146,6 +154,17 @@ fn sync_previews(
     {
         previews.look_through = None;
     }
+    // Thumbnails render in turn, one per frame (the enlarged preview and those a model reads
+    // render every frame): with N cameras a frame costs one preview instead of N, and each
+    // thumbnail refreshes at 1/N of the frame rate.
+    previews.tick = previews.tick.wrapping_add(1);
+    let thumbnails: Vec<CameraId> = wanted
+        .iter()
+        .map(|c| c.id)
+        .filter(|id| previews.enlarged != Some(*id) && !previews.wide.contains(id))
+        .collect();
+    let turn = (!thumbnails.is_empty())
+        .then(|| thumbnails[(previews.tick % thumbnails.len() as u64) as usize]);
     for cam in wanted {
         let width = if previews.enlarged == Some(cam.id) || previews.wide.contains(&cam.id) {
             LARGE_WIDTH
@@ -154,6 +173,10 @@ fn sync_previews(
         };
         let size = UVec2::new(width, ((width as f32 / cam.aspect()).round() as u32).max(8));
         let (transform, projection) = camera_pose(cam);
+        // While no window shows thumbnails, a preview renders only for a model or the Plate
+        // check; the others keep their last image.
+        let active = previews.wide.contains(&cam.id)
+            || (previews.shown && (previews.enlarged == Some(cam.id) || turn == Some(cam.id)));
         let rebuild = previews
             .previews
             .get(&cam.id)
@@ -172,6 +195,7 @@ fn sync_previews(
                     Camera {
                         // Before the editor's view and the UI.
                         order: -10 - cam.id.0 as isize,
+                        is_active: active,
                         ..default()
                     },
                     RenderTarget::Image(image.clone().into()),
@@ -189,8 +213,11 @@ fn sync_previews(
                 },
             );
         } else if let Some(p) = previews.previews.get(&cam.id)
-            && let Ok((mut t, mut proj, _)) = cams.get_mut(p.entity)
+            && let Ok((mut t, mut proj, mut camera)) = cams.get_mut(p.entity)
         {
+            if camera.is_active != active {
+                camera.is_active = active;
+            }
             if *t != transform {
                 *t = transform;
             }
@@ -220,8 +247,10 @@ pub fn previews_window(
         .resizable(true)
         .show(ctx, |ui| {
             ui.horizontal(|ui| {
-                ui.checkbox(&mut previews.live, "Live")
-                    .on_hover_text("Each preview renders the scene every frame");
+                ui.checkbox(&mut previews.live, "Live").on_hover_text(
+                    "Previews render the scene: the thumbnails in turn, one per frame; \
+                         the enlarged one every frame",
+                );
                 if let Some(id) = previews.look_through {
                     let name = cameras.iter().find(|c| c.id == id).map_or("", |c| &c.name);
                     if ui

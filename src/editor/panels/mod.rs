@@ -356,13 +356,18 @@ fn central_view(
 }
 
 /// The Camera previews window ([`crate::editor::previews`]), while View > Camera previews is
-/// on.
+/// on; says whether any window shows previews (`CameraPreviews::shown`).
 fn previews_window(
     mut contexts: EguiContexts,
     mut previews: ResMut<CameraPreviews>,
     mut overlays: ResMut<OverlaySettings>,
     doc: Res<Document>,
 ) -> Result {
+    // The windows that draw previews; while all are closed, thumbnails stop rendering.
+    let shown = overlays.previews || overlays.inference || overlays.plate_check;
+    if previews.shown != shown {
+        previews.shown = shown;
+    }
     if !overlays.previews {
         return Ok(());
     }
