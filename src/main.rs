@@ -3,8 +3,9 @@ use std::process::ExitCode;
 use anyhow::Context;
 use bevy::app::AppExit;
 use clap::Parser;
+use twincity::cli::present::PresentArgs;
 use twincity::cli::{Cli, Command, EditArgs, ValidateArgs};
-use twincity::editor::app::{EditorOptions, build_editor};
+use twincity::editor::app::{EditorOptions, Present, build_editor};
 use twincity::render::document::{Document, adopt_import};
 use twincity_crowd::CrowdScenario;
 use twincity_model::project::{CityImport, PROJECT_SUFFIX, Project};
@@ -34,9 +35,11 @@ fn main() -> ExitCode {
         footage: None,
         plate_check: None,
         plate_camera: None,
+        lang: Default::default(),
     }));
     let result = match command {
         Command::Edit(args) => edit(args),
+        Command::Present(args) => present(&args),
         Command::Validate(args) => validate(&args),
         Command::Sim(args) => twincity::cli::sim::run(&args),
         Command::Scenario(args) => twincity::cli::scenario::run(&args),
@@ -87,7 +90,57 @@ fn inspect(args: &twincity::cli::InspectArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// `twincity present TOUR`: the editor opened on the tour's project, scenario or crowd,
+/// presenting from the chosen step.
+fn present(args: &PresentArgs) -> anyhow::Result<ExitCode> {
+    args.lang.apply();
+    let checked = twincity::cli::present::check_tour(&args.tour)?;
+    let steps = checked.tour.steps.len();
+    if args.step == 0 || args.step > steps {
+        anyhow::bail!(
+            "--step {}: {} has steps 1 to {steps}",
+            args.step,
+            args.tour.display()
+        );
+    }
+    if let Some(dir) = &args.screenshots {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("--screenshots {}: cannot make the folder", dir.display()))?;
+    }
+    let tour = checked.tour;
+    let scenario = tour.scenario.clone().map(|p| (p, 0.0));
+    let crowd = match &scenario {
+        Some(_) => None,
+        None => tour.crowd.clone().map(|p| (p, 0.0)),
+    };
+    let mut app = build_editor(EditorOptions {
+        document: Document::new(checked.project, checked.project_path),
+        screenshot: None,
+        window_size: args.window,
+        frame_imports: false,
+        crowd,
+        crowd_heatmap: false,
+        coverage: false,
+        scenario,
+        infer: None,
+        footage: None,
+        plate_check: None,
+        present: Some(Present {
+            tour,
+            path: args.tour.clone(),
+            windowed: args.windowed,
+            screenshots: args.screenshots.clone(),
+            first_step: args.step - 1,
+        }),
+    });
+    Ok(match app.run() {
+        AppExit::Success => ExitCode::SUCCESS,
+        AppExit::Error(code) => ExitCode::from(code.get()),
+    })
+}
+
 fn edit(args: EditArgs) -> anyhow::Result<ExitCode> {
+    args.lang.apply();
     // A scenario names the project of its city: it opens when no other is given.
     let scenario_project = match &args.scenario {
         Some(file) => Scenario::load(file)?.project,
@@ -171,6 +224,7 @@ fn edit(args: EditArgs) -> anyhow::Result<ExitCode> {
         infer: args.infer,
         footage: args.footage,
         plate_check: args.plate_check.map(|card| (card, args.plate_camera)),
+        present: None,
     });
     Ok(match app.run() {
         AppExit::Success => ExitCode::SUCCESS,
@@ -183,19 +237,27 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<ExitCode> {
     for file in &args.files {
         // Project files end in `.twin.ron`; other `.ron` files are crowd scenarios.
         let name = file.to_string_lossy();
-        let result = if args.card {
-            twincity_infer::ModelCard::read(file).map(|(card, model)| {
-                format!(
-                    "model card \"{}\", {:?}, {} classes, model {}",
-                    card.name,
-                    card.task,
-                    card.classes.len(),
-                    model.display()
-                )
-            })
+        let result: Result<String, String> = if args.card {
+            twincity_infer::ModelCard::read(file)
+                .map(|(card, model)| {
+                    format!(
+                        "model card \"{}\", {:?}, {} classes, model {}",
+                        card.name,
+                        card.task,
+                        card.classes.len(),
+                        model.display()
+                    )
+                })
+                .map_err(|e| e.to_string())
+        } else if name.ends_with(twincity_model::tour::TOUR_SUFFIX) {
+            // The tour, then the project, scenario, crowd and model cards it names.
+            twincity::cli::present::check_tour(file)
+                .map(|t| twincity::cli::present::describe(&t))
+                .map_err(|e| format!("{e:#}"))
         } else if name.ends_with(PROJECT_SUFFIX) {
             Project::load(file)
                 .map(|p| format!("project \"{}\", {} cameras", p.name, p.cameras.len()))
+                .map_err(|e| e.to_string())
         } else if name.ends_with(SCENARIO_SUFFIX) {
             // Compiling also places the incidents' people in the crowd's walkable area.
             Scenario::load(file)
@@ -211,6 +273,7 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<ExitCode> {
                             .map_or("none".to_string(), |p| p.display().to_string())
                     )
                 })
+                .map_err(|e| e.to_string())
         } else {
             CrowdScenario::load(file).map(|s| {
                 let agents = s.agent_count();
@@ -224,6 +287,7 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<ExitCode> {
                     s.events.len()
                 )
             })
+            .map_err(|e| e.to_string())
         };
         all_ok &= result.is_ok();
         if args.quiet {

@@ -40,6 +40,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("twincity_infer", &["twincity_model"]),
+    ("twincity_i18n", &["twincity_model"]),
     (
         "twincity",
         &[
@@ -50,6 +51,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "twincity_scenario",
             "twincity_dataset",
             "twincity_infer",
+            "twincity_i18n",
         ],
     ),
 ];

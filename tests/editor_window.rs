@@ -2,12 +2,11 @@
 //! project, waits for a complete frame and saves a screenshot through the window.
 
 use std::path::Path;
-use std::process::Command;
 
-/// Runs `twincity edit ARGS --screenshot OUT` in a window, under `xvfb-run` when no display is
-/// set. Fails (rather than skipping) when neither a display nor xvfb-run is available.
+mod common;
+
+/// Runs `twincity edit ARGS --screenshot OUT` in a window (see [`common::in_window`]).
 fn run_editor_screenshot(args: &[&str], out: &Path, size: (u32, u32)) {
-    let exe = env!("CARGO_BIN_EXE_twincity");
     let window = format!("{}x{}", size.0, size.1);
     let mut editor_args: Vec<String> = vec!["edit".into()];
     editor_args.extend(args.iter().map(|s| s.to_string()));
@@ -17,26 +16,7 @@ fn run_editor_screenshot(args: &[&str], out: &Path, size: (u32, u32)) {
         "--screenshot".into(),
         out.display().to_string(),
     ]);
-    let has_display = std::env::var_os("DISPLAY").is_some_and(|d| !d.is_empty());
-    let mut cmd = if has_display {
-        let mut c = Command::new(exe);
-        c.args(&editor_args);
-        c
-    } else {
-        let mut c = Command::new("xvfb-run");
-        c.args([
-            "-a",
-            "-s",
-            &format!("-screen 0 {}x{}x24", size.0, size.1),
-            exe,
-        ]);
-        c.args(&editor_args);
-        c
-    };
-    let output = cmd
-        .env("WGPU_VALIDATION", "0")
-        .output()
-        .expect("no display and no xvfb-run: run `scripts/setup.sh` first (installs Xvfb)");
+    let output = common::in_window(&editor_args, size);
     assert!(
         output.status.success(),
         "editor exited with {:?}\n{}",
@@ -161,7 +141,7 @@ fn real_video_in_the_inference_window_shows_no_face() {
     let dir = tempfile::tempdir().unwrap();
     let photo = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/astronaut.jpg");
     let clip = dir.path().join("clip.mp4");
-    let made = Command::new("ffmpeg")
+    let made = std::process::Command::new("ffmpeg")
         .args(["-v", "error", "-y", "-loop", "1", "-framerate", "10", "-i"])
         .arg(&photo)
         .args(["-frames:v", "30", "-c:v", "mpeg4", "-q:v", "2"])

@@ -6,6 +6,7 @@ pub mod eval;
 pub mod eval_report;
 pub mod import_bench;
 pub mod infer_bench;
+pub mod present;
 pub mod render;
 pub mod scenario;
 pub mod sim;
@@ -32,8 +33,12 @@ pub struct Cli {
 pub enum Command {
     /// Open the editor (on PROJECT, or on the bundled demo project)
     Edit(EditArgs),
-    /// Check project files (`*.twin.ron`), scenarios (`*.scenario.ron`), crowd scenarios and
-    /// (with `--card`) model cards, naming file, line and column
+    /// Present a tour (`*.tour.ron`) full screen: each step's view, overlays and text, in
+    /// French or English (→ / Space next, ← back, P pause, Esc leave)
+    Present(crate::cli::present::PresentArgs),
+    /// Check project files (`*.twin.ron`), scenarios (`*.scenario.ron`), tours
+    /// (`*.tour.ron`), crowd scenarios and (with `--card`) model cards, naming file, line and
+    /// column
     Validate(ValidateArgs),
     /// Play a scenario headless: its timeline, speed checks, and the world state and ground
     /// truth labels at chosen times
@@ -110,6 +115,8 @@ pub struct EditArgs {
     /// project's first camera)
     #[arg(long, value_name = "NAME", requires = "plate_check")]
     pub plate_camera: Option<String>,
+    #[command(flatten)]
+    pub lang: crate::cli::present::LangArg,
 }
 
 #[derive(Args, Debug)]

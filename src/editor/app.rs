@@ -45,6 +45,21 @@ pub struct EditorOptions {
     /// A make/model classifier card for the Plate check window (opened), and the name of the
     /// camera watching the speed camera (else the first camera).
     pub plate_check: Option<(PathBuf, Option<String>)>,
+    /// A tour to present at once (`twincity present`), and where to save one screenshot per
+    /// step (then exit).
+    pub present: Option<Present>,
+}
+
+/// Presenting a tour from the start (`twincity present TOUR`).
+pub struct Present {
+    pub tour: twincity_model::tour::Tour,
+    pub path: PathBuf,
+    /// Keep the window as it is (not full screen).
+    pub windowed: bool,
+    /// Save one screenshot per step in this folder, then exit.
+    pub screenshots: Option<PathBuf>,
+    /// The step shown first (0 is the first).
+    pub first_step: usize,
 }
 
 /// Builds the editor app, ready to `run()`.
@@ -94,6 +109,8 @@ pub fn build_editor(options: EditorOptions) -> App {
     .add_plugins((
         crate::editor::crowd_tool::CrowdToolPlugin,
         crate::editor::scenario_place::ScenarioPlacePlugin,
+        crate::editor::present::PresentPlugin,
+        crate::editor::tour_editor::TourEditorPlugin,
     ))
     .add_systems(Startup, spawn_ui_camera);
     app.world_mut().resource_mut::<CrowdPlayer>().heatmap = options.crowd_heatmap;
@@ -169,6 +186,20 @@ pub fn build_editor(options: EditorOptions) -> App {
             .resource_mut::<crate::editor::plate_check::PlateCheckPanel>();
         panel.card = Some(card);
         panel.camera = chosen;
+    }
+    if let Some(present) = options.present {
+        let mut p = app
+            .world_mut()
+            .resource_mut::<crate::editor::present::Presentation>();
+        p.windowed = present.windowed || present.screenshots.is_some();
+        p.start(present.tour, Some(present.path.clone()));
+        p.start_at(present.first_step);
+        app.world_mut()
+            .resource_mut::<crate::editor::tour_editor::TourEditor>()
+            .file = present.path.display().to_string();
+        if let Some(dir) = present.screenshots {
+            app.insert_resource(crate::editor::present::StepScreenshots::new(dir));
+        }
     }
     if options.frame_imports {
         app.insert_resource(FrameWhenLoaded::armed());

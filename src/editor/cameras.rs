@@ -18,7 +18,7 @@ pub enum CameraSet {
 }
 
 /// Whether overlays are drawn (View menu).
-#[derive(Resource, Clone, Copy, Debug)]
+#[derive(Resource, Clone, Copy, Debug, PartialEq)]
 pub struct OverlaySettings {
     pub frustums: bool,
     /// The Camera previews window is open.

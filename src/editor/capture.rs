@@ -57,18 +57,40 @@ impl Plugin for WindowScreenshotPlugin {
     }
 }
 
+/// Whether the window shows a complete frame: the scene loaded, no pipeline compiling for a
+/// few frames, coverage computed, the models' results and the Plate check's passages in.
+#[derive(bevy::ecs::system::SystemParam)]
+pub struct FrameComplete<'w, 's> {
+    readiness: Res<'w, Readiness>,
+    spec: Res<'w, CitySpec>,
+    status: Res<'w, CityStatus>,
+    roots: Query<'w, 's, (), With<DemoCityRoot>>,
+    coverage: Option<Res<'w, crate::editor::coverage::CoverageView>>,
+    inference: Option<Res<'w, crate::editor::inference::InferencePanel>>,
+    plate_check: Option<Res<'w, crate::editor::plate_check::PlateCheckPanel>>,
+}
+
+impl FrameComplete<'_, '_> {
+    pub fn ready(&self) -> bool {
+        scene_loaded(&self.spec, &self.status, self.roots.iter().count())
+            && self.readiness.stable_frames >= STABLE_FRAMES
+            && self.coverage.as_ref().is_none_or(|c| c.settled())
+            && self.inference.as_ref().is_none_or(|i| i.settled())
+            && self.plate_check.as_ref().is_none_or(|p| !p.waiting)
+    }
+
+    /// Pipelines still compiling (for the error when a frame never completes).
+    pub fn pending_pipelines(&self) -> usize {
+        self.readiness.pending_pipelines
+    }
+}
+
 fn drive_screenshot(
     mut commands: Commands,
     mut job: ResMut<ScreenshotJob>,
-    readiness: Res<Readiness>,
-    spec: Res<CitySpec>,
-    status: Res<CityStatus>,
-    roots: Query<(), With<DemoCityRoot>>,
+    complete: FrameComplete,
     time: Res<Time<Real>>,
     mut exit: MessageWriter<AppExit>,
-    coverage: Option<Res<crate::editor::coverage::CoverageView>>,
-    inference: Option<Res<crate::editor::inference::InferencePanel>>,
-    plate_check: Option<Res<crate::editor::plate_check::PlateCheckPanel>>,
     diagnostics: Option<Res<DiagnosticsStore>>,
 ) {
     match job.state.clone() {
@@ -76,17 +98,13 @@ fn drive_screenshot(
             if time.elapsed() > job.timeout {
                 let msg = format!(
                     "no complete frame after {:?} ({} pipelines still compiling)",
-                    job.timeout, readiness.pending_pipelines
+                    job.timeout,
+                    complete.pending_pipelines()
                 );
                 job.state = JobState::Done(Err(msg));
                 return;
             }
-            let ready = scene_loaded(&spec, &status, roots.iter().count())
-                && readiness.stable_frames >= STABLE_FRAMES
-                && coverage.is_none_or(|c| c.settled())
-                && inference.is_none_or(|i| i.settled())
-                && plate_check.is_none_or(|p| !p.waiting);
-            if !ready {
+            if !complete.ready() {
                 job.settle = 0;
                 return;
             }

@@ -69,6 +69,9 @@ struct Job {
 pub struct CoverageView {
     /// Overlay on.
     pub show: bool,
+    /// Hide the area of interest's and privacy masks' outlines (a presentation step that
+    /// does not show them).
+    pub hide_outlines: bool,
     /// `None`: the best of all cameras; else one camera's coverage (index in the project).
     pub camera: Option<usize>,
     /// The latest result and what it was computed from.
@@ -501,7 +504,10 @@ pub fn coverage_panel(
 
 /// The area of interest (cyan, on the ground) and the privacy masks (red boxes), whenever the
 /// project has them.
-fn draw_outlines(mut gizmos: Gizmos, doc: Res<Document>) {
+fn draw_outlines(mut gizmos: Gizmos, doc: Res<Document>, view: Res<CoverageView>) {
+    if view.hide_outlines {
+        return;
+    }
     let setup = &doc.project.coverage;
     if let Some(ring) = &setup.area_of_interest {
         let mut pts: Vec<Vec3> = ring

@@ -288,6 +288,15 @@ enum Job {
     Open {
         card: PathBuf,
     },
+    /// A camera's read-back as the product keeps it: the faces and plates its ground truth
+    /// finds, blurred.
+    Privacy {
+        camera: CameraId,
+        width: u32,
+        height: u32,
+        bgra: Vec<u8>,
+        truth: Box<TruthJob>,
+    },
 }
 
 struct TruthJob {
@@ -340,6 +349,22 @@ enum Reply {
         card: PathBuf,
         result: Result<ModelEntry, String>,
     },
+    Privacy {
+        camera: CameraId,
+        result: Result<(image::RgbaImage, usize), String>,
+    },
+}
+
+/// A camera's picture as the product keeps it (faces and plates blurred), beside the live
+/// picture as captured (presentation mode's privacy step).
+pub struct PrivacyView {
+    pub camera: CameraId,
+    /// The latest kept picture and its size.
+    pub kept: Option<(Handle<Image>, UVec2)>,
+    /// Faces and plates blurred in it.
+    pub blurred: usize,
+    pub error: Option<String>,
+    sent: Option<Instant>,
 }
 
 struct Worker {
@@ -390,6 +415,8 @@ pub struct InferencePanel {
     listed: bool,
     /// The cards written by `twincity train` (canonical paths).
     trained: Vec<PathBuf>,
+    /// A camera shown as captured and as kept (blurred).
+    pub privacy: Option<PrivacyView>,
 }
 
 impl Default for InferencePanel {
@@ -410,6 +437,7 @@ impl Default for InferencePanel {
             project: None,
             listed: false,
             trained: Vec::new(),
+            privacy: None,
         }
     }
 }
@@ -459,8 +487,33 @@ impl InferencePanel {
         self.selected = cameras.first().copied();
     }
 
-    /// Every camera running a model has shown a result or an error (for screenshots).
+    /// Shows `camera` as captured and as kept (blurred), or stops (`None`).
+    pub fn show_privacy(&mut self, camera: Option<CameraId>) {
+        if self.privacy.as_ref().map(|p| p.camera) == camera {
+            return;
+        }
+        self.privacy = camera.map(|camera| {
+            self.cameras.entry(camera).or_default();
+            PrivacyView {
+                camera,
+                kept: None,
+                blurred: 0,
+                error: None,
+                sent: None,
+            }
+        });
+    }
+
+    /// Every camera running a model has shown a result or an error, and the privacy view its
+    /// kept picture (for screenshots).
     pub fn settled(&self) -> bool {
+        if self
+            .privacy
+            .as_ref()
+            .is_some_and(|p| p.kept.is_none() && p.error.is_none())
+        {
+            return false;
+        }
         let footage_shown = |r: &CameraRun| {
             !r.loading
                 && r.pending_video.is_none()
@@ -600,7 +653,10 @@ fn spawn_worker() -> Worker {
                     },
                 };
                 let reply = run_job(job, &mut models, &mut city);
-                if matches!(reply, Reply::Frame { .. } | Reply::Video { .. }) {
+                if matches!(
+                    reply,
+                    Reply::Frame { .. } | Reply::Video { .. } | Reply::Privacy { .. }
+                ) {
                     worker_busy.store(false, Ordering::Release);
                 }
                 if reply_tx.send(reply).is_err() {
@@ -655,7 +711,40 @@ fn run_job(job: Job, models: &mut HashMap<PathBuf, Model>, city: &mut CityCache)
             result: blurred_video_frame(models, card.as_deref(), compare.as_deref(), tiling, frame),
         },
         Job::Frame(job) => frame_results(models, city, job),
+        Job::Privacy {
+            camera,
+            width,
+            height,
+            bgra,
+            truth,
+        } => Reply::Privacy {
+            camera,
+            result: kept_picture(*truth, (width, height), &bgra, city),
+        },
     }
+}
+
+/// A read-back as the product keeps it: what the annotation pass finds to blur (faces,
+/// plates), blurred as in exported datasets; and how many regions were blurred.
+fn kept_picture(
+    t: TruthJob,
+    (width, height): (u32, u32),
+    bgra: &[u8],
+    city: &mut CityCache,
+) -> Result<(image::RgbaImage, usize), String> {
+    let frame = Frame::bgra_readback(width, height, bgra)
+        .ok_or_else(|| "the camera's picture came back at an unexpected size".to_string())?;
+    let stride = frame.stride as usize * 4;
+    let mut picture = image::RgbaImage::new(width, height);
+    for (y, row) in picture.rows_mut().enumerate() {
+        let line = &frame.pixels[y * stride..y * stride + width as usize * 4];
+        for (px, src) in row.zip(line.chunks_exact(4)) {
+            *px = image::Rgba([src[2], src[1], src[0], 255]);
+        }
+    }
+    let (_, _, blur) = frame_annotations(t, (width, height), city)?;
+    twincity_dataset::privacy::blur_boxes(&mut picture, &blur);
+    Ok((picture, blur.len()))
 }
 
 /// A frame through the camera's model and the one it is compared with, each matched with the
@@ -744,11 +833,31 @@ fn with_truth(
 
 /// The frame's ground truth from the annotation pass (the dataset writer's objects and
 /// visible heads), at the frame's size.
-fn frame_truth(
+fn frame_truth(t: TruthJob, size: (u32, u32), city: &mut CityCache) -> Result<FrameTruth, String> {
+    let (objects, heads, _) = frame_annotations(t, size, city)?;
+    Ok(FrameTruth {
+        objects: objects
+            .into_iter()
+            .map(|o| (o.category_id, o.category, o.bbox))
+            .collect(),
+        visible_heads: heads.iter().filter(|h| h.visible).count(),
+    })
+}
+
+/// The annotation pass on one frame (the dataset writer's objects, heads and the regions it
+/// blurs), at the frame's size.
+fn frame_annotations(
     t: TruthJob,
     (width, height): (u32, u32),
     city: &mut CityCache,
-) -> Result<FrameTruth, String> {
+) -> Result<
+    (
+        Vec<twincity_dataset::ObjectRecord>,
+        Vec<twincity_dataset::annotate::HeadPoint>,
+        Vec<twincity_dataset::annotate::PixelBox>,
+    ),
+    String,
+> {
     use twincity_dataset::{Privacy, image_objects};
     let occluders = match city {
         Some((p, occ)) if Arc::ptr_eq(p, &t.project) || **p == *t.project => occ.clone(),
@@ -765,15 +874,12 @@ fn frame_truth(
     let figures = twincity_scenario::figures::figures(&t.state, t.ground, cast);
     let scene = twincity_dataset::annotate::IdScene::new(&occluders, &figures);
     let annotations = scene.annotate(&cam);
-    let (objects, heads, _) =
-        image_objects(&t.state, &annotations, (width, height), &Privacy::blurred());
-    Ok(FrameTruth {
-        objects: objects
-            .into_iter()
-            .map(|o| (o.category_id, o.category, o.bbox))
-            .collect(),
-        visible_heads: heads.iter().filter(|h| h.visible).count(),
-    })
+    Ok(image_objects(
+        &t.state,
+        &annotations,
+        (width, height),
+        &Privacy::blurred(),
+    ))
 }
 
 /// A model's predictions matched with the frame's ground truth (IoU 0.5, COCO's greedy
@@ -1036,10 +1142,11 @@ fn keep_readbacks(
     panel: &mut InferencePanel,
     previews: &mut CameraPreviews,
 ) -> HashMap<CameraId, (Handle<Image>, UVec2)> {
+    let privacy = panel.privacy.as_ref().map(|p| p.camera);
     previews.wide = panel
         .cameras
         .iter()
-        .filter(|(_, r)| r.enabled && r.real.is_none())
+        .filter(|(id, r)| (r.enabled && r.real.is_none()) || privacy == Some(**id))
         .map(|(id, _)| *id)
         .collect();
     let preview_images: HashMap<CameraId, (Handle<Image>, UVec2)> = previews
@@ -1047,7 +1154,7 @@ fn keep_readbacks(
         .map(|(id, h, s)| (id, (h.clone(), s)))
         .collect();
     for (id, run) in panel.cameras.iter_mut() {
-        let wanted = (run.enabled && run.real.is_none())
+        let wanted = ((run.enabled && run.real.is_none()) || privacy == Some(*id))
             .then(|| preview_images.get(id))
             .flatten();
         let current = run.readback.map(|(_, asset)| asset);
@@ -1117,7 +1224,40 @@ fn take_replies(
                 result,
                 compare,
             } => take_result(panel, doc, camera, result, compare, now),
+            Reply::Privacy { camera, result } => {
+                privacy_back(panel, images, textures, camera, result)
+            }
         }
+    }
+}
+
+/// The kept (blurred) picture of the privacy view: it replaces the previous one.
+fn privacy_back(
+    panel: &mut InferencePanel,
+    images: &mut Assets<Image>,
+    textures: &mut EguiUserTextures,
+    camera: CameraId,
+    result: Result<(image::RgbaImage, usize), String>,
+) {
+    let Some(view) = panel.privacy.as_mut().filter(|p| p.camera == camera) else {
+        return;
+    };
+    match result {
+        Ok((picture, blurred)) => {
+            let size = UVec2::new(picture.width(), picture.height());
+            let handle = images.add(crate::render::models::srgba_image(
+                picture,
+                RenderAssetUsages::default(),
+            ));
+            textures.add_image(EguiTextureHandle::Strong(handle.clone()));
+            if let Some((old, _)) = view.kept.replace((handle, size)) {
+                textures.remove_image(&old);
+                images.remove(&old);
+            }
+            view.blurred = blurred;
+            view.error = None;
+        }
+        Err(e) => view.error = Some(e),
     }
 }
 
@@ -1210,11 +1350,14 @@ fn send_next_frame(
     }
     // Cameras running a model, and cameras playing a video (its frames must be blurred before
     // they are shown, model or not).
+    let privacy = panel.privacy.as_ref().map(|p| p.camera);
     let mut order: Vec<CameraId> = panel
         .cameras
         .iter()
-        .filter(|(_, r)| {
-            (r.enabled && r.model.is_some()) || r.real.as_ref().is_some_and(|x| x.video.is_some())
+        .filter(|(id, r)| {
+            (r.enabled && r.model.is_some())
+                || r.real.as_ref().is_some_and(|x| x.video.is_some())
+                || privacy == Some(**id)
         })
         .map(|(id, _)| *id)
         .collect();
@@ -1304,6 +1447,9 @@ fn next_job(
             truth: None,
         }));
     }
+    if model.is_none() {
+        return privacy_job(panel, cam, ground, player, preview_images);
+    }
     let card = model?;
     let (_, data) = panel.frames.lock().ok().and_then(|mut f| f.remove(&id))?;
     let (_, size) = preview_images.get(&id)?;
@@ -1328,6 +1474,45 @@ fn next_job(
         bgra: true,
         truth,
     }))
+}
+
+/// The privacy view's next job: the camera's latest read-back with the world state of the same
+/// frame, twice a second.
+fn privacy_job(
+    panel: &mut InferencePanel,
+    cam: &VirtualCamera,
+    ground: f32,
+    player: &ScenarioPlayer,
+    preview_images: &HashMap<CameraId, (Handle<Image>, UVec2)>,
+) -> Option<Job> {
+    let view = panel.privacy.as_mut().filter(|p| p.camera == cam.id)?;
+    if view
+        .sent
+        .is_some_and(|t| t.elapsed() < Duration::from_millis(500))
+    {
+        return None;
+    }
+    let state = player.state.clone()?;
+    let (_, data) = panel
+        .frames
+        .lock()
+        .ok()
+        .and_then(|mut f| f.remove(&cam.id))?;
+    let (_, size) = preview_images.get(&cam.id)?;
+    Frame::bgra_readback(size.x, size.y, &data)?;
+    view.sent = Some(Instant::now());
+    Some(Job::Privacy {
+        camera: cam.id,
+        width: size.x,
+        height: size.y,
+        bgra: data,
+        truth: Box::new(TruthJob {
+            state,
+            ground,
+            camera: cam.clone(),
+            project: panel.project.clone().expect("set by follow_document"),
+        }),
+    })
 }
 
 /// The models a camera's frames go to now: its own (when it runs one), and the one it is
@@ -1618,18 +1803,27 @@ fn overlay(
     let w = ui.available_width().clamp(200.0, 960.0);
     let h = w * size.1 as f32 / size.0.max(1) as f32;
     let r = ui.add(egui::Image::new((texture, egui::vec2(w, h))));
-    let Some(s) = shown else {
-        return;
-    };
-    let painter = ui.painter_at(r.rect);
-    let (shapes, labels) = overlay_shapes(r.rect, s, classes);
+    if let Some(s) = shown {
+        paint_boxes(&ui.painter_at(r.rect), r.rect, s, classes, 11.0);
+    }
+}
+
+/// Paints [`overlay_shapes`] over an image shown in `rect`, labels in `font_size` points.
+pub fn paint_boxes(
+    painter: &egui::Painter,
+    rect: egui::Rect,
+    s: &Shown,
+    classes: &[String],
+    font_size: f32,
+) {
+    let (shapes, labels) = overlay_shapes(rect, s, classes);
     painter.extend(shapes);
     for (at, text, colour) in labels {
         painter.text(
             at,
             egui::Align2::LEFT_BOTTOM,
             text,
-            egui::FontId::proportional(11.0),
+            egui::FontId::proportional(font_size),
             colour,
         );
     }

@@ -98,7 +98,10 @@ pub fn place_cameras(
     let occ = match raycast.get(&doc.project) {
         Ok((o, _)) => o,
         Err(e) => {
-            notes.error(format!("Cannot place a camera: {e}"), time.elapsed());
+            notes.error(
+                twincity_i18n::tr_args("place-failed", &[("why", e.to_string().into())]),
+                time.elapsed(),
+            );
             placement.active = false;
             return;
         }
@@ -112,7 +115,8 @@ pub fn place_cameras(
         };
         let (position, look) = mount(&occ, point, normal, *ray.direction, placement.mount_height);
         let id = doc.project.next_camera_id();
-        let mut new = VirtualCamera::new(id, format!("Camera {}", id.0), position, 0.0);
+        let name = twincity_i18n::tr_args("camera-default-name", &[("n", id.0.to_string().into())]);
+        let mut new = VirtualCamera::new(id, name, position, 0.0);
         // Look out along `look`, 15° down, until the drag says where.
         new.aim_at(position + look * 10.0 - Vec3::Y * 10.0 * 15f32.to_radians().tan());
         doc.project.cameras.push(new);

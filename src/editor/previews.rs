@@ -11,6 +11,7 @@ use bevy::render::render_resource::{
     Extent3d, TextureDescriptor, TextureDimension, TextureFormat, TextureUsages,
 };
 use bevy_egui::{EguiTextureHandle, EguiUserTextures, egui};
+use twincity_i18n::{tr, tr_args};
 use twincity_model::{CameraId, VirtualCamera};
 
 use crate::render::document::Document;
@@ -239,7 +240,8 @@ pub fn previews_window(
     cameras: &[VirtualCamera],
     open: &mut bool,
 ) {
-    egui::Window::new("Camera previews")
+    egui::Window::new(tr("previews-title"))
+        .id(egui::Id::new("camera_previews"))
         .open(open)
         .default_pos(egui::pos2(270.0, 40.0))
         .default_height(560.0)
@@ -247,14 +249,15 @@ pub fn previews_window(
         .resizable(true)
         .show(ctx, |ui| {
             ui.horizontal(|ui| {
-                ui.checkbox(&mut previews.live, "Live").on_hover_text(
-                    "Previews render the scene: the thumbnails in turn, one per frame; \
-                         the enlarged one every frame",
-                );
+                ui.checkbox(&mut previews.live, tr("previews-live"))
+                    .on_hover_text(tr("previews-live-tip"));
                 if let Some(id) = previews.look_through {
                     let name = cameras.iter().find(|c| c.id == id).map_or("", |c| &c.name);
                     if ui
-                        .button(format!("Stop looking through {name} (Esc)"))
+                        .button(tr_args(
+                            "previews-stop-looking",
+                            &[("camera", name.to_string().into())],
+                        ))
                         .clicked()
                         || ui.input(|i| i.key_pressed(egui::Key::Escape))
                     {
@@ -263,20 +266,32 @@ pub fn previews_window(
                 }
             });
             if cameras.is_empty() {
-                ui.weak("No cameras yet: Edit > Add camera.");
+                ui.weak(tr("previews-no-cameras"));
             }
             egui::ScrollArea::vertical().show(ui, |ui| {
                 for cam in cameras {
                     ui.horizontal(|ui| {
                         ui.strong(&cam.name);
-                        ui.weak(format!(
-                            "{} x {}, {:.0} deg",
-                            cam.resolution.0,
-                            cam.resolution.1,
-                            cam.lens.horizontal_fov().to_degrees()
+                        ui.weak(tr_args(
+                            "previews-camera-size",
+                            &[
+                                ("width", cam.resolution.0.to_string().into()),
+                                ("height", cam.resolution.1.to_string().into()),
+                                (
+                                    "fov",
+                                    twincity_i18n::number(
+                                        f64::from(cam.lens.horizontal_fov().to_degrees()),
+                                        0,
+                                    )
+                                    .into(),
+                                ),
+                            ],
                         ));
                         let looking = previews.look_through == Some(cam.id);
-                        if ui.selectable_label(looking, "Look through").clicked() {
+                        if ui
+                            .selectable_label(looking, tr("previews-look-through"))
+                            .clicked()
+                        {
                             previews.look_through = (!looking).then_some(cam.id);
                         }
                     });
@@ -288,18 +303,18 @@ pub fn previews_window(
                                 egui::Image::new((tex, egui::vec2(w, h)))
                                     .sense(egui::Sense::click()),
                             );
-                            if r.on_hover_text("Click to enlarge").clicked() {
+                            if r.on_hover_text(tr("previews-enlarge")).clicked() {
                                 previews.enlarged = Some(cam.id);
                             }
                         }
                         Some(_) => {
-                            ui.weak("(enlarged)");
+                            ui.weak(tr("previews-enlarged"));
                         }
                         None if previews.live => {
-                            ui.weak("starting...");
+                            ui.weak(tr("previews-starting"));
                         }
                         None => {
-                            ui.weak("previews are off");
+                            ui.weak(tr("previews-off"));
                         }
                     }
                     ui.separator();
@@ -313,17 +328,21 @@ pub fn previews_window(
         return;
     };
     let mut keep = true;
-    egui::Window::new(format!("{} (preview)", cam.name))
-        .open(&mut keep)
-        .default_width(LARGE_WIDTH as f32 * 0.75)
-        .resizable(true)
-        .show(ctx, |ui| {
-            if let Some((tex, size)) = textures.get(&id).copied() {
-                let w = ui.available_width();
-                let h = w * size.y as f32 / size.x as f32;
-                ui.add(egui::Image::new((tex, egui::vec2(w, h))));
-            }
-        });
+    egui::Window::new(tr_args(
+        "previews-window",
+        &[("camera", cam.name.clone().into())],
+    ))
+    .id(egui::Id::new(("camera_preview", id.0)))
+    .open(&mut keep)
+    .default_width(LARGE_WIDTH as f32 * 0.75)
+    .resizable(true)
+    .show(ctx, |ui| {
+        if let Some((tex, size)) = textures.get(&id).copied() {
+            let w = ui.available_width();
+            let h = w * size.y as f32 / size.x as f32;
+            ui.add(egui::Image::new((tex, egui::vec2(w, h))));
+        }
+    });
     if !keep {
         previews.enlarged = None;
     }

@@ -3,6 +3,7 @@
 
 use bevy::prelude::*;
 use bevy_egui::egui;
+use twincity_i18n::tr;
 
 /// System sets of the UI plugin (in `EguiPrimaryContextPass`).
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -31,25 +32,25 @@ pub fn undo_save_buttons<T: Clone + PartialEq>(
     let (can_undo, can_redo) = history.map_or((false, false), |h| (h.can_undo(), h.can_redo()));
     let mut pressed = None;
     if ui
-        .add_enabled(can_undo, egui::Button::new("Undo"))
+        .add_enabled(can_undo, egui::Button::new(tr("menu-undo")))
         .clicked()
     {
         pressed = Some(FileButton::Undo);
     }
     if ui
-        .add_enabled(can_redo, egui::Button::new("Redo"))
+        .add_enabled(can_redo, egui::Button::new(tr("menu-redo")))
         .clicked()
     {
         pressed = Some(FileButton::Redo);
     }
-    if ui.button("Save").clicked() {
+    if ui.button(tr("menu-save")).clicked() {
         pressed = Some(if saved_before {
             FileButton::Save
         } else {
             FileButton::SaveAs
         });
     }
-    if ui.button("Save as...").clicked() {
+    if ui.button(tr("menu-save-as")).clicked() {
         pressed = Some(FileButton::SaveAs);
     }
     pressed

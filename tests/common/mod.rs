@@ -128,3 +128,28 @@ pub fn ok(out: &std::process::Output, what: &str) -> String {
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// Runs `twincity ARGS` in a window, under `xvfb-run` (screen `size`) when no display is set,
+/// and returns its output. Fails (rather than skipping) when neither a display nor xvfb-run
+/// is available.
+pub fn in_window(args: &[String], size: (u32, u32)) -> std::process::Output {
+    let exe = env!("CARGO_BIN_EXE_twincity");
+    let has_display = std::env::var_os("DISPLAY").is_some_and(|d| !d.is_empty());
+    let mut cmd = if has_display {
+        std::process::Command::new(exe)
+    } else {
+        let mut c = std::process::Command::new("xvfb-run");
+        c.args([
+            "-a",
+            "-s",
+            &format!("-screen 0 {}x{}x24", size.0, size.1),
+            exe,
+        ]);
+        c
+    };
+    cmd.args(args)
+        .current_dir(root())
+        .env("WGPU_VALIDATION", "0")
+        .output()
+        .expect("no display and no xvfb-run: run `scripts/setup.sh` first (installs Xvfb)")
+}

@@ -14,6 +14,7 @@ pub mod geometry;
 pub mod project;
 pub mod ronfile;
 pub mod simple;
+pub mod tour;
 pub mod undo;
 
 pub use camera::{CameraId, Lens, LensPreset, VirtualCamera};

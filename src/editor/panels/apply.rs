@@ -116,7 +116,7 @@ fn edit_cameras(a: &Actions, doc: &mut Document, selection: &mut Selection, view
         let id = doc.project.next_camera_id();
         let mut cam = VirtualCamera::new(
             id,
-            format!("Camera {}", id.0),
+            twincity_i18n::tr_args("camera-default-name", &[("n", id.0.to_string().into())]),
             view.view.focus + Vec3::Y * 6.0,
             view.view.yaw_deg,
         );

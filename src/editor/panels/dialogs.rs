@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
+use twincity_i18n::{tr, tr_args};
 use twincity_model::project::CityImport;
 
 use super::{Actions, DialogChannel, Guarded, PathPrompt, PathPurpose, UiState, browse};
@@ -41,41 +42,38 @@ fn path_prompt(
         return;
     };
     let (title, ok_label) = match prompt.purpose {
-        PathPurpose::Open => ("Open project", "Open"),
-        PathPurpose::SaveAs => ("Save project as", "Save"),
-        PathPurpose::Import => ("Import glTF / GLB city mesh", "Import"),
-        PathPurpose::Crowd => ("Load crowd scenario", "Load"),
-        PathPurpose::CrowdSaveAs => ("Save crowd scenario as", "Save"),
-        PathPurpose::Scenario => ("Load scenario", "Load"),
-        PathPurpose::ScenarioSaveAs => ("Save scenario as", "Save"),
+        PathPurpose::Open => ("prompt-open-project", "prompt-open"),
+        PathPurpose::SaveAs => ("prompt-save-project", "prompt-save"),
+        PathPurpose::Import => ("prompt-import", "prompt-import-button"),
+        PathPurpose::Crowd => ("prompt-load-crowd", "prompt-load"),
+        PathPurpose::CrowdSaveAs => ("prompt-save-crowd", "prompt-save"),
+        PathPurpose::Scenario => ("prompt-load-scenario", "prompt-load"),
+        PathPurpose::ScenarioSaveAs => ("prompt-save-scenario", "prompt-save"),
     };
     let mut keep = true;
-    egui::Window::new(title)
+    egui::Window::new(tr(title))
         .collapsible(false)
         .resizable(false)
         .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
         .show(ctx, |ui| {
             ui.horizontal(|ui| {
-                ui.label("File");
+                ui.label(tr("prompt-file"));
                 ui.add(egui::TextEdit::singleline(&mut prompt.text).desired_width(380.0));
-                if ui.button("Browse...").clicked() {
+                if ui.button(tr("prompt-browse")).clicked() {
                     browse(prompt.purpose, channel.tx.clone(), prompt.text.clone());
                 }
             });
             if prompt.purpose == PathPurpose::Import {
-                ui.checkbox(
-                    &mut prompt.z_up,
-                    "The file is Z-up (rotate it to glTF's Y-up)",
-                );
+                ui.checkbox(&mut prompt.z_up, tr("prompt-z-up"));
             }
             if let Some(e) = &prompt.error {
                 ui.colored_label(egui::Color32::from_rgb(230, 80, 60), e);
             }
             ui.horizontal(|ui| {
-                if ui.button(ok_label).clicked() {
+                if ui.button(tr(ok_label)).clicked() {
                     keep = !submit_prompt(&mut prompt, a);
                 }
-                if ui.button("Cancel").clicked() {
+                if ui.button(tr("dialog-cancel")).clicked() {
                     keep = false;
                     ui_state.after_save = None;
                 }
@@ -91,7 +89,7 @@ fn path_prompt(
 fn submit_prompt(prompt: &mut PathPrompt, a: &mut Actions) -> bool {
     let path = PathBuf::from(prompt.text.trim());
     if prompt.text.trim().is_empty() {
-        prompt.error = Some("Type a path or press Browse".into());
+        prompt.error = Some(tr("prompt-empty"));
         return false;
     }
     match prompt.purpose {
@@ -120,22 +118,22 @@ fn unsaved_changes(ctx: &egui::Context, ui_state: &mut UiState, a: &mut Actions,
     let Some(g) = ui_state.confirm.clone() else {
         return;
     };
-    egui::Window::new("Unsaved changes")
+    egui::Window::new(tr("unsaved-title"))
         .collapsible(false)
         .resizable(false)
         .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
         .show(ctx, |ui| {
-            ui.label(format!(
-                "\"{}\" has changes that are not saved.",
-                doc.project.name
+            ui.label(tr_args(
+                "unsaved-text",
+                &[("name", doc.project.name.clone().into())],
             ));
             ui.horizontal(|ui| {
-                if ui.button("Save").clicked() {
+                if ui.button(tr("prompt-save")).clicked() {
                     a.save = true;
                     ui_state.after_save = Some(g.clone());
                     ui_state.confirm = None;
                 }
-                if ui.button("Discard changes").clicked() {
+                if ui.button(tr("unsaved-discard")).clicked() {
                     a.guarded = None;
                     ui_state.confirm = None;
                     // Run without asking again.
@@ -154,7 +152,7 @@ fn unsaved_changes(ctx: &egui::Context, ui_state: &mut UiState, a: &mut Actions,
                         }
                     }
                 }
-                if ui.button("Cancel").clicked() {
+                if ui.button(tr("dialog-cancel")).clicked() {
                     ui_state.confirm = None;
                     ui_state.prompt = None;
                 }
@@ -168,14 +166,14 @@ fn problems(ctx: &egui::Context, notes: &mut Notifications) {
         return;
     }
     let mut ok = false;
-    egui::Window::new("Problem")
+    egui::Window::new(tr("problem-title"))
         .collapsible(false)
         .anchor(egui::Align2::CENTER_TOP, egui::vec2(0.0, 60.0))
         .show(ctx, |ui| {
             for e in &notes.unread_errors {
                 ui.colored_label(egui::Color32::from_rgb(230, 80, 60), e);
             }
-            ok = ui.button("OK").clicked();
+            ok = ui.button(tr("dialog-ok")).clicked();
         });
     if ok {
         notes.unread_errors.clear();
@@ -186,56 +184,49 @@ fn problems(ctx: &egui::Context, notes: &mut Notifications) {
 fn help_windows(ctx: &egui::Context, ui_state: &mut UiState, a: &Actions) {
     ui_state.show_shortcuts |= a.show_shortcuts;
     ui_state.show_about |= a.show_about;
-    egui::Window::new("Keyboard and mouse")
+    egui::Window::new(tr("keys-title"))
         .open(&mut ui_state.show_shortcuts)
         .show(ctx, |ui| {
             egui::Grid::new("keys").striped(true).show(ui, |ui| {
                 for (k, v) in SHORTCUTS {
-                    ui.monospace(*k);
-                    ui.label(*v);
+                    ui.monospace(tr(k));
+                    ui.label(tr(v));
                     ui.end_row();
                 }
             });
         });
-    egui::Window::new("About TwinCity Studio")
+    egui::Window::new(tr("about-title"))
         .open(&mut ui_state.show_about)
         .show(ctx, |ui| {
             ui.heading(format!("TwinCity Studio {}", env!("CARGO_PKG_VERSION")));
-            ui.label("An open-source editor for city digital twins: virtual CCTV cameras, simulated crowds and scripted incidents, rendered into annotated, privacy-safe training data.");
+            ui.label(tr("about-what"));
             ui.add_space(6.0);
-            ui.label("Privacy is an invariant: no face recognition, no tracking of individuals; faces and plates are blurred in everything the product exports.");
+            ui.label(tr("about-privacy"));
             ui.add_space(6.0);
-            ui.label("Licence: MIT OR Apache-2.0. Built on Bevy and egui.");
+            ui.label(tr("about-licence"));
         });
 }
 
-/// Every key and mouse binding, shown in Help and documented in the README.
+/// Every key and mouse binding (message ids: the keys, what they do), shown in Help and
+/// documented in the README.
 pub const SHORTCUTS: &[(&str, &str)] = &[
-    (
-        "Left drag",
-        "Orbit around the focus (look around in fly mode)",
-    ),
-    ("Right / middle drag", "Pan"),
-    ("Wheel", "Zoom (fly speed in fly mode)"),
-    ("Left click", "Select a building or camera"),
-    ("F", "Toggle fly mode"),
-    ("W A S D", "Fly forward / left / back / right"),
-    ("Q / E", "Fly down / up"),
-    ("Shift", "Fly four times faster"),
-    ("Z", "Frame the selection"),
-    (
-        "G",
-        "Move the selected camera with the pointer (click: keep; Esc, right click: cancel)",
-    ),
-    (
-        "R",
-        "Aim the selected camera at the pointer (click: keep; Esc, right click: cancel)",
-    ),
-    ("Home", "Frame everything in the scene"),
-    ("Delete", "Delete the selected camera"),
-    ("Ctrl+N / Ctrl+O", "New / open project"),
-    ("Ctrl+S / Ctrl+Shift+S", "Save / save as"),
-    ("Ctrl+I", "Import a glTF/GLB city mesh"),
-    ("Ctrl+Z / Ctrl+Y", "Undo / redo (Ctrl+Shift+Z also redoes)"),
-    ("Ctrl+Q", "Quit"),
+    ("key-left-drag", "key-left-drag-does"),
+    ("key-right-drag", "key-right-drag-does"),
+    ("key-wheel", "key-wheel-does"),
+    ("key-left-click", "key-left-click-does"),
+    ("key-f", "key-f-does"),
+    ("key-wasd", "key-wasd-does"),
+    ("key-qe", "key-qe-does"),
+    ("key-shift", "key-shift-does"),
+    ("key-z", "key-z-does"),
+    ("key-g", "key-g-does"),
+    ("key-r", "key-r-does"),
+    ("key-home", "key-home-does"),
+    ("key-delete", "key-delete-does"),
+    ("key-new-open", "key-new-open-does"),
+    ("key-save", "key-save-does"),
+    ("key-import", "key-import-does"),
+    ("key-undo", "key-undo-does"),
+    ("key-quit", "key-quit-does"),
+    ("key-f5", "key-f5-does"),
 ];

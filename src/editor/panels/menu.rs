@@ -1,12 +1,17 @@
-//! The menu bar (File, Edit, View, Help) and the keyboard shortcuts of its items.
+//! The menu bar (File, Edit, View, Presentation, Language, Help) and the keyboard shortcuts
+//! of its items.
 
 use bevy::prelude::*;
 use bevy_egui::egui;
 
 use super::{Actions, Guarded, PanelRoot, PathPurpose};
+use twincity_i18n::{Lang, tr};
+
 use crate::editor::cameras::OverlaySettings;
+use crate::editor::present::Presentation;
+use crate::editor::tour_editor::TourEditor;
 use crate::editor::viewport::ViewState;
-use crate::render::document::{DocCommand, Selection, UndoHistory};
+use crate::render::document::{DocCommand, Notifications, Selection, UndoHistory};
 
 /// The menu bar along the top of the window.
 pub(super) fn menu_bar(
@@ -15,11 +20,22 @@ pub(super) fn menu_bar(
     mut overlays: ResMut<OverlaySettings>,
     mut view: ResMut<ViewState>,
     selection: Res<Selection>,
+    mut tours: ResMut<TourEditor>,
+    mut presentation: ResMut<Presentation>,
+    mut notes: ResMut<Notifications>,
+    time: Res<Time<Real>>,
 ) -> Result {
     root.show("menu", |ui, actions| {
         egui::Panel::top("menu_bar").show(ui, |ui| {
             egui::MenuBar::new().ui(ui, |ui| {
-                menu_items(ui, actions, &history, &mut overlays, &mut view, *selection);
+                file_menu(ui, actions);
+                edit_menu(ui, actions, &history, *selection);
+                view_menu(ui, actions, &mut overlays, &mut view);
+                tour_menu(ui, &mut tours, &mut presentation);
+                if let Err(e) = language_menu(ui) {
+                    notes.error(e, time.elapsed());
+                }
+                help_menu(ui, actions);
             });
         });
     })
@@ -61,89 +77,140 @@ pub(super) fn shortcuts(ctx: &egui::Context, a: &mut Actions) {
     }
 }
 
-fn menu_items(
-    ui: &mut egui::Ui,
-    a: &mut Actions,
-    history: &UndoHistory,
-    overlays: &mut OverlaySettings,
-    view: &mut ViewState,
-    selection: Selection,
-) {
-    ui.menu_button("File", |ui| {
-        if ui.button("New (empty)          Ctrl+N").clicked() {
+/// A menu item with its shortcut on the right.
+fn item(ui: &mut egui::Ui, id: &str, shortcut: &str) -> bool {
+    ui.add(egui::Button::new(tr(id)).shortcut_text(shortcut))
+        .clicked()
+}
+
+fn file_menu(ui: &mut egui::Ui, a: &mut Actions) {
+    ui.menu_button(tr("menu-file"), |ui| {
+        if item(ui, "menu-new", "Ctrl+N") {
             a.guarded = Some(Guarded::New);
         }
-        if ui.button("New from demo district").clicked() {
+        if item(ui, "menu-new-demo", "") {
             a.guarded = Some(Guarded::NewDemo);
         }
-        if ui.button("Open...              Ctrl+O").clicked() {
+        if item(ui, "menu-open", "Ctrl+O") {
             a.guarded = Some(Guarded::Open);
         }
         ui.separator();
-        if ui.button("Save                 Ctrl+S").clicked() {
+        if item(ui, "menu-save", "Ctrl+S") {
             a.save = true;
         }
-        if ui.button("Save As...     Ctrl+Shift+S").clicked() {
+        if item(ui, "menu-save-as", "Ctrl+Shift+S") {
             a.prompt = Some(PathPurpose::SaveAs);
         }
         ui.separator();
-        if ui.button("Export dataset...").clicked() {
+        if item(ui, "menu-export", "") {
             a.export = true;
         }
-        if ui.button("Import glTF...       Ctrl+I").clicked() {
+        if item(ui, "menu-import", "Ctrl+I") {
             a.prompt = Some(PathPurpose::Import);
         }
         ui.separator();
-        if ui.button("Quit                 Ctrl+Q").clicked() {
+        if item(ui, "menu-quit", "Ctrl+Q") {
             a.guarded = Some(Guarded::Quit);
         }
     });
-    ui.menu_button("Edit", |ui| {
-        if ui
-            .add_enabled(history.0.can_undo(), egui::Button::new("Undo      Ctrl+Z"))
-            .clicked()
-        {
+}
+
+fn edit_menu(ui: &mut egui::Ui, a: &mut Actions, history: &UndoHistory, selection: Selection) {
+    ui.menu_button(tr("menu-edit"), |ui| {
+        let undo = egui::Button::new(tr("menu-undo")).shortcut_text("Ctrl+Z");
+        if ui.add_enabled(history.0.can_undo(), undo).clicked() {
             a.commands.push(DocCommand::Undo);
         }
-        if ui
-            .add_enabled(history.0.can_redo(), egui::Button::new("Redo      Ctrl+Y"))
-            .clicked()
-        {
+        let redo = egui::Button::new(tr("menu-redo")).shortcut_text("Ctrl+Y");
+        if ui.add_enabled(history.0.can_redo(), redo).clicked() {
             a.commands.push(DocCommand::Redo);
         }
         ui.separator();
-        if ui.button("Add camera at view focus").clicked() {
+        if item(ui, "menu-add-camera", "") {
             a.add_camera = true;
         }
         let is_cam = matches!(selection, Selection::Camera(_));
-        if ui
-            .add_enabled(is_cam, egui::Button::new("Delete selected camera   Del"))
-            .clicked()
-        {
+        let delete = egui::Button::new(tr("menu-delete-camera")).shortcut_text("Del");
+        if ui.add_enabled(is_cam, delete).clicked() {
             a.delete_selected = true;
         }
     });
-    ui.menu_button("View", |ui| {
-        ui.checkbox(&mut overlays.frustums, "Camera frustums");
-        ui.checkbox(&mut overlays.previews, "Camera previews");
-        ui.checkbox(&mut overlays.inference, "Model inference");
-        ui.checkbox(&mut overlays.plate_check, "Plate check");
-        ui.checkbox(&mut view.fly, "Fly mode (F)");
-        if ui.button("Frame selection (Z)").clicked() {
+}
+
+fn view_menu(
+    ui: &mut egui::Ui,
+    a: &mut Actions,
+    overlays: &mut OverlaySettings,
+    view: &mut ViewState,
+) {
+    ui.menu_button(tr("menu-view"), |ui| {
+        ui.checkbox(&mut overlays.frustums, tr("menu-frustums"));
+        ui.checkbox(&mut overlays.previews, tr("menu-previews"));
+        ui.checkbox(&mut overlays.inference, tr("menu-inference"));
+        ui.checkbox(&mut overlays.plate_check, tr("menu-plate-check"));
+        ui.checkbox(&mut view.fly, tr("menu-fly"));
+        if item(ui, "menu-frame-selection", "Z") {
             a.frame = true;
         }
-        if ui.button("Frame all (Home)").clicked() {
+        if item(ui, "menu-frame-all", "Home") {
             a.frame_all = true;
         }
-        if ui.button("Reset view").clicked() {
+        if item(ui, "menu-reset-view", "") {
             a.reset_view = true;
         }
     });
-    ui.menu_button("Help", |ui| {
-        if ui.button("Keyboard and mouse").clicked() {
+}
+
+/// Presentation: the Tour editor window, and presenting the tour it holds full screen.
+fn tour_menu(ui: &mut egui::Ui, tours: &mut TourEditor, presentation: &mut Presentation) {
+    ui.menu_button(tr("menu-presentation"), |ui| {
+        ui.checkbox(&mut tours.open, tr("menu-tour-editor"));
+        let has_steps = presentation.step_count() > 0;
+        let present = egui::Button::new(tr("menu-present")).shortcut_text("F5");
+        if ui
+            .add_enabled(has_steps, present)
+            .on_disabled_hover_text(tr("menu-present-needs-tour"))
+            .clicked()
+        {
+            presentation.start_at(0);
+        }
+    });
+    if presentation.step_count() > 0 && ui.input(|i| i.key_pressed(egui::Key::F5)) {
+        presentation.start_at(0);
+    }
+}
+
+/// The interface language: switched at once, and kept in the user's preferences.
+fn language_menu(ui: &mut egui::Ui) -> Result<(), String> {
+    let mut result = Ok(());
+    ui.menu_button(tr("menu-language"), |ui| {
+        for lang in Lang::ALL {
+            let chosen = twincity_i18n::language() == lang;
+            if ui.radio(chosen, lang.native_name()).clicked() && !chosen {
+                twincity_i18n::set_language(lang);
+                result = save_language(lang);
+            }
+        }
+    });
+    result
+}
+
+fn save_language(lang: Lang) -> Result<(), String> {
+    use twincity_i18n::prefs::{Preferences, preferences_path};
+    let Some(path) = preferences_path() else {
+        return Ok(());
+    };
+    let (mut prefs, _) = Preferences::load_user();
+    prefs.language = Some(lang.code().to_string());
+    prefs.save(&path).map_err(|e| e.to_string())
+}
+
+fn help_menu(ui: &mut egui::Ui, a: &mut Actions) {
+    ui.menu_button(tr("menu-help"), |ui| {
+        if item(ui, "menu-keys", "") {
             a.show_shortcuts = true;
         }
-        if ui.button("About TwinCity Studio").clicked() {
+        if item(ui, "menu-about", "") {
             a.show_about = true;
         }
     });

@@ -81,7 +81,9 @@ impl Plugin for UiPlugin {
                 apply::apply_actions,
             )
                 .chain()
-                .in_set(UiSet::Panels),
+                .in_set(UiSet::Panels)
+                // Presentation mode hides every editing panel.
+                .run_if(not(crate::editor::present::presenting)),
         );
     }
 }
@@ -347,7 +349,7 @@ fn central_view(
             ui.painter().text(
                 r.left_top() + egui::vec2(10.0, 8.0),
                 egui::Align2::LEFT_TOP,
-                "FLY MODE - drag to look, W A S D / Q E to move, Shift faster, F to leave",
+                twincity_i18n::tr("view-fly-hint"),
                 egui::FontId::proportional(14.0),
                 egui::Color32::WHITE,
             );
@@ -384,30 +386,4 @@ fn previews_window(
         &mut overlays.previews,
     );
     Ok(())
-}
-
-/// `12345678` -> `12 345 678`.
-pub fn group_digits(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(' ');
-        }
-        out.push(ch);
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn digits_are_grouped_by_thousands() {
-        assert_eq!(group_digits(0), "0");
-        assert_eq!(group_digits(999), "999");
-        assert_eq!(group_digits(1000), "1 000");
-        assert_eq!(group_digits(12345678), "12 345 678");
-    }
 }

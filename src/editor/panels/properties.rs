@@ -3,11 +3,12 @@
 
 use bevy::prelude::*;
 use bevy_egui::egui;
+use twincity_i18n::{Arg, tr, tr_args};
 use twincity_model::VirtualCamera;
 use twincity_model::camera::{DoriClass, LensPreset};
 use twincity_model::project::GeoOrigin;
 
-use super::{Actions, PanelRoot, group_digits};
+use super::{Actions, PanelRoot};
 use crate::render::city::DemoLayout;
 use crate::render::document::{Document, Selection};
 use crate::render::raycast::SceneRaycast;
@@ -41,47 +42,61 @@ fn properties_of(
     parts: &[twincity_scene::coverage::ScenePart],
     a: &mut Actions,
 ) {
-    ui.heading("Properties");
+    ui.heading(tr("prop-heading"));
     ui.separator();
     match selection {
         Selection::None => {
-            ui.label("Project");
+            ui.label(tr("prop-project"));
             ui.horizontal(|ui| {
-                ui.label("Name");
+                ui.label(tr("prop-name"));
                 ui.text_edit_singleline(&mut doc.project.name);
             });
             ui.add_space(8.0);
             georeference(ui, &mut doc.project);
             ui.add_space(8.0);
-            ui.weak("Click a building or a camera in the view or in the scene list to see its properties.");
+            ui.weak(tr("prop-hint"));
         }
         Selection::Building(id) => {
             if let Some(b) = layout.0.buildings.iter().find(|b| b.id == id) {
                 egui::Grid::new("building").num_columns(2).show(ui, |ui| {
-                    ui.label("Name");
+                    ui.label(tr("prop-name"));
                     ui.strong(&b.name);
                     ui.end_row();
-                    ui.label("Use");
+                    ui.label(tr("prop-use"));
                     ui.label(b.usage);
                     ui.end_row();
-                    ui.label("Height");
-                    ui.label(format!("{:.1} m ({} storeys)", b.height, b.storeys()));
+                    ui.label(tr("prop-height"));
+                    ui.label(tr_args(
+                        "prop-height-storeys",
+                        &[
+                            (
+                                "height",
+                                twincity_i18n::number(f64::from(b.height), 1).into(),
+                            ),
+                            ("n", Arg::Count(i64::from(b.storeys()))),
+                        ],
+                    ));
                     ui.end_row();
                     let s = b.footprint.size();
-                    ui.label("Footprint");
-                    ui.label(format!(
-                        "{:.0} m x {:.0} m ({:.0} m2)",
-                        s.x,
-                        s.y,
-                        b.footprint.area()
+                    ui.label(tr("prop-footprint"));
+                    ui.label(tr_args(
+                        "prop-footprint-size",
+                        &[
+                            ("width", twincity_i18n::number(f64::from(s.x), 0).into()),
+                            ("depth", twincity_i18n::number(f64::from(s.y), 0).into()),
+                            (
+                                "area",
+                                twincity_i18n::number(f64::from(b.footprint.area()), 0).into(),
+                            ),
+                        ],
                     ));
                     ui.end_row();
                     let c = b.footprint.center();
-                    ui.label("Centre (E, N)");
+                    ui.label(tr("prop-centre"));
                     ui.label(format!("{:.1} m, {:.1} m", c.x, c.y));
                     ui.end_row();
                 });
-                if ui.button("Frame (Z)").clicked() {
+                if ui.button(tr("prop-frame")).clicked() {
                     a.frame = true;
                 }
             }
@@ -89,7 +104,7 @@ fn properties_of(
         Selection::Part(i) => {
             if let Some(p) = parts.get(i as usize) {
                 part_properties(ui, p, doc.project.origin.as_ref());
-                if ui.button("Frame (Z)").clicked() {
+                if ui.button(tr("prop-frame")).clicked() {
                     a.frame = true;
                 }
             }
@@ -111,36 +126,43 @@ fn part_properties(
     origin: Option<&GeoOrigin>,
 ) {
     egui::Grid::new("part").num_columns(2).show(ui, |ui| {
-        ui.label("Name");
+        ui.label(tr("prop-name"));
         ui.strong(&p.name);
         ui.end_row();
-        ui.label("File");
-        ui.label(format!("{} (node {})", p.source, p.node));
+        ui.label(tr("prop-file"));
+        ui.label(tr_args(
+            "prop-file-node",
+            &[
+                ("file", p.source.to_string().into()),
+                ("node", p.node.to_string().into()),
+            ],
+        ));
         ui.end_row();
         if let Some(m) = &p.material {
-            ui.label("Material");
+            ui.label(tr("prop-material"));
             ui.label(m);
             ui.end_row();
         }
-        ui.label("Triangles");
-        ui.label(group_digits(p.triangles));
+        ui.label(tr("prop-triangles"));
+        ui.label(twincity_i18n::integer(p.triangles as i64));
         ui.end_row();
         let size = p.max - p.min;
-        ui.label("Size");
-        ui.label(format!(
-            "{:.1} x {:.1} m, {:.1} m high",
-            size.x, size.z, size.y
+        ui.label(tr("prop-size"));
+        ui.label(tr_args(
+            "prop-part-size",
+            &[
+                ("width", twincity_i18n::number(f64::from(size.x), 1).into()),
+                ("depth", twincity_i18n::number(f64::from(size.z), 1).into()),
+                ("height", twincity_i18n::number(f64::from(size.y), 1).into()),
+            ],
         ));
         ui.end_row();
         let c = (p.min + p.max) * 0.5;
-        ui.label("Centre (E, N)");
+        ui.label(tr("prop-centre"));
         ui.label(format!("{:.1} m, {:.1} m", c.x, -c.z));
         ui.end_row();
         if let Some(o) = origin {
-            ui.label(format!(
-                "In {}",
-                o.crs.as_deref().unwrap_or("the source CRS")
-            ));
+            ui.label(in_crs(o));
             ui.label(format!(
                 "E {:.2}, N {:.2}",
                 o.x + c.x as f64,
@@ -150,7 +172,7 @@ fn part_properties(
         }
     });
     ui.add_space(4.0);
-    ui.strong("Metadata (glTF extras)");
+    ui.strong(tr("prop-metadata"));
     match p
         .extras
         .as_deref()
@@ -176,7 +198,7 @@ fn part_properties(
             ui.monospace(other.to_string());
         }
         _ => {
-            ui.weak("none in the file");
+            ui.weak(tr("prop-no-metadata"));
         }
     }
 }
@@ -184,7 +206,7 @@ fn part_properties(
 /// The project's origin in its CRS and the CRS itself (typed as an EPSG code when the
 /// imported files do not say). Exports are placed on the map with these.
 fn georeference(ui: &mut egui::Ui, project: &mut twincity_model::Project) {
-    egui::CollapsingHeader::new("Georeference")
+    egui::CollapsingHeader::new(tr("prop-georeference"))
         .default_open(true)
         .show(ui, |ui| {
             let zero = GeoOrigin {
@@ -200,9 +222,17 @@ fn georeference(ui: &mut egui::Ui, project: &mut twincity_model::Project) {
             // (editing it would move them away from the cameras).
             let locked = !project.imports.is_empty();
             let labels = if origin.is_geocentric() {
-                ["Origin ECEF X", "Origin ECEF Y", "Origin ECEF Z"]
+                [
+                    "prop-origin-ecef-x",
+                    "prop-origin-ecef-y",
+                    "prop-origin-ecef-z",
+                ]
             } else {
-                ["Origin east (x)", "Origin north (y)", "Origin height (z)"]
+                [
+                    "prop-origin-east",
+                    "prop-origin-north",
+                    "prop-origin-height",
+                ]
             };
             egui::Grid::new("origin").num_columns(2).show(ui, |ui| {
                 for (label, v, speed) in [
@@ -210,7 +240,7 @@ fn georeference(ui: &mut egui::Ui, project: &mut twincity_model::Project) {
                     (labels[1], &mut origin.y, 1.0),
                     (labels[2], &mut origin.z, 0.1),
                 ] {
-                    ui.label(label);
+                    ui.label(tr(label));
                     if locked {
                         ui.label(format!("{v:.3} m"));
                     } else {
@@ -218,7 +248,7 @@ fn georeference(ui: &mut egui::Ui, project: &mut twincity_model::Project) {
                     }
                     ui.end_row();
                 }
-                ui.label("CRS (EPSG)");
+                ui.label(tr("prop-crs"));
                 let mut code = origin
                     .crs
                     .as_deref()
@@ -226,8 +256,8 @@ fn georeference(ui: &mut egui::Ui, project: &mut twincity_model::Project) {
                     .unwrap_or("")
                     .to_string();
                 if ui
-                    .add(egui::TextEdit::singleline(&mut code).hint_text("e.g. 2154"))
-                    .on_hover_text("The projected CRS of the origin (2154 Lambert-93, 28992 RD New, 2056 LV95...)")
+                    .add(egui::TextEdit::singleline(&mut code).hint_text(tr("prop-crs-example")))
+                    .on_hover_text(tr("prop-crs-tip"))
                     .changed()
                 {
                     let digits: String = code.chars().filter(char::is_ascii_digit).collect();
@@ -236,7 +266,10 @@ fn georeference(ui: &mut egui::Ui, project: &mut twincity_model::Project) {
                 ui.end_row();
             });
             let georef = twincity_scene::coverage_export::Georef::new(Some(origin));
-            ui.weak(format!("Exports: {}", georef.description));
+            ui.weak(tr_args(
+                "prop-exports",
+                &[("how", georef.description.to_string().into())],
+            ));
             let wanted = (edited != zero).then_some(edited);
             if wanted != project.origin {
                 project.origin = wanted;
@@ -252,31 +285,31 @@ fn camera_properties(
     a: &mut Actions,
 ) {
     ui.horizontal(|ui| {
-        ui.label("Name");
+        ui.label(tr("prop-name"));
         ui.text_edit_singleline(&mut cam.name);
     });
-    ui.label(format!("Id {}", cam.id.0));
+    ui.label(tr_args("prop-id", &[("id", cam.id.0.to_string().into())]));
     ui.add_space(4.0);
-    egui::CollapsingHeader::new("Placement")
+    egui::CollapsingHeader::new(tr("prop-placement"))
         .default_open(true)
         .show(ui, |ui| camera_placement(ui, cam, origin));
-    egui::CollapsingHeader::new("Lens")
+    egui::CollapsingHeader::new(tr("prop-lens"))
         .default_open(true)
         .show(ui, |ui| {
             camera_lens(ui, cam);
             camera_zoom(ui, cam);
         });
-    egui::CollapsingHeader::new("Image")
+    egui::CollapsingHeader::new(tr("prop-image"))
         .default_open(true)
         .show(ui, |ui| camera_image(ui, cam));
-    egui::CollapsingHeader::new("DORI reach (IEC 62676-4)")
+    egui::CollapsingHeader::new(tr("prop-dori"))
         .default_open(true)
         .show(ui, |ui| camera_dori(ui, cam));
     ui.horizontal(|ui| {
-        if ui.button("Frame (Z)").clicked() {
+        if ui.button(tr("prop-frame")).clicked() {
             a.frame = true;
         }
-        if ui.button("Delete").clicked() {
+        if ui.button(tr("prop-delete")).clicked() {
             a.delete_selected = true;
         }
     });
@@ -285,14 +318,14 @@ fn camera_properties(
 /// Position (east, north, height), pan, tilt and roll; the position in the project's CRS.
 fn camera_placement(ui: &mut egui::Ui, cam: &mut VirtualCamera, origin: Option<&GeoOrigin>) {
     egui::Grid::new("placement").num_columns(2).show(ui, |ui| {
-        ui.label("East (x)");
+        ui.label(tr("prop-east"));
         ui.add(
             egui::DragValue::new(&mut cam.position.x)
                 .speed(0.1)
                 .suffix(" m"),
         );
         ui.end_row();
-        ui.label("North (-z)");
+        ui.label(tr("prop-north"));
         let mut north = -cam.position.z;
         if ui
             .add(egui::DragValue::new(&mut north).speed(0.1).suffix(" m"))
@@ -301,37 +334,32 @@ fn camera_placement(ui: &mut egui::Ui, cam: &mut VirtualCamera, origin: Option<&
             cam.position.z = -north;
         }
         ui.end_row();
-        ui.label("Height (y)");
+        ui.label(tr("prop-height-y"));
         ui.add(
             egui::DragValue::new(&mut cam.position.y)
                 .speed(0.05)
                 .suffix(" m"),
         );
         ui.end_row();
-        ui.label("Pan (bearing)");
-        ui.add(egui::Slider::new(&mut cam.pan_deg, 0.0..=360.0).suffix(" deg"));
+        ui.label(tr("prop-pan"));
+        ui.add(egui::Slider::new(&mut cam.pan_deg, 0.0..=360.0).suffix("°"));
         ui.end_row();
-        ui.label("Tilt (down)");
-        ui.add(egui::Slider::new(&mut cam.tilt_deg, -90.0..=90.0).suffix(" deg"));
+        ui.label(tr("prop-tilt"));
+        ui.add(egui::Slider::new(&mut cam.tilt_deg, -90.0..=90.0).suffix("°"));
         ui.end_row();
-        ui.label("Roll");
-        ui.add(egui::Slider::new(&mut cam.roll_deg, -180.0..=180.0).suffix(" deg"));
+        ui.label(tr("prop-roll"));
+        ui.add(egui::Slider::new(&mut cam.roll_deg, -180.0..=180.0).suffix("°"));
         ui.end_row();
         if let Some(o) = origin {
             let p = cam.position.as_dvec3();
-            ui.label(format!(
-                "In {}",
-                o.crs.as_deref().unwrap_or("the source CRS")
-            ));
+            ui.label(in_crs(o));
             ui.label(format!(
                 "E {:.2}, N {:.2}, H {:.2}",
                 o.x + p.x,
                 o.y - p.z,
                 o.z + p.y
             ))
-            .on_hover_text(
-                "The camera's optical centre in the project's coordinate reference system",
-            );
+            .on_hover_text(tr("prop-centre-crs-tip"));
             ui.end_row();
         }
     });
@@ -340,8 +368,8 @@ fn camera_placement(ui: &mut egui::Ui, cam: &mut VirtualCamera, origin: Option<&
 /// The lens: a preset or its sensor size and focal length (or field of view).
 fn camera_lens(ui: &mut egui::Ui, cam: &mut VirtualCamera) {
     let current = LensPreset::ALL.iter().find(|p| p.lens() == cam.lens);
-    egui::ComboBox::from_label("Preset")
-        .selected_text(current.map_or("Custom", |p| p.label()))
+    egui::ComboBox::from_label(tr("prop-preset"))
+        .selected_text(current.map_or_else(|| tr("prop-custom"), |p| p.label().to_string()))
         .show_ui(ui, |ui| {
             for p in LensPreset::ALL {
                 if ui
@@ -353,7 +381,7 @@ fn camera_lens(ui: &mut egui::Ui, cam: &mut VirtualCamera) {
             }
         });
     egui::Grid::new("lens").num_columns(2).show(ui, |ui| {
-        ui.label("Sensor width");
+        ui.label(tr("prop-sensor-width"));
         ui.add(
             egui::DragValue::new(&mut cam.lens.sensor_width_mm)
                 .speed(0.01)
@@ -361,7 +389,7 @@ fn camera_lens(ui: &mut egui::Ui, cam: &mut VirtualCamera) {
                 .suffix(" mm"),
         );
         ui.end_row();
-        ui.label("Sensor height");
+        ui.label(tr("prop-sensor-height"));
         ui.add(
             egui::DragValue::new(&mut cam.lens.sensor_height_mm)
                 .speed(0.01)
@@ -369,7 +397,7 @@ fn camera_lens(ui: &mut egui::Ui, cam: &mut VirtualCamera) {
                 .suffix(" mm"),
         );
         ui.end_row();
-        ui.label("Focal length");
+        ui.label(tr("prop-focal"));
         ui.add(
             egui::DragValue::new(&mut cam.lens.focal_length_mm)
                 .speed(0.05)
@@ -377,21 +405,21 @@ fn camera_lens(ui: &mut egui::Ui, cam: &mut VirtualCamera) {
                 .suffix(" mm"),
         );
         ui.end_row();
-        ui.label("Horizontal FOV");
+        ui.label(tr("prop-hfov"));
         let mut hfov = cam.lens.horizontal_fov().to_degrees();
         if ui
             .add(
                 egui::DragValue::new(&mut hfov)
                     .speed(0.2)
                     .range(1.0..=170.0)
-                    .suffix(" deg"),
+                    .suffix("°"),
             )
             .changed()
         {
             cam.lens.focal_length_mm = cam.lens.focal_for_horizontal_fov(hfov.to_radians());
         }
         ui.end_row();
-        ui.label("Vertical FOV");
+        ui.label(tr("prop-vfov"));
         ui.label(format!("{:.1} deg", cam.render_vertical_fov().to_degrees()));
         ui.end_row();
     });
@@ -401,8 +429,8 @@ fn camera_lens(ui: &mut egui::Ui, cam: &mut VirtualCamera) {
 fn camera_zoom(ui: &mut egui::Ui, cam: &mut VirtualCamera) {
     let mut zoom = cam.zoom_mm.is_some();
     if ui
-        .checkbox(&mut zoom, "Varifocal / PTZ zoom")
-        .on_hover_text("A zoom lens: set its focal range, then zoom within it")
+        .checkbox(&mut zoom, tr("prop-zoom"))
+        .on_hover_text(tr("prop-zoom-tip"))
         .changed()
     {
         let f = cam.lens.focal_length_mm;
@@ -410,7 +438,7 @@ fn camera_zoom(ui: &mut egui::Ui, cam: &mut VirtualCamera) {
     }
     if let Some((wide, tele)) = cam.zoom_mm.as_mut() {
         egui::Grid::new("zoom").num_columns(2).show(ui, |ui| {
-            ui.label("Wide end");
+            ui.label(tr("prop-wide-end"));
             ui.add(
                 egui::DragValue::new(wide)
                     .speed(0.05)
@@ -418,7 +446,7 @@ fn camera_zoom(ui: &mut egui::Ui, cam: &mut VirtualCamera) {
                     .suffix(" mm"),
             );
             ui.end_row();
-            ui.label("Tele end");
+            ui.label(tr("prop-tele-end"));
             ui.add(
                 egui::DragValue::new(tele)
                     .speed(0.05)
@@ -433,7 +461,7 @@ fn camera_zoom(ui: &mut egui::Ui, cam: &mut VirtualCamera) {
         ui.add(
             egui::Slider::new(&mut cam.lens.focal_length_mm, w..=t)
                 .logarithmic(true)
-                .text("zoom")
+                .text(tr("prop-zoom-slider"))
                 .suffix(" mm"),
         );
     }
@@ -442,14 +470,14 @@ fn camera_zoom(ui: &mut egui::Ui, cam: &mut VirtualCamera) {
 /// Resolution and frame rate.
 fn camera_image(ui: &mut egui::Ui, cam: &mut VirtualCamera) {
     egui::Grid::new("image").num_columns(2).show(ui, |ui| {
-        ui.label("Resolution");
+        ui.label(tr("prop-resolution"));
         ui.horizontal(|ui| {
             ui.add(egui::DragValue::new(&mut cam.resolution.0).range(16..=16384));
-            ui.label("x");
+            ui.label("×");
             ui.add(egui::DragValue::new(&mut cam.resolution.1).range(16..=16384));
         });
         ui.end_row();
-        ui.label("Frame rate");
+        ui.label(tr("prop-frame-rate"));
         ui.add(
             egui::DragValue::new(&mut cam.fps)
                 .speed(0.5)
@@ -466,12 +494,12 @@ fn camera_dori(ui: &mut egui::Ui, cam: &VirtualCamera) {
         .num_columns(3)
         .striped(true)
         .show(ui, |ui| {
-            ui.strong("Class");
+            ui.strong(tr("prop-class"));
             ui.strong("px/m");
-            ui.strong("up to");
+            ui.strong(tr("prop-up-to"));
             if cam.zoom_mm.is_some() {
-                ui.strong("wide");
-                ui.strong("tele");
+                ui.strong(tr("prop-wide"));
+                ui.strong(tr("prop-tele"));
             }
             ui.end_row();
             let reach = |focal: f32, ppm: f32| {
@@ -493,4 +521,10 @@ fn camera_dori(ui: &mut egui::Ui, cam: &VirtualCamera) {
                 ui.end_row();
             }
         });
+}
+
+/// "In EPSG:2154" (or in the source CRS, when unknown).
+fn in_crs(o: &GeoOrigin) -> String {
+    let crs = o.crs.clone().unwrap_or_else(|| tr("prop-source-crs"));
+    tr_args("prop-in-crs", &[("crs", crs.into())])
 }

@@ -2,6 +2,7 @@
 
 use bevy::prelude::*;
 use bevy_egui::egui;
+use twincity_i18n::{Arg, tr, tr_args};
 
 use super::{Actions, PanelRoot, PathPurpose};
 use crate::editor::coverage::CoverageView;
@@ -96,23 +97,27 @@ fn scene_list(
     placement: &mut CameraPlacement,
     a: &mut Actions,
 ) {
-    ui.heading("Scene");
+    ui.heading(tr("scene-heading"));
     ui.separator();
-    egui::CollapsingHeader::new("City meshes")
+    egui::CollapsingHeader::new(tr("scene-city-meshes"))
+        .id_salt("city_meshes")
         .default_open(true)
         .show(ui, |ui| {
-            ui.checkbox(&mut doc.project.demo_city, "Demo district");
+            ui.checkbox(&mut doc.project.demo_city, tr("scene-demo-district"));
             if doc.project.demo_city {
-                egui::CollapsingHeader::new(format!("{} buildings", layout.0.buildings.len()))
-                    .id_salt("demo_buildings")
-                    .show(ui, |ui| {
-                        for b in &layout.0.buildings {
-                            let sel = selection == Selection::Building(b.id);
-                            if ui.selectable_label(sel, &b.name).clicked() {
-                                a.select = Some(Selection::Building(b.id));
-                            }
+                egui::CollapsingHeader::new(tr_args(
+                    "scene-buildings",
+                    &[("n", Arg::Count(layout.0.buildings.len() as i64))],
+                ))
+                .id_salt("demo_buildings")
+                .show(ui, |ui| {
+                    for b in &layout.0.buildings {
+                        let sel = selection == Selection::Building(b.id);
+                        if ui.selectable_label(sel, &b.name).clicked() {
+                            a.select = Some(Selection::Building(b.id));
                         }
-                    });
+                    }
+                });
             }
             let mut remove = None;
             for (i, import) in doc.project.imports.iter().enumerate() {
@@ -129,8 +134,8 @@ fn scene_list(
                     .unwrap_or(ImportState::Loading);
                 ui.horizontal(|ui| {
                     let (icon, tip) = match &state {
-                        ImportState::Loading => ("...", "loading".to_string()),
-                        ImportState::Loaded => ("ok", "loaded".to_string()),
+                        ImportState::Loading => ("...", tr("scene-import-loading")),
+                        ImportState::Loaded => ("ok", tr("scene-import-loaded")),
                         ImportState::Failed(e) => ("!", e.clone()),
                     };
                     ui.label(icon).on_hover_text(tip);
@@ -138,7 +143,7 @@ fn scene_list(
                         .on_hover_text(import.path.display().to_string());
                     if ui
                         .small_button("x")
-                        .on_hover_text("Remove from the project")
+                        .on_hover_text(tr("scene-remove-import"))
                         .clicked()
                     {
                         remove = Some(i);
@@ -147,87 +152,112 @@ fn scene_list(
                 if let ImportState::Failed(e) = &state {
                     // Why it failed, in full: the icon alone tells nothing.
                     ui.label(
-                        egui::RichText::new(format!("Not loaded: {e}"))
-                            .color(egui::Color32::from_rgb(230, 90, 80))
-                            .small(),
+                        egui::RichText::new(tr_args(
+                            "scene-not-loaded",
+                            &[("why", e.clone().into())],
+                        ))
+                        .color(egui::Color32::from_rgb(230, 90, 80))
+                        .small(),
                     );
                 }
             }
             if let Some(i) = remove {
                 doc.project.imports.remove(i);
             }
-            if ui.button("Import glTF...").clicked() {
+            if ui.button(tr("scene-import")).clicked() {
                 a.prompt = Some(PathPurpose::Import);
             }
         });
-    egui::CollapsingHeader::new(format!("Cameras ({})", doc.project.cameras.len()))
-        .id_salt("cameras")
-        .default_open(true)
-        .show(ui, |ui| {
-            for c in &doc.project.cameras {
-                let sel = selection == Selection::Camera(c.id);
-                if ui.selectable_label(sel, &c.name).clicked() {
-                    a.select = Some(Selection::Camera(c.id));
-                }
+    egui::CollapsingHeader::new(tr_args(
+        "scene-cameras",
+        &[("n", Arg::Count(doc.project.cameras.len() as i64))],
+    ))
+    .id_salt("cameras")
+    .default_open(true)
+    .show(ui, |ui| {
+        for c in &doc.project.cameras {
+            let sel = selection == Selection::Camera(c.id);
+            if ui.selectable_label(sel, &c.name).clicked() {
+                a.select = Some(Selection::Camera(c.id));
             }
-            ui.horizontal_wrapped(|ui| {
-                if ui
-                    .button("Add camera")
-                    .on_hover_text("At the view's focus, 6 m up")
-                    .clicked()
-                {
-                    a.add_camera = true;
-                }
-                if ui
-                    .selectable_label(placement.active, "Place on the city")
-                    .on_hover_text(
-                        "Click a wall, a roof or the ground in the view; drag to aim (Esc cancels)",
-                    )
-                    .clicked()
-                {
-                    placement.active = !placement.active;
-                }
-            });
-            if placement.active {
-                ui.horizontal(|ui| {
-                    ui.label("Mount height");
-                    ui.add(
-                        egui::DragValue::new(&mut placement.mount_height)
-                            .speed(0.1)
-                            .range(0.5..=100.0)
-                            .suffix(" m"),
-                    );
-                });
-                ui.weak("Click a wall, roof or the ground; drag to aim; Esc cancels.");
+        }
+        ui.horizontal_wrapped(|ui| {
+            if ui
+                .button(tr("scene-add-camera"))
+                .on_hover_text(tr("scene-add-camera-tip"))
+                .clicked()
+            {
+                a.add_camera = true;
+            }
+            if ui
+                .selectable_label(placement.active, tr("scene-place"))
+                .on_hover_text(tr("scene-place-tip"))
+                .clicked()
+            {
+                placement.active = !placement.active;
             }
         });
+        if placement.active {
+            ui.horizontal(|ui| {
+                ui.label(tr("scene-mount-height"));
+                ui.add(
+                    egui::DragValue::new(&mut placement.mount_height)
+                        .speed(0.1)
+                        .range(0.5..=100.0)
+                        .suffix(" m"),
+                );
+            });
+            ui.weak(tr("scene-place-tip"));
+        }
+    });
 }
 
 /// The Scenario section of the scene panel: load a scenario (its timeline opens below the
 /// view), or what is loaded and playing.
 fn scenario_section(ui: &mut egui::Ui, player: &ScenarioPlayer, action: &mut Actions) {
-    egui::CollapsingHeader::new("Scenario")
+    egui::CollapsingHeader::new(tr("scene-scenario"))
+        .id_salt("scenario")
         .default_open(true)
         .show(ui, |ui| {
             match &player.scenario {
                 Some(s) => {
-                    ui.label(format!("{} ({} events)", s.name, s.events.len()));
+                    ui.label(tr_args(
+                        "scene-scenario-name",
+                        &[
+                            ("name", s.name.clone().into()),
+                            ("n", Arg::Count(s.events.len() as i64)),
+                        ],
+                    ));
                     if let Some(state) = &player.state {
                         let down = state.people.iter().filter(|p| p.is_down()).count();
-                        ui.weak(format!(
-                            "{:.1} s: {} people, {} down, {} objects, {} vehicles; sun {:.0}°, lights {}",
-                            state.time_s,
-                            state.people.len(),
-                            down,
-                            state.objects.len(),
-                            state.vehicles.len(),
-                            state.environment.sun_elevation_deg,
-                            if state.environment.street_lights_on { "on" } else { "off" }
+                        let lights = if state.environment.street_lights_on {
+                            "scene-lights-on"
+                        } else {
+                            "scene-lights-off"
+                        };
+                        ui.weak(tr_args(
+                            "scene-world",
+                            &[
+                                ("time", twincity_i18n::number(state.time_s, 1).into()),
+                                ("people", Arg::Count(state.people.len() as i64)),
+                                ("down", Arg::Count(down as i64)),
+                                ("objects", Arg::Count(state.objects.len() as i64)),
+                                ("vehicles", Arg::Count(state.vehicles.len() as i64)),
+                                (
+                                    "sun",
+                                    twincity_i18n::number(
+                                        f64::from(state.environment.sun_elevation_deg),
+                                        0,
+                                    )
+                                    .into(),
+                                ),
+                                ("lights", tr(lights).into()),
+                            ],
                         ));
                     }
                 }
                 None => {
-                    ui.weak("Incidents on a timeline: dumping, a collapse, gatherings, vehicles.");
+                    ui.weak(tr("scene-scenario-none"));
                 }
             }
             if let Some(e) = &player.error {
@@ -235,18 +265,15 @@ fn scenario_section(ui: &mut egui::Ui, player: &ScenarioPlayer, action: &mut Act
             }
             ui.horizontal(|ui| {
                 if ui
-                    .button("Load scenario...")
-                    .on_hover_text("A *.scenario.ron file (see docs/scenarios.md)")
+                    .button(tr("scene-load-scenario"))
+                    .on_hover_text(tr("scene-load-scenario-tip"))
                     .clicked()
                 {
                     action.prompt = Some(PathPurpose::Scenario);
                 }
                 if ui
-                    .button("Export dataset...")
-                    .on_hover_text(
-                        "Render every camera into annotated, privacy-safe images \
-                         (see docs/dataset-format.md)",
-                    )
+                    .button(tr("menu-export"))
+                    .on_hover_text(tr("scene-export-tip"))
                     .clicked()
                 {
                     action.export = true;

@@ -4,7 +4,9 @@ use bevy::diagnostic::{DiagnosticsStore, FrameTimeDiagnosticsPlugin};
 use bevy::prelude::*;
 use bevy_egui::egui;
 
-use super::{PanelRoot, SceneStats, group_digits};
+use twincity_i18n::{Arg, tr_args};
+
+use super::{PanelRoot, SceneStats};
 use crate::editor::viewport::ViewState;
 use crate::render::document::{Document, Level, Notifications};
 
@@ -37,16 +39,40 @@ fn status_line(
             .get(&FrameTimeDiagnosticsPlugin::FPS)
             .and_then(|d| d.smoothed())
             .unwrap_or(0.0);
-        ui.monospace(format!("{fps:5.1} FPS"));
+        ui.monospace(tr_args(
+            "status-fps",
+            &[("fps", twincity_i18n::number(fps, 1).into())],
+        ));
         ui.separator();
-        ui.monospace(format!("{} triangles", group_digits(stats.triangles)));
+        ui.monospace(tr_args(
+            "status-triangles",
+            &[
+                ("n", Arg::Count(stats.triangles as i64)),
+                (
+                    "shown",
+                    twincity_i18n::integer(stats.triangles as i64).into(),
+                ),
+            ],
+        ));
         ui.separator();
-        ui.monospace(format!("{} meshes", stats.meshes));
+        ui.monospace(tr_args(
+            "status-meshes",
+            &[("n", Arg::Count(stats.meshes as i64))],
+        ));
         ui.separator();
-        ui.monospace(format!("{} cameras", doc.project.cameras.len()));
+        ui.monospace(tr_args(
+            "status-cameras",
+            &[("n", Arg::Count(doc.project.cameras.len() as i64))],
+        ));
         ui.separator();
         if view.fly {
-            ui.monospace(format!("fly {:.0} m/s", view.fly_speed));
+            ui.monospace(tr_args(
+                "status-fly-speed",
+                &[(
+                    "speed",
+                    twincity_i18n::number(f64::from(view.fly_speed), 0).into(),
+                )],
+            ));
             ui.separator();
         }
         if let Some(n) = notes.latest() {
