@@ -844,20 +844,20 @@ fn frame_truth(t: TruthJob, size: (u32, u32), city: &mut CityCache) -> Result<Fr
     })
 }
 
-/// The annotation pass on one frame (the dataset writer's objects, heads and the regions it
-/// blurs), at the frame's size.
+/// What the annotation pass finds in a frame: the dataset writer's objects, heads and the
+/// regions it blurs.
+type Annotated = (
+    Vec<twincity_dataset::ObjectRecord>,
+    Vec<twincity_dataset::annotate::HeadPoint>,
+    Vec<twincity_dataset::annotate::PixelBox>,
+);
+
+/// The annotation pass on one frame, at the frame's size.
 fn frame_annotations(
     t: TruthJob,
     (width, height): (u32, u32),
     city: &mut CityCache,
-) -> Result<
-    (
-        Vec<twincity_dataset::ObjectRecord>,
-        Vec<twincity_dataset::annotate::HeadPoint>,
-        Vec<twincity_dataset::annotate::PixelBox>,
-    ),
-    String,
-> {
+) -> Result<Annotated, String> {
     use twincity_dataset::{Privacy, image_objects};
     let occluders = match city {
         Some((p, occ)) if Arc::ptr_eq(p, &t.project) || **p == *t.project => occ.clone(),

@@ -281,7 +281,7 @@ fn enter_or_leave(
         (true, false) => {
             p.saved = Some(EditorState {
                 view: view.view.clone(),
-                overlays: overlays.clone(),
+                overlays: *overlays,
                 coverage: coverage.show,
                 heatmap: crowd.heatmap,
                 look_through: previews.look_through,
@@ -476,6 +476,11 @@ fn step_time(
     }
 }
 
+/// The people drawn: the crowd's and the scenario's figures.
+type PeopleFilter = Or<(With<Person>, With<ScenarioFigure>)>;
+/// The city's parts (none of them a person).
+type CityFilter = (With<CityPart>, Without<Person>, Without<ScenarioFigure>);
+
 /// Keeps on screen what the step shows (every frame: the scene respawns people and parts).
 #[allow(clippy::too_many_arguments)]
 fn show_what_the_step_says(
@@ -484,8 +489,8 @@ fn show_what_the_step_says(
     mut coverage: ResMut<CoverageView>,
     mut crowd: ResMut<CrowdPlayer>,
     mut scenario: ResMut<ScenarioPlayer>,
-    mut people: Query<&mut Visibility, Or<(With<Person>, With<ScenarioFigure>)>>,
-    mut city: Query<&mut Visibility, (With<CityPart>, Without<Person>, Without<ScenarioFigure>)>,
+    mut people: Query<&mut Visibility, PeopleFilter>,
+    mut city: Query<&mut Visibility, CityFilter>,
     mut hidden: Local<bool>,
 ) {
     if let Some(time) = p

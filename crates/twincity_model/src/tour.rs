@@ -646,9 +646,12 @@ mod tests {
         assert_eq!(tour.validate().unwrap_err().field, "steps[0].text.fr");
     }
 
+    /// A change to a valid tour, and the field its error must name.
+    type Case = (Box<dyn Fn(&mut Tour)>, &'static str);
+
     #[test]
     fn bad_numbers_are_refused() {
-        let cases: Vec<(Box<dyn Fn(&mut Tour)>, &str)> = vec![
+        let cases: Vec<Case> = vec![
             (
                 Box::new(|t| t.steps[1].time = Some(StepTime::Play(20.0, 5.0))),
                 "steps[1].time",

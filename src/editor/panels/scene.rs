@@ -245,11 +245,8 @@ fn scenario_section(ui: &mut egui::Ui, player: &ScenarioPlayer, action: &mut Act
                                 ("vehicles", Arg::Count(state.vehicles.len() as i64)),
                                 (
                                     "sun",
-                                    twincity_i18n::number(
-                                        f64::from(state.environment.sun_elevation_deg),
-                                        0,
-                                    )
-                                    .into(),
+                                    twincity_i18n::number(state.environment.sun_elevation_deg, 0)
+                                        .into(),
                                 ),
                                 ("lights", tr(lights).into()),
                             ],
