@@ -407,9 +407,26 @@ fn apply_step(
         .look_through
         .and_then(|id| cameras.iter().find(|c| c.id == id))
         .map_or_else(|| view.view.clone(), |c| view_at_camera(c, THROUGH_FOCUS_M));
-    let (to, then_through) = match &step.view {
+    // A step that keeps the view keeps the last view a step before it set, so that a tour
+    // shown from its middle (`--step`, going back) looks as it does when played through.
+    let set_before = p.tour.as_ref().and_then(|t| {
+        t.steps[..=p.step]
+            .iter()
+            .rev()
+            .map(|s| &s.view)
+            .find(|v| **v != StepView::Keep)
+            .cloned()
+    });
+    let (to, then_through) = match set_before.as_ref().unwrap_or(&step.view) {
         StepView::Keep => (None, previews.look_through),
+        StepView::Orbit(v) if step.view == StepView::Keep && *v == here => (None, None),
         StepView::Orbit(v) => (Some(v.clone()), None),
+        StepView::Through(name)
+            if step.view == StepView::Keep
+                && by_name(name).map(|c| c.id) == previews.look_through =>
+        {
+            (None, previews.look_through)
+        }
         StepView::Through(name) => match by_name(name) {
             Some(c) => (Some(view_at_camera(c, THROUGH_FOCUS_M)), Some(c.id)),
             None => (None, None),
@@ -508,6 +525,9 @@ fn show_what_the_step_says(
         if scenario.loop_range != range {
             scenario.loop_range = range;
         }
+    }
+    if scenario.hide_places != p.active {
+        scenario.hide_places = p.active;
     }
     let show = p
         .active
@@ -897,7 +917,7 @@ fn camera_picture(
                     image.rect,
                     shown,
                     classes,
-                    15.0,
+                    12.0,
                 );
                 let truth = shown.true_count.map_or("?".to_string(), |n| n.to_string());
                 ui.label(
@@ -983,10 +1003,13 @@ fn step_indicator(ctx: &egui::Context, view: egui::Rect, p: &Presentation, time_
                 .corner_radius(6.0)
                 .inner_margin(egui::Margin::symmetric(10, 4))
                 .show(ui, |ui| {
-                    ui.label(
-                        egui::RichText::new(text)
-                            .size(15.0)
-                            .color(egui::Color32::from_gray(230)),
+                    ui.add(
+                        egui::Label::new(
+                            egui::RichText::new(text)
+                                .size(15.0)
+                                .color(egui::Color32::from_gray(230)),
+                        )
+                        .extend(),
                     );
                 });
         });

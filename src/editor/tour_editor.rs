@@ -112,6 +112,14 @@ impl OnScreen<'_> {
     }
 }
 
+/// The step *Record the view as a step* adds now, numbered `number`: what the editor shows
+/// in `world` (a windowless world holding the editor's resources will do); `None` when a
+/// resource the editor keeps is missing.
+pub fn record_step(world: &mut World, number: usize) -> Option<Step> {
+    let mut state = bevy::ecs::system::SystemState::<OnScreen>::new(world);
+    state.get(world).ok().map(|screen| screen.step(number))
+}
+
 fn tour_window(
     mut contexts: EguiContexts,
     mut editor: ResMut<TourEditor>,

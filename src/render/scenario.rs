@@ -89,6 +89,8 @@ pub struct ScenarioPlayer {
     pub state: Option<WorldState>,
     /// Latitude of the open project's scene, for the sun (when it is geographic).
     pub latitude: Option<f64>,
+    /// Leave the events' places undrawn (presentation mode).
+    pub hide_places: bool,
 }
 
 impl Default for ScenarioPlayer {
@@ -114,6 +116,7 @@ impl Default for ScenarioPlayer {
             restart_due: false,
             state: None,
             latitude: None,
+            hide_places: false,
         }
     }
 }
@@ -802,7 +805,7 @@ fn sync_fog(
 /// The selected event's places in the view: spots, areas and routes.
 fn draw_places(mut gizmos: Gizmos, player: Res<ScenarioPlayer>) {
     use twincity_scenario::Incident;
-    let Some(s) = &player.scenario else {
+    let Some(s) = player.scenario.as_ref().filter(|_| !player.hide_places) else {
         return;
     };
     let y = pavement(&player) + 0.05;
