@@ -30,16 +30,22 @@ fn bundled_tours_validate_with_everything_they_name() {
 #[test]
 fn a_tour_naming_a_missing_camera_is_refused_with_its_line() {
     let text = std::fs::read_to_string(common::root().join(CAMERA_TOUR)).unwrap();
-    let broken = text.replace("Through(\"Mairie - parvis\")", "Through(\"Nulle part\")");
-    assert_ne!(broken, text);
-    // Beside the original, so its relative paths still resolve.
-    let path = common::root().join("assets/tours/.broken-test.tour.ron");
+    let project = common::root().join("assets/projects/demo.twin.ron");
+    let broken = text
+        .replace("Through(\"Mairie - parvis\")", "Through(\"Nulle part\")")
+        .replace(
+            "\"../projects/demo.twin.ron\"",
+            &format!("{:?}", project.display().to_string()),
+        );
+    assert!(!broken.contains("../projects"));
+    // In a folder of its own (the other tests list the bundled tours' folder).
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(".broken-test.tour.ron");
     std::fs::write(&path, &broken).unwrap();
     let out = common::twincity()
         .args(["validate", path.to_str().unwrap()])
         .output()
         .unwrap();
-    std::fs::remove_file(&path).unwrap();
     assert!(!out.status.success());
     let stdout = String::from_utf8_lossy(&out.stdout);
     let line = broken

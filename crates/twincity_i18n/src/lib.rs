@@ -276,7 +276,7 @@ mod tests {
             .filter(|id| {
                 let fr = message(Lang::Fr, id, None);
                 let en = message(Lang::En, id, None);
-                fr == en && fr.chars().filter(|c| c.is_alphabetic()).count() > 3
+                fr == en && words(&fr) > 3
             })
             .collect();
         let allowed = [
@@ -285,7 +285,6 @@ mod tests {
             "lang-en",
             "status-fps",
             "status-triangles",
-            "previews-camera-size",
             "prop-centre",
             "prop-triangles",
             "prop-image",
@@ -304,6 +303,21 @@ mod tests {
             unexpected.is_empty(),
             "the same text in French and English: {unexpected:?}"
         );
+    }
+
+    /// Letters of a message outside its placeables (`{$n}` is not a word to translate).
+    fn words(text: &str) -> usize {
+        let mut depth = 0;
+        let mut letters = 0;
+        for c in text.chars() {
+            match c {
+                '{' => depth += 1,
+                '}' => depth -= 1,
+                c if depth == 0 && c.is_alphabetic() => letters += 1,
+                _ => {}
+            }
+        }
+        letters
     }
 
     #[test]
