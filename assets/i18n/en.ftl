@@ -311,3 +311,46 @@ prop-in-crs = In { $crs }
 prop-source-crs = the source CRS
 prop-centre-crs-tip = The camera's optical centre in the project's coordinate reference system
 prop-zoom-slider = zoom
+
+## DORI coverage
+
+coverage-heading = DORI coverage
+coverage-show = Show on the ground
+coverage-show-tip = Pixel density on a standing person's face, with occlusion by the city (IEC 62676-4)
+coverage-all-cameras = All cameras (best)
+coverage-camera = Camera
+coverage-overlap = Overlap (2+ cameras)
+coverage-aoi-blind = Area of interest blind
+coverage-aoi-blind-share = { $blind } of { $aoi } m² ({ $share } %)
+coverage-area = { $area } m²
+coverage-computed = computed in { $seconds } s
+coverage-failed = cannot compute: { $why }
+coverage-stopped = the computation stopped unexpectedly
+coverage-no-cameras = no cameras: add one (Edit > Add camera)
+coverage-computing = computing...
+coverage-settings = Settings, area of interest, privacy masks
+coverage-cell = Cell
+coverage-target-height = Target height
+coverage-target-height-tip = Height of the point looked at on a standing person (1.6 m: the face)
+coverage-aoi = Area of interest (plan, east/north)
+coverage-aoi-none = none
+coverage-aoi-square = Set 40 m × 40 m at the view focus
+coverage-aoi-clear = Clear
+coverage-from = From
+coverage-to = To
+coverage-remove-corner = Remove this corner
+coverage-draw = Draw in the view…
+coverage-draw-tip = Click the corners of the area of interest on the city
+coverage-drawing = Drawing: { $n ->
+    [one] { $n } corner
+   *[other] { $n } corners
+}. Click corners in the view; click the first one or press Enter to close; Backspace removes the last; Esc cancels.
+coverage-close-outline = Close outline
+coverage-masks = Privacy masks (world boxes: x east, y up, z south)
+coverage-add-mask = Add a mask at the view focus
+coverage-add-mask-tip = A 4 m × 3 m zone, 0.2 m thick, 2 m up; move it onto the windows to hide
+coverage-mask-name = Mask { $n }
+dori-detection = Detection
+dori-observation = Observation
+dori-recognition = Recognition
+dori-identification = Identification

@@ -311,3 +311,46 @@ prop-in-crs = Dans { $crs }
 prop-source-crs = le SCR d'origine
 prop-centre-crs-tip = Le centre optique de la caméra dans le système de coordonnées du projet
 prop-zoom-slider = zoom
+
+## Couverture DORI
+
+coverage-heading = Couverture DORI
+coverage-show = Afficher au sol
+coverage-show-tip = Densité de pixels sur le visage d'une personne debout, avec les masquages de la ville (CEI 62676-4)
+coverage-all-cameras = Toutes les caméras (la meilleure)
+coverage-camera = Caméra
+coverage-overlap = Recouvrement (2 caméras ou plus)
+coverage-aoi-blind = Zone d'intérêt non vue
+coverage-aoi-blind-share = { $blind } sur { $aoi } m² ({ $share } %)
+coverage-area = { $area } m²
+coverage-computed = calculée en { $seconds } s
+coverage-failed = calcul impossible : { $why }
+coverage-stopped = le calcul s'est arrêté de façon inattendue
+coverage-no-cameras = aucune caméra : ajoutez-en une (Édition > Ajouter une caméra)
+coverage-computing = calcul en cours…
+coverage-settings = Réglages, zone d'intérêt, masques de confidentialité
+coverage-cell = Maille
+coverage-target-height = Hauteur visée
+coverage-target-height-tip = Hauteur du point regardé sur une personne debout (1,6 m : le visage)
+coverage-aoi = Zone d'intérêt (plan, est/nord)
+coverage-aoi-none = aucune
+coverage-aoi-square = Placer 40 m × 40 m au point visé
+coverage-aoi-clear = Effacer
+coverage-from = De
+coverage-to = À
+coverage-remove-corner = Retirer ce sommet
+coverage-draw = Dessiner dans la vue…
+coverage-draw-tip = Cliquez les sommets de la zone d'intérêt sur la ville
+coverage-drawing = Dessin : { $n ->
+    [one] { $n } sommet
+   *[other] { $n } sommets
+}. Cliquez les sommets dans la vue ; cliquez le premier ou appuyez sur Entrée pour fermer ; Retour arrière retire le dernier ; Échap annule.
+coverage-close-outline = Fermer le contour
+coverage-masks = Masques de confidentialité (boîtes : x est, y haut, z sud)
+coverage-add-mask = Ajouter un masque au point visé
+coverage-add-mask-tip = Une zone de 4 m × 3 m, épaisse de 0,2 m, à 2 m de haut ; placez-la sur les fenêtres à cacher
+coverage-mask-name = Masque { $n }
+dori-detection = Détection
+dori-observation = Observation
+dori-recognition = Reconnaissance
+dori-identification = Identification

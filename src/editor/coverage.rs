@@ -10,6 +10,7 @@ use bevy::image::ImageSampler;
 use bevy::prelude::*;
 use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
 use bevy_egui::egui;
+use twincity_i18n::{Arg, tr, tr_args};
 use twincity_model::coverage_setup::CoverageSetup;
 use twincity_model::{Project, VirtualCamera};
 use twincity_scene::coverage::{self, CLASSES, Coverage, CoverageSummary, Grid, Occluders};
@@ -179,19 +180,22 @@ fn compute(mut view: ResMut<CoverageView>, doc: Res<Document>, time: Res<Time<Re
                 view.occluders = Some((job.inputs.scene.clone(), occ));
                 view.summary = Some(summary);
                 view.seconds = seconds;
-                view.status = format!("computed in {seconds:.2} s");
+                view.status = tr_args(
+                    "coverage-computed",
+                    &[("seconds", twincity_i18n::number(seconds, 2).into())],
+                );
                 view.result = Some((job.inputs, cov));
             }
             Ok(Err(e)) => {
                 view.job = None;
-                view.status = format!("cannot compute: {e}");
+                view.status = tr_args("coverage-failed", &[("why", e.to_string().into())]);
                 view.result = None;
                 view.summary = None;
             }
             Err(std::sync::mpsc::TryRecvError::Empty) => return,
             Err(std::sync::mpsc::TryRecvError::Disconnected) => {
                 view.job = None;
-                view.status = "the computation stopped unexpectedly".into();
+                view.status = tr("coverage-stopped");
             }
         }
     }
@@ -217,7 +221,7 @@ fn compute(mut view: ResMut<CoverageView>, doc: Res<Document>, time: Res<Time<Re
     }
     view.pending = None;
     if inputs.cameras.is_empty() {
-        view.status = "no cameras: add one (Edit > Add camera)".into();
+        view.status = tr("coverage-no-cameras");
         view.result = None;
         view.summary = None;
         return;
@@ -250,7 +254,7 @@ fn compute(mut view: ResMut<CoverageView>, doc: Res<Document>, time: Res<Time<Re
         })();
         let _ = tx.send(result);
     });
-    view.status = "computing...".into();
+    view.status = tr("coverage-computing");
     view.job = Some(Job {
         inputs,
         rx: Mutex::new(rx),
@@ -444,20 +448,21 @@ pub fn coverage_panel(
     setup: &mut CoverageSetup,
     focus: Vec3,
 ) {
-    egui::CollapsingHeader::new("DORI coverage")
+    egui::CollapsingHeader::new(tr("coverage-heading"))
+        .id_salt("dori_coverage")
         .default_open(view.show)
         .show(ui, |ui| {
-            ui.checkbox(&mut view.show, "Show on the ground")
-                .on_hover_text("Pixel density on a standing person's face, with occlusion by the city (IEC 62676-4)");
+            ui.checkbox(&mut view.show, tr("coverage-show"))
+                .on_hover_text(tr("coverage-show-tip"));
             settings(ui, setup, &mut view.drawing, focus);
             if !view.show {
                 return;
             }
             let label = |i: Option<usize>| {
                 i.and_then(|i| cameras.get(i))
-                    .map_or("All cameras (best)".to_string(), |c| c.name.clone())
+                    .map_or_else(|| tr("coverage-all-cameras"), |c| c.name.clone())
             };
-            egui::ComboBox::from_label("Camera")
+            egui::ComboBox::from_label(tr("coverage-camera"))
                 .selected_text(label(view.camera))
                 .show_ui(ui, |ui| {
                     ui.selectable_value(&mut view.camera, None, label(None));
@@ -468,7 +473,10 @@ pub fn coverage_panel(
             ui.horizontal_wrapped(|ui| {
                 for ((name, t), ppm) in CLASSES.iter().zip([25.0, 62.5, 125.0, 250.0]) {
                     let [r, g, b, _] = class_colour(ppm);
-                    ui.colored_label(egui::Color32::from_rgb(r, g, b), format!("■ {name} ≥ {t}"));
+                    ui.colored_label(
+                        egui::Color32::from_rgb(r, g, b),
+                        format!("■ {} ≥ {t}", class_name(name)),
+                    );
                 }
             });
             ui.weak(&view.status);
@@ -482,18 +490,26 @@ pub fn coverage_panel(
                     .striped(true)
                     .show(ui, |ui| {
                         for ((name, _), a) in CLASSES.iter().zip(areas) {
-                            ui.label(*name);
-                            ui.label(format!("{a:.0} m2"));
+                            ui.label(class_name(name));
+                            ui.label(square_metres(a));
                             ui.end_row();
                         }
-                        ui.label("Overlap (2+ cameras)");
-                        ui.label(format!("{:.0} m2", s.overlap_m2));
+                        ui.label(tr("coverage-overlap"));
+                        ui.label(square_metres(s.overlap_m2));
                         ui.end_row();
                         if let (Some(aoi), Some(blind)) = (s.aoi_m2, s.aoi_blind_m2) {
-                            ui.label("Area of interest blind");
-                            ui.label(format!(
-                                "{blind:.0} of {aoi:.0} m2 ({:.1} %)",
-                                100.0 * blind / aoi.max(1e-9)
+                            ui.label(tr("coverage-aoi-blind"));
+                            ui.label(tr_args(
+                                "coverage-aoi-blind-share",
+                                &[
+                                    ("blind", twincity_i18n::number(blind, 0).into()),
+                                    ("aoi", twincity_i18n::number(aoi, 0).into()),
+                                    (
+                                        "share",
+                                        twincity_i18n::number(100.0 * blind / aoi.max(1e-9), 1)
+                                            .into(),
+                                    ),
+                                ],
                             ));
                             ui.end_row();
                         }
@@ -536,13 +552,14 @@ fn settings(
     drawing: &mut Option<AoiDraft>,
     focus: Vec3,
 ) {
-    egui::CollapsingHeader::new("Settings, area of interest, privacy masks")
+    egui::CollapsingHeader::new(tr("coverage-settings"))
+        .id_salt("coverage_settings")
         .default_open(false)
         .show(ui, |ui| {
             egui::Grid::new("coverage_setup")
                 .num_columns(2)
                 .show(ui, |ui| {
-                    ui.label("Cell");
+                    ui.label(tr("coverage-cell"));
                     ui.add(
                         egui::DragValue::new(&mut setup.cell_m)
                             .speed(0.05)
@@ -550,30 +567,28 @@ fn settings(
                             .suffix(" m"),
                     );
                     ui.end_row();
-                    ui.label("Target height");
+                    ui.label(tr("coverage-target-height"));
                     ui.add(
                         egui::DragValue::new(&mut setup.target_height_m)
                             .speed(0.05)
                             .range(0.0..=3.0)
                             .suffix(" m"),
                     )
-                    .on_hover_text(
-                        "Height of the point looked at on a standing person (1.6 m: the face)",
-                    );
+                    .on_hover_text(tr("coverage-target-height-tip"));
                     ui.end_row();
                 });
             ui.separator();
-            ui.label("Area of interest (plan, east/north)");
+            ui.label(tr("coverage-aoi"));
             match setup.area_of_interest.as_mut() {
                 Some(ring) if ring.len() == 4 && is_rectangle(ring) => rectangle_fields(ui, ring),
                 Some(ring) => corner_fields(ui, ring),
                 None => {
-                    ui.weak("none");
+                    ui.weak(tr("coverage-aoi-none"));
                 }
             }
             aoi_drawing(ui, setup, drawing);
             ui.horizontal(|ui| {
-                if ui.button("Set 40 m x 40 m at the view focus").clicked() {
+                if ui.button(tr("coverage-aoi-square")).clicked() {
                     let (e, n) = (focus.x as f64, -focus.z as f64);
                     setup.area_of_interest = Some(vec![
                         (e - 20.0, n - 20.0),
@@ -582,7 +597,8 @@ fn settings(
                         (e - 20.0, n + 20.0),
                     ]);
                 }
-                if setup.area_of_interest.is_some() && ui.button("Clear").clicked() {
+                if setup.area_of_interest.is_some() && ui.button(tr("coverage-aoi-clear")).clicked()
+                {
                     setup.area_of_interest = None;
                 }
             });
@@ -595,11 +611,11 @@ fn settings(
 fn rectangle_fields(ui: &mut egui::Ui, ring: &mut Vec<(f64, f64)>) {
     let (mut lo, mut hi) = (ring[0], ring[2]);
     egui::Grid::new("aoi").num_columns(3).show(ui, |ui| {
-        ui.label("From");
+        ui.label(tr("coverage-from"));
         ui.add(egui::DragValue::new(&mut lo.0).speed(0.5).prefix("E "));
         ui.add(egui::DragValue::new(&mut lo.1).speed(0.5).prefix("N "));
         ui.end_row();
-        ui.label("To");
+        ui.label(tr("coverage-to"));
         ui.add(egui::DragValue::new(&mut hi.0).speed(0.5).prefix("E "));
         ui.add(egui::DragValue::new(&mut hi.1).speed(0.5).prefix("N "));
         ui.end_row();
@@ -629,7 +645,7 @@ fn corner_fields(ui: &mut egui::Ui, ring: &mut Vec<(f64, f64)>) {
                 ui.add(egui::DragValue::new(&mut c.1).speed(0.5).prefix("N "));
                 if ui
                     .add_enabled(ring.len() > 3, egui::Button::new("x"))
-                    .on_hover_text("Remove this corner")
+                    .on_hover_text(tr("coverage-remove-corner"))
                     .clicked()
                 {
                     remove = Some(i);
@@ -659,17 +675,17 @@ fn corner_fields(ui: &mut egui::Ui, ring: &mut Vec<(f64, f64)>) {
 fn aoi_drawing(ui: &mut egui::Ui, setup: &mut CoverageSetup, drawing: &mut Option<AoiDraft>) {
     let Some(draft) = drawing else {
         if ui
-            .button("Draw in the view…")
-            .on_hover_text("Click the corners of the area of interest on the city")
+            .button(tr("coverage-draw"))
+            .on_hover_text(tr("coverage-draw-tip"))
             .clicked()
         {
             *drawing = Some(AoiDraft::default());
         }
         return;
     };
-    ui.label(format!(
-        "Drawing: {} corner(s). Click corners in the view; click the first one or press Enter to close; Backspace removes the last; Esc cancels.",
-        draft.corners.len()
+    ui.label(tr_args(
+        "coverage-drawing",
+        &[("n", Arg::Count(draft.corners.len() as i64))],
     ));
     if let Some(p) = &draft.problem {
         ui.colored_label(egui::Color32::LIGHT_RED, p);
@@ -677,9 +693,12 @@ fn aoi_drawing(ui: &mut egui::Ui, setup: &mut CoverageSetup, drawing: &mut Optio
     let (mut close, mut cancel) = (false, false);
     ui.horizontal(|ui| {
         close = ui
-            .add_enabled(draft.corners.len() >= 3, egui::Button::new("Close outline"))
+            .add_enabled(
+                draft.corners.len() >= 3,
+                egui::Button::new(tr("coverage-close-outline")),
+            )
             .clicked();
-        cancel = ui.button("Cancel").clicked();
+        cancel = ui.button(tr("dialog-cancel")).clicked();
     });
     if close {
         match draft.ring() {
@@ -696,12 +715,12 @@ fn aoi_drawing(ui: &mut egui::Ui, setup: &mut CoverageSetup, drawing: &mut Optio
 
 /// The privacy masks (name, corners, Delete each), and a button adding one at the view focus.
 fn privacy_masks(ui: &mut egui::Ui, setup: &mut CoverageSetup, focus: Vec3) {
-    ui.label("Privacy masks (world boxes: x east, y up, z south)");
+    ui.label(tr("coverage-masks"));
     let mut remove = None;
     for (i, m) in setup.privacy_masks.iter_mut().enumerate() {
         ui.horizontal(|ui| {
             ui.text_edit_singleline(&mut m.name);
-            if ui.small_button("Delete").clicked() {
+            if ui.small_button(tr("prop-delete")).clicked() {
                 remove = Some(i);
             }
         });
@@ -724,14 +743,17 @@ fn privacy_masks(ui: &mut egui::Ui, setup: &mut CoverageSetup, focus: Vec3) {
         setup.privacy_masks.remove(i);
     }
     if ui
-        .button("Add a mask at the view focus")
-        .on_hover_text("A 4 m x 3 m zone, 0.2 m thick, 2 m up; move it onto the windows to hide")
+        .button(tr("coverage-add-mask"))
+        .on_hover_text(tr("coverage-add-mask-tip"))
         .clicked()
     {
         setup
             .privacy_masks
             .push(twincity_model::coverage_setup::PrivacyMask {
-                name: format!("Mask {}", setup.privacy_masks.len() + 1),
+                name: tr_args(
+                    "coverage-mask-name",
+                    &[("n", (setup.privacy_masks.len() + 1).to_string().into())],
+                ),
                 min: [focus.x - 2.0, focus.y + 2.0, focus.z - 0.1],
                 max: [focus.x + 2.0, focus.y + 5.0, focus.z + 0.1],
             });
@@ -801,5 +823,24 @@ mod tests {
             ..AoiDraft::default()
         };
         assert!(two.ring().is_err());
+    }
+}
+
+/// An area in square metres, as the interface's language writes it.
+fn square_metres(a: f64) -> String {
+    tr_args(
+        "coverage-area",
+        &[("area", twincity_i18n::number(a, 0).into())],
+    )
+}
+
+/// A DORI class's name (`twincity_scene::coverage::CLASSES`) in the interface's language.
+fn class_name(class: &str) -> String {
+    match class {
+        "Detection" => tr("dori-detection"),
+        "Observation" => tr("dori-observation"),
+        "Recognition" => tr("dori-recognition"),
+        "Identification" => tr("dori-identification"),
+        other => other.to_string(),
     }
 }

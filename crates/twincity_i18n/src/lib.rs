@@ -290,6 +290,8 @@ mod tests {
             "prop-image",
             "prop-zoom-slider",
             "prop-footprint-size",
+            "dori-observation",
+            "dori-identification",
             "key-new-open",
             "key-import",
             "key-undo",
