@@ -765,6 +765,25 @@ fn is_rectangle(r: &[(f64, f64)]) -> bool {
     r[0].1 == r[1].1 && r[1].0 == r[2].0 && r[2].1 == r[3].1 && r[3].0 == r[0].0
 }
 
+/// An area in square metres, as the interface's language writes it.
+fn square_metres(a: f64) -> String {
+    tr_args(
+        "coverage-area",
+        &[("area", twincity_i18n::number(a, 0).into())],
+    )
+}
+
+/// A DORI class's name (`twincity_scene::coverage::CLASSES`) in the interface's language.
+fn class_name(class: &str) -> String {
+    match class {
+        "Detection" => tr("dori-detection"),
+        "Observation" => tr("dori-observation"),
+        "Recognition" => tr("dori-recognition"),
+        "Identification" => tr("dori-identification"),
+        other => other.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -823,24 +842,5 @@ mod tests {
             ..AoiDraft::default()
         };
         assert!(two.ring().is_err());
-    }
-}
-
-/// An area in square metres, as the interface's language writes it.
-fn square_metres(a: f64) -> String {
-    tr_args(
-        "coverage-area",
-        &[("area", twincity_i18n::number(a, 0).into())],
-    )
-}
-
-/// A DORI class's name (`twincity_scene::coverage::CLASSES`) in the interface's language.
-fn class_name(class: &str) -> String {
-    match class {
-        "Detection" => tr("dori-detection"),
-        "Observation" => tr("dori-observation"),
-        "Recognition" => tr("dori-recognition"),
-        "Identification" => tr("dori-identification"),
-        other => other.to_string(),
     }
 }
