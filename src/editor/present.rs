@@ -768,8 +768,9 @@ fn presentation_ui(
                 inference.models.iter().find(|m| m.card == card)
             })
             .map_or(&[][..], |m| m.classes.as_slice());
+        // Captured beside kept takes the whole width: the two pictures are the step.
         let share = if step.show.privacy.is_some() {
-            0.6
+            1.0
         } else {
             0.38
         };
@@ -785,7 +786,14 @@ fn presentation_ui(
     }
     let r = root.available_rect_before_wrap();
     viewport.0 = Some(Rect::new(r.min.x, r.min.y, r.max.x, r.max.y));
-    step_indicator(&ctx, r, &p, scenario.run.as_ref().map(|_| scenario.time()));
+    // Over the view, or over the whole window when pictures fill it.
+    let corner = if r.width() > 200.0 { r } else { whole };
+    step_indicator(
+        &ctx,
+        corner,
+        &p,
+        scenario.run.as_ref().map(|_| scenario.time()),
+    );
     Ok(())
 }
 
@@ -794,7 +802,7 @@ fn caption(root: &mut egui::Ui, p: &mut Presentation, step: &Step, lang: &str) {
     egui::Panel::bottom("presentation_caption")
         .frame(
             egui::Frame::new()
-                .fill(egui::Color32::from_rgba_unmultiplied(12, 16, 24, 235))
+                .fill(egui::Color32::from_rgb(30, 40, 54))
                 .inner_margin(egui::Margin::symmetric(28, 18)),
         )
         .show(root, |ui| {
@@ -947,7 +955,10 @@ fn privacy_pictures(
     kept: Option<(egui::TextureId, UVec2, usize)>,
 ) {
     ui.label(egui::RichText::new(name).size(20.0).strong());
-    let width = (ui.available_width() - 12.0) / 2.0;
+    // Two pictures side by side, as wide as the panel and the height left allow.
+    let aspect = size.x.max(1) as f32 / size.y.max(1) as f32;
+    let width = ((ui.available_width() - 12.0) / 2.0)
+        .min((ui.available_height() - 110.0).max(60.0) * aspect);
     let fit = |s: UVec2| egui::vec2(width, width * s.y as f32 / s.x.max(1) as f32);
     ui.horizontal_top(|ui| {
         ui.vertical(|ui| {
