@@ -67,8 +67,8 @@ pub struct CheckedTour {
 
 /// Loads a tour and checks what it refers to; errors name the file, line and field.
 pub fn check_tour(path: &Path) -> anyhow::Result<CheckedTour> {
-    let tour = Tour::load(path)?;
     let text = twincity_model::ronfile::read_text(path)?;
+    let tour = Tour::from_ron(path, &text)?;
     let project = match &tour.project {
         Some(p) => {
             Project::load(p).map_err(|e| anyhow::anyhow!("{}: `project`: {e}", path.display()))?

@@ -192,7 +192,7 @@ pub fn build_editor(options: EditorOptions) -> App {
             .world_mut()
             .resource_mut::<crate::editor::present::Presentation>();
         p.windowed = present.windowed || present.screenshots.is_some();
-        p.start(present.tour, Some(present.path.clone()));
+        p.start(present.tour);
         p.start_at(present.first_step);
         app.world_mut()
             .resource_mut::<crate::editor::tour_editor::TourEditor>()

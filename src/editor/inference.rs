@@ -1447,22 +1447,14 @@ fn next_job(
             truth: None,
         }));
     }
-    if model.is_none() {
+    let Some(card) = model else {
         return privacy_job(panel, cam, ground, player, preview_images);
-    }
-    let card = model?;
-    let (_, data) = panel.frames.lock().ok().and_then(|mut f| f.remove(&id))?;
-    let (_, size) = preview_images.get(&id)?;
-    // Only a read-back that fits the preview's size is sent.
-    Frame::bgra_readback(size.x, size.y, &data)?;
-    let truth = player.state.clone().map(|state| {
-        Box::new(TruthJob {
-            state,
-            ground,
-            camera: cam.clone(),
-            project: panel.project.clone().expect("set above"),
-        })
-    });
+    };
+    let (data, size) = latest_readback(panel, id, preview_images)?;
+    let truth = player
+        .state
+        .clone()
+        .map(|state| truth_job(panel, state, ground, cam));
     Some(Job::Frame(FrameJob {
         camera: id,
         card,
@@ -1485,33 +1477,54 @@ fn privacy_job(
     player: &ScenarioPlayer,
     preview_images: &HashMap<CameraId, (Handle<Image>, UVec2)>,
 ) -> Option<Job> {
-    let view = panel.privacy.as_mut().filter(|p| p.camera == cam.id)?;
-    if view
-        .sent
-        .is_some_and(|t| t.elapsed() < Duration::from_millis(500))
-    {
+    let due = panel.privacy.as_ref().is_some_and(|p| {
+        p.camera == cam.id
+            && p.sent
+                .is_none_or(|t| t.elapsed() >= Duration::from_millis(500))
+    });
+    if !due {
         return None;
     }
     let state = player.state.clone()?;
-    let (_, data) = panel
-        .frames
-        .lock()
-        .ok()
-        .and_then(|mut f| f.remove(&cam.id))?;
-    let (_, size) = preview_images.get(&cam.id)?;
-    Frame::bgra_readback(size.x, size.y, &data)?;
-    view.sent = Some(Instant::now());
+    let (bgra, size) = latest_readback(panel, cam.id, preview_images)?;
+    let truth = truth_job(panel, state, ground, cam);
+    if let Some(view) = &mut panel.privacy {
+        view.sent = Some(Instant::now());
+    }
     Some(Job::Privacy {
         camera: cam.id,
         width: size.x,
         height: size.y,
-        bgra: data,
-        truth: Box::new(TruthJob {
-            state,
-            ground,
-            camera: cam.clone(),
-            project: panel.project.clone().expect("set by follow_document"),
-        }),
+        bgra,
+        truth,
+    })
+}
+
+/// The camera's latest read-back and its preview's size, when it fits that size (only such a
+/// read-back is sent to the worker).
+fn latest_readback(
+    panel: &InferencePanel,
+    id: CameraId,
+    preview_images: &HashMap<CameraId, (Handle<Image>, UVec2)>,
+) -> Option<(Vec<u8>, UVec2)> {
+    let (_, data) = panel.frames.lock().ok().and_then(|mut f| f.remove(&id))?;
+    let (_, size) = preview_images.get(&id)?;
+    Frame::bgra_readback(size.x, size.y, &data)?;
+    Some((data, *size))
+}
+
+/// The ground truth to compute for camera `cam` in the world `state`.
+fn truth_job(
+    panel: &InferencePanel,
+    state: WorldState,
+    ground: f32,
+    cam: &VirtualCamera,
+) -> Box<TruthJob> {
+    Box::new(TruthJob {
+        state,
+        ground,
+        camera: cam.clone(),
+        project: panel.project.clone().expect("set by follow_document"),
     })
 }
 

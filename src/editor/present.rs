@@ -86,8 +86,6 @@ struct EditorState {
 #[derive(Resource, Default)]
 pub struct Presentation {
     pub tour: Option<Tour>,
-    /// The tour's file, when it has one.
-    pub path: Option<PathBuf>,
     /// Presenting now (panels hidden).
     pub active: bool,
     pub step: usize,
@@ -106,15 +104,14 @@ pub struct Presentation {
 
 impl Presentation {
     /// Starts presenting `tour` at its first step.
-    pub fn start(&mut self, tour: Tour, path: Option<PathBuf>) {
+    pub fn start(&mut self, tour: Tour) {
         self.tour = Some(tour);
-        self.path = path;
         self.start_at(0);
     }
 
     /// Starts presenting the tour held at step `step`.
     pub fn start_at(&mut self, step: usize) {
-        let steps = self.tour.as_ref().map_or(0, |t| t.steps.len());
+        let steps = self.step_count();
         if steps == 0 {
             return;
         }
@@ -218,7 +215,7 @@ impl Plugin for PresentPlugin {
             .add_systems(
                 EguiPrimaryContextPass,
                 presentation_ui
-                    .run_if(|p: Res<Presentation>| p.active)
+                    .run_if(presenting)
                     .after(crate::editor::widgets::UiSet::Panels),
             );
     }

@@ -170,7 +170,6 @@ fn file_row(ui: &mut egui::Ui, editor: &mut TourEditor, presentation: &mut Prese
             match Tour::load(&path) {
                 Ok(tour) => {
                     presentation.tour = Some(tour);
-                    presentation.path = Some(path);
                     editor.selected = Some(0);
                     editor.message = None;
                 }
@@ -185,13 +184,10 @@ fn file_row(ui: &mut egui::Ui, editor: &mut TourEditor, presentation: &mut Prese
         {
             let path = PathBuf::from(editor.file.trim());
             editor.message = Some(match tour.save(&path) {
-                Ok(()) => {
-                    presentation.path = Some(path.clone());
-                    (
-                        false,
-                        tr_args("tour-saved", &[("file", path.display().to_string().into())]),
-                    )
-                }
+                Ok(()) => (
+                    false,
+                    tr_args("tour-saved", &[("file", path.display().to_string().into())]),
+                ),
                 Err(e) => (true, e.to_string()),
             });
         }

@@ -36,11 +36,10 @@ impl Preferences {
         if !path.exists() {
             return Ok(Self::default());
         }
-        let prefs: Preferences = ronfile::read(path)?.0;
+        let (prefs, text): (Preferences, String) = ronfile::read(path)?;
         if let Some(code) = &prefs.language
             && crate::Lang::from_locale(code).is_none()
         {
-            let text = ronfile::read_text(path)?;
             return Err(ronfile::FieldProblem::new(
                 "language",
                 format!("{code:?} is not a language of the interface; write \"fr\" or \"en\""),
