@@ -109,3 +109,164 @@ fn the_interface_font_draws_every_french_character() {
         );
     }
 }
+
+/// Where a string literal starting at byte `at` of `text` is an argument: the name of the call
+/// (`label`, `Window::new`, `format!`...) and the argument's index, if it is one.
+fn call_of(text: &str, at: usize) -> Option<(String, usize)> {
+    let bytes = text.as_bytes();
+    let (mut depth, mut commas) = (0i32, 0usize);
+    let mut i = at;
+    while i > 0 {
+        i -= 1;
+        match bytes[i] {
+            b')' | b']' | b'}' => depth += 1,
+            b'(' | b'[' | b'{' if depth > 0 => depth -= 1,
+            b'(' => {
+                let name: String = text[..i]
+                    .chars()
+                    .rev()
+                    .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | ':' | '!'))
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect();
+                return Some((name, commas));
+            }
+            b'[' | b'{' | b';' => return None,
+            b',' if depth == 0 => commas += 1,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Whether a call's argument is text egui (or a file dialog) shows.
+fn shows_text(name: &str, arg: usize) -> bool {
+    let last = name.rsplit("::").next().unwrap_or(name);
+    let first_arg = [
+        "label",
+        "button",
+        "heading",
+        "weak",
+        "strong",
+        "small",
+        "monospace",
+        "on_hover_text",
+        "on_disabled_hover_text",
+        "hint_text",
+        "selected_text",
+        "menu_button",
+        "text",
+        "small_button",
+        "add_filter",
+        "suffix",
+        "prefix",
+    ];
+    let typed = [
+        "Window::new",
+        "CollapsingHeader::new",
+        "RichText::new",
+        "Button::new",
+        "Label::new",
+        "Checkbox::new",
+    ];
+    (arg == 0 && (first_arg.contains(&last) || typed.iter().any(|t| name.ends_with(t))))
+        || (arg == 1 && ["checkbox", "selectable_label", "colored_label"].contains(&last))
+        || (arg == 2 && ["radio_value", "selectable_value"].contains(&last))
+}
+
+/// Words of a literal a translator would translate: two letters or more, outside `{...}`
+/// placeholders, and not a unit or a symbol the two languages share.
+fn words_to_translate(literal: &str) -> Vec<String> {
+    // Units, names, and words French writes the same ("image").
+    const SHARED: [&str; 18] = [
+        "px", "mm", "fps", "FPS", "km", "min", "max", "via", "ms", "PNG", "JPEG", "ONNX", "DORI",
+        "glTF", "TwinCity", "Studio", "Image", "images",
+    ];
+    let mut plain = String::new();
+    let mut depth = 0;
+    for c in literal.chars() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            c if depth == 0 => plain.push(c),
+            _ => plain.push(' '),
+        }
+    }
+    plain
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| w.chars().count() >= 2 && !SHARED.contains(w))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Literal text handed straight to a widget in the editor's code (outside tests): each such
+/// text must come from a message instead. The check can fail: it finds the English label of
+/// a made-up widget call.
+#[test]
+fn no_widget_is_given_english_text_directly() {
+    fn scan(dir: &Path, found: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                scan(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                found.extend(
+                    untranslated(&text)
+                        .into_iter()
+                        .map(|(line, l)| format!("{}:{line}: \"{l}\"", path.display())),
+                );
+            }
+        }
+    }
+    let probe = "fn f(ui: &mut egui::Ui) {\n    ui.checkbox(&mut on, \"Show frustums\");\n    \
+                 ui.label(tr(\"menu-file\"));\n    ui.label(format!(\"{} px\", n));\n}\n";
+    assert_eq!(untranslated(probe), vec![(2, "Show frustums".to_string())]);
+    let mut found = Vec::new();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    scan(&root.join("src/editor"), &mut found);
+    assert!(
+        found.is_empty(),
+        "text to make a message:\n{}",
+        found.join("\n")
+    );
+}
+
+/// The literals of `text` (outside its test module and comments) given straight to a widget
+/// with words to translate, with their line numbers.
+fn untranslated(text: &str) -> Vec<(usize, String)> {
+    let code = text.split("#[cfg(test)]").next().unwrap_or(text);
+    let bytes = code.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                i = code[i..].find('\n').map_or(bytes.len(), |n| i + n);
+            }
+            b'\'' if bytes.get(i + 2) == Some(&b'\'') => i += 3,
+            b'"' => {
+                let start = i + 1;
+                let mut end = start;
+                while end < bytes.len() && bytes[end] != b'"' {
+                    end += if bytes[end] == b'\\' { 2 } else { 1 };
+                }
+                let literal = &code[start..end.min(bytes.len())];
+                let mut call = call_of(code, i);
+                if call.as_ref().is_some_and(|(name, _)| name == "format!") {
+                    let at = code[..i].rfind("format!(").unwrap_or(i);
+                    call = call_of(code, at);
+                }
+                if call.is_some_and(|(name, arg)| shows_text(&name, arg))
+                    && !words_to_translate(literal).is_empty()
+                {
+                    out.push((code[..i].matches('\n').count() + 1, literal.to_string()));
+                }
+                i = end + 1;
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}

@@ -561,7 +561,7 @@ fn settings(
                 .show(ui, |ui| {
                     ui.label(tr("coverage-cell"));
                     ui.add(
-                        egui::DragValue::new(&mut setup.cell_m)
+                        crate::editor::widgets::drag(&mut setup.cell_m)
                             .speed(0.05)
                             .range(0.1..=10.0)
                             .suffix(" m"),
@@ -569,7 +569,7 @@ fn settings(
                     ui.end_row();
                     ui.label(tr("coverage-target-height"));
                     ui.add(
-                        egui::DragValue::new(&mut setup.target_height_m)
+                        crate::editor::widgets::drag(&mut setup.target_height_m)
                             .speed(0.05)
                             .range(0.0..=3.0)
                             .suffix(" m"),
@@ -612,12 +612,28 @@ fn rectangle_fields(ui: &mut egui::Ui, ring: &mut Vec<(f64, f64)>) {
     let (mut lo, mut hi) = (ring[0], ring[2]);
     egui::Grid::new("aoi").num_columns(3).show(ui, |ui| {
         ui.label(tr("coverage-from"));
-        ui.add(egui::DragValue::new(&mut lo.0).speed(0.5).prefix("E "));
-        ui.add(egui::DragValue::new(&mut lo.1).speed(0.5).prefix("N "));
+        ui.add(
+            crate::editor::widgets::drag(&mut lo.0)
+                .speed(0.5)
+                .prefix("E "),
+        );
+        ui.add(
+            crate::editor::widgets::drag(&mut lo.1)
+                .speed(0.5)
+                .prefix("N "),
+        );
         ui.end_row();
         ui.label(tr("coverage-to"));
-        ui.add(egui::DragValue::new(&mut hi.0).speed(0.5).prefix("E "));
-        ui.add(egui::DragValue::new(&mut hi.1).speed(0.5).prefix("N "));
+        ui.add(
+            crate::editor::widgets::drag(&mut hi.0)
+                .speed(0.5)
+                .prefix("E "),
+        );
+        ui.add(
+            crate::editor::widgets::drag(&mut hi.1)
+                .speed(0.5)
+                .prefix("N "),
+        );
         ui.end_row();
     });
     let (a, b) = (
@@ -641,8 +657,16 @@ fn corner_fields(ui: &mut egui::Ui, ring: &mut Vec<(f64, f64)>) {
         .num_columns(3)
         .show(ui, |ui| {
             for (i, c) in edited.iter_mut().enumerate() {
-                ui.add(egui::DragValue::new(&mut c.0).speed(0.5).prefix("E "));
-                ui.add(egui::DragValue::new(&mut c.1).speed(0.5).prefix("N "));
+                ui.add(
+                    crate::editor::widgets::drag(&mut c.0)
+                        .speed(0.5)
+                        .prefix("E "),
+                );
+                ui.add(
+                    crate::editor::widgets::drag(&mut c.1)
+                        .speed(0.5)
+                        .prefix("N "),
+                );
                 if ui
                     .add_enabled(ring.len() > 3, egui::Button::new("x"))
                     .on_hover_text(tr("coverage-remove-corner"))
@@ -728,7 +752,7 @@ fn privacy_masks(ui: &mut egui::Ui, setup: &mut CoverageSetup, focus: Vec3) {
             for (label, v) in [("min", &mut m.min), ("max", &mut m.max)] {
                 ui.label(label);
                 for c in v.iter_mut() {
-                    ui.add(egui::DragValue::new(c).speed(0.05));
+                    ui.add(crate::editor::widgets::drag(c).speed(0.05));
                 }
                 ui.end_row();
             }

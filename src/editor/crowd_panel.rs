@@ -7,6 +7,7 @@ use twincity_crowd::WalkableSpec;
 use twincity_crowd::scenario::{
     Action, Area, CrowdScenario, Exit, NEAREST_EXIT, Person, Spawn, Wait, Waypoint,
 };
+use twincity_i18n::{Arg, tr, tr_args};
 use twincity_model::project::{CityImport, GeoOrigin};
 
 use crate::render::crowd::{CrowdCommand, CrowdPlayer, CrowdTool};
@@ -33,7 +34,8 @@ pub fn crowd_panel(
     origin: Option<&GeoOrigin>,
 ) -> CrowdPanelOut {
     let mut out = CrowdPanelOut::default();
-    egui::CollapsingHeader::new("Crowd")
+    egui::CollapsingHeader::new(tr("crowd-heading"))
+        .id_salt("crowd_section")
         .default_open(true)
         .show(ui, |ui| {
             if crowd.scenario.is_some() {
@@ -41,30 +43,27 @@ pub fn crowd_panel(
                 ui.separator();
                 editor(ui, crowd, &mut out);
             } else {
-                ui.weak("No crowd loaded.");
+                ui.weak(tr("crowd-none-loaded"));
             }
             if let Some(e) = &crowd.error {
                 ui.colored_label(PROBLEM, e);
             }
             ui.horizontal_wrapped(|ui| {
-                if ui.button("Load crowd scenario...").clicked() {
+                if ui.button(tr("crowd-load")).clicked() {
                     out.load = true;
                 }
-                if demo_city && ui.button("New on the demo district").clicked() {
+                if demo_city && ui.button(tr("crowd-new-demo")).clicked() {
                     out.commands
                         .push(CrowdCommand::New(WalkableSpec::DemoDistrict));
                 }
                 for import in imports {
-                    let name = import
-                        .path
-                        .file_name()
-                        .map_or_else(|| import.path.display().to_string(), |n| n.to_string_lossy().into_owned());
+                    let name = import.path.file_name().map_or_else(
+                        || import.path.display().to_string(),
+                        |n| n.to_string_lossy().into_owned(),
+                    );
                     if ui
-                        .button(format!("New on {name}"))
-                        .on_hover_text(
-                            "Walk the imported city: parts named or tagged \"walkable\", else its \
-                             ground surfaces, minus building footprints (docs/crowd-scenarios.md)",
-                        )
+                        .button(tr_args("crowd-new-on", &[("name", name.into())]))
+                        .on_hover_text(tr("crowd-new-on-tip"))
                         .clicked()
                     {
                         out.commands.push(CrowdCommand::New(WalkableSpec::Mesh {
@@ -75,8 +74,8 @@ pub fn crowd_panel(
                     }
                 }
                 if ui
-                    .button("New on a 60 m x 40 m area")
-                    .on_hover_text("A rectangle centred on the origin; edit its outline in the file for other shapes")
+                    .button(tr("crowd-new-area"))
+                    .on_hover_text(tr("crowd-new-area-tip"))
                     .clicked()
                 {
                     out.commands.push(CrowdCommand::New(WalkableSpec::Polygon {
@@ -94,50 +93,72 @@ fn playback(ui: &mut egui::Ui, crowd: &mut CrowdPlayer, out: &mut CrowdPanelOut)
     let file = crowd
         .path
         .as_ref()
-        .map_or("not saved yet".to_string(), |p| p.display().to_string());
+        .map_or_else(|| tr("crowd-not-saved"), |p| p.display().to_string());
     ui.label(format!("{name}{}", if crowd.dirty { " *" } else { "" }))
         .on_hover_text(file);
     if crowd.run.is_none() {
-        ui.weak("Stopped until the scenario is fixed (see below).");
+        ui.weak(tr("crowd-stopped"));
         return;
     }
-    ui.monospace(format!(
-        "t = {:6.1} s   walking {}   arrived {}",
-        crowd.time(),
-        crowd.walking(),
-        crowd.exited()
+    ui.monospace(tr_args(
+        "crowd-clock",
+        &[
+            // Right-aligned on 6 characters, as `{:6.1}` did, in the language's digits.
+            (
+                "t",
+                format!("{:>6}", twincity_i18n::number(crowd.time(), 1)).into(),
+            ),
+            (
+                "walking",
+                twincity_i18n::integer(crowd.walking() as i64).into(),
+            ),
+            (
+                "arrived",
+                twincity_i18n::integer(i64::from(crowd.exited())).into(),
+            ),
+        ],
     ));
     ui.horizontal(|ui| {
-        let label = if crowd.playing { "Pause" } else { "Play" };
+        let label = tr(if crowd.playing {
+            "crowd-pause"
+        } else {
+            "crowd-play"
+        });
         if ui.button(label).clicked() {
             out.commands.push(CrowdCommand::TogglePlay);
         }
-        if ui.button("Step 0.1 s").clicked() {
+        if ui
+            .button(tr_args(
+                "crowd-step",
+                &[("step", twincity_i18n::number(0.1, 1).into())],
+            ))
+            .clicked()
+        {
             out.commands.push(CrowdCommand::Step);
         }
-        if ui.button("Restart").clicked() {
+        if ui.button(tr("crowd-restart")).clicked() {
             out.commands.push(CrowdCommand::Restart);
         }
     });
     ui.add(
-        egui::Slider::new(&mut crowd.speed, 0.25..=8.0)
+        crate::editor::widgets::slider(&mut crowd.speed, 0.25..=8.0)
             .logarithmic(true)
-            .text("x real time"),
+            .text(tr("crowd-speed")),
     );
     // Scrub within what has been simulated so far.
     let mut t = crowd.time();
     let scrub = ui.add(
-        egui::Slider::new(&mut t, 0.0..=crowd.reached().max(0.01))
+        crate::editor::widgets::slider(&mut t, 0.0..=crowd.reached().max(0.01))
             .fixed_decimals(1)
-            .text("s (scrub)"),
+            .text(tr("crowd-scrub")),
     );
     if scrub.changed() {
         out.commands.push(CrowdCommand::Seek(t));
     }
-    ui.checkbox(&mut crowd.heatmap, "Density heatmap (persons/m²)");
+    ui.checkbox(&mut crowd.heatmap, tr("crowd-heatmap"));
     if crowd.heatmap {
         ui.horizontal_wrapped(|ui| {
-            ui.weak("Fruin level of service:");
+            ui.weak(tr("crowd-fruin"));
             for (los, d) in [
                 ("A", 0.2),
                 ("B", 0.35),
@@ -157,48 +178,61 @@ fn playback(ui: &mut egui::Ui, crowd: &mut CrowdPlayer, out: &mut CrowdPanelOut)
 fn walkable_line(ui: &mut egui::Ui, walkable: &WalkableSpec) {
     match walkable {
         WalkableSpec::Polygon { outer, holes } => {
-            ui.weak(format!(
-                "Walkable: a drawn polygon ({} corners, {} obstacles)",
-                outer.len(),
-                holes.len()
+            ui.weak(tr_args(
+                "crowd-walkable-polygon",
+                &[
+                    ("n_corners", Arg::Count(outer.len() as i64)),
+                    ("corners", twincity_i18n::integer(outer.len() as i64).into()),
+                    ("n_obstacles", Arg::Count(holes.len() as i64)),
+                    (
+                        "obstacles",
+                        twincity_i18n::integer(holes.len() as i64).into(),
+                    ),
+                ],
             ));
         }
         WalkableSpec::DemoDistrict => {
-            ui.weak("Walkable: the demo district's pavements, crossings and square");
+            ui.weak(tr("crowd-walkable-demo"));
         }
         WalkableSpec::Mesh { file, .. } => {
-            let name = file.display();
+            let name = file.display().to_string();
             match walkable.resolve() {
-                Ok(r) => ui.weak(format!(
-                    "Walkable: {name}, {:.0} m2: {}",
-                    r.area.area(),
-                    r.note.unwrap_or_default()
+                Ok(r) => ui.weak(tr_args(
+                    "crowd-walkable-mesh",
+                    &[
+                        ("name", name.into()),
+                        ("area", twincity_i18n::number(r.area.area(), 0).into()),
+                        ("note", r.note.unwrap_or_default().into()),
+                    ],
                 )),
-                Err(e) => ui.colored_label(PROBLEM, format!("Walkable: {e}")),
+                Err(e) => ui.colored_label(
+                    PROBLEM,
+                    tr_args("crowd-walkable-error", &[("error", e.to_string().into())]),
+                ),
             };
         }
     }
 }
 
 fn editor(ui: &mut egui::Ui, crowd: &mut CrowdPlayer, out: &mut CrowdPanelOut) {
-    ui.strong("Edit");
+    ui.strong(tr("crowd-edit"));
     if let Some(s) = &crowd.scenario {
         walkable_line(ui, &s.walkable);
     }
     ui.horizontal_wrapped(|ui| {
-        ui.weak("Draw:");
+        ui.weak(tr("crowd-draw"));
         for tool in CrowdTool::ALL {
             let on = crowd.tool == Some(tool);
             let hint = if tool.is_area() {
-                "Drag on the ground to draw the area"
+                "crowd-draw-area-tip"
             } else if matches!(tool, CrowdTool::Person) {
-                "Click on the ground to place a named person"
+                "crowd-draw-person-tip"
             } else {
-                "Click on the ground: the event starts at the current time"
+                "crowd-draw-event-tip"
             };
             if ui
-                .selectable_label(on, tool.label())
-                .on_hover_text(hint)
+                .selectable_label(on, tool_label(tool))
+                .on_hover_text(tr(hint))
                 .clicked()
             {
                 crowd.tool = if on { None } else { Some(tool) };
@@ -206,7 +240,7 @@ fn editor(ui: &mut egui::Ui, crowd: &mut CrowdPlayer, out: &mut CrowdPanelOut) {
         }
     });
     if crowd.tool.is_some() {
-        ui.weak("Left button draws; right-drag pans; Esc stops drawing.");
+        ui.weak(tr("crowd-draw-help"));
         if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
             crowd.tool = None;
         }
@@ -246,12 +280,12 @@ fn area_fields(ui: &mut egui::Ui, area: &mut Area) {
     ui.horizontal(|ui| {
         ui.label("min");
         ui.add(
-            egui::DragValue::new(&mut area.min.0)
+            crate::editor::widgets::drag(&mut area.min.0)
                 .speed(0.1)
                 .suffix(" m"),
         );
         ui.add(
-            egui::DragValue::new(&mut area.min.1)
+            crate::editor::widgets::drag(&mut area.min.1)
                 .speed(0.1)
                 .suffix(" m"),
         );
@@ -259,12 +293,12 @@ fn area_fields(ui: &mut egui::Ui, area: &mut Area) {
     ui.horizontal(|ui| {
         ui.label("max");
         ui.add(
-            egui::DragValue::new(&mut area.max.0)
+            crate::editor::widgets::drag(&mut area.max.0)
                 .speed(0.1)
                 .suffix(" m"),
         );
         ui.add(
-            egui::DragValue::new(&mut area.max.1)
+            crate::editor::widgets::drag(&mut area.max.1)
                 .speed(0.1)
                 .suffix(" m"),
         );
@@ -274,8 +308,16 @@ fn area_fields(ui: &mut egui::Ui, area: &mut Area) {
 fn point_fields(ui: &mut egui::Ui, label: &str, p: &mut (f64, f64)) {
     ui.horizontal(|ui| {
         ui.label(label);
-        ui.add(egui::DragValue::new(&mut p.0).speed(0.1).suffix(" m E"));
-        ui.add(egui::DragValue::new(&mut p.1).speed(0.1).suffix(" m N"));
+        ui.add(
+            crate::editor::widgets::drag(&mut p.0)
+                .speed(0.1)
+                .suffix(" m E"),
+        );
+        ui.add(
+            crate::editor::widgets::drag(&mut p.1)
+                .speed(0.1)
+                .suffix(" m N"),
+        );
     });
 }
 
@@ -285,10 +327,16 @@ fn exit_choice(
     exit: &mut String,
     exits: &[String],
 ) {
+    // The nearest exit is a keyword of the file: shown in the language, stored as is.
+    let shown = if exit.as_str() == NEAREST_EXIT {
+        tr("crowd-nearest-exit")
+    } else {
+        exit.clone()
+    };
     egui::ComboBox::from_id_salt(id)
-        .selected_text(exit.as_str())
+        .selected_text(shown)
         .show_ui(ui, |ui| {
-            ui.selectable_value(exit, NEAREST_EXIT.to_string(), "nearest");
+            ui.selectable_value(exit, NEAREST_EXIT.to_string(), tr("crowd-nearest-exit"));
             for e in exits {
                 ui.selectable_value(exit, e.clone(), e);
             }
@@ -308,7 +356,7 @@ fn via_fields(
         for (k, w) in via.iter().enumerate() {
             if ui
                 .small_button(format!("{w} x"))
-                .on_hover_text("Remove")
+                .on_hover_text(tr("crowd-remove"))
                 .clicked()
             {
                 remove = Some(k);
@@ -332,8 +380,39 @@ fn via_fields(
     });
 }
 
+/// The name of a drawing tool, in the language.
+fn tool_label(tool: CrowdTool) -> String {
+    tr(match tool {
+        CrowdTool::Spawn => "crowd-tool-spawn",
+        CrowdTool::Exit => "crowd-tool-exit",
+        CrowdTool::Waypoint => "crowd-tool-waypoint",
+        CrowdTool::Person => "crowd-tool-person",
+        CrowdTool::Gather => "crowd-tool-gather",
+        CrowdTool::Flee => "crowd-tool-flee",
+    })
+}
+
+/// The name of a waypoint's kind of wait (0: pass through, 1: idle, 2: queue), in the language.
+fn wait_label(kind: usize) -> String {
+    tr(match kind {
+        0 => "crowd-wait-none",
+        1 => "crowd-wait-idle",
+        _ => "crowd-wait-queue",
+    })
+}
+
+/// The name of an event's action, in the language.
+fn action_label(action: &Action) -> String {
+    tr(match action {
+        Action::Gather { .. } => "crowd-action-gather",
+        Action::Flee { .. } => "crowd-action-flee",
+        Action::WalkTo { .. } => "crowd-action-walk-to",
+        Action::Collapse { .. } => "crowd-action-collapse",
+    })
+}
+
 fn delete_button(ui: &mut egui::Ui) -> bool {
-    ui.small_button("Delete").clicked()
+    ui.small_button(tr("crowd-delete")).clicked()
 }
 
 /// Every field of the scenario: its name, then one collapsing section per kind of item and
@@ -343,7 +422,7 @@ fn scenario_fields(ui: &mut egui::Ui, s: &mut CrowdScenario) {
     let waypoints: Vec<String> = s.waypoints.iter().map(|w| w.name.clone()).collect();
     let people: Vec<String> = s.people.iter().map(|p| p.name.clone()).collect();
     ui.horizontal(|ui| {
-        ui.label("Name");
+        ui.label(tr("crowd-name"));
         ui.text_edit_singleline(&mut s.name);
     });
     spawns_section(ui, &mut s.spawns, &exits, &waypoints);
@@ -361,27 +440,30 @@ fn spawns_section(
     exits: &[String],
     waypoints: &[String],
 ) {
-    egui::CollapsingHeader::new(format!("Spawn areas ({})", spawns.len()))
-        .id_salt("crowd spawns")
-        .show(ui, |ui| {
-            let mut delete = None;
-            for (i, sp) in spawns.iter_mut().enumerate() {
-                egui::CollapsingHeader::new(&sp.name)
-                    .id_salt(("spawn", i))
-                    .show(ui, |ui| {
-                        ui.text_edit_singleline(&mut sp.name);
-                        spawn_grid(ui, i, sp, exits);
-                        via_fields(ui, ("spawn via", i), &mut sp.via, waypoints);
-                        area_fields(ui, &mut sp.area);
-                        if delete_button(ui) {
-                            delete = Some(i);
-                        }
-                    });
-            }
-            if let Some(i) = delete {
-                spawns.remove(i);
-            }
-        });
+    egui::CollapsingHeader::new(tr_args(
+        "crowd-spawns",
+        &[("n", twincity_i18n::integer(spawns.len() as i64).into())],
+    ))
+    .id_salt("crowd spawns")
+    .show(ui, |ui| {
+        let mut delete = None;
+        for (i, sp) in spawns.iter_mut().enumerate() {
+            egui::CollapsingHeader::new(&sp.name)
+                .id_salt(("spawn", i))
+                .show(ui, |ui| {
+                    ui.text_edit_singleline(&mut sp.name);
+                    spawn_grid(ui, i, sp, exits);
+                    via_fields(ui, ("spawn via", i), &mut sp.via, waypoints);
+                    area_fields(ui, &mut sp.area);
+                    if delete_button(ui) {
+                        delete = Some(i);
+                    }
+                });
+        }
+        if let Some(i) = delete {
+            spawns.remove(i);
+        }
+    });
 }
 
 /// The numbers of spawn area `i` and its exit, as a grid.
@@ -389,33 +471,33 @@ fn spawn_grid(ui: &mut egui::Ui, i: usize, sp: &mut Spawn, exits: &[String]) {
     egui::Grid::new(("spawn grid", i))
         .num_columns(2)
         .show(ui, |ui| {
-            ui.label("People");
-            ui.add(egui::DragValue::new(&mut sp.count).range(1..=1_000_000));
+            ui.label(tr("crowd-spawn-count"));
+            ui.add(crate::editor::widgets::drag(&mut sp.count).range(1..=1_000_000));
             ui.end_row();
-            ui.label("Rate");
+            ui.label(tr("crowd-spawn-rate"));
             ui.add(
-                egui::DragValue::new(&mut sp.rate_per_s)
+                crate::editor::widgets::drag(&mut sp.rate_per_s)
                     .range(0.0..=100.0)
                     .speed(0.05)
                     .suffix(" /s"),
             )
-            .on_hover_text("0: everyone at the start time");
+            .on_hover_text(tr("crowd-spawn-rate-tip"));
             ui.end_row();
-            ui.label("Start");
+            ui.label(tr("crowd-spawn-start"));
             ui.add(
-                egui::DragValue::new(&mut sp.start_s)
+                crate::editor::widgets::drag(&mut sp.start_s)
                     .range(0.0..=86_400.0)
                     .suffix(" s"),
             );
             ui.end_row();
-            ui.label("Groups of");
+            ui.label(tr("crowd-spawn-groups"));
             ui.horizontal(|ui| {
-                ui.add(egui::DragValue::new(&mut sp.group_size.0).range(1..=12));
-                ui.label("to");
-                ui.add(egui::DragValue::new(&mut sp.group_size.1).range(1..=12));
+                ui.add(crate::editor::widgets::drag(&mut sp.group_size.0).range(1..=12));
+                ui.label(tr("crowd-range-to"));
+                ui.add(crate::editor::widgets::drag(&mut sp.group_size.1).range(1..=12));
             });
             ui.end_row();
-            ui.label("Exit");
+            ui.label(tr("crowd-exit"));
             exit_choice(ui, ("spawn exit", i), &mut sp.exit, exits);
             ui.end_row();
         });
@@ -423,50 +505,56 @@ fn spawn_grid(ui: &mut egui::Ui, i: usize, sp: &mut Spawn, exits: &[String]) {
 
 /// The exits: a name and an area each.
 fn exits_section(ui: &mut egui::Ui, exits: &mut Vec<Exit>) {
-    egui::CollapsingHeader::new(format!("Exits ({})", exits.len()))
-        .id_salt("crowd exits")
-        .show(ui, |ui| {
-            let mut delete = None;
-            for (i, e) in exits.iter_mut().enumerate() {
-                egui::CollapsingHeader::new(&e.name)
-                    .id_salt(("exit", i))
-                    .show(ui, |ui| {
-                        ui.text_edit_singleline(&mut e.name);
-                        area_fields(ui, &mut e.area);
-                        if delete_button(ui) {
-                            delete = Some(i);
-                        }
-                    });
-            }
-            if let Some(i) = delete {
-                exits.remove(i);
-            }
-        });
+    egui::CollapsingHeader::new(tr_args(
+        "crowd-exits",
+        &[("n", twincity_i18n::integer(exits.len() as i64).into())],
+    ))
+    .id_salt("crowd exits")
+    .show(ui, |ui| {
+        let mut delete = None;
+        for (i, e) in exits.iter_mut().enumerate() {
+            egui::CollapsingHeader::new(&e.name)
+                .id_salt(("exit", i))
+                .show(ui, |ui| {
+                    ui.text_edit_singleline(&mut e.name);
+                    area_fields(ui, &mut e.area);
+                    if delete_button(ui) {
+                        delete = Some(i);
+                    }
+                });
+        }
+        if let Some(i) = delete {
+            exits.remove(i);
+        }
+    });
 }
 
 /// The waypoints: a name, how people wait there, and an area each.
 fn waypoints_section(ui: &mut egui::Ui, waypoints: &mut Vec<Waypoint>) {
-    egui::CollapsingHeader::new(format!("Waypoints ({})", waypoints.len()))
-        .id_salt("crowd waypoints")
-        .show(ui, |ui| {
-            let mut delete = None;
-            for (i, w) in waypoints.iter_mut().enumerate() {
-                egui::CollapsingHeader::new(&w.name)
-                    .id_salt(("waypoint", i))
-                    .show(ui, |ui| {
-                        ui.text_edit_singleline(&mut w.name);
-                        wait_choice(ui, i, w);
-                        wait_fields(ui, &mut w.wait);
-                        area_fields(ui, &mut w.area);
-                        if delete_button(ui) {
-                            delete = Some(i);
-                        }
-                    });
-            }
-            if let Some(i) = delete {
-                waypoints.remove(i);
-            }
-        });
+    egui::CollapsingHeader::new(tr_args(
+        "crowd-waypoints",
+        &[("n", twincity_i18n::integer(waypoints.len() as i64).into())],
+    ))
+    .id_salt("crowd waypoints")
+    .show(ui, |ui| {
+        let mut delete = None;
+        for (i, w) in waypoints.iter_mut().enumerate() {
+            egui::CollapsingHeader::new(&w.name)
+                .id_salt(("waypoint", i))
+                .show(ui, |ui| {
+                    ui.text_edit_singleline(&mut w.name);
+                    wait_choice(ui, i, w);
+                    wait_fields(ui, &mut w.wait);
+                    area_fields(ui, &mut w.area);
+                    if delete_button(ui) {
+                        delete = Some(i);
+                    }
+                });
+        }
+        if let Some(i) = delete {
+            waypoints.remove(i);
+        }
+    });
 }
 
 /// How people use waypoint `i` (pass through, wait idle, queue); a new choice starts from
@@ -480,11 +568,11 @@ fn wait_choice(ui: &mut egui::Ui, i: usize, w: &mut Waypoint) {
     };
     let mut choice = kind;
     egui::ComboBox::from_id_salt(("wait", i))
-        .selected_text(["Pass through", "Wait (idle)", "Queue"][kind])
+        .selected_text(wait_label(kind))
         .show_ui(ui, |ui| {
-            ui.selectable_value(&mut choice, 0, "Pass through");
-            ui.selectable_value(&mut choice, 1, "Wait (idle)");
-            ui.selectable_value(&mut choice, 2, "Queue");
+            for k in 0..3 {
+                ui.selectable_value(&mut choice, k, wait_label(k));
+            }
         });
     if choice != kind {
         w.wait = match choice {
@@ -509,10 +597,18 @@ fn wait_fields(ui: &mut egui::Ui, wait: &mut Wait) {
         Wait::None => {}
         Wait::Idle { min_s, max_s } => {
             ui.horizontal(|ui| {
-                ui.label("for");
-                ui.add(egui::DragValue::new(min_s).range(0.0..=3600.0).suffix(" s"));
-                ui.label("to");
-                ui.add(egui::DragValue::new(max_s).range(0.0..=3600.0).suffix(" s"));
+                ui.label(tr("crowd-idle-for"));
+                ui.add(
+                    crate::editor::widgets::drag(min_s)
+                        .range(0.0..=3600.0)
+                        .suffix(" s"),
+                );
+                ui.label(tr("crowd-range-to"));
+                ui.add(
+                    crate::editor::widgets::drag(max_s)
+                        .range(0.0..=3600.0)
+                        .suffix(" s"),
+                );
             });
         }
         Wait::Queue {
@@ -520,14 +616,14 @@ fn wait_fields(ui: &mut egui::Ui, wait: &mut Wait) {
             towards,
             service_s,
         } => {
-            point_fields(ui, "head", head);
-            point_fields(ui, "line towards", towards);
+            point_fields(ui, &tr("crowd-queue-head"), head);
+            point_fields(ui, &tr("crowd-queue-towards"), towards);
             ui.horizontal(|ui| {
-                ui.label("service");
+                ui.label(tr("crowd-queue-service"));
                 ui.add(
-                    egui::DragValue::new(service_s)
+                    crate::editor::widgets::drag(service_s)
                         .range(0.1..=3600.0)
-                        .suffix(" s per person"),
+                        .suffix(format!(" {}", tr("crowd-queue-service-unit"))),
                 );
             });
         }
@@ -541,27 +637,30 @@ fn people_section(
     exits: &[String],
     waypoints: &[String],
 ) {
-    egui::CollapsingHeader::new(format!("People ({})", people.len()))
-        .id_salt("crowd people")
-        .show(ui, |ui| {
-            let mut delete = None;
-            for (i, p) in people.iter_mut().enumerate() {
-                egui::CollapsingHeader::new(&p.name)
-                    .id_salt(("person", i))
-                    .show(ui, |ui| {
-                        ui.text_edit_singleline(&mut p.name);
-                        point_fields(ui, "at", &mut p.at);
-                        person_grid(ui, i, p, exits);
-                        via_fields(ui, ("person via", i), &mut p.via, waypoints);
-                        if delete_button(ui) {
-                            delete = Some(i);
-                        }
-                    });
-            }
-            if let Some(i) = delete {
-                people.remove(i);
-            }
-        });
+    egui::CollapsingHeader::new(tr_args(
+        "crowd-people",
+        &[("n", twincity_i18n::integer(people.len() as i64).into())],
+    ))
+    .id_salt("crowd people")
+    .show(ui, |ui| {
+        let mut delete = None;
+        for (i, p) in people.iter_mut().enumerate() {
+            egui::CollapsingHeader::new(&p.name)
+                .id_salt(("person", i))
+                .show(ui, |ui| {
+                    ui.text_edit_singleline(&mut p.name);
+                    point_fields(ui, &tr("crowd-person-at"), &mut p.at);
+                    person_grid(ui, i, p, exits);
+                    via_fields(ui, ("person via", i), &mut p.via, waypoints);
+                    if delete_button(ui) {
+                        delete = Some(i);
+                    }
+                });
+        }
+        if let Some(i) = delete {
+            people.remove(i);
+        }
+    });
 }
 
 /// When person `i` appears, their speed and exit, as a grid.
@@ -569,23 +668,23 @@ fn person_grid(ui: &mut egui::Ui, i: usize, p: &mut Person, exits: &[String]) {
     egui::Grid::new(("person grid", i))
         .num_columns(2)
         .show(ui, |ui| {
-            ui.label("Appears at");
+            ui.label(tr("crowd-person-start"));
             ui.add(
-                egui::DragValue::new(&mut p.start_s)
+                crate::editor::widgets::drag(&mut p.start_s)
                     .range(0.0..=86_400.0)
                     .suffix(" s"),
             );
             ui.end_row();
-            ui.label("Speed");
+            ui.label(tr("crowd-person-speed"));
             ui.add(
-                egui::DragValue::new(&mut p.speed)
+                crate::editor::widgets::drag(&mut p.speed)
                     .range(0.0..=3.0)
                     .speed(0.01)
                     .suffix(" m/s"),
             )
-            .on_hover_text("0: drawn like everyone else's");
+            .on_hover_text(tr("crowd-person-speed-tip"));
             ui.end_row();
-            ui.label("Exit");
+            ui.label(tr("crowd-exit"));
             exit_choice(ui, ("person exit", i), &mut p.exit, exits);
             ui.end_row();
         });
@@ -593,54 +692,58 @@ fn person_grid(ui: &mut egui::Ui, i: usize, p: &mut Person, exits: &[String]) {
 
 /// The timed events, each with its time and its action's fields; and a button adding one.
 fn events_section(ui: &mut egui::Ui, s: &mut CrowdScenario, people: &[String]) {
-    egui::CollapsingHeader::new(format!("Events ({})", s.events.len()))
-        .id_salt("crowd events")
-        .show(ui, |ui| {
-            let mut delete = None;
-            for (i, e) in s.events.iter_mut().enumerate() {
-                let title = match &e.action {
-                    Action::Gather { .. } => "Gather",
-                    Action::Flee { .. } => "Flee",
-                    Action::WalkTo { .. } => "Walk to",
-                    Action::Collapse { .. } => "Collapse",
-                };
-                egui::CollapsingHeader::new(format!("{title} at {:.1} s", e.at_s))
-                    .id_salt(("event", i))
-                    .show(ui, |ui| {
-                        ui.horizontal(|ui| {
-                            ui.label("At");
-                            ui.add(
-                                egui::DragValue::new(&mut e.at_s)
-                                    .range(0.0..=86_400.0)
-                                    .suffix(" s"),
-                            );
-                        });
-                        action_fields(ui, i, &mut e.action, people);
-                        if delete_button(ui) {
-                            delete = Some(i);
-                        }
+    egui::CollapsingHeader::new(tr_args(
+        "crowd-events",
+        &[("n", twincity_i18n::integer(s.events.len() as i64).into())],
+    ))
+    .id_salt("crowd events")
+    .show(ui, |ui| {
+        let mut delete = None;
+        for (i, e) in s.events.iter_mut().enumerate() {
+            let title = tr_args(
+                "crowd-event-title",
+                &[
+                    ("action", action_label(&e.action).into()),
+                    ("t", twincity_i18n::number(e.at_s, 1).into()),
+                ],
+            );
+            egui::CollapsingHeader::new(title)
+                .id_salt(("event", i))
+                .show(ui, |ui| {
+                    ui.horizontal(|ui| {
+                        ui.label(tr("crowd-event-at"));
+                        ui.add(
+                            crate::editor::widgets::drag(&mut e.at_s)
+                                .range(0.0..=86_400.0)
+                                .suffix(" s"),
+                        );
                     });
-            }
-            if let Some(i) = delete {
-                s.events.remove(i);
-            }
-            if let Some(first) = people.first()
-                && ui
-                    .button("Add: a person walks to a spot")
-                    .on_hover_text("Edit the person, place and time above")
-                    .clicked()
-            {
-                let at = s.people[0].at;
-                s.events.push(twincity_crowd::scenario::Event {
-                    at_s: 0.0,
-                    action: Action::WalkTo {
-                        who: first.clone(),
-                        at: (at.0 + 5.0, at.1),
-                        stay_s: 0.0,
-                    },
+                    action_fields(ui, i, &mut e.action, people);
+                    if delete_button(ui) {
+                        delete = Some(i);
+                    }
                 });
-            }
-        });
+        }
+        if let Some(i) = delete {
+            s.events.remove(i);
+        }
+        if let Some(first) = people.first()
+            && ui
+                .button(tr("crowd-add-walk"))
+                .on_hover_text(tr("crowd-add-walk-tip"))
+                .clicked()
+        {
+            let at = s.people[0].at;
+            s.events.push(twincity_crowd::scenario::Event {
+                at_s: 0.0,
+                action: Action::WalkTo {
+                    who: first.clone(),
+                    at: (at.0 + 5.0, at.1),
+                    stay_s: 0.0,
+                },
+            });
+        }
+    });
 }
 
 /// The fields of event `i`'s action.
@@ -653,7 +756,7 @@ fn action_fields(ui: &mut egui::Ui, i: usize, action: &mut Action, people: &[Str
             share,
             stay_s,
         } => {
-            point_fields(ui, "around", at);
+            point_fields(ui, &tr("crowd-gather-around"), at);
             gather_grid(ui, i, radius, within, share, stay_s);
         }
         Action::Flee {
@@ -662,21 +765,25 @@ fn action_fields(ui: &mut egui::Ui, i: usize, action: &mut Action, people: &[Str
             speed_factor,
             stay_s,
         } => {
-            point_fields(ui, "from", from);
+            point_fields(ui, &tr("crowd-flee-from"), from);
             egui::Grid::new(("flee", i)).num_columns(2).show(ui, |ui| {
-                ui.label("Radius");
-                ui.add(egui::DragValue::new(radius).range(0.5..=500.0).suffix(" m"));
-                ui.end_row();
-                ui.label("Speed x");
+                ui.label(tr("crowd-flee-radius"));
                 ui.add(
-                    egui::DragValue::new(speed_factor)
+                    crate::editor::widgets::drag(radius)
+                        .range(0.5..=500.0)
+                        .suffix(" m"),
+                );
+                ui.end_row();
+                ui.label(tr("crowd-flee-speed"));
+                ui.add(
+                    crate::editor::widgets::drag(speed_factor)
                         .range(1.0..=3.0)
                         .speed(0.01),
                 );
                 ui.end_row();
-                ui.label("Then stand");
+                ui.label(tr("crowd-flee-stay"));
                 ui.add(
-                    egui::DragValue::new(stay_s)
+                    crate::editor::widgets::drag(stay_s)
                         .range(0.0..=86_400.0)
                         .suffix(" s"),
                 );
@@ -685,11 +792,11 @@ fn action_fields(ui: &mut egui::Ui, i: usize, action: &mut Action, people: &[Str
         }
         Action::WalkTo { who, at, stay_s } => {
             who_choice(ui, i, who, people);
-            point_fields(ui, "to", at);
+            point_fields(ui, &tr("crowd-walk-to-point"), at);
             ui.horizontal(|ui| {
-                ui.label("Stay");
+                ui.label(tr("crowd-stay"));
                 ui.add(
-                    egui::DragValue::new(stay_s)
+                    crate::editor::widgets::drag(stay_s)
                         .range(0.0..=86_400.0)
                         .suffix(" s"),
                 );
@@ -705,15 +812,19 @@ fn action_fields(ui: &mut egui::Ui, i: usize, action: &mut Action, people: &[Str
             egui::Grid::new(("collapse", i))
                 .num_columns(2)
                 .show(ui, |ui| {
-                    ui.label("Bystanders within");
-                    ui.add(egui::DragValue::new(within).range(0.0..=100.0).suffix(" m"));
-                    ui.end_row();
-                    ui.label("Share who stop");
-                    ui.add(egui::Slider::new(share, 0.0..=1.0));
-                    ui.end_row();
-                    ui.label("They stay");
+                    ui.label(tr("crowd-collapse-within"));
                     ui.add(
-                        egui::DragValue::new(stay_s)
+                        crate::editor::widgets::drag(within)
+                            .range(0.0..=100.0)
+                            .suffix(" m"),
+                    );
+                    ui.end_row();
+                    ui.label(tr("crowd-share-stop"));
+                    ui.add(crate::editor::widgets::slider(share, 0.0..=1.0));
+                    ui.end_row();
+                    ui.label(tr("crowd-collapse-stay"));
+                    ui.add(
+                        crate::editor::widgets::drag(stay_s)
                             .range(0.0..=86_400.0)
                             .suffix(" s"),
                     );
@@ -735,31 +846,31 @@ fn gather_grid(
     egui::Grid::new(("gather", i))
         .num_columns(2)
         .show(ui, |ui| {
-            ui.label("First ring");
+            ui.label(tr("crowd-gather-radius"));
             ui.add(
-                egui::DragValue::new(radius)
+                crate::editor::widgets::drag(radius)
                     .range(0.3..=50.0)
                     .speed(0.05)
                     .suffix(" m"),
             );
             ui.end_row();
-            ui.label("People within");
+            ui.label(tr("crowd-gather-within"));
             ui.add(
-                egui::DragValue::new(within)
+                crate::editor::widgets::drag(within)
                     .range(0.5..=1000.0)
                     .suffix(" m"),
             );
             ui.end_row();
-            ui.label("Share who stop");
-            ui.add(egui::Slider::new(share, 0.01..=1.0));
+            ui.label(tr("crowd-share-stop"));
+            ui.add(crate::editor::widgets::slider(share, 0.01..=1.0));
             ui.end_row();
-            ui.label("Stay");
+            ui.label(tr("crowd-stay"));
             ui.add(
-                egui::DragValue::new(stay_s)
+                crate::editor::widgets::drag(stay_s)
                     .range(0.0..=86_400.0)
                     .suffix(" s"),
             )
-            .on_hover_text("0: until the end");
+            .on_hover_text(tr("crowd-gather-stay-tip"));
             ui.end_row();
         });
 }
@@ -777,52 +888,52 @@ fn who_choice(ui: &mut egui::Ui, i: usize, who: &mut String, people: &[String]) 
 
 /// Duration, seed, output rate, and the walkers' speed, size and time gap.
 fn run_settings(ui: &mut egui::Ui, s: &mut CrowdScenario) {
-    egui::CollapsingHeader::new("Run settings")
+    egui::CollapsingHeader::new(tr("crowd-run-settings"))
         .id_salt("crowd run")
         .show(ui, |ui| {
             egui::Grid::new("crowd run grid")
                 .num_columns(2)
                 .show(ui, |ui| {
-                    ui.label("Duration");
+                    ui.label(tr("crowd-duration"));
                     ui.add(
-                        egui::DragValue::new(&mut s.duration_s)
+                        crate::editor::widgets::drag(&mut s.duration_s)
                             .range(1.0..=86_400.0)
                             .suffix(" s"),
                     );
                     ui.end_row();
-                    ui.label("Seed");
-                    ui.add(egui::DragValue::new(&mut s.seed));
+                    ui.label(tr("crowd-seed"));
+                    ui.add(crate::editor::widgets::drag(&mut s.seed));
                     ui.end_row();
-                    ui.label("Trajectory fps");
-                    ui.add(egui::DragValue::new(&mut s.output_fps).range(1..=100));
+                    ui.label(tr("crowd-output-fps"));
+                    ui.add(crate::editor::widgets::drag(&mut s.output_fps).range(1..=100));
                     ui.end_row();
-                    ui.label("Mean speed");
+                    ui.label(tr("crowd-speed-mean"));
                     ui.add(
-                        egui::DragValue::new(&mut s.agents.speed_mean)
+                        crate::editor::widgets::drag(&mut s.agents.speed_mean)
                             .range(0.1..=3.0)
                             .speed(0.01)
                             .suffix(" m/s"),
                     );
                     ui.end_row();
-                    ui.label("Speed spread");
+                    ui.label(tr("crowd-speed-sd"));
                     ui.add(
-                        egui::DragValue::new(&mut s.agents.speed_sd)
+                        crate::editor::widgets::drag(&mut s.agents.speed_sd)
                             .range(0.0..=1.0)
                             .speed(0.01)
                             .suffix(" m/s"),
                     );
                     ui.end_row();
-                    ui.label("Body radius");
+                    ui.label(tr("crowd-body-radius"));
                     ui.add(
-                        egui::DragValue::new(&mut s.agents.radius)
+                        crate::editor::widgets::drag(&mut s.agents.radius)
                             .range(0.05..=1.0)
                             .speed(0.005)
                             .suffix(" m"),
                     );
                     ui.end_row();
-                    ui.label("Time gap");
+                    ui.label(tr("crowd-time-gap"));
                     ui.add(
-                        egui::DragValue::new(&mut s.model.time_gap)
+                        crate::editor::widgets::drag(&mut s.model.time_gap)
                             .range(0.1..=3.0)
                             .speed(0.01)
                             .suffix(" s"),

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+use twincity_i18n::{Arg, integer, tr, tr_args};
 use twincity_infer::Task;
 use twincity_model::VirtualCamera;
 
@@ -82,13 +83,10 @@ impl ExportForm {
     /// The `twincity` arguments rendering `input` as asked, or why it cannot start.
     pub fn args(&self, input: &std::path::Path) -> Result<Vec<String>, String> {
         if self.out.trim().is_empty() {
-            return Err("choose the dataset folder".into());
+            return Err(tr("export-need-folder"));
         }
         if !self.blur && self.opt_out_reason.trim().len() < 8 {
-            return Err(
-                "say in a few words why faces and plates must stay sharp (recorded in the manifest)"
-                    .into(),
-            );
+            return Err(tr("export-need-reason"));
         }
         let mut a = vec![
             "render".to_string(),
@@ -233,7 +231,8 @@ impl ExportDialog {
         let exe = match std::env::current_exe() {
             Ok(e) => e,
             Err(e) => {
-                self.message = Some((false, format!("cannot find this program: {e}")));
+                let error: Arg = e.to_string().into();
+                self.message = Some((false, tr_args("export-no-program", &[("error", error)])));
                 return;
             }
         };
@@ -246,7 +245,8 @@ impl ExportDialog {
         let mut child = match spawned {
             Ok(c) => c,
             Err(e) => {
-                self.message = Some((false, format!("cannot start the export: {e}")));
+                let error: Arg = e.to_string().into();
+                self.message = Some((false, tr_args("export-cannot-start", &[("error", error)])));
                 return;
             }
         };
@@ -322,16 +322,13 @@ impl ExportDialog {
                 let trained = Trained { card, report };
                 // Listed for the Model inference window in later sessions too (`twincity
                 // train` registers it as well; a card is listed once).
-                self.train_message = twincity_infer::register_trained(&trained.card).err().map(
-                    |e| {
-                        (
-                            false,
-                            format!(
-                                "the model could not be added to the list of trained models: {e}"
-                            ),
-                        )
-                    },
-                );
+                self.train_message =
+                    twincity_infer::register_trained(&trained.card)
+                        .err()
+                        .map(|e| {
+                            let error: Arg = e.to_string().into();
+                            (false, tr_args("export-not-registered", &[("error", error)]))
+                        });
                 self.trained = Some(trained.clone());
                 Some(trained)
             }
@@ -359,7 +356,15 @@ impl ExportDialog {
                     self.progress = Some((done, total, file))
                 }
                 ExportEvent::Finished { images, status } => {
-                    self.message = Some((true, format!("{images} images written ({status})")));
+                    let text = tr_args(
+                        "export-finished",
+                        &[
+                            ("n", Arg::Count(images as i64)),
+                            ("shown", integer(images as i64).into()),
+                            ("status", status_label(&status).into()),
+                        ],
+                    );
+                    self.message = Some((true, text));
                     r.status = Some(status);
                 }
                 ExportEvent::Failed(text) => self.message = Some((false, text)),
@@ -381,16 +386,11 @@ impl ExportDialog {
         if !status.success() && self.message.as_ref().is_none_or(|(ok, _)| *ok) {
             self.message = Some((
                 false,
-                format!("the export stopped ({status}); the folder holds a valid partial dataset"),
+                tr_args("export-stopped", &[("status", status.to_string().into())]),
             ));
         }
         if self.cancelling && !status.success() {
-            self.message = Some((
-                false,
-                "Cancelled. The images written form a valid partial dataset; tick \
-                 \"Resume\" and export again to finish it."
-                    .into(),
-            ));
+            self.message = Some((false, tr("export-cancelled")));
         }
         let then_train = train_after(
             r.then_train.take(),
@@ -420,8 +420,7 @@ impl ExportDialog {
 
     /// Why the training asked for cannot start, if it cannot.
     fn train_problem(&self) -> Option<String> {
-        (self.train.enabled && self.train.base_card().is_none())
-            .then(|| "choose a model to train from (the bundled YOLOX-nano is missing)".to_string())
+        (self.train.enabled && self.train.base_card().is_none()).then(|| tr("export-choose-base"))
     }
 
     /// Stops the training running after the export.
@@ -487,14 +486,12 @@ fn export_source(player: &ScenarioPlayer, doc: &Document) -> Result<PathBuf, Str
     if player.scenario.is_some() {
         return match (&player.path, player.dirty) {
             (Some(p), false) => Ok(p.clone()),
-            _ => Err("save the scenario first: the export renders the saved file".into()),
+            _ => Err(tr("export-save-scenario-first")),
         };
     }
     match (&doc.path, doc.is_dirty()) {
         (Some(p), false) => Ok(p.clone()),
-        _ => Err(
-            "save the project first (or load a scenario): the export renders saved files".into(),
-        ),
+        _ => Err(tr("export-save-project-first")),
     }
 }
 
@@ -528,12 +525,16 @@ fn export_window(
     } else {
         Vec::new()
     };
-    egui::Window::new("Export dataset")
+    egui::Window::new(tr("export-title"))
+        .id(egui::Id::new("export_window"))
         .open(&mut open)
         .resizable(false)
         .show(&ctx, |ui| {
             match &source {
-                Ok(p) => ui.label(format!("Renders {}", p.display())),
+                Ok(p) => ui.label(tr_args(
+                    "export-renders",
+                    &[("path", p.display().to_string().into())],
+                )),
                 Err(e) => ui.colored_label(egui::Color32::LIGHT_RED, e),
             };
             let running = d.running.is_some();
@@ -544,9 +545,9 @@ fn export_window(
                 if let Some(s) = player.scenario.as_ref()
                     && !s.randomisation.is_default()
                 {
-                    ui.weak(format!(
-                        "Domain randomisation from the scenario: {}",
-                        describe_randomisation(&s.randomisation)
+                    ui.weak(tr_args(
+                        "export-randomisation",
+                        &[("what", describe_randomisation(&s.randomisation).into())],
                     ));
                 }
             });
@@ -572,27 +573,24 @@ fn form_rows(
     cameras_row(ui, &mut d.form, cameras);
     size_row(ui, &mut d.form);
     format_row(ui, &mut d.form);
-    ui.label("Also");
+    ui.label(tr("export-also"));
     ui.horizontal(|ui| {
-        ui.checkbox(&mut d.form.masks, "masks");
-        ui.checkbox(&mut d.form.depth, "depth");
-        ui.checkbox(&mut d.form.density, "density maps");
+        ui.checkbox(&mut d.form.masks, tr("export-masks"));
+        ui.checkbox(&mut d.form.depth, tr("export-depth"));
+        ui.checkbox(&mut d.form.density, tr("export-density-maps"));
     });
     ui.end_row();
-    ui.label("Privacy");
+    ui.label(tr("export-privacy"));
     ui.vertical(|ui| {
-        ui.checkbox(&mut d.form.blur, "Blur faces and plates");
+        ui.checkbox(&mut d.form.blur, tr("export-blur"));
         if !d.form.blur {
-            ui.label("Why must they stay sharp? (recorded in the manifest)");
+            ui.label(tr("export-why-sharp"));
             ui.text_edit_singleline(&mut d.form.opt_out_reason);
         }
     });
     ui.end_row();
     ui.label("");
-    ui.checkbox(
-        &mut d.form.resume,
-        "Resume an interrupted export in this folder",
-    );
+    ui.checkbox(&mut d.form.resume, tr("export-resume"));
     ui.end_row();
     train_row(ui, d, bases);
 }
@@ -600,25 +598,22 @@ fn form_rows(
 /// "Then train": fine-tune a model on the dataset once it is exported; from which model, for
 /// how many epochs.
 fn train_row(ui: &mut egui::Ui, d: &mut ExportDialog, bases: &[(PathBuf, String)]) {
-    ui.label("Then");
+    ui.label(tr("export-then"));
     ui.vertical(|ui| {
-        ui.checkbox(&mut d.train.enabled, "Train a model on it")
-            .on_hover_text(
-                "When the export is complete, fine-tune a detector on the dataset \
-                 (`twincity train`); the model it writes opens in the Model inference window",
-            );
+        ui.checkbox(&mut d.train.enabled, tr("export-train"))
+            .on_hover_text(tr("export-train-tip"));
         if !d.train.enabled {
             return;
         }
         ui.horizontal(|ui| {
-            ui.label("from");
+            ui.label(tr("export-train-from"));
             let chosen = d.train.base_card();
             let current = match &chosen {
                 Some(c) => bases
                     .iter()
                     .find(|(p, _)| p == c)
                     .map_or_else(|| c.display().to_string(), |(_, n)| n.clone()),
-                None => "choose a model".to_string(),
+                None => tr("export-choose-model"),
             };
             egui::ComboBox::from_id_salt("train_base")
                 .selected_text(current)
@@ -628,18 +623,19 @@ fn train_row(ui: &mut egui::Ui, d: &mut ExportDialog, bases: &[(PathBuf, String)
                             .on_hover_text(card.display().to_string());
                     }
                 });
-            ui.label("for");
+            ui.label(tr("export-train-for"));
             ui.add(
-                egui::DragValue::new(&mut d.train.epochs)
+                crate::editor::widgets::drag(&mut d.train.epochs)
                     .range(1..=1000)
-                    .suffix(" epochs"),
+                    .suffix(format!(" {}", tr("export-epochs"))),
             );
         });
         let out = d.form.out.trim();
         if !out.is_empty() {
-            ui.weak(format!(
-                "The model goes to {}",
-                crate::editor::train::model_folder(Path::new(out)).display()
+            let folder = crate::editor::train::model_folder(Path::new(out));
+            ui.weak(tr_args(
+                "export-model-goes-to",
+                &[("folder", folder.display().to_string().into())],
             ));
         }
     });
@@ -658,11 +654,7 @@ fn train_after(
         (None, _) => Ok(None),
         (Some(_), _) if !finished => Ok(None),
         (Some(train), Some("complete")) => Ok(Some(train)),
-        (Some(_), _) => Err(
-            "Not trained: the dataset is not complete (export it again with \"Resume\" to \
-             finish it)."
-                .into(),
-        ),
+        (Some(_), _) => Err(tr("export-not-trained")),
     }
 }
 
@@ -679,7 +671,7 @@ pub fn base_choices(models: &[ModelEntry], default: Option<PathBuf>) -> Vec<(Pat
         let name = models
             .iter()
             .find(|m| m.card == d)
-            .map_or_else(|| "YOLOX-nano (bundled)".to_string(), named);
+            .map_or_else(|| tr("export-bundled-yolox"), named);
         out.push((d, name));
     }
     for m in models.iter().filter(|m| m.task == Task::Detection) {
@@ -692,10 +684,10 @@ pub fn base_choices(models: &[ModelEntry], default: Option<PathBuf>) -> Vec<(Pat
 
 /// The dataset folder, typed or chosen in a dialog (on a thread of its own).
 fn folder_row(ui: &mut egui::Ui, d: &mut ExportDialog) {
-    ui.label("Folder");
+    ui.label(tr("export-folder"));
     ui.horizontal(|ui| {
         ui.text_edit_singleline(&mut d.form.out);
-        if ui.button("Browse...").clicked() {
+        if ui.button(tr("export-browse")).clicked() {
             let (tx, rx) = channel();
             d.folder_tx = Some(tx.clone());
             d.folder_rx = Some(Mutex::new(rx));
@@ -711,26 +703,30 @@ fn folder_row(ui: &mut egui::Ui, d: &mut ExportDialog) {
 
 /// Frames per second, from when, and to the end or for how long.
 fn frames_row(ui: &mut egui::Ui, form: &mut ExportForm) {
-    ui.label("Frames");
+    ui.label(tr("export-frames"));
     ui.horizontal(|ui| {
         ui.add(
-            egui::DragValue::new(&mut form.fps)
+            crate::editor::widgets::drag(&mut form.fps)
                 .range(0.01..=60.0)
                 .speed(0.05)
-                .suffix(" per second"),
+                .suffix(format!(" {}", tr("export-per-second"))),
         );
-        ui.label("from");
+        ui.label(tr("export-from"));
         ui.add(
-            egui::DragValue::new(&mut form.start_s)
+            crate::editor::widgets::drag(&mut form.start_s)
                 .range(0.0..=86_400.0)
                 .suffix(" s"),
         );
         let mut whole = form.duration_s.is_none();
-        if ui.checkbox(&mut whole, "to the end").changed() {
+        if ui.checkbox(&mut whole, tr("export-to-the-end")).changed() {
             form.duration_s = if whole { None } else { Some(10.0) };
         }
         if let Some(dur) = form.duration_s.as_mut() {
-            ui.add(egui::DragValue::new(dur).range(0.1..=86_400.0).suffix(" s"));
+            ui.add(
+                crate::editor::widgets::drag(dur)
+                    .range(0.1..=86_400.0)
+                    .suffix(" s"),
+            );
         }
     });
     ui.end_row();
@@ -738,7 +734,7 @@ fn frames_row(ui: &mut egui::Ui, form: &mut ExportForm) {
 
 /// A checkbox per camera (none listed in the form: all of them).
 fn cameras_row(ui: &mut egui::Ui, form: &mut ExportForm, cameras: &[VirtualCamera]) {
-    ui.label("Cameras");
+    ui.label(tr("export-cameras"));
     ui.vertical(|ui| {
         for c in cameras {
             let mut on = form.cameras.is_empty() || form.cameras.contains(&c.id.0);
@@ -761,10 +757,10 @@ fn cameras_row(ui: &mut egui::Ui, form: &mut ExportForm, cameras: &[VirtualCamer
 
 /// Each camera's resolution, or one size for all.
 fn size_row(ui: &mut egui::Ui, form: &mut ExportForm) {
-    ui.label("Size");
+    ui.label(tr("export-size"));
     ui.horizontal(|ui| {
         let mut custom = form.size.is_some();
-        ui.radio_value(&mut custom, false, "each camera's resolution");
+        ui.radio_value(&mut custom, false, tr("export-each-camera-resolution"));
         ui.radio_value(&mut custom, true, "");
         if custom && form.size.is_none() {
             form.size = Some((1280, 720));
@@ -772,9 +768,9 @@ fn size_row(ui: &mut egui::Ui, form: &mut ExportForm) {
             form.size = None;
         }
         if let Some((w, h)) = form.size.as_mut() {
-            ui.add(egui::DragValue::new(w).range(16..=8192));
+            ui.add(crate::editor::widgets::drag(w).range(16..=8192));
             ui.label("×");
-            ui.add(egui::DragValue::new(h).range(16..=8192));
+            ui.add(crate::editor::widgets::drag(h).range(16..=8192));
         }
     });
     ui.end_row();
@@ -782,7 +778,7 @@ fn size_row(ui: &mut egui::Ui, form: &mut ExportForm) {
 
 /// PNG, or JPEG with its quality.
 fn format_row(ui: &mut egui::Ui, form: &mut ExportForm) {
-    ui.label("Images");
+    ui.label(tr("export-image-format"));
     ui.horizontal(|ui| {
         let mut jpeg = form.jpeg.is_some();
         ui.radio_value(&mut jpeg, false, "PNG");
@@ -793,7 +789,7 @@ fn format_row(ui: &mut egui::Ui, form: &mut ExportForm) {
             (false, _) => None,
         };
         if let Some(q) = form.jpeg.as_mut() {
-            ui.add(egui::Slider::new(q, 1..=100).text("quality"));
+            ui.add(crate::editor::widgets::slider(q, 1..=100).text(tr("export-quality")));
         }
     });
     ui.end_row();
@@ -811,7 +807,12 @@ fn progress_lines(ui: &mut egui::Ui, d: &ExportDialog, running: bool) {
         };
         ui.add(
             egui::ProgressBar::new(f)
-                .text(format!("{done} / {total} images"))
+                // "images" in French too: not a message.
+                .text(format!(
+                    "{} / {} images",
+                    integer(*done as i64),
+                    integer(*total as i64)
+                ))
                 .show_percentage(),
         );
         ui.weak(file);
@@ -843,7 +844,7 @@ fn training_lines(ui: &mut egui::Ui, d: &ExportDialog, overlays: Option<&mut Ove
                     ui.spinner();
                     ui.label(
                         p.as_ref()
-                            .map_or("starting the training...".into(), |p| p.describe()),
+                            .map_or_else(|| tr("export-starting-training"), |p| p.describe()),
                     );
                 });
             }
@@ -860,15 +861,21 @@ fn training_lines(ui: &mut egui::Ui, d: &ExportDialog, overlays: Option<&mut Ove
     if let Some(t) = d.trained.as_ref().filter(|_| d.training.is_none()) {
         ui.colored_label(
             egui::Color32::LIGHT_GREEN,
-            format!("Model trained: {}", t.card.display()),
+            tr_args(
+                "export-model-trained",
+                &[("card", t.card.display().to_string().into())],
+            ),
         );
         if let Some(r) = &t.report {
-            ui.label(format!("Report: {}", r.display()));
+            ui.label(tr_args(
+                "export-report",
+                &[("report", r.display().to_string().into())],
+            ));
         }
         ui.horizontal(|ui| {
-            ui.weak("It is listed in the Model inference window.");
+            ui.weak(tr("export-listed"));
             if let Some(o) = overlays
-                && ui.button("Open Model inference").clicked()
+                && ui.button(tr("export-open-inference")).clicked()
             {
                 o.inference = true;
             }
@@ -887,11 +894,11 @@ fn export_buttons(
     ui.horizontal(|ui| {
         if let Some(t) = &d.training {
             let stopping = t.stopping();
-            let label = if stopping {
-                "Stopping..."
+            let label = tr(if stopping {
+                "export-stopping"
             } else {
-                "Stop training"
-            };
+                "export-stop-training"
+            });
             if ui
                 .add_enabled(!stopping, egui::Button::new(label))
                 .clicked()
@@ -899,11 +906,11 @@ fn export_buttons(
                 d.stop_training();
             }
         } else if running {
-            let label = if d.cancelling {
-                "Stopping..."
+            let label = tr(if d.cancelling {
+                "export-stopping"
             } else {
-                "Cancel"
-            };
+                "export-cancel"
+            });
             if ui
                 .add_enabled(!d.cancelling, egui::Button::new(label))
                 .clicked()
@@ -916,7 +923,7 @@ fn export_buttons(
                 .and_then(|p| d.form.args(&p))
                 .and_then(|a| d.train_problem().map_or(Ok(a), Err));
             let hint = args.as_ref().err().cloned();
-            let button = ui.add_enabled(args.is_ok(), egui::Button::new("Export"));
+            let button = ui.add_enabled(args.is_ok(), egui::Button::new(tr("export-export")));
             if button.clicked()
                 && let Ok(a) = args
             {
@@ -944,32 +951,61 @@ pub fn default_folder(input: &std::path::Path) -> String {
 fn describe_randomisation(r: &twincity_scenario::Randomisation) -> String {
     let mut parts = Vec::new();
     if r.environment_per_frame {
-        parts.push("light and weather per frame".to_string());
+        parts.push(tr("export-rand-light"));
     }
     if r.appearance {
-        parts.push("people's looks".to_string());
+        parts.push(tr("export-rand-looks"));
     }
-    let range = |n: &twincity_scenario::Num| {
+    // The en dash and the × stay out of the messages (symbols).
+    let range = |n: &twincity_scenario::Num| -> Arg {
         let (a, b) = n.bounds();
-        if a == b {
-            format!("{a}")
+        Arg::Text(if a == b {
+            short_number(a)
         } else {
-            format!("{a}–{b}")
-        }
+            format!("{}–{}", short_number(a), short_number(b))
+        })
     };
     if r.sensor_noise.bounds().1 > 0.0 {
-        parts.push(format!("noise {}", range(&r.sensor_noise)));
+        parts.push(tr_args(
+            "export-rand-noise",
+            &[("range", range(&r.sensor_noise))],
+        ));
     }
     if r.motion_blur_px.bounds().1 > 0.0 {
-        parts.push(format!("motion blur {} px", range(&r.motion_blur_px)));
+        parts.push(tr_args(
+            "export-rand-motion-blur",
+            &[("range", range(&r.motion_blur_px))],
+        ));
     }
     if let Some(q) = &r.jpeg_quality {
-        parts.push(format!("JPEG quality {}", range(q)));
+        parts.push(tr_args("export-rand-jpeg", &[("range", range(q))]));
     }
     if r.scale.bounds().0 < 1.0 {
-        parts.push(format!("resolution × {}", range(&r.scale)));
+        let (a, b) = r.scale.bounds();
+        let scale = if a == b {
+            format!("× {}", short_number(a))
+        } else {
+            format!("× {}–{}", short_number(a), short_number(b))
+        };
+        parts.push(tr_args("export-rand-scale", &[("scale", scale.into())]));
     }
     parts.join(", ")
+}
+
+/// `x` as the language writes numbers, with the digits of its shortest form (`0.25`: two
+/// decimals).
+fn short_number(x: f64) -> String {
+    let decimals = x.to_string().split_once('.').map_or(0, |(_, d)| d.len());
+    twincity_i18n::number(x, decimals)
+}
+
+/// A dataset's status (`complete`, `partial`) in words; another as `twincity render` says it.
+fn status_label(status: &str) -> String {
+    match status {
+        "complete" => tr("export-status-complete"),
+        "partial" => tr("export-status-partial"),
+        other => other.to_string(),
+    }
 }
 
 #[cfg(test)]

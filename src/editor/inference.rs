@@ -32,6 +32,7 @@ use bevy::asset::RenderAssetUsages;
 use bevy::prelude::*;
 use bevy::render::gpu_readback::{Readback, ReadbackComplete};
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, EguiTextureHandle, EguiUserTextures, egui};
+use twincity_i18n::{Arg, Lang, number_in, tr, tr_args, tr_args_in};
 use twincity_infer::{Frame, Inference, Model, Task, Tiling};
 use twincity_model::{CameraId, Project, VirtualCamera};
 use twincity_scenario::world::WorldState;
@@ -77,6 +78,15 @@ impl Origin {
         match self {
             Origin::Bundled => Some("bundled"),
             Origin::Trained => Some("trained"),
+            Origin::Added => None,
+        }
+    }
+
+    /// [`Origin::label`] in the interface's language.
+    pub fn text(self) -> Option<String> {
+        match self {
+            Origin::Bundled => Some(tr("infer-origin-bundled")),
+            Origin::Trained => Some(tr("infer-origin-trained")),
             Origin::Added => None,
         }
     }
@@ -249,9 +259,30 @@ pub struct Alert {
     pub id: u64,
     pub camera: CameraId,
     pub camera_name: String,
+    /// What was seen, in English: the log's words, whatever the interface's language.
     pub what: String,
+    /// What was seen, in the interface's language when it was raised.
+    pub shown: String,
     pub raised: SystemTime,
     pub decision: Decision,
+}
+
+/// An alert's description: in English for the log, so that an audit record reads the same
+/// whatever language the interface speaks, and in the interface's language for the screen.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AlertText {
+    pub logged: String,
+    pub shown: String,
+}
+
+impl AlertText {
+    /// `text` written in English and in the interface's language.
+    pub fn new(text: impl Fn(Lang) -> String) -> Self {
+        Self {
+            logged: text(Lang::En),
+            shown: text(twincity_i18n::language()),
+        }
+    }
 }
 
 /// A frame for the camera's model (and the one it is compared with).
@@ -608,12 +639,13 @@ impl InferencePanel {
     }
 
     /// Raises an alert (logged) for a person to confirm or dismiss.
-    pub fn raise(&mut self, camera: CameraId, camera_name: &str, what: String) {
+    pub fn raise(&mut self, camera: CameraId, camera_name: &str, what: AlertText) {
         let alert = Alert {
             id: self.alerts.len() as u64 + 1,
             camera,
             camera_name: camera_name.to_string(),
-            what,
+            what: what.logged,
+            shown: what.shown,
             raised: SystemTime::now(),
             decision: Decision::Pending,
         };
@@ -732,8 +764,8 @@ fn kept_picture(
     bgra: &[u8],
     city: &mut CityCache,
 ) -> Result<(image::RgbaImage, usize), String> {
-    let frame = Frame::bgra_readback(width, height, bgra)
-        .ok_or_else(|| "the camera's picture came back at an unexpected size".to_string())?;
+    let frame =
+        Frame::bgra_readback(width, height, bgra).ok_or_else(|| tr("infer-picture-size"))?;
     let stride = frame.stride as usize * 4;
     let mut picture = image::RgbaImage::new(width, height);
     for (y, row) in picture.rows_mut().enumerate() {
@@ -771,7 +803,7 @@ fn frame_results(
         Some(Frame::rgba(width, height, &rgba))
     };
     let Some(frame) = frame else {
-        let e = "the read-back does not fit the preview's size".to_string();
+        let e = tr("infer-readback-size");
         return Reply::Frame {
             camera,
             result: Err(e.clone()),
@@ -947,7 +979,15 @@ fn blurred_real_image(
     path: &Path,
 ) -> Result<(String, image::RgbaImage, usize), String> {
     let mut img = image::open(path)
-        .map_err(|e| format!("{}: cannot read the image: {e}", path.display()))?
+        .map_err(|e| {
+            tr_args(
+                "infer-image-unreadable",
+                &[
+                    ("file", path.display().to_string().into()),
+                    ("error", e.to_string().into()),
+                ],
+            )
+        })?
         .to_rgba8();
     let faces = blur_faces(models, &mut img)?;
     Ok((file_label(path), img, faces))
@@ -964,7 +1004,7 @@ fn blurred_video_frame(
 ) -> Result<BlurredFrame, String> {
     let (width, height) = (frame.width, frame.height);
     let mut img = image::RgbaImage::from_raw(width, height, frame.rgba)
-        .ok_or("the decoded video frame does not have the video's size")?;
+        .ok_or_else(|| tr("infer-video-frame-size"))?;
     let faces = blur_faces(models, &mut img)?;
     let blurred = Frame::rgba(width, height, img.as_raw());
     let shown = card.map(|card| infer_on(models, card, &blurred, tiling));
@@ -1008,14 +1048,16 @@ fn privacy_detections<'a>(
     let path = twincity_infer::bundled_dir()
         .map(|d| d.join(card))
         .filter(|p| p.is_file())
-        .ok_or(format!(
-            "the {role} (assets/models/{card}) is missing, so real footage cannot be shown: \
-             faces in real images are always blurred"
-        ))?;
+        .ok_or_else(|| {
+            tr_args(
+                "infer-detector-missing",
+                &[("role", role.into()), ("card", card.into())],
+            )
+        })?;
     let model = model_for(models, &path).map_err(|e| {
-        format!(
-            "the {role} cannot run ({e}), so real footage is not shown: faces in real images \
-             are always blurred"
+        tr_args(
+            "infer-detector-fails",
+            &[("role", role.into()), ("error", e.into())],
         )
     })?;
     let frame = Frame::rgba(img.width(), img.height(), img.as_raw());
@@ -1029,7 +1071,7 @@ fn face_boxes(
     models: &mut HashMap<PathBuf, Model>,
     img: &image::RgbaImage,
 ) -> Result<Vec<[u32; 4]>, String> {
-    let (_, faces) = privacy_detections(models, "centerface.ron", "face detector", img)?;
+    let (_, faces) = privacy_detections(models, "centerface.ron", &tr("infer-face-detector"), img)?;
     Ok(faces
         .iter()
         .map(|d| grown(d.bbox, 0.25, 0.25, img.dimensions()))
@@ -1043,7 +1085,8 @@ fn head_boxes(
     models: &mut HashMap<PathBuf, Model>,
     img: &image::RgbaImage,
 ) -> Result<Vec<[u32; 4]>, String> {
-    let (model, found) = privacy_detections(models, "yolox_nano.ron", "person detector", img)?;
+    let (model, found) =
+        privacy_detections(models, "yolox_nano.ron", &tr("infer-person-detector"), img)?;
     Ok(found
         .iter()
         .filter(|d| model.card.category(d.class) == Some("person"))
@@ -1660,7 +1703,7 @@ fn rule_conditions(
     rules: &Rules,
     shown: &Shown,
     model: Option<&ModelEntry>,
-) -> Vec<(&'static str, bool, (String, f32))> {
+) -> Vec<(&'static str, bool, (AlertText, f32))> {
     let mut out = Vec::new();
     let is_person = |class: usize| {
         model.is_some_and(|m| {
@@ -1681,7 +1724,13 @@ fn rule_conditions(
             "lying",
             lying > 0,
             (
-                format!("a person lying on the ground for {s:.0} s or more"),
+                AlertText::new(|lang| {
+                    tr_args_in(
+                        lang,
+                        "infer-alert-lying",
+                        &[("seconds", number_in(lang, s as f64, 0).into())],
+                    )
+                }),
                 s,
             ),
         ));
@@ -1690,7 +1739,20 @@ fn rule_conditions(
         out.push((
             "crowd",
             shown.inference.count >= n as f32,
-            (format!("{n} people or more for {s:.0} s"), s),
+            (
+                AlertText::new(|lang| {
+                    tr_args_in(
+                        lang,
+                        "infer-alert-crowd",
+                        &[
+                            ("n", Arg::Count(n as i64)),
+                            ("shown", number_in(lang, n as f64, 0).into()),
+                            ("seconds", number_in(lang, s as f64, 0).into()),
+                        ],
+                    )
+                }),
+                s,
+            ),
         ));
     }
     if let Some((class, [zx, zy, zw, zh], s)) = &rules.zone {
@@ -1709,7 +1771,19 @@ fn rule_conditions(
         out.push((
             "zone",
             in_zone || scored,
-            (format!("`{class}` in the zone for {s:.0} s or more"), *s),
+            (
+                AlertText::new(|lang| {
+                    tr_args_in(
+                        lang,
+                        "infer-alert-zone",
+                        &[
+                            ("class", class.as_str().into()),
+                            ("seconds", number_in(lang, *s as f64, 0).into()),
+                        ],
+                    )
+                }),
+                *s,
+            ),
         ));
     }
     out
@@ -1783,23 +1857,27 @@ pub fn overlay_shapes(
             egui::StrokeKind::Outside,
         ));
         let mark = match m {
-            Some(true) => Some((MATCHED, " match")),
-            Some(false) => Some((FALSE_POSITIVE, " FP")),
+            Some(true) => Some((MATCHED, format!(" {}", tr("infer-box-match")))),
+            Some(false) => Some((FALSE_POSITIVE, " FP".to_string())),
             None => None,
         };
-        if let Some((c, _)) = mark {
+        if let Some((c, _)) = &mark {
             shapes.push(egui::Shape::rect_stroke(
                 r,
                 0.0,
-                egui::Stroke::new(1.5, c),
+                egui::Stroke::new(1.5, *c),
                 egui::StrokeKind::Inside,
             ));
         }
         let name = classes.get(d.class).map_or("?", |c| c.as_str());
         labels.push((
             r.left_top() + egui::vec2(0.0, -1.0),
-            format!("{name} {:.2}{}", d.score, mark.map_or("", |m| m.1)),
-            mark.map_or(colour, |m| m.0),
+            format!(
+                "{name} {}{}",
+                twincity_i18n::number(d.score as f64, 2),
+                mark.as_ref().map_or("", |m| m.1.as_str())
+            ),
+            mark.as_ref().map_or(colour, |m| m.0),
         ));
     }
     (shapes, labels)
@@ -1870,7 +1948,8 @@ fn inference_window(
         None => {}
     }
     let mut open = true;
-    egui::Window::new("Model inference")
+    egui::Window::new(tr("menu-inference"))
+        .id(egui::Id::new("inference_window"))
         .open(&mut open)
         .default_pos(egui::pos2(640.0, 60.0))
         .default_width(560.0)
@@ -1883,7 +1962,7 @@ fn inference_window(
             models_section(ui, panel);
             ui.separator();
             if doc.project.cameras.is_empty() {
-                ui.weak("No cameras yet: Edit > Add camera.");
+                ui.weak(tr("previews-no-cameras"));
             }
             let models = panel.models.clone();
             for cam in &doc.project.cameras {
@@ -1893,7 +1972,7 @@ fn inference_window(
                 .selected
                 .filter(|id| doc.project.cameras.iter().any(|c| c.id == *id))
             else {
-                ui.weak("Click Show on a camera to see its view with the model's boxes.");
+                ui.weak(tr("infer-click-show"));
                 return;
             };
             ui.separator();
@@ -1961,17 +2040,20 @@ fn runtime_line(ui: &mut egui::Ui) -> bool {
                 .ok()
                 .and_then(|d| lib.strip_prefix(d).ok().map(Path::to_path_buf))
                 .unwrap_or_else(|| lib.clone());
-            ui.weak(format!("ONNX Runtime: {}", shown.display()))
-                .on_hover_text(lib.display().to_string());
+            ui.weak(tr_args(
+                "infer-runtime",
+                &[("path", shown.display().to_string().into())],
+            ))
+            .on_hover_text(lib.display().to_string());
             true
         }
         Err(e) => {
             ui.colored_label(
                 egui::Color32::from_rgb(255, 140, 60),
-                "Models cannot run here.",
+                tr("infer-cannot-run"),
             );
             ui.label(e);
-            ui.weak("The rest of the editor works as usual.");
+            ui.weak(tr("infer-rest-works"));
             false
         }
     }
@@ -1997,22 +2079,23 @@ fn pick_in_background(
 /// The models open (and Add model...), and the cards that could not be opened.
 fn models_section(ui: &mut egui::Ui, panel: &InferencePanel) {
     ui.horizontal(|ui| {
-        ui.strong("Models");
+        ui.strong(tr("infer-models"));
         if ui
-            .button("Add model...")
-            .on_hover_text("A model card (.ron) beside its .onnx; see docs/models.md")
+            .button(tr("infer-add-model"))
+            .on_hover_text(tr("infer-add-model-tip"))
             .clicked()
         {
-            pick_in_background(&panel.picked, || {
+            let filter = tr("infer-model-card");
+            pick_in_background(&panel.picked, move || {
                 rfd::FileDialog::new()
-                    .add_filter("Model card", &["ron"])
+                    .add_filter(filter, &["ron"])
                     .pick_file()
                     .map(|p| (None, p))
             });
         }
     });
     for m in &panel.models {
-        let origin = m.origin.label().map_or(String::new(), |o| format!(", {o}"));
+        let origin = m.origin.text().map_or(String::new(), |o| format!(", {o}"));
         ui.label(format!("• {} ({:?}{origin})", m.name, m.task))
             .on_hover_text(m.card.display().to_string());
     }
@@ -2035,7 +2118,7 @@ fn camera_row(
             .model
             .as_ref()
             .and_then(|c| models.iter().find(|m| &m.card == c))
-            .map_or("choose a model", |m| m.name.as_str());
+            .map_or_else(|| tr("infer-choose-model"), |m| m.name.clone());
         egui::ComboBox::from_id_salt(("model", cam.id.0))
             .selected_text(current)
             .show_ui(ui, |ui| {
@@ -2045,16 +2128,14 @@ fn camera_row(
             });
         let mut tiled = run.tiles.is_some();
         if ui
-            .checkbox(&mut tiled, "Tiles")
-            .on_hover_text(
-                "Run on 3 × 2 overlapping tiles too: finds smaller, more distant people, slower",
-            )
+            .checkbox(&mut tiled, tr("infer-tiles"))
+            .on_hover_text(tr("infer-tiles-tip"))
             .changed()
         {
             run.tiles = tiled.then_some((3, 2));
         }
         if ui
-            .selectable_label(panel.selected == Some(cam.id), "Show")
+            .selectable_label(panel.selected == Some(cam.id), tr("infer-show"))
             .clicked()
         {
             panel.selected = Some(cam.id);
@@ -2065,18 +2146,26 @@ fn camera_row(
     }
     if run.enabled {
         compare_row(ui, run, cam.id, models);
-        let ms = |m: Option<f64>| m.map_or("–".into(), |m| format!("{m:.0} ms"));
+        let ms = |m: Option<f64>| {
+            m.map_or("–".into(), |m| {
+                format!("{} ms", twincity_i18n::number(m, 0))
+            })
+        };
         let compared = if run.compare.model.is_some() {
             format!(" + {}", ms(run.compare.model_ms))
         } else {
             String::new()
         };
         ui.horizontal(|ui| {
-            ui.weak(format!(
-                "model {}{compared} · {:.1} results/s · {} stale frames dropped",
-                ms(run.model_ms),
-                run.effective_fps(),
-                run.dropped
+            ui.weak(tr_args(
+                "infer-rates",
+                &[
+                    ("model", ms(run.model_ms).into()),
+                    ("compared", compared.into()),
+                    ("rate", twincity_i18n::number(run.effective_fps(), 1).into()),
+                    ("n", Arg::Count(run.dropped as i64)),
+                    ("dropped", twincity_i18n::integer(run.dropped as i64).into()),
+                ],
             ));
         });
     }
@@ -2089,25 +2178,28 @@ fn camera_row(
         .as_ref()
         .filter(|_| run.compare.model.is_some())
     {
-        ui.colored_label(FALSE_POSITIVE, format!("compared model: {e}"));
+        ui.colored_label(
+            FALSE_POSITIVE,
+            tr_args("infer-compared-error", &[("error", e.as_str().into())]),
+        );
     }
 }
 
 /// "Compare with": a second model for the camera's frames (none, or any model but its own).
 fn compare_row(ui: &mut egui::Ui, run: &mut CameraRun, id: CameraId, models: &[ModelEntry]) {
     ui.horizontal(|ui| {
-        ui.label("    compare with");
+        ui.label(format!("    {}", tr("infer-compare-with")));
         let before = run.compare.model.clone();
         let current = run
             .compare
             .model
             .as_ref()
             .and_then(|c| models.iter().find(|m| &m.card == c))
-            .map_or("none", |m| m.name.as_str());
+            .map_or_else(|| tr("infer-compare-none"), |m| m.name.clone());
         egui::ComboBox::from_id_salt(("compare", id.0))
             .selected_text(current)
             .show_ui(ui, |ui| {
-                ui.selectable_value(&mut run.compare.model, None, "none");
+                ui.selectable_value(&mut run.compare.model, None, tr("infer-compare-none"));
                 for m in models
                     .iter()
                     .filter(|m| Some(&m.card) != run.model.as_ref())
@@ -2116,10 +2208,7 @@ fn compare_row(ui: &mut egui::Ui, run: &mut CameraRun, id: CameraId, models: &[M
                 }
             })
             .response
-            .on_hover_text(
-                "Run a second model on the same frames and show both results side by side \
-                 (each frame then takes both models' time)",
-            );
+            .on_hover_text(tr("infer-compare-tip"));
         if run.compare.model != before {
             run.compare = Comparison {
                 model: run.compare.model.take(),
@@ -2149,19 +2238,25 @@ fn camera_view(
     let run = panel.cameras.entry(id).or_default();
     ui.horizontal(|ui| {
         ui.strong(view.name);
-        if ui.button("Load real footage...").on_hover_text("Compare the model on a real photo (PNG, JPEG) or video (MP4, MKV, AVI, WebM... through FFmpeg); faces are blurred in every image and frame before it is shown").clicked() {
+        if ui
+            .button(tr("infer-load-footage"))
+            .on_hover_text(tr("infer-load-footage-tip"))
+            .clicked()
+        {
+            let (either, video) = (tr("infer-image-or-video"), tr("infer-video"));
             pick_in_background(&panel.picked, move || {
                 let mut all = IMAGE_EXTENSIONS.to_vec();
                 all.extend(crate::editor::real_video::EXTENSIONS);
                 rfd::FileDialog::new()
-                    .add_filter("Image or video", &all)
+                    .add_filter(either, &all)
+                    // The same word in French and English.
                     .add_filter("Image", IMAGE_EXTENSIONS)
-                    .add_filter("Video", crate::editor::real_video::EXTENSIONS)
+                    .add_filter(video, crate::editor::real_video::EXTENSIONS)
                     .pick_file()
                     .map(|p| (Some(id), p))
             });
         }
-        if run.real.is_some() && ui.button("Back to the rendered view").clicked() {
+        if run.real.is_some() && ui.button(tr("infer-back-to-render")).clicked() {
             if let Some(old) = run.real.take() {
                 textures_to_drop.push(old.texture.clone());
             }
@@ -2204,12 +2299,15 @@ fn camera_view(
     };
     results_view(ui, texture, size, &sides);
     ui.horizontal_wrapped(|ui| {
-        ui.label("Predicted boxes in their class's colour, with score;");
-        ui.colored_label(MATCHED, "green line: matched;");
-        ui.colored_label(FALSE_POSITIVE, "red line: false positive (FP);");
-        ui.label("ground truth dashed:");
-        ui.colored_label(MISSED, "orange missed,");
-        ui.colored_label(egui::Color32::from_white_alpha(160), "white found.");
+        ui.label(tr("infer-legend-predicted"));
+        ui.colored_label(MATCHED, tr("infer-legend-matched"));
+        ui.colored_label(FALSE_POSITIVE, tr("infer-legend-false-positive"));
+        ui.label(tr("infer-legend-truth"));
+        ui.colored_label(MISSED, tr("infer-legend-missed"));
+        ui.colored_label(
+            egui::Color32::from_white_alpha(160),
+            tr("infer-legend-found"),
+        );
     });
     let names = sides.iter().map(|s| s.name.as_str()).collect::<Vec<_>>();
     counts_plot(ui, id, &run.history, &names);
@@ -2240,16 +2338,27 @@ impl<'a> Side<'a> {
 
 /// The counts of one result and how its boxes compare with the ground truth.
 fn counts_line(s: &Shown) -> String {
-    let truth = s.true_count.map_or("–".into(), |c| c.to_string());
+    let truth = s
+        .true_count
+        .map_or("–".into(), |c| twincity_i18n::integer(c as i64));
     let matched = s.matched.iter().filter(|m| **m == Some(true)).count();
     let fp = s.matched.iter().filter(|m| **m == Some(false)).count();
     let missed = s
         .truth
         .as_ref()
         .map_or(0, |t| t.iter().filter(|b| !b.matched).count());
-    format!(
-        "Count: predicted {:.0}, true {truth}. Boxes: {matched} matched, {fp} false positives, {missed} missed.",
-        s.inference.count
+    tr_args(
+        "infer-counts",
+        &[
+            (
+                "predicted",
+                twincity_i18n::number(s.inference.count as f64, 0).into(),
+            ),
+            ("truth", truth.into()),
+            ("matched", Arg::Count(matched as i64)),
+            ("fp", Arg::Count(fp as i64)),
+            ("missed", Arg::Count(missed as i64)),
+        ],
     )
 }
 
@@ -2268,7 +2377,7 @@ fn results_view(
         match texture {
             Some(t) => overlay(ui, t, side.shown, size, side.classes),
             None => {
-                ui.weak("Turn on Live previews to see this camera.");
+                ui.weak(tr("infer-previews-off"));
             }
         }
     };
@@ -2282,7 +2391,7 @@ fn results_view(
             if let Some(e) = side.error {
                 ui.colored_label(FALSE_POSITIVE, e);
             } else if side.shown.is_none() {
-                ui.weak("waiting for a result");
+                ui.weak(tr("infer-waiting"));
             }
             one(ui, side);
         }
@@ -2291,49 +2400,59 @@ fn results_view(
 
 /// "N face(s) blurred".
 fn faces_blurred(n: usize) -> String {
-    format!("{n} face{} blurred", if n == 1 { "" } else { "s" })
+    tr_args("present-privacy-faces", &[("n", Arg::Count(n as i64))])
 }
 
 /// What real footage the camera shows: a still image, or a video with its progress and
 /// controls.
 fn real_footage_lines(ui: &mut egui::Ui, real: &RealImage) {
     let Some(video) = &real.video else {
-        ui.weak(format!(
-            "Real image {} ({}); no ground truth.",
-            real.name,
-            faces_blurred(real.faces_blurred)
+        ui.weak(tr_args(
+            "infer-real-image",
+            &[
+                ("name", real.name.as_str().into()),
+                ("faces", faces_blurred(real.faces_blurred).into()),
+            ],
         ));
         return;
     };
     let p = video.progress();
-    let total = video
-        .info
-        .duration_s
-        .map_or(String::new(), |d| format!(" / {d:.1} s"));
-    ui.weak(format!(
-        "Real video {} ({} × {} at {:.1} fps): {:.1} s{total}, {} in this frame; {} frames shown, {} dropped; no ground truth.",
-        real.name,
-        video.info.size.0,
-        video.info.size.1,
-        video.info.fps,
-        real.frame_time_s,
-        faces_blurred(real.faces_blurred),
-        real.frames_shown,
-        p.dropped,
+    let total = video.info.duration_s.map_or(String::new(), |d| {
+        format!(" / {} s", twincity_i18n::number(d, 1))
+    });
+    ui.weak(tr_args(
+        "infer-real-video",
+        &[
+            ("name", real.name.as_str().into()),
+            ("width", video.info.size.0.to_string().into()),
+            ("height", video.info.size.1.to_string().into()),
+            ("fps", twincity_i18n::number(video.info.fps, 1).into()),
+            ("time", twincity_i18n::number(real.frame_time_s, 1).into()),
+            ("total", total.into()),
+            ("faces", faces_blurred(real.faces_blurred).into()),
+            ("nshown", Arg::Count(real.frames_shown as i64)),
+            (
+                "shown",
+                twincity_i18n::integer(real.frames_shown as i64).into(),
+            ),
+            ("ndropped", Arg::Count(p.dropped as i64)),
+            ("dropped", twincity_i18n::integer(p.dropped as i64).into()),
+        ],
     ));
     ui.horizontal(|ui| {
         let paused = video.paused();
-        if ui.button(if paused { "Play" } else { "Pause" }).clicked() {
+        let play = tr(if paused { "infer-play" } else { "infer-pause" });
+        if ui.button(play).clicked() {
             video.set_paused(!paused);
         }
         let mut looping = video.looping();
-        if ui.checkbox(&mut looping, "Loop").changed() {
+        if ui.checkbox(&mut looping, tr("infer-loop")).changed() {
             video.set_looping(looping);
         }
         let mut every = video.pace() == crate::editor::real_video::Pace::EveryFrame;
         if ui
-            .checkbox(&mut every, "Every frame")
-            .on_hover_text("Wait for each frame to be blurred (and run through the model) instead of playing in real time and dropping the frames that come while the model is busy")
+            .checkbox(&mut every, tr("infer-every-frame"))
+            .on_hover_text(tr("infer-every-frame-tip"))
             .changed()
         {
             video.set_pace(if every {
@@ -2343,7 +2462,7 @@ fn real_footage_lines(ui: &mut egui::Ui, real: &RealImage) {
             });
         }
         if p.ended {
-            ui.weak("ended");
+            ui.weak(tr("infer-ended"));
         }
     });
     if let Some(e) = &p.error {
@@ -2366,41 +2485,49 @@ fn counts_plot(ui: &mut egui::Ui, id: CameraId, history: &VecDeque<[f64; 4]>, na
     let compared = (names.len() > 1).then(|| column(3));
     let label = |i: usize| {
         if names.len() > 1 {
-            format!("predicted: {}", names[i])
+            tr_args("infer-plot-predicted-by", &[("model", names[i].into())])
         } else {
-            "predicted".to_string()
+            tr("infer-plot-predicted")
         }
     };
     egui_plot::Plot::new(("counts", id.0))
         .height(140.0)
         .legend(egui_plot::Legend::default())
-        .x_axis_label("seconds")
-        .y_axis_label("people")
+        .x_axis_label(tr("infer-plot-seconds"))
+        .y_axis_label(tr("infer-plot-people"))
         .show(ui, |plot| {
             plot.line(egui_plot::Line::new(label(0), predicted));
             if let Some(c) = compared {
                 plot.line(egui_plot::Line::new(label(1), c));
             }
-            plot.line(egui_plot::Line::new("true", truth));
+            plot.line(egui_plot::Line::new(tr("infer-plot-true"), truth));
         });
 }
 
 fn alerts_ui(ui: &mut egui::Ui, panel: &mut InferencePanel) {
-    ui.strong("Alert rules");
+    ui.strong(tr("infer-alert-rules"));
     let mut lying = panel.rules.lying.is_some();
     ui.horizontal(|ui| {
-        ui.checkbox(&mut lying, "Person lying down for");
+        ui.checkbox(&mut lying, tr("infer-rule-lying"));
         let mut s = panel.rules.lying.unwrap_or(5.0);
-        ui.add(egui::DragValue::new(&mut s).range(1.0..=600.0).suffix(" s"));
+        ui.add(
+            crate::editor::widgets::drag(&mut s)
+                .range(1.0..=600.0)
+                .suffix(" s"),
+        );
         panel.rules.lying = lying.then_some(s);
     });
     let mut crowd = panel.rules.crowd.is_some();
     ui.horizontal(|ui| {
         let (mut n, mut s) = panel.rules.crowd.unwrap_or((20, 10.0));
-        ui.checkbox(&mut crowd, "Crowd of");
-        ui.add(egui::DragValue::new(&mut n).range(1..=10_000));
-        ui.label("or more for");
-        ui.add(egui::DragValue::new(&mut s).range(1.0..=600.0).suffix(" s"));
+        ui.checkbox(&mut crowd, tr("infer-rule-crowd"));
+        ui.add(crate::editor::widgets::drag(&mut n).range(1..=10_000));
+        ui.label(tr("infer-rule-or-more-for"));
+        ui.add(
+            crate::editor::widgets::drag(&mut s)
+                .range(1.0..=600.0)
+                .suffix(" s"),
+        );
         panel.rules.crowd = crowd.then_some((n, s));
     });
     let mut zone = panel.rules.zone.is_some();
@@ -2411,23 +2538,23 @@ fn alerts_ui(ui: &mut egui::Ui, panel: &mut InferencePanel) {
                 .zone
                 .clone()
                 .unwrap_or(("person".into(), [0.25, 0.5, 0.5, 0.5], 30.0));
-        ui.checkbox(&mut zone, "Class");
+        ui.checkbox(&mut zone, tr("infer-rule-class"));
         ui.add(egui::TextEdit::singleline(&mut class).desired_width(80.0));
-        ui.label("in zone x, y, w, h");
+        ui.label(tr("infer-rule-in-zone"));
         for v in &mut z {
-            ui.add(egui::DragValue::new(v).range(0.0..=1.0).speed(0.01));
+            ui.add(crate::editor::widgets::drag(v).range(0.0..=1.0).speed(0.01));
         }
-        ui.label("for");
+        ui.label(tr("infer-rule-for"));
         ui.add(
-            egui::DragValue::new(&mut s)
+            crate::editor::widgets::drag(&mut s)
                 .range(1.0..=3600.0)
                 .suffix(" s"),
         );
         panel.rules.zone = zone.then_some((class, z, s));
     });
-    ui.weak(format!(
-        "Alerts only inform: a person decides. Every alert and decision is logged to {}.",
-        panel.log.display()
+    ui.weak(tr_args(
+        "infer-alerts-inform",
+        &[("file", panel.log.display().to_string().into())],
     ));
     alert_list(ui, panel);
 }
@@ -2440,25 +2567,38 @@ pub fn alert_list(ui: &mut egui::Ui, panel: &mut InferencePanel) {
         .iter()
         .filter(|a| a.decision == Decision::Pending)
         .count();
-    ui.strong(format!("Alerts ({pending} to decide)"));
+    ui.strong(tr_args(
+        "infer-alerts",
+        &[
+            ("n", Arg::Count(pending as i64)),
+            ("pending", twincity_i18n::integer(pending as i64).into()),
+        ],
+    ));
     let mut decided = Vec::new();
     for a in panel.alerts.iter().rev().take(50) {
         ui.horizontal(|ui| {
-            ui.label(format!("#{} {}: {}", a.id, a.camera_name, a.what));
+            ui.label(tr_args(
+                "infer-alert-line",
+                &[
+                    ("id", a.id.to_string().into()),
+                    ("camera", a.camera_name.as_str().into()),
+                    ("what", a.shown.as_str().into()),
+                ],
+            ));
             match a.decision {
                 Decision::Pending => {
-                    if ui.button("Confirm").clicked() {
+                    if ui.button(tr("present-confirm")).clicked() {
                         decided.push((a.id, Decision::Confirmed));
                     }
-                    if ui.button("Dismiss").clicked() {
+                    if ui.button(tr("present-dismiss")).clicked() {
                         decided.push((a.id, Decision::Dismissed));
                     }
                 }
                 Decision::Confirmed => {
-                    ui.colored_label(MATCHED, "confirmed");
+                    ui.colored_label(MATCHED, tr("infer-confirmed"));
                 }
                 Decision::Dismissed => {
-                    ui.weak("dismissed");
+                    ui.weak(tr("infer-dismissed"));
                 }
             }
         });
@@ -2865,7 +3005,9 @@ mod tests {
         panel.raise(
             CameraId(3),
             "Mairie",
-            "a person lying on the ground for 5 s or more".into(),
+            AlertText::new(|lang| {
+                tr_args_in(lang, "infer-alert-lying", &[("seconds", "5".into())])
+            }),
         );
         panel.decide(1, Decision::Confirmed);
         let text = std::fs::read_to_string(dir.path().join("alerts.jsonl")).unwrap();
@@ -2877,6 +3019,19 @@ mod tests {
         assert_eq!(lines[0]["event"], "raised");
         assert_eq!(lines[1]["event"], "confirmed");
         assert_eq!(lines[1]["camera"], "Mairie");
+        // The log is in English whatever the interface speaks.
+        assert_eq!(
+            lines[1]["what"],
+            "a person lying on the ground for 5 s or more"
+        );
+        let french = AlertText::new(|lang| {
+            tr_args_in(lang, "infer-alert-lying", &[("seconds", "5".into())])
+        });
+        assert_eq!(french.logged, lines[1]["what"]);
+        assert_eq!(
+            tr_args_in(Lang::Fr, "infer-alert-lying", &[("seconds", "5".into())]),
+            "une personne allongée au sol depuis 5 s ou plus"
+        );
         assert_eq!(panel.alerts[0].decision, Decision::Confirmed);
     }
 }

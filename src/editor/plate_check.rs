@@ -22,12 +22,13 @@ use bevy::prelude::*;
 use bevy::render::gpu_readback::{Readback, ReadbackComplete};
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use image::RgbImage;
+use twincity_i18n::tr;
 use twincity_model::{CameraId, VirtualCamera};
 use twincity_scenario::format::Registration;
 use twincity_scenario::run::SpeedCheck;
 use twincity_scenario::world::{VehicleState, WorldState};
 
-use crate::editor::inference::{InferencePanel, InferenceSet};
+use crate::editor::inference::{AlertText, InferencePanel, InferenceSet};
 use crate::editor::previews::CameraPreviews;
 use crate::render::document::Document;
 use crate::render::scenario::ScenarioPlayer;
@@ -57,6 +58,8 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// The verdict as the alert log keeps it (in English, whatever the interface's language:
+    /// the log is read by tools and audits).
     pub fn label(self) -> &'static str {
         match self {
             Verdict::Match => "match",
@@ -65,6 +68,17 @@ impl Verdict {
             Verdict::UnknownRegisteredBody => "unknown registered body",
             Verdict::NotSeen => "not seen",
         }
+    }
+
+    /// The verdict as the window shows it, in the interface's language.
+    pub fn shown(self) -> String {
+        tr(match self {
+            Verdict::Match => "plate-verdict-match",
+            Verdict::PossiblyCloned => "plate-verdict-possibly-cloned",
+            Verdict::Uncertain => "plate-verdict-uncertain",
+            Verdict::UnknownRegisteredBody => "plate-verdict-unknown-body",
+            Verdict::NotSeen => "plate-verdict-not-seen",
+        })
     }
 }
 
@@ -185,8 +199,8 @@ pub struct Row {
     pub verdict: Verdict,
     /// Ground truth, for demonstrations only: the plate belongs to another make or model.
     pub truth_cloned: bool,
-    /// The alert text raised, if any.
-    pub alert: Option<String>,
+    /// The alert raised, if any.
+    pub alert: Option<AlertText>,
 }
 
 impl Row {
@@ -262,7 +276,7 @@ impl PlateCheck {
         camera: &VirtualCamera,
         image: Option<&RgbImage>,
         classify: &mut dyn FnMut(&RgbImage) -> Vec<(String, f32)>,
-    ) -> Vec<String> {
+    ) -> Vec<AlertText> {
         let t = state.time_s;
         if t < self.last_time - 1e-9 {
             self.rows.clear();
@@ -307,11 +321,24 @@ impl PlateCheck {
         let alert = (v == Verdict::PossiblyCloned).then(|| {
             let (label, score) = predicted.clone().unwrap_or_default();
             let (make, model) = registered.clone().unwrap_or_default();
-            format!(
-                "plate {} possibly cloned: registered {} ({make} {model}), seen {label} {score:.2}",
-                check.plate,
-                registered_body.as_deref().unwrap_or("?"),
-            )
+            let body = registered_body.as_deref().unwrap_or("?");
+            AlertText::new(|lang| {
+                twincity_i18n::tr_args_in(
+                    lang,
+                    "plate-alert-cloned",
+                    &[
+                        ("plate", check.plate.as_str().into()),
+                        ("body", body.into()),
+                        ("make", make.as_str().into()),
+                        ("model", model.as_str().into()),
+                        ("label", label.as_str().into()),
+                        (
+                            "score",
+                            twincity_i18n::number_in(lang, score as f64, 2).into(),
+                        ),
+                    ],
+                )
+            })
         });
         Row {
             check: i,
@@ -543,7 +570,8 @@ fn plate_check_window(
     let ctx = contexts.ctx_mut()?.clone();
     inference.list_bundled();
     let mut open = true;
-    egui::Window::new("Plate check")
+    egui::Window::new(tr("plate-window-title"))
+        .id(egui::Id::new("plate_check_window"))
         .open(&mut open)
         .default_pos(egui::pos2(80.0, 80.0))
         .default_width(720.0)
@@ -552,7 +580,7 @@ fn plate_check_window(
             settings_ui(ui, &mut check, &inference, &doc);
             ui.separator();
             if player.run.is_none() {
-                ui.weak("Load a scenario with speed cameras (Scene panel > Load scenario...).");
+                ui.weak(tr("plate-load-scenario-hint"));
             }
             rows_ui(ui, &check.check);
             ui.separator();
@@ -577,15 +605,18 @@ fn settings_ui(
         .filter(|m| m.task == twincity_infer::Task::Classification)
         .collect();
     let name_of = |card: &Option<PathBuf>| {
-        card.as_ref().map_or("(choose)".to_string(), |c| {
-            classifiers
-                .iter()
-                .find(|m| m.card == *c)
-                .map_or_else(|| c.display().to_string(), |m| m.name.clone())
-        })
+        card.as_ref().map_or_else(
+            || tr("plate-choose"),
+            |c| {
+                classifiers
+                    .iter()
+                    .find(|m| m.card == *c)
+                    .map_or_else(|| c.display().to_string(), |m| m.name.clone())
+            },
+        )
     };
     ui.horizontal(|ui| {
-        ui.label("Make/model classifier");
+        ui.label(tr("plate-classifier"));
         egui::ComboBox::from_id_salt("plate check card")
             .selected_text(name_of(&check.card))
             .show_ui(ui, |ui| {
@@ -595,14 +626,14 @@ fn settings_ui(
             });
     });
     if classifiers.is_empty() {
-        ui.weak("No classification card: train one with `twincity train --task classify`.");
+        ui.weak(tr("plate-no-classifier"));
     }
     let camera_name = |id: Option<CameraId>| {
         id.and_then(|id| doc.project.cameras.iter().find(|c| c.id == id))
-            .map_or("(choose)".to_string(), |c| c.name.clone())
+            .map_or_else(|| tr("plate-choose"), |c| c.name.clone())
     };
     ui.horizontal(|ui| {
-        ui.label("Camera watching the radar");
+        ui.label(tr("plate-camera"));
         egui::ComboBox::from_id_salt("plate check camera")
             .selected_text(camera_name(check.camera))
             .show_ui(ui, |ui| {
@@ -612,8 +643,8 @@ fn settings_ui(
             });
     });
     ui.add(
-        egui::Slider::new(&mut check.check.threshold, 0.0..=1.0)
-            .text("alert when another body scores at least"),
+        crate::editor::widgets::slider(&mut check.check.threshold, 0.0..=1.0)
+            .text(tr("plate-threshold")),
     );
     if let Some(e) = &check.error {
         ui.colored_label(egui::Color32::from_rgb(255, 90, 90), e);
@@ -626,47 +657,49 @@ fn settings_ui(
 
 fn rows_ui(ui: &mut egui::Ui, check: &PlateCheck) {
     if check.rows.is_empty() {
-        ui.weak("No passage checked yet: play the scenario past a speed check.");
+        ui.weak(tr("plate-no-passage"));
         return;
     }
     egui::Grid::new("plate check rows")
         .striped(true)
         .show(ui, |ui| {
             for h in [
-                "time",
-                "plate",
-                "speed",
-                "registered",
-                "registered body",
-                "seen",
-                "verdict",
-                "truth (demo)",
+                "plate-column-time",
+                "plate-column-plate",
+                "plate-column-speed",
+                "plate-column-registered",
+                "plate-column-registered-body",
+                "plate-column-seen",
+                "plate-column-verdict",
+                "plate-column-truth",
             ] {
-                ui.strong(h);
+                ui.strong(tr(h));
             }
             ui.end_row();
             for r in &check.rows {
-                ui.label(format!("{:.1} s", r.time_s));
+                ui.label(format!("{} s", twincity_i18n::number(r.time_s, 1)));
                 ui.label(&r.plate);
-                ui.label(format!("{:.0} km/h", r.speed_kmh));
+                ui.label(format!("{} km/h", twincity_i18n::number(r.speed_kmh, 0)));
                 ui.label(
                     r.registered
                         .as_ref()
-                        .map_or("not registered".into(), |(a, b)| format!("{a} {b}")),
+                        .map_or_else(|| tr("plate-not-registered"), |(a, b)| format!("{a} {b}")),
                 );
                 ui.label(r.registered_body.as_deref().unwrap_or("?"));
-                ui.label(
-                    r.predicted
-                        .as_ref()
-                        .map_or("-".into(), |(l, s)| format!("{l} {s:.2}")),
-                );
-                let text = r.verdict.label();
+                ui.label(r.predicted.as_ref().map_or("-".into(), |(l, s)| {
+                    format!("{l} {}", twincity_i18n::number(*s as f64, 2))
+                }));
+                let text = r.verdict.shown();
                 if r.verdict == Verdict::PossiblyCloned {
                     ui.colored_label(egui::Color32::from_rgb(255, 90, 90), text);
                 } else {
                     ui.label(text);
                 }
-                ui.weak(if r.truth_cloned { "cloned" } else { "" });
+                ui.weak(if r.truth_cloned {
+                    tr("plate-truth-cloned")
+                } else {
+                    String::new()
+                });
                 ui.end_row();
             }
         });
@@ -833,11 +866,11 @@ mod tests {
         assert_eq!(check.rows.len(), checks.len(), "{:#?}", check.rows);
         assert_eq!(alerts.len(), 1, "{alerts:#?}");
         assert!(
-            alerts[0].starts_with(
+            alerts[0].logged.starts_with(
                 "plate AB-123-CD possibly cloned: registered suv (Peugeot 3008), seen hatchback 0.90"
             ),
             "{}",
-            alerts[0]
+            alerts[0].logged
         );
         let row = |plate: &str| check.rows.iter().find(|r| r.plate == plate).unwrap();
         let cloned = row("AB-123-CD");

@@ -20,6 +20,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
+use twincity_i18n::tr_args;
+
 /// The longer side of decoded frames, at most (the size the editor's previews of cameras
 /// running a model have).
 pub const MAX_SIDE: u32 = 960;
@@ -44,10 +46,6 @@ impl Default for Tools {
         }
     }
 }
-
-const INSTALL: &str = "install FFmpeg (Debian/Ubuntu: `sudo apt-get install ffmpeg`; \
-    `bash scripts/setup.sh` does it), or extract frames (`ffmpeg -i clip.mp4 frames/%05d.png`) \
-    and load them as images";
 
 /// What `ffprobe` says of a video's first video stream, and the size frames are decoded at.
 #[derive(Clone, Debug, PartialEq)]
@@ -119,14 +117,22 @@ pub struct Video {
     shared: Arc<Shared>,
 }
 
+/// The file an error names, as an argument of its message. The errors of this module are
+/// shown in the Model inference window: messages in the interface's language (file names,
+/// FFmpeg's own words and the system's error texts left as they are).
+fn file_arg(path: &Path) -> (&'static str, twincity_i18n::Arg) {
+    ("file", path.display().to_string().into())
+}
+
 fn tool_error(tool: &Path, e: &std::io::Error) -> String {
+    let tool: (&str, twincity_i18n::Arg) = ("tool", tool.display().to_string().into());
     if e.kind() == std::io::ErrorKind::NotFound {
-        format!(
-            "`{}` was not found, so videos cannot be played: {INSTALL}",
-            tool.display()
-        )
+        tr_args("video-tool-not-found", &[tool])
     } else {
-        format!("cannot run `{}`: {e}", tool.display())
+        tr_args(
+            "video-tool-cannot-run",
+            &[tool, ("error", e.to_string().into())],
+        )
     }
 }
 
@@ -148,21 +154,26 @@ pub fn decoded_size(w: u32, h: u32) -> (u32, u32) {
 
 /// Reads `ffprobe -of json` output (first video stream, format duration).
 pub fn parse_probe(path: &Path, json: &str) -> Result<VideoInfo, String> {
-    let v: serde_json::Value = serde_json::from_str(json)
-        .map_err(|e| format!("{}: ffprobe's answer is not JSON: {e}", path.display()))?;
-    let stream = v["streams"].get(0).ok_or_else(|| {
-        format!(
-            "{}: the file has no video stream (is it a video?)",
-            path.display()
+    let v: serde_json::Value = serde_json::from_str(json).map_err(|e| {
+        tr_args(
+            "video-probe-not-json",
+            &[file_arg(path), ("error", e.to_string().into())],
         )
     })?;
+    let stream = v["streams"]
+        .get(0)
+        .ok_or_else(|| tr_args("video-no-stream", &[file_arg(path)]))?;
     let dim = |k: &str| stream[k].as_u64().filter(|v| *v > 0 && *v <= 16384);
     let (Some(w), Some(h)) = (dim("width"), dim("height")) else {
-        return Err(format!(
-            "{}: the video stream has no usable size ({} × {})",
-            path.display(),
-            stream["width"],
-            stream["height"]
+        return Err(tr_args(
+            "video-no-usable-size",
+            &[
+                file_arg(path),
+                (
+                    "size",
+                    format!("{} × {}", stream["width"], stream["height"]).into(),
+                ),
+            ],
         ));
     };
     // A display matrix turning by a quarter shows the picture on its side.
@@ -202,7 +213,7 @@ pub fn parse_probe(path: &Path, json: &str) -> Result<VideoInfo, String> {
 /// Asks `ffprobe` what the video holds.
 pub fn probe(path: &Path, tools: &Tools) -> Result<VideoInfo, String> {
     if !path.is_file() {
-        return Err(format!("{}: no such file", path.display()));
+        return Err(tr_args("video-no-such-file", &[file_arg(path)]));
     }
     let out = Command::new(&tools.ffprobe)
         .args(["-v", "error", "-select_streams", "v:0", "-show_entries"])
@@ -215,15 +226,14 @@ pub fn probe(path: &Path, tools: &Tools) -> Result<VideoInfo, String> {
     if !out.status.success() {
         let why = String::from_utf8_lossy(&out.stderr);
         let why = why.trim();
-        return Err(format!(
-            "{}: not a video FFmpeg can read{}",
-            path.display(),
-            if why.is_empty() {
-                String::new()
-            } else {
-                format!(" ({why})")
-            }
-        ));
+        return Err(if why.is_empty() {
+            tr_args("video-unreadable", &[file_arg(path)])
+        } else {
+            tr_args(
+                "video-unreadable-why",
+                &[file_arg(path), ("why", why.into())],
+            )
+        });
     }
     parse_probe(path, &String::from_utf8_lossy(&out.stdout))
 }
@@ -290,7 +300,7 @@ impl Video {
         std::thread::Builder::new()
             .name("video decoder".into())
             .spawn(move || read_frames(&reader, &thread_info, &thread_tools))
-            .map_err(|e| format!("cannot start the video reader: {e}"))?;
+            .map_err(|e| tr_args("video-reader-failed", &[("error", e.to_string().into())]))?;
         Ok(Video { info, shared })
     }
 
@@ -387,9 +397,9 @@ fn read_frames(shared: &Shared, info: &VideoInfo, tools: &Tools) {
                 Ok(false) => break,
                 Err(e) => {
                     set(&mut |s| {
-                        s.progress.error = Some(format!(
-                            "{}: reading the decoded video failed: {e}",
-                            info.path.display()
+                        s.progress.error = Some(tr_args(
+                            "video-read-failed",
+                            &[file_arg(&info.path), ("error", e.to_string().into())],
                         ))
                     });
                     return;
@@ -458,15 +468,14 @@ fn read_frames(shared: &Shared, info: &VideoInfo, tools: &Tools) {
                 .lock()
                 .map(|t| t.trim().to_string())
                 .unwrap_or_default();
-            Some(format!(
-                "{}: FFmpeg could not decode the video: {}",
-                info.path.display(),
-                if err.is_empty() {
-                    "it stopped with an error"
-                } else {
-                    &err
-                }
-            ))
+            Some(if err.is_empty() {
+                tr_args("video-decode-stopped", &[file_arg(&info.path)])
+            } else {
+                tr_args(
+                    "video-decode-failed",
+                    &[file_arg(&info.path), ("error", err.into())],
+                )
+            })
         });
         if let Some(message) = failure {
             set(&mut |s| s.progress.error = Some(message.clone()));
@@ -474,7 +483,7 @@ fn read_frames(shared: &Shared, info: &VideoInfo, tools: &Tools) {
         }
         if index == 0 {
             set(&mut |s| {
-                s.progress.error = Some(format!("{}: the video has no frames", info.path.display()))
+                s.progress.error = Some(tr_args("video-no-frames", &[file_arg(&info.path)]))
             });
             return;
         }
@@ -569,12 +578,12 @@ pub(crate) mod tests {
         let clip = dir.path().join("clip.mp4");
         std::fs::write(&clip, b"not really").unwrap();
         let tools = Tools {
-            ffmpeg: dir.path().join("no-ffmpeg"),
-            ffprobe: dir.path().join("no-ffprobe"),
+            ffmpeg: dir.path().join("no_ffmpeg"),
+            ffprobe: dir.path().join("no_ffprobe"),
         };
         let e = Video::open(&clip, &tools, Pace::RealTime).err().unwrap();
         assert!(
-            e.contains("no-ffprobe") && e.contains("apt-get install ffmpeg"),
+            e.contains("no_ffprobe") && e.contains("apt-get install ffmpeg"),
             "{e}"
         );
         let e = Video::open(&dir.path().join("gone.mp4"), &tools, Pace::RealTime)

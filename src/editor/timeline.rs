@@ -4,6 +4,7 @@
 //! It only reads the [`ScenarioPlayer`] and returns commands.
 
 use bevy_egui::egui;
+use twincity_i18n::{number, tr, tr_args};
 use twincity_scenario::{
     Draw, Dumper, Incident, Lights, Num, ObjectKind, Scenario, ScenarioEvent, Start, TimedEvent,
     VehicleKind, VehicleSpec,
@@ -35,6 +36,49 @@ fn kind_colour(incident: &Incident) -> egui::Color32 {
         Incident::Dispersal { .. } => egui::Color32::from_rgb(190, 80, 190),
         Incident::Vehicle { .. } => egui::Color32::from_rgb(90, 120, 200),
     }
+}
+
+/// The message of an incident kind, lower case (hover texts, new events' ids).
+fn kind_label(incident: &Incident) -> String {
+    tr(match incident {
+        Incident::Dumping { .. } => "timeline-kind-dumping",
+        Incident::Collapse { .. } => "timeline-kind-collapse",
+        Incident::Gathering { .. } => "timeline-kind-gathering",
+        Incident::Dispersal { .. } => "timeline-kind-dispersal",
+        Incident::Vehicle { .. } => "timeline-kind-vehicle",
+    })
+}
+
+fn vehicle_kind_label(kind: VehicleKind) -> String {
+    tr(match kind {
+        VehicleKind::Car => "timeline-vehicle-car",
+        VehicleKind::Van => "timeline-vehicle-van",
+        VehicleKind::Truck => "timeline-vehicle-truck",
+        VehicleKind::Bicycle => "timeline-vehicle-bicycle",
+    })
+}
+
+fn object_label(kind: ObjectKind) -> String {
+    tr(match kind {
+        ObjectKind::Bag => "timeline-object-bag",
+        ObjectKind::Box => "timeline-object-box",
+        ObjectKind::Mattress => "timeline-object-mattress",
+        ObjectKind::Appliance => "timeline-object-appliance",
+        ObjectKind::Tyre => "timeline-object-tyre",
+    })
+}
+
+/// `v` as the language writes numbers, with as many decimals as it has.
+fn plain_number(v: f64) -> String {
+    let text = format!("{v}");
+    let decimals = text.split_once('.').map_or(0, |(_, d)| d.len());
+    number(v, decimals)
+}
+
+/// A list's items joined as the language does (`, ` in English, ` ; ` in French, where the
+/// comma is the decimal separator).
+fn join_list(items: &[String]) -> String {
+    items.join(&tr("timeline-list-separator"))
 }
 
 /// A tick step giving about one label per 80 pixels.
@@ -103,29 +147,36 @@ pub fn timeline_panel(ui: &mut egui::Ui, player: &ScenarioPlayer) -> TimelineOut
         ui.strong(&scenario.name);
         ui.weak(
             path.as_ref()
-                .map_or("(not saved)".to_string(), |p| p.display().to_string()),
+                .map_or(tr("timeline-not-saved"), |p| p.display().to_string()),
         );
         if player.dirty {
-            ui.colored_label(egui::Color32::YELLOW, "● unsaved");
+            ui.colored_label(
+                egui::Color32::YELLOW,
+                format!("● {}", tr("timeline-unsaved")),
+            );
         }
         ui.separator();
+        // Pause is the same word in French: left in code, not a message.
         let play = if player.playing {
-            "⏸ Pause"
+            "⏸ Pause".to_string()
         } else {
-            "▶ Play"
+            format!("▶ {}", tr("timeline-play"))
         };
         if ui.button(play).clicked() {
             out.commands.push(ScenarioCommand::TogglePlay);
         }
-        if ui.button("Step 0.1 s").clicked() {
+        if ui
+            .button(tr_args("timeline-step", &[("step", number(0.1, 1).into())]))
+            .clicked()
+        {
             out.commands.push(ScenarioCommand::Step);
         }
-        ui.label(format!("{now:6.1} / {duration:.0} s"));
+        ui.label(format!("{:>6} / {} s", number(now, 1), number(duration, 0)));
         ui.separator();
         let mut looping = player.loop_range.is_some();
         if ui
-            .checkbox(&mut looping, "Loop")
-            .on_hover_text("Shift-drag on the ruler to choose the range")
+            .checkbox(&mut looping, tr("timeline-loop"))
+            .on_hover_text(tr("timeline-loop-tip"))
             .changed()
         {
             out.commands
@@ -133,13 +184,13 @@ pub fn timeline_panel(ui: &mut egui::Ui, player: &ScenarioPlayer) -> TimelineOut
         }
         if let Some((mut a, mut b)) = player.loop_range {
             let ra = ui.add(
-                egui::DragValue::new(&mut a)
+                crate::editor::widgets::drag(&mut a)
                     .range(0.0..=duration)
                     .suffix(" s"),
             );
-            ui.label("to");
+            ui.label(tr("timeline-to"));
             let rb = ui.add(
-                egui::DragValue::new(&mut b)
+                crate::editor::widgets::drag(&mut b)
                     .range(0.0..=duration)
                     .suffix(" s"),
             );
@@ -160,7 +211,7 @@ pub fn timeline_panel(ui: &mut egui::Ui, player: &ScenarioPlayer) -> TimelineOut
             Some(FileButton::SaveAs) => out.save_as = true,
             None => {}
         }
-        if ui.button("Close").clicked() {
+        if ui.button(tr("timeline-close")).clicked() {
             out.commands.push(ScenarioCommand::Close);
         }
     });
@@ -234,7 +285,7 @@ fn tracks(
         area.painter.text(
             egui::pos2(x0 + 8.0, rect.top() + RULER_H + ROW_H / 2.0),
             egui::Align2::LEFT_CENTER,
-            "No events: add one on the right",
+            tr("timeline-no-events"),
             egui::FontId::proportional(12.0),
             ui.visuals().weak_text_color(),
         );
@@ -304,7 +355,7 @@ impl TrackArea<'_> {
                 if t >= 60.0 && step >= 60.0 {
                     format!("{}:{:02}", (t / 60.0).floor(), (t % 60.0) as u32)
                 } else {
-                    format!("{t:.0}")
+                    number(t, 0)
                 },
                 egui::FontId::proportional(11.0),
                 weak,
@@ -411,7 +462,7 @@ impl TrackArea<'_> {
             painter.text(
                 egui::pos2(bar.right() - 4.0, bar.center().y),
                 egui::Align2::RIGHT_CENTER,
-                "to the end",
+                tr("timeline-to-the-end"),
                 egui::FontId::proportional(10.0),
                 egui::Color32::WHITE,
             );
@@ -430,15 +481,21 @@ impl TrackArea<'_> {
         let resp = ui
             .interact(body, drag_id, egui::Sense::click_and_drag())
             .on_hover_text(format!(
-                "{} {}: {:.1} s → {}\nDrag to move, drag the right edge to resize, click to edit",
-                e.incident.kind_name(),
-                e.id,
-                timed.start_s,
+                "{} → {}\n{}",
+                tr_args(
+                    "timeline-bar-start",
+                    &[
+                        ("kind", kind_label(&e.incident).into()),
+                        ("id", e.id.as_str().into()),
+                        ("start", number(timed.start_s, 1).into()),
+                    ],
+                ),
                 if open_ended {
-                    "end".to_string()
+                    tr("timeline-bar-end")
                 } else {
-                    format!("{:.1} s", timed.end_s)
-                }
+                    format!("{} s", number(timed.end_s, 1))
+                },
+                tr("timeline-bar-hint"),
             ));
         if resp.clicked() || resp.drag_started() {
             out.select = Some(Some(i));
@@ -506,24 +563,28 @@ fn num_field(
     ui.horizontal(|ui| match n {
         Num::Fixed(v) => {
             ui.add(
-                egui::DragValue::new(v)
+                crate::editor::widgets::drag(v)
                     .range(range.clone())
                     .speed(0.1)
                     .suffix(suffix),
             );
             if ui
                 .small_button("±")
-                .on_hover_text("Draw it from the seed between two values")
+                .on_hover_text(tr("timeline-draw-tip"))
                 .clicked()
             {
                 *n = Num::Drawn(Draw::Range(*v, *v));
             }
         }
         Num::Drawn(Draw::Range(a, b)) => {
-            ui.add(egui::DragValue::new(a).range(range.clone()).speed(0.1));
-            ui.label("to");
             ui.add(
-                egui::DragValue::new(b)
+                crate::editor::widgets::drag(a)
+                    .range(range.clone())
+                    .speed(0.1),
+            );
+            ui.label(tr("timeline-to"));
+            ui.add(
+                crate::editor::widgets::drag(b)
                     .range(range.clone())
                     .speed(0.1)
                     .suffix(suffix),
@@ -533,24 +594,21 @@ fn num_field(
             }
             if ui
                 .small_button("=")
-                .on_hover_text("A fixed value")
+                .on_hover_text(tr("timeline-fixed-tip"))
                 .clicked()
             {
                 *n = Num::Fixed(*a);
             }
         }
         Num::Drawn(Draw::Choice(values)) => {
-            ui.label(format!(
-                "one of {}",
-                values
-                    .iter()
-                    .map(|v| format!("{v}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+            let shown: Vec<String> = values.iter().map(|v| plain_number(*v)).collect();
+            ui.label(tr_args(
+                "timeline-one-of",
+                &[("values", join_list(&shown).into())],
             ));
             if ui
                 .small_button("=")
-                .on_hover_text("A fixed value")
+                .on_hover_text(tr("timeline-fixed-tip"))
                 .clicked()
             {
                 *n = Num::Fixed(values.first().copied().unwrap_or(0.0));
@@ -560,9 +618,12 @@ fn num_field(
     ui.end_row();
 }
 
+/// A place of event `event`: `key` is its field (what the 3D view's pick fills in), `label`
+/// what the row shows.
 fn point_field(
     ui: &mut egui::Ui,
-    label: &'static str,
+    key: &'static str,
+    label: &str,
     p: &mut (f64, f64),
     event: usize,
     player: &ScenarioPlayer,
@@ -570,29 +631,37 @@ fn point_field(
 ) {
     ui.label(label);
     ui.horizontal(|ui| {
-        ui.add(egui::DragValue::new(&mut p.0).speed(0.2).prefix("E "));
-        ui.add(egui::DragValue::new(&mut p.1).speed(0.2).prefix("N "));
-        let picking = player.placing == Some((event, label));
+        ui.add(
+            crate::editor::widgets::drag(&mut p.0)
+                .speed(0.2)
+                .prefix("E "),
+        );
+        ui.add(
+            crate::editor::widgets::drag(&mut p.1)
+                .speed(0.2)
+                .prefix("N "),
+        );
+        let picking = player.placing == Some((event, key));
         if ui
-            .selectable_label(picking, "Pick")
-            .on_hover_text("Then click the place in the 3D view (Esc cancels)")
+            .selectable_label(picking, tr("timeline-pick"))
+            .on_hover_text(tr("timeline-pick-tip"))
             .clicked()
         {
-            out.placing = Some((!picking).then_some((event, label)));
+            out.placing = Some((!picking).then_some((event, key)));
         }
     });
     ui.end_row();
 }
 
 fn vehicle_fields(ui: &mut egui::Ui, id: &str, v: &mut VehicleSpec) {
-    ui.label("Vehicle");
+    ui.label(tr("timeline-vehicle"));
     ui.horizontal(|ui| {
         egui::ComboBox::from_id_salt(("kind", id))
-            .selected_text(format!("{:?}", v.kind))
+            .selected_text(vehicle_kind_label(v.kind))
             .show_ui(ui, |ui| {
                 for kind in VehicleKind::ALL {
                     if ui
-                        .selectable_value(&mut v.kind, kind, format!("{kind:?}"))
+                        .selectable_value(&mut v.kind, kind, vehicle_kind_label(kind))
                         .changed()
                     {
                         if v.body().model().kind != kind {
@@ -621,21 +690,21 @@ fn vehicle_fields(ui: &mut egui::Ui, id: &str, v: &mut VehicleSpec) {
                 }
             })
             .response
-            .on_hover_text("The vehicle's body: its 3D model (docs/scenarios.md lists them)");
+            .on_hover_text(tr("timeline-body-tip"));
         ui.add(
             egui::TextEdit::singleline(&mut v.make)
                 .desired_width(70.0)
-                .hint_text("make"),
+                .hint_text(tr("timeline-make")),
         );
         ui.add(
             egui::TextEdit::singleline(&mut v.model)
                 .desired_width(70.0)
-                .hint_text("model"),
+                .hint_text(tr("timeline-model")),
         );
     });
     ui.end_row();
     if v.kind.has_plate() {
-        ui.label("Plate");
+        ui.label(tr("timeline-plate"));
         ui.add(egui::TextEdit::singleline(&mut v.plate).desired_width(100.0));
         ui.end_row();
     }
@@ -655,7 +724,7 @@ fn event_editor(
     }
     let e = &mut s.events[i];
     egui::Grid::new(("event", i)).num_columns(2).show(ui, |ui| {
-        ui.label("Id");
+        ui.label(tr("timeline-id"));
         ui.text_edit_singleline(&mut e.id);
         ui.end_row();
         start_fields(ui, i, e, &ids, player);
@@ -666,18 +735,24 @@ fn event_editor(
         let drawn: Vec<String> = t
             .drawn
             .iter()
-            .map(|(k, v)| format!("{k} = {v:.2}"))
+            .map(|(k, v)| format!("{k} = {}", number(*v, 2)))
             .collect();
-        ui.weak(format!(
-            "With seed {}: starts {:.1} s, ends {}; {}",
-            s.seed,
-            t.start_s,
-            if t.end_s.is_finite() {
-                format!("{:.1} s", t.end_s)
-            } else {
-                "at the end".into()
-            },
-            drawn.join(", ")
+        ui.weak(tr_args(
+            "timeline-drawn",
+            &[
+                ("seed", s.seed.to_string().into()),
+                ("start", number(t.start_s, 1).into()),
+                (
+                    "end",
+                    if t.end_s.is_finite() {
+                        format!("{} s", number(t.end_s, 1))
+                    } else {
+                        tr("timeline-at-the-end")
+                    }
+                    .into(),
+                ),
+                ("drawn", join_list(&drawn).into()),
+            ],
         ));
     }
 }
@@ -691,10 +766,13 @@ fn event_buttons(
     out: &mut TimelineOut,
 ) {
     ui.horizontal(|ui| {
-        if ui.button("← All events").clicked() {
+        if ui
+            .button(format!("← {}", tr("timeline-all-events")))
+            .clicked()
+        {
             out.select = Some(None);
         }
-        if ui.button("Delete").clicked() {
+        if ui.button(tr("timeline-delete")).clicked() {
             // Events timed from this one are timed from its start instead.
             let removed = s.events.remove(i);
             let start = player
@@ -722,7 +800,7 @@ fn start_fields(
     ids: &[String],
     player: &ScenarioPlayer,
 ) {
-    ui.label("Starts");
+    ui.label(tr("timeline-starts"));
     let kind = match &e.start {
         Start::At(_) => 0,
         Start::After { .. } => 1,
@@ -731,12 +809,12 @@ fn start_fields(
     let mut new_kind = kind;
     let other = ids.iter().find(|o| **o != e.id).cloned();
     egui::ComboBox::from_id_salt(("start", i))
-        .selected_text(["at a time", "after another starts", "after another ends"][kind])
+        .selected_text(start_label(kind))
         .show_ui(ui, |ui| {
-            ui.selectable_value(&mut new_kind, 0, "at a time");
+            ui.selectable_value(&mut new_kind, 0, start_label(0));
             if other.is_some() {
-                ui.selectable_value(&mut new_kind, 1, "after another starts");
-                ui.selectable_value(&mut new_kind, 2, "after another ends");
+                ui.selectable_value(&mut new_kind, 1, start_label(1));
+                ui.selectable_value(&mut new_kind, 2, start_label(2));
             }
         });
     ui.end_row();
@@ -757,9 +835,9 @@ fn start_fields(
     }
     let own = e.id.clone();
     match &mut e.start {
-        Start::At(n) => num_field(ui, "At", n, " s", 0.0..=86_400.0),
+        Start::At(n) => num_field(ui, &tr("timeline-at"), n, " s", 0.0..=86_400.0),
         Start::After { event, delay_s } | Start::AfterEnd { event, delay_s } => {
-            ui.label("Event");
+            ui.label(tr("timeline-event"));
             egui::ComboBox::from_id_salt(("after", i))
                 .selected_text(event.as_str())
                 .show_ui(ui, |ui| {
@@ -768,9 +846,18 @@ fn start_fields(
                     }
                 });
             ui.end_row();
-            num_field(ui, "Delay", delay_s, " s", 0.0..=86_400.0);
+            num_field(ui, &tr("timeline-delay"), delay_s, " s", 0.0..=86_400.0);
         }
     }
+}
+
+/// How an event starts (0: at a time, 1: after another starts, 2: after another ends).
+fn start_label(kind: usize) -> String {
+    tr(match kind {
+        0 => "timeline-start-at",
+        1 => "timeline-start-after",
+        _ => "timeline-start-after-end",
+    })
 }
 
 /// The fields of event `i`'s incident (`own` is the event's id), as rows of its grid.
@@ -792,12 +879,12 @@ fn incident_fields(
             leave_to,
         } => {
             dumper_field(ui, own, by);
-            point_field(ui, "from", from, i, player, out);
-            point_field(ui, "spot", spot, i, player, out);
+            point_field(ui, "from", &tr("timeline-from"), from, i, player, out);
+            point_field(ui, "spot", &tr("timeline-spot"), spot, i, player, out);
             if matches!(by, Dumper::Van(_)) {
                 leave_to_field(ui, leave_to, *from, i, player, out);
             }
-            num_field(ui, "Dropping takes", drop_s, " s", 0.0..=3600.0);
+            num_field(ui, &tr("timeline-drop-time"), drop_s, " s", 0.0..=3600.0);
             objects_field(ui, i, objects);
         }
         Incident::Collapse {
@@ -808,26 +895,32 @@ fn incident_fields(
             share,
             stay_s,
         } => {
-            point_field(ui, "from", from, i, player, out);
-            point_field(ui, "towards", towards, i, player, out);
-            ui.label("Walks before falling");
+            point_field(ui, "from", &tr("timeline-from"), from, i, player, out);
+            point_field(
+                ui,
+                "towards",
+                &tr("timeline-towards"),
+                towards,
+                i,
+                player,
+                out,
+            );
+            ui.label(tr("timeline-walk-before"));
             ui.add(
-                egui::DragValue::new(walk_before_s)
+                crate::editor::widgets::drag(walk_before_s)
                     .range(0.0..=600.0)
                     .suffix(" s"),
             );
             ui.end_row();
-            ui.label("Bystanders within");
-            ui.add(egui::DragValue::new(within).range(0.0..=100.0).suffix(" m"));
-            ui.end_row();
-            num_field(ui, "Share who stop", share, "", 0.0..=1.0);
-            num_field(
-                ui,
-                "They stay (0: to the end)",
-                stay_s,
-                " s",
-                0.0..=86_400.0,
+            ui.label(tr("timeline-bystanders-within"));
+            ui.add(
+                crate::editor::widgets::drag(within)
+                    .range(0.0..=100.0)
+                    .suffix(" m"),
             );
+            ui.end_row();
+            num_field(ui, &tr("timeline-share-stop"), share, "", 0.0..=1.0);
+            num_field(ui, &tr("timeline-they-stay"), stay_s, " s", 0.0..=86_400.0);
         }
         Incident::Gathering {
             at,
@@ -836,26 +929,24 @@ fn incident_fields(
             share,
             stay_s,
         } => {
-            point_field(ui, "at", at, i, player, out);
-            ui.label("First ring");
+            point_field(ui, "at", &tr("timeline-point-at"), at, i, player, out);
+            ui.label(tr("timeline-first-ring"));
             ui.add(
-                egui::DragValue::new(radius)
+                crate::editor::widgets::drag(radius)
                     .range(0.3..=50.0)
                     .speed(0.05)
                     .suffix(" m"),
             );
             ui.end_row();
-            ui.label("People within");
-            ui.add(egui::DragValue::new(within).range(0.1..=500.0).suffix(" m"));
-            ui.end_row();
-            num_field(ui, "Share who come", share, "", 0.0..=1.0);
-            num_field(
-                ui,
-                "They stay (0: to the end)",
-                stay_s,
-                " s",
-                0.0..=86_400.0,
+            ui.label(tr("timeline-people-within"));
+            ui.add(
+                crate::editor::widgets::drag(within)
+                    .range(0.1..=500.0)
+                    .suffix(" m"),
             );
+            ui.end_row();
+            num_field(ui, &tr("timeline-share-come"), share, "", 0.0..=1.0);
+            num_field(ui, &tr("timeline-they-stay"), stay_s, " s", 0.0..=86_400.0);
         }
         Incident::Dispersal {
             from,
@@ -863,14 +954,21 @@ fn incident_fields(
             speed_factor,
             stay_s,
         } => {
-            point_field(ui, "from", from, i, player, out);
-            ui.label("Radius");
-            ui.add(egui::DragValue::new(radius).range(0.5..=200.0).suffix(" m"));
+            point_field(ui, "from", &tr("timeline-from"), from, i, player, out);
+            ui.label(tr("timeline-radius"));
+            ui.add(
+                crate::editor::widgets::drag(radius)
+                    .range(0.5..=200.0)
+                    .suffix(" m"),
+            );
             ui.end_row();
-            ui.label("Running speed");
-            ui.add(egui::Slider::new(speed_factor, 1.0..=3.0).suffix(" × walking"));
+            ui.label(tr("timeline-running-speed"));
+            ui.add(
+                crate::editor::widgets::slider(speed_factor, 1.0..=3.0)
+                    .suffix(format!(" × {}", tr("timeline-walking"))),
+            );
             ui.end_row();
-            num_field(ui, "Look back for", stay_s, " s", 0.0..=3600.0);
+            num_field(ui, &tr("timeline-look-back"), stay_s, " s", 0.0..=3600.0);
         }
         Incident::Vehicle {
             vehicle,
@@ -879,7 +977,7 @@ fn incident_fields(
             park,
         } => {
             vehicle_fields(ui, own, vehicle);
-            num_field(ui, "Speed", speed_kmh, " km/h", 1.0..=250.0);
+            num_field(ui, &tr("timeline-speed"), speed_kmh, " km/h", 1.0..=250.0);
             route_field(ui, i, route, player, out);
             park_fields(ui, park, route);
         }
@@ -888,11 +986,11 @@ fn incident_fields(
 
 /// Who dumps: someone on foot, or a van (with its make, model and plate).
 fn dumper_field(ui: &mut egui::Ui, own: &str, by: &mut Dumper) {
-    ui.label("By");
+    ui.label(tr("timeline-by"));
     let mut van = matches!(by, Dumper::Van(_));
     ui.horizontal(|ui| {
-        ui.radio_value(&mut van, false, "on foot");
-        ui.radio_value(&mut van, true, "van");
+        ui.radio_value(&mut van, false, tr("timeline-on-foot"));
+        ui.radio_value(&mut van, true, tr("timeline-by-van"));
     });
     ui.end_row();
     if van != matches!(by, Dumper::Van(_)) {
@@ -924,8 +1022,8 @@ fn leave_to_field(
     out: &mut TimelineOut,
 ) {
     let mut has = leave_to.is_some();
-    ui.label("Leaves to");
-    ui.checkbox(&mut has, "elsewhere than it came from");
+    ui.label(tr("timeline-leaves-to"));
+    ui.checkbox(&mut has, tr("timeline-elsewhere"));
     ui.end_row();
     if has && leave_to.is_none() {
         *leave_to = Some(from);
@@ -933,17 +1031,17 @@ fn leave_to_field(
         *leave_to = None;
     }
     if let Some(l) = leave_to {
-        point_field(ui, "leave_to", l, i, player, out);
+        point_field(ui, "leave_to", &tr("timeline-leave-to"), l, i, player, out);
     }
 }
 
 /// The objects dumped: each with a remove button (one stays), and a menu to add one.
 fn objects_field(ui: &mut egui::Ui, i: usize, objects: &mut Vec<ObjectKind>) {
-    ui.label("Objects");
+    ui.label(tr("timeline-objects"));
     ui.horizontal_wrapped(|ui| {
         let mut remove = None;
         for (k, o) in objects.iter().enumerate() {
-            if ui.small_button(format!("{o:?} ×")).clicked() && objects.len() > 1 {
+            if ui.small_button(format!("{} ×", object_label(*o))).clicked() && objects.len() > 1 {
                 remove = Some(k);
             }
         }
@@ -951,10 +1049,10 @@ fn objects_field(ui: &mut egui::Ui, i: usize, objects: &mut Vec<ObjectKind>) {
             objects.remove(k);
         }
         egui::ComboBox::from_id_salt(("add object", i))
-            .selected_text("add…")
+            .selected_text(tr("timeline-add-object"))
             .show_ui(ui, |ui| {
                 for kind in ObjectKind::ALL {
-                    if ui.selectable_label(false, format!("{kind:?}")).clicked()
+                    if ui.selectable_label(false, object_label(kind)).clicked()
                         && objects.len() < 50
                     {
                         objects.push(kind);
@@ -974,14 +1072,22 @@ fn route_field(
     player: &ScenarioPlayer,
     out: &mut TimelineOut,
 ) {
-    ui.label("Route");
+    ui.label(tr("timeline-route"));
     ui.vertical(|ui| {
         let mut remove = None;
         for (k, p) in route.iter_mut().enumerate() {
             ui.horizontal(|ui| {
                 ui.label(format!("{k}"));
-                ui.add(egui::DragValue::new(&mut p.0).speed(0.2).prefix("E "));
-                ui.add(egui::DragValue::new(&mut p.1).speed(0.2).prefix("N "));
+                ui.add(
+                    crate::editor::widgets::drag(&mut p.0)
+                        .speed(0.2)
+                        .prefix("E "),
+                );
+                ui.add(
+                    crate::editor::widgets::drag(&mut p.1)
+                        .speed(0.2)
+                        .prefix("N "),
+                );
                 if ui.small_button("×").clicked() {
                     remove = Some(k);
                 }
@@ -996,11 +1102,11 @@ fn route_field(
         if ui
             .selectable_label(
                 picking,
-                if picking {
-                    "Done adding corners"
+                tr(if picking {
+                    "timeline-corners-done"
                 } else {
-                    "Add corners in the view"
-                },
+                    "timeline-corners-add"
+                }),
             )
             .clicked()
         {
@@ -1017,8 +1123,8 @@ fn park_fields(
     route: &[(f64, f64)],
 ) {
     let mut parks = park.is_some();
-    ui.label("Stops");
-    ui.checkbox(&mut parks, "parks at a corner");
+    ui.label(tr("timeline-stops"));
+    ui.checkbox(&mut parks, tr("timeline-parks"));
     ui.end_row();
     if parks && park.is_none() {
         *park = Some(twincity_scenario::Park {
@@ -1029,10 +1135,10 @@ fn park_fields(
         *park = None;
     }
     if let Some(p) = park {
-        ui.label("At corner");
-        ui.add(egui::DragValue::new(&mut p.at).range(0..=route.len().saturating_sub(1)));
+        ui.label(tr("timeline-at-corner"));
+        ui.add(crate::editor::widgets::drag(&mut p.at).range(0..=route.len().saturating_sub(1)));
         ui.end_row();
-        num_field(ui, "For", &mut p.stay_s, " s", 0.0..=86_400.0);
+        num_field(ui, &tr("timeline-for"), &mut p.stay_s, " s", 0.0..=86_400.0);
     }
 }
 
@@ -1092,15 +1198,42 @@ fn new_event(kind: &str, id: String, at: f64) -> ScenarioEvent {
 /// With no event selected: the list, adding events, the environment, the registry and speed
 /// cameras.
 fn scenario_editor(ui: &mut egui::Ui, s: &mut Scenario, out: &mut TimelineOut, now: f64) {
+    add_buttons(ui, s, out, now);
+    scenario_fields(ui, s);
+    plate_registry(ui, s);
+    speed_cameras(ui, s);
+}
+
+/// A button per kind of event, adding one at `now` and selecting it.
+fn add_buttons(ui: &mut egui::Ui, s: &mut Scenario, out: &mut TimelineOut, now: f64) {
     ui.horizontal_wrapped(|ui| {
-        ui.label("Add:");
-        for kind in ["Dumping", "Collapse", "Gathering", "Dispersal", "Vehicle"] {
+        ui.label(tr("timeline-add"));
+        // The kind, its button and the name of its new events.
+        for (kind, label, name) in [
+            ("Dumping", "timeline-add-dumping", "timeline-kind-dumping"),
+            (
+                "Collapse",
+                "timeline-add-collapse",
+                "timeline-kind-collapse",
+            ),
+            (
+                "Gathering",
+                "timeline-add-gathering",
+                "timeline-kind-gathering",
+            ),
+            (
+                "Dispersal",
+                "timeline-add-dispersal",
+                "timeline-kind-dispersal",
+            ),
+            ("Vehicle", "timeline-add-vehicle", "timeline-kind-vehicle"),
+        ] {
             if ui
-                .button(kind)
-                .on_hover_text("At the current time; then set its places (Pick) and fields")
+                .button(tr(label))
+                .on_hover_text(tr("timeline-add-tip"))
                 .clicked()
             {
-                let base = kind.to_lowercase();
+                let base = tr(name);
                 let id = (1..)
                     .map(|k| format!("{base} {k}"))
                     .find(|id| !s.events.iter().any(|e| &e.id == id))
@@ -1110,30 +1243,40 @@ fn scenario_editor(ui: &mut egui::Ui, s: &mut Scenario, out: &mut TimelineOut, n
             }
         }
     });
+}
+
+/// The scenario's name, seed, duration and environment.
+fn scenario_fields(ui: &mut egui::Ui, s: &mut Scenario) {
     egui::Grid::new("scenario fields")
         .num_columns(2)
         .show(ui, |ui| {
-            ui.label("Name");
+            ui.label(tr("timeline-name"));
             ui.text_edit_singleline(&mut s.name);
             ui.end_row();
-            ui.label("Seed");
-            ui.add(egui::DragValue::new(&mut s.seed));
+            ui.label(tr("timeline-seed"));
+            ui.add(crate::editor::widgets::drag(&mut s.seed));
             ui.end_row();
-            ui.label("Duration");
+            ui.label(tr("timeline-duration"));
             ui.add(
-                egui::DragValue::new(&mut s.duration_s)
+                crate::editor::widgets::drag(&mut s.duration_s)
                     .range(1.0..=86_400.0)
                     .suffix(" s"),
             );
             ui.end_row();
             let env = &mut s.environment;
-            num_field(ui, "Time of day", &mut env.time_of_day_h, " h", 0.0..=24.0);
-            ui.label("Day of year");
-            ui.add(egui::DragValue::new(&mut env.day_of_year).range(1..=366));
+            num_field(
+                ui,
+                &tr("timeline-time-of-day"),
+                &mut env.time_of_day_h,
+                " h",
+                0.0..=24.0,
+            );
+            ui.label(tr("timeline-day-of-year"));
+            ui.add(crate::editor::widgets::drag(&mut env.day_of_year).range(1..=366));
             ui.end_row();
-            num_field(ui, "Rain", &mut env.rain, "", 0.0..=1.0);
+            num_field(ui, &tr("timeline-rain"), &mut env.rain, "", 0.0..=1.0);
             let mut foggy = env.fog_visibility_m.is_some();
-            ui.label("Fog");
+            ui.label(tr("timeline-fog"));
             ui.checkbox(&mut foggy, "");
             ui.end_row();
             if foggy && env.fog_visibility_m.is_none() {
@@ -1142,17 +1285,34 @@ fn scenario_editor(ui: &mut egui::Ui, s: &mut Scenario, out: &mut TimelineOut, n
                 env.fog_visibility_m = None;
             }
             if let Some(f) = env.fog_visibility_m.as_mut() {
-                num_field(ui, "Visibility", f, " m", 5.0..=10_000.0);
+                num_field(ui, &tr("timeline-visibility"), f, " m", 5.0..=10_000.0);
             }
-            ui.label("Street lights");
+            ui.label(tr("timeline-street-lights"));
             ui.horizontal(|ui| {
-                ui.radio_value(&mut env.street_lights, Lights::Auto, "auto");
-                ui.radio_value(&mut env.street_lights, Lights::On, "on");
-                ui.radio_value(&mut env.street_lights, Lights::Off, "off");
+                ui.radio_value(
+                    &mut env.street_lights,
+                    Lights::Auto,
+                    tr("timeline-lights-auto"),
+                );
+                ui.radio_value(&mut env.street_lights, Lights::On, tr("timeline-lights-on"));
+                ui.radio_value(
+                    &mut env.street_lights,
+                    Lights::Off,
+                    tr("timeline-lights-off"),
+                );
             });
             ui.end_row();
         });
-    egui::CollapsingHeader::new(format!("Plate registry ({})", s.registry.len())).show(ui, |ui| {
+}
+
+/// The plate registry: plate, make, model and body of each registered vehicle.
+fn plate_registry(ui: &mut egui::Ui, s: &mut Scenario) {
+    egui::CollapsingHeader::new(tr_args(
+        "timeline-registry",
+        &[("n", twincity_i18n::integer(s.registry.len() as i64).into())],
+    ))
+    .id_salt("plate_registry")
+    .show(ui, |ui| {
         let mut remove = None;
         for (k, r) in s.registry.iter_mut().enumerate() {
             ui.horizontal(|ui| {
@@ -1160,18 +1320,18 @@ fn scenario_editor(ui: &mut egui::Ui, s: &mut Scenario, out: &mut TimelineOut, n
                 ui.add(egui::TextEdit::singleline(&mut r.make).desired_width(80.0));
                 ui.add(egui::TextEdit::singleline(&mut r.model).desired_width(80.0));
                 egui::ComboBox::from_id_salt(("registered body", k))
-                    .selected_text(r.body.map_or("body?", |b| b.name()))
+                    .selected_text(
+                        r.body
+                            .map_or(tr("timeline-body-unset"), |b| b.name().into()),
+                    )
                     .show_ui(ui, |ui| {
-                        ui.selectable_value(&mut r.body, None, "unknown");
+                        ui.selectable_value(&mut r.body, None, tr("timeline-body-unknown"));
                         for b in twincity_scenario::vehicles::VehicleBody::ALL {
                             ui.selectable_value(&mut r.body, Some(b), b.name());
                         }
                     })
                     .response
-                    .on_hover_text(
-                        "The body of the registered make and model: what the cloned-plate \
-                         check expects to see",
-                    );
+                    .on_hover_text(tr("timeline-registered-body-tip"));
                 if ui.small_button("×").clicked() {
                     remove = Some(k);
                 }
@@ -1180,7 +1340,7 @@ fn scenario_editor(ui: &mut egui::Ui, s: &mut Scenario, out: &mut TimelineOut, n
         if let Some(k) = remove {
             s.registry.remove(k);
         }
-        if ui.button("Add a plate").clicked() {
+        if ui.button(tr("timeline-add-plate")).clicked() {
             s.registry.push(twincity_scenario::Registration {
                 plate: format!("ZZ-{:03}-ZZ", s.registry.len() + 1),
                 make: "Peugeot".into(),
@@ -1189,36 +1349,53 @@ fn scenario_editor(ui: &mut egui::Ui, s: &mut Scenario, out: &mut TimelineOut, n
             });
         }
     });
-    egui::CollapsingHeader::new(format!("Speed cameras ({})", s.speed_cameras.len())).show(
-        ui,
-        |ui| {
-            let mut remove = None;
-            for (k, c) in s.speed_cameras.iter_mut().enumerate() {
-                ui.horizontal(|ui| {
-                    ui.add(egui::TextEdit::singleline(&mut c.name).desired_width(110.0));
-                    ui.add(egui::DragValue::new(&mut c.at.0).speed(0.2).prefix("E "));
-                    ui.add(egui::DragValue::new(&mut c.at.1).speed(0.2).prefix("N "));
-                    ui.add(
-                        egui::DragValue::new(&mut c.limit_kmh)
-                            .range(5.0..=250.0)
-                            .suffix(" km/h"),
-                    );
-                    if ui.small_button("×").clicked() {
-                        remove = Some(k);
-                    }
-                });
-            }
-            if let Some(k) = remove {
-                s.speed_cameras.remove(k);
-            }
-            if ui.button("Add a speed camera").clicked() {
-                s.speed_cameras.push(twincity_scenario::SpeedCamera {
-                    name: format!("Radar {}", s.speed_cameras.len() + 1),
-                    at: (0.0, -37.5),
-                    limit_kmh: 50.0,
-                    gate_m: 4.0,
-                });
-            }
-        },
-    );
+}
+
+/// The speed cameras: name, place and limit.
+fn speed_cameras(ui: &mut egui::Ui, s: &mut Scenario) {
+    egui::CollapsingHeader::new(tr_args(
+        "timeline-speed-cameras",
+        &[(
+            "n",
+            twincity_i18n::integer(s.speed_cameras.len() as i64).into(),
+        )],
+    ))
+    .id_salt("speed_cameras")
+    .show(ui, |ui| {
+        let mut remove = None;
+        for (k, c) in s.speed_cameras.iter_mut().enumerate() {
+            ui.horizontal(|ui| {
+                ui.add(egui::TextEdit::singleline(&mut c.name).desired_width(110.0));
+                ui.add(
+                    crate::editor::widgets::drag(&mut c.at.0)
+                        .speed(0.2)
+                        .prefix("E "),
+                );
+                ui.add(
+                    crate::editor::widgets::drag(&mut c.at.1)
+                        .speed(0.2)
+                        .prefix("N "),
+                );
+                ui.add(
+                    crate::editor::widgets::drag(&mut c.limit_kmh)
+                        .range(5.0..=250.0)
+                        .suffix(" km/h"),
+                );
+                if ui.small_button("×").clicked() {
+                    remove = Some(k);
+                }
+            });
+        }
+        if let Some(k) = remove {
+            s.speed_cameras.remove(k);
+        }
+        if ui.button(tr("timeline-add-speed-camera")).clicked() {
+            s.speed_cameras.push(twincity_scenario::SpeedCamera {
+                name: format!("Radar {}", s.speed_cameras.len() + 1),
+                at: (0.0, -37.5),
+                limit_kmh: 50.0,
+                gate_m: 4.0,
+            });
+        }
+    });
 }

@@ -295,7 +295,7 @@ fn step_fields(ui: &mut egui::Ui, step: &mut Step) {
     ui.horizontal(|ui| {
         ui.label(tr("tour-flight"));
         ui.add(
-            egui::DragValue::new(&mut step.flight_s)
+            crate::editor::widgets::drag(&mut step.flight_s)
                 .range(0.0..=twincity_model::tour::MAX_FLIGHT_S)
                 .speed(0.1)
                 .suffix(" s"),
@@ -306,7 +306,7 @@ fn step_fields(ui: &mut egui::Ui, step: &mut Step) {
         }
         if let Some(s) = &mut step.advance_after_s {
             ui.add(
-                egui::DragValue::new(s)
+                crate::editor::widgets::drag(s)
                     .range(0.5..=twincity_model::tour::MAX_ADVANCE_S)
                     .speed(0.5)
                     .suffix(" s"),

@@ -12,6 +12,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use twincity_i18n::{Arg, integer, number, tr, tr_args};
+
 /// The bundled model fine-tuned when no other is chosen.
 pub const DEFAULT_BASE: &str = "yolox_nano.ron";
 
@@ -115,34 +117,46 @@ impl TrainProgress {
     /// The line shown: phase, epoch and step, loss, time left.
     pub fn describe(&self) -> String {
         let mut parts = vec![match self.phase.as_str() {
-            "train" => "training".to_string(),
-            "eval" => "evaluating".to_string(),
-            "export" => "exporting the model".to_string(),
+            "train" => tr("train-phase-train"),
+            "eval" => tr("train-phase-eval"),
+            "export" => tr("train-phase-export"),
             other => other.to_string(),
         }];
+        let whole = |n: u64| -> Arg { integer(n as i64).into() };
         if let (Some(e), Some(n)) = (self.epoch, self.epochs) {
-            parts.push(format!("epoch {e}/{n}"));
+            parts.push(tr_args(
+                "train-epoch",
+                &[("epoch", whole(e)), ("epochs", whole(n))],
+            ));
         }
         if let (Some(s), Some(n)) = (self.step, self.steps) {
-            parts.push(format!("step {s}/{n}"));
+            parts.push(tr_args(
+                "train-step",
+                &[("step", whole(s)), ("steps", whole(n))],
+            ));
         }
         if let Some(l) = self.loss {
-            parts.push(format!("loss {l:.3}"));
+            parts.push(tr_args("train-loss", &[("loss", number(l, 3).into())]));
         }
         if let Some(t) = self.eta_s {
-            parts.push(format!("about {} left", duration_text(t)));
+            parts.push(tr_args(
+                "train-time-left",
+                &[("time", duration_text(t).into())],
+            ));
         }
         parts.join(", ")
     }
 }
 
-/// Seconds as "42 s", "3 min 5 s", "2 h 4 min".
+/// Seconds as "42 s", "3 min 5 s", "2 h 4 min" (units, the same in French and English: not
+/// messages; the numbers as the language writes them).
 fn duration_text(s: f64) -> String {
     let s = s.max(0.0).round() as u64;
+    let n = |x: u64| integer(x as i64);
     match s {
-        0..60 => format!("{s} s"),
-        60..3600 => format!("{} min {} s", s / 60, s % 60),
-        _ => format!("{} h {} min", s / 3600, s % 3600 / 60),
+        0..60 => format!("{} s", n(s)),
+        60..3600 => format!("{} min {} s", n(s / 60), n(s % 60)),
+        _ => format!("{} h {} min", n(s / 3600), n(s % 3600 / 60)),
     }
 }
 
@@ -205,16 +219,10 @@ pub fn train_end(
     let tail = tail[tail.len().saturating_sub(8)..].join("\n");
     match (success, done) {
         (true, Some((card, report))) => TrainEnd::Trained { card, report },
-        (true, None) => TrainEnd::Failed(format!(
-            "twincity train ended without naming the model card it wrote{}",
-            if tail.is_empty() {
-                String::new()
-            } else {
-                format!(":\n{tail}")
-            }
-        )),
+        (true, None) if tail.is_empty() => TrainEnd::Failed(tr("train-no-card")),
+        (true, None) => TrainEnd::Failed(tr_args("train-no-card-tail", &[("tail", tail.into())])),
         (false, _) if tail.is_empty() => {
-            TrainEnd::Failed(format!("twincity train failed ({status})"))
+            TrainEnd::Failed(tr_args("train-failed", &[("status", status.into())]))
         }
         (false, _) => TrainEnd::Failed(tail),
     }
@@ -241,7 +249,8 @@ impl Training {
     /// Starts `twincity ARGS` (this same program), in a process group of its own so that
     /// stopping it stops its Python worker too.
     pub fn start(args: Vec<String>) -> Result<Training, String> {
-        let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
+        let exe = std::env::current_exe()
+            .map_err(|e| tr_args("train-no-program", &[("error", e.to_string().into())]))?;
         Self::start_program(exe.as_os_str(), args)
     }
 
@@ -257,7 +266,7 @@ impl Training {
         std::os::unix::process::CommandExt::process_group(&mut command, 0);
         let mut child = command
             .spawn()
-            .map_err(|e| format!("cannot start the training: {e}"))?;
+            .map_err(|e| tr_args("train-cannot-start", &[("error", e.to_string().into())]))?;
         let (tx, rx) = channel();
         let stdout = child.stdout.take().map(|out| {
             std::thread::spawn(move || {
@@ -321,9 +330,9 @@ impl Training {
             return None;
         }
         if self.stopping {
-            return Some(TrainEnd::Failed(format!(
-                "Training stopped. To go on from where it stopped: twincity {} --resume",
-                self.args.join(" ")
+            return Some(TrainEnd::Failed(tr_args(
+                "train-stopped",
+                &[("args", self.args.join(" ").into())],
             )));
         }
         let tail: Vec<String> = self

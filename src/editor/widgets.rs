@@ -55,3 +55,76 @@ pub fn undo_save_buttons<T: Clone + PartialEq>(
     }
     pressed
 }
+
+/// A number field that writes and reads numbers as the interface's language does (`0,5` in
+/// French, `0.5` in English); use it instead of `egui::DragValue::new`.
+pub fn drag<Num: egui::emath::Numeric>(value: &mut Num) -> egui::DragValue<'_> {
+    egui::DragValue::new(value)
+        .custom_formatter(format_number)
+        .custom_parser(parse_number)
+}
+
+/// A slider whose number reads as the interface's language writes numbers; use it instead of
+/// `egui::Slider::new`.
+pub fn slider<Num: egui::emath::Numeric>(
+    value: &mut Num,
+    range: std::ops::RangeInclusive<Num>,
+) -> egui::Slider<'_> {
+    egui::Slider::new(value, range)
+        .custom_formatter(format_number)
+        .custom_parser(parse_number)
+}
+
+/// `n` with egui's choice of decimals, the decimal separator the language's.
+pub fn format_number(n: f64, decimals: std::ops::RangeInclusive<usize>) -> String {
+    format_number_in(twincity_i18n::language(), n, decimals)
+}
+
+fn format_number_in(
+    lang: twincity_i18n::Lang,
+    n: f64,
+    decimals: std::ops::RangeInclusive<usize>,
+) -> String {
+    let text = egui::emath::format_with_decimals_in_range(n, decimals);
+    match lang {
+        twincity_i18n::Lang::Fr => text.replace('.', ","),
+        twincity_i18n::Lang::En => text,
+    }
+}
+
+/// A number typed in a field: spaces (thousands) ignored, the language's decimal separator
+/// (a comma in French; in English a comma separates thousands), `−` as a minus.
+pub fn parse_number(text: &str) -> Option<f64> {
+    parse_number_in(twincity_i18n::language(), text)
+}
+
+fn parse_number_in(lang: twincity_i18n::Lang, text: &str) -> Option<f64> {
+    let french = lang == twincity_i18n::Lang::Fr;
+    let plain: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && (french || *c != ','))
+        .map(|c| match c {
+            '−' => '-',
+            ',' => '.',
+            c => c,
+        })
+        .collect();
+    plain.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use twincity_i18n::Lang;
+
+    #[test]
+    fn number_fields_follow_the_language() {
+        assert_eq!(format_number_in(Lang::Fr, 0.5, 2..=2), "0,50");
+        assert_eq!(format_number_in(Lang::En, 0.5, 2..=2), "0.50");
+        assert_eq!(parse_number_in(Lang::Fr, "1 234,5"), Some(1234.5));
+        assert_eq!(parse_number_in(Lang::Fr, "0.25"), Some(0.25));
+        assert_eq!(parse_number_in(Lang::En, "1,234.5"), Some(1234.5));
+        assert_eq!(parse_number_in(Lang::En, "−3"), Some(-3.0));
+        assert_eq!(parse_number_in(Lang::Fr, "trois"), None);
+    }
+}

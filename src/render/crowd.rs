@@ -105,17 +105,6 @@ impl CrowdTool {
         CrowdTool::Flee,
     ];
 
-    pub fn label(self) -> &'static str {
-        match self {
-            CrowdTool::Spawn => "Spawn area",
-            CrowdTool::Exit => "Exit",
-            CrowdTool::Waypoint => "Waypoint",
-            CrowdTool::Person => "Person",
-            CrowdTool::Gather => "Gather point",
-            CrowdTool::Flee => "Flee point",
-        }
-    }
-
     /// Areas are dragged; the others are single clicks.
     pub fn is_area(self) -> bool {
         matches!(
@@ -165,7 +154,7 @@ pub fn add_item(s: &mut CrowdScenario, item: CrowdItem, now: f64) {
     match item {
         CrowdItem::Spawn(a) => {
             let taken: Vec<&str> = s.spawns.iter().map(|x| x.name.as_str()).collect();
-            let name = fresh_name("Spawn", &taken);
+            let name = fresh_name(&twincity_i18n::tr("note-new-spawn"), &taken);
             s.spawns.push(Spawn {
                 name,
                 area: area(a),
@@ -179,7 +168,7 @@ pub fn add_item(s: &mut CrowdScenario, item: CrowdItem, now: f64) {
         }
         CrowdItem::Exit(a) => {
             let taken: Vec<&str> = s.exits.iter().map(|x| x.name.as_str()).collect();
-            let name = fresh_name("Exit", &taken);
+            let name = fresh_name(&twincity_i18n::tr("note-new-exit"), &taken);
             s.exits.push(Exit {
                 name,
                 area: area(a),
@@ -187,7 +176,7 @@ pub fn add_item(s: &mut CrowdScenario, item: CrowdItem, now: f64) {
         }
         CrowdItem::Waypoint(a) => {
             let taken: Vec<&str> = s.waypoints.iter().map(|x| x.name.as_str()).collect();
-            let name = fresh_name("Waypoint", &taken);
+            let name = fresh_name(&twincity_i18n::tr("note-new-waypoint"), &taken);
             s.waypoints.push(Waypoint {
                 name,
                 area: area(a),
@@ -199,7 +188,7 @@ pub fn add_item(s: &mut CrowdScenario, item: CrowdItem, now: f64) {
         }
         CrowdItem::Person(p) => {
             let taken: Vec<&str> = s.people.iter().map(|x| x.name.as_str()).collect();
-            let name = fresh_name("Person", &taken);
+            let name = fresh_name(&twincity_i18n::tr("note-new-person"), &taken);
             s.people.push(PersonSpec {
                 name,
                 at: (round(p.0), round(p.1)),
@@ -235,7 +224,7 @@ pub fn add_item(s: &mut CrowdScenario, item: CrowdItem, now: f64) {
 pub fn empty_scenario(walkable: WalkableSpec) -> CrowdScenario {
     CrowdScenario {
         version: twincity_crowd::scenario::CROWD_SCENARIO_VERSION,
-        name: "New crowd scenario".into(),
+        name: twincity_i18n::tr("note-new-crowd-scenario"),
         walkable,
         spawns: Vec::new(),
         people: Vec::new(),
@@ -484,7 +473,10 @@ fn apply_commands_and_step(
                     |p| s.save(p),
                 ) {
                     Ok(path) => {
-                        player.saved = Some(format!("Saved {}", path.display()));
+                        player.saved = Some(twincity_i18n::tr_args(
+                            "note-saved",
+                            &[("file", crate::render::document::file_arg(&path))],
+                        ));
                         player.path = Some(path);
                         player.dirty = false;
                     }

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use bevy::prelude::*;
 use bevy::window::PrimaryWindow;
+use twincity_i18n::{Arg, number, tr, tr_args};
 use twincity_model::CameraId;
 use twincity_model::project::{CityImport, EditorView, GeoOrigin, Project};
 use twincity_model::undo::History;
@@ -224,7 +225,7 @@ fn apply_commands(
                         history.0.reset(project.clone());
                         *doc = Document::new(project, None);
                         *selection = Selection::None;
-                        notes.info("New project", now);
+                        notes.info(tr("note-new-project"), now);
                     }
                     Err(e) => notes.error(e.to_string(), now),
                 }
@@ -235,27 +236,36 @@ fn apply_commands(
                     history.0.reset(project.clone());
                     *doc = Document::new(project, Some(path.clone()));
                     *selection = Selection::None;
-                    notes.info(format!("Opened {}", path.display()), now);
+                    notes.info(tr_args("note-opened", &[("file", file_arg(path))]), now);
                 }
                 // The open project is left untouched.
-                Err(e) => notes.error(format!("Could not open the project: {e}"), now),
+                Err(e) => notes.error(
+                    tr_args("note-open-failed", &[("error", e.to_string().into())]),
+                    now,
+                ),
             },
             DocCommand::Save => match doc.path.clone() {
                 Some(path) => save(&mut doc, &path, &view.0, &mut notes, now),
-                None => notes.error("Save: the project has no file yet; use Save As", now),
+                None => notes.error(tr("note-save-no-file"), now),
             },
             DocCommand::SaveAs(path) => save(&mut doc, path, &view.0, &mut notes, now),
             DocCommand::Import(import) => {
                 if doc.project.imports.iter().any(|i| i.path == import.path) {
                     notes.info(
-                        format!("{} is already in the project", import.path.display()),
+                        tr_args("note-already-imported", &[("file", file_arg(&import.path))]),
                         now,
                     );
                 } else {
                     match adopt_import(&mut doc.project, import.clone()) {
                         Ok(note) => {
                             *frame_when_loaded = FrameWhenLoaded::armed();
-                            notes.info(format!("Importing {}{note}", import.path.display()), now);
+                            notes.info(
+                                tr_args(
+                                    "note-importing",
+                                    &[("file", file_arg(&import.path)), ("note", note.into())],
+                                ),
+                                now,
+                            );
                         }
                         Err(problem) => notes.error(problem, now),
                     }
@@ -285,22 +295,24 @@ fn apply_commands(
 pub fn adopt_import(project: &mut Project, import: CityImport) -> Result<String, String> {
     check_import_path(&import.path)?;
     let check = twincity_gltf::inspect::check_import(&import.path, import.z_up)
-        .map_err(|e| format!("Cannot import: {e}"))?;
+        .map_err(|e| tr_args("note-import-failed", &[("error", e.to_string().into())]))?;
     let mut note = String::new();
     let found_crs = check.crs.map(|c| c.crs);
     match &mut project.origin {
         None if check.origin != bevy::math::DVec3::ZERO => {
             let origin = GeoOrigin::from_world(check.origin, found_crs);
-            note = format!(
-                "; re-centred on x {:.0}, y {:.0}, z {:.0}{}",
-                origin.x,
-                origin.y,
-                origin.z,
-                origin.crs.as_ref().map_or(
-                    " (CRS unknown: set it in Project)".to_string(),
-                    |c| format!(" ({c})")
-                )
-            );
+            let mut args = vec![
+                ("x", number(origin.x, 0).into()),
+                ("y", number(origin.y, 0).into()),
+                ("z", number(origin.z, 0).into()),
+            ];
+            note = match &origin.crs {
+                Some(crs) => {
+                    args.push(("crs", crs.to_string().into()));
+                    tr_args("note-recentred", &args)
+                }
+                None => tr_args("note-recentred-no-crs", &args),
+            };
             project.origin = Some(origin);
         }
         Some(origin) if origin.crs.is_none() && found_crs.is_some() => {
@@ -312,6 +324,11 @@ pub fn adopt_import(project: &mut Project, import: CityImport) -> Result<String,
     Ok(note)
 }
 
+/// A path as a message's argument.
+pub fn file_arg(path: &Path) -> Arg {
+    path.display().to_string().into()
+}
+
 /// Checks that a file to import exists and looks like glTF before it is added to the project.
 pub fn check_import_path(path: &Path) -> Result<(), String> {
     let ext = path
@@ -319,19 +336,15 @@ pub fn check_import_path(path: &Path) -> Result<(), String> {
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
     if ext != "glb" && ext != "gltf" {
-        return Err(format!(
-            "Cannot import {}: only glTF 2.0 files (.glb or .gltf) are supported; convert other \
-             formats first (for example with Blender or `gltf-transform`)",
-            path.display()
-        ));
+        return Err(tr_args("note-import-not-gltf", &[("file", file_arg(path))]));
     }
     match std::fs::metadata(path) {
         Ok(m) if m.is_file() => Ok(()),
-        Ok(_) => Err(format!(
-            "Cannot import {}: it is not a file",
-            path.display()
+        Ok(_) => Err(tr_args("note-import-not-file", &[("file", file_arg(path))])),
+        Err(e) => Err(tr_args(
+            "note-import-unreadable",
+            &[("file", file_arg(path)), ("error", e.to_string().into())],
         )),
-        Err(e) => Err(format!("Cannot import {}: {e}", path.display())),
     }
 }
 
@@ -350,9 +363,12 @@ fn save(
             // saving does not create an undo step.
             doc.saved = doc.project.clone();
             doc.path = Some(path.to_path_buf());
-            notes.info(format!("Saved {}", path.display()), now);
+            notes.info(tr_args("note-saved", &[("file", file_arg(path))]), now);
         }
-        Err(e) => notes.error(format!("Could not save: {e}"), now),
+        Err(e) => notes.error(
+            tr_args("note-save-failed", &[("error", e.to_string().into())]),
+            now,
+        ),
     }
 }
 

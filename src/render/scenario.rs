@@ -333,7 +333,10 @@ fn apply_commands_and_play(
                     |p| s.save(p),
                 ) {
                     Ok(path) => {
-                        player.saved = Some(format!("Saved {}", path.display()));
+                        player.saved = Some(twincity_i18n::tr_args(
+                            "note-saved",
+                            &[("file", crate::render::document::file_arg(&path))],
+                        ));
                         player.modified = modified(&path);
                         player.path = Some(path);
                         player.dirty = false;
@@ -378,9 +381,9 @@ fn apply_commands_and_play(
             && player.modified.is_some_and(|before| before != m)
         {
             if player.dirty {
-                player.saved = Some(format!(
-                    "{} changed on disk; save here to overwrite it, or close and load it again",
-                    path.display()
+                player.saved = Some(twincity_i18n::tr_args(
+                    "note-changed-on-disk",
+                    &[("file", crate::render::document::file_arg(&path))],
                 ));
                 player.modified = Some(m);
             } else {
@@ -388,7 +391,10 @@ fn apply_commands_and_play(
                 let (selected, looped) = (player.selected, player.loop_range);
                 player.load(&path);
                 if player.error.is_none() {
-                    player.saved = Some(format!("Reloaded {} (changed on disk)", path.display()));
+                    player.saved = Some(twincity_i18n::tr_args(
+                        "note-reloaded",
+                        &[("file", crate::render::document::file_arg(&path))],
+                    ));
                     player.selected = selected;
                     player.loop_range = looped;
                     player.seek(t);

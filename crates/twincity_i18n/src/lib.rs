@@ -1,5 +1,6 @@
 //! The interface's languages: every user-visible string of the editor is a Fluent message
-//! (`assets/i18n/fr.ftl`, `assets/i18n/en.ftl`), looked up by id in the current language
+//! (`assets/i18n/fr/*.ftl`, `assets/i18n/en/*.ftl`, one file per part of the interface),
+//! looked up by id in the current language
 //! ([`tr`], [`tr_args`]); numbers are formatted for it by ICU4X ([`number`]: `1 234,5` in
 //! French, `1,234.5` in English). The language comes from the user's preferences
 //! ([`prefs`]), else the system locale ([`system_language`]). No Bevy: it compiles and tests
@@ -13,9 +14,27 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
-/// The messages, as shipped (and checked by the tests: the same ids in both).
-pub const FRENCH_FTL: &str = include_str!("../../../assets/i18n/fr.ftl");
-pub const ENGLISH_FTL: &str = include_str!("../../../assets/i18n/en.ftl");
+/// The messages of one language: its files, one per part of the interface, end to end
+/// (each ends with a line break). An id given twice is a test failure, not a silent override.
+macro_rules! messages_of {
+    ($lang:literal) => {
+        concat!(
+            include_str!(concat!("../../../assets/i18n/", $lang, "/editor.ftl")),
+            include_str!(concat!("../../../assets/i18n/", $lang, "/notes.ftl")),
+            include_str!(concat!("../../../assets/i18n/", $lang, "/crowd.ftl")),
+            include_str!(concat!("../../../assets/i18n/", $lang, "/timeline.ftl")),
+            include_str!(concat!("../../../assets/i18n/", $lang, "/export.ftl")),
+            include_str!(concat!("../../../assets/i18n/", $lang, "/inference.ftl")),
+            include_str!(concat!("../../../assets/i18n/", $lang, "/plates.ftl")),
+            include_str!(concat!("../../../assets/i18n/", $lang, "/train.ftl")),
+            include_str!(concat!("../../../assets/i18n/", $lang, "/video.ftl")),
+        )
+    };
+}
+
+/// The messages, as shipped (and checked by the tests: the same ids in both, each once).
+pub const FRENCH_FTL: &str = messages_of!("fr");
+pub const ENGLISH_FTL: &str = messages_of!("en");
 
 /// A language of the interface.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -116,10 +135,10 @@ fn bundle(lang: Lang) -> FluentBundle<FluentResource> {
     bundle.set_use_isolating(false);
     // Both files are checked by this crate's tests: a broken one does not ship.
     let resource = FluentResource::try_new(lang.ftl().to_string())
-        .unwrap_or_else(|(_, errors)| panic!("assets/i18n/{}.ftl: {errors:?}", lang.code()));
+        .unwrap_or_else(|(_, errors)| panic!("assets/i18n/{}/*.ftl: {errors:?}", lang.code()));
     bundle
         .add_resource(resource)
-        .unwrap_or_else(|errors| panic!("assets/i18n/{}.ftl: {errors:?}", lang.code()));
+        .unwrap_or_else(|errors| panic!("assets/i18n/{}/*.ftl: {errors:?}", lang.code()));
     bundle
 }
 
@@ -164,6 +183,12 @@ pub fn tr(id: &str) -> String {
 /// The message `id` in the current language, with named arguments: text, or numbers already
 /// formatted by [`number`] / [`integer`].
 pub fn tr_args(id: &str, args: &[(&str, Arg)]) -> String {
+    tr_args_in(language(), id, args)
+}
+
+/// [`tr_args`] in a given language (for what is written in one language whatever the
+/// interface speaks, such as an audit log).
+pub fn tr_args_in(lang: Lang, id: &str, args: &[(&str, Arg)]) -> String {
     let mut fluent = FluentArgs::new();
     for (name, value) in args {
         let v = match value {
@@ -173,7 +198,7 @@ pub fn tr_args(id: &str, args: &[(&str, Arg)]) -> String {
         };
         fluent.set(*name, v);
     }
-    message(language(), id, Some(&fluent))
+    message(lang, id, Some(&fluent))
 }
 
 /// An argument of a message.
@@ -264,6 +289,19 @@ mod tests {
             "messages in French only: {only_fr:?}; in English only: {only_en:?}"
         );
         assert!(fr.len() > 100, "{} messages", fr.len());
+    }
+
+    #[test]
+    fn every_message_is_defined_once() {
+        for (lang, ftl) in [("fr", FRENCH_FTL), ("en", ENGLISH_FTL)] {
+            let mut ids = message_ids(ftl).expect("the messages parse");
+            ids.sort();
+            let twice: Vec<_> = ids.windows(2).filter(|w| w[0] == w[1]).collect();
+            assert!(twice.is_empty(), "{lang}: given twice: {twice:?}");
+        }
+        // The bundles refuse an id given twice: both load.
+        assert_eq!(message(Lang::Fr, "app-name", None), "TwinCity Studio");
+        assert_eq!(message(Lang::En, "app-name", None), "TwinCity Studio");
     }
 
     #[test]

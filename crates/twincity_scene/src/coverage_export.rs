@@ -22,34 +22,65 @@ pub struct Georef {
     proj: Option<(proj4rs::Proj, proj4rs::Proj)>,
     /// For an Earth-centred origin: ECEF of the scene's `(east, north)` plane's points.
     geocentric: Option<glam::DAffine3>,
-    /// What the coordinates are, for the file and the report.
+    /// What the coordinates are, for the file and the report (in English).
     pub description: String,
+    /// The same, for an interface to word in its own language.
+    pub kind: GeorefKind,
+}
+
+/// What a [`Georef`]'s output coordinates are.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GeorefKind {
+    /// WGS84 longitude/latitude from the origin's CRS (Earth-centred or projected).
+    Wgs84 { crs: String, geocentric: bool },
+    /// Local metres from the origin, and why not WGS84.
+    Local(LocalWhy),
+}
+
+/// Why a [`Georef`] writes local metres.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LocalWhy {
+    NoOrigin,
+    NoCrs,
+    NotEpsg(String),
+    Geographic(String),
+    UnknownEpsg(String),
 }
 
 impl Georef {
     /// WGS84 when `origin` names an EPSG code proj4rs knows and that is not geocentric; local
     /// metres otherwise (the description says why).
     pub fn new(origin: Option<&GeoOrigin>) -> Self {
-        let local = |why: &str| Georef {
+        let local = |why: LocalWhy| Georef {
             origin: origin.map_or((0.0, 0.0), |o| (o.x, o.y)),
             proj: None,
             geocentric: None,
             description: format!(
-                "local metres (east, north) from the project origin{}; {why}",
-                origin.map_or(String::new(), |o| format!(" ({:.3}, {:.3})", o.x, o.y))
+                "local metres (east, north) from the project origin{}; {}",
+                origin.map_or(String::new(), |o| format!(" ({:.3}, {:.3})", o.x, o.y)),
+                match &why {
+                    LocalWhy::NoOrigin => "the project has no origin".to_string(),
+                    LocalWhy::NoCrs =>
+                        "no CRS is known: set the origin's crs in the project".to_string(),
+                    LocalWhy::NotEpsg(crs) => format!("the CRS `{crs}` is not an EPSG code"),
+                    LocalWhy::Geographic(crs) => format!("{crs} is geographic, not projected"),
+                    LocalWhy::UnknownEpsg(crs) =>
+                        format!("{crs} is not in the bundled EPSG definitions"),
+                }
             ),
+            kind: GeorefKind::Local(why),
         };
         let Some(o) = origin else {
-            return local("the project has no origin");
+            return local(LocalWhy::NoOrigin);
         };
         let Some(crs) = &o.crs else {
-            return local("no CRS is known: set the origin's crs in the project");
+            return local(LocalWhy::NoCrs);
         };
         let code = crs
             .strip_prefix("EPSG:")
             .and_then(|c| c.parse::<u16>().ok());
         let Some(code) = code else {
-            return local(&format!("the CRS `{crs}` is not an EPSG code"));
+            return local(LocalWhy::NotEpsg(crs.clone()));
         };
         if code == 4978 {
             // Scene (x east, y up, z south) back to ECEF, then to geodetic coordinates.
@@ -64,6 +95,10 @@ impl Georef {
                 proj: None,
                 geocentric: Some(gltf_to_ecef * file_from_scene),
                 description: format!("WGS84 longitude/latitude (from {crs}, Earth-centred)"),
+                kind: GeorefKind::Wgs84 {
+                    crs: crs.clone(),
+                    geocentric: true,
+                },
             };
         }
         match (
@@ -75,9 +110,13 @@ impl Georef {
                 proj: Some((src, dst)),
                 geocentric: None,
                 description: format!("WGS84 longitude/latitude (from {crs})"),
+                kind: GeorefKind::Wgs84 {
+                    crs: crs.clone(),
+                    geocentric: false,
+                },
             },
-            (Ok(_), Ok(_)) => local(&format!("{crs} is geographic, not projected")),
-            _ => local(&format!("{crs} is not in the bundled EPSG definitions")),
+            (Ok(_), Ok(_)) => local(LocalWhy::Geographic(crs.clone())),
+            _ => local(LocalWhy::UnknownEpsg(crs.clone())),
         }
     }
 

@@ -189,20 +189,26 @@ fn browse(purpose: PathPurpose, tx: Sender<(PathPurpose, PathBuf)>, current: Str
             dialog = dialog.set_directory(dir);
         }
         let picked = match purpose {
-            PathPurpose::Open => dialog.add_filter("TwinCity project", &["ron"]).pick_file(),
+            PathPurpose::Open => dialog
+                .add_filter(twincity_i18n::tr("dialog-filter-project"), &["ron"])
+                .pick_file(),
             PathPurpose::Import => dialog.add_filter("glTF 2.0", &["glb", "gltf"]).pick_file(),
-            PathPurpose::Crowd => dialog.add_filter("Crowd scenario", &["ron"]).pick_file(),
-            PathPurpose::Scenario => dialog.add_filter("Scenario", &["ron"]).pick_file(),
+            PathPurpose::Crowd => dialog
+                .add_filter(twincity_i18n::tr("dialog-filter-crowd"), &["ron"])
+                .pick_file(),
+            PathPurpose::Scenario => dialog
+                .add_filter(twincity_i18n::tr("dialog-filter-scenario"), &["ron"])
+                .pick_file(),
             PathPurpose::ScenarioSaveAs => dialog
-                .add_filter("Scenario", &["ron"])
+                .add_filter(twincity_i18n::tr("dialog-filter-scenario"), &["ron"])
                 .set_file_name("incidents.scenario.ron")
                 .save_file(),
             PathPurpose::CrowdSaveAs => dialog
-                .add_filter("Crowd scenario", &["ron"])
+                .add_filter(twincity_i18n::tr("dialog-filter-crowd"), &["ron"])
                 .set_file_name("crowd.ron")
                 .save_file(),
             PathPurpose::SaveAs => dialog
-                .add_filter("TwinCity project", &["ron"])
+                .add_filter(twincity_i18n::tr("dialog-filter-project"), &["ron"])
                 .set_file_name(format!("project{PROJECT_SUFFIX}"))
                 .save_file(),
         };

@@ -3,10 +3,11 @@
 
 use bevy::prelude::*;
 use bevy_egui::egui;
-use twincity_i18n::{Arg, tr, tr_args};
+use twincity_i18n::{Arg, number, tr, tr_args};
 use twincity_model::VirtualCamera;
 use twincity_model::camera::{DoriClass, LensPreset};
 use twincity_model::project::GeoOrigin;
+use twincity_scene::coverage_export::{GeorefKind, LocalWhy};
 
 use super::{Actions, PanelRoot};
 use crate::render::city::DemoLayout;
@@ -244,7 +245,7 @@ fn georeference(ui: &mut egui::Ui, project: &mut twincity_model::Project) {
                     if locked {
                         ui.label(format!("{v:.3} m"));
                     } else {
-                        ui.add(egui::DragValue::new(v).speed(speed).suffix(" m"));
+                        ui.add(crate::editor::widgets::drag(v).speed(speed).suffix(" m"));
                     }
                     ui.end_row();
                 }
@@ -266,15 +267,46 @@ fn georeference(ui: &mut egui::Ui, project: &mut twincity_model::Project) {
                 ui.end_row();
             });
             let georef = twincity_scene::coverage_export::Georef::new(Some(origin));
-            ui.weak(tr_args(
-                "prop-exports",
-                &[("how", georef.description.to_string().into())],
-            ));
+            ui.weak(exports_text(&georef.kind, origin));
             let wanted = (edited != zero).then_some(edited);
             if wanted != project.origin {
                 project.origin = wanted;
             }
         });
+}
+
+/// What coverage exports write, in the interface's language.
+fn exports_text(kind: &GeorefKind, origin: &GeoOrigin) -> String {
+    let crs_arg = |crs: &str| -> Arg { crs.to_string().into() };
+    let how = match kind {
+        GeorefKind::Wgs84 {
+            crs,
+            geocentric: true,
+        } => tr_args("prop-georef-wgs84-ecef", &[("crs", crs_arg(crs))]),
+        GeorefKind::Wgs84 { crs, .. } => tr_args("prop-georef-wgs84", &[("crs", crs_arg(crs))]),
+        GeorefKind::Local(why) => {
+            let why = match why {
+                LocalWhy::NoOrigin => tr("prop-georef-no-origin"),
+                LocalWhy::NoCrs => tr("prop-georef-no-crs"),
+                LocalWhy::NotEpsg(crs) => tr_args("prop-georef-not-epsg", &[("crs", crs_arg(crs))]),
+                LocalWhy::Geographic(crs) => {
+                    tr_args("prop-georef-geographic", &[("crs", crs_arg(crs))])
+                }
+                LocalWhy::UnknownEpsg(crs) => {
+                    tr_args("prop-georef-unknown-epsg", &[("crs", crs_arg(crs))])
+                }
+            };
+            tr_args(
+                "prop-georef-local",
+                &[
+                    ("x", number(origin.x, 3).into()),
+                    ("y", number(origin.y, 3).into()),
+                    ("why", why.into()),
+                ],
+            )
+        }
+    };
+    tr_args("prop-exports", &[("how", how.into())])
 }
 
 /// A camera: name, placement, lens, image and the DORI reach of its lens.
@@ -320,7 +352,7 @@ fn camera_placement(ui: &mut egui::Ui, cam: &mut VirtualCamera, origin: Option<&
     egui::Grid::new("placement").num_columns(2).show(ui, |ui| {
         ui.label(tr("prop-east"));
         ui.add(
-            egui::DragValue::new(&mut cam.position.x)
+            crate::editor::widgets::drag(&mut cam.position.x)
                 .speed(0.1)
                 .suffix(" m"),
         );
@@ -328,7 +360,11 @@ fn camera_placement(ui: &mut egui::Ui, cam: &mut VirtualCamera, origin: Option<&
         ui.label(tr("prop-north"));
         let mut north = -cam.position.z;
         if ui
-            .add(egui::DragValue::new(&mut north).speed(0.1).suffix(" m"))
+            .add(
+                crate::editor::widgets::drag(&mut north)
+                    .speed(0.1)
+                    .suffix(" m"),
+            )
             .changed()
         {
             cam.position.z = -north;
@@ -336,19 +372,19 @@ fn camera_placement(ui: &mut egui::Ui, cam: &mut VirtualCamera, origin: Option<&
         ui.end_row();
         ui.label(tr("prop-height-y"));
         ui.add(
-            egui::DragValue::new(&mut cam.position.y)
+            crate::editor::widgets::drag(&mut cam.position.y)
                 .speed(0.05)
                 .suffix(" m"),
         );
         ui.end_row();
         ui.label(tr("prop-pan"));
-        ui.add(egui::Slider::new(&mut cam.pan_deg, 0.0..=360.0).suffix("°"));
+        ui.add(crate::editor::widgets::slider(&mut cam.pan_deg, 0.0..=360.0).suffix("°"));
         ui.end_row();
         ui.label(tr("prop-tilt"));
-        ui.add(egui::Slider::new(&mut cam.tilt_deg, -90.0..=90.0).suffix("°"));
+        ui.add(crate::editor::widgets::slider(&mut cam.tilt_deg, -90.0..=90.0).suffix("°"));
         ui.end_row();
         ui.label(tr("prop-roll"));
-        ui.add(egui::Slider::new(&mut cam.roll_deg, -180.0..=180.0).suffix("°"));
+        ui.add(crate::editor::widgets::slider(&mut cam.roll_deg, -180.0..=180.0).suffix("°"));
         ui.end_row();
         if let Some(o) = origin {
             let p = cam.position.as_dvec3();
@@ -383,7 +419,7 @@ fn camera_lens(ui: &mut egui::Ui, cam: &mut VirtualCamera) {
     egui::Grid::new("lens").num_columns(2).show(ui, |ui| {
         ui.label(tr("prop-sensor-width"));
         ui.add(
-            egui::DragValue::new(&mut cam.lens.sensor_width_mm)
+            crate::editor::widgets::drag(&mut cam.lens.sensor_width_mm)
                 .speed(0.01)
                 .range(0.5..=50.0)
                 .suffix(" mm"),
@@ -391,7 +427,7 @@ fn camera_lens(ui: &mut egui::Ui, cam: &mut VirtualCamera) {
         ui.end_row();
         ui.label(tr("prop-sensor-height"));
         ui.add(
-            egui::DragValue::new(&mut cam.lens.sensor_height_mm)
+            crate::editor::widgets::drag(&mut cam.lens.sensor_height_mm)
                 .speed(0.01)
                 .range(0.5..=50.0)
                 .suffix(" mm"),
@@ -399,7 +435,7 @@ fn camera_lens(ui: &mut egui::Ui, cam: &mut VirtualCamera) {
         ui.end_row();
         ui.label(tr("prop-focal"));
         ui.add(
-            egui::DragValue::new(&mut cam.lens.focal_length_mm)
+            crate::editor::widgets::drag(&mut cam.lens.focal_length_mm)
                 .speed(0.05)
                 .range(0.5..=300.0)
                 .suffix(" mm"),
@@ -409,7 +445,7 @@ fn camera_lens(ui: &mut egui::Ui, cam: &mut VirtualCamera) {
         let mut hfov = cam.lens.horizontal_fov().to_degrees();
         if ui
             .add(
-                egui::DragValue::new(&mut hfov)
+                crate::editor::widgets::drag(&mut hfov)
                     .speed(0.2)
                     .range(1.0..=170.0)
                     .suffix("°"),
@@ -420,7 +456,10 @@ fn camera_lens(ui: &mut egui::Ui, cam: &mut VirtualCamera) {
         }
         ui.end_row();
         ui.label(tr("prop-vfov"));
-        ui.label(format!("{:.1} deg", cam.render_vertical_fov().to_degrees()));
+        ui.label(format!(
+            "{}°",
+            twincity_i18n::number(cam.render_vertical_fov().to_degrees() as f64, 1)
+        ));
         ui.end_row();
     });
 }
@@ -440,7 +479,7 @@ fn camera_zoom(ui: &mut egui::Ui, cam: &mut VirtualCamera) {
         egui::Grid::new("zoom").num_columns(2).show(ui, |ui| {
             ui.label(tr("prop-wide-end"));
             ui.add(
-                egui::DragValue::new(wide)
+                crate::editor::widgets::drag(wide)
                     .speed(0.05)
                     .range(0.5..=300.0)
                     .suffix(" mm"),
@@ -448,7 +487,7 @@ fn camera_zoom(ui: &mut egui::Ui, cam: &mut VirtualCamera) {
             ui.end_row();
             ui.label(tr("prop-tele-end"));
             ui.add(
-                egui::DragValue::new(tele)
+                crate::editor::widgets::drag(tele)
                     .speed(0.05)
                     .range(0.5..=300.0)
                     .suffix(" mm"),
@@ -459,7 +498,7 @@ fn camera_zoom(ui: &mut egui::Ui, cam: &mut VirtualCamera) {
         let (w, t) = (*wide, *tele);
         cam.lens.focal_length_mm = cam.lens.focal_length_mm.clamp(w, t);
         ui.add(
-            egui::Slider::new(&mut cam.lens.focal_length_mm, w..=t)
+            crate::editor::widgets::slider(&mut cam.lens.focal_length_mm, w..=t)
                 .logarithmic(true)
                 .text(tr("prop-zoom-slider"))
                 .suffix(" mm"),
@@ -472,14 +511,14 @@ fn camera_image(ui: &mut egui::Ui, cam: &mut VirtualCamera) {
     egui::Grid::new("image").num_columns(2).show(ui, |ui| {
         ui.label(tr("prop-resolution"));
         ui.horizontal(|ui| {
-            ui.add(egui::DragValue::new(&mut cam.resolution.0).range(16..=16384));
+            ui.add(crate::editor::widgets::drag(&mut cam.resolution.0).range(16..=16384));
             ui.label("×");
-            ui.add(egui::DragValue::new(&mut cam.resolution.1).range(16..=16384));
+            ui.add(crate::editor::widgets::drag(&mut cam.resolution.1).range(16..=16384));
         });
         ui.end_row();
         ui.label(tr("prop-frame-rate"));
         ui.add(
-            egui::DragValue::new(&mut cam.fps)
+            crate::editor::widgets::drag(&mut cam.fps)
                 .speed(0.5)
                 .range(0.5..=240.0)
                 .suffix(" fps"),

@@ -201,7 +201,7 @@ fn scene_list(
             ui.horizontal(|ui| {
                 ui.label(tr("scene-mount-height"));
                 ui.add(
-                    egui::DragValue::new(&mut placement.mount_height)
+                    crate::editor::widgets::drag(&mut placement.mount_height)
                         .speed(0.1)
                         .range(0.5..=100.0)
                         .suffix(" m"),

@@ -1,5 +1,5 @@
 # TwinCity Studio : les messages de l'éditeur en français.
-# Chaque message a son jumeau anglais dans en.ftl (les tests le vérifient) ; voir docs/tours.md.
+# Chaque message a son jumeau anglais dans ../en/ (même nom de fichier ; les tests le vérifient) ; voir docs/tours.md.
 
 app-name = TwinCity Studio
 lang-fr = Français
@@ -61,6 +61,9 @@ view-fly-hint = MODE VOL – glisser pour regarder, Z Q S D / A E pour bouger, M
 
 dialog-ok = OK
 dialog-cancel = Annuler
+dialog-filter-project = Projet TwinCity
+dialog-filter-crowd = Scénario de foule
+dialog-filter-scenario = Scénario d'incidents
 prompt-file = Fichier
 prompt-browse = Parcourir…
 prompt-open-project = Ouvrir un projet
@@ -302,6 +305,14 @@ prop-origin-height = Origine altitude (z)
 prop-crs-example = p. ex. 2154
 prop-crs-tip = Le système de coordonnées projetées de l'origine (2154 Lambert-93, 28992 RD New, 2056 LV95…)
 prop-exports = Exports : { $how }
+prop-georef-wgs84 = longitude/latitude WGS84 (depuis { $crs })
+prop-georef-wgs84-ecef = longitude/latitude WGS84 (depuis { $crs }, géocentrique)
+prop-georef-local = mètres locaux (est, nord) depuis l'origine du projet ({ $x } ; { $y }) ; { $why }
+prop-georef-no-origin = le projet n'a pas d'origine
+prop-georef-no-crs = aucun système de coordonnées n'est connu : indiquez le code EPSG de l'origine ci-dessus
+prop-georef-not-epsg = le système `{ $crs }` n'est pas un code EPSG
+prop-georef-geographic = { $crs } est un système géographique, non projeté
+prop-georef-unknown-epsg = { $crs } ne fait pas partie des définitions EPSG fournies
 prop-id = Identifiant { $id }
 prop-zoom = Zoom varifocal / PTZ
 prop-zoom-tip = Un objectif à zoom : réglez sa plage de focales, puis zoomez dans cette plage

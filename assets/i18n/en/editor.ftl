@@ -1,5 +1,5 @@
 # TwinCity Studio: the editor's messages in English.
-# Every message here has its French twin in fr.ftl (the tests check it); see docs/tours.md.
+# Every message here has its French twin in ../fr/ (the same file name) (the tests check it); see docs/tours.md.
 
 app-name = TwinCity Studio
 lang-fr = Français
@@ -61,6 +61,9 @@ view-fly-hint = FLY MODE - drag to look, W A S D / Q E to move, Shift faster, F 
 
 dialog-ok = OK
 dialog-cancel = Cancel
+dialog-filter-project = TwinCity project
+dialog-filter-crowd = Crowd scenario
+dialog-filter-scenario = Scenario
 prompt-file = File
 prompt-browse = Browse...
 prompt-open-project = Open project
@@ -302,6 +305,14 @@ prop-origin-height = Origin height (z)
 prop-crs-example = e.g. 2154
 prop-crs-tip = The projected CRS of the origin (2154 Lambert-93, 28992 RD New, 2056 LV95...)
 prop-exports = Exports: { $how }
+prop-georef-wgs84 = WGS84 longitude/latitude (from { $crs })
+prop-georef-wgs84-ecef = WGS84 longitude/latitude (from { $crs }, Earth-centred)
+prop-georef-local = local metres (east, north) from the project origin ({ $x }, { $y }); { $why }
+prop-georef-no-origin = the project has no origin
+prop-georef-no-crs = no CRS is known: set the origin's crs in the project
+prop-georef-not-epsg = the CRS `{ $crs }` is not an EPSG code
+prop-georef-geographic = { $crs } is geographic, not projected
+prop-georef-unknown-epsg = { $crs } is not in the bundled EPSG definitions
 prop-id = Id { $id }
 prop-zoom = Varifocal / PTZ zoom
 prop-zoom-tip = A zoom lens: set its focal range, then zoom within it
