@@ -384,6 +384,17 @@ fn bench_fundamental_diagram_prints_the_measured_point_next_to_weidmann() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("5.4"));
+    // So is an angle to step aside beyond 90°, naming the option.
+    let out = twincity()
+        .args(["bench", "fundamental-diagram", "--look-aside", "95"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--look-aside:") && err.contains("0 to 90"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -205,9 +205,13 @@ pub fn fundamental_diagram(args: &BenchFdArgs) -> anyhow::Result<ExitCode> {
     if let Some(t) = args.time_gap {
         params.time_gap = t;
     }
-    params
-        .check()
-        .map_err(|(field, message)| anyhow::anyhow!("--{}: {message}", field.replace('_', "-")))?;
+    if let Some(a) = args.look_aside {
+        params.look_aside_deg = a;
+    }
+    params.check().map_err(|(field, message)| {
+        let flag = field.trim_end_matches("_deg").replace('_', "-");
+        anyhow::anyhow!("--{flag}: {message}")
+    })?;
     if !(args.speed_sd.is_finite() && (0.0..=1.0).contains(&args.speed_sd)) {
         anyhow::bail!("--speed-sd must be between 0 and 1 m/s");
     }
@@ -218,8 +222,8 @@ pub fn fundamental_diagram(args: &BenchFdArgs) -> anyhow::Result<ExitCode> {
     }
     if !args.json {
         println!(
-            "ring corridor, time gap {} s, desired speed 1.34 ± {} m/s",
-            params.time_gap, args.speed_sd
+            "ring corridor, time gap {} s, stepping aside up to {}°, desired speed 1.34 ± {} m/s",
+            params.time_gap, params.look_aside_deg, args.speed_sd
         );
         println!(
             "{:>10} {:>7} {:>10} {:>10} {:>10} {:>12}",
@@ -334,6 +338,10 @@ pub struct BenchFdArgs {
     /// Time gap T of the model, seconds (default: the model's default)
     #[arg(long)]
     pub time_gap: Option<f64>,
+    /// How far walkers held up look aside to pass, degrees (0: the plain CFSM, as JuPedSim;
+    /// default: the model's default)
+    #[arg(long, value_name = "DEG")]
+    pub look_aside: Option<f64>,
     /// Standard deviation of desired speeds around 1.34 m/s (the crowds' own spread by
     /// default; 0 puts every walker at Weidmann's free speed)
     #[arg(long, default_value_t = 0.26)]

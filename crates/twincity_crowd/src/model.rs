@@ -43,6 +43,15 @@ pub struct CfsmParams {
     pub wall_range: f64,
     /// Time step, seconds.
     pub dt: f64,
+    /// How far (degrees either side of the way to its target) a walker held up by someone
+    /// slower looks for a freer way past, 0 to never step aside (the plain CFSM). See
+    /// docs/crowd-model.md, "Stepping aside".
+    #[serde(default = "default_look_aside")]
+    pub look_aside_deg: f64,
+}
+
+fn default_look_aside() -> f64 {
+    30.0
 }
 
 impl Default for CfsmParams {
@@ -54,6 +63,7 @@ impl Default for CfsmParams {
             wall_strength: 5.0,
             wall_range: 0.02,
             dt: 0.01,
+            look_aside_deg: default_look_aside(),
         }
     }
 }
@@ -72,6 +82,12 @@ impl CfsmParams {
             if !(v.is_finite() && v > 0.0) {
                 return Err((name.into(), format!("must be a positive number, got {v}")));
             }
+        }
+        if !(0.0..=90.0).contains(&self.look_aside_deg) {
+            return Err((
+                "look_aside_deg".into(),
+                format!("must be 0 to 90 degrees, got {}", self.look_aside_deg),
+            ));
         }
         if self.dt > 0.1 {
             return Err((
@@ -241,6 +257,14 @@ impl Grid {
         &self.walls[r * self.cols + c]
     }
 }
+
+/// Below this fraction of its desired speed a walker is held up and looks for a way past.
+const HELD_UP: f64 = 0.9;
+/// A walker is held up by someone slower only while that one moves (m/s): people standing
+/// still are walked round by the scenario's detours, not by stepping aside.
+const MOVING: f64 = 0.1;
+/// The gain in progress a way past must bring over the way held up.
+const GAIN: f64 = 0.1;
 
 /// A crowd moving among walls with the CFSM.
 #[derive(Clone, Debug)]
@@ -448,6 +472,7 @@ impl Crowd {
             // of step 1 on purpose: an iterator helper for both cost a third of the step time.)
             let mut spacing = f64::INFINITY;
             let mut contact = f64::INFINITY;
+            let mut ahead_speed = 0.0;
             for b in around.iter().copied().flatten() {
                 if b.index as usize == i {
                     continue;
@@ -460,6 +485,7 @@ impl Crowd {
                     if s < spacing {
                         spacing = s;
                         contact = l;
+                        ahead_speed = self.agents[b.index as usize].speed;
                     }
                 }
             }
@@ -470,6 +496,15 @@ impl Crowd {
                     .min(((spacing - contact) / p.time_gap).max(0.0))
             } else {
                 a.desired_speed
+            };
+            let (dir, speed) = if desired != DVec2::ZERO
+                && p.look_aside_deg > 0.0
+                && speed < HELD_UP * a.desired_speed
+                && ahead_speed > MOVING
+            {
+                self.step_aside(i, desired, push, (dir, speed), &around)
+            } else {
+                (dir, speed)
             };
             next.push((a.position + dir * speed * p.dt, dir, speed));
         }
@@ -482,6 +517,67 @@ impl Crowd {
         }
         self.steps += 1;
         self.time = self.steps as f64 * p.dt;
+    }
+
+    /// For a walker held up (agent `i`, heading `dir` at `speed` towards `desired`, pushed by
+    /// `push`): the CFSM's direction rule aiming aside, `desired` turned by up to
+    /// `look_aside_deg` either side in steps of a third of it, keeping the direction that
+    /// makes the most progress towards the target (speed along it times its cosine to
+    /// `desired`), each direction's speed given by the same time-gap rule against the
+    /// neighbours and walls ahead along it. It is taken only when it gains at least a tenth
+    /// over the way held up; else the walker keeps `dir` and `speed`.
+    fn step_aside(
+        &self,
+        i: usize,
+        desired: DVec2,
+        push: DVec2,
+        (dir, speed): (DVec2, f64),
+        around: &[&[Slot]; 3],
+    ) -> (DVec2, f64) {
+        let p = &self.params;
+        let a = &self.agents[i];
+        let mut best = (dir, speed, speed * dir.dot(desired) * (1.0 + GAIN));
+        let step = p.look_aside_deg.to_radians() / 3.0;
+        for k in [1.0, -1.0, 2.0, -2.0, 3.0, -3.0] {
+            // The CFSM's direction rule, aiming aside: the repulsions still apply.
+            let raw = DVec2::from_angle(k * step).rotate(desired) + push;
+            if raw.length_squared() <= 1e-18 {
+                continue;
+            }
+            let e = raw.normalize();
+            let mut free = f64::INFINITY;
+            for b in around.iter().copied().flatten() {
+                if b.index as usize == i {
+                    continue;
+                }
+                let d = b.position - a.position;
+                let l = a.radius + b.radius;
+                let ahead = e.dot(d);
+                if ahead > 0.0 && e.perp_dot(d).abs() < l {
+                    free = free.min(d.length() - l);
+                }
+            }
+            for &w in self.grid.walls_near(a.position) {
+                let q = self.walls[w as usize].closest_point(a.position);
+                let d = a.position - q;
+                let s = d.length();
+                if s <= 1e-9 {
+                    continue;
+                }
+                // Closing on the wall at `-e·n` per metre walked: the body touches it after
+                // (s - r) / closing metres.
+                let closing = -e.dot(d / s);
+                if closing > 0.0 {
+                    free = free.min((s - a.radius) / closing);
+                }
+            }
+            let v = a.desired_speed.min((free / p.time_gap).max(0.0));
+            let progress = v * e.dot(desired);
+            if progress > best.2 {
+                best = (e, v, progress);
+            }
+        }
+        (best.0, best.1)
     }
 
     /// A 64-bit FNV-1a hash of every agent's id, position and speed bits: equal hashes mean
@@ -548,8 +644,10 @@ mod tests {
 
     #[test]
     fn the_follower_keeps_the_time_gap_and_never_overlaps() {
-        // A slow leader (0.5 m/s) and a fast follower (1.5 m/s) 3 m behind, same line.
+        // A slow leader (0.5 m/s) and a fast follower (1.5 m/s) 3 m behind, same line, in
+        // the plain CFSM (no stepping aside): the follower stays behind.
         let mut crowd = corridor(60.0, 2.0);
+        crowd.params.look_aside_deg = 0.0;
         let goal = vec![DVec2::new(59.0, 1.0)];
         crowd.add_agent(DVec2::new(4.0, 1.0), 0.5, 0.2, goal.clone());
         crowd.add_agent(DVec2::new(1.0, 1.0), 1.5, 0.2, goal);
@@ -569,6 +667,37 @@ mod tests {
             (gap - expected).abs() < 0.05,
             "gap {gap}, expected {expected}"
         );
+    }
+
+    #[test]
+    fn a_fast_walker_steps_aside_and_overtakes_a_slow_one() {
+        // The same two walkers with stepping aside (the default): the follower passes the
+        // leader in the 2 m corridor without touching it or the walls, then walks at its
+        // own speed again.
+        let mut crowd = corridor(60.0, 2.0);
+        let goal = vec![DVec2::new(59.0, 1.0)];
+        crowd.add_agent(DVec2::new(4.0, 1.0), 0.5, 0.2, goal.clone());
+        crowd.add_agent(DVec2::new(1.0, 1.0), 1.5, 0.2, goal);
+        let mut min_gap = f64::INFINITY;
+        let mut passed = None;
+        for _ in 0..2500 {
+            crowd.step();
+            let [a, b] = [&crowd.agents()[0], &crowd.agents()[1]];
+            min_gap = min_gap.min(a.position.distance(b.position) - 0.4);
+            for q in [a.position, b.position] {
+                assert!((0.2..=1.8).contains(&q.y), "through a wall at {q}");
+            }
+            if passed.is_none() && b.position.x > a.position.x + 1.0 {
+                passed = Some(crowd.time());
+            }
+        }
+        assert!(min_gap > 0.0, "agents overlapped by {}", -min_gap);
+        let t = passed.expect("the fast walker never passed the slow one");
+        // Held up behind for a while at most: at 0.5 m/s the leader would keep it back for
+        // the whole 25 s.
+        assert!(t < 12.0, "passed only after {t} s");
+        let b = &crowd.agents()[1];
+        assert!((b.speed - 1.5).abs() < 0.02, "follower speed {}", b.speed);
     }
 
     #[test]
