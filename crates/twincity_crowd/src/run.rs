@@ -1776,6 +1776,36 @@ mod tests {
         exits: [(name: "East", area: (min: (29, 0), max: (30, 10)))],
     "#;
 
+    /// A post (an obstacle too small to be planned around) dead on a walker's line holds a
+    /// first-order walker where the wall's push balances the target's pull; the detour takes
+    /// it round.
+    #[test]
+    fn a_walker_stopped_by_a_post_dead_ahead_goes_round_it() {
+        let s = from_ron(
+            r#"(version: 1, name: "post",
+            walkable: Polygon(outer: [(0, 0), (30, 0), (30, 10), (0, 10)],
+                              holes: [[(14.8, 4.8), (15.2, 4.8), (15.2, 5.2), (14.8, 5.2)]]),
+            spawns: [(name: "In", area: (min: (2, 4.999), max: (2.001, 5.001)), count: 1,
+                      exit: "East")],
+            exits: [(name: "East", area: (min: (29, 4.999), max: (30, 5.001)))],
+            duration_s: 60)"#,
+        );
+        let mut run = SimRun::new(s).unwrap();
+        let start = run.crowd().agents()[0].position;
+        assert!(
+            (start.y - 5.0).abs() < 0.01,
+            "not on the post's line: {start}"
+        );
+        while run.time() < 60.0 && !run.crowd().agents().is_empty() {
+            run.step();
+        }
+        assert!(
+            run.crowd().agents().is_empty(),
+            "still held at {} after 60 s",
+            run.crowd().agents()[0].position
+        );
+    }
+
     #[test]
     fn a_queue_serves_first_come_first_served_in_a_straight_line() {
         // Ten people join a counter's line, one a second, served 6 s each. The line grows west from the
