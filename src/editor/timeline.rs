@@ -1272,7 +1272,11 @@ fn scenario_fields(ui: &mut egui::Ui, s: &mut Scenario) {
                 0.0..=24.0,
             );
             ui.label(tr("timeline-day-of-year"));
-            ui.add(crate::editor::widgets::drag(&mut env.day_of_year).range(1..=366));
+            ui.horizontal(|ui| {
+                ui.add(crate::editor::widgets::drag(&mut env.day_of_year).range(1..=366));
+                // The day as a date, written as the interface's language writes dates.
+                ui.label(twincity_i18n::day_of_year(env.day_of_year));
+            });
             ui.end_row();
             num_field(ui, &tr("timeline-rain"), &mut env.rain, "", 0.0..=1.0);
             let mut foggy = env.fog_visibility_m.is_some();

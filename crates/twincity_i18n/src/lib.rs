@@ -254,6 +254,32 @@ pub fn number_in(lang: Lang, x: f64, decimals: usize) -> String {
     }
 }
 
+/// Day `day` of the year (1–366) as the current language writes a day and month (French:
+/// `9 juin`; English: `June 9`). The day is counted in a common year (day 366 reads as the
+/// last day of the year), as the scenario's sun model counts it.
+pub fn day_of_year(day: u32) -> String {
+    day_of_year_in(language(), day)
+}
+
+/// [`day_of_year`] in a given language.
+pub fn day_of_year_in(lang: Lang, day: u32) -> String {
+    use icu_calendar::{Date, Iso};
+    use icu_datetime::FixedCalendarDateTimeFormatter;
+    use icu_datetime::fieldsets::MD;
+    thread_local! {
+        static FORMATTERS: [FixedCalendarDateTimeFormatter<icu_calendar::Gregorian, MD>; 2] =
+            Lang::ALL.map(|l| {
+                let locale: icu_locale_core::Locale = l.code().parse().expect("a valid locale");
+                FixedCalendarDateTimeFormatter::try_new((&locale).into(), MD::long())
+                    .expect("the compiled data has French and English")
+            });
+    }
+    let first = Date::try_new_iso(2025, 1, 1).expect("a valid date");
+    let rd = first.to_rata_die() + i64::from(day.clamp(1, 365) - 1);
+    let date = Date::from_rata_die(rd, Iso).to_calendar(icu_calendar::Gregorian);
+    FORMATTERS.with(|f| f[lang.index() as usize].format(&date).to_string())
+}
+
 /// Every message id of one `.ftl` text, with its attributes as `id.attribute`, and the parse
 /// errors (for the tests and `twincity` checks).
 pub fn message_ids(ftl: &str) -> Result<Vec<String>, String> {
@@ -358,6 +384,17 @@ mod tests {
             }
         }
         letters
+    }
+
+    #[test]
+    fn days_of_the_year_read_as_dates_in_the_language() {
+        assert_eq!(day_of_year_in(Lang::Fr, 1), "1 janvier");
+        assert_eq!(day_of_year_in(Lang::En, 1), "January 1");
+        // Day 160 of a common year: 9 June.
+        assert_eq!(day_of_year_in(Lang::Fr, 160), "9 juin");
+        assert_eq!(day_of_year_in(Lang::En, 160), "June 9");
+        assert_eq!(day_of_year_in(Lang::Fr, 365), "31 décembre");
+        assert_eq!(day_of_year_in(Lang::Fr, 366), "31 décembre");
     }
 
     #[test]
