@@ -46,20 +46,13 @@ pub fn bench_agents(agents: usize, seed: u64) -> Vec<(DVec2, f64)> {
         .collect()
 }
 
-/// The model JuPedSim runs: the CFSM without stepping aside, so both arms do the same work.
-fn jupedsim_model() -> CfsmParams {
-    CfsmParams {
-        look_aside_deg: 0.0,
-        ..CfsmParams::default()
-    }
-}
-
 /// Builds the benchmark crowd.
 pub fn bench_crowd(agents: usize, seed: u64) -> Crowd {
     let l = square_side(agents);
     let area = WalkableArea::rectangle((0.0, 0.0), (l, l));
     let mut crowd = Crowd::new(
-        jupedsim_model(),
+        // JuPedSim's model, so both arms do the same work.
+        CfsmParams::plain(),
         area.walls(),
         DVec2::ZERO,
         DVec2::splat(l),
@@ -133,7 +126,7 @@ pub fn journey_scenario(agents: usize, seed: u64) -> Option<CrowdScenario> {
         }],
         events: Vec::new(),
         agents: AgentProfile::default(),
-        model: jupedsim_model(),
+        model: CfsmParams::plain(),
         duration_s: 3600.0,
         seed,
         output_fps: 10,

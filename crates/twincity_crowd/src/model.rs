@@ -69,6 +69,14 @@ impl Default for CfsmParams {
 }
 
 impl CfsmParams {
+    /// The plain CFSM, as JuPedSim runs it: the defaults without stepping aside.
+    pub fn plain() -> Self {
+        Self {
+            look_aside_deg: 0.0,
+            ..Self::default()
+        }
+    }
+
     /// Returns the first parameter that is not a finite positive number.
     pub fn check(&self) -> Result<(), (String, String)> {
         for (name, v) in [
@@ -647,7 +655,7 @@ mod tests {
         // A slow leader (0.5 m/s) and a fast follower (1.5 m/s) 3 m behind, same line, in
         // the plain CFSM (no stepping aside): the follower stays behind.
         let mut crowd = corridor(60.0, 2.0);
-        crowd.params.look_aside_deg = 0.0;
+        crowd.params = CfsmParams::plain();
         let goal = vec![DVec2::new(59.0, 1.0)];
         crowd.add_agent(DVec2::new(4.0, 1.0), 0.5, 0.2, goal.clone());
         crowd.add_agent(DVec2::new(1.0, 1.0), 1.5, 0.2, goal);

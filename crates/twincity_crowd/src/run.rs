@@ -696,22 +696,13 @@ impl SimRun {
         }
     }
 
-    /// At its detour point, agent `idx` drops it and goes on, by a new route when the next
-    /// point is out of sight from there (the detour point was only chosen in sight of where
-    /// the walker stood).
+    /// At its detour point, agent `idx` drops it and goes on. The detour point was only chosen
+    /// in sight of where the walker stood: the route check that follows the behaviour tick
+    /// re-plans when the next point is out of sight from there.
     fn leave_detour(&mut self, idx: usize) {
-        let radius = self.scenario.agents.radius;
-        let agent = &mut self.crowd.agents_mut()[idx];
-        if agent.route.len() < 2 {
-            return;
-        }
-        agent.route.remove(0);
-        let pos = agent.position;
-        if let (Some(&next), Some(&goal)) = (agent.route.first(), agent.route.last())
-            && !self.nav.visible_with(pos, next, radius)
-            && let Some(route) = self.nav.path(pos, goal)
-        {
-            agent.route = route;
+        let route = &mut self.crowd.agents_mut()[idx].route;
+        if route.len() >= 2 {
+            route.remove(0);
         }
     }
 
@@ -1624,7 +1615,7 @@ mod tests {
     #[test]
     fn bottleneck_flow_and_congestion() {
         let mut s = scenario("bottleneck.ron");
-        s.model.look_aside_deg = 0.0;
+        s.model = CfsmParams::plain();
         let mut run = SimRun::new(s).unwrap();
         let mut exit_times = Vec::new();
         let mut inside_bottleneck_before = 0;

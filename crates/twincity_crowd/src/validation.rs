@@ -372,11 +372,7 @@ mod tests {
     /// the gap stepping aside closes (the test above).
     #[test]
     fn without_stepping_aside_platoons_slow_light_crowds() {
-        let plain = CfsmParams {
-            look_aside_deg: 0.0,
-            ..CfsmParams::default()
-        };
-        let p = measure_on_ring(&plain, 0.26, 1.0, 20.0, 30.0, 2);
+        let p = measure_on_ring(&CfsmParams::plain(), 0.26, 1.0, 20.0, 30.0, 2);
         let with = measure_on_ring(&CfsmParams::default(), 0.26, 1.0, 20.0, 30.0, 2);
         let w = weidmann_speed(p.density);
         assert!(

@@ -667,11 +667,10 @@ fn bicycles_stand_parked_for_the_whole_scenario_without_a_plate() {
         "a parked bicycle is not measured"
     );
     // The repository's characters, wherever the test binary was built.
-    let cast = crate::people::Cast::load(
+    let cast = &crate::people::Cast::load(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/people"),
     )
     .unwrap();
-    let cast = &cast;
     for t in [0.0, 0.1, 30.0, 59.9, 60.0] {
         run.advance_to(t);
         let state = run.state();
