@@ -24,6 +24,7 @@ fn main() -> ExitCode {
         project: None,
         import: Vec::new(),
         screenshot: None,
+        measure_frames: 0,
         window: (1600, 900),
         crowd: None,
         crowd_at: 0.0,
@@ -116,6 +117,7 @@ fn present(args: &PresentArgs) -> anyhow::Result<ExitCode> {
     let mut app = build_editor(EditorOptions {
         document: Document::new(checked.project, checked.project_path),
         screenshot: None,
+        measure_frames: 0,
         window_size: args.window,
         frame_imports: false,
         crowd,
@@ -215,6 +217,7 @@ fn edit(args: EditArgs) -> anyhow::Result<ExitCode> {
     let mut app = build_editor(EditorOptions {
         document: Document::new(project, path),
         screenshot: args.screenshot,
+        measure_frames: args.measure_frames,
         window_size: args.window,
         frame_imports,
         crowd,

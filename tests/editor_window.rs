@@ -72,6 +72,56 @@ fn editor_opens_the_demo_and_screenshots_panels_and_city() {
     );
 }
 
+/// `--measure-frames N`: the view turns N frames at full quality, then N frames with smooth
+/// moves; both frame rates are logged. Where frames are slow (under 20 per second, as on the
+/// software renderer), the moving view is drawn lowered (no shadows, no multisampling), and
+/// the screenshot after it waits for the still view's full quality.
+#[test]
+fn measuring_the_frame_rate_turns_the_view_and_lowers_it_only_while_it_moves() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("measured.png");
+    let args: Vec<String> = [
+        "edit",
+        "--measure-frames",
+        "6",
+        "--window",
+        "960x540",
+        "--screenshot",
+        out.to_str().unwrap(),
+    ]
+    .map(String::from)
+    .to_vec();
+    let output = common::in_window(&args, (960, 540));
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{log}");
+    let after = |prefix: &str| -> &str {
+        let at = log
+            .find(prefix)
+            .unwrap_or_else(|| panic!("no {prefix:?} in\n{log}"));
+        &log[at + prefix.len()..]
+    };
+    let number = |s: &str| -> f64 {
+        let end = s.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap();
+        s[..end].parse().unwrap()
+    };
+    let full = number(after("6 frames with the view turning, full quality: "));
+    let smooth = after("6 frames with the view turning, smooth moves on: ");
+    let lowered = number(smooth.split_once("; ").unwrap().1) as u32;
+    assert!(full > 0.0 && number(smooth) > 0.0, "{log}");
+    if full < 20.0 {
+        assert!(
+            lowered >= 3,
+            "slow frames, yet the moving view was not lowered:\n{log}"
+        );
+    }
+    // Logged after the measurement: the screenshot waited for full quality.
+    assert!(
+        after("smooth moves on: ").contains("Screenshot saved"),
+        "{log}"
+    );
+    assert_eq!(image::open(&out).unwrap().width(), 960);
+}
+
 /// Pixels of the green the inference window marks matched predictions with (anti-aliased
 /// over the image, so by hue rather than exact value; the city's greens are darker and
 /// duller).

@@ -78,6 +78,10 @@ pub struct EditArgs {
     /// Wait until the scene is fully drawn, save a window screenshot (PNG) and exit
     #[arg(long, value_name = "OUT.png")]
     pub screenshot: Option<PathBuf>,
+    /// With --screenshot: first turn the view N frames (one degree each, as a drag does) at
+    /// full quality, then N frames with smooth moves on, and log both frame rates
+    #[arg(long, value_name = "N", default_value_t = 0, requires = "screenshot")]
+    pub measure_frames: u32,
     /// Window size in pixels
     #[arg(long, value_name = "WxH", default_value = "1600x900", value_parser = crate::cli::args::parse_size)]
     pub window: (u32, u32),

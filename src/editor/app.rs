@@ -26,6 +26,8 @@ pub struct EditorOptions {
     pub document: Document,
     /// Save a window screenshot once the scene is fully drawn, then exit.
     pub screenshot: Option<PathBuf>,
+    /// Before the screenshot, turn the view this many frames and log the frame rate.
+    pub measure_frames: u32,
     /// Window size in physical pixels.
     pub window_size: (u32, u32),
     /// Fit the view to the scene once every import has loaded (`edit --import`).
@@ -111,6 +113,7 @@ pub fn build_editor(options: EditorOptions) -> App {
         crate::editor::scenario_place::ScenarioPlacePlugin,
         crate::editor::present::PresentPlugin,
         crate::editor::tour_editor::TourEditorPlugin,
+        crate::editor::view_quality::ViewQualityPlugin,
     ))
     .add_systems(Startup, spawn_ui_camera);
     app.world_mut().resource_mut::<CrowdPlayer>().heatmap = options.crowd_heatmap;
@@ -208,6 +211,7 @@ pub fn build_editor(options: EditorOptions) -> App {
         app.add_plugins(WindowScreenshotPlugin {
             path,
             timeout: Duration::from_secs(240),
+            measure_frames: options.measure_frames,
         });
     }
     app

@@ -18,6 +18,7 @@ pub mod scenario_place;
 pub mod timeline;
 pub mod tour_editor;
 pub mod train;
+pub mod view_quality;
 pub mod viewport;
 pub mod widgets;
 

@@ -10,6 +10,7 @@ use twincity_i18n::{Lang, tr};
 use crate::editor::cameras::OverlaySettings;
 use crate::editor::present::Presentation;
 use crate::editor::tour_editor::TourEditor;
+use crate::editor::view_quality::ViewQuality;
 use crate::editor::viewport::ViewState;
 use crate::render::document::{DocCommand, Notifications, Selection, UndoHistory};
 
@@ -19,6 +20,7 @@ pub(super) fn menu_bar(
     history: Res<UndoHistory>,
     mut overlays: ResMut<OverlaySettings>,
     mut view: ResMut<ViewState>,
+    mut quality: ResMut<ViewQuality>,
     selection: Res<Selection>,
     mut tours: ResMut<TourEditor>,
     mut presentation: ResMut<Presentation>,
@@ -30,7 +32,7 @@ pub(super) fn menu_bar(
             egui::MenuBar::new().ui(ui, |ui| {
                 file_menu(ui, actions);
                 edit_menu(ui, actions, &history, *selection);
-                view_menu(ui, actions, &mut overlays, &mut view);
+                view_menu(ui, actions, &mut overlays, (&mut view, &mut quality));
                 tour_menu(ui, &mut tours, &mut presentation);
                 if let Err(e) = language_menu(ui) {
                     notes.error(e, time.elapsed());
@@ -141,7 +143,7 @@ fn view_menu(
     ui: &mut egui::Ui,
     a: &mut Actions,
     overlays: &mut OverlaySettings,
-    view: &mut ViewState,
+    (view, quality): (&mut ViewState, &mut ViewQuality),
 ) {
     ui.menu_button(tr("menu-view"), |ui| {
         ui.checkbox(&mut overlays.frustums, tr("menu-frustums"));
@@ -149,6 +151,8 @@ fn view_menu(
         ui.checkbox(&mut overlays.inference, tr("menu-inference"));
         ui.checkbox(&mut overlays.plate_check, tr("menu-plate-check"));
         ui.checkbox(&mut view.fly, tr("menu-fly"));
+        ui.checkbox(&mut quality.enabled, tr("menu-fast-moves"))
+            .on_hover_text(tr("menu-fast-moves-hint"));
         if item(ui, "menu-frame-selection", "Z") {
             a.frame = true;
         }
