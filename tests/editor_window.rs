@@ -291,6 +291,8 @@ fn the_plate_check_checks_a_passage_with_the_bundled_classifier() {
         card.contains(&format!("\"{label}\"")),
         "{label} is not a class of the card"
     );
+    // The bundled classifier names the body that is there: the Clio is a hatchback.
+    assert_eq!(label, "hatchback", "{clio}");
     assert!(score > 0.0 && score <= 1.0, "{clio}");
     // The verdict follows the rule, and an alert is raised exactly for "possibly cloned",
     // for a person to decide (never acted on alone).

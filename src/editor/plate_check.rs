@@ -275,6 +275,7 @@ impl PlateCheck {
         state: &WorldState,
         camera: &VirtualCamera,
         image: Option<&RgbImage>,
+        outline: &dyn Fn(&VehicleState) -> Vec<Vec3>,
         classify: &mut dyn FnMut(&RgbImage) -> Vec<(String, f32)>,
     ) -> Vec<AlertText> {
         let t = state.time_s;
@@ -288,7 +289,9 @@ impl PlateCheck {
                 continue;
             }
             let seen = (t <= check.time_s + SEEN_WITHIN_S)
-                .then(|| image.and_then(|img| vehicle_crop(state, &check.event, camera, img)))
+                .then(|| {
+                    image.and_then(|img| vehicle_crop(state, &check.event, camera, img, outline))
+                })
                 .flatten();
             let predicted = match seen {
                 Some(crop) => classify(&crop).into_iter().next(),
@@ -357,15 +360,19 @@ impl PlateCheck {
 }
 
 /// The crop of the vehicle of `event` from `image` (the camera's picture), when its box is at
-/// least [`MIN_BOX_PX`] tall there.
+/// least [`MIN_BOX_PX`] tall there. The box is that of `outline`'s points (world space): the
+/// drawn model's vertices in the editor, so that the crop frames the vehicle as the
+/// dataset's crops do (its silhouette and a tenth around it), not its catalogue box, whose
+/// corners stand out of a rounded body.
 pub fn vehicle_crop(
     state: &WorldState,
     event: &str,
     camera: &VirtualCamera,
     image: &RgbImage,
+    outline: &dyn Fn(&VehicleState) -> Vec<Vec3>,
 ) -> Option<RgbImage> {
     let v = state.vehicles.iter().find(|v| v.event == event)?;
-    let b = projected_box(camera, vehicle_points(v))?;
+    let b = projected_box(camera, outline(v))?;
     let scale = image.width() as f32 / camera.resolution.0.max(1) as f32;
     let b = image_box(b, scale, image.width(), image.height())?;
     if b[3] - b[1] < MIN_BOX_PX {
@@ -432,6 +439,7 @@ fn plate_check_exchange(
     doc: Res<Document>,
     player: Res<ScenarioPlayer>,
     readiness: Res<crate::render::readiness::Readiness>,
+    vehicles: DrawnVehicles,
 ) {
     let check = &mut *check;
     let camera = check
@@ -481,12 +489,14 @@ fn plate_check_exchange(
     };
     let checks = run.speed_checks();
     let before = check.check.rows.len();
+    let outline = |v: &VehicleState| vehicles.outline(v);
     let alerts = check.check.observe(
         &checks,
         &run.compiled.registry,
         state,
         cam,
         image.as_ref(),
+        &outline,
         &mut classify,
     );
     for row in check.check.rows.iter().skip(before) {
@@ -498,6 +508,55 @@ fn plate_check_exchange(
     }
     for what in alerts {
         inference.raise(cam.id, &cam.name, what);
+    }
+}
+
+/// The vehicles as drawn: their models' vertices in the world.
+#[derive(bevy::ecs::system::SystemParam)]
+struct DrawnVehicles<'w, 's> {
+    roots: Query<'w, 's, (Entity, &'static crate::render::models::DrawnVehicle)>,
+    children: Query<'w, 's, &'static Children>,
+    meshes: Query<
+        'w,
+        's,
+        (
+            &'static Mesh3d,
+            &'static GlobalTransform,
+            &'static InheritedVisibility,
+        ),
+    >,
+    assets: Res<'w, Assets<Mesh>>,
+}
+
+impl DrawnVehicles<'_, '_> {
+    /// The world positions of the drawn model's visible vertices (wheels and plates
+    /// included); the catalogue box's corners while the model is not drawn yet.
+    fn outline(&self, v: &VehicleState) -> Vec<Vec3> {
+        let mut points = Vec::new();
+        if let Some((root, _)) = self.roots.iter().find(|(_, d)| d.state.event == v.event) {
+            for e in self.children.iter_descendants(root) {
+                let Ok((mesh, at, shown)) = self.meshes.get(e) else {
+                    continue;
+                };
+                if !shown.get() {
+                    continue;
+                }
+                let Some(bevy::mesh::VertexAttributeValues::Float32x3(p)) = self
+                    .assets
+                    .get(&mesh.0)
+                    .and_then(|m| m.attribute(Mesh::ATTRIBUTE_POSITION))
+                else {
+                    continue;
+                };
+                let m = at.affine();
+                points.extend(p.iter().map(|q| m.transform_point3(Vec3::from(*q))));
+            }
+        }
+        if points.is_empty() {
+            vehicle_points(v)
+        } else {
+            points
+        }
     }
 }
 
@@ -825,6 +884,46 @@ mod tests {
             .collect()
     }
 
+    /// The crop frames the outline it is given (in the editor, the drawn model's vertices),
+    /// not the catalogue box: an outline shrunk to half round the vehicle's centre gives a
+    /// crop half as large, centred on the same point.
+    #[test]
+    fn the_crop_frames_the_outline_given() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let project =
+            twincity_model::Project::load(&root.join("scenarios/south_street.twin.ron")).unwrap();
+        let scenario = twincity_scenario::Scenario::load(
+            &root.join("scenarios/speed_camera_cloned_plate.scenario.ron"),
+        )
+        .unwrap();
+        let mut run = ScenarioRun::new(scenario.compile(None).unwrap()).unwrap();
+        run.advance_to(11.2);
+        let state = run.state();
+        let camera = project
+            .cameras
+            .iter()
+            .find(|c| c.name == "Rue sud - radar, face")
+            .unwrap();
+        let image = painted(&state, camera, 960);
+        let whole = vehicle_crop(&state, "cloned clio", camera, &image, &vehicle_points).unwrap();
+        let half = |v: &VehicleState| {
+            let p = vehicle_points(v);
+            let c = p.iter().copied().sum::<Vec3>() / p.len() as f32;
+            p.into_iter().map(|q| c + (q - c) * 0.5).collect()
+        };
+        let shrunk = vehicle_crop(&state, "cloned clio", camera, &image, &half).unwrap();
+        for (w, s) in [
+            (whole.width(), shrunk.width()),
+            (whole.height(), shrunk.height()),
+        ] {
+            assert!(
+                (s as f32 - w as f32 * 0.5).abs() <= 0.1 * w as f32,
+                "crop {w} px, half outline {s} px"
+            );
+        }
+        assert!(whole.height() >= 60, "{}", whole.height());
+    }
+
     #[test]
     fn the_shipped_scenario_flags_the_cloned_clio_and_not_the_honest_one() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -859,6 +958,7 @@ mod tests {
                 &state,
                 &camera,
                 Some(&image),
+                &vehicle_points,
                 &mut stub_classify,
             ));
             t += 0.1;
@@ -893,6 +993,7 @@ mod tests {
             &state,
             &camera,
             Some(&image),
+            &vehicle_points,
             &mut stub_classify,
         );
         assert!(check.rows.is_empty());
@@ -920,6 +1021,7 @@ mod tests {
             &state,
             &camera,
             None,
+            &vehicle_points,
             &mut |_| panic!("nothing to classify"),
         );
         assert!(alerts.is_empty());
