@@ -1,7 +1,6 @@
 //! Assembles the editor app from its plugins.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use bevy::camera::visibility::RenderLayers;
 use bevy::camera::{CameraOutputMode, ClearColorConfig};
@@ -208,11 +207,7 @@ pub fn build_editor(options: EditorOptions) -> App {
         app.insert_resource(FrameWhenLoaded::armed());
     }
     if let Some(path) = options.screenshot {
-        app.add_plugins(WindowScreenshotPlugin {
-            path,
-            timeout: Duration::from_secs(240),
-            measure_frames: options.measure_frames,
-        });
+        app.add_plugins(WindowScreenshotPlugin::new(path, options.measure_frames));
     }
     app
 }

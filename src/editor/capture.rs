@@ -25,6 +25,18 @@ pub struct WindowScreenshotPlugin {
     pub measure_frames: u32,
 }
 
+impl WindowScreenshotPlugin {
+    /// A screenshot to `path`, given up after four minutes, after `measure_frames` frames
+    /// measured (0: none).
+    pub fn new(path: PathBuf, measure_frames: u32) -> Self {
+        Self {
+            path,
+            timeout: Duration::from_secs(240),
+            measure_frames,
+        }
+    }
+}
+
 #[derive(Resource)]
 struct ScreenshotJob {
     path: PathBuf,
