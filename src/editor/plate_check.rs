@@ -884,11 +884,8 @@ mod tests {
             .collect()
     }
 
-    /// The crop frames the outline it is given (in the editor, the drawn model's vertices),
-    /// not the catalogue box: an outline shrunk to half round the vehicle's centre gives a
-    /// crop half as large, centred on the same point.
-    #[test]
-    fn the_crop_frames_the_outline_given() {
+    /// The speed-camera scenario's project and its run, at the start.
+    fn speed_camera_run() -> (twincity_model::Project, ScenarioRun) {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let project =
             twincity_model::Project::load(&root.join("scenarios/south_street.twin.ron")).unwrap();
@@ -896,7 +893,18 @@ mod tests {
             &root.join("scenarios/speed_camera_cloned_plate.scenario.ron"),
         )
         .unwrap();
-        let mut run = ScenarioRun::new(scenario.compile(None).unwrap()).unwrap();
+        let compiled = scenario
+            .compile(twincity_scenario::project_latitude(&project))
+            .unwrap();
+        (project, ScenarioRun::new(compiled).unwrap())
+    }
+
+    /// The crop frames the outline it is given (in the editor, the drawn model's vertices),
+    /// not the catalogue box: an outline shrunk to half round the vehicle's centre gives a
+    /// crop half as large, centred on the same point.
+    #[test]
+    fn the_crop_frames_the_outline_given() {
+        let (project, mut run) = speed_camera_run();
         run.advance_to(11.2);
         let state = run.state();
         let camera = project
@@ -926,17 +934,7 @@ mod tests {
 
     #[test]
     fn the_shipped_scenario_flags_the_cloned_clio_and_not_the_honest_one() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let project =
-            twincity_model::Project::load(&root.join("scenarios/south_street.twin.ron")).unwrap();
-        let scenario = twincity_scenario::Scenario::load(
-            &root.join("scenarios/speed_camera_cloned_plate.scenario.ron"),
-        )
-        .unwrap();
-        let compiled = scenario
-            .compile(twincity_scenario::project_latitude(&project))
-            .unwrap();
-        let mut run = ScenarioRun::new(compiled).unwrap();
+        let (project, mut run) = speed_camera_run();
         let checks = run.speed_checks();
         let registry = run.compiled.registry.clone();
         let camera = project
