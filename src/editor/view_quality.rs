@@ -130,7 +130,7 @@ mod tests {
 
     const MS: Duration = Duration::from_millis(1);
 
-    /// Runs `frames` frames of `dt` each, the camera moving or not; returns the decisions.
+    /// Runs `frames` frames of `dt` each, the camera moving or not, applying each decision.
     fn run(q: &mut ViewQuality, now: &mut Duration, frames: u32, dt: Duration, moving: bool) {
         for _ in 0..frames {
             *now += dt;
