@@ -13,7 +13,8 @@ from PIL import Image
 from twincity_train.augment import Augment, collate, motion_blur
 from twincity_train.data import DataError, load_coco, split
 from twincity_train.loss import yolox_loss
-from twincity_train.model import Exported, export_onnx, freeze_stem, grids, load_logits_model
+from twincity_train.model import (Exported, blend_weights, export_onnx, freeze_stem, grids,
+                                  load_logits_model)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BASE = os.path.join(ROOT, "assets", "models", "yolox_nano.onnx")
@@ -55,6 +56,38 @@ class ModelTest(unittest.TestCase):
             ref = Exported(model)(x).detach().numpy()
         self.assertEqual(got.shape, ref.shape)
         self.assertLess(float(np.abs(got - ref).max()), 1e-3)
+
+
+    def test_blending_moves_every_weight_part_of_the_way_back_to_the_start(self):
+        """WiSE-FT: a share of 0.25 leaves each weight a quarter of the way from its fine-tuned
+        value back to its starting one; the outputs follow, between the two models'."""
+        model = load_logits_model(BASE, [0])
+        start = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        with torch.no_grad():
+            for p in model.parameters():
+                p.add_(torch.randn_like(p) * 1e-2)
+        tuned = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        x = torch.from_numpy(np.random.RandomState(2).uniform(0, 255, (1, 3, 64, 96))
+                             .astype(np.float32))
+        with torch.no_grad():
+            out_tuned = model(x)
+        blend_weights(model, start, 0.25)
+        moved = 0
+        for name, value in model.state_dict().items():
+            if value.is_floating_point():
+                expected = 0.75 * tuned[name] + 0.25 * start[name]
+                torch.testing.assert_close(value, expected, rtol=1e-5, atol=1e-6)
+                moved += int(not torch.equal(tuned[name], start[name]))
+        self.assertGreater(moved, 10)
+        blend_weights(model, start, 1.0)
+        with torch.no_grad():
+            back = model(x)
+            model.load_state_dict(start)
+            out_start = model(x)
+        torch.testing.assert_close(back, out_start, rtol=1e-4, atol=1e-3)
+        self.assertGreater(float((out_tuned - out_start).abs().max()), 1e-2)
+        with self.assertRaises(ValueError):
+            blend_weights(model, start, 1.5)
 
 
 class TrainingTest(unittest.TestCase):

@@ -136,6 +136,25 @@ def freeze_stem(model: torch.nn.Module) -> str:
     raise ValueError("the base model has no convolution")
 
 
+def blend_weights(model: torch.nn.Module, start: dict, share: float) -> None:
+    """Weight-space ensembling (WiSE-FT, Wortsman et al., CVPR 2022): every floating-point
+    weight and buffer becomes `share` × its value at the start of fine-tuning + (1 − `share`)
+    × its fine-tuned value. 0 keeps the fine-tuned model, 1 gives the start back. The start is
+    the base model cut to the training classes, so the blend keeps part of what the base learnt
+    from real photos while keeping most of the new domain (docs/training.md)."""
+    if not 0.0 <= share <= 1.0:
+        raise ValueError(f"the blend share {share} is outside 0..1")
+    state = model.state_dict()
+    missing = sorted(set(state) ^ set(start))
+    if missing:
+        raise ValueError(f"the start weights do not match the model: {missing[:3]}")
+    with torch.no_grad():
+        for name, value in state.items():
+            if value.is_floating_point():
+                value.mul_(1.0 - share).add_(start[name].to(value.device, value.dtype),
+                                             alpha=share)
+
+
 class Exported(torch.nn.Module):
     """The card's contract: sigmoid objectness and class scores, raw box offsets."""
 

@@ -40,14 +40,35 @@ def _fmt(v) -> str:
     return "–" if v is None else f"{v:.3f}"
 
 
-def _ap_rows(before: dict, after: dict) -> str:
+def _ap_rows(before: dict, after: dict, fine_tuned: dict | None) -> str:
     rows = []
     for name in before["per_class"]:
         b, a = before["per_class"][name], after["per_class"][name]
         delta = "–" if a is None or b is None else f"{a - b:+.3f}"
+        ft = f"<td>{_fmt(fine_tuned['per_class'][name])}</td>" if fine_tuned else ""
         rows.append(f"<tr><td>{html.escape(name)}</td><td>{before['ground_truth'][name]}</td>"
-                    f"<td>{_fmt(b)}</td><td>{_fmt(a)}</td><td>{delta}</td></tr>")
+                    f"<td>{_fmt(b)}</td>{ft}<td>{_fmt(a)}</td><td>{delta}</td></tr>")
     return "".join(rows)
+
+
+def _ap_table(ev: dict) -> str:
+    """Before and after; with --blend-base, the fine-tuned model before blending between."""
+    ft = ev.get("fine_tuned")
+    ft_head = "<th>AP50 fine-tuned, not blended</th>" if ft else ""
+    ft_mean = f"<td>{_fmt(ft['mean'])}</td>" if ft else ""
+    return ("<table><tr><th>class</th><th>boxes counted</th><th>AP50 before</th>"
+            f"{ft_head}<th>AP50 after</th><th>change</th></tr>"
+            f"{_ap_rows(ev['before'], ev['after'], ft)}"
+            f"<tr><th>mean</th><td></td><td>{_fmt(ev['before']['mean'])}</td>{ft_mean}"
+            f"<td>{_fmt(ev['after']['mean'])}</td><td></td></tr></table>")
+
+
+def _blend_note(t: dict) -> str:
+    share = t.get("blend_base") or 0
+    if not share:
+        return ""
+    return (f" Then {share:.0%} of the starting weights were blended back in (weight-space "
+            "ensembling, WiSE-FT): \"after\" is the blended model, the one exported.")
 
 
 def write(out_dir: str, report: dict) -> tuple[str, str]:
@@ -62,10 +83,7 @@ def write(out_dir: str, report: dict) -> tuple[str, str]:
         for ev in report["evaluations"].get(key, []):
             sections.append(
                 f"<h2>{title}: {html.escape(ev['name'])} ({ev['images']} images)</h2>"
-                "<table><tr><th>class</th><th>boxes counted</th><th>AP50 before</th>"
-                f"<th>AP50 after</th><th>change</th></tr>{_ap_rows(ev['before'], ev['after'])}"
-                f"<tr><th>mean</th><td></td><td>{_fmt(ev['before']['mean'])}</td>"
-                f"<td>{_fmt(ev['after']['mean'])}</td><td></td></tr></table>")
+                f"{_ap_table(ev)}")
     losses = [(s["step"], s["loss"]) for s in report["loss_curve"]]
     t = report["training"]
     prov = report["provenance"]
@@ -79,7 +97,7 @@ td:first-child,th:first-child{{text-align:left}}code{{background:#f4f4f4}}</styl
 <p>Base model: {html.escape(prov['base_model'])}. Datasets: {html.escape(', '.join(prov['datasets']))}.
 Seed {prov['seed']}. {t['train_images']} training images, {t['val_images']} held out
 ({html.escape(t['split'])}); {t['epochs']} epochs, {t['steps']} steps of {t['batch']} images,
-{t['seconds']:.0f} s on {html.escape(t['device'])}.</p>
+{t['seconds']:.0f} s on {html.escape(t['device'])}.{_blend_note(t)}</p>
 <p>AP50: COCO average precision at IoU 0.5; boxes lower than {t['min_height']} px or less than
 {t['min_visibility']:.0%} visible are ignore regions. "Before" is the base model with its
 classes mapped to the dataset's ({html.escape(', '.join(f'{k} ← {v}' for k, v in report['class_map'].items()))}).</p>

@@ -21,7 +21,8 @@ import torch
 from . import evaluate, report
 from .augment import Augment, TrainSet, collate
 from .data import DataError, load_coco, load_dataset_dir, split
-from .model import Exported, export_onnx, freeze_first, freeze_stem, grids, load_logits_model
+from .model import (Exported, blend_weights, export_onnx, freeze_first, freeze_stem, grids,
+                    load_logits_model)
 from .loss import yolox_loss
 
 # Which class of a COCO-trained base model starts each dataset category (docs/training.md).
@@ -56,6 +57,9 @@ def parse(argv=None):
     p.add_argument("--augment", type=float, default=1.0, help="augmentation strength, 0: none")
     p.add_argument("--freeze", type=float, default=0.0,
                    help="share of the convolutions, from the input on, kept as they are")
+    p.add_argument("--blend-base", type=float, default=0.0,
+                   help="after training, this share of the starting weights blended back "
+                        "in (WiSE-FT), 0: none")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     p.add_argument("--resume", action="store_true")
@@ -148,6 +152,7 @@ def run(a) -> dict:
     base_classes = json.loads(a.base_classes)
     rows, class_map = class_rows(classes, base_classes)
     model = load_logits_model(a.base_onnx, rows).to(device)
+    start = {k: v.detach().clone() for k, v in model.state_dict().items()}
     scale_of = lambda hw: min(1.0, a.max_side / max(hw))  # noqa: E731
     progress = Progress(a.progress)
 
@@ -225,6 +230,13 @@ def run(a) -> dict:
     progress.close()
     train_s = time.time() - t_train
 
+    fine_tuned = {}
+    if a.blend_base > 0:
+        if val:
+            fine_tuned["twin"] = score(val, "held-out (fine-tuned)")
+        for f, s in real_eval.items():
+            fine_tuned[f] = score(s, "real (fine-tuned)")
+        blend_weights(model, start, a.blend_base)
     after = {}
     if val:
         after["twin"] = score(val, "held-out (trained)")
@@ -242,11 +254,12 @@ def run(a) -> dict:
         evaluations["twin"].append({"name": "held-out split", "images": len(val),
                                     "before": before.get("twin", after["twin"] and
                                                          _unscored(after["twin"])),
-                                    "after": after["twin"]})
+                                    "after": after["twin"],
+                                    "fine_tuned": fine_tuned.get("twin")})
     for f, s in real_eval.items():
         evaluations["real"].append({"name": f, "images": len(s),
                                     "before": before.get(f, _unscored(after[f])),
-                                    "after": after[f]})
+                                    "after": after[f], "fine_tuned": fine_tuned.get(f)})
     rep = {
         "name": os.path.basename(os.path.abspath(a.out)),
         "command": a.command or " ".join(shlex.quote(x) for x in sys.argv),
@@ -261,7 +274,7 @@ def run(a) -> dict:
                      f"{a.val_fraction:.0%} of frames, seed {a.seed}",
                      "epochs": a.epochs, "steps": step, "batch": a.batch, "lr": a.lr,
                      "max_side": a.max_side, "augment": a.augment, "device": a.device,
-                     "frozen_convolutions": frozen,
+                     "frozen_convolutions": frozen, "blend_base": a.blend_base,
                      "min_height": a.min_height, "min_visibility": a.min_visibility,
                      "seconds": train_s, "total_seconds": time.time() - t_start,
                      "torch": torch.__version__},

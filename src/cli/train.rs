@@ -89,6 +89,11 @@ pub struct TrainArgs {
     /// keeps what was learnt from real photos (docs/training.md, "Domain adaptation")
     #[arg(long, value_name = "SHARE", default_value_t = 0.0, value_parser = crate::cli::eval::parse_share)]
     pub freeze: f64,
+    /// After training, blend this share of the starting weights back in (weight-space
+    /// ensembling, WiSE-FT; 0–1): the exported model keeps more of the base model's skill on
+    /// real photos (docs/training.md, "Domain adaptation")
+    #[arg(long, value_name = "SHARE", default_value_t = 0.0, value_parser = crate::cli::eval::parse_share)]
+    pub blend_base: f64,
     /// People lower than this (pixels) are ignore regions, neither taught nor penalised
     #[arg(long, value_name = "PX", default_value_t = 8.0)]
     pub min_height: f64,
@@ -182,6 +187,7 @@ fn check_classify_args(args: &TrainArgs) -> anyhow::Result<()> {
         (!args.real_train.is_empty(), "--real-train"),
         (!args.real_eval.is_empty(), "--real-eval"),
         (args.freeze > 0.0, "--freeze"),
+        (args.blend_base > 0.0, "--blend-base"),
         (args.skip_before, "--skip-before"),
     ];
     if let Some((_, name)) = stray.iter().find(|(given, _)| *given) {
@@ -501,6 +507,7 @@ fn python_args(
     push("--lr", args.lr.unwrap_or(1e-4).to_string());
     push("--max-side", args.max_side.to_string());
     push("--freeze", args.freeze.to_string());
+    push("--blend-base", args.blend_base.to_string());
     push("--min-height", args.min_height.to_string());
     push("--min-visibility", args.min_visibility.to_string());
     if args.skip_before {
@@ -536,10 +543,18 @@ fn write_card(
             .clone()
             .unwrap_or_else(|| format!("{} fine-tuned ({folder_name})", base.name)),
         description: format!(
-            "{} fine-tuned by `twincity train` on {} (seed {}); classes {}. Report: {}",
+            "{} fine-tuned by `twincity train` on {} (seed {}){}; classes {}. Report: {}",
             base.name,
             datasets.join(", "),
             args.seed,
+            if args.blend_base > 0.0 {
+                format!(
+                    ", then blended with {:.0} % of its starting weights",
+                    args.blend_base * 100.0
+                )
+            } else {
+                String::new()
+            },
             result.classes.join(", "),
             result
                 .report
@@ -741,6 +756,45 @@ mod tests {
             e.contains("--base CARD") && e.contains("--task classify"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn blend_base_reaches_the_training_and_only_detection_takes_it() {
+        use clap::Parser;
+        let t = parse(&["--dataset", "d", "--out", "m", "--blend-base", "0.3"]);
+        let base = Path::new("assets/models/yolox_nano.ron");
+        let (card, _) = ModelCard::read(base).unwrap();
+        let a = python_args(&t, base, &card, Path::new("x.onnx")).unwrap();
+        let at = a.iter().position(|x| x == "--blend-base").unwrap();
+        assert_eq!(a[at + 1], "0.3");
+        let plain = parse(&["--dataset", "d", "--out", "m"]);
+        let a = python_args(&plain, base, &card, Path::new("x.onnx")).unwrap();
+        assert_eq!(a[a.iter().position(|x| x == "--blend-base").unwrap() + 1], "0");
+        let t = parse(&[
+            "--task",
+            "classify",
+            "--dataset",
+            "d",
+            "--out",
+            "m",
+            "--blend-base",
+            "0.3",
+        ]);
+        let e = check_classify_args(&t).unwrap_err().to_string();
+        assert!(e.contains("--blend-base"), "{e}");
+        let e = crate::cli::Cli::try_parse_from([
+            "twincity",
+            "train",
+            "--dataset",
+            "d",
+            "--out",
+            "m",
+            "--blend-base",
+            "1.5",
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("between 0 and 1"), "{e}");
     }
 
     #[test]
