@@ -137,3 +137,66 @@ fn privacy_masks_are_black_in_renders() {
         );
     }
 }
+
+/// The cameras of one request are drawn in the same app frame and read back together; each
+/// view, colour and id pass, is the one a request of its own gives, and once the scene is
+/// complete a request draws exactly one frame (none drawn again while read-backs arrive).
+#[test]
+fn views_drawn_together_match_views_drawn_one_by_one_in_one_frame_each() {
+    let spec = CitySpec {
+        demo_city: true,
+        imports: vec![],
+        ..CitySpec::default()
+    };
+    let mut r = OffscreenRenderer::new(spec, OffscreenOptions::default()).unwrap();
+    let ahead = camera();
+    let mut turned = VirtualCamera::new(
+        twincity_model::camera::CameraId(2),
+        "turned",
+        bevy::math::Vec3::new(4.0, EYE_Y + 3.0, EYE_Z),
+        70.0,
+    );
+    turned.tilt_deg = 10.0;
+    turned.resolution = (96, 64);
+    let mut small = camera();
+    small.resolution = (W / 2, H / 2);
+    let cameras = [ahead, turned, small];
+    // Warm-up: every pipeline of both passes compiled, targets made.
+    r.render_many(&cameras, true).unwrap();
+
+    let before = r.frames_drawn();
+    let together = r.render_many(&cameras, true).unwrap();
+    assert_eq!(r.frames_drawn() - before, 1, "three views, one frame drawn");
+    let before = r.frames_drawn();
+    let alone: Vec<_> = cameras
+        .iter()
+        .map(|c| r.render_with_ids(c).unwrap())
+        .collect();
+    assert_eq!(r.frames_drawn() - before, 3, "one frame drawn per request");
+    for ((img, ids), (img1, ids1)) in together.iter().zip(&alone) {
+        assert_eq!(img.dimensions(), img1.dimensions());
+        assert!(
+            img == img1,
+            "the colour image differs when drawn with others"
+        );
+        assert_eq!(
+            ids.as_ref(),
+            Some(ids1),
+            "the id pass differs when drawn with others"
+        );
+    }
+    // The views differ from one another (each camera saw its own view).
+    assert_ne!(together[0].0.dimensions(), together[1].0.dimensions());
+    let sky = |img: &image::RgbaImage| {
+        img.pixels().filter(|p| is_sky(p.0)).count() as f64 / (img.width() * img.height()) as f64
+    };
+    assert!(
+        (sky(&together[0].0) - sky(&together[1].0)).abs() > 0.02,
+        "the turned camera sees another share of sky"
+    );
+    // Plain colour renders, without the id pass, also draw one frame each.
+    let before = r.frames_drawn();
+    let plain = r.render(&cameras[0]).unwrap();
+    assert_eq!(r.frames_drawn() - before, 1);
+    assert!(plain == together[0].0);
+}

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand, ValueEnum};
+use twincity_dataset::annotate::IdImage;
 use twincity_dataset::crops::{CropClass, CropOptions};
 use twincity_dataset::store::{CameraEntry, Manifest, Store};
 use twincity_dataset::{
@@ -479,15 +480,36 @@ pub fn render_image(
     frame: twincity_dataset::Frame,
     annotate: bool,
 ) -> anyhow::Result<RenderedImage> {
-    let folder = camera_folder(camera);
-    let (cam, draw) = drawn_camera(camera, settings, frame);
-    let (w, h) = cam.resolution;
-    let (mut img, ids) = if annotate {
-        let (img, ids) = renderer.render_with_ids(&cam)?;
-        (img, Some(ids))
-    } else {
-        (renderer.render(&cam)?, None)
-    };
+    let mut images = render_images(
+        renderer,
+        state,
+        ground,
+        std::slice::from_ref(camera),
+        settings,
+        frame,
+        annotate,
+    )?;
+    Ok(images.remove(0))
+}
+
+/// Renders every camera of `cameras` at frame `frame` of `state` in one app frame
+/// ([`OffscreenRenderer::render_many`]), then annotates each as [`render_image`] does; the
+/// images are those it gives camera by camera.
+pub fn render_images(
+    renderer: &mut OffscreenRenderer,
+    state: &WorldState,
+    ground: f32,
+    cameras: &[VirtualCamera],
+    settings: &Settings,
+    frame: twincity_dataset::Frame,
+    annotate: bool,
+) -> anyhow::Result<Vec<RenderedImage>> {
+    let drawn: Vec<_> = cameras
+        .iter()
+        .map(|c| drawn_camera(c, settings, frame))
+        .collect();
+    let cams: Vec<VirtualCamera> = drawn.iter().map(|(c, _)| c.clone()).collect();
+    let views = renderer.render_many(&cams, annotate)?;
     // A city file that failed to load would be missing from every image (and its occlusion
     // from the labels): stop before anything is written, naming the file and the reason.
     if let Some((path, ImportState::Failed(e))) = renderer
@@ -501,11 +523,53 @@ pub fn render_image(
             path.display()
         );
     }
+    views
+        .into_iter()
+        .zip(cameras.iter().zip(drawn))
+        .map(|((img, ids), (camera, (cam, draw)))| {
+            let shot = Shot {
+                camera,
+                cam: &cam,
+                draw,
+                frame,
+            };
+            annotate_image(state, ground, settings, shot, img, ids)
+        })
+        .collect()
+}
+
+/// One camera's view of a frame: the project's camera, the camera drawn (its resolution
+/// scaled by the frame's sensor draw) and that draw.
+struct Shot<'a> {
+    camera: &'a VirtualCamera,
+    cam: &'a VirtualCamera,
+    draw: twincity_dataset::SensorDraw,
+    frame: twincity_dataset::Frame,
+}
+
+/// Labels, blurs, applies the sensor's effects to and encodes one rendered view (its id pass
+/// `ids` when annotated), with its extra files.
+fn annotate_image(
+    state: &WorldState,
+    ground: f32,
+    settings: &Settings,
+    shot: Shot,
+    mut img: image::RgbaImage,
+    ids: Option<IdImage>,
+) -> anyhow::Result<RenderedImage> {
+    let Shot {
+        camera,
+        cam,
+        draw,
+        frame,
+    } = shot;
+    let folder = camera_folder(camera);
+    let (w, h) = cam.resolution;
     let mut extras = Vec::new();
     let (objects, heads) = if let Some(ids) = ids {
         let cast = twincity_scenario::people::Cast::bundled().map_err(anyhow::Error::msg)?;
         let figures = twincity_scenario::figures::figures(state, ground, cast);
-        let annotations = twincity_dataset::annotate::annotate_rendered(&cam, &figures, &ids);
+        let annotations = twincity_dataset::annotate::annotate_rendered(cam, &figures, &ids);
         let (objects, heads, blur) = image_objects(state, &annotations, (w, h), &settings.privacy);
         twincity_dataset::privacy::blur_boxes(&mut img, &blur);
         let stem = ImageRecord::stem(&folder, frame.index);
@@ -576,8 +640,8 @@ pub fn render_image(
         camera_id: camera.id.0,
         width: w,
         height: h,
-        intrinsics: Intrinsics::of(&cam),
-        extrinsics: Extrinsics::of(&cam),
+        intrinsics: Intrinsics::of(cam),
+        extrinsics: Extrinsics::of(cam),
         environment,
         sensor: draw,
         objects,
@@ -807,8 +871,12 @@ fn start_progress(args: &RenderArgs, job: &Job, plan: &Plan) -> Option<indicatif
     Some(b)
 }
 
+/// The most cameras drawn in one app frame (their targets, multisampled, held at once).
+const VIEWS_IN_FLIGHT: usize = 8;
+
 /// Renders and stores the images still to do, frame by frame (the world seeked once per
-/// frame), showing progress; stops at the first error or when `cancel` is set.
+/// frame, the frame's cameras drawn together), showing progress; stops at the first error or
+/// when `cancel` is set.
 fn render_all(
     renderer: &mut OffscreenRenderer,
     job: &Job,
@@ -820,13 +888,18 @@ fn render_all(
 ) -> anyhow::Result<()> {
     let latitude = twincity_scenario::project_latitude(&job.project);
     let mut done = plan.already;
-    let mut current: Option<(usize, WorldState)> = None;
-    for &(fi, ci) in &plan.todo {
+    let mut seeked: Option<(usize, WorldState)> = None;
+    for todo in plan
+        .todo
+        .chunk_by(|a, b| a.0 == b.0)
+        .flat_map(|f| f.chunks(VIEWS_IN_FLIGHT))
+    {
         if cancel.load(Ordering::Relaxed) {
             return Err(anyhow::anyhow!("cancelled"));
         }
+        let fi = todo[0].0;
         let frame = plan.frames[fi];
-        if current.as_ref().map(|(f, _)| *f) != Some(fi) {
+        if seeked.as_ref().map(|(f, _)| *f) != Some(fi) {
             let state = world_at(
                 renderer,
                 &job.settings,
@@ -834,36 +907,40 @@ fn render_all(
                 latitude,
                 frame,
             );
-            current = Some((fi, state));
+            seeked = Some((fi, state));
         }
-        let Some((_, state)) = &current else { continue };
-        let camera = &job.cameras[ci];
-        let img = render_image(
+        let Some((_, state)) = &seeked else { continue };
+        let cameras: Vec<VirtualCamera> = todo
+            .iter()
+            .map(|&(_, ci)| job.cameras[ci].clone())
+            .collect();
+        let images = render_images(
             renderer,
             state,
             job.ground,
-            camera,
+            &cameras,
             &job.settings,
             frame,
             true,
         )?;
-        store.write_image(&img.record, &camera_folder(camera), &img.bytes, &img.extras)?;
-        let record = img.record;
-        done += 1;
-        match (bar, style) {
-            (Some(b), _) => b.inc(1),
-            (None, ProgressStyle::Json) => println!(
-                "{}",
-                serde_json::json!({
-                    "done": done,
-                    "total": plan.total,
-                    "frame": frame.index,
-                    "camera": camera.name,
-                    "objects": record.objects.len(),
-                    "file": record.file,
-                })
-            ),
-            _ => {}
+        for (img, camera) in images.into_iter().zip(&cameras) {
+            store.write_image(&img.record, &camera_folder(camera), &img.bytes, &img.extras)?;
+            done += 1;
+            match (bar, style) {
+                (Some(b), _) => b.inc(1),
+                (None, ProgressStyle::Json) => println!(
+                    "{}",
+                    serde_json::json!({
+                        "done": done,
+                        "total": plan.total,
+                        "frame": frame.index,
+                        "camera": camera.name,
+                        "objects": img.record.objects.len(),
+                        "file": img.record.file,
+                    })
+                ),
+                _ => {}
+            }
         }
     }
     Ok(())

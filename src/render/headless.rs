@@ -55,15 +55,27 @@ struct OffscreenCamera;
 
 type Slot = Arc<Mutex<Option<Vec<u8>>>>;
 
+/// A render target, its size and the camera drawing into it.
+type Target = (Handle<Image>, UVec2, Entity);
+
+/// One view of a render request: its colour target and, when asked, its id pass's, each with
+/// the slot its read-back lands in.
+#[derive(Default)]
+struct View {
+    target: Option<Target>,
+    slot: Slot,
+    id_target: Option<Target>,
+    id_slot: Slot,
+}
+
 /// A headless Bevy app holding the city, rendering views of it on request.
 pub struct OffscreenRenderer {
     app: App,
     options: OffscreenOptions,
-    target: Option<(Handle<Image>, UVec2, Entity)>,
-    slot: Slot,
-    /// The id pass's target, size and camera, when the last render asked for one.
-    id_target: Option<(Handle<Image>, UVec2, Entity)>,
-    id_slot: Slot,
+    /// One per view of the last request (targets are reused while their size holds).
+    views: Vec<View>,
+    /// App frames in which the offscreen cameras drew, since the renderer was made.
+    frames_drawn: u64,
 }
 
 /// Bevy's default plugins without a window, winit or logging, with files outside the asset
@@ -146,10 +158,8 @@ impl OffscreenRenderer {
         Ok(Self {
             app,
             options,
-            target: None,
-            slot: Arc::default(),
-            id_target: None,
-            id_slot: Arc::default(),
+            views: Vec::new(),
+            frames_drawn: 0,
         })
     }
 
@@ -192,13 +202,21 @@ impl OffscreenRenderer {
         self.app.world().resource::<CityStatus>().clone()
     }
 
+    /// App frames in which the offscreen cameras drew, since the renderer was made: once
+    /// every pipeline has been compiled, one per [`Self::render`] or [`Self::render_many`]
+    /// call.
+    pub fn frames_drawn(&self) -> u64 {
+        self.frames_drawn
+    }
+
     /// Renders `camera`'s view at its resolution and returns the RGBA pixels (sRGB).
     ///
     /// Every call spawns a new camera entity (reusing the target image): GPU readbacks arrive
     /// a frame or more late, and are delivered to the entity that asked, so one that arrives
     /// here was rendered from this pose and scene, never from the previous request's.
     pub fn render(&mut self, camera: &VirtualCamera) -> anyhow::Result<image::RgbaImage> {
-        Ok(self.render_views(camera, false)?.0)
+        let mut views = self.render_views(std::slice::from_ref(camera), false)?;
+        Ok(views.remove(0).0)
     }
 
     /// Renders `camera`'s view and, in the same frame, its id pass ([`crate::render::id_pass`]): the
@@ -207,15 +225,222 @@ impl OffscreenRenderer {
         &mut self,
         camera: &VirtualCamera,
     ) -> anyhow::Result<(image::RgbaImage, IdImage)> {
-        let (img, ids) = self.render_views(camera, true)?;
+        let mut views = self.render_many(std::slice::from_ref(camera), true)?;
+        let (img, ids) = views.remove(0);
         Ok((img, ids.context("the id pass read back nothing")?))
+    }
+
+    /// Renders every camera of `cameras` in the same app frame (and, with `with_ids`, each
+    /// one's id pass beside it), then reads them all back: one frame of the scene's upkeep
+    /// (animation, extraction) for all of them, and their read-backs in flight together. The
+    /// images, in the order of `cameras`, are those [`Self::render`] would give one by one.
+    pub fn render_many(
+        &mut self,
+        cameras: &[VirtualCamera],
+        with_ids: bool,
+    ) -> anyhow::Result<Vec<(image::RgbaImage, Option<IdImage>)>> {
+        let views = self.render_views(cameras, with_ids)?;
+        if with_ids && views.iter().any(|(_, ids)| ids.is_none()) {
+            bail!("the id pass read back nothing");
+        }
+        Ok(views)
     }
 
     fn render_views(
         &mut self,
-        camera: &VirtualCamera,
+        cameras: &[VirtualCamera],
         with_ids: bool,
-    ) -> anyhow::Result<(image::RgbaImage, Option<IdImage>)> {
+    ) -> anyhow::Result<Vec<(image::RgbaImage, Option<IdImage>)>> {
+        self.fresh_cameras(cameras, with_ids);
+        self.clear_slots();
+        let started = Instant::now();
+        // The cameras draw only the frame that counts: while the scene settles (people
+        // and vehicles being spawned, pipelines compiling) and while the read-backs arrive
+        // (a frame or more later) they are off, so the scene is drawn once per request.
+        // `drawn`: that frame was drawn.
+        let mut drawn = false;
+        let mut first = true;
+        loop {
+            if started.elapsed() > self.options.timeout {
+                bail!(
+                    "no complete frame within {:?}; check that a Vulkan driver is installed \
+                     (on machines without a GPU: `scripts/setup.sh` installs Mesa's lavapipe)",
+                    self.options.timeout
+                );
+            }
+            let whole = !drawn && !first && self.scene_ready()?;
+            first = false;
+            self.set_cameras_active(whole);
+            // Only that frame is read back: a read-back can arrive several frames late, and
+            // one of another frame must never be taken for the image.
+            self.request_readbacks(whole);
+            self.app.update();
+            self.request_readbacks(false);
+            self.frames_drawn += u64::from(whole);
+            let ready = self.scene_ready()?;
+            if (drawn || whole) && !ready {
+                // The frame needed a pipeline not yet compiled (the check after the next
+                // update tells): it showed an incomplete scene. New cameras, so that its
+                // read-backs, still in flight, go nowhere; it is drawn again once settled.
+                self.fresh_cameras(cameras, with_ids);
+                self.clear_slots();
+                drawn = false;
+                continue;
+            }
+            if !drawn {
+                drawn = whole;
+                continue;
+            }
+            if let Some(views) = self.take_views(cameras, with_ids)? {
+                return Ok(views);
+            }
+        }
+    }
+
+    /// Whether the city is loaded and no pipeline has been pending for a while (the frame
+    /// drawn before this check was complete); fails when the people could not be loaded.
+    fn scene_ready(&mut self) -> anyhow::Result<bool> {
+        let world = self.app.world_mut();
+        if let Some(e) = world
+            .get_resource::<crate::render::people::PeopleStatus>()
+            .and_then(|s| s.failed.clone())
+        {
+            bail!("{e}");
+        }
+        let roots = world
+            .query_filtered::<(), With<DemoCityRoot>>()
+            .iter(world)
+            .count();
+        Ok(scene_loaded(
+            world.resource::<CitySpec>(),
+            world.resource::<CityStatus>(),
+            roots,
+        ) && world.resource::<Readiness>().stable_frames >= STABLE_FRAMES)
+    }
+
+    fn clear_slots(&self) {
+        for view in &self.views {
+            for slot in [&view.slot, &view.id_slot] {
+                if let Ok(mut slot) = slot.lock() {
+                    *slot = None;
+                }
+            }
+        }
+    }
+
+    /// Asks for (or stops asking for) every view's targets to be read back after the next
+    /// frame.
+    fn request_readbacks(&mut self, on: bool) {
+        let targets: Vec<(Entity, Handle<Image>)> = self
+            .views
+            .iter()
+            .flat_map(|v| v.target.iter().chain(v.id_target.iter()))
+            .map(|(handle, _, cam)| (*cam, handle.clone()))
+            .collect();
+        for (cam, handle) in targets {
+            let Ok(mut entity) = self.app.world_mut().get_entity_mut(cam) else {
+                continue;
+            };
+            match (on, entity.contains::<Readback>()) {
+                (true, false) => {
+                    entity.insert(Readback::texture(handle));
+                }
+                (false, true) => {
+                    entity.remove::<Readback>();
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Turns the request's cameras on or off.
+    fn set_cameras_active(&mut self, active: bool) {
+        let cams: Vec<Entity> = self
+            .views
+            .iter()
+            .flat_map(|v| v.target.iter().chain(v.id_target.iter()).map(|t| t.2))
+            .collect();
+        for cam in cams {
+            if let Some(mut camera) = self.app.world_mut().get_mut::<Camera>(cam)
+                && camera.is_active != active
+            {
+                camera.is_active = active;
+            }
+        }
+    }
+
+    /// Every view's images once all their read-backs have arrived (None before).
+    fn take_views(
+        &self,
+        cameras: &[VirtualCamera],
+        with_ids: bool,
+    ) -> anyhow::Result<Option<Vec<(image::RgbaImage, Option<IdImage>)>>> {
+        let poisoned = |_| anyhow::anyhow!("readback lock poisoned");
+        for view in &self.views {
+            let has = view.slot.lock().map_err(poisoned)?.is_some();
+            let has_ids = !with_ids || view.id_slot.lock().map_err(poisoned)?.is_some();
+            if !(has && has_ids) {
+                return Ok(None);
+            }
+        }
+        let mut out = Vec::with_capacity(cameras.len());
+        for (view, camera) in self.views.iter().zip(cameras) {
+            let size = UVec2::new(camera.resolution.0, camera.resolution.1);
+            let ids = match view.id_slot.lock().map_err(poisoned)?.take() {
+                Some(data) if with_ids => {
+                    Some(crate::render::id_pass::decode(&data, size.x, size.y)?)
+                }
+                _ => None,
+            };
+            let data = view
+                .slot
+                .lock()
+                .map_err(poisoned)?
+                .take()
+                .unwrap_or_default();
+            let mut img = unpad_rows(&data, size)?;
+            let (w, h) = img.dimensions();
+            twincity_scene::coverage::black_out_masks(
+                &mut img,
+                w,
+                h,
+                camera,
+                &self.options.privacy_masks,
+            );
+            out.push((img, ids));
+        }
+        Ok(Some(out))
+    }
+
+    /// A new colour camera (and id camera) per view, drawing into the view's targets, reused
+    /// when their size holds; the previous request's cameras are despawned.
+    fn fresh_cameras(&mut self, cameras: &[VirtualCamera], with_ids: bool) {
+        let mut old = std::mem::take(&mut self.views);
+        for view in &old {
+            for (_, _, cam) in view.target.iter().chain(view.id_target.iter()) {
+                self.app.world_mut().despawn(*cam);
+            }
+        }
+        for (i, camera) in cameras.iter().enumerate() {
+            let size = UVec2::new(camera.resolution.0, camera.resolution.1);
+            let reuse =
+                |t: Option<Target>| t.and_then(|(handle, s, _)| (s == size).then_some(handle));
+            let (colour, ids) = match old.get_mut(i) {
+                Some(v) => (reuse(v.target.take()), reuse(v.id_target.take())),
+                None => (None, None),
+            };
+            let view = self.spawn_view(camera, colour, ids, with_ids);
+            self.views.push(view);
+        }
+    }
+
+    fn spawn_view(
+        &mut self,
+        camera: &VirtualCamera,
+        colour: Option<Handle<Image>>,
+        ids: Option<Handle<Image>>,
+        with_ids: bool,
+    ) -> View {
         let size = UVec2::new(camera.resolution.0, camera.resolution.1);
         let projection = Projection::Perspective(PerspectiveProjection {
             fov: camera.render_vertical_fov(),
@@ -226,105 +451,20 @@ impl OffscreenRenderer {
         });
         let transform = Transform::from_translation(camera.position)
             .with_rotation(camera.world_from_camera_rotation());
-        self.fresh_camera(size, projection, transform, with_ids);
-        for slot in [&self.slot, &self.id_slot] {
-            if let Ok(mut slot) = slot.lock() {
-                *slot = None;
-            }
-        }
-
-        let started = Instant::now();
-        let mut ready_seen = false;
-        loop {
-            if started.elapsed() > self.options.timeout {
-                bail!(
-                    "no complete frame within {:?}; check that a Vulkan driver is installed \
-                     (on machines without a GPU: `scripts/setup.sh` installs Mesa's lavapipe)",
-                    self.options.timeout
-                );
-            }
-            self.app.update();
-            let world = self.app.world_mut();
-            if let Some(e) = world
-                .get_resource::<crate::render::people::PeopleStatus>()
-                .and_then(|s| s.failed.clone())
-            {
-                bail!("{e}");
-            }
-            let loaded = {
-                let roots = world
-                    .query_filtered::<(), With<DemoCityRoot>>()
-                    .iter(world)
-                    .count();
-                scene_loaded(
-                    world.resource::<CitySpec>(),
-                    world.resource::<CityStatus>(),
-                    roots,
-                )
-            };
-            let stable = world.resource::<Readiness>().stable_frames >= STABLE_FRAMES;
-            let poisoned = |_| anyhow::anyhow!("readback lock poisoned");
-            let mut slot = self.slot.lock().map_err(poisoned)?;
-            let mut id_slot = self.id_slot.lock().map_err(poisoned)?;
-            if !(loaded && stable && ready_seen) {
-                // Discard anything read back before the scene was complete.
-                ready_seen = loaded && stable;
-                *slot = None;
-                *id_slot = None;
-                continue;
-            }
-            // Both views are drawn in the same frames, of a scene that no longer changes.
-            if slot.is_some() && (!with_ids || id_slot.is_some()) {
-                let ids = match id_slot.take() {
-                    Some(data) if with_ids => {
-                        Some(crate::render::id_pass::decode(&data, size.x, size.y)?)
-                    }
-                    _ => None,
-                };
-                let data = slot.take().unwrap_or_default();
-                let mut img = unpad_rows(&data, size)?;
-                let (w, h) = img.dimensions();
-                twincity_scene::coverage::black_out_masks(
-                    &mut img,
-                    w,
-                    h,
-                    camera,
-                    &self.options.privacy_masks,
-                );
-                return Ok((img, ids));
-            }
-        }
-    }
-
-    fn fresh_camera(
-        &mut self,
-        size: UVec2,
-        projection: Projection,
-        transform: Transform,
-        with_ids: bool,
-    ) {
         let world = self.app.world_mut();
-        for (_, _, cam) in self.target.iter().chain(self.id_target.iter()) {
-            world.despawn(*cam);
-        }
-        let reuse = |t: Option<(Handle<Image>, UVec2, Entity)>| {
-            t.and_then(|(handle, s, _)| (s == size).then_some(handle))
-        };
-        let colour = reuse(self.target.take());
-        let ids = reuse(self.id_target.take());
         let target = |world: &mut World, format: TextureFormat| {
             let mut target = Image::new_target_texture(size.x, size.y, format, None);
             target.texture_descriptor.usage |= TextureUsages::COPY_SRC;
             world.resource_mut::<Assets<Image>>().add(target)
         };
+        let mut view = View::default();
         let handle = colour.unwrap_or_else(|| target(world, TextureFormat::Rgba8UnormSrgb));
-        let slot = self.slot.clone();
+        let slot = view.slot.clone();
         let cam = world
             .spawn((
                 OffscreenCamera,
                 Camera3d::default(),
                 RenderTarget::Image(handle.clone().into()),
-                Readback::texture(handle.clone()),
                 projection.clone(),
                 transform,
             ))
@@ -334,13 +474,13 @@ impl OffscreenRenderer {
                 }
             })
             .id();
-        self.target = Some((handle, size, cam));
+        view.target = Some((handle, size, cam));
         if !with_ids {
-            return;
+            return view;
         }
         // Half floats, written as they are: no tone mapping, dithering or multisampling.
         let handle = ids.unwrap_or_else(|| target(world, TextureFormat::Rgba16Float));
-        let slot = self.id_slot.clone();
+        let slot = view.id_slot.clone();
         let cam = world
             .spawn((
                 OffscreenCamera,
@@ -357,7 +497,6 @@ impl OffscreenRenderer {
                 Msaa::Off,
                 bevy::camera::visibility::RenderLayers::layer(crate::render::id_pass::ID_LAYER),
                 RenderTarget::Image(handle.clone().into()),
-                Readback::texture(handle.clone()),
                 projection,
                 transform,
             ))
@@ -367,7 +506,8 @@ impl OffscreenRenderer {
                 }
             })
             .id();
-        self.id_target = Some((handle, size, cam));
+        view.id_target = Some((handle, size, cam));
+        view
     }
 }
 

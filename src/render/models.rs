@@ -652,8 +652,10 @@ fn hold_readiness(
         }
     }
     let spawning = bodies.iter().any(|p| !p.spawned) || props.iter().any(|p| !p.spawned);
-    if status.failed.is_none() && (waiting || spawning) {
-        readiness.stable_frames = 0;
+    if status.failed.is_none() && waiting {
+        readiness.loading();
+    } else if status.failed.is_none() && spawning {
+        readiness.spawning();
     }
 }
 

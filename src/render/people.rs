@@ -536,8 +536,10 @@ fn hold_readiness(
         loaded.0 = true;
     }
     let spawning = people.iter().any(|j| j.joints.is_empty());
-    if status.failed.is_none() && (spawning || loading) {
-        readiness.stable_frames = 0;
+    if status.failed.is_none() && loading {
+        readiness.loading();
+    } else if status.failed.is_none() && spawning {
+        readiness.spawning();
     }
 }
 

@@ -94,3 +94,22 @@ pub fn scene_loaded(spec: &CitySpec, status: &CityStatus, demo_roots: usize) -> 
 
 /// Frames with nothing pending before a frame counts as complete.
 pub const STABLE_FRAMES: u32 = 8;
+
+/// Frames a model spawned from loaded files (a person or vehicle entering the scene) takes
+/// before a frame counts as complete: instanced, its materials and skin prepared, any new
+/// pipeline queued by then (which then holds the frame back for [`STABLE_FRAMES`]).
+pub const SPAWN_SETTLE_FRAMES: u32 = 3;
+
+impl Readiness {
+    /// Something is still loading: no frame is complete until it is, and the pipelines it
+    /// needs have settled.
+    pub fn loading(&mut self) {
+        self.stable_frames = 0;
+    }
+
+    /// A model is being spawned from loaded files: a frame is complete
+    /// [`SPAWN_SETTLE_FRAMES`] frames after it is in the world at the soonest.
+    pub fn spawning(&mut self) {
+        self.stable_frames = self.stable_frames.min(STABLE_FRAMES - SPAWN_SETTLE_FRAMES);
+    }
+}
