@@ -190,11 +190,12 @@ def run(a) -> dict:
     warm = min(100, max(5, total // 5))
     lr_at = lambda s: a.lr * (s + 1) / warm if s < warm else \
         a.lr * 0.5 * (1 + math.cos(math.pi * (s - warm) / max(1, total - warm)))  # noqa: E731
-    step, curve = 0, []
+    step, curve, trained_s = 0, [], 0.0
     if state is not None:
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["optimizer"])
         step, curve = state["step"], state["curve"]
+        trained_s = state.get("seconds", 0.0)
     progress.start("train", total, a.epochs)
     progress.update(step)
     model.train()
@@ -225,10 +226,12 @@ def run(a) -> dict:
             if step % per_epoch == 0 or step == total or step % 50 == 0:
                 tmp = ckpt_path + ".part"
                 torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(),
-                            "step": step, "curve": curve, "before": before}, tmp)
+                            "step": step, "curve": curve, "before": before,
+                            "seconds": trained_s + time.time() - t_train}, tmp)
                 os.replace(tmp, ckpt_path)
     progress.close()
-    train_s = time.time() - t_train
+    # Every session of a resumed training counted, not only the last.
+    train_s = trained_s + time.time() - t_train
 
     fine_tuned = {}
     if a.blend_base > 0:

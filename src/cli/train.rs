@@ -769,7 +769,10 @@ mod tests {
         assert_eq!(a[at + 1], "0.3");
         let plain = parse(&["--dataset", "d", "--out", "m"]);
         let a = python_args(&plain, base, &card, Path::new("x.onnx")).unwrap();
-        assert_eq!(a[a.iter().position(|x| x == "--blend-base").unwrap() + 1], "0");
+        assert_eq!(
+            a[a.iter().position(|x| x == "--blend-base").unwrap() + 1],
+            "0"
+        );
         let t = parse(&[
             "--task",
             "classify",

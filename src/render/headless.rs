@@ -260,6 +260,10 @@ impl OffscreenRenderer {
         // `drawn`: that frame was drawn.
         let mut drawn = false;
         let mut first = true;
+        // Render frames reported done when that frame was drawn: the check that covers it
+        // needs two more (one with pipelined rendering, where the render world runs a frame
+        // behind the main world).
+        let mut drawn_after = 0;
         loop {
             if started.elapsed() > self.options.timeout {
                 bail!(
@@ -287,8 +291,13 @@ impl OffscreenRenderer {
                 drawn = false;
                 continue;
             }
+            let rendered = self.app.world().resource::<Readiness>().rendered_frames;
             if !drawn {
                 drawn = whole;
+                drawn_after = rendered;
+                continue;
+            }
+            if rendered < drawn_after + 2 {
                 continue;
             }
             if let Some(views) = self.take_views(cameras, with_ids)? {

@@ -24,16 +24,22 @@ pub enum CaptureSet {
 #[derive(Resource, Clone, Default)]
 pub(crate) struct RenderCounters {
     pending_pipelines: Arc<AtomicUsize>,
+    /// Pipelines in the cache, whatever their state.
+    pipelines: Arc<AtomicUsize>,
     rendered_frames: Arc<AtomicU64>,
 }
 
 /// Main-world view of the renderer's progress.
 #[derive(Resource, Clone, Debug, Default)]
 pub struct Readiness {
-    /// Consecutive main-world frames with no pipeline pending and a new frame rendered.
+    /// Consecutive main-world frames with no pipeline pending or new and a new frame
+    /// rendered.
     pub stable_frames: u32,
     pub rendered_frames: u64,
     pub pending_pipelines: usize,
+    /// Pipelines in the renderer's cache: one more means a frame asked for a pipeline it did
+    /// not have, and may have skipped what needed it, even if it compiled at once.
+    pub pipelines: usize,
 }
 
 /// Tracks pipeline compilation so callers can wait for a complete frame.
@@ -68,19 +74,25 @@ fn count_pending_pipelines(cache: Res<PipelineCache>, counters: Res<RenderCounte
         .count()
         + cache.waiting_pipelines().count();
     counters.pending_pipelines.store(pending, Ordering::Release);
+    counters
+        .pipelines
+        .store(cache.pipelines().count(), Ordering::Release);
     counters.rendered_frames.fetch_add(1, Ordering::AcqRel);
 }
 
 pub(crate) fn update_readiness(counters: Res<RenderCounters>, mut readiness: ResMut<Readiness>) {
-    let pending = counters.pending_pipelines.load(Ordering::Acquire);
     let frames = counters.rendered_frames.load(Ordering::Acquire);
+    let pending = counters.pending_pipelines.load(Ordering::Acquire);
+    let pipelines = counters.pipelines.load(Ordering::Acquire);
     let progressed = frames > readiness.rendered_frames;
-    if pending == 0 && progressed {
-        readiness.stable_frames += 1;
-    } else if pending > 0 {
+    let new_pipelines = pipelines != readiness.pipelines;
+    if pending > 0 || new_pipelines {
         readiness.stable_frames = 0;
+    } else if progressed {
+        readiness.stable_frames += 1;
     }
     readiness.pending_pipelines = pending;
+    readiness.pipelines = pipelines;
     readiness.rendered_frames = frames;
 }
 
