@@ -715,6 +715,13 @@ mod tests {
         t
     }
 
+    /// Why `twincity train --task classify` with `extra` options is refused.
+    fn classify_refusal(extra: &[&str]) -> String {
+        let mut args = vec!["--task", "classify", "--dataset", "d", "--out", "m"];
+        args.extend_from_slice(extra);
+        check_classify_args(&parse(&args)).unwrap_err().to_string()
+    }
+
     #[test]
     fn classify_takes_its_own_defaults_and_refuses_detection_options() {
         let t = parse(&[
@@ -736,17 +743,7 @@ mod tests {
         assert_eq!(value("--arch"), "cnn");
         assert_eq!(value("--val-camera"), "2");
         assert!(check_classify_args(&t).is_ok());
-        let t = parse(&[
-            "--task",
-            "classify",
-            "--dataset",
-            "d",
-            "--out",
-            "m",
-            "--base",
-            "assets/models/yolox_nano.ron",
-        ]);
-        let e = check_classify_args(&t).unwrap_err().to_string();
+        let e = classify_refusal(&["--base", "assets/models/yolox_nano.ron"]);
         assert!(e.contains("--base"), "{e}");
         // Detection keeps its defaults, and needs --base.
         let t = parse(&["--dataset", "d", "--out", "m"]);
@@ -773,17 +770,7 @@ mod tests {
             a[a.iter().position(|x| x == "--blend-base").unwrap() + 1],
             "0"
         );
-        let t = parse(&[
-            "--task",
-            "classify",
-            "--dataset",
-            "d",
-            "--out",
-            "m",
-            "--blend-base",
-            "0.3",
-        ]);
-        let e = check_classify_args(&t).unwrap_err().to_string();
+        let e = classify_refusal(&["--blend-base", "0.3"]);
         assert!(e.contains("--blend-base"), "{e}");
         let e = crate::cli::Cli::try_parse_from([
             "twincity",

@@ -55,6 +55,9 @@ struct OffscreenCamera;
 
 type Slot = Arc<Mutex<Option<Vec<u8>>>>;
 
+/// A view rendered: the colour image (RGBA, sRGB) and, when asked, its id pass.
+pub type RenderedView = (image::RgbaImage, Option<IdImage>);
+
 /// A render target, its size and the camera drawing into it.
 type Target = (Handle<Image>, UVec2, Entity);
 
@@ -238,7 +241,7 @@ impl OffscreenRenderer {
         &mut self,
         cameras: &[VirtualCamera],
         with_ids: bool,
-    ) -> anyhow::Result<Vec<(image::RgbaImage, Option<IdImage>)>> {
+    ) -> anyhow::Result<Vec<RenderedView>> {
         let views = self.render_views(cameras, with_ids)?;
         if with_ids && views.iter().any(|(_, ids)| ids.is_none()) {
             bail!("the id pass read back nothing");
@@ -250,7 +253,7 @@ impl OffscreenRenderer {
         &mut self,
         cameras: &[VirtualCamera],
         with_ids: bool,
-    ) -> anyhow::Result<Vec<(image::RgbaImage, Option<IdImage>)>> {
+    ) -> anyhow::Result<Vec<RenderedView>> {
         self.fresh_cameras(cameras, with_ids);
         self.clear_slots();
         let started = Instant::now();
@@ -383,7 +386,7 @@ impl OffscreenRenderer {
         &self,
         cameras: &[VirtualCamera],
         with_ids: bool,
-    ) -> anyhow::Result<Option<Vec<(image::RgbaImage, Option<IdImage>)>>> {
+    ) -> anyhow::Result<Option<Vec<RenderedView>>> {
         let poisoned = |_| anyhow::anyhow!("readback lock poisoned");
         for view in &self.views {
             let has = view.slot.lock().map_err(poisoned)?.is_some();

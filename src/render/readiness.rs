@@ -125,3 +125,43 @@ impl Readiness {
         self.stable_frames = self.stable_frames.min(STABLE_FRAMES - SPAWN_SETTLE_FRAMES);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Runs `update_readiness` once after the render world reported `frames` frames done,
+    /// with `pending` pipelines compiling and `pipelines` in its cache.
+    fn report(world: &mut World, frames: u64, pending: usize, pipelines: usize) -> u32 {
+        let counters = world.resource::<RenderCounters>().clone();
+        counters.rendered_frames.store(frames, Ordering::Release);
+        counters.pending_pipelines.store(pending, Ordering::Release);
+        counters.pipelines.store(pipelines, Ordering::Release);
+        world.run_system_cached(update_readiness).unwrap();
+        world.resource::<Readiness>().stable_frames
+    }
+
+    #[test]
+    fn a_frame_that_queued_or_created_a_pipeline_restarts_the_count() {
+        let mut world = World::new();
+        world.insert_resource(RenderCounters::default());
+        world.init_resource::<Readiness>();
+        assert_eq!(report(&mut world, 1, 0, 10), 0, "the first pipelines seen");
+        assert_eq!(report(&mut world, 2, 0, 10), 1);
+        assert_eq!(report(&mut world, 3, 0, 10), 2);
+        // No new render frame: nothing learnt, the count holds.
+        assert_eq!(report(&mut world, 3, 0, 10), 2);
+        // A pipeline compiled within the frame that asked for it: never seen pending, but
+        // the frame may have skipped what needed it.
+        assert_eq!(report(&mut world, 4, 0, 11), 0);
+        assert_eq!(report(&mut world, 5, 0, 11), 1);
+        assert_eq!(report(&mut world, 6, 2, 13), 0, "pipelines still compiling");
+        assert_eq!(report(&mut world, 7, 0, 13), 1);
+        let mut readiness = world.resource_mut::<Readiness>();
+        readiness.stable_frames = STABLE_FRAMES + 4;
+        readiness.spawning();
+        assert_eq!(readiness.stable_frames, STABLE_FRAMES - SPAWN_SETTLE_FRAMES);
+        readiness.loading();
+        assert_eq!(readiness.stable_frames, 0);
+    }
+}
