@@ -147,9 +147,13 @@ pub fn in_window(args: &[String], size: (u32, u32)) -> std::process::Output {
         ]);
         c
     };
+    // A home of its own: the models trained on this machine (listed in the user's home) would
+    // otherwise join the inference window's list and move what the tests look for.
+    let home = tempfile::tempdir().expect("a temporary folder");
     cmd.args(args)
         .current_dir(root())
         .env("WGPU_VALIDATION", "0")
+        .env("TWINCITY_HOME", home.path())
         .output()
         .expect("no display and no xvfb-run: run `scripts/setup.sh` first (installs Xvfb)")
 }
