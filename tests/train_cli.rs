@@ -28,7 +28,7 @@ fn training_package_tests_pass() {
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
-    assert!(err.contains("Ran 17 tests") && err.contains("OK"), "{err}");
+    assert!(err.contains("Ran 18 tests") && err.contains("OK"), "{err}");
 }
 
 /// One dataset rendered once (the slow part), then every check on it.
