@@ -71,6 +71,13 @@ struct View {
     id_slot: Slot,
 }
 
+impl View {
+    /// The view's targets (colour, then the id pass's when asked), each with its camera.
+    fn targets(&self) -> impl Iterator<Item = &Target> {
+        self.target.iter().chain(self.id_target.iter())
+    }
+}
+
 /// A headless Bevy app holding the city, rendering views of it on request.
 pub struct OffscreenRenderer {
     app: App,
@@ -228,8 +235,9 @@ impl OffscreenRenderer {
         &mut self,
         camera: &VirtualCamera,
     ) -> anyhow::Result<(image::RgbaImage, IdImage)> {
-        let mut views = self.render_many(std::slice::from_ref(camera), true)?;
-        let (img, ids) = views.remove(0);
+        let (img, ids) = self
+            .render_views(std::slice::from_ref(camera), true)?
+            .remove(0);
         Ok((img, ids.context("the id pass read back nothing")?))
     }
 
@@ -346,7 +354,7 @@ impl OffscreenRenderer {
         let targets: Vec<(Entity, Handle<Image>)> = self
             .views
             .iter()
-            .flat_map(|v| v.target.iter().chain(v.id_target.iter()))
+            .flat_map(View::targets)
             .map(|(handle, _, cam)| (*cam, handle.clone()))
             .collect();
         for (cam, handle) in targets {
@@ -370,7 +378,7 @@ impl OffscreenRenderer {
         let cams: Vec<Entity> = self
             .views
             .iter()
-            .flat_map(|v| v.target.iter().chain(v.id_target.iter()).map(|t| t.2))
+            .flat_map(|v| v.targets().map(|t| t.2))
             .collect();
         for cam in cams {
             if let Some(mut camera) = self.app.world_mut().get_mut::<Camera>(cam)
@@ -429,7 +437,7 @@ impl OffscreenRenderer {
     fn fresh_cameras(&mut self, cameras: &[VirtualCamera], with_ids: bool) {
         let mut old = std::mem::take(&mut self.views);
         for view in &old {
-            for (_, _, cam) in view.target.iter().chain(view.id_target.iter()) {
+            for (_, _, cam) in view.targets() {
                 self.app.world_mut().despawn(*cam);
             }
         }
