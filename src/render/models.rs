@@ -652,10 +652,8 @@ fn hold_readiness(
         }
     }
     let spawning = bodies.iter().any(|p| !p.spawned) || props.iter().any(|p| !p.spawned);
-    if status.failed.is_none() && waiting {
-        readiness.loading();
-    } else if status.failed.is_none() && spawning {
-        readiness.spawning();
+    if status.failed.is_none() {
+        readiness.hold(waiting, spawning);
     }
 }
 

@@ -536,10 +536,8 @@ fn hold_readiness(
         loaded.0 = true;
     }
     let spawning = people.iter().any(|j| j.joints.is_empty());
-    if status.failed.is_none() && loading {
-        readiness.loading();
-    } else if status.failed.is_none() && spawning {
-        readiness.spawning();
+    if status.failed.is_none() {
+        readiness.hold(loading, spawning);
     }
 }
 

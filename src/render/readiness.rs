@@ -124,6 +124,16 @@ impl Readiness {
     pub fn spawning(&mut self) {
         self.stable_frames = self.stable_frames.min(STABLE_FRAMES - SPAWN_SETTLE_FRAMES);
     }
+
+    /// What the people's and vehicles' drawing says of their models: [`Self::loading`] while
+    /// files load, else [`Self::spawning`] while models are spawned.
+    pub fn hold(&mut self, loading: bool, spawning: bool) {
+        if loading {
+            self.loading();
+        } else if spawning {
+            self.spawning();
+        }
+    }
 }
 
 #[cfg(test)]
