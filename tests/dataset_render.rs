@@ -229,6 +229,44 @@ fn datasets_are_valid_reproducible_shardable_and_resumable() {
 
 /// A face seen from 3 m: with privacy opted out its box shows the face's detail; exported as
 /// by default, that detail is gone.
+/// `twincity bench render` times both ways over the same frames and says where the
+/// labelling's time went.
+#[test]
+fn bench_render_times_both_ways_and_the_labelling_beside_the_drawing() {
+    let out = twincity()
+        .args(["bench", "render", "--scenario", SCENARIO, "--frames", "2"])
+        .args(["--at", "100", "--sizes", "160x96,96x64", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "one line per size: {lines:?}");
+    for (line, (w, h)) in lines.iter().zip([(160, 96), (96, 64)]) {
+        assert_eq!(
+            (line["width"].as_u64(), line["height"].as_u64()),
+            (Some(w), Some(h))
+        );
+        assert_eq!(line["frames"], 2, "{line}");
+        let f = |k: &str| line[k].as_f64().unwrap_or(f64::NAN);
+        for k in ["render_fps", "annotated_fps", "labelling_ms"] {
+            assert!(f(k) > 0.0, "{k}: {line}");
+        }
+        assert!(f("waiting_for_labelling_ms") >= 0.0, "{line}");
+        // The overhead is the ratio of the two rates.
+        let ratio = f("render_fps") / f("annotated_fps") - 1.0;
+        assert!((f("overhead") - ratio).abs() < 1e-9, "{line}");
+        // The quiet square's camera sees people at 100 s, and they are labelled.
+        assert!(f("objects_per_frame") >= 1.0, "{line}");
+    }
+}
+
 #[test]
 fn faces_in_exported_images_are_blurred() {
     let path = root().join("scenarios/busy_square.scenario.ron");

@@ -22,7 +22,7 @@ use twincity_scenario::Scenario;
 use twincity_scenario::world::WorldState;
 
 use crate::render::city::{CitySpec, ImportState};
-use crate::render::headless::{OffscreenOptions, OffscreenRenderer};
+use crate::render::headless::{OffscreenOptions, OffscreenRenderer, RenderedView};
 use crate::render::scenario::{ScenarioCommand, ScenarioPlayer};
 
 #[derive(Args, Debug, Clone)]
@@ -504,6 +504,33 @@ pub fn render_images(
     frame: twincity_dataset::Frame,
     annotate: bool,
 ) -> anyhow::Result<Vec<RenderedImage>> {
+    let drawn = draw_views(renderer, cameras, settings, frame, annotate)?;
+    Ok(drawn
+        .label(state, ground, settings)?
+        .into_iter()
+        .map(|(_, img)| img)
+        .collect())
+}
+
+/// The views of one frame's cameras as the renderer gave them, before labelling.
+struct DrawnViews {
+    frame: twincity_dataset::Frame,
+    /// The project's cameras.
+    cameras: Vec<VirtualCamera>,
+    /// Each camera as drawn (its resolution scaled by the frame's sensor draw) and that draw.
+    drawn: Vec<(VirtualCamera, twincity_dataset::SensorDraw)>,
+    views: Vec<RenderedView>,
+}
+
+/// Draws every camera of `cameras` at frame `frame` in one app frame (with their id passes
+/// when `annotate`).
+fn draw_views(
+    renderer: &mut OffscreenRenderer,
+    cameras: &[VirtualCamera],
+    settings: &Settings,
+    frame: twincity_dataset::Frame,
+    annotate: bool,
+) -> anyhow::Result<DrawnViews> {
     let drawn: Vec<_> = cameras
         .iter()
         .map(|c| drawn_camera(c, settings, frame))
@@ -523,19 +550,41 @@ pub fn render_images(
             path.display()
         );
     }
-    views
-        .into_iter()
-        .zip(cameras.iter().zip(drawn))
-        .map(|((img, ids), (camera, (cam, draw)))| {
-            let shot = Shot {
-                camera,
-                cam: &cam,
-                draw,
-                frame,
-            };
-            annotate_image(state, ground, settings, shot, img, ids)
-        })
-        .collect()
+    Ok(DrawnViews {
+        frame,
+        cameras: cameras.to_vec(),
+        drawn,
+        views,
+    })
+}
+
+impl DrawnViews {
+    /// Labels, blurs, applies the sensor's effects to and encodes every view
+    /// ([`annotate_image`]), the views in parallel, each with its project camera. Needs no
+    /// renderer: it runs beside the drawing of the next frame.
+    fn label(
+        self,
+        state: &WorldState,
+        ground: f32,
+        settings: &Settings,
+    ) -> anyhow::Result<Vec<(VirtualCamera, RenderedImage)>> {
+        use rayon::prelude::*;
+        let frame = self.frame;
+        self.views
+            .into_par_iter()
+            .zip(self.cameras.into_par_iter().zip(self.drawn))
+            .map(|((img, ids), (camera, (cam, draw)))| {
+                let shot = Shot {
+                    camera: &camera,
+                    cam: &cam,
+                    draw,
+                    frame,
+                };
+                let image = annotate_image(state, ground, settings, shot, img, ids)?;
+                Ok((camera, image))
+            })
+            .collect()
+    }
 }
 
 /// One camera's view of a frame: the project's camera, the camera drawn (its resolution
@@ -874,6 +923,10 @@ fn start_progress(args: &RenderArgs, job: &Job, plan: &Plan) -> Option<indicatif
 /// The most cameras drawn in one app frame (their targets, multisampled, held at once).
 const VIEWS_IN_FLIGHT: usize = 8;
 
+/// How many app frames' views may wait, drawn, for the labelling thread: with one waiting
+/// and one being labelled, the renderer draws a third.
+const FRAMES_QUEUED: usize = 1;
+
 /// Renders and stores the images still to do, frame by frame (the world seeked once per
 /// frame, the frame's cameras drawn together), showing progress; stops at the first error or
 /// when `cancel` is set.
@@ -886,64 +939,131 @@ fn render_all(
     bar: Option<&indicatif::ProgressBar>,
     cancel: &AtomicBool,
 ) -> anyhow::Result<()> {
-    let latitude = twincity_scenario::project_latitude(&job.project);
     let mut done = plan.already;
-    let mut seeked: Option<(usize, WorldState)> = None;
+    // `move`: the labelling thread holds the store (and the count) while the images come.
+    pipelined(renderer, job, plan, cancel, move |camera, frame, img| {
+        store.write_image(&img.record, &camera_folder(camera), &img.bytes, &img.extras)?;
+        done += 1;
+        match (bar, style) {
+            (Some(b), _) => b.inc(1),
+            (None, ProgressStyle::Json) => println!(
+                "{}",
+                serde_json::json!({
+                    "done": done,
+                    "total": plan.total,
+                    "frame": frame.index,
+                    "camera": camera.name,
+                    "objects": img.record.objects.len(),
+                    "file": img.record.file,
+                })
+            ),
+            _ => {}
+        }
+        Ok(())
+    })
+    .map(|_| ())
+}
+
+/// Where the time of a [`pipelined`] render went, besides the drawing.
+#[derive(Clone, Copy, Debug, Default)]
+struct PipelineTimes {
+    /// Labelling, blurring, encoding and handing over (on the labelling thread).
+    labelling: Duration,
+    /// The drawing thread's waits for the labelling thread (the queue full).
+    waiting: Duration,
+}
+
+/// The images of `plan`, drawn on this thread and labelled, blurred and encoded on another
+/// (in the order drawn), each handed to `sink` there: the renderer draws the next frame
+/// while the last one is labelled. Stops at the first error of either side (the images
+/// already handed over stay) or when `cancel` is set.
+fn pipelined(
+    renderer: &mut OffscreenRenderer,
+    job: &Job,
+    plan: &Plan,
+    cancel: &AtomicBool,
+    mut sink: impl FnMut(&VirtualCamera, twincity_dataset::Frame, RenderedImage) -> anyhow::Result<()>
+    + Send,
+) -> anyhow::Result<PipelineTimes> {
+    let (settings, ground) = (&job.settings, job.ground);
+    std::thread::scope(|scope| {
+        let (to_label, drawn) =
+            std::sync::mpsc::sync_channel::<(Arc<WorldState>, DrawnViews)>(FRAMES_QUEUED);
+        let labeller = scope.spawn(move || -> anyhow::Result<Duration> {
+            let mut busy = Duration::ZERO;
+            for (state, views) in drawn {
+                let t = std::time::Instant::now();
+                let frame = views.frame;
+                for (camera, img) in views.label(&state, ground, settings)? {
+                    sink(&camera, frame, img)?;
+                }
+                busy += t.elapsed();
+            }
+            Ok(busy)
+        });
+        let waiting = draw_frames(renderer, job, plan, cancel, &to_label);
+        drop(to_label);
+        let labelling = labeller
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        // When the labeller failed, the drawing stopped because of it: its error comes first.
+        Ok(PipelineTimes {
+            labelling: labelling?,
+            waiting: waiting?,
+        })
+    })
+}
+
+/// The drawing side of [`pipelined`]: seeks the world once per frame and draws the frame's
+/// cameras together, handing each app frame's views to the labeller; how long it waited for
+/// the labeller.
+fn draw_frames(
+    renderer: &mut OffscreenRenderer,
+    job: &Job,
+    plan: &Plan,
+    cancel: &AtomicBool,
+    to_label: &std::sync::mpsc::SyncSender<(Arc<WorldState>, DrawnViews)>,
+) -> anyhow::Result<Duration> {
+    let mut waiting = Duration::ZERO;
+    let latitude = twincity_scenario::project_latitude(&job.project);
+    let mut seeked: Option<(usize, Arc<WorldState>)> = None;
     for todo in plan
         .todo
         .chunk_by(|a, b| a.0 == b.0)
         .flat_map(|f| f.chunks(VIEWS_IN_FLIGHT))
     {
         if cancel.load(Ordering::Relaxed) {
-            return Err(anyhow::anyhow!("cancelled"));
+            bail!("cancelled");
         }
         let fi = todo[0].0;
         let frame = plan.frames[fi];
-        if seeked.as_ref().map(|(f, _)| *f) != Some(fi) {
-            let state = world_at(
-                renderer,
-                &job.settings,
-                job.scenario.as_ref().map(|(_, s)| s),
-                latitude,
-                frame,
-            );
-            seeked = Some((fi, state));
-        }
-        let Some((_, state)) = &seeked else { continue };
+        let state = match &seeked {
+            Some((f, state)) if *f == fi => state.clone(),
+            _ => {
+                let state = Arc::new(world_at(
+                    renderer,
+                    &job.settings,
+                    job.scenario.as_ref().map(|(_, s)| s),
+                    latitude,
+                    frame,
+                ));
+                seeked = Some((fi, state.clone()));
+                state
+            }
+        };
         let cameras: Vec<VirtualCamera> = todo
             .iter()
             .map(|&(_, ci)| job.cameras[ci].clone())
             .collect();
-        let images = render_images(
-            renderer,
-            state,
-            job.ground,
-            &cameras,
-            &job.settings,
-            frame,
-            true,
-        )?;
-        for (img, camera) in images.into_iter().zip(&cameras) {
-            store.write_image(&img.record, &camera_folder(camera), &img.bytes, &img.extras)?;
-            done += 1;
-            match (bar, style) {
-                (Some(b), _) => b.inc(1),
-                (None, ProgressStyle::Json) => println!(
-                    "{}",
-                    serde_json::json!({
-                        "done": done,
-                        "total": plan.total,
-                        "frame": frame.index,
-                        "camera": camera.name,
-                        "objects": img.record.objects.len(),
-                        "file": img.record.file,
-                    })
-                ),
-                _ => {}
-            }
+        let views = draw_views(renderer, &cameras, &job.settings, frame, true)?;
+        let t = std::time::Instant::now();
+        if to_label.send((state, views)).is_err() {
+            // The labeller stopped at an error, which it reports.
+            break;
         }
+        waiting += t.elapsed();
     }
-    Ok(())
+    Ok(waiting)
 }
 
 /// Whatever happened, what is on disk becomes a valid (maybe partial) dataset; says how it
@@ -1104,7 +1224,8 @@ pub struct BenchRenderArgs {
     /// Image sizes
     #[arg(long, value_delimiter = ',', default_value = "640x360,1280x720", value_parser = crate::cli::args::parse_size)]
     pub sizes: Vec<(u32, u32)>,
-    /// Frames timed per size (each rendered once plain and once annotated)
+    /// Frames timed per size (each rendered twice plain and twice annotated, in the order
+    /// plain, annotated, annotated, plain)
     #[arg(long, default_value_t = 8)]
     pub frames: u32,
     /// Scenario time of the first frame (one frame per second after it)
@@ -1196,7 +1317,6 @@ pub fn sample_frame(scenario: &Path, at: f64, size: (u32, u32)) -> anyhow::Resul
         latitude,
         frame,
     );
-    renderer.render(&camera)?;
     let image = renderer.render(&camera)?;
     Ok(SampleFrame {
         image,
@@ -1208,94 +1328,145 @@ pub fn sample_frame(scenario: &Path, at: f64, size: (u32, u32)) -> anyhow::Resul
 }
 
 /// `twincity bench render`: per size, frames per second rendering only, and annotated and
-/// written as `twincity render` does; the annotation overhead is their ratio, in one run.
+/// written as `twincity render` does (labelling beside the drawing of the next frame); the
+/// annotation overhead is their ratio, in one run.
 pub fn bench(args: &BenchRenderArgs) -> anyhow::Result<ExitCode> {
-    use std::time::Instant;
     if cfg!(debug_assertions) && !args.json {
         eprintln!("note: this is a debug build; use `cargo run --release -- bench render`");
     }
-    let sizes = args.sizes.clone();
     let render_args = bench_args(&args.scenario, args.frames.max(1), args.at);
-    let job = prepare(&render_args)?;
-    let latitude = twincity_scenario::project_latitude(&job.project);
+    let mut job = prepare(&render_args)?;
     let mut renderer = scenario_renderer(&job.project, job.scenario.as_ref(), args.at, false)?;
-    let frames = job.settings.frames();
-    for (w, h) in sizes {
-        let mut camera = job.cameras[0].clone();
+    let first = job
+        .cameras
+        .first()
+        .context("the project has no camera")?
+        .clone();
+    for &(w, h) in &args.sizes {
+        let mut camera = first.clone();
         camera.resolution = (w, h);
-        let out = tempfile::tempdir()?;
-        let mut settings = job.settings.clone();
-        settings.size = Some((w, h));
-        let manifest = Manifest::new("bench", settings.clone(), vec![CameraEntry::of(&camera)]);
-        let store = Store::open(out.path(), manifest, 0..settings.frames, false)?;
-        // Warm-up at this size (pipelines, target).
+        job.cameras = vec![camera.clone()];
+        job.settings.size = Some((w, h));
+        // Warm-up at this size (pipelines, targets), with and without the id pass.
+        renderer.render_many(std::slice::from_ref(&camera), true)?;
         renderer.render(&camera)?;
-        let (mut plain, mut annotated) = (0.0f64, 0.0f64);
-        let mut objects = 0;
-        for (k, &frame) in frames.iter().enumerate() {
-            let state = world_at(
-                &mut renderer,
-                &settings,
-                job.scenario.as_ref().map(|(_, s)| s),
-                latitude,
-                frame,
-            );
-            // Alternate which goes first, so drift affects both alike.
-            for pass in 0..2 {
-                let annotate = (pass + k) % 2 == 1;
-                let t = Instant::now();
-                if annotate {
-                    let img = render_image(
-                        &mut renderer,
-                        &state,
-                        job.ground,
-                        &camera,
-                        &settings,
-                        frame,
-                        true,
-                    )?;
-                    store.write_image(
-                        &img.record,
-                        &camera_folder(&camera),
-                        &img.bytes,
-                        &img.extras,
-                    )?;
-                    objects += img.record.objects.len();
-                    annotated += t.elapsed().as_secs_f64();
-                } else {
-                    // The same size the annotated pass renders (randomisation may scale it).
-                    renderer.render(&drawn_camera(&camera, &settings, frame).0)?;
-                    plain += t.elapsed().as_secs_f64();
-                }
+        // Each way twice, in the order A B B A, so drift affects both alike.
+        let mut run = BenchRun {
+            size: (w, h),
+            images: 0,
+            plain: 0.0,
+            annotated: 0.0,
+            objects: 0,
+            times: PipelineTimes::default(),
+        };
+        for annotate in [false, true, true, false] {
+            if annotate {
+                bench_annotated(&mut renderer, &job, &mut run)?;
+            } else {
+                run.plain += bench_plain(&mut renderer, &job)?;
             }
         }
-        let n = frames.len() as f64;
-        let overhead = annotated / plain - 1.0;
-        if args.json {
+        run.print(args.json);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One size's measurements of `twincity bench render`: both ways over the same frames.
+struct BenchRun {
+    size: (u32, u32),
+    /// Images rendered each way.
+    images: usize,
+    /// Seconds rendering only.
+    plain: f64,
+    /// Seconds rendering, labelling and writing a dataset.
+    annotated: f64,
+    objects: usize,
+    times: PipelineTimes,
+}
+
+/// Seconds to seek and draw every frame of `job`'s one camera, colour only.
+fn bench_plain(renderer: &mut OffscreenRenderer, job: &Job) -> anyhow::Result<f64> {
+    let latitude = twincity_scenario::project_latitude(&job.project);
+    let t = std::time::Instant::now();
+    for frame in job.settings.frames() {
+        world_at(
+            renderer,
+            &job.settings,
+            job.scenario.as_ref().map(|(_, s)| s),
+            latitude,
+            frame,
+        );
+        // The same size the annotated pass renders (randomisation may scale it).
+        renderer.render(&drawn_camera(&job.cameras[0], &job.settings, frame).0)?;
+    }
+    Ok(t.elapsed().as_secs_f64())
+}
+
+/// Renders `job` as `twincity render` does, into a new dataset folder, adding the time and
+/// what was labelled to `run`.
+fn bench_annotated(
+    renderer: &mut OffscreenRenderer,
+    job: &Job,
+    run: &mut BenchRun,
+) -> anyhow::Result<()> {
+    let out = tempfile::tempdir()?;
+    let cameras = job.cameras.iter().map(CameraEntry::of).collect();
+    let manifest = Manifest::new("bench", job.settings.clone(), cameras);
+    let mut store = Store::open(out.path(), manifest, 0..job.settings.frames, false)?;
+    let plan = Plan::new(job, &store);
+    let (mut objects, mut images) = (0, 0);
+    let (written, counted, made) = (&mut store, &mut objects, &mut images);
+    let t = std::time::Instant::now();
+    let never = AtomicBool::new(false);
+    let times = pipelined(renderer, job, &plan, &never, move |camera, _, img| {
+        written.write_image(&img.record, &camera_folder(camera), &img.bytes, &img.extras)?;
+        *counted += img.record.objects.len();
+        *made += 1;
+        Ok(())
+    })?;
+    run.annotated += t.elapsed().as_secs_f64();
+    run.objects += objects;
+    run.images = images;
+    run.times.labelling += times.labelling;
+    run.times.waiting += times.waiting;
+    Ok(())
+}
+
+impl BenchRun {
+    fn print(&self, json: bool) {
+        let (w, h) = self.size;
+        let n = 2.0 * self.images.max(1) as f64;
+        let (render_fps, annotated_fps) = (n / self.plain, n / self.annotated);
+        let overhead = render_fps / annotated_fps - 1.0;
+        let objects = self.objects as f64 / n;
+        // Per image: the labelling thread's work, and the drawing's waits for it.
+        let labelling_ms = 1000.0 * self.times.labelling.as_secs_f64() / n;
+        let waiting_ms = 1000.0 * self.times.waiting.as_secs_f64() / n;
+        if json {
             println!(
                 "{}",
                 serde_json::json!({
-                    "width": w, "height": h, "frames": frames.len(),
-                    "render_fps": n / plain,
-                    "annotated_fps": n / annotated,
-                    "render_ms": 1000.0 * plain / n,
-                    "annotated_ms": 1000.0 * annotated / n,
+                    "width": w, "height": h, "frames": self.images,
+                    "render_fps": render_fps,
+                    "annotated_fps": annotated_fps,
+                    "render_ms": 1000.0 / render_fps,
+                    "annotated_ms": 1000.0 / annotated_fps,
                     "overhead": overhead,
-                    "objects_per_frame": objects as f64 / n,
+                    "objects_per_frame": objects,
+                    "labelling_ms": labelling_ms,
+                    "waiting_for_labelling_ms": waiting_ms,
                 })
             );
         } else {
             println!(
-                "{w}x{h}: render only {:.2} fps ({:.0} ms), annotated and written {:.2} fps ({:.0} ms), \
-                 annotation overhead {:+.1} % (goal ≤ 15 %), {:.1} objects/frame",
-                n / plain,
-                1000.0 * plain / n,
-                n / annotated,
-                1000.0 * annotated / n,
+                "{w}x{h}: render only {render_fps:.2} fps ({:.0} ms), annotated and written \
+                 {annotated_fps:.2} fps ({:.0} ms), annotation overhead {:+.1} % (goal ≤ 15 %), \
+                 {objects:.1} objects/frame; labelling {labelling_ms:.0} ms per image beside the \
+                 drawing, which waited {waiting_ms:.0} ms for it",
+                1000.0 / render_fps,
+                1000.0 / annotated_fps,
                 100.0 * overhead,
-                objects as f64 / n
             );
         }
     }
-    Ok(ExitCode::SUCCESS)
 }
