@@ -46,7 +46,7 @@ if ! "$venv/bin/python" -c "import torch" 2>/dev/null; then
   free_kb=$(df -Pk . | awk 'NR == 2 { print $4 }')
   if [ "${free_kb:-0}" -lt $((7 * 1024 * 1024)) ]; then
     echo "setup: only $((free_kb / 1024)) MB free on this disk; the Python environment and the" \
-      "build need about 7 GB for .venv plus about 15 GB for target/: free some space and rerun" >&2
+      "build need about 7 GB for .venv plus about 7 GB for target/: free some space and rerun" >&2
     exit 1
   fi
 fi
