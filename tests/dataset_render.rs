@@ -238,14 +238,9 @@ fn bench_render_times_both_ways_and_the_labelling_beside_the_drawing() {
         .args(["--at", "100", "--sizes", "160x96,96x64", "--json"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+    let lines: Vec<serde_json::Value> = common::ok(&out, "bench render")
         .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
         .collect();
     assert_eq!(lines.len(), 2, "one line per size: {lines:?}");
     for (line, (w, h)) in lines.iter().zip([(160, 96), (96, 64)]) {
