@@ -570,6 +570,13 @@ impl DrawnViews {
     ) -> anyhow::Result<Vec<(VirtualCamera, RenderedImage)>> {
         use rayon::prelude::*;
         let frame = self.frame;
+        // The posed figures are the frame's, the same for every view: made once.
+        let figures = if self.views.iter().any(|(_, ids)| ids.is_some()) {
+            let cast = twincity_scenario::people::Cast::bundled().map_err(anyhow::Error::msg)?;
+            twincity_scenario::figures::figures(state, ground, cast)
+        } else {
+            Vec::new()
+        };
         self.views
             .into_par_iter()
             .zip(self.cameras.into_par_iter().zip(self.drawn))
@@ -580,7 +587,8 @@ impl DrawnViews {
                     draw,
                     frame,
                 };
-                let image = annotate_image(state, ground, settings, shot, img, ids)?;
+                let image =
+                    annotate_image(state, settings, shot, img, ids.map(|i| (i, &figures[..])))?;
                 Ok((camera, image))
             })
             .collect()
@@ -596,15 +604,14 @@ struct Shot<'a> {
     frame: twincity_dataset::Frame,
 }
 
-/// Labels, blurs, applies the sensor's effects to and encodes one rendered view (its id pass
-/// `ids` when annotated), with its extra files.
+/// Labels, blurs, applies the sensor's effects to and encodes one rendered view (with its id
+/// pass and the frame's posed figures when annotated), with its extra files.
 fn annotate_image(
     state: &WorldState,
-    ground: f32,
     settings: &Settings,
     shot: Shot,
     mut img: image::RgbaImage,
-    ids: Option<IdImage>,
+    labels: Option<(IdImage, &[twincity_scenario::figures::Figure])>,
 ) -> anyhow::Result<RenderedImage> {
     let Shot {
         camera,
@@ -615,10 +622,8 @@ fn annotate_image(
     let folder = camera_folder(camera);
     let (w, h) = cam.resolution;
     let mut extras = Vec::new();
-    let (objects, heads) = if let Some(ids) = ids {
-        let cast = twincity_scenario::people::Cast::bundled().map_err(anyhow::Error::msg)?;
-        let figures = twincity_scenario::figures::figures(state, ground, cast);
-        let annotations = twincity_dataset::annotate::annotate_rendered(cam, &figures, &ids);
+    let (objects, heads) = if let Some((ids, figures)) = labels {
+        let annotations = twincity_dataset::annotate::annotate_rendered(cam, figures, &ids);
         let (objects, heads, blur) = image_objects(state, &annotations, (w, h), &settings.privacy);
         twincity_dataset::privacy::blur_boxes(&mut img, &blur);
         let stem = ImageRecord::stem(&folder, frame.index);
