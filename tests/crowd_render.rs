@@ -32,6 +32,10 @@ fn people_appear_where_the_simulation_puts_them() {
         CitySpec::default(),
         OffscreenOptions {
             crowd: Some((scenario, 0.0)),
+            // People 15–30 px tall, each checked at one pixel of their chest: the full meshes,
+            // as the simplified ones agree with them within a pixel only
+            // (tests/people_render.rs).
+            full_meshes: true,
             ..OffscreenOptions::default()
         },
     )

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use twincity::cli::render::{render_image, scenario_renderer};
+use twincity::cli::render::{Drawing, render_image, scenario_renderer};
 use twincity_dataset::privacy::detail_energy;
 use twincity_dataset::{Frame, Privacy};
 use twincity_scenario::Scenario;
@@ -272,7 +272,7 @@ fn faces_in_exported_images_are_blurred() {
         &project,
         Some(&(path.clone(), scenario.clone())),
         start,
-        false,
+        Drawing::default(),
     )
     .unwrap();
     let settings = |privacy: Privacy| common::busy_square_frame_settings(&scenario, start, privacy);

@@ -5,7 +5,7 @@
 mod common;
 
 use bevy::math::Vec3;
-use twincity::cli::render::{render_image, scenario_renderer, world_at};
+use twincity::cli::render::{Drawing, render_image, scenario_renderer, world_at};
 use twincity::render::scenario::ScenarioPlayer;
 use twincity_dataset::annotate::{annotate_rendered, instance_id};
 use twincity_dataset::{Frame, Privacy, Settings};
@@ -36,8 +36,13 @@ fn one_person(
     let mut project = twincity_model::Project::demo().unwrap();
     project.demo_city = demo_city;
     project.coverage.privacy_masks.clear();
-    let mut renderer =
-        scenario_renderer(&project, Some(&(path, scenario.clone())), START, false).unwrap();
+    let mut renderer = scenario_renderer(
+        &project,
+        Some(&(path, scenario.clone())),
+        START,
+        Drawing::default(),
+    )
+    .unwrap();
     let settings = settings(&scenario);
     let frame = Frame {
         index: 0,

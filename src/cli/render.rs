@@ -88,6 +88,10 @@ pub struct RenderArgs {
     /// Directional shadows (slower on a software renderer)
     #[arg(long)]
     pub shadows: bool,
+    /// Draw every person with the full meshes, however far (default: simplified meshes for
+    /// distant people, chosen per camera; see docs/people.md)
+    #[arg(long)]
+    pub full_meshes: bool,
     /// After the images, cut one crop per visible object of this class into DIR/crops (PNG
     /// by label, and crops.csv), from the exported images
     #[arg(long, value_enum, value_name = "CLASS")]
@@ -766,13 +770,22 @@ pub fn world_at(
         .unwrap_or_default()
 }
 
+/// How an offscreen renderer draws the scene (`--shadows`, `--full-meshes`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Drawing {
+    /// The sun's shadows.
+    pub shadows: bool,
+    /// People's full meshes however far (no levels of detail).
+    pub full_meshes: bool,
+}
+
 /// An offscreen renderer showing `project` and, when given, `scenario` (path, contents) at
 /// `start` seconds, as `twincity render` uses it.
 pub fn scenario_renderer(
     project: &Project,
     scenario: Option<&(PathBuf, Scenario)>,
     start: f64,
-    shadows: bool,
+    drawing: Drawing,
 ) -> anyhow::Result<OffscreenRenderer> {
     let spec = CitySpec {
         demo_city: project.demo_city,
@@ -780,7 +793,8 @@ pub fn scenario_renderer(
         origin: project.origin.clone(),
     };
     let options = OffscreenOptions {
-        shadows,
+        shadows: drawing.shadows,
+        full_meshes: drawing.full_meshes,
         timeout: Duration::from_secs(300),
         privacy_masks: project.coverage.privacy_masks.clone(),
         scenario: scenario.map(|(p, _)| (p.clone(), start)),
@@ -837,7 +851,10 @@ pub fn run_cancellable(args: &RenderArgs, cancel: &Arc<AtomicBool>) -> anyhow::R
             &job.project,
             job.scenario.as_ref(),
             plan.frames[first].time_s,
-            args.shadows,
+            Drawing {
+                shadows: args.shadows,
+                full_meshes: args.full_meshes,
+            },
         )?;
         result = render_all(
             &mut renderer,
@@ -1239,11 +1256,14 @@ pub struct BenchRenderArgs {
     /// One JSON object per size instead of a table
     #[arg(long)]
     pub json: bool,
+    /// People drawn with their full meshes, however far (as `render --full-meshes`)
+    #[arg(long)]
+    pub full_meshes: bool,
 }
 
 /// The render settings the benchmarks use: `frames` frames one second apart from `at`, PNG,
-/// no extras, no progress.
-fn bench_args(scenario: &Path, frames: u32, at: f64) -> RenderArgs {
+/// no extras, no progress, no shadows.
+fn bench_args(scenario: &Path, frames: u32, at: f64, full_meshes: bool) -> RenderArgs {
     RenderArgs {
         input: scenario.to_path_buf(),
         out: std::env::temp_dir(),
@@ -1265,6 +1285,7 @@ fn bench_args(scenario: &Path, frames: u32, at: f64) -> RenderArgs {
         density_maps: false,
         no_privacy_blur: None,
         shadows: false,
+        full_meshes,
         crops: None,
         crop_min_px: 24,
         progress: ProgressStyle::None,
@@ -1305,9 +1326,10 @@ pub struct SampleFrame {
 }
 
 pub fn sample_frame(scenario: &Path, at: f64, size: (u32, u32)) -> anyhow::Result<SampleFrame> {
-    let job = prepare(&bench_args(scenario, 1, at))?;
+    let job = prepare(&bench_args(scenario, 1, at, false))?;
     let latitude = twincity_scenario::project_latitude(&job.project);
-    let mut renderer = scenario_renderer(&job.project, job.scenario.as_ref(), at, false)?;
+    let mut renderer =
+        scenario_renderer(&job.project, job.scenario.as_ref(), at, Drawing::default())?;
     let mut camera = job
         .cameras
         .first()
@@ -1339,9 +1361,18 @@ pub fn bench(args: &BenchRenderArgs) -> anyhow::Result<ExitCode> {
     if cfg!(debug_assertions) && !args.json {
         eprintln!("note: this is a debug build; use `cargo run --release -- bench render`");
     }
-    let render_args = bench_args(&args.scenario, args.frames.max(1), args.at);
+    let render_args = bench_args(
+        &args.scenario,
+        args.frames.max(1),
+        args.at,
+        args.full_meshes,
+    );
     let mut job = prepare(&render_args)?;
-    let mut renderer = scenario_renderer(&job.project, job.scenario.as_ref(), args.at, false)?;
+    let drawing = Drawing {
+        shadows: false,
+        full_meshes: args.full_meshes,
+    };
+    let mut renderer = scenario_renderer(&job.project, job.scenario.as_ref(), args.at, drawing)?;
     let first = job
         .cameras
         .first()

@@ -35,6 +35,8 @@ pub struct OffscreenOptions {
     pub scenario: Option<(std::path::PathBuf, f64)>,
     /// The project shown (the scenario's sun stands at its latitude).
     pub project: Option<twincity_model::Project>,
+    /// Every person drawn with the full meshes, near or far (no levels of detail).
+    pub full_meshes: bool,
 }
 
 impl Default for OffscreenOptions {
@@ -46,6 +48,7 @@ impl Default for OffscreenOptions {
             privacy_masks: Vec::new(),
             scenario: None,
             project: None,
+            full_meshes: false,
         }
     }
 }
@@ -142,11 +145,10 @@ impl OffscreenRenderer {
                 crate::render::id_pass::IdPassPlugin,
             ))
             .insert_resource(spec)
-            // Full meshes for everyone: with levels of detail, a person near a level's
-            // boundary could differ by a pixel between two runs of the same render on a
-            // loaded machine, and datasets must be byte-identical run to run.
+            // Levels of detail chosen per camera, as in the editor, unless asked for full
+            // meshes (docs/people.md).
             .insert_resource(crate::render::people::PeopleSettings {
-                levels_of_detail: false,
+                levels_of_detail: !options.full_meshes,
             })
             // Editor overlays (crowd outlines) stay out of camera renders.
             .add_systems(Startup, crate::render::overlay::gizmos_on_overlay_layer);
@@ -244,7 +246,9 @@ impl OffscreenRenderer {
     /// Renders every camera of `cameras` in the same app frame (and, with `with_ids`, each
     /// one's id pass beside it), then reads them all back: one frame of the scene's upkeep
     /// (animation, extraction) for all of them, and their read-backs in flight together. The
-    /// images, in the order of `cameras`, are those [`Self::render`] would give one by one.
+    /// images, in the order of `cameras`, are those [`Self::render`] would give one by one,
+    /// but for people's levels of detail: chosen for the longest lens among `cameras`, a
+    /// camera drawn beside a longer one may get more detail than alone.
     pub fn render_many(
         &mut self,
         cameras: &[VirtualCamera],
@@ -262,6 +266,7 @@ impl OffscreenRenderer {
         cameras: &[VirtualCamera],
         with_ids: bool,
     ) -> anyhow::Result<Vec<RenderedView>> {
+        self.focus_levels_of_detail(cameras);
         self.fresh_cameras(cameras, with_ids);
         self.clear_slots();
         let started = Instant::now();
@@ -430,6 +435,22 @@ impl OffscreenRenderer {
             out.push((img, ids));
         }
         Ok(Some(out))
+    }
+
+    /// People's levels of detail chosen for the most zoomed-in of `cameras`.
+    fn focus_levels_of_detail(&mut self, cameras: &[VirtualCamera]) {
+        let focal = cameras
+            .iter()
+            .map(|c| c.resolution.1 as f32 * 0.5 / (c.render_vertical_fov() * 0.5).tan())
+            .fold(0.0f32, f32::max);
+        if focal > 0.0
+            && let Some(mut f) = self
+                .app
+                .world_mut()
+                .get_resource_mut::<crate::render::people::LodFocalLength>()
+        {
+            f.set_if_neq(crate::render::people::LodFocalLength(focal));
+        }
     }
 
     /// A new colour camera (and id camera) per view, drawing into the view's targets, reused

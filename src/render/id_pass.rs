@@ -58,7 +58,7 @@ impl Plugin for IdPassPlugin {
             )
             .add_systems(
                 PostUpdate,
-                (retwin_renumbered, add_twins, follow_meshes)
+                (retwin_renumbered, add_twins, follow_meshes, follow_ranges)
                     .chain()
                     .in_set(IdPassSet::Twins),
             );
@@ -304,6 +304,22 @@ fn follow_meshes(
             && m.0 != mesh.0
         {
             m.0 = mesh.0.clone();
+        }
+    }
+}
+
+/// Keeps each twin's distance band that of its original (people's levels of detail move
+/// theirs with the views' focal length).
+fn follow_ranges(
+    originals: Query<(&VisibilityRange, &Twinned), Changed<VisibilityRange>>,
+    mut twins: Query<&mut VisibilityRange, (With<IdTwin>, Without<Twinned>)>,
+) {
+    for (range, twinned) in &originals {
+        if let Some(t) = twinned.0
+            && let Ok(mut r) = twins.get_mut(t)
+            && *r != *range
+        {
+            *r = range.clone();
         }
     }
 }

@@ -37,6 +37,7 @@ impl Plugin for PeoplePlugin {
         app.init_resource::<PeopleStatus>()
             .init_resource::<CharactersLoaded>()
             .init_resource::<PeopleSettings>()
+            .init_resource::<LodFocalLength>()
             .add_systems(Startup, load_characters)
             .configure_sets(
                 Update,
@@ -48,7 +49,7 @@ impl Plugin for PeoplePlugin {
                         .after(crate::render::readiness::CaptureSet::Watch),
                 ),
             )
-            .add_systems(Update, pose_people.in_set(PeopleSet::Pose))
+            .add_systems(Update, (retune_levels, pose_people).in_set(PeopleSet::Pose))
             .add_systems(Update, hold_readiness.in_set(PeopleSet::Watch));
     }
 }
@@ -73,18 +74,73 @@ pub struct PersonJoints {
     fresh: bool,
 }
 
-/// Levels of detail by distance from the camera looking (metres): the full meshes nearer
-/// than `LOD_DISTANCES[0]`, then meshes with [`LOD_SHARES`] of their triangles. For a
-/// 1280-pixel-wide camera of 60–90° (focal length 640–1100 px) a 1.7 m person is over
-/// 90–150 px tall within 12 m, and under 27–47 px beyond 40 m.
-pub const LOD_DISTANCES: [f32; 2] = [12.0, 40.0];
+/// Levels of detail by the height a person takes on screen: the full meshes while a
+/// [`LOD_PERSON_HEIGHT_M`] person stands over `LOD_HEIGHTS_PX[0]` pixels tall, meshes with
+/// `LOD_SHARES[0]` of their triangles down to `LOD_HEIGHTS_PX[1]`, `LOD_SHARES[1]` below.
+/// Bevy chooses them by distance from each view ([`VisibilityRange`]); the distances come from
+/// [`LodFocalLength`] ([`lod_distances`]).
+pub const LOD_HEIGHTS_PX: [f32; 2] = [150.0, 47.0];
 pub const LOD_SHARES: [f32; 2] = [0.25, 0.06];
+/// The height the levels of detail are reckoned for.
+pub const LOD_PERSON_HEIGHT_M: f32 = 1.7;
+
+/// The focal length, in pixels, the levels of detail are chosen for: that of the most
+/// zoomed-in view drawing people, so that every view gets at least the detail its pixels
+/// show. Offscreen renders set it from the cameras of each request; the editor keeps the
+/// default, a 1280-pixel-wide camera of 60° (1 109 px): full meshes within 12.6 m, the
+/// second level beyond 40 m.
+#[derive(Resource, Clone, Copy, Debug, PartialEq)]
+pub struct LodFocalLength(pub f32);
+
+impl Default for LodFocalLength {
+    fn default() -> Self {
+        Self(1109.0)
+    }
+}
+
+/// The distances (metres from the view) where the first and the second simplified level
+/// begin, for views of focal length `focal_px` pixels.
+pub fn lod_distances(focal_px: f32) -> [f32; 2] {
+    LOD_HEIGHTS_PX.map(|h| focal_px.max(1.0) * LOD_PERSON_HEIGHT_M / h)
+}
+
+/// A person's mesh at one level of detail (0: the full mesh), so that its distance band can
+/// follow [`LodFocalLength`].
+#[derive(Component, Clone, Copy, Debug)]
+struct DetailLevel(usize);
+
+/// The distance band of level `level` (0, 1, 2) for views of focal length `focal_px`.
+fn detail_band(level: usize, focal_px: f32) -> VisibilityRange {
+    let [near, far] = lod_distances(focal_px);
+    let (a, b) = [(0.0, near), (near, far), (far, f32::MAX)][level.min(2)];
+    VisibilityRange {
+        start_margin: a..a,
+        end_margin: b..b,
+        use_aabb: false,
+    }
+}
+
+/// Moves every level's band when [`LodFocalLength`] changes (the id pass's twins follow).
+fn retune_levels(
+    focal: Res<LodFocalLength>,
+    mut levels: Query<(&DetailLevel, &mut VisibilityRange)>,
+) {
+    if !focal.is_changed() {
+        return;
+    }
+    for (level, mut range) in &mut levels {
+        let band = detail_band(level.0, focal.0);
+        if *range != band {
+            *range = band;
+        }
+    }
+}
 
 /// People's drawing settings. Offscreen renders (datasets, benchmarks) turn levels of detail
 /// off (see `headless::OffscreenRenderer::new`); the editor keeps them on.
 #[derive(Resource, Clone, Debug)]
 pub struct PeopleSettings {
-    /// Simplified meshes for distant people ([`LOD_DISTANCES`]); off: full meshes always.
+    /// Simplified meshes for distant people ([`LOD_HEIGHTS_PX`]); off: full meshes always.
     pub levels_of_detail: bool,
 }
 
@@ -209,6 +265,7 @@ fn character_ready(
     mut materials: ResMut<Assets<StandardMaterial>>,
     mut meshes: ResMut<Assets<Mesh>>,
     settings: Res<PeopleSettings>,
+    focal: Res<LodFocalLength>,
 ) {
     let root = ready.entity;
     let Ok((body, mut joints)) = people.get_mut(root) else {
@@ -274,7 +331,7 @@ fn character_ready(
                 skin,
                 material,
                 *transform,
-                parent.parent(),
+                (parent.parent(), focal.0),
             );
         }
     }
@@ -352,7 +409,8 @@ fn lods_of(
 }
 
 /// Makes the skinned mesh `e` the near level of detail and adds the simplified ones beside
-/// it (same skin, material and place), each shown in its band of distance from the camera.
+/// it (same skin, material and place, under `parent`), each shown in its band of distance
+/// from the view for views of focal length `focal_px`.
 fn add_levels_of_detail(
     commands: &mut Commands,
     e: Entity,
@@ -360,20 +418,13 @@ fn add_levels_of_detail(
     skin: &SkinnedMesh,
     material: Handle<StandardMaterial>,
     transform: Transform,
-    parent: Entity,
+    (parent, focal_px): (Entity, f32),
 ) {
-    let [near, far] = LOD_DISTANCES;
-    let band = |a: f32, b: f32| VisibilityRange {
-        start_margin: a..a,
-        end_margin: b..b,
-        use_aabb: false,
-    };
-    commands.entity(e).insert(band(0.0, near));
-    for (level, (mesh, range)) in lods
-        .into_iter()
-        .zip([band(near, far), band(far, f32::MAX)])
-        .enumerate()
-    {
+    commands
+        .entity(e)
+        .insert((DetailLevel(0), detail_band(0, focal_px)));
+    for (i, mesh) in lods.into_iter().enumerate() {
+        let level = i + 1;
         let mut lod = commands.spawn((
             Name::new("Person level of detail"),
             Mesh3d(mesh),
@@ -384,12 +435,13 @@ fn add_levels_of_detail(
             MeshMaterial3d(material.clone()),
             transform,
             bevy::camera::visibility::DynamicSkinnedMeshBounds,
-            range,
+            DetailLevel(level),
+            detail_band(level, focal_px),
             ChildOf(parent),
         ));
         // The farthest people's shadows are a few pixels: not worth a pass over them per
         // shadow cascade.
-        if level == 1 {
+        if level == 2 {
             lod.insert(bevy::light::NotShadowCaster);
         }
     }
