@@ -58,7 +58,7 @@ impl Plugin for IdPassPlugin {
             )
             .add_systems(
                 PostUpdate,
-                (retwin_renumbered, add_twins, follow_meshes, follow_ranges)
+                (retwin_renumbered, add_twins, follow_originals)
                     .chain()
                     .in_set(IdPassSet::Twins),
             );
@@ -293,33 +293,27 @@ fn retwin_renumbered(
     }
 }
 
-/// Keeps each twin's mesh that of its original (a level of detail or an edit may swap it).
-fn follow_meshes(
-    originals: Query<(&Mesh3d, &Twinned), Changed<Mesh3d>>,
-    mut twins: Query<&mut Mesh3d, (With<IdTwin>, Without<Twinned>)>,
+/// Keeps each twin's mesh and distance band those of its original (a level of detail or an
+/// edit may swap the mesh; people's levels of detail move their bands with the views' focal
+/// length).
+fn follow_originals(
+    originals: Query<
+        (Ref<Mesh3d>, Option<Ref<VisibilityRange>>, &Twinned),
+        Or<(Changed<Mesh3d>, Changed<VisibilityRange>)>,
+    >,
+    mut twins: Query<(&mut Mesh3d, Option<&mut VisibilityRange>), (With<IdTwin>, Without<Twinned>)>,
 ) {
-    for (mesh, twinned) in &originals {
-        if let Some(t) = twinned.0
-            && let Ok(mut m) = twins.get_mut(t)
-            && m.0 != mesh.0
-        {
+    for (mesh, range, twinned) in &originals {
+        let Some(Ok((mut m, twin_range))) = twinned.0.map(|t| twins.get_mut(t)) else {
+            continue;
+        };
+        if m.0 != mesh.0 {
             m.0 = mesh.0.clone();
         }
-    }
-}
-
-/// Keeps each twin's distance band that of its original (people's levels of detail move
-/// theirs with the views' focal length).
-fn follow_ranges(
-    originals: Query<(&VisibilityRange, &Twinned), Changed<VisibilityRange>>,
-    mut twins: Query<&mut VisibilityRange, (With<IdTwin>, Without<Twinned>)>,
-) {
-    for (range, twinned) in &originals {
-        if let Some(t) = twinned.0
-            && let Ok(mut r) = twins.get_mut(t)
+        if let (Some(range), Some(mut r)) = (range, twin_range)
             && *r != *range
         {
-            *r = range.clone();
+            *r = (*range).clone();
         }
     }
 }
