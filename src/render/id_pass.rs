@@ -293,15 +293,23 @@ fn retwin_renumbered(
     }
 }
 
+/// What a twinned mesh draws: its mesh and distance band.
+type Original<'a> = (
+    Ref<'a, Mesh3d>,
+    Option<Ref<'a, VisibilityRange>>,
+    &'a Twinned,
+);
+/// A twinned mesh whose mesh or band changed.
+type Redrawn = Or<(Changed<Mesh3d>, Changed<VisibilityRange>)>;
+/// What its twin draws.
+type TwinDrawn<'a> = (&'a mut Mesh3d, Option<&'a mut VisibilityRange>);
+
 /// Keeps each twin's mesh and distance band those of its original (a level of detail or an
 /// edit may swap the mesh; people's levels of detail move their bands with the views' focal
 /// length).
 fn follow_originals(
-    originals: Query<
-        (Ref<Mesh3d>, Option<Ref<VisibilityRange>>, &Twinned),
-        Or<(Changed<Mesh3d>, Changed<VisibilityRange>)>,
-    >,
-    mut twins: Query<(&mut Mesh3d, Option<&mut VisibilityRange>), (With<IdTwin>, Without<Twinned>)>,
+    originals: Query<Original, Redrawn>,
+    mut twins: Query<TwinDrawn, (With<IdTwin>, Without<Twinned>)>,
 ) {
     for (mesh, range, twinned) in &originals {
         let Some(Ok((mut m, twin_range))) = twinned.0.map(|t| twins.get_mut(t)) else {
