@@ -136,8 +136,9 @@ fn retune_levels(
     }
 }
 
-/// People's drawing settings. Offscreen renders (datasets, benchmarks) turn levels of detail
-/// off (see `headless::OffscreenRenderer::new`); the editor keeps them on.
+/// People's drawing settings. The editor and offscreen renders (datasets, benchmarks) draw
+/// levels of detail; offscreen renders turn them off when asked for full meshes
+/// (`headless::OffscreenOptions::full_meshes`).
 #[derive(Resource, Clone, Debug)]
 pub struct PeopleSettings {
     /// Simplified meshes for distant people ([`LOD_HEIGHTS_PX`]); off: full meshes always.
