@@ -779,6 +779,16 @@ pub struct Drawing {
     pub full_meshes: bool,
 }
 
+impl RenderArgs {
+    /// How the renderer draws the scene for these arguments.
+    pub fn drawing(&self) -> Drawing {
+        Drawing {
+            shadows: self.shadows,
+            full_meshes: self.full_meshes,
+        }
+    }
+}
+
 /// An offscreen renderer showing `project` and, when given, `scenario` (path, contents) at
 /// `start` seconds, as `twincity render` uses it.
 pub fn scenario_renderer(
@@ -851,10 +861,7 @@ pub fn run_cancellable(args: &RenderArgs, cancel: &Arc<AtomicBool>) -> anyhow::R
             &job.project,
             job.scenario.as_ref(),
             plan.frames[first].time_s,
-            Drawing {
-                shadows: args.shadows,
-                full_meshes: args.full_meshes,
-            },
+            args.drawing(),
         )?;
         result = render_all(
             &mut renderer,
@@ -1368,10 +1375,7 @@ pub fn bench(args: &BenchRenderArgs) -> anyhow::Result<ExitCode> {
         args.full_meshes,
     );
     let mut job = prepare(&render_args)?;
-    let drawing = Drawing {
-        shadows: false,
-        full_meshes: args.full_meshes,
-    };
+    let drawing = render_args.drawing();
     let mut renderer = scenario_renderer(&job.project, job.scenario.as_ref(), args.at, drawing)?;
     let first = job
         .cameras

@@ -441,7 +441,8 @@ impl OffscreenRenderer {
     fn focus_levels_of_detail(&mut self, cameras: &[VirtualCamera]) {
         let focal = cameras
             .iter()
-            .map(|c| c.resolution.1 as f32 * 0.5 / (c.render_vertical_fov() * 0.5).tan())
+            // Pixels per metre at 1 m: the focal length in pixels.
+            .map(|c| c.lens.pixels_per_metre(c.resolution.0, 1.0))
             .fold(0.0f32, f32::max);
         if focal > 0.0
             && let Some(mut f) = self
